@@ -1,0 +1,1 @@
+"""The domain and its use cases. Imports neither streamlit nor huey."""

@@ -1,0 +1,84 @@
+"""Gap writes: every one is an upsert against (collection_flow_id, field_name, gap_type, asset_id)."""
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models import CollectionDataGap
+from db.types import utcnow
+
+GAP_IDENTITY = ("collection_flow_id", "field_name", "gap_type", "asset_id")
+ENHANCEMENT_FIELDS = (
+    "priority",
+    "impact_on_sixr",
+    "description",
+    "suggested_resolution",
+    "predicted_value",
+    "confidence_score",
+    "ai_suggestions",
+    "source_agent",
+)
+
+
+def clamp_confidence(value: Any) -> float | None:
+    """[0, 1], or None when there is no score. Zero is a score, not a missing one."""
+    if value is None:
+        return None
+    return max(0.0, min(1.0, float(value)))
+
+
+def _insert_for(db: Session):
+    dialect = db.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert or update many gaps in one statement; all rows must carry the same keys.
+
+    On conflict only the given non-identity columns change: a rescan does not reopen a
+    resolved gap, and an enhancement does not touch its resolution.
+    """
+    if not rows:
+        return 0
+    now = utcnow()
+    prepared = [{**row, "updated_at": now} for row in rows]
+    for row in prepared:
+        if "confidence_score" in row:
+            row["confidence_score"] = clamp_confidence(row["confidence_score"])
+    statement = _insert_for(db)(CollectionDataGap)
+    update_columns = [key for key in prepared[0] if key not in GAP_IDENTITY and key != "id"]
+    statement = statement.on_conflict_do_update(
+        index_elements=list(GAP_IDENTITY),
+        set_={column: statement.excluded[column] for column in update_columns},
+    )
+    db.execute(statement, [{"id": uuid.uuid4(), "created_at": now, **row} for row in prepared])
+    return len(prepared)
+
+
+def upsert_gap(
+    db: Session,
+    collection_flow_id: uuid.UUID,
+    field_name: str,
+    gap_type: str,
+    asset_id: uuid.UUID,
+    enhanced_data: dict[str, Any],
+) -> None:
+    """The seed's single-gap upsert, used by the enhancement worker."""
+    row = {
+        "collection_flow_id": collection_flow_id,
+        "field_name": field_name,
+        "gap_type": gap_type,
+        "asset_id": asset_id,
+        **{key: enhanced_data[key] for key in enhanced_data if key in _ALL_COLUMNS},
+    }
+    upsert_gaps(db, [row])
+
+
+_ALL_COLUMNS = frozenset(column.key for column in CollectionDataGap.__table__.columns) - {
+    "id",
+    "created_at",
+    "updated_at",
+}

@@ -1,0 +1,25 @@
+"""One settings object for the web app, the workers, the CLIs and the tests."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/collection.db"
+    # Unset: the embedded default (SqliteHuey and job keys in the database).
+    redis_url: str | None = None
+    # Where SqliteHuey keeps its queue when REDIS_URL is unset.
+    huey_sqlite_path: str = "var/huey.db"
+    # A job whose heartbeat is older than this is stalled and no longer blocks a submission.
+    job_stall_seconds: int = Field(default=60, ge=1)
+    # Prefix for every Redis key, so several deployments or test runs can share one server.
+    redis_key_prefix: str = ""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
