@@ -1,0 +1,35 @@
+"""Saving questionnaire answers as people give them."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core import audit
+from core.context import RequestContext
+from core.errors import Conflict, NotFound
+from core.inputs import parse_uuid
+from core.permissions import Action, require
+from core.phases import CollectionPhase
+from core.questionnaires import store_answers
+from core.repositories import CollectionFlowRepository
+from core.unit_of_work import atomic
+
+
+def save_answers(
+    db: Session, ctx: RequestContext, flow_id: str, questionnaire_id: str, answers: dict[str, Any]
+) -> int:
+    """Store answers as given (checked at validation); only while the flow collects them."""
+    require(ctx, Action.ANSWER)
+    flow_uuid = parse_uuid(flow_id, "flow_id")
+    questionnaire_uuid = parse_uuid(questionnaire_id, "questionnaire_id")
+    repository = CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id)
+    with atomic(db):
+        flow = repository.get_by_master_flow_id(flow_uuid, for_update=True)
+        if flow is None:
+            raise NotFound("Flow not found")
+        if flow.current_phase != CollectionPhase.MANUAL_COLLECTION:
+            raise Conflict(f"answers are taken in manual_collection; the flow is in {flow.current_phase}")
+        stored = store_answers(db, flow, questionnaire_uuid, answers, ctx.user_id)
+        audit.record(db, ctx, "answers_saved", flow_id=flow.flow_id,
+                     questionnaire_id=str(questionnaire_uuid), answers=stored)
+    return stored

@@ -1,0 +1,138 @@
+"""Shared fixtures: a fresh database per run on each backend, emptied after every test."""
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.context import RequestContext
+from db.migrate import upgrade
+from db.models import Asset, Base, ClientAccount, Engagement
+from db.session import create_db_engine
+
+PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
+BACKENDS = os.environ.get("TEST_BACKENDS", "postgresql,sqlite").split(",")
+
+
+def _pg_admin(statement: str) -> None:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def postgresql_database_url() -> Iterator[str]:
+    """A PostgreSQL database of this run alone, migrated, dropped at the end."""
+    name = f"collection_test_{os.getpid()}_{secrets.token_hex(3)}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    url = f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    upgrade(url)
+    yield url
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_database_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'collection.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request) -> str:
+    """Each database test runs on PostgreSQL and on the embedded SQLite."""
+    return request.getfixturevalue(f"{request.param}_database_url")
+
+
+@pytest.fixture(scope="session")
+def engine(database_url) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_maker(engine) -> Iterator[sessionmaker[Session]]:
+    yield sessionmaker(engine, expire_on_commit=False)
+    empty_database(engine)
+
+
+@pytest.fixture
+def db(session_maker) -> Iterator[Session]:
+    with session_maker() as session:
+        yield session
+
+
+def empty_database(engine: Engine) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def make_tenant(db) -> Callable[..., RequestContext]:
+    def make(role: str = "analyst", name: str | None = None) -> RequestContext:
+        client = ClientAccount(name=name or f"Client {secrets.token_hex(4)}")
+        db.add(client)
+        db.flush()
+        engagement = Engagement(client_account_id=client.id, name="Wave 1")
+        db.add(engagement)
+        db.commit()
+        return RequestContext(client.id, engagement.id, user_id=uuid.uuid4(), role=role)
+
+    return make
+
+
+@pytest.fixture
+def tenant(make_tenant) -> RequestContext:
+    return make_tenant()
+
+
+COMPLETE_SERVER = {
+    "operating_system": "Linux",
+    "os_version": "RHEL 8.6",
+    "cpu_cores": 8,
+    "memory_gb": 32.0,
+    "storage_gb": 500.0,
+    "environment": "production",
+    "business_criticality": "high",
+    "business_owner": "Dana Ortiz",
+    "technical_owner": "Lee Park",
+    "custom_attributes": {
+        "network_zone": "internal",
+        "virtualization_platform": "vmware",
+        "end_of_support_date": "2029-05-31",
+        "known_vulnerabilities": 3,
+    },
+}
+
+
+@pytest.fixture
+def make_assets(db) -> Callable[..., list[Asset]]:
+    """Assets of one tenant; by default servers that lack nothing, overridden per call."""
+
+    def make(ctx: RequestContext, count: int = 1, asset_type: str = "server", **fields):
+        assets = []
+        for index in range(count):
+            values = {**COMPLETE_SERVER, **fields}
+            asset = Asset(
+                client_account_id=ctx.client_account_id,
+                engagement_id=ctx.engagement_id,
+                name=f"{asset_type}-{secrets.token_hex(3)}-{index}",
+                asset_type=asset_type,
+                **values,
+            )
+            db.add(asset)
+            assets.append(asset)
+        db.commit()
+        return assets
+
+    return make

@@ -1,0 +1,74 @@
+"""A flow of another client account or engagement is "not found" for every operation."""
+
+import uuid
+
+import pytest
+
+from core import flows
+from core.answers import save_answers
+from core.child_flow_service import CollectionChildFlowService
+from core.context import RequestContext
+from core.errors import BadRequest, NotFound
+from core.orchestrator import MasterFlowOrchestrator
+from db.models import Engagement
+
+
+def operations(flow_id: str):
+    questionnaire_id = str(uuid.uuid4())
+    return {
+        "execute_phase": lambda db, ctx: CollectionChildFlowService(db, ctx).execute_phase(
+            flow_id, "asset_selection"
+        ),
+        "resume_flow": lambda db, ctx: MasterFlowOrchestrator(db, ctx).resume_flow(flow_id),
+        "save_answers": lambda db, ctx: save_answers(db, ctx, flow_id, questionnaire_id, {"a": 1}),
+        "get_flow": lambda db, ctx: flows.get_flow(db, ctx, flow_id),
+        "list_gaps": lambda db, ctx: flows.list_gaps(db, ctx, flow_id),
+        "list_questionnaires": lambda db, ctx: flows.list_questionnaires(db, ctx, flow_id),
+    }
+
+
+@pytest.fixture
+def owner_flow(db, make_tenant):
+    owner = make_tenant(role="admin")
+    return owner, MasterFlowOrchestrator(db, owner).create_flow(flow_name="Private")
+
+
+def other_engagement_of(db, ctx: RequestContext) -> RequestContext:
+    engagement = Engagement(client_account_id=ctx.client_account_id, name="Wave 2")
+    db.add(engagement)
+    db.commit()
+    return RequestContext(ctx.client_account_id, engagement.id, role="admin")
+
+
+@pytest.mark.parametrize("operation", list(operations("x")))
+def test_another_client_gets_404_for_every_operation(db, make_tenant, owner_flow, operation):
+    _owner, flow_id = owner_flow
+    stranger = make_tenant(role="admin")
+    with pytest.raises(NotFound):
+        operations(flow_id)[operation](db, stranger)
+
+
+@pytest.mark.parametrize("operation", list(operations("x")))
+def test_another_engagement_of_the_same_client_gets_404(db, owner_flow, operation):
+    owner, flow_id = owner_flow
+    with pytest.raises(NotFound):
+        operations(flow_id)[operation](db, other_engagement_of(db, owner))
+
+
+def test_child_status_of_a_foreign_flow_is_none(db, make_tenant, owner_flow):
+    _owner, flow_id = owner_flow
+    assert CollectionChildFlowService(db, make_tenant()).get_child_status(flow_id) is None
+
+
+def test_the_owner_still_sees_it(db, owner_flow):
+    owner, flow_id = owner_flow
+    assert flows.get_flow(db, owner, flow_id).flow_name == "Private"
+    assert [flow.flow_name for flow in flows.list_flows(db, owner)] == ["Private"]
+
+
+@pytest.mark.parametrize("operation", list(operations("x")))
+def test_a_malformed_flow_id_is_a_400_naming_flow_id(db, tenant, operation):
+    admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
+    with pytest.raises(BadRequest) as raised:
+        operations("not-a-uuid")[operation](db, admin)
+    assert raised.value.field == "flow_id"

@@ -1,0 +1,32 @@
+"""Imports point one way: dashboard and jobs use core; core uses db; db uses neither."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def imported_packages(package: str, *, skip: tuple[str, ...] = ()) -> dict[str, set[str]]:
+    found = {}
+    for path in (ROOT / package).rglob("*.py"):
+        if path.name in skip or "migrations" in path.parts:
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module.split(".")[0])
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_core_imports_neither_streamlit_nor_huey_nor_the_entrypoints():
+    for path, names in imported_packages("core").items():
+        assert not names & {"streamlit", "huey", "redis", "jobs", "dashboard"}, path
+
+
+def test_db_holds_no_business_rules():
+    # The CLI is an entrypoint: it may call core to drive demo flows.
+    for path, names in imported_packages("db", skip=("__main__.py",)).items():
+        assert not names & {"core", "jobs", "dashboard", "streamlit", "huey"}, path
