@@ -28,8 +28,16 @@ def save_answers(
         if flow is None:
             raise NotFound("Flow not found")
         if flow.current_phase != CollectionPhase.MANUAL_COLLECTION:
-            raise Conflict(f"answers are taken in manual_collection; the flow is in {flow.current_phase}")
+            raise Conflict(
+                f"answers are taken in manual_collection; the flow is in {flow.current_phase}"
+            )
         stored = store_answers(db, flow, questionnaire_uuid, answers, ctx.user_id)
-        audit.record(db, ctx, "answers_saved", flow_id=flow.flow_id,
-                     questionnaire_id=str(questionnaire_uuid), answers=stored)
+        audit.record(
+            db,
+            ctx,
+            "answers_saved",
+            flow_id=flow.flow_id,
+            questionnaire_id=str(questionnaire_uuid),
+            answers=stored,
+        )
     return stored

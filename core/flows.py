@@ -49,9 +49,9 @@ def list_flows(
 
 def get_flow(db: Session, ctx: RequestContext, flow_id: str) -> CollectionFlow:
     require(ctx, Action.VIEW)
-    flow = CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id).get_by_master_flow_id(
-        parse_uuid(flow_id, "flow_id")
-    )
+    flow = CollectionFlowRepository(
+        db, ctx.client_account_id, ctx.engagement_id
+    ).get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
     if flow is None:
         raise NotFound("Flow not found")
     return flow

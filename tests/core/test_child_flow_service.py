@@ -17,7 +17,9 @@ P = CollectionPhase
 
 def assert_consistent(db, flow_id: str, phase: CollectionPhase) -> CollectionFlow:
     db.expire_all()
-    child = db.scalars(select(CollectionFlow).where(CollectionFlow.flow_id == uuid.UUID(flow_id))).one()
+    child = db.scalars(
+        select(CollectionFlow).where(CollectionFlow.flow_id == uuid.UUID(flow_id))
+    ).one()
     master = child.master_flow
     assert child.current_phase == phase
     assert master.get_current_phase() == phase
@@ -99,16 +101,21 @@ def test_a_resolved_gap_value_is_written_back_to_the_asset(db, tenant, flow_with
     service.execute_phase(flow_id, "gap_analysis")
     service.execute_phase(flow_id, "questionnaire_generation")
     answer_everything(
-        db, tenant, flow_id,
-        lambda q: {"business_owner": "Maria Silva", "cpu_cores": "16"}.get(q["field_name"],
-                                                                           "production"),
+        db,
+        tenant,
+        flow_id,
+        lambda q: {"business_owner": "Maria Silva", "cpu_cores": "16"}.get(
+            q["field_name"], "production"
+        ),
     )
     service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
     service.execute_phase(flow_id, "data_validation")
     db.expire_all()
     asset = db.get(Asset, assets[0].id)
     assert (asset.business_owner, asset.cpu_cores, asset.environment) == (
-        "Maria Silva", 16, "production"
+        "Maria Silva",
+        16,
+        "production",
     )
     resolved = db.scalars(select(CollectionDataGap.resolved_value)).all()
     assert sorted(resolved) == ["16", "Maria Silva", "production"]
@@ -118,7 +125,9 @@ def test_assets_that_lack_nothing_go_straight_to_assessment(db, tenant, make_ass
     assets = make_assets(tenant, 2)
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Complete")
     service = CollectionChildFlowService(db, tenant)
-    service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]})
+    service.execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+    )
     result = service.execute_phase(flow_id, "gap_analysis")
     assert result["gaps_persisted"] == 0
     assert_consistent(db, flow_id, P.ASSESSMENT)
@@ -127,7 +136,9 @@ def test_assets_that_lack_nothing_go_straight_to_assessment(db, tenant, make_ass
 def test_gap_analysis_run_twice_creates_no_duplicate_rows(db, tenant, flow_with_gappy_servers):
     flow_id, assets = flow_with_gappy_servers
     service = CollectionChildFlowService(db, tenant)
-    service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]})
+    service.execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+    )
     service.execute_phase(flow_id, "gap_analysis")
     child = service.get_by_master_flow_id(flow_id)
     # Put the flow back in gap_analysis by hand, as a resumed stalled scan would find it.
@@ -167,13 +178,19 @@ def test_out_of_range_numbers_are_rejected(db, tenant, flow_with_gappy_servers):
     service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(assets[0].id)]})
     service.execute_phase(flow_id, "gap_analysis")
     service.execute_phase(flow_id, "questionnaire_generation")
-    answer_everything(db, tenant, flow_id, lambda q: 5000 if q["type"] == "number" else good_answer(q))
+    answer_everything(
+        db, tenant, flow_id, lambda q: 5000 if q["type"] == "number" else good_answer(q)
+    )
     service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
     report = service.execute_phase(flow_id, "data_validation")
-    assert [p["message"] for p in report["problems"]] == ["CPU cores: 5000 is above the maximum 1024"]
+    assert [p["message"] for p in report["problems"]] == [
+        "CPU cores: 5000 is above the maximum 1024"
+    ]
 
 
-def test_asking_for_another_phase_is_a_409_that_changes_nothing(db, tenant, flow_with_gappy_servers):
+def test_asking_for_another_phase_is_a_409_that_changes_nothing(
+    db, tenant, flow_with_gappy_servers
+):
     flow_id, _ = flow_with_gappy_servers
     service = CollectionChildFlowService(db, tenant)
     events_before = db.scalar(select(func.count()).select_from(AuditEvent))

@@ -58,9 +58,16 @@ def test_a_flow_walks_every_phase_through_resume_flow_alone(db, make_tenant, mak
         child = CollectionChildFlowService(db, admin).get_by_master_flow_id(flow_id)
         assert child.current_phase == expected_phase
     for questionnaire in list_for_flow(db, child):
-        store_answers(db, child, questionnaire.id,
-                      {q["id"]: q["options"][0] if q.get("options") else "Kai Chen"
-                       for q in questionnaire.questions}, admin.user_id)
+        store_answers(
+            db,
+            child,
+            questionnaire.id,
+            {
+                q["id"]: q["options"][0] if q.get("options") else "Kai Chen"
+                for q in questionnaire.questions
+            },
+            admin.user_id,
+        )
     db.commit()
     orchestrator.resume_flow(flow_id, {"submit_for_validation": True})
     result = orchestrator.resume_flow(flow_id)
@@ -76,7 +83,9 @@ def test_a_flow_walks_every_phase_through_resume_flow_alone(db, make_tenant, mak
         orchestrator.resume_flow(flow_id)
 
 
-def test_a_failed_phase_fails_the_flow_and_resume_reruns_it(db, make_tenant, make_assets, monkeypatch):
+def test_a_failed_phase_fails_the_flow_and_resume_reruns_it(
+    db, make_tenant, make_assets, monkeypatch
+):
     admin = make_tenant(role="admin")
     assets = make_assets(admin, 1, business_owner=None)
     orchestrator = MasterFlowOrchestrator(db, admin)

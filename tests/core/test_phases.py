@@ -33,7 +33,9 @@ def test_the_design_shortcuts_are_allowed(current, new):
 
 
 def test_everything_else_is_an_invalid_transition():
-    allowed = {(current, new) for current, targets in ALLOWED_TRANSITIONS.items() for new in targets}
+    allowed = {
+        (current, new) for current, targets in ALLOWED_TRANSITIONS.items() for new in targets
+    }
     for current in P:
         for new in P:
             if (current, new) not in allowed:

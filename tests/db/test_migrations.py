@@ -16,7 +16,9 @@ def test_postgresql_gets_native_uuid_and_jsonb(postgresql_database_url):
     from sqlalchemy import create_engine, inspect
 
     engine = create_engine(postgresql_database_url)
-    columns = {column["name"]: column for column in inspect(engine).get_columns("collection_data_gaps")}
+    columns = {
+        column["name"]: column for column in inspect(engine).get_columns("collection_data_gaps")
+    }
     engine.dispose()
     assert str(columns["id"]["type"]) == "UUID"
     assert str(columns["ai_suggestions"]["type"]) == "JSONB"

@@ -1,0 +1,28 @@
+# The two commands: `make run` (web + worker on the embedded default) and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test lint bench
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m db upgrade
+	$(BIN)/python -m db seed --demo
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
+
+test: $(STAMP)
+	bash scripts/ensure-services
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	bash scripts/ensure-services
+	for script in bench/*.py; do $(BIN)/python $$script; done

@@ -1,0 +1,54 @@
+"""python -m db seed --demo fills a deterministic demo with flows standing in every phase."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from core.phases import CollectionPhase
+
+ROOT = Path(__file__).parents[2]
+
+
+def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "db", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+def test_the_demo_has_every_phase_and_is_deterministic(tmp_path):
+    snapshots = []
+    for run in ("a", "b"):
+        url = f"sqlite:///{tmp_path / run}.db"
+        output = run_cli("seed", "--demo", "--assets", "40", "--seed", "3", database_url=url).stdout
+        assert "demo analyst" in output
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            phases = {
+                row[0]
+                for row in connection.execute(text("SELECT current_phase FROM collection_flows"))
+            }
+            assets = connection.execute(
+                text("SELECT name, operating_system, cpu_cores FROM assets ORDER BY name")
+            ).all()
+            tenants = connection.execute(text("SELECT count(*) FROM engagements")).scalar()
+        engine.dispose()
+        assert phases == set(CollectionPhase) - {CollectionPhase.INITIALIZATION}
+        assert tenants == 4 and len(assets) == 160
+        snapshots.append(assets)
+    assert snapshots[0] == snapshots[1]
+
+
+def test_seeding_twice_leaves_the_data_alone(tmp_path):
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    run_cli("seed", "--demo", "--assets", "20", database_url=url)
+    assert "skipped" in run_cli("seed", "--demo", database_url=url).stdout
