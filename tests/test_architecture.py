@@ -23,7 +23,7 @@ def imported_packages(package: str, *, skip: tuple[str, ...] = ()) -> dict[str, 
 
 def test_core_imports_neither_streamlit_nor_huey_nor_the_entrypoints():
     for path, names in imported_packages("core").items():
-        assert not names & {"streamlit", "huey", "redis", "jobs", "dashboard"}, path
+        assert not names & {"streamlit", "huey", "jobs", "dashboard"}, path
 
 
 def test_db_holds_no_business_rules():
