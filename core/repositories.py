@@ -11,6 +11,10 @@ from core.attributes import TYPED_ASSET_FIELDS
 from db.models import Asset, CollectionDataGap, CollectionFlow, MasterFlow, Questionnaire
 
 IN_LIST_CHUNK = 1000
+# What a gap scan reads of an asset: no timestamps, no ORM objects.
+_SCAN_COLUMNS = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes] + [
+    getattr(Asset, name) for name in sorted(TYPED_ASSET_FIELDS)
+]
 
 
 class TenantRepository:
@@ -106,11 +110,17 @@ class AssetRepository(TenantRepository):
 
     def iter_scan_rows(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Any]]:
         """Batches of plain rows with what a gap scan reads; no ORM objects for big scans."""
-        columns = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes]
-        columns += [getattr(Asset, name) for name in TYPED_ASSET_FIELDS]
         for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
-            query = self._scoped(select(*columns), Asset).where(Asset.id.in_(chunk))
+            query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.id.in_(chunk))
             yield list(self.db.execute(query))
+
+    def iter_scan_rows_of_type(
+        self, asset_type: str, batch_size: int = 2000
+    ) -> Iterator[list[Any]]:
+        """Every asset of one type as plain rows, in batches (peer statistics)."""
+        query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.asset_type == asset_type)
+        result = self.db.execute(query.execution_options(yield_per=batch_size))
+        yield from result.partitions()
 
     def get(self, asset_id: uuid.UUID) -> Asset | None:
         return self.db.scalars(

@@ -32,10 +32,14 @@ def create_db_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection):
+    def _begin(connection):
         # Take the write lock up front: SQLite's stand-in for SELECT ... FOR UPDATE, and no
-        # "database is locked" when a reader later wants to write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # "database is locked" when a reader later wants to write. Connections marked
+        # read-only take a plain snapshot instead (WAL readers never wait for writers).
+        if connection.get_execution_options().get("sqlite_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     huey_sqlite_path: str = "var/huey.db"
     # A job whose heartbeat is older than this is stalled and no longer blocks a submission.
     job_stall_seconds: int = Field(default=60, ge=1)
+    # Pause after each gap of a job: keeps a shared database or a paid model API below a rate.
+    gap_job_pause_seconds: float = Field(default=0.0, ge=0)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +15,7 @@ from core.context import RequestContext
 from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement
 from db.session import create_db_engine
+from db.settings import get_settings
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 BACKENDS = os.environ.get("TEST_BACKENDS", "postgresql,sqlite").split(",")
@@ -136,3 +138,46 @@ def make_assets(db) -> Callable[..., list[Asset]]:
         return assets
 
     return make
+
+
+REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> Iterator[str]:
+    """This run's own key prefix on the shared Redis; its keys are deleted at the end."""
+    prefix = f"test-{os.getpid()}-{secrets.token_hex(3)}:"
+    yield prefix
+    delete_redis_keys(prefix)
+
+
+def delete_redis_keys(prefix: str) -> int:
+    client = redis.Redis.from_url(REDIS_SERVER)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    return len(keys)
+
+
+@pytest.fixture
+def app_settings(monkeypatch, database_url, redis_prefix):
+    """Point the application's settings at this run's database and, on PostgreSQL, Redis.
+
+    PostgreSQL pairs with Redis (production); SQLite with the SQL job keys (embedded).
+    """
+
+    def apply(**overrides: str) -> None:
+        values = {"DATABASE_URL": database_url, "JOB_STALL_SECONDS": "2", **overrides}
+        if database_url.startswith("postgresql"):
+            values.setdefault("REDIS_URL", REDIS_SERVER)
+            values.setdefault("REDIS_KEY_PREFIX", redis_prefix + secrets.token_hex(3) + ":")
+        else:
+            monkeypatch.delenv("REDIS_URL", raising=False)
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+
+    apply()
+    yield apply
+    get_settings.cache_clear()
