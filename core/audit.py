@@ -10,6 +10,9 @@ from core.context import RequestContext
 from core.permissions import Action, require
 from db.models import AuditEvent
 
+# Detail keys that would carry a secret into the audit trail.
+SECRET_WORDS = ("password", "secret", "token")
+
 
 def record(
     db: Session,
@@ -20,6 +23,7 @@ def record(
     **details: Any,
 ) -> None:
     """Add an event to the caller's transaction, so it lands exactly when the change does."""
+    _check_details(details)
     db.add(
         AuditEvent(
             client_account_id=ctx.client_account_id,
@@ -30,6 +34,18 @@ def record(
             details=details,
         )
     )
+
+
+def record_account_event(db: Session, user_id: uuid.UUID, action: str, **details: Any) -> None:
+    """An event of an account rather than a tenant (sign-in): no client, no engagement."""
+    _check_details(details)
+    db.add(AuditEvent(user_id=user_id, action=action, details=details))
+
+
+def _check_details(details: dict[str, Any]) -> None:
+    secret = [key for key in details if any(word in key.lower() for word in SECRET_WORDS)]
+    if secret:
+        raise ValueError(f"audit details must not hold secrets: {', '.join(secret)}")
 
 
 def list_events(

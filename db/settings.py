@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     job_stall_seconds: int = Field(default=60, ge=1)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
+    # Wrong passwords in a row before an account is locked, and for how long.
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_lock_seconds: int = Field(default=300, ge=1)
 
 
 @lru_cache
