@@ -9,7 +9,7 @@ import sys
 from sqlalchemy import func, select
 
 from db.demo import DemoRandom, create_assets, create_tenants, create_user
-from db.migrate import upgrade
+from db.migrate import upgrade_and_grant
 from db.models import ClientAccount
 from db.session import open_session
 from db.settings import get_settings
@@ -126,10 +126,12 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--name", help="display name of a new account")
     args = parser.parse_args(argv)
     if args.command == "upgrade":
-        upgrade()
+        role = upgrade_and_grant()
         print(f"Schema up to date ({get_settings().database_url.split('@')[-1]}).")
+        if role:
+            print(f"Role {role} may read and write rows, under row-level security.")
     elif args.command == "seed":
-        upgrade()
+        upgrade_and_grant()
         seed_demo(args.assets, args.seed)
     elif args.command == "users":
         return add_user(args)

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core import audit
 from core.errors import BadRequest, Forbidden, RateLimited
@@ -32,6 +33,19 @@ def lock_window(monkeypatch):
     yield get_settings()
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def account_events(db, owner_engine):
+    """Sign-in events carry no tenant: the application may write them, only the owner reads."""
+
+    def read(action: str) -> list[AuditEvent]:
+        db.commit()  # SQLite: let go of the write lock the test's session holds
+        with Session(owner_engine) as owner:
+            query = select(AuditEvent).where(AuditEvent.action == action)
+            return list(owner.scalars(query.order_by(AuditEvent.occurred_at)))
+
+    return read
 
 
 @pytest.fixture
@@ -73,7 +87,7 @@ def test_a_short_password_is_not_stored():
     assert raised.value.field == "password"
 
 
-def test_the_right_password_signs_in_and_is_audited(db, make_user):
+def test_the_right_password_signs_in_and_is_audited(db, make_user, account_events):
     user = make_user(email="dana@example.com")
     signed_in = authenticate(db, "  Dana@Example.com ", PASSWORD)
     assert (signed_in.user_id, signed_in.email, signed_in.display_name) == (
@@ -81,7 +95,7 @@ def test_the_right_password_signs_in_and_is_audited(db, make_user):
         "dana@example.com",
         "Dana",
     )
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "signed_in")).one()
+    [event] = account_events("signed_in")
     assert event.user_id == user.id and event.client_account_id is None
     assert event.details == {"method": "password"}
     db.refresh(user)
@@ -107,7 +121,9 @@ def test_a_disabled_account_or_one_without_password_cannot_sign_in(db, make_user
             authenticate(db, email, PASSWORD)
 
 
-def test_failures_are_counted_locked_and_the_window_passes(db, make_user, lock_window, caplog):
+def test_failures_are_counted_locked_and_the_window_passes(
+    db, make_user, lock_window, caplog, account_events
+):
     user = make_user()
     caplog.set_level(logging.INFO, logger="core.identity")
     for attempt in range(1, 4):
@@ -125,7 +141,7 @@ def test_failures_are_counted_locked_and_the_window_passes(db, make_user, lock_w
     db.refresh(user)
     assert user.failed_sign_ins == 0 and user.locked_until is None
 
-    failures = db.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in_failed")).all()
+    failures = account_events("sign_in_failed")
     assert [event.details["failures_in_a_row"] for event in failures] == [1, 2, 3]
     assert [event.details["locked"] for event in failures] == [False, False, True]
     logged = caplog.text + str([event.details for event in failures])
@@ -150,12 +166,12 @@ def test_audit_details_refuse_secrets(db, tenant):
         audit.record(db, tenant, "oops", new_password="x")
 
 
-def test_oidc_signs_in_an_existing_active_user_only(db, make_user):
+def test_oidc_signs_in_an_existing_active_user_only(db, make_user, account_events):
     user = make_user(email="kai@example.com", password=None)
     assert sign_in_oidc(db, "KAI@example.com", "Kai Chen").user_id == user.id
     with pytest.raises(Forbidden):
         sign_in_oidc(db, "stranger@example.com", "Stranger")
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "signed_in")).one()
+    [event] = account_events("signed_in")
     assert event.details == {"method": "oidc"}
 
 
