@@ -2,13 +2,22 @@
 
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.attributes import TYPED_ASSET_FIELDS
-from db.models import Asset, CollectionDataGap, CollectionFlow, MasterFlow, Questionnaire
+from db.models import (
+    Asset,
+    AuditEvent,
+    CollectionDataGap,
+    CollectionFlow,
+    MasterFlow,
+    Questionnaire,
+)
+from db.session import bind_tenant
 
 IN_LIST_CHUNK = 1000
 # What a gap scan reads of an asset: no timestamps, no ORM objects.
@@ -18,12 +27,18 @@ _SCAN_COLUMNS = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes
 
 
 class TenantRepository:
+    """Filters every query by tenant, and binds the session to the tenant so PostgreSQL's
+    row-level security (migration 0002) refuses whatever a query forgets to filter."""
+
     def __init__(self, db: Session, client_account_id: uuid.UUID, engagement_id: uuid.UUID):
         self.db = db
         self.client_account_id = client_account_id
         self.engagement_id = engagement_id
+        bind_tenant(db, client_account_id, engagement_id)
 
     def _scoped(self, query: Select, model: Any) -> Select:
+        # Several repositories of different tenants may share a session: rebind on use.
+        bind_tenant(self.db, self.client_account_id, self.engagement_id)
         return query.where(model.client_account_id == self.client_account_id).where(
             model.engagement_id == self.engagement_id
         )
@@ -86,6 +101,7 @@ class CollectionFlowRepository(TenantRepository):
             self.engagement_id,
         ):
             raise ValueError("flow belongs to another tenant")
+        bind_tenant(self.db, self.client_account_id, self.engagement_id)
         self.db.add(master)
         self.db.flush()
         self.db.add(child)
@@ -222,6 +238,43 @@ class QuestionnaireRepository(TenantRepository):
             CollectionFlow,
         ).where(Questionnaire.collection_flow_id == collection_flow_id)
         return list(self.db.scalars(query.order_by(Questionnaire.title)))
+
+
+class AuditRepository(TenantRepository):
+    def add(self, event: AuditEvent) -> None:
+        event.client_account_id = self.client_account_id
+        event.engagement_id = self.engagement_id
+        bind_tenant(self.db, self.client_account_id, self.engagement_id)
+        self.db.add(event)
+
+    def list_events(
+        self,
+        *,
+        actions: Sequence[str] = (),
+        flow_id: uuid.UUID | None = None,
+        user_id: uuid.UUID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> list[AuditEvent]:
+        query = self._scoped(select(AuditEvent), AuditEvent)
+        if actions:
+            query = query.where(AuditEvent.action.in_(actions))
+        if flow_id is not None:
+            query = query.where(AuditEvent.flow_id == flow_id)
+        if user_id is not None:
+            query = query.where(AuditEvent.user_id == user_id)
+        if since is not None:
+            query = query.where(AuditEvent.occurred_at >= since)
+        if until is not None:
+            query = query.where(AuditEvent.occurred_at < until)
+        order = (AuditEvent.occurred_at.desc(), AuditEvent.id)
+        return list(self.db.scalars(query.order_by(*order).limit(limit).offset(offset)))
+
+    def actions(self) -> list[str]:
+        query = self._scoped(select(AuditEvent.action).distinct(), AuditEvent)
+        return sorted(self.db.scalars(query))
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

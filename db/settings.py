@@ -10,6 +10,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///var/collection.db"
+    # The tables' owner, for migrations; unset: DATABASE_URL. On PostgreSQL the application
+    # should connect as another role, so that row-level security binds it.
+    migration_database_url: str | None = None
     # Unset: the embedded default (SqliteHuey and job keys in the database).
     redis_url: str | None = None
     # Where SqliteHuey keeps its queue when REDIS_URL is unset.
@@ -20,6 +23,13 @@ class Settings(BaseSettings):
     gap_job_pause_seconds: float = Field(default=0.0, ge=0)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
+    # Wrong passwords in a row before an account is locked, and for how long.
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_lock_seconds: int = Field(default=300, ge=1)
+
+
+def migration_url(settings: Settings) -> str:
+    return settings.migration_database_url or settings.database_url
 
 
 @lru_cache

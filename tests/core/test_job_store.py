@@ -22,9 +22,11 @@ def store(request, redis_prefix):
         client.close()
         return
     engine = create_db_engine(request.getfixturevalue(f"{request.param}_database_url"))
+    owner = create_db_engine(request.getfixturevalue(f"{request.param}_owner_url"))
     yield SqlJobStore(engine)
-    empty_database(engine)
     engine.dispose()
+    empty_database(owner)
+    owner.dispose()
 
 
 def job(status="queued", heartbeat_at=None, job_id=None):

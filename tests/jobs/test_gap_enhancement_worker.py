@@ -5,9 +5,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import select
 
-from core import gap_jobs
+from core import flows, gap_jobs
 from core.child_flow_service import CollectionChildFlowService
 from core.errors import BadRequest, Conflict, RateLimited
 from core.orchestrator import MasterFlowOrchestrator
@@ -37,9 +36,9 @@ def flow_with_gaps(db, tenant, make_assets):
     return flow_id, gaps
 
 
-def enhanced_rows(session_maker) -> list[CollectionDataGap]:
+def enhanced_rows(session_maker, ctx, flow_id) -> list[CollectionDataGap]:
     with session_maker() as db:
-        return list(db.scalars(select(CollectionDataGap)))
+        return flows.list_gaps(db, ctx, flow_id)
 
 
 def phase_of(session_maker, ctx, flow_id):
@@ -66,7 +65,7 @@ def test_accepted_progress_increments_rows_upserted_phase_advances(
 
     done = progress(session_maker, tenant, flow_id)
     assert (done["processed"], done["total"], done["percentage"]) == (40, 40, 100.0)
-    rows = enhanced_rows(session_maker)
+    rows = enhanced_rows(session_maker, tenant, flow_id)
     assert len(rows) == 40
     assert {row.source_agent for row in rows} == {"gap_analysis_specialist"}
     assert phase_of(session_maker, tenant, flow_id) == "questionnaire_generation"
@@ -98,7 +97,7 @@ def test_a_rerun_of_the_same_selection_after_completion_leaves_no_duplicates(
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
     when_allowed(lambda: gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps[:5]))
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
-    assert len(enhanced_rows(session_maker)) == 5
+    assert len(enhanced_rows(session_maker, tenant, flow_id)) == 5
 
 
 def test_twenty_threads_submitting_at_once_exactly_one_is_accepted(
@@ -149,7 +148,7 @@ def test_a_killed_consumer_stalls_the_job_and_a_retry_finishes_it_exactly_once(
     start_consumer()
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
 
-    rows = enhanced_rows(session_maker)
+    rows = enhanced_rows(session_maker, tenant, flow_id)
     identities = {(row.asset_id, row.field_name, row.gap_type) for row in rows}
     assert len(rows) == len(identities) == 100
     assert all(row.source_agent == "gap_analysis_specialist" for row in rows)
@@ -176,10 +175,10 @@ def test_an_interrupted_consumer_puts_the_job_back_and_the_next_one_finishes_it(
     assert queue.pending_count() == 1
     start_consumer()
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
-    assert len(enhanced_rows(session_maker)) == 60
+    assert len(enhanced_rows(session_maker, tenant, flow_id)) == 60
 
 
-@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_redis_flushed_mid_job_loses_nothing_and_the_flow_can_be_submitted_again(
     db, session_maker, tenant, flow_with_gaps, start_consumer
 ):
@@ -191,10 +190,10 @@ def test_redis_flushed_mid_job_loses_nothing_and_the_flow_can_be_submitted_again
     # Every key of this deployment goes: the job key, the rate limit and the queue.
     assert delete_redis_keys(get_settings().redis_key_prefix) > 0
     assert progress(session_maker, tenant, flow_id) == {"status": "not_started"}
-    written_before = len(enhanced_rows(session_maker))
+    written_before = len(enhanced_rows(session_maker, tenant, flow_id))
     assert written_before >= 10
 
     assert gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)["status"] == "accepted"
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
-    rows = enhanced_rows(session_maker)
+    rows = enhanced_rows(session_maker, tenant, flow_id)
     assert len(rows) == len({(r.asset_id, r.field_name) for r in rows}) == 100
