@@ -5,6 +5,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import Asset, CollectionDataGap, CollectionFlow, MasterFlow, Questionnaire
@@ -133,6 +134,35 @@ class AssetRepository(TenantRepository):
         if exclude_id is not None:
             query = query.where(Asset.id != exclude_id)
         return list(self.db.scalars(query))
+
+    def rows_by_name(
+        self, names: Sequence[str], columns: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Any]:
+        """Plain rows (name plus `columns`) of the assets with these names."""
+        selected = [Asset.__table__.c.name, *(Asset.__table__.c[name] for name in columns)]
+        found: dict[str, Any] = {}
+        for chunk in _chunks(names, IN_LIST_CHUNK):
+            query = self._scoped(select(*selected), Asset).where(Asset.name.in_(chunk))
+            if for_update:
+                query = query.with_for_update()
+            found.update((row.name, row) for row in self.db.execute(query))
+        return found
+
+    def upsert_by_name(self, rows: Sequence[dict[str, Any]], update_columns: Sequence[str]) -> None:
+        """INSERT .. ON CONFLICT (tenant, name) DO UPDATE the given columns, in one statement.
+
+        Every row carries the same keys; `id` and `created_at` only count for new assets.
+        """
+        if not rows:
+            return
+        dialect = self.db.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset)
+        statement = insert.on_conflict_do_update(
+            index_elements=["client_account_id", "engagement_id", "name"],
+            set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},
+        )
+        tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
+        self.db.execute(statement, [{**row, **tenant} for row in rows])
 
 
 class GapRepository(TenantRepository):

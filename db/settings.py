@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     job_stall_seconds: int = Field(default=60, ge=1)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
+    # An inventory file with more data rows than this is refused before anything is written.
+    import_max_rows: int = Field(default=200_000, ge=1)
 
 
 @lru_cache
