@@ -11,6 +11,7 @@ normalized header, so nothing in the file is lost.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.attributes import CATALOGUE, TYPED_ASSET_FIELDS
 
@@ -265,6 +266,7 @@ _TYPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _ASSET_TYPES = ("server", "virtual_machine", "database", "application", "network", "storage")
 
 
+@lru_cache(maxsize=4096)  # inventories repeat a handful of type spellings
 def normalize_asset_type(value: object) -> str:
     """'Virtual Machine', 'cmdb_ci_win_server', 'DB' -> the asset type; unknown -> 'other'."""
     normalized = normalize_header(value)

@@ -4,8 +4,9 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from db.models import Asset, CollectionDataGap, CollectionFlow, MasterFlow, Questionnaire
@@ -140,11 +141,24 @@ class AssetRepository(TenantRepository):
     ) -> dict[str, Any]:
         """Plain rows (name plus `columns`) of the assets with these names."""
         selected = [Asset.__table__.c.name, *(Asset.__table__.c[name] for name in columns)]
+        postgres = self.db.get_bind().dialect.name == "postgresql"
         found: dict[str, Any] = {}
         for chunk in _chunks(names, IN_LIST_CHUNK):
-            query = self._scoped(select(*selected), Asset).where(Asset.name.in_(chunk))
+            query = self._scoped(select(*selected), Asset)
+            if postgres:
+                # A join on unnest(array) looks each name up in uq_assets_name. "name IN (..)"
+                # becomes a linear filter over the whole engagement once psycopg prepares the
+                # statement and PostgreSQL picks a generic plan on a freshly loaded table.
+                wanted = (
+                    func.unnest(bindparam("names", list(chunk), type_=ARRAY(String)))
+                    .table_valued("name")
+                    .render_derived()
+                )
+                query = query.join(wanted, Asset.name == wanted.c.name)
+            else:
+                query = query.where(Asset.name.in_(chunk))
             if for_update:
-                query = query.with_for_update()
+                query = query.with_for_update(of=Asset.__table__)
             found.update((row.name, row) for row in self.db.execute(query))
         return found
 
@@ -156,7 +170,8 @@ class AssetRepository(TenantRepository):
         if not rows:
             return
         dialect = self.db.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset)
+        # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset.__table__)
         statement = insert.on_conflict_do_update(
             index_elements=["client_account_id", "engagement_id", "name"],
             set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},
