@@ -142,11 +142,28 @@ def parse_number(raw: Any, field: str, unit_factor: float = 1.0) -> float | None
         text = str(raw).strip()
         if text.lower() in PLACEHOLDERS:
             return None
+        number = _plain_float(text)
+        if number is not None:
+            return _scaled(number, unit_factor, raw)
         match = _NUMBER.match(text)
         if match is None:
             raise RowProblem(f"{_shown(raw)} is not a number")
         number = _parse_digits(match.group(1), raw)
         factor = _unit_factor(match.group(2).lower(), field, unit_factor, raw)
+    return _scaled(number, factor, raw)
+
+
+def _plain_float(text: str) -> float | None:
+    """The common case, "16" or "2.5", without the regular expression; None otherwise."""
+    if not text or not (text[0].isdigit() or text[0] in "-+."):
+        return None
+    try:
+        return float(text) if "_" not in text else None
+    except ValueError:
+        return None
+
+
+def _scaled(number: float, factor: float, raw: Any) -> float:
     if not math.isfinite(number) or abs(number) > MAX_FLOAT:
         raise RowProblem(f"{_shown(raw)} is out of range")
     if factor != 1.0:
@@ -187,6 +204,11 @@ def _text(raw: Any) -> str | None:
     """A cell as text, None when empty; Excel numbers and dates as a person would type them."""
     if raw is None:
         return None
+    if type(raw) is str:
+        text = raw.strip()
+        if "\x00" in text:
+            raise RowProblem("holds a NUL character")
+        return text or None
     if isinstance(raw, float) and math.isfinite(raw) and raw == int(raw):
         text = str(int(raw))
     elif isinstance(raw, datetime):
