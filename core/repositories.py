@@ -5,7 +5,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from core.attributes import TYPED_ASSET_FIELDS
@@ -168,6 +170,49 @@ class AssetRepository(TenantRepository):
         if exclude_id is not None:
             query = query.where(Asset.id != exclude_id)
         return list(self.db.scalars(query))
+
+    def rows_by_name(
+        self, names: Sequence[str], columns: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Any]:
+        """Plain rows (name plus `columns`) of the assets with these names."""
+        selected = [Asset.__table__.c.name, *(Asset.__table__.c[name] for name in columns)]
+        postgres = self.db.get_bind().dialect.name == "postgresql"
+        found: dict[str, Any] = {}
+        for chunk in _chunks(names, IN_LIST_CHUNK):
+            query = self._scoped(select(*selected), Asset)
+            if postgres:
+                # A join on unnest(array) looks each name up in uq_assets_name. "name IN (..)"
+                # becomes a linear filter over the whole engagement once psycopg prepares the
+                # statement and PostgreSQL picks a generic plan on a freshly loaded table.
+                wanted = (
+                    func.unnest(bindparam("names", list(chunk), type_=ARRAY(String)))
+                    .table_valued("name")
+                    .render_derived()
+                )
+                query = query.join(wanted, Asset.name == wanted.c.name)
+            else:
+                query = query.where(Asset.name.in_(chunk))
+            if for_update:
+                query = query.with_for_update(of=Asset.__table__)
+            found.update((row.name, row) for row in self.db.execute(query))
+        return found
+
+    def upsert_by_name(self, rows: Sequence[dict[str, Any]], update_columns: Sequence[str]) -> None:
+        """INSERT .. ON CONFLICT (tenant, name) DO UPDATE the given columns, in one statement.
+
+        Every row carries the same keys; `id` and `created_at` only count for new assets.
+        """
+        if not rows:
+            return
+        dialect = self.db.get_bind().dialect.name
+        # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset.__table__)
+        statement = insert.on_conflict_do_update(
+            index_elements=["client_account_id", "engagement_id", "name"],
+            set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},
+        )
+        tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
+        self.db.execute(statement, [{**row, **tenant} for row in rows])
 
 
 class GapRepository(TenantRepository):

@@ -1,10 +1,11 @@
-"""python -m db upgrade | seed --demo [--assets N] [--seed S] | users add EMAIL --role ROLE ..."""
+"""python -m db upgrade | seed --demo | users add EMAIL | import-assets FILE | export FLOW_ID"""
 
 import argparse
 import getpass
 import logging
 import secrets
 import sys
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -124,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--client", required=True, help="client account name or id")
     add.add_argument("--engagement", help="engagement name or id (default: all of the client)")
     add.add_argument("--name", help="display name of a new account")
+    add_import_export_commands(commands)
     args = parser.parse_args(argv)
+    if args.command in IMPORT_EXPORT_COMMANDS:
+        return run_import_export(args)
     if args.command == "upgrade":
         role = upgrade_and_grant()
         print(f"Schema up to date ({get_settings().database_url.split('@')[-1]}).")
@@ -136,6 +140,66 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "users":
         return add_user(args)
     return 0
+
+
+IMPORT_EXPORT_COMMANDS = ("import-assets", "export")
+
+
+def add_import_export_commands(commands) -> None:
+    importing = commands.add_parser(
+        "import-assets", help="create or update an engagement's assets from a CSV or .xlsx file"
+    )
+    importing.add_argument("file", type=Path)
+    exporting = commands.add_parser(
+        "export", help="write a flow's gaps, questionnaires or assets as CSV or Excel"
+    )
+    exporting.add_argument("flow_id", help="the flow's id (the master flow id)")
+    exporting.add_argument("--what", choices=("gaps", "questionnaires", "assets"), required=True)
+    exporting.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    exporting.add_argument("--out", required=True, help="the file to write, - for stdout")
+    for command in (importing, exporting):
+        command.add_argument("--client", required=True, help="client account name or id")
+        command.add_argument("--engagement", required=True, help="engagement name or id")
+
+
+def run_import_export(args) -> int:
+    from core.accounts import find_client, find_engagement
+    from core.asset_import import import_assets
+    from core.context import RequestContext
+    from core.errors import CollectionError
+    from core.export import export_flow
+
+    with open_session() as db:
+        try:
+            client = find_client(db, args.client)
+            engagement = find_engagement(db, client, args.engagement)
+            # The command line runs as an operator of the engagement.
+            ctx = RequestContext(client.id, engagement.id, role="admin")
+            if args.command == "import-assets":
+                report = import_assets(db, ctx, args.file.read_bytes(), args.file.name)
+                print_import_report(report)
+                return 0
+            content = export_flow(db, ctx, args.flow_id, args.what, args.format)
+        except (OSError, CollectionError) as error:
+            print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
+            return 1
+    if args.out == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        Path(args.out).write_bytes(content)
+        print(f"wrote {args.what} of flow {args.flow_id} to {args.out} ({len(content):,} bytes)")
+    return 0
+
+
+def print_import_report(report, shown: int = 50) -> None:
+    print(
+        f"rows {report.rows}: created {report.created}, updated {report.updated},"
+        f" unchanged {report.unchanged}, skipped {len(report.skipped)}"
+    )
+    for entry in report.skipped[:shown]:
+        print(f"  row {entry['row']}: {entry['reason']}")
+    if len(report.skipped) > shown:
+        print(f"  ... and {len(report.skipped) - shown} more skipped rows")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     gap_job_pause_seconds: float = Field(default=0.0, ge=0)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
+    # An inventory file with more data rows than this is refused before anything is written.
+    import_max_rows: int = Field(default=200_000, ge=1)
     # Wrong passwords in a row before an account is locked, and for how long.
     sign_in_max_failures: int = Field(default=5, ge=1)
     sign_in_lock_seconds: int = Field(default=300, ge=1)
