@@ -70,7 +70,10 @@ def validate_selected_gaps(selected_gaps: Any) -> list[dict[str, Any]]:
                 "field_name": field_name,
                 "gap_type": str(gap_type),
                 "asset_id": str(asset_id),
-                "asset_name": asset_name[:255] if isinstance(asset_name, str) else None,
+                # A display label only; NUL cannot be stored in PostgreSQL's JSONB job keys.
+                "asset_name": asset_name.replace("\x00", "")[:255]
+                if isinstance(asset_name, str)
+                else None,
             }
         )
     return cleaned
