@@ -111,7 +111,9 @@ class RowConverter:
 
 
 def _typed_converter(field: str, column: ColumnTarget) -> Converter:
-    if field in INTEGER_FIELDS or field in FLOAT_FIELDS or field == "asset_type":
+    if field in INTEGER_FIELDS or field in FLOAT_FIELDS:
+        return _number_converter(field, column)
+    if field == "asset_type":
         return lambda raw: _typed_value(field, raw, column)
     limit = STRING_LIMITS.get(field, MAX_CELL_CHARS)
 
@@ -131,6 +133,31 @@ def _typed_converter(field: str, column: ColumnTarget) -> Converter:
         return text
 
     return text_cell
+
+
+def _number_converter(field: str, column: ColumnTarget) -> Converter:
+    factor, whole = column.unit_factor, field in INTEGER_FIELDS
+
+    def number_cell(raw: Any) -> Any:
+        # The common case, a plain number such as "16" or "2.5", straight to float; anything
+        # else (units, separators, placeholders, bad values) takes the full parse.
+        if type(raw) is str:
+            text = raw.strip()
+            if text and text[0].isdigit() and "_" not in text:
+                try:
+                    number = float(text)
+                except ValueError:
+                    number = None
+                if number is not None and number <= MAX_FLOAT:  # inf and nan fail this
+                    if factor != 1.0:
+                        number = round(number * factor, 4)
+                    if not whole:
+                        return number
+                    if number == int(number) and number <= INT32:
+                        return int(number)
+        return _typed_value(field, raw, column)
+
+    return number_cell
 
 
 def _custom_converter(key: str, column: ColumnTarget) -> Converter:
