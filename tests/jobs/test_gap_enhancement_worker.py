@@ -197,3 +197,21 @@ def test_redis_flushed_mid_job_loses_nothing_and_the_flow_can_be_submitted_again
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
     rows = enhanced_rows(session_maker, tenant, flow_id)
     assert len(rows) == len({(r.asset_id, r.field_name) for r in rows}) == 100
+
+
+def test_a_big_gap_scan_runs_on_a_worker(
+    db, session_maker, tenant, make_assets, start_consumer, monkeypatch
+):
+    from core.phase_runs import run_phase
+
+    monkeypatch.setattr("core.phase_runs.INLINE_SCAN_LIMIT", 2)
+    assets = make_assets(tenant, 3, business_owner=None)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
+    run_phase(
+        db, tenant, flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+    )
+
+    assert run_phase(db, tenant, flow_id, "gap_analysis") == {"mode": "queued", "assets": 3}
+    start_consumer()
+    wait_for(lambda: phase_of(session_maker, tenant, flow_id) == "questionnaire_generation")
+    assert len(enhanced_rows(session_maker, tenant, flow_id)) == 3
