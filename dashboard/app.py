@@ -1,8 +1,8 @@
 """The dashboard's entrypoint: page setup, the sign-in gate, and the pages the role may open."""
 
-import jobs.tasks  # noqa: F401  (registers the Huey dispatcher that core submits gap jobs to)
 import streamlit as st
 
+import jobs.tasks  # noqa: F401  (registers the Huey dispatcher that core submits gap jobs to)
 from core.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import sidebar

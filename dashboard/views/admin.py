@@ -2,11 +2,11 @@
 
 import pandas as pd
 import streamlit as st
-from core.gap_jobs import list_job_states, reset_gap_job, retry_gap_analysis
 
 from core.audit import list_events
 from core.flow_health import is_stuck
 from core.flows import list_flows
+from core.gap_jobs import list_job_states, reset_gap_job, retry_gap_analysis
 from core.orchestrator import MasterFlowOrchestrator
 from core.permissions import Action, can
 from dashboard import state

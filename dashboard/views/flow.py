@@ -1,9 +1,9 @@
 """One flow: status, phase timeline, the next action, stuck warning, exports."""
 
 import streamlit as st
-from core.gap_jobs import get_gap_analysis_progress
 
 from core.flow_health import is_stuck, may_be_stuck
+from core.gap_jobs import get_gap_analysis_progress
 from core.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline

@@ -2,8 +2,8 @@
 
 import pandas as pd
 import streamlit as st
-from core.gap_jobs import submit_gap_analysis
 
+from core.gap_jobs import submit_gap_analysis
 from core.gap_listing import GapFilters, page_gaps, selectable_gaps, selection_entry
 from core.permissions import Action, can
 from dashboard import state
@@ -52,16 +52,7 @@ if page.flow_total == 0:
     st.page_link("views/flow.py", label="Open the flow", query_params={"flow": flow_id})
     st.stop()
 
-metrics = st.columns(5)
-metrics[0].metric("Matching", f"{page.total:,} of {page.flow_total:,}")
-metrics[1].metric("Critical (P1)", page.counts["priority"].get("1", 0))
-metrics[2].metric("Pending", page.counts["resolution_status"].get("pending", 0))
-metrics[3].metric("Resolved", page.counts["resolution_status"].get("resolved", 0))
-metrics[4].metric("Selected", len(selected))
-st.caption(
-    "By category: "
-    + ", ".join(f"{name} {count}" for name, count in page.counts["gap_category"].items())
-)
+summary = st.container()  # filled after the table, so "Selected" counts this run
 
 if not page.rows:
     st.info("No gap matches these filters; clear some filters.")
@@ -116,6 +107,18 @@ else:
             max_value=pages,
             key="gaps_page_number",
         )
+
+with summary:
+    metrics = st.columns(5)
+    metrics[0].metric("Matching", f"{page.total:,} of {page.flow_total:,}")
+    metrics[1].metric("Critical (P1)", page.counts["priority"].get("1", 0))
+    metrics[2].metric("Pending", page.counts["resolution_status"].get("pending", 0))
+    metrics[3].metric("Resolved", page.counts["resolution_status"].get("resolved", 0))
+    metrics[4].metric("Selected", len(selected))
+    st.caption(
+        "By category: "
+        + ", ".join(f"{name} {count}" for name, count in page.counts["gap_category"].items())
+    )
 
 left, middle, right = st.columns([2, 1, 3])
 if left.button(f"Select all matching (up to {MAX_SELECTION})", key="gaps_select_all"):

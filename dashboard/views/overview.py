@@ -3,9 +3,9 @@
 import pandas as pd
 import plotly.express as px
 import streamlit as st
-from core.gap_jobs import list_job_states
 
 from core import identity
+from core.gap_jobs import list_job_states
 from core.overview import flow_summaries, gap_mix, resolutions_per_day
 from core.phases import PHASE_ORDER
 from dashboard import state

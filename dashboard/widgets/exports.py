@@ -3,9 +3,9 @@
 from collections.abc import Callable
 
 import streamlit as st
-from core.export import export_filename, export_flow
 
 from core.context import RequestContext
+from core.export import export_filename, export_flow
 from core.flows import get_flow
 from dashboard import state
 

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import streamlit as st
-from core.gap_jobs import get_gap_analysis_progress, retry_gap_analysis
 
 from core.context import RequestContext
+from core.gap_jobs import get_gap_analysis_progress, retry_gap_analysis
 from dashboard import state
 
 FINISHED = ("completed", "failed")

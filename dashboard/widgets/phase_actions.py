@@ -3,9 +3,9 @@
 from typing import Any
 
 import streamlit as st
-from core.phase_runs import run_phase
 
 from core.context import RequestContext
+from core.phase_runs import run_phase
 from core.phases import CollectionPhase as P
 from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
