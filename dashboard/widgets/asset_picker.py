@@ -40,7 +40,8 @@ def show(db: Session, ctx: RequestContext, flow_id: str, key: str) -> set[str]:
         return selected
     ids = [str(row["id"]) for row in page.rows]
     frame = pd.DataFrame(page.rows).drop(columns=["id"])
-    table_key = f"{key}_table_{hash((filters, page_number, state.selection_version()))}"
+    table_key = f"{key}_table_{abs(hash((filters, page_number, state.selection_version())))}"
+    st.session_state[f"{key}_table_key"] = table_key
     event = st.dataframe(
         frame,
         hide_index=True,
