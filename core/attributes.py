@@ -5,9 +5,9 @@ column or a key of `custom_attributes`), how urgent a gap is, how it bears on th
 decision, and the question it becomes when someone must supply it.
 """
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 
@@ -339,64 +339,13 @@ CATALOGUE: tuple[CriticalAttribute, ...] = (
 BY_NAME: dict[str, CriticalAttribute] = {attribute.name: attribute for attribute in CATALOGUE}
 
 
+@cache
 def attributes_for(asset_type: str) -> tuple[CriticalAttribute, ...]:
     return tuple(attribute for attribute in CATALOGUE if attribute.applies_to(asset_type))
 
 
 def get_attribute(name: str) -> CriticalAttribute | None:
     return BY_NAME.get(name)
-
-
-def classify_value(attribute: CriticalAttribute, value: Any) -> GapType | None:
-    """None when the value is usable, else why it is a gap."""
-    if value is None:
-        return GapType.MISSING
-    if isinstance(value, str) and value.strip().lower() in PLACEHOLDERS:
-        return GapType.MISSING if not value.strip() else GapType.INVALID
-    normalized, _problem = normalize_answer(attribute, value)
-    return GapType.INVALID if normalized is None else None
-
-
-def normalize_answer(attribute: CriticalAttribute, value: Any) -> tuple[Any, str | None]:
-    """(the value to store, None) when acceptable, else (None, what is wrong)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None, "no value given"
-    if isinstance(value, str) and value.strip().lower() in PLACEHOLDERS:
-        return None, f"{value.strip()!r} is a placeholder, not a value"
-    if attribute.question_type == "number":
-        return _normalize_number(attribute, value)
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None, "expected text"
-    text = str(value).strip()
-    if attribute.question_type == "select":
-        for option in attribute.options:
-            # Inventories write "Microsoft Windows Server 2019" for the option "Windows".
-            if text.lower() == option.lower() or option.lower() in text.lower().split():
-                return option, None
-        return None, f"{text!r} is not one of {', '.join(attribute.options)}"
-    if len(text) > attribute.max_length:
-        return None, f"longer than {attribute.max_length} characters"
-    return text, None
-
-
-def _normalize_number(attribute: CriticalAttribute, value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, bool):
-        return None, "expected a number"
-    try:
-        number = (
-            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
-        )
-    except (TypeError, ValueError):
-        return None, f"{value!r} is not a number"
-    if not math.isfinite(number):
-        return None, "expected a finite number"
-    if attribute.integer and number != int(number):
-        return None, f"{value!r} must be a whole number"
-    if attribute.minimum is not None and number < attribute.minimum:
-        return None, f"{number:g} is below the minimum {attribute.minimum:g}"
-    if attribute.maximum is not None and number > attribute.maximum:
-        return None, f"{number:g} is above the maximum {attribute.maximum:g}"
-    return (int(number) if attribute.integer else number), None
 
 
 def read_asset_value(asset: Any, attribute: CriticalAttribute) -> Any:

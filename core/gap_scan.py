@@ -5,17 +5,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.attributes import GapType, attributes_for, classify_value, read_asset_value
+from core.attribute_values import classify_value
+from core.attributes import GapType, attributes_for, read_asset_value
 from core.gap_store import upsert_gaps
 from core.inputs import parse_uuid
 from core.repositories import AssetRepository, GapRepository
-from db.models import Asset, CollectionFlow
+from db.models import CollectionFlow
 
 SCAN_BATCH_SIZE = 1000
 SCANNER = "critical_attribute_scan"
 
 
-def gaps_of_asset(asset: Asset) -> list[dict[str, Any]]:
+def gaps_of_asset(asset: Any) -> list[dict[str, Any]]:
     """One gap row per catalogue attribute that the asset lacks or holds a bad value for."""
     rows = []
     for attribute in attributes_for(asset.asset_type):
@@ -55,7 +56,7 @@ def scan_flow_gaps(
     by_type: Counter[str] = Counter()
     pending_rows: list[dict[str, Any]] = []
     persisted = scanned = 0
-    for batch in assets.iter_by_ids(selected):
+    for batch in assets.iter_scan_rows(selected):
         for asset in batch:
             scanned += 1
             for row in gaps_of_asset(asset):

@@ -36,7 +36,7 @@ def _insert_for(db: Session):
 
 
 def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert or update many gaps in one statement; all rows must carry the same keys.
+    """Insert or update many gaps in one executemany; all rows must carry the same keys.
 
     On conflict only the given non-identity columns change: a rescan does not reopen a
     resolved gap, and an enhancement does not touch its resolution.
@@ -48,13 +48,17 @@ def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
     for row in prepared:
         if "confidence_score" in row:
             row["confidence_score"] = clamp_confidence(row["confidence_score"])
-    statement = _insert_for(db)(CollectionDataGap)
+    # A Core insert on the session's connection goes straight to the driver's executemany
+    # (psycopg pipelines it); the ORM's bulk path adds per-row bookkeeping on top.
+    statement = _insert_for(db)(CollectionDataGap.__table__)
     update_columns = [key for key in prepared[0] if key not in GAP_IDENTITY and key != "id"]
     statement = statement.on_conflict_do_update(
         index_elements=list(GAP_IDENTITY),
         set_={column: statement.excluded[column] for column in update_columns},
     )
-    db.execute(statement, [{"id": uuid.uuid4(), "created_at": now, **row} for row in prepared])
+    db.connection().execute(
+        statement, [{"id": uuid.uuid4(), "created_at": now, **row} for row in prepared]
+    )
     return len(prepared)
 
 

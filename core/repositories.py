@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from core.attributes import TYPED_ASSET_FIELDS
 from db.models import Asset, CollectionDataGap, CollectionFlow, MasterFlow, Questionnaire
 
 IN_LIST_CHUNK = 1000
@@ -102,6 +103,14 @@ class AssetRepository(TenantRepository):
             yield batch
             for asset in batch:
                 self.db.expunge(asset)
+
+    def iter_scan_rows(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Any]]:
+        """Batches of plain rows with what a gap scan reads; no ORM objects for big scans."""
+        columns = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes]
+        columns += [getattr(Asset, name) for name in TYPED_ASSET_FIELDS]
+        for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
+            query = self._scoped(select(*columns), Asset).where(Asset.id.in_(chunk))
+            yield list(self.db.execute(query))
 
     def get(self, asset_id: uuid.UUID) -> Asset | None:
         return self.db.scalars(

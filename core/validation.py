@@ -5,7 +5,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.attributes import asset_field_values, get_attribute, normalize_answer
+from core.attribute_values import normalize_answer
+from core.attributes import asset_field_values, get_attribute
 from core.questionnaires import list_for_flow, responses_by_question
 from core.repositories import AssetRepository, GapRepository
 from db.models import CollectionFlow

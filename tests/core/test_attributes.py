@@ -1,5 +1,6 @@
 import pytest
 
+from core.attribute_values import classify_value, normalize_answer
 from core.attributes import (
     ASSET_TYPES,
     BY_NAME,
@@ -7,8 +8,6 @@ from core.attributes import (
     GapCategory,
     GapType,
     attributes_for,
-    classify_value,
-    normalize_answer,
     question_for,
 )
 
@@ -70,3 +69,10 @@ def test_a_critical_attribute_becomes_a_required_typed_question():
     assert question["type"] == "select"
     assert question["options"] == ["low", "medium", "high", "critical"]
     assert question_for(BY_NAME["technical_debt_score"])["required"] is False
+
+
+def test_an_option_that_looks_like_a_placeholder_is_still_an_answer():
+    compliance = BY_NAME["compliance_requirements"]
+    assert normalize_answer(compliance, "None") == ("none", None)
+    assert classify_value(compliance, "none") is None
+    assert classify_value(BY_NAME["business_owner"], "none") is GapType.INVALID
