@@ -1,14 +1,22 @@
-"""The audit trail: who did what to which flow, when."""
+"""The audit trail: who did what to which flow, when; listed per tenant for admins."""
 
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.context import RequestContext
+from core.errors import BadRequest
+from core.inputs import parse_int, parse_text, parse_uuid
 from core.permissions import Action, require
+from core.repositories import AuditRepository
 from db.models import AuditEvent
+
+# Detail keys that would carry a secret into the audit trail.
+SECRET_WORDS = ("password", "secret", "token")
+MAX_PAGE_SIZE = 1000
 
 
 def record(
@@ -20,36 +28,70 @@ def record(
     **details: Any,
 ) -> None:
     """Add an event to the caller's transaction, so it lands exactly when the change does."""
-    db.add(
-        AuditEvent(
-            client_account_id=ctx.client_account_id,
-            engagement_id=ctx.engagement_id,
-            user_id=ctx.user_id,
-            flow_id=flow_id,
-            action=action,
-            details=details,
-        )
+    _check_details(details)
+    AuditRepository(db, ctx.client_account_id, ctx.engagement_id).add(
+        AuditEvent(user_id=ctx.user_id, flow_id=flow_id, action=action, details=details)
     )
+
+
+def record_account_event(db: Session, user_id: uuid.UUID, action: str, **details: Any) -> None:
+    """An event of an account rather than a tenant (sign-in): no client, no engagement."""
+    _check_details(details)
+    db.add(AuditEvent(user_id=user_id, action=action, details=details))
+
+
+def _check_details(details: dict[str, Any]) -> None:
+    secret = [key for key in details if any(word in key.lower() for word in SECRET_WORDS)]
+    if secret:
+        raise ValueError(f"audit details must not hold secrets: {', '.join(secret)}")
 
 
 def list_events(
     db: Session,
     ctx: RequestContext,
     *,
-    flow_id: uuid.UUID | None = None,
+    flow_id: str | uuid.UUID | None = None,
     action: str | None = None,
+    actions: Sequence[str] = (),
+    user_id: str | uuid.UUID | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 500,
+    offset: int = 0,
 ) -> list[AuditEvent]:
+    """The tenant's events, newest first, filtered by flow, action(s), user and time range."""
     require(ctx, Action.VIEW_AUDIT)
-    query = (
-        select(AuditEvent)
-        .where(AuditEvent.client_account_id == ctx.client_account_id)
-        .where(AuditEvent.engagement_id == ctx.engagement_id)
-        .order_by(AuditEvent.occurred_at.desc())
-        .limit(limit)
+    if isinstance(actions, str) or not isinstance(actions, list | tuple):
+        raise BadRequest("actions must be a list", field="actions")
+    wanted = [parse_text(value, "actions", max_length=60) for value in actions]
+    if action is not None:
+        wanted.append(parse_text(action, "action", max_length=60))
+    since = _aware(since, "since")
+    until = _aware(until, "until")
+    if since is not None and until is not None and since >= until:
+        raise BadRequest("since must be before until", field="since")
+    return AuditRepository(db, ctx.client_account_id, ctx.engagement_id).list_events(
+        actions=wanted,
+        flow_id=None if flow_id is None else parse_uuid(flow_id, "flow_id"),
+        user_id=None if user_id is None else parse_uuid(user_id, "user_id"),
+        since=since,
+        until=until,
+        limit=parse_int(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE),
+        offset=parse_int(offset, "offset", minimum=0, maximum=10**9),
     )
-    if flow_id is not None:
-        query = query.where(AuditEvent.flow_id == flow_id)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    return list(db.scalars(query))
+
+
+def list_actions(db: Session, ctx: RequestContext) -> list[str]:
+    """The actions the tenant's trail holds, for the admin page's filter."""
+    require(ctx, Action.VIEW_AUDIT)
+    return AuditRepository(db, ctx.client_account_id, ctx.engagement_id).actions()
+
+
+def _aware(value: Any, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise BadRequest(f"{field} must be a date and time", field=field)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise BadRequest(f"{field} must carry a time zone", field=field)
+    return value

@@ -35,6 +35,7 @@ class CollectionChildFlowService:
         self.state_service = CollectionFlowStateService(db, context)
 
     def get_by_master_flow_id(self, flow_id: str) -> CollectionFlow | None:
+        require(self.context, Action.VIEW)
         return self.repository.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
 
     def get_child_status(self, flow_id: str) -> dict[str, Any] | None:

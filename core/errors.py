@@ -38,3 +38,9 @@ class RateLimited(CollectionError):
     def __init__(self, message: str, *, retry_after_seconds: float):
         super().__init__(message)
         self.retry_after_seconds = retry_after_seconds
+
+
+class ServiceUnavailable(CollectionError):
+    """The queue or the job-key store cannot be reached; nothing was accepted."""
+
+    status = 503

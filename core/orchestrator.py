@@ -95,6 +95,9 @@ class MasterFlowOrchestrator:
         """Re-run the current phase through the flow type's child_flow_service (one path)."""
         require(self.context, Action.RESUME_FLOW)
         flow_uuid = parse_uuid(flow_id, "flow_id")
+        # Checked before anything is recorded: a refused resume leaves no trace.
+        if resume_context is not None and not isinstance(resume_context, dict):
+            raise BadRequest("resume_context must be an object", field="resume_context")
         master = self.repository.get_master(flow_uuid)
         if master is None:
             raise NotFound("Flow not found")

@@ -2,24 +2,45 @@
 
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, bindparam, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from core.attributes import TYPED_ASSET_FIELDS
-from db.models import Asset, CollectionDataGap, CollectionFlow, MasterFlow, Questionnaire
+from db.models import (
+    Asset,
+    AuditEvent,
+    CollectionDataGap,
+    CollectionFlow,
+    MasterFlow,
+    Questionnaire,
+)
+from db.session import bind_tenant
 
 IN_LIST_CHUNK = 1000
+# What a gap scan reads of an asset: no timestamps, no ORM objects.
+_SCAN_COLUMNS = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes] + [
+    getattr(Asset, name) for name in sorted(TYPED_ASSET_FIELDS)
+]
 
 
 class TenantRepository:
+    """Filters every query by tenant, and binds the session to the tenant so PostgreSQL's
+    row-level security (migration 0002) refuses whatever a query forgets to filter."""
+
     def __init__(self, db: Session, client_account_id: uuid.UUID, engagement_id: uuid.UUID):
         self.db = db
         self.client_account_id = client_account_id
         self.engagement_id = engagement_id
+        bind_tenant(db, client_account_id, engagement_id)
 
     def _scoped(self, query: Select, model: Any) -> Select:
+        # Several repositories of different tenants may share a session: rebind on use.
+        bind_tenant(self.db, self.client_account_id, self.engagement_id)
         return query.where(model.client_account_id == self.client_account_id).where(
             model.engagement_id == self.engagement_id
         )
@@ -82,6 +103,7 @@ class CollectionFlowRepository(TenantRepository):
             self.engagement_id,
         ):
             raise ValueError("flow belongs to another tenant")
+        bind_tenant(self.db, self.client_account_id, self.engagement_id)
         self.db.add(master)
         self.db.flush()
         self.db.add(child)
@@ -106,11 +128,17 @@ class AssetRepository(TenantRepository):
 
     def iter_scan_rows(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Any]]:
         """Batches of plain rows with what a gap scan reads; no ORM objects for big scans."""
-        columns = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes]
-        columns += [getattr(Asset, name) for name in TYPED_ASSET_FIELDS]
         for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
-            query = self._scoped(select(*columns), Asset).where(Asset.id.in_(chunk))
+            query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.id.in_(chunk))
             yield list(self.db.execute(query))
+
+    def iter_scan_rows_of_type(
+        self, asset_type: str, batch_size: int = 2000
+    ) -> Iterator[list[Any]]:
+        """Every asset of one type as plain rows, in batches (peer statistics)."""
+        query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.asset_type == asset_type)
+        result = self.db.execute(query.execution_options(yield_per=batch_size))
+        yield from result.partitions()
 
     def get(self, asset_id: uuid.UUID) -> Asset | None:
         return self.db.scalars(
@@ -142,6 +170,49 @@ class AssetRepository(TenantRepository):
         if exclude_id is not None:
             query = query.where(Asset.id != exclude_id)
         return list(self.db.scalars(query))
+
+    def rows_by_name(
+        self, names: Sequence[str], columns: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Any]:
+        """Plain rows (name plus `columns`) of the assets with these names."""
+        selected = [Asset.__table__.c.name, *(Asset.__table__.c[name] for name in columns)]
+        postgres = self.db.get_bind().dialect.name == "postgresql"
+        found: dict[str, Any] = {}
+        for chunk in _chunks(names, IN_LIST_CHUNK):
+            query = self._scoped(select(*selected), Asset)
+            if postgres:
+                # A join on unnest(array) looks each name up in uq_assets_name. "name IN (..)"
+                # becomes a linear filter over the whole engagement once psycopg prepares the
+                # statement and PostgreSQL picks a generic plan on a freshly loaded table.
+                wanted = (
+                    func.unnest(bindparam("names", list(chunk), type_=ARRAY(String)))
+                    .table_valued("name")
+                    .render_derived()
+                )
+                query = query.join(wanted, Asset.name == wanted.c.name)
+            else:
+                query = query.where(Asset.name.in_(chunk))
+            if for_update:
+                query = query.with_for_update(of=Asset.__table__)
+            found.update((row.name, row) for row in self.db.execute(query))
+        return found
+
+    def upsert_by_name(self, rows: Sequence[dict[str, Any]], update_columns: Sequence[str]) -> None:
+        """INSERT .. ON CONFLICT (tenant, name) DO UPDATE the given columns, in one statement.
+
+        Every row carries the same keys; `id` and `created_at` only count for new assets.
+        """
+        if not rows:
+            return
+        dialect = self.db.get_bind().dialect.name
+        # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset.__table__)
+        statement = insert.on_conflict_do_update(
+            index_elements=["client_account_id", "engagement_id", "name"],
+            set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},
+        )
+        tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
+        self.db.execute(statement, [{**row, **tenant} for row in rows])
 
 
 class GapRepository(TenantRepository):
@@ -212,6 +283,43 @@ class QuestionnaireRepository(TenantRepository):
             CollectionFlow,
         ).where(Questionnaire.collection_flow_id == collection_flow_id)
         return list(self.db.scalars(query.order_by(Questionnaire.title)))
+
+
+class AuditRepository(TenantRepository):
+    def add(self, event: AuditEvent) -> None:
+        event.client_account_id = self.client_account_id
+        event.engagement_id = self.engagement_id
+        bind_tenant(self.db, self.client_account_id, self.engagement_id)
+        self.db.add(event)
+
+    def list_events(
+        self,
+        *,
+        actions: Sequence[str] = (),
+        flow_id: uuid.UUID | None = None,
+        user_id: uuid.UUID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> list[AuditEvent]:
+        query = self._scoped(select(AuditEvent), AuditEvent)
+        if actions:
+            query = query.where(AuditEvent.action.in_(actions))
+        if flow_id is not None:
+            query = query.where(AuditEvent.flow_id == flow_id)
+        if user_id is not None:
+            query = query.where(AuditEvent.user_id == user_id)
+        if since is not None:
+            query = query.where(AuditEvent.occurred_at >= since)
+        if until is not None:
+            query = query.where(AuditEvent.occurred_at < until)
+        order = (AuditEvent.occurred_at.desc(), AuditEvent.id)
+        return list(self.db.scalars(query.order_by(*order).limit(limit).offset(offset)))
+
+    def actions(self) -> list[str]:
+        query = self._scoped(select(AuditEvent.action).distinct(), AuditEvent)
+        return sorted(self.db.scalars(query))
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

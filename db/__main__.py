@@ -1,13 +1,16 @@
-"""python -m db upgrade | seed --demo [--assets N] [--seed S]"""
+"""python -m db upgrade | seed --demo | users add EMAIL | import-assets FILE | export FLOW_ID"""
 
 import argparse
+import getpass
 import logging
+import secrets
 import sys
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from db.demo import DemoRandom, create_assets, create_tenants, create_user
-from db.migrate import upgrade
+from db.migrate import upgrade_and_grant
 from db.models import ClientAccount
 from db.session import open_session
 from db.settings import get_settings
@@ -22,6 +25,7 @@ ROLE_EMAILS = {
 def seed_demo(assets_per_engagement: int, seed: int) -> None:
     from core.context import RequestContext
     from core.demo import create_demo_flows
+    from core.passwords import hash_password
 
     rng = DemoRandom(seed)
     with open_session() as db:
@@ -30,8 +34,17 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
             return
         tenants = create_tenants(db, rng)
         first = tenants[0]
+        # Random passwords (not from the seeded generator), shown once below.
+        passwords = {role: secrets.token_urlsafe(12) for role in ROLE_EMAILS}
         users = {
-            role: create_user(db, rng, email, role, first.client_account_id)
+            role: create_user(
+                db,
+                rng,
+                email,
+                role,
+                first.client_account_id,
+                password_hash=hash_password(passwords[role]),
+            )
             for role, email in ROLE_EMAILS.items()
         }
         asset_ids = {
@@ -50,8 +63,48 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
                 f"{tenant.client_name} / {tenant.engagement_name}: "
                 f"{assets_per_engagement} assets, 8 flows"
             )
+    print(f"Demo accounts on {first.client_name} (passwords are shown only this once):")
     for role, email in ROLE_EMAILS.items():
-        print(f"demo {role}: {email}")
+        print(f"demo {role}: {email}  password: {passwords[role]}")
+
+
+def read_password() -> str:
+    """Prompted twice on a terminal; the first line of stdin otherwise (for scripts)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise SystemExit("The passwords differ; nothing changed.")
+    return password
+
+
+def add_user(args: argparse.Namespace) -> int:
+    from core.accounts import add_member, find_client, find_engagement
+    from core.errors import CollectionError
+    from db.models import User
+
+    with open_session() as db:
+        try:
+            client = find_client(db, args.client)
+            engagement = find_engagement(db, client, args.engagement) if args.engagement else None
+            email = args.email.strip().lower()
+            is_new = db.scalar(select(func.count()).where(User.email == email)) == 0
+            password = read_password() if is_new else None
+            user, created = add_member(
+                db,
+                args.email,
+                args.role,
+                client,
+                engagement,
+                password=password,
+                display_name=args.name,
+            )
+        except CollectionError as error:
+            print(f"error: {error.message}", file=sys.stderr)
+            return 2
+    where = f"{client.name} / {engagement.name if engagement else 'all engagements'}"
+    print(f"{'Created' if created else 'Updated'} {user.email}: {args.role} on {where}.")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,14 +116,90 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--demo", action="store_true", required=True)
     seed.add_argument("--assets", type=int, default=500, help="assets per engagement")
     seed.add_argument("--seed", type=int, default=7)
+    users = commands.add_parser("users", help="local accounts").add_subparsers(
+        dest="users_command", required=True
+    )
+    add = users.add_parser("add", help="create an account or give it one more membership")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=("analyst", "manager", "admin"))
+    add.add_argument("--client", required=True, help="client account name or id")
+    add.add_argument("--engagement", help="engagement name or id (default: all of the client)")
+    add.add_argument("--name", help="display name of a new account")
+    add_import_export_commands(commands)
     args = parser.parse_args(argv)
+    if args.command in IMPORT_EXPORT_COMMANDS:
+        return run_import_export(args)
     if args.command == "upgrade":
-        upgrade()
+        role = upgrade_and_grant()
         print(f"Schema up to date ({get_settings().database_url.split('@')[-1]}).")
+        if role:
+            print(f"Role {role} may read and write rows, under row-level security.")
     elif args.command == "seed":
-        upgrade()
+        upgrade_and_grant()
         seed_demo(args.assets, args.seed)
+    elif args.command == "users":
+        return add_user(args)
     return 0
+
+
+IMPORT_EXPORT_COMMANDS = ("import-assets", "export")
+
+
+def add_import_export_commands(commands) -> None:
+    importing = commands.add_parser(
+        "import-assets", help="create or update an engagement's assets from a CSV or .xlsx file"
+    )
+    importing.add_argument("file", type=Path)
+    exporting = commands.add_parser(
+        "export", help="write a flow's gaps, questionnaires or assets as CSV or Excel"
+    )
+    exporting.add_argument("flow_id", help="the flow's id (the master flow id)")
+    exporting.add_argument("--what", choices=("gaps", "questionnaires", "assets"), required=True)
+    exporting.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    exporting.add_argument("--out", required=True, help="the file to write, - for stdout")
+    for command in (importing, exporting):
+        command.add_argument("--client", required=True, help="client account name or id")
+        command.add_argument("--engagement", required=True, help="engagement name or id")
+
+
+def run_import_export(args) -> int:
+    from core.accounts import find_client, find_engagement
+    from core.asset_import import import_assets
+    from core.context import RequestContext
+    from core.errors import CollectionError
+    from core.export import export_flow
+
+    with open_session() as db:
+        try:
+            client = find_client(db, args.client)
+            engagement = find_engagement(db, client, args.engagement)
+            # The command line runs as an operator of the engagement.
+            ctx = RequestContext(client.id, engagement.id, role="admin")
+            if args.command == "import-assets":
+                report = import_assets(db, ctx, args.file.read_bytes(), args.file.name)
+                print_import_report(report)
+                return 0
+            content = export_flow(db, ctx, args.flow_id, args.what, args.format)
+        except (OSError, CollectionError) as error:
+            print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
+            return 1
+    if args.out == "-":
+        sys.stdout.buffer.write(content)
+    else:
+        Path(args.out).write_bytes(content)
+        print(f"wrote {args.what} of flow {args.flow_id} to {args.out} ({len(content):,} bytes)")
+    return 0
+
+
+def print_import_report(report, shown: int = 50) -> None:
+    print(
+        f"rows {report.rows}: created {report.created}, updated {report.updated},"
+        f" unchanged {report.unchanged}, skipped {len(report.skipped)}"
+    )
+    for entry in report.skipped[:shown]:
+        print(f"  row {entry['row']}: {entry['reason']}")
+    if len(report.skipped) > shown:
+        print(f"  ... and {len(report.skipped) - shown} more skipped rows")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from db.models import Asset, ClientAccount, Engagement, Membership, User
+from db.session import bind_tenant
 
 CLIENTS = {
     "Northwind Health": ("Datacenter Exit 2027", "Clinical Apps Wave"),
@@ -160,6 +161,7 @@ def create_tenants(db: Session, rng: DemoRandom) -> list[DemoTenant]:
 
 
 def create_assets(db: Session, rng: DemoRandom, tenant: DemoTenant, count: int) -> list[uuid.UUID]:
+    bind_tenant(db, tenant.client_account_id, tenant.engagement_id)
     types = rng.choices(list(TYPE_WEIGHTS), weights=list(TYPE_WEIGHTS.values()), k=count)
     rows = []
     for index, asset_type in enumerate(types):

@@ -5,6 +5,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from db.roles import ensure_app_role
+from db.settings import get_settings, migration_url
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -17,4 +20,13 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Migrate as the owner (`url`, else MIGRATION_DATABASE_URL, else DATABASE_URL)."""
     command.upgrade(alembic_config(url), revision)
+
+
+def upgrade_and_grant() -> str | None:
+    """The CLI's upgrade: migrate as the owner, then let DATABASE_URL's role use the rows."""
+    settings = get_settings()
+    owner_url = migration_url(settings)
+    upgrade(owner_url)
+    return ensure_app_role(owner_url, settings.database_url)

@@ -1,15 +1,22 @@
-"""Engines and sessions from DATABASE_URL."""
+"""Engines and sessions from DATABASE_URL, and the tenant settings of each transaction."""
 
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+TENANT_INFO_KEY = "tenant"
+# Transaction-local (the `true`), so a pooled connection never carries a tenant onwards.
+SET_TENANT = text(
+    "SELECT set_config('app.client_account_id', :client_account_id, true),"
+    " set_config('app.engagement_id', :engagement_id, true)"
+)
 
 
 def create_db_engine(url: str) -> Engine:
@@ -32,10 +39,14 @@ def create_db_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection):
+    def _begin(connection):
         # Take the write lock up front: SQLite's stand-in for SELECT ... FOR UPDATE, and no
-        # "database is locked" when a reader later wants to write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # "database is locked" when a reader later wants to write. Connections marked
+        # read-only take a plain snapshot instead (WAL readers never wait for writers).
+        if connection.get_execution_options().get("sqlite_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -51,3 +62,34 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
 
 def open_session(url: str | None = None) -> Session:
     return session_factory(url)()
+
+
+def bind_tenant(db: Session, client_account_id: uuid.UUID, engagement_id: uuid.UUID) -> None:
+    """Make `db` work for one tenant: PostgreSQL's row-level security admits only its rows.
+
+    Applied at the start of every transaction of the session (below), and at once when a
+    transaction is already open. Work pending for the previous tenant is flushed first.
+    """
+    tenant = {"client_account_id": str(client_account_id), "engagement_id": str(engagement_id)}
+    if db.info.get(TENANT_INFO_KEY) == tenant:
+        return
+    if db.in_transaction() and (db.new or db.dirty or db.deleted):
+        db.flush()
+    db.info[TENANT_INFO_KEY] = tenant
+    if db.in_transaction():
+        _apply_tenant(db, db.connection())
+
+
+def bound_tenant(db: Session) -> dict[str, str] | None:
+    return db.info.get(TENANT_INFO_KEY)
+
+
+@event.listens_for(Session, "after_begin")
+def _set_tenant_on_begin(session: Session, _transaction, connection: Connection) -> None:
+    _apply_tenant(session, connection)
+
+
+def _apply_tenant(session: Session, connection: Connection) -> None:
+    tenant = session.info.get(TENANT_INFO_KEY)
+    if tenant is not None and connection.dialect.name == "postgresql":
+        connection.execute(SET_TENANT, tenant)

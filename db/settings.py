@@ -10,14 +10,28 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///var/collection.db"
+    # The tables' owner, for migrations; unset: DATABASE_URL. On PostgreSQL the application
+    # should connect as another role, so that row-level security binds it.
+    migration_database_url: str | None = None
     # Unset: the embedded default (SqliteHuey and job keys in the database).
     redis_url: str | None = None
     # Where SqliteHuey keeps its queue when REDIS_URL is unset.
     huey_sqlite_path: str = "var/huey.db"
     # A job whose heartbeat is older than this is stalled and no longer blocks a submission.
     job_stall_seconds: int = Field(default=60, ge=1)
+    # Pause after each gap of a job: keeps a shared database or a paid model API below a rate.
+    gap_job_pause_seconds: float = Field(default=0.0, ge=0)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
+    # An inventory file with more data rows than this is refused before anything is written.
+    import_max_rows: int = Field(default=200_000, ge=1)
+    # Wrong passwords in a row before an account is locked, and for how long.
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_lock_seconds: int = Field(default=300, ge=1)
+
+
+def migration_url(settings: Settings) -> str:
+    return settings.migration_database_url or settings.database_url
 
 
 @lru_cache

@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh database per run on each backend, emptied after every test."""
+"""Shared fixtures: a fresh database per run on each backend, emptied after every test.
+
+On PostgreSQL the tests connect as an ordinary role of this run (not the tables' owner),
+so row-level security binds every test; migrations and emptying run as the owner.
+"""
 
 import os
 import secrets
@@ -7,13 +11,16 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.context import RequestContext
 from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement
-from db.session import create_db_engine
+from db.roles import ensure_app_role
+from db.session import bind_tenant, create_db_engine
+from db.settings import get_settings
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 BACKENDS = os.environ.get("TEST_BACKENDS", "postgresql,sqlite").split(",")
@@ -25,8 +32,8 @@ def _pg_admin(statement: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgresql_database_url() -> Iterator[str]:
-    """A PostgreSQL database of this run alone, migrated, dropped at the end."""
+def postgresql_owner_url() -> Iterator[str]:
+    """A PostgreSQL database of this run alone, migrated by its owner, dropped at the end."""
     name = f"collection_test_{os.getpid()}_{secrets.token_hex(3)}"
     _pg_admin(f'CREATE DATABASE "{name}"')
     url = f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
@@ -36,16 +43,54 @@ def postgresql_database_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def postgresql_database_url(postgresql_owner_url) -> Iterator[str]:
+    """The same database as the application's role: no owner, no superuser, no BYPASSRLS."""
+    role = f"collection_app_{os.getpid()}_{secrets.token_hex(3)}"
+    server, database = postgresql_owner_url.rsplit("/", 1)
+    url = f"{server.split('://')[0]}://{role}@{server.split('@', 1)[1]}/{database}"
+    assert ensure_app_role(postgresql_owner_url, url) == role
+    yield url
+    # After the database is gone (fixture order), the role owns and holds nothing.
+    _drop_role_later.append(role)
+
+
+_drop_role_later: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_roles() -> Iterator[None]:
+    yield
+    for role in _drop_role_later:
+        _pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.fixture(scope="session")
 def sqlite_database_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'collection.db'}"
     upgrade(url)
     return url
 
 
+@pytest.fixture(scope="session")
+def sqlite_owner_url(sqlite_database_url) -> str:
+    return sqlite_database_url
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request) -> str:
+def backend(request) -> str:
     """Each database test runs on PostgreSQL and on the embedded SQLite."""
-    return request.getfixturevalue(f"{request.param}_database_url")
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(request, backend) -> str:
+    """What the application connects with (on PostgreSQL, a role bound by row-level security)."""
+    return request.getfixturevalue(f"{backend}_database_url")
+
+
+@pytest.fixture(scope="session")
+def owner_database_url(request, backend) -> str:
+    return request.getfixturevalue(f"{backend}_owner_url")
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +100,18 @@ def engine(database_url) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def owner_engine(owner_database_url) -> Iterator[Engine]:
+    """Sees every row (the owner is a superuser here): for emptying tables and checksums."""
+    engine = create_db_engine(owner_database_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def session_maker(engine) -> Iterator[sessionmaker[Session]]:
+def session_maker(engine, owner_engine) -> Iterator[sessionmaker[Session]]:
     yield sessionmaker(engine, expire_on_commit=False)
-    empty_database(engine)
+    empty_database(owner_engine)
 
 
 @pytest.fixture
@@ -120,6 +173,7 @@ def make_assets(db) -> Callable[..., list[Asset]]:
     """Assets of one tenant; by default servers that lack nothing, overridden per call."""
 
     def make(ctx: RequestContext, count: int = 1, asset_type: str = "server", **fields):
+        bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
         assets = []
         for index in range(count):
             values = {**COMPLETE_SERVER, **fields}
@@ -136,3 +190,46 @@ def make_assets(db) -> Callable[..., list[Asset]]:
         return assets
 
     return make
+
+
+REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> Iterator[str]:
+    """This run's own key prefix on the shared Redis; its keys are deleted at the end."""
+    prefix = f"test-{os.getpid()}-{secrets.token_hex(3)}:"
+    yield prefix
+    delete_redis_keys(prefix)
+
+
+def delete_redis_keys(prefix: str) -> int:
+    client = redis.Redis.from_url(REDIS_SERVER)
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+    return len(keys)
+
+
+@pytest.fixture
+def app_settings(monkeypatch, database_url, redis_prefix):
+    """Point the application's settings at this run's database and, on PostgreSQL, Redis.
+
+    PostgreSQL pairs with Redis (production); SQLite with the SQL job keys (embedded).
+    """
+
+    def apply(**overrides: str) -> None:
+        values = {"DATABASE_URL": database_url, "JOB_STALL_SECONDS": "2", **overrides}
+        if database_url.startswith("postgresql"):
+            values.setdefault("REDIS_URL", REDIS_SERVER)
+            values.setdefault("REDIS_KEY_PREFIX", redis_prefix + secrets.token_hex(3) + ":")
+        else:
+            monkeypatch.delenv("REDIS_URL", raising=False)
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+
+    apply()
+    yield apply
+    get_settings.cache_clear()

@@ -2,10 +2,10 @@ from alembic import context
 
 from db.models import Base
 from db.session import create_db_engine
-from db.settings import get_settings
+from db.settings import get_settings, migration_url
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+url = config.get_main_option("sqlalchemy.url") or migration_url(get_settings())
 
 
 def run_migrations_offline() -> None:

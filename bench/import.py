@@ -1,0 +1,178 @@
+"""Importing a generated inventory on PostgreSQL against a bare executemany upsert of the same rows.
+
+Prints one JSON object. Creates and drops its own database.
+    python bench/import.py [--rows 100000] [--server postgresql://postgres@127.0.0.1:5432]
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import time
+import uuid
+
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import sessionmaker
+
+from core.asset_import import import_assets
+from core.context import RequestContext
+from db.migrate import upgrade
+from db.models import Asset, ClientAccount, Engagement
+from db.session import create_db_engine
+from db.types import utcnow
+
+HEADER = [
+    "Server Name", "Class", "Operating System", "OS Version", "vCPU", "RAM (MB)",
+    "Disk (GB)", "Environment", "Application Owner", "Support Group", "Criticality",
+    "Location", "Rack",
+]  # fmt: skip
+COLUMNS = [
+    "name", "asset_type", "operating_system", "os_version", "cpu_cores", "memory_gb",
+    "storage_gb", "environment", "business_owner", "technical_owner", "business_criticality",
+]  # fmt: skip
+BARE_UPSERT = f"""
+INSERT INTO assets (id, client_account_id, engagement_id, {", ".join(COLUMNS)},
+                    custom_attributes, created_at, updated_at)
+VALUES (%s, %s, %s, {", ".join(["%s"] * len(COLUMNS))}, %s, %s, %s)
+ON CONFLICT (client_account_id, engagement_id, name) DO UPDATE SET
+    {", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])},
+    custom_attributes = excluded.custom_attributes, updated_at = excluded.updated_at
+"""
+
+
+def admin(server: str, statement: str) -> None:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def inventory(rows: int) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for index in range(rows):
+        writer.writerow(
+            [
+                f"host-{index:06d}",
+                ("Linux Server", "Windows Server", "Virtual Machine", "Database")[index % 4],
+                ("Red Hat Enterprise Linux", "Windows Server", "Ubuntu")[index % 3],
+                ("8.6", "2019", "22.04")[index % 3],
+                2 ** (index % 5),
+                f"{(index % 16 + 1) * 2048:,}",
+                100 + index % 900,
+                ("Production", "Test", "Development", "TBD")[index % 4],
+                f"Owner {index % 97}",
+                f"Team {index % 13}",
+                ("low", "medium", "high", "critical")[index % 4],
+                f"DC{index % 3 + 1}",
+                f"R{index % 40:02d}",
+            ]
+        )
+    return buffer.getvalue().encode()
+
+
+def stored_rows(make_session, engagement_id: uuid.UUID) -> list[tuple]:
+    """What the import wrote, as the parameters of the bare upsert (computed off the clock)."""
+    with make_session() as db:
+        assets = db.scalars(select(Asset).where(Asset.engagement_id == engagement_id)).all()
+        now = utcnow()
+        return [
+            (
+                uuid.uuid4(),
+                asset.client_account_id,
+                asset.engagement_id,
+                *(getattr(asset, column) for column in COLUMNS),
+                Jsonb(asset.custom_attributes),
+                now,
+                now,
+            )
+            for asset in assets
+        ]
+
+
+def bare_upsert(server: str, name: str, rows: list[tuple]) -> float:
+    started = time.perf_counter()
+    with psycopg.connect(f"{server}/{name}") as connection, connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(BARE_UPSERT, rows[start : start + 1000])
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432"),
+    )
+    args = parser.parse_args()
+    name = f"bench_import_{os.getpid()}"
+    admin(args.server, f'CREATE DATABASE "{name}"')
+    url = f"{args.server.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    try:
+        upgrade(url)
+        engine = create_db_engine(url)
+        make_session = sessionmaker(engine, expire_on_commit=False)
+        with make_session() as db:
+            client = ClientAccount(name="Bench client")
+            db.add(client)
+            db.flush()
+            engagement = Engagement(client_account_id=client.id, name="Bench")
+            db.add(engagement)
+            db.commit()
+        ctx = RequestContext(client.id, engagement.id, role="admin")
+        content = inventory(args.rows)
+
+        started = time.perf_counter()
+        with make_session() as db:
+            report = import_assets(db, ctx, content, "bench.csv")
+        import_seconds = time.perf_counter() - started
+        # The process's peak so far: the generated file plus the import, nothing else yet.
+        import_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert report.created == args.rows and not report.skipped, report
+
+        started = time.perf_counter()
+        with make_session() as db:
+            reimport = import_assets(db, ctx, content, "bench.csv")
+        reimport_seconds = time.perf_counter() - started
+        assert reimport.unchanged == args.rows, reimport
+
+        rows = stored_rows(make_session, engagement.id)
+        with make_session() as db:
+            db.execute(delete(Asset))
+            db.commit()
+        baseline_seconds = bare_upsert(args.server, name, rows)
+        with make_session() as db:
+            assert db.scalar(select(func.count()).select_from(Asset)) == args.rows
+        engine.dispose()
+
+        import_rate = args.rows / import_seconds
+        baseline_rate = args.rows / baseline_seconds
+        print(
+            json.dumps(
+                {
+                    "benchmark": "import",
+                    "database": "postgresql",
+                    "rows": args.rows,
+                    "file_mb": round(len(content) / 2**20, 1),
+                    "seconds": round(import_seconds, 3),
+                    "rows_per_second": round(import_rate),
+                    "reimport_unchanged_rows_per_second": round(args.rows / reimport_seconds),
+                    "baseline_executemany_rows_per_second": round(baseline_rate),
+                    "ratio_to_baseline": round(import_rate / baseline_rate, 3),
+                    "peak_rss_after_import_mb": round(import_peak_rss, 1),
+                    "process_peak_rss_mb": round(
+                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+                    ),
+                }
+            )
+        )
+    finally:
+        admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

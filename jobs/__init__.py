@@ -1,0 +1,1 @@
+"""Background workers: the Huey instance and its tasks, thin shells over core."""

@@ -1,0 +1,21 @@
+"""The Huey instance: RedisHuey with REDIS_URL, SqliteHuey (the embedded default) without."""
+
+from pathlib import Path
+
+from huey import Huey, RedisHuey, SqliteHuey
+
+from db.settings import Settings, get_settings
+
+
+def make_huey(settings: Settings) -> Huey:
+    name = f"{settings.redis_key_prefix}collection"
+    if settings.redis_url:
+        return RedisHuey(name=name, url=settings.redis_url, results=False)
+    Path(settings.huey_sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(name=name, filename=settings.huey_sqlite_path, results=False)
+
+
+huey = make_huey(get_settings())
+
+# Registers the tasks on this instance and the dispatcher with core.
+import jobs.tasks  # noqa: E402,F401

@@ -1,0 +1,88 @@
+"""Huey tasks: unpack primitives, call core, return something small."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from huey import Huey
+from huey.signals import SIGNAL_INTERRUPTED
+
+from core.child_flow_service import CollectionChildFlowService
+from core.context import RequestContext
+from core.dispatch import set_dispatcher
+from core.gap_enhancement import run_gap_enhancement_job
+from core.job_store import job_store_for
+from db.session import get_engine, open_session
+from db.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def gap_enhancement_worker(
+    client_account_id: str,
+    engagement_id: str,
+    collection_flow_id: str,
+    flow_id: str,
+    selected_gaps: list[dict[str, Any]],
+    job_id: str,
+) -> str:
+    state = run_gap_enhancement_job(
+        open_session,
+        job_store_for(get_engine()),
+        client_account_id=client_account_id,
+        engagement_id=engagement_id,
+        collection_flow_id=collection_flow_id,
+        flow_id=flow_id,
+        selected_gaps=selected_gaps,
+        job_id=job_id,
+        pause_seconds=get_settings().gap_job_pause_seconds,
+    )
+    return state["status"]
+
+
+def run_flow_phase(
+    client_account_id: str, engagement_id: str, flow_id: str, phase_name: str, user_id: str | None
+) -> str:
+    ctx = RequestContext(client_account_id, engagement_id, user_id=user_id, role="analyst")
+    with open_session() as db:
+        result = CollectionChildFlowService(db, ctx).execute_phase(flow_id, phase_name)
+    return str(result.get("status", "done"))
+
+
+@dataclass(frozen=True)
+class HueyDispatcher:
+    """core's JobDispatcher on top of Huey tasks."""
+
+    gap_enhancement: Any
+    flow_phase: Any
+
+    def enqueue_gap_enhancement(self, **primitives: Any) -> None:
+        self.gap_enhancement(**primitives)
+
+    def enqueue_phase(self, **primitives: Any) -> None:
+        self.flow_phase(**primitives)
+
+
+def register_tasks(huey: Huey) -> HueyDispatcher:
+    """Bind the tasks to a Huey instance and return the dispatcher that enqueues them."""
+    dispatcher = HueyDispatcher(
+        gap_enhancement=huey.task(name="gap_enhancement_worker")(gap_enhancement_worker),
+        flow_phase=huey.task(name="run_flow_phase")(run_flow_phase),
+    )
+
+    @huey.signal(SIGNAL_INTERRUPTED)
+    def requeue_interrupted(signal, task, *args, **kwargs):
+        # The consumer stopped mid-task: put it back; it resumes from its job key.
+        logger.warning("task %s was interrupted; putting it back on the queue", task.id)
+        huey.enqueue(task)
+
+    return dispatcher
+
+
+def _register_default() -> None:
+    from jobs.huey_app import huey
+
+    set_dispatcher(register_tasks(huey))
+
+
+_register_default()

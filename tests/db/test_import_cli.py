@@ -1,0 +1,131 @@
+"""python -m db import-assets and export, through a subprocess on SQLite."""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+
+from core.child_flow_service import CollectionChildFlowService
+from core.context import RequestContext
+from core.orchestrator import MasterFlowOrchestrator
+from db.migrate import upgrade
+from db.models import Asset, ClientAccount, Engagement
+from db.session import create_db_engine
+from tests.core.inventory_files import servicenow_csv
+
+ROOT = Path(__file__).parents[2]
+
+
+def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "db", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def sqlite_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    upgrade(url)
+    engine = create_db_engine(url)
+    make_session = sessionmaker(engine, expire_on_commit=False)
+    with make_session() as db:
+        client = ClientAccount(name="Acme Corp")
+        db.add(client)
+        db.flush()
+        engagement = Engagement(client_account_id=client.id, name="Wave 1")
+        db.add(engagement)
+        db.commit()
+        ctx = RequestContext(client.id, engagement.id, user_id=uuid.uuid4())
+    yield url, make_session, ctx
+    engine.dispose()
+
+
+def count_assets(make_session) -> int:
+    with make_session() as db:
+        return db.scalar(select(func.count()).select_from(Asset))
+
+
+def test_import_then_export_then_reimport_through_the_command_line(sqlite_file, tmp_path):
+    url, make_session, ctx = sqlite_file
+    inventory = tmp_path / "cmdb.csv"
+    inventory.write_bytes(servicenow_csv(12))
+
+    first = run_cli(
+        "import-assets", str(inventory), "--client", "Acme Corp", "--engagement", "Wave 1",
+        database_url=url,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert "rows 12: created 12, updated 0, unchanged 0, skipped 0" in first.stdout
+
+    with make_session() as db:
+        asset_ids = [str(asset_id) for asset_id in db.scalars(select(Asset.id))]
+        flow_id = MasterFlowOrchestrator(db, ctx).create_flow(flow_name="CLI flow")
+        CollectionChildFlowService(db, ctx).execute_phase(
+            flow_id, "asset_selection", {"selected_asset_ids": asset_ids}
+        )
+    exported = tmp_path / "assets.xlsx"
+    export = run_cli(
+        "export", flow_id, "--what", "assets", "--format", "xlsx", "--out", str(exported),
+        "--client", str(ctx.client_account_id), "--engagement", str(ctx.engagement_id),
+        database_url=url,
+    )  # fmt: skip
+    assert export.returncode == 0, export.stderr
+    assert exported.read_bytes()[:2] == b"PK"
+
+    again = run_cli(
+        "import-assets", str(exported), "--client", "Acme Corp", "--engagement", "Wave 1",
+        database_url=url,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "created 0, updated 0, unchanged 12, skipped 0" in again.stdout
+
+    gaps = run_cli(
+        "export", flow_id, "--what", "gaps", "--out", "-",
+        "--client", "Acme Corp", "--engagement", "Wave 1", database_url=url,
+    )  # fmt: skip
+    assert gaps.returncode == 0, gaps.stderr
+    assert next(csv.reader(io.StringIO(gaps.stdout.lstrip("\ufeff"))))[0] == "asset_name"
+
+
+def test_a_rejected_file_exits_1_and_writes_nothing(sqlite_file, tmp_path):
+    url, make_session, _ctx = sqlite_file
+    bad = tmp_path / "no_name.csv"
+    bad.write_text("os,cores\nLinux,4\n")
+    result = run_cli(
+        "import-assets", str(bad), "--client", "Acme Corp", "--engagement", "Wave 1",
+        database_url=url,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "no name column" in result.stderr
+    assert count_assets(make_session) == 0
+
+
+def test_skipped_rows_are_listed_and_an_unknown_engagement_is_an_error(sqlite_file, tmp_path):
+    url, _make_session, _ctx = sqlite_file
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("hostname,vcpu\na,2\nb,lots\n")
+    result = run_cli(
+        "import-assets", str(mixed), "--client", "Acme Corp", "--engagement", "Wave 1",
+        database_url=url,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert "created 1" in result.stdout and "row 3: vcpu: 'lots' is not a number" in result.stdout
+
+    unknown = run_cli(
+        "import-assets", str(mixed), "--client", "Acme Corp", "--engagement", "Wave 9",
+        database_url=url,
+    )  # fmt: skip
+    assert unknown.returncode == 1 and "no engagement 'Wave 9'" in unknown.stderr

@@ -1,0 +1,92 @@
+"""A real huey_consumer subprocess on this run's database (and Redis, on PostgreSQL)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from core import gap_jobs
+from core.dispatch import set_dispatcher
+from db.settings import get_settings
+from jobs.huey_app import make_huey
+from jobs.tasks import register_tasks
+
+ROOT = Path(__file__).parents[2]
+CONSUMER = Path(sys.executable).parent / "huey_consumer"
+
+
+@pytest.fixture
+def queue(app_settings, tmp_path):
+    """Settings shared by this process and the consumer: same queue, job keys and database."""
+    app_settings(
+        HUEY_SQLITE_PATH=str(tmp_path / "huey.db"),
+        JOB_STALL_SECONDS="2",
+        # Slow enough to watch a job run and to stop a worker in the middle of one.
+        GAP_JOB_PAUSE_SECONDS="0.05",
+    )
+    settings = get_settings()
+    huey = make_huey(settings)
+    set_dispatcher(register_tasks(huey))
+    yield huey
+    set_dispatcher(None)
+    huey.flush()
+
+
+@pytest.fixture
+def start_consumer(queue, tmp_path) -> Iterator[Callable[[], subprocess.Popen]]:
+    started: list[subprocess.Popen] = []
+
+    def start(workers: int = 2) -> subprocess.Popen:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        log = open(tmp_path / f"consumer-{len(started)}.log", "w")  # noqa: SIM115
+        process = subprocess.Popen(
+            [
+                str(CONSUMER),
+                "jobs.huey_app.huey",
+                "--workers",
+                str(workers),
+                "--worker-type",
+                "thread",
+                "--delay",
+                "0.05",
+                "--max-delay",
+                "0.2",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        stop(process, signal.SIGKILL)
+
+
+def stop(process: subprocess.Popen, sig: int) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 60, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def progress(session_maker, ctx, flow_id: str) -> dict:
+    with session_maker() as db:
+        return gap_jobs.get_gap_analysis_progress(db, ctx, flow_id)
