@@ -33,6 +33,7 @@ SELECTED_ASSETS = "selected_asset_ids"  # {flow_id: set of asset ids}
 POLL_SECONDS = "poll_seconds"  # progress refresh interval: 0 (off), 2, 5 or 15
 LAST_JOB_STATUS = "last_job_status"  # {flow_id: status seen by the previous progress tick}
 PENDING_RESUME = "pending_resume"  # flow_id waiting for the admin's confirmation
+FLASH = "flash_message"  # a success message to show once, after the rerun that follows it
 
 POLL_CHOICES = {"Off": 0, "2 s": 2, "5 s": 5, "15 s": 15}
 FAILED = object()  # what run_use_case returns when the use case raised

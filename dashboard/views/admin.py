@@ -22,6 +22,8 @@ with state.session() as db:
         limit=1000,
         doing="list flows",
     )
+# Its own session: reading the job store ends the transaction, which would expire the flows.
+with state.session() as db:
     jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
 if flows is state.FAILED or jobs is state.FAILED:
     st.stop()
@@ -44,6 +46,9 @@ def attention(flow) -> str:
 needing = [(flow, attention(flow)) for flow in flows]
 needing = [(flow, reason) for flow, reason in needing if reason]
 st.header("Flows that need a hand")
+flash = st.session_state.pop(state.FLASH, None)
+if flash:
+    st.success(flash)
 if not needing:
     st.success("Every flow is moving: nothing is failed, stalled, stuck or paused.")
 else:
@@ -80,7 +85,9 @@ else:
                         MasterFlowOrchestrator(db, ctx).resume_flow, chosen, doing="resume flows"
                     )
                 if outcome is not state.FAILED:
-                    st.success(f"Resumed: the flow ran {outcome['current_phase']} again.")
+                    message = f"Resumed: the flow ran {outcome['current_phase']} again."
+                    st.session_state[state.FLASH] = message
+                    st.rerun()
             if no.button("Cancel", key="admin_resume_cancel"):
                 st.session_state.pop(state.PENDING_RESUME, None)
                 st.rerun()

@@ -11,13 +11,15 @@ from dashboard.widgets import exports, flow_picker, phase_actions, phase_timelin
 ctx = state.require_context()
 with state.session() as db:
     flow = flow_picker.show(db, ctx, key="flow_page_picker")
-    job = None
-    if flow is not None and may_be_stuck(flow.status, flow.updated_at):
+if flow is None:
+    st.stop()
+job = None
+if may_be_stuck(flow.status, flow.updated_at):
+    # Its own session: reading the job store ends the transaction, which would expire the flow.
+    with state.session() as db:
         job = state.run_use_case(
             get_gap_analysis_progress, db, ctx, str(flow.flow_id), doing="read the job"
         )
-if flow is None:
-    st.stop()
 
 flow_id = str(flow.flow_id)
 st.title(state.plain(flow.flow_name))

@@ -19,6 +19,7 @@ if flow is None:
     st.stop()
 flow_id = str(flow.flow_id)
 st.title(f"Gaps · {state.plain(flow.flow_name)}")
+st.caption(f"Phase: {flow.current_phase.replace('_', ' ')} · status: {flow.status}")
 
 columns = st.columns([2, 1, 1, 1, 2])
 filters = GapFilters(
@@ -84,6 +85,7 @@ else:
         on_select="rerun",
         selection_mode="multi-row",
         key=table_key,
+        placeholder="–",
         selection_default={
             "selection": {"rows": [i for i, gap_id in enumerate(ids) if gap_id in selected]}
         },
@@ -151,9 +153,14 @@ if can(ctx, Action.SUBMIT_GAPS):
                 doing="submit gaps for analysis",
             )
         if accepted is not state.FAILED:
-            st.success(accepted["message"])
+            # Rerun so the table, the counts and the button all show the emptied selection.
+            st.session_state[state.FLASH] = accepted["message"]
             selected.clear()
             state.bump_selection_version()
             st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = "queued"
+            st.rerun()
+flash = st.session_state.pop(state.FLASH, None)
+if flash:
+    st.success(state.sentence(flash))
 
 job_progress.show(ctx, flow_id, may_retry=can(ctx, Action.RETRY_JOB))

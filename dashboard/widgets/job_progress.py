@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 
 from core.context import RequestContext
-from core.gap_jobs import get_gap_analysis_progress, retry_gap_analysis
+from core.gap_jobs import progress_reader, retry_gap_analysis
 from dashboard import state
 
 FINISHED = ("completed", "failed")
@@ -53,13 +53,17 @@ def show(ctx: RequestContext, flow_id: str, may_retry: bool) -> None:
         key=state.POLL_SECONDS,
     )
     seconds = state.POLL_CHOICES.get(choice or "Off", 0)
+    # Tenancy and the flow are checked once per page run; each tick then reads the job key only.
+    with state.session() as db:
+        read_progress = state.run_use_case(
+            progress_reader, db, ctx, flow_id, doing="read the job's progress"
+        )
+    if read_progress is state.FAILED:
+        return
 
     @st.fragment(run_every=timedelta(seconds=seconds) if seconds else None)
     def panel() -> None:
-        with state.session() as db:
-            progress = state.run_use_case(
-                get_gap_analysis_progress, db, ctx, flow_id, doing="read the job's progress"
-            )
+        progress = state.run_use_case(read_progress, doing="read the job's progress")
         if progress is state.FAILED:
             return
         _render(progress, ctx, flow_id, may_retry)

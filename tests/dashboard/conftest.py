@@ -8,10 +8,13 @@ from streamlit.testing.v1 import AppTest
 
 from core.child_flow_service import CollectionChildFlowService
 from core.context import RequestContext
+from core.dispatch import set_dispatcher
 from core.orchestrator import MasterFlowOrchestrator
 from dashboard import state
 from db.session import get_engine
 from db.settings import get_settings
+from jobs.huey_app import make_huey
+from jobs.tasks import register_tasks
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 # Holes every asset of these tests has: 3 gaps per asset (2 missing, 1 invalid).
@@ -19,9 +22,10 @@ HOLES = {"operating_system": None, "business_owner": "TBD", "environment": None}
 
 
 @pytest.fixture(scope="session")
-def database_url(postgresql_database_url) -> str:
-    """The dashboard runs on PostgreSQL here (the production database); core covers SQLite."""
-    return postgresql_database_url
+def backend() -> str:
+    """The pages run on PostgreSQL here (production, under row-level security); core's tests
+    cover SQLite. Every database fixture (application role and owner) follows this."""
+    return "postgresql"
 
 
 @pytest.fixture
@@ -31,7 +35,13 @@ def app_settings(database_url, monkeypatch, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("HUEY_SQLITE_PATH", str(tmp_path / "huey.db"))
     get_settings.cache_clear()
     get_engine.cache_clear()
+    # The app registers the default queue once, on its first import of jobs.tasks; other tests
+    # replace it, so each test here hands core a queue on this test's settings.
+    huey = make_huey(get_settings())
+    set_dispatcher(register_tasks(huey))
     yield
+    set_dispatcher(None)
+    huey.flush()
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -77,3 +87,11 @@ def texts(app: AppTest, kind: str) -> list[str]:
 
 def no_exceptions(app: AppTest) -> None:
     assert not app.exception, [element.value for element in app.exception]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a browser test can screenshot a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

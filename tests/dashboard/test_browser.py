@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.dashboard.live import (
+    CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
     add_user,
@@ -18,29 +19,45 @@ from tests.dashboard.live import (
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 SHOTS = ROOT / "docs" / "screenshots"
+FAILURES = ROOT / "var" / "live"
 PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
 CLIENT = "Northwind Health"
+ANALYST, ADMIN = "e2e-analyst@demo.local", "e2e-admin@demo.local"
+ENGAGEMENT = "Datacenter Exit 2027"
+# Each gap of a job takes this long, so the page can be seen following a running job.
+GAP_PAUSE_SECONDS = "1.5"
+PAUSED_FLOW = "Wave 3 - owners answering"  # the demo's flow waiting for owners' answers
 
 
 @pytest.fixture(scope="module")
 def stack():
-    with live_stack(seed_args=("--assets", "80")) as running:
-        add_user(running, "e2e-analyst@demo.local", "analyst", CLIENT, PASSWORD)
-        add_user(running, "e2e-admin@demo.local", "admin", CLIENT, PASSWORD)
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    extra = {"GAP_JOB_PAUSE_SECONDS": GAP_PAUSE_SECONDS}
+    with live_stack(seed_args=("--assets", "80"), extra_env=extra) as running:
+        add_user(running, ANALYST, "analyst", CLIENT, PASSWORD)
+        add_user(running, ADMIN, "admin", CLIENT, PASSWORD)
         yield running
 
 
 @pytest.fixture
-def page():
+def page(request):
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        yield context.new_page()
+        tab = context.new_page()
+        yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            # What the browser showed when the test failed, next to the servers' logs.
+            FAILURES.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
         browser.close()
 
 
 def query(stack, sql: str, **params):
-    engine = create_engine(stack.database_url)
+    """Read as the tables' owner (sees every tenant), to check what the pages did."""
+    engine = create_engine(stack.owner_url)
     try:
         with engine.connect() as connection:
             return connection.execute(text(sql), params).all()
@@ -48,65 +65,123 @@ def query(stack, sql: str, **params):
         engine.dispose()
 
 
+SCAN = """
+import sys, uuid
+from sqlalchemy import select
+from core.gap_scan import scan_flow_gaps
+from core.repositories import CollectionFlowRepository
+from core.unit_of_work import atomic
+from db.models import Engagement
+from db.session import bind_tenant, open_session
+with open_session() as db:
+    engagement = db.scalars(select(Engagement).where(Engagement.name == sys.argv[2])).one()
+    bind_tenant(db, engagement.client_account_id, engagement.id)
+    flows = CollectionFlowRepository(db, engagement.client_account_id, engagement.id)
+    with atomic(db):
+        flow = flows.get_by_master_flow_id(uuid.UUID(sys.argv[1]), for_update=True)
+        print(scan_flow_gaps(db, flow)["gaps_persisted"])
+"""
+
+
 def flow_in_gap_analysis_with_gaps(stack) -> tuple[str, str]:
-    """A flow standing in gap_analysis whose scan stored gaps (the worker's progression case)."""
+    """A flow standing in gap_analysis whose scan stored gaps (the worker's progression case).
+
+    The demo's "scan queued" flow stands in gap_analysis with no gaps yet: store its gaps
+    without moving it on, as a scan on a worker does before the enhancement job runs.
+    """
     rows = query(
         stack,
         "SELECT cf.flow_id, cf.flow_name FROM collection_flows cf JOIN engagements e"
         " ON e.id = cf.engagement_id WHERE cf.current_phase = 'gap_analysis'"
-        " AND e.name = 'Datacenter Exit 2027' ORDER BY cf.flow_name",
+        " AND e.name = :engagement ORDER BY cf.flow_name",
+        engagement=ENGAGEMENT,
     )
     flow_id, name = rows[0]
-    stack.python(
-        "-c",
-        "import uuid\n"
-        "from core.gap_scan import scan_flow_gaps\n"
-        "from core.unit_of_work import atomic\n"
-        "from db.models import CollectionFlow\n"
-        "from db.session import open_session\n"
-        "from sqlalchemy import select\n"
-        "with open_session() as db, atomic(db):\n"
-        f"    flow = db.scalars(select(CollectionFlow).where(CollectionFlow.flow_id == uuid.UUID('{flow_id}'))).one()\n"
-        "    scan_flow_gaps(db, flow)\n",
-    )
+    persisted = int(stack.python("-c", SCAN, str(flow_id), ENGAGEMENT).strip().splitlines()[-1])
+    assert persisted >= 3
     return str(flow_id), name
 
 
 def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
     flow_id, name = flow_in_gap_analysis_with_gaps(stack)
-    sign_in(page, stack, "e2e-analyst@demo.local", PASSWORD)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, stack, ANALYST, PASSWORD, engagement=ENGAGEMENT)
     page.get_by_text("Select a row to open it").wait_for()
     page.screenshot(path=str(SHOTS / "flows.png"), full_page=True)
-    page.goto(f"{stack.url}/gaps?flow={flow_id}")
+    # Find the flow by name, select its row, follow its Gaps link.
+    page.get_by_role("textbox", name="Search by name").fill(name)
+    page.keyboard.press("Enter")
+    page.get_by_text("1 flow. Select a row to open it").wait_for(timeout=30_000)
+    click_table_rows(page, 0, [0], settled=lambda _: page.get_by_text("Selected: ").wait_for())
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("link", name="Gaps").click()
+    page.get_by_text("Phase: gap analysis").wait_for(timeout=30_000)
+    assert f"flow={flow_id}" in page.url
     page.get_by_role("button", name=re.compile(r"Analyze 0 selected gaps")).wait_for(timeout=30_000)
-    click_table_rows(page, 0, [0, 1, 2])
+
+    def ticked(count: int) -> None:
+        label = f"Analyze {count} selected gap{'s' if count != 1 else ''}"
+        page.get_by_role("button", name=label).wait_for(timeout=30_000)
+
+    click_table_rows(page, 0, [0, 1, 2], settled=ticked)
     submit = page.get_by_role("button", name="Analyze 3 selected gaps")
     submit.wait_for(timeout=30_000)
+    # From here on nothing reloads the page: a marker on the window would not survive a reload.
+    page.evaluate("window.__sameDocument = true")
     submit.click()
-    # No reload from here on: the fragment refreshes itself every 2 s.
-    page.get_by_text(re.compile(r"Analysis complete")).wait_for(timeout=120_000)
-    assert page.get_by_text("3 / 3").count() >= 1
+    page.get_by_text(re.compile(r"Gap analysis enqueued \(3 gaps\)")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Gap analysis (queued|running)")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Gap analysis running: [1-9]\d?%")).wait_for(timeout=30_000)
     page.screenshot(path=str(SHOTS / "gaps.png"), full_page=True)
-    phase = query(stack, "SELECT current_phase FROM collection_flows WHERE flow_id = :f", f=flow_id)
-    assert phase[0][0] != "gap_analysis"
-    page.get_by_text(re.compile(r"Gaps · ")).wait_for()
-    assert (
-        page.get_by_text("gap_enhancement").count()
-        or page.get_by_text("gap_analysis_specialist").count()
+    page.get_by_text(re.compile(r"Gap analysis completed: 100%")).wait_for(timeout=120_000)
+    assert page.get_by_text("3 / 3").count() >= 1
+    assert page.evaluate("window.__sameDocument === true")
+    [(phase,)] = query(
+        stack, "SELECT current_phase FROM collection_flows WHERE flow_id = :f", f=flow_id
     )
+    assert phase == "questionnaire_generation"
+    # The job's end reran the page by itself: the new phase and the enhanced rows show.
+    page.get_by_text("Phase: questionnaire generation").wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Analysis complete: 3 gap")).wait_for(timeout=30_000)
+    assert page.evaluate("window.__sameDocument === true")
+    page.screenshot(path=str(SHOTS / "gaps-done.png"), full_page=True)
+    enhanced = query(
+        stack,
+        "SELECT count(*) FROM collection_data_gaps g JOIN collection_flows cf"
+        " ON cf.id = g.collection_flow_id WHERE cf.flow_id = :f"
+        " AND g.source_agent = 'gap_analysis_specialist'",
+        f=flow_id,
+    )
+    assert enhanced[0][0] == 3
 
 
 def test_an_admin_resumes_a_paused_flow(stack, page):
-    sign_in(page, stack, "e2e-admin@demo.local", PASSWORD)
-    page.get_by_role("link", name="Admin").click()
-    page.get_by_text("Flows that need a hand").wait_for(timeout=30_000)
-    page.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
-    page.get_by_role("button", name="Resume…").click()
-    page.get_by_role("button", name="Yes, resume").click()
-    page.get_by_text(re.compile(r"^Resumed")).wait_for(timeout=60_000)
-    page.get_by_role("link", name="Overview").click()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, stack, ADMIN, PASSWORD, engagement=ENGAGEMENT)
+    page.get_by_role("link", name="Overview", exact=True).click()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
-    resumed = query(stack, "SELECT count(*) FROM audit_events WHERE action = 'flow_resumed'")
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_text("Flows that need a hand").wait_for(timeout=30_000)
+    [(flow_id,)] = query(
+        stack,
+        "SELECT cf.flow_id FROM collection_flows cf JOIN engagements e ON e.id = cf.engagement_id"
+        " WHERE e.name = :engagement AND cf.flow_name = :name AND cf.status = 'paused'",
+        engagement=ENGAGEMENT,
+        name=PAUSED_FLOW,
+    )
+    page.get_by_label("Flow", exact=True).click()
+    page.get_by_role("option", name=f"{PAUSED_FLOW} (paused)").click()
+    page.get_by_role("button", name="Resume…").click()
+    page.get_by_text(re.compile(r"Resume this flow\?")).wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
+    page.get_by_role("button", name="Yes, resume").click()
+    page.get_by_text(re.compile(r"^Resumed")).wait_for(timeout=60_000)
+    assert not page.get_by_role("button", name="Yes, resume").count()
+    resumed = query(
+        stack,
+        "SELECT count(*) FROM audit_events WHERE action = 'flow_resumed' AND flow_id = :f",
+        f=flow_id,
+    )
     assert resumed[0][0] == 1
