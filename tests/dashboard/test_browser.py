@@ -14,6 +14,7 @@ from tests.dashboard.live import (
     click_table_rows,
     live_stack,
     sign_in,
+    wait_idle,
 )
 
 pytestmark = pytest.mark.browser
@@ -107,7 +108,10 @@ def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, stack, ANALYST, PASSWORD, engagement=ENGAGEMENT)
     page.get_by_text("Select a row to open it").wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()
+    wait_idle(page)
     page.screenshot(path=str(SHOTS / "flows.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1750})  # the gap table and the progress panel
     # Find the flow by name, select its row, follow its Gaps link.
     page.get_by_role("textbox", name="Search by name").fill(name)
     page.keyboard.press("Enter")
@@ -160,7 +164,7 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
     sign_in(page, stack, ADMIN, PASSWORD, engagement=ENGAGEMENT)
     page.get_by_role("link", name="Overview", exact=True).click()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1500)
+    wait_idle(page, quiet_ms=1500)
     page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
     page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_text("Flows that need a hand").wait_for(timeout=30_000)
