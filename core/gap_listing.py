@@ -16,6 +16,7 @@ from core.repositories import GapRepository
 from db.models import Asset, CollectionDataGap
 
 MAX_GAP_PAGE = 1000
+FACETS = ("gap_category", "priority", "gap_type", "resolution_status")
 GAP_COLUMNS = (
     "id",
     "asset_id",
@@ -123,13 +124,15 @@ class GapListingRepository(GapRepository):
     def facet_counts(
         self, collection_flow_id: uuid.UUID, filters: GapFilters
     ) -> dict[str, dict[str, int]]:
+        # One scan: group by every facet at once (a few hundred groups at most), then add up.
         base = self._filtered(collection_flow_id, filters).subquery()
-        counts: dict[str, dict[str, int]] = {}
-        for facet in ("gap_category", "priority", "gap_type", "resolution_status"):
-            column = base.c[facet]
-            query = select(column, func.count()).group_by(column).order_by(column)
-            counts[facet] = {str(value): count for value, count in self.db.execute(query)}
-        return counts
+        columns = [base.c[facet] for facet in FACETS]
+        query = select(*columns, func.count()).group_by(*columns)
+        totals: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+        for *values, count in self.db.execute(query):
+            for facet, value in zip(FACETS, values, strict=True):
+                totals[facet][str(value)] = totals[facet].get(str(value), 0) + count
+        return {facet: dict(sorted(found.items())) for facet, found in totals.items()}
 
     def count_all(self, collection_flow_id: uuid.UUID) -> int:
         query = (
@@ -156,10 +159,11 @@ def page_gaps(
     offset = parse_int(offset, "offset", minimum=0, maximum=10**9)
     repository = GapListingRepository(db, ctx.client_account_id, ctx.engagement_id)
     counts = repository.facet_counts(flow.id, filters)
+    total = sum(counts["resolution_status"].values())
     return GapPage(
         rows=repository.page(flow.id, filters, limit, offset),
-        total=sum(counts["resolution_status"].values()),
-        flow_total=repository.count_all(flow.id),
+        total=total,
+        flow_total=total if filters == GapFilters() else repository.count_all(flow.id),
         counts=counts,
     )
 
