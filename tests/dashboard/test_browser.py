@@ -1,5 +1,6 @@
 """End to end in headless Chromium: streamlit run + huey_consumer on PostgreSQL and Redis."""
 
+import os
 import re
 import uuid
 
@@ -19,7 +20,8 @@ from tests.dashboard.live import (
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-SHOTS = ROOT / "docs" / "screenshots"
+# UPDATE_SCREENSHOTS=1 refreshes README's pictures; otherwise a test run leaves docs/ alone.
+SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
 FAILURES = ROOT / "var" / "live"
 PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
 CLIENT = "Northwind Health"
