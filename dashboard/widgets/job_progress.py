@@ -20,11 +20,13 @@ def _render(progress: dict, ctx: RequestContext, flow_id: str, may_retry: bool) 
     percentage = float(progress.get("percentage") or 0)
     label = "stalled" if progress.get("stalled") else status
     st.progress(min(percentage, 100) / 100, text=f"Gap analysis {label}: {percentage:.0f}%")
-    columns = st.columns(4)
+    columns = st.columns(3)
     columns[0].metric("Processed", f"{processed} / {total}")
     columns[1].metric("Percentage", f"{percentage:.0f}%")
-    columns[2].metric("Current asset", progress.get("current_asset") or "–")
-    columns[3].metric("Errors", len(progress.get("errors") or []))
+    columns[2].metric("Errors", len(progress.get("errors") or []))
+    if status in ("queued", "running") and progress.get("current_asset"):
+        # Asset names are long: a line of text, where a metric would cut them short.
+        st.text(f"Current asset: {progress['current_asset']}")
     for error in progress.get("errors") or []:
         st.text(f"• {error}")
     if progress.get("updated_at"):

@@ -1,16 +1,24 @@
 """Every page through AppTest, signed in with a context built from the test database."""
 
-import pytest
+import re
 
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from core.accounts import add_member
 from core.audit import list_events
 from core.child_flow_service import CollectionChildFlowService
 from core.errors import Forbidden
 from core.flow_state import CollectionFlowStateService
 from core.flows import get_flow, list_flows
 from core.gap_jobs import get_gap_analysis_progress, submit_gap_analysis
+from core.job_store import job_store_for
 from core.orchestrator import MasterFlowOrchestrator
 from core.unit_of_work import atomic
-from tests.dashboard.conftest import HOLES, no_exceptions, texts
+from dashboard import state
+from db.models import ClientAccount
+from tests.dashboard.conftest import APP, HOLES, no_exceptions, texts
 
 
 def select_rows(app, key_holder: str, rows: list[int]):
@@ -249,3 +257,55 @@ def test_managers_cannot_reach_admin_and_core_refuses_resume(db, make_tenant, op
     ).create_flow(flow_name="x")
     with pytest.raises(Forbidden):
         MasterFlowOrchestrator(db, manager).resume_flow(flow_id)
+
+
+def test_a_submission_within_10_seconds_of_the_last_is_a_429_sentence(
+    engine, tenant, open_page, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=2)
+    app = select_rows(open_page(tenant, "gaps", flow_id), "gaps_table_key", [0])
+    app.button(key="gaps_submit").click().run()
+    # The job ends (as a worker would record it); the 10-second rate limit still holds.
+    store = job_store_for(engine)
+    with Session(engine) as db:
+        key = str(CollectionChildFlowService(db, tenant).get_by_master_flow_id(flow_id).id)
+    job = store.get(key)
+    assert store.write_if_current(key, job["job_id"], {**job, "status": "completed"})
+    app = select_rows(app, "gaps_table_key", [1])
+    app.button(key="gaps_submit").click().run()
+    no_exceptions(app)
+    shown = texts(app, "warning")
+    assert any(re.fullmatch(r"Wait \d+ seconds? before submitting again\.", t) for t in shown), (
+        shown
+    )
+
+
+# Sign-in -------------------------------------------------------------------------------------
+
+
+def test_signing_in_opens_a_chosen_engagement_and_the_sidebar_says_who(
+    db, tenant, app_settings, make_tenant
+):
+    other = make_tenant(name="Other client")
+    client = db.get(ClientAccount, tenant.client_account_id)
+    add_member(db, "pat@example.test", "analyst", client, password="correct horse 42")
+    add_member(db, "pat@example.test", "manager", db.get(ClientAccount, other.client_account_id))
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    no_exceptions(app)
+    app.text_input[0].input("pat@example.test")
+    app.text_input[1].input("wrong password")
+    app.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    assert texts(app, "error") == ["Wrong email or password"]
+    app.text_input[1].input("correct horse 42")
+    app.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    no_exceptions(app)
+    picker = app.selectbox(key="engagement_pick")
+    labels = list(picker.options)  # as shown: "client / engagement (role)"
+    assert len(labels) == 2 and any(label.endswith("(manager)") for label in labels)
+    picker.select_index(next(i for i, label in enumerate(labels) if "(analyst)" in label)).run()
+    app.button(key=next(b.key for b in app.button if b.label == "Open engagement")).click().run()
+    no_exceptions(app)
+    ctx = app.session_state[state.CONTEXT]
+    assert (ctx.client_account_id, ctx.role) == (tenant.client_account_id, "analyst")
+    sidebar = [element.value for element in app.sidebar.text]
+    assert "Role: analyst" in sidebar and any("Signed in as" in text for text in sidebar)
