@@ -1,7 +1,8 @@
 """Importing a generated inventory on PostgreSQL against a bare executemany upsert of the same rows.
 
-Prints one JSON object. Creates and drops its own database.
-    python bench/import.py [--rows 100000] [--server postgresql://postgres@127.0.0.1:5432]
+Prints one JSON object. Creates and drops its own database. The machine may be shared:
+each side runs --repeat times and the best run of each counts.
+    python bench/import.py [--rows 100000] [--repeat 3] [--server postgresql://postgres@...]
 """
 
 import argparse
@@ -93,6 +94,12 @@ def stored_rows(make_session, engagement_id: uuid.UUID) -> list[tuple]:
         ]
 
 
+def empty_assets(make_session) -> None:
+    with make_session() as db:
+        db.execute(delete(Asset))
+        db.commit()
+
+
 def bare_upsert(server: str, name: str, rows: list[tuple]) -> float:
     started = time.perf_counter()
     with psycopg.connect(f"{server}/{name}") as connection, connection.cursor() as cursor:
@@ -104,6 +111,7 @@ def bare_upsert(server: str, name: str, rows: list[tuple]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--server",
         default=os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432"),
@@ -126,29 +134,35 @@ def main() -> None:
         ctx = RequestContext(client.id, engagement.id, role="admin")
         content = inventory(args.rows)
 
-        started = time.perf_counter()
-        with make_session() as db:
-            report = import_assets(db, ctx, content, "bench.csv")
-        import_seconds = time.perf_counter() - started
-        # The process's peak so far: the generated file plus the import, nothing else yet.
-        import_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        assert report.created == args.rows and not report.skipped, report
+        import_times, reimport_times, baseline_times = [], [], []
+        import_peak_rss = 0.0
+        for _attempt in range(args.repeat):
+            started = time.perf_counter()
+            with make_session() as db:
+                report = import_assets(db, ctx, content, "bench.csv")
+            import_times.append(time.perf_counter() - started)
+            assert report.created == args.rows and not report.skipped, report
+            if not import_peak_rss:
+                # The process's peak so far: the generated file plus one import, nothing else.
+                import_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-        started = time.perf_counter()
-        with make_session() as db:
-            reimport = import_assets(db, ctx, content, "bench.csv")
-        reimport_seconds = time.perf_counter() - started
-        assert reimport.unchanged == args.rows, reimport
+            started = time.perf_counter()
+            with make_session() as db:
+                reimport = import_assets(db, ctx, content, "bench.csv")
+            reimport_times.append(time.perf_counter() - started)
+            assert reimport.unchanged == args.rows, reimport
 
-        rows = stored_rows(make_session, engagement.id)
-        with make_session() as db:
-            db.execute(delete(Asset))
-            db.commit()
-        baseline_seconds = bare_upsert(args.server, name, rows)
-        with make_session() as db:
-            assert db.scalar(select(func.count()).select_from(Asset)) == args.rows
+            rows = stored_rows(make_session, engagement.id)
+            empty_assets(make_session)
+            baseline_times.append(bare_upsert(args.server, name, rows))
+            with make_session() as db:
+                assert db.scalar(select(func.count()).select_from(Asset)) == args.rows
+            empty_assets(make_session)
         engine.dispose()
 
+        # Best of the repeats for both sides: the machine is shared, the floor is the signal.
+        import_seconds, baseline_seconds = min(import_times), min(baseline_times)
+        reimport_seconds = min(reimport_times)
         import_rate = args.rows / import_seconds
         baseline_rate = args.rows / baseline_seconds
         print(
@@ -157,6 +171,7 @@ def main() -> None:
                     "benchmark": "import",
                     "database": "postgresql",
                     "rows": args.rows,
+                    "repeats": args.repeat,
                     "file_mb": round(len(content) / 2**20, 1),
                     "seconds": round(import_seconds, 3),
                     "rows_per_second": round(import_rate),

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.asset_rows import AssetRow, RowProblem, convert_row, default_asset_type
+from core.asset_rows import AssetRow, RowConverter, RowProblem, default_asset_type
 from core.column_mapping import ColumnTarget
 from core.context import RequestContext
 from core.errors import BadRequest
@@ -118,16 +118,16 @@ def import_assets(
             field="file",
         )
     report = ImportReport(rows=total)
-    writer = _BatchWriter(db, ctx, table.columns)
-    default_type = default_asset_type(table.columns)
+    convert_row = RowConverter(table.columns, default_asset_type(table.columns))
     first_row_of: dict[str, int] = {}
     batch: list[AssetRow] = []
     processed = 0
     with atomic(db):
+        writer = _BatchWriter(db, ctx, table.columns)
         for number, cells in table.rows():
             processed += 1
             try:
-                row = convert_row(number, cells, table.columns, default_type)
+                row = convert_row(number, cells)
                 if row.name in first_row_of:
                     raise RowProblem(
                         f"duplicate name {row.name!r} (first on row {first_row_of[row.name]})"
@@ -160,11 +160,17 @@ def import_assets(
 
 
 class _BatchWriter:
-    """Compares a batch with what is stored, then upserts the rows that change something."""
+    """Compares a batch with what is stored, then upserts the rows that change something.
+
+    Made inside the import's transaction: it serializes imports of the engagement, and an
+    engagement without assets at that point needs no lookups (names in the file are unique).
+    """
 
     def __init__(self, db: Session, ctx: RequestContext, columns: list[ColumnTarget]):
         self.assets = AssetRepository(db, ctx.client_account_id, ctx.engagement_id)
         self.lock = db.get_bind().dialect.name == "postgresql"
+        self.assets.lock_for_import()
+        self.nothing_stored = not self.assets.has_assets()
         typed = [c.target for c in columns if c.custom_key is None and c.target != "name"]
         self.compared = list(dict.fromkeys(typed))
         self.update_columns = [*self.compared]
@@ -174,10 +180,14 @@ class _BatchWriter:
     def write(self, batch: list[AssetRow], report: ImportReport) -> None:
         if not batch:
             return
-        stored = self.assets.rows_by_name(
-            [row.name for row in batch],
-            [*self.compared, "custom_attributes"],
-            for_update=self.lock,
+        stored = (
+            {}
+            if self.nothing_stored
+            else self.assets.rows_by_name(
+                [row.name for row in batch],
+                [*self.compared, "custom_attributes"],
+                for_update=self.lock,
+            )
         )
         now = utcnow()
         changed = []

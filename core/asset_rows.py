@@ -7,7 +7,7 @@ store what the file says, numbers as numbers: a "TBD" there is for the gap scan 
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -65,26 +65,103 @@ def convert_row(
     number: int, cells: Sequence[Any], columns: Sequence[ColumnTarget], default_type: str
 ) -> AssetRow:
     """The asset values of one row; raises RowProblem naming the first column at fault."""
-    extra = [cell for cell in cells[len(columns) :] if _text(cell)]
-    if extra:
-        raise RowProblem(f"{len(cells)} values but the header has {len(columns)} columns")
-    values: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
-    for column in columns:
-        raw = cells[column.index] if column.index < len(cells) else None
-        key = column.custom_key
-        try:
+    return RowConverter(columns, default_type)(number, cells)
+
+
+Converter = Callable[[Any], Any]
+
+
+class RowConverter:
+    """convert_row for many rows of one file: each column's converter is chosen once."""
+
+    def __init__(self, columns: Sequence[ColumnTarget], default_type: str):
+        self.width = len(columns)
+        self.default_type = default_type
+        # (cell index, label for reasons, asset field or custom key, is custom, converter)
+        self.plan: list[tuple[int, str, str, bool, Converter]] = []
+        for column in columns:
+            key = column.custom_key
+            label = column.header or column.target
             if key is not None:
-                custom[key] = _custom_value(key, raw, column)
+                self.plan.append((column.index, label, key, True, _custom_converter(key, column)))
             else:
-                values[column.target] = _typed_value(column.target, raw, column)
-        except RowProblem as problem:
-            raise RowProblem(f"{column.header or column.target}: {problem}") from None
-    name = values.get("name")
-    if not name:
-        raise RowProblem("no name: the name column is empty")
-    values["asset_type"] = values.get("asset_type") or default_type
-    return AssetRow(number, name, values, custom)
+                converter = _typed_converter(column.target, column)
+                self.plan.append((column.index, label, column.target, False, converter))
+
+    def __call__(self, number: int, cells: Sequence[Any]) -> AssetRow:
+        width = len(cells)
+        if width > self.width and any(_text(cell) for cell in cells[self.width :]):
+            raise RowProblem(f"{width} values but the header has {self.width} columns")
+        values: dict[str, Any] = {}
+        custom: dict[str, Any] = {}
+        for index, label, target, is_custom, convert in self.plan:
+            try:
+                value = convert(cells[index] if index < width else None)
+            except RowProblem as problem:
+                raise RowProblem(f"{label}: {problem}") from None
+            if is_custom:
+                custom[target] = value
+            else:
+                values[target] = value
+        name = values.get("name")
+        if not name:
+            raise RowProblem("no name: the name column is empty")
+        values["asset_type"] = values.get("asset_type") or self.default_type
+        return AssetRow(number, name, values, custom)
+
+
+def _typed_converter(field: str, column: ColumnTarget) -> Converter:
+    if field in INTEGER_FIELDS or field in FLOAT_FIELDS:
+        return _number_converter(field, column)
+    if field == "asset_type":
+        return lambda raw: _typed_value(field, raw, column)
+    limit = STRING_LIMITS.get(field, MAX_CELL_CHARS)
+
+    def text_cell(raw: Any) -> str | None:
+        if type(raw) is str:  # the common case (every CSV cell), without _text's dispatch
+            text = raw.strip()
+            if not text:
+                return None
+            if "\x00" in text:
+                raise RowProblem("holds a NUL character")
+        else:
+            text = _text(raw)
+            if text is None:
+                return None
+        if len(text) > limit:
+            raise RowProblem(f"longer than {limit} characters ({len(text)})")
+        return text
+
+    return text_cell
+
+
+def _number_converter(field: str, column: ColumnTarget) -> Converter:
+    factor, whole = column.unit_factor, field in INTEGER_FIELDS
+
+    def number_cell(raw: Any) -> Any:
+        # The common case, a plain number such as "16" or "2.5", straight to float; anything
+        # else (units, separators, placeholders, bad values) takes the full parse.
+        if type(raw) is str:
+            text = raw.strip()
+            if text and text[0].isdigit() and "_" not in text:
+                try:
+                    number = float(text)
+                except ValueError:
+                    number = None
+                if number is not None and number <= MAX_FLOAT:  # inf and nan fail this
+                    if factor != 1.0:
+                        number = round(number * factor, 4)
+                    if not whole:
+                        return number
+                    if number == int(number) and number <= INT32:
+                        return int(number)
+        return _typed_value(field, raw, column)
+
+    return number_cell
+
+
+def _custom_converter(key: str, column: ColumnTarget) -> Converter:
+    return lambda raw: _custom_value(key, raw, column)
 
 
 def _typed_value(field: str, raw: Any, column: ColumnTarget) -> Any:

@@ -1,6 +1,7 @@
 """CollectionChildFlowService: the single execution path of every collection phase."""
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -52,12 +53,19 @@ class CollectionChildFlowService:
         }
 
     def execute_phase(
-        self, flow_id: str, phase_name: str, phase_input: dict[str, Any] | None = None
+        self,
+        flow_id: str,
+        phase_name: str,
+        phase_input: dict[str, Any] | None = None,
+        *,
+        before_run: Callable[[CollectionFlow], None] | None = None,
     ) -> dict[str, Any]:
         """Run `phase_name` of the flow, which must be the phase it stands in (else 409).
 
         Holds a row lock on the flow for the whole transaction. A typed error changes
         nothing; any other error rolls back the phase's work and fails the flow.
+        `before_run(child)` writes a caller's bookkeeping in that same transaction, so a
+        refused phase takes it back too.
         """
         require(self.context, Action.RUN_PHASE)
         flow_uuid = parse_uuid(flow_id, "flow_id")
@@ -73,6 +81,8 @@ class CollectionChildFlowService:
                     raise Conflict(
                         f"the flow stands in {child.current_phase}, not {phase}", field="phase_name"
                     )
+                if before_run is not None:
+                    before_run(child)
                 result = self._run(child, phase, phase_input or {})
                 child.phase_state = {**child.phase_state, phase.value: _summary(result)}
                 return result

@@ -47,6 +47,10 @@ DEMO_FLOWS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
 )
 
 
+# The phase a flow must stand in for each step of the plan.
+STEP_PHASES = {"select": "asset_selection", "submit": "manual_collection", "fail": "gap_analysis"}
+
+
 def demo_answer(question: dict[str, Any], rng: random.Random, quality: str) -> Any:
     if quality == "bad" and question["required"] and rng.random() < 0.5:
         return rng.choice(("TBD", "lots", "n/a"))
@@ -79,6 +83,9 @@ def create_demo_flows(
         flow_id = orchestrator.create_flow(flow_name=name, configuration={"automation_tier": tier})
         created.append(flow_id)
         for step in steps:
+            # A tiny inventory may leave a flow nothing to collect: then it stops early.
+            if service.get_by_master_flow_id(flow_id).current_phase != STEP_PHASES.get(step, step):
+                break
             if step == "select":
                 service.execute_phase(
                     flow_id, "asset_selection", {"selected_asset_ids": [str(a) for a in chosen]}
@@ -92,7 +99,7 @@ def create_demo_flows(
                     CollectionFlowStateService(db, ctx).mark_failed(
                         child, "OperationalError: the scanner lost its database connection"
                     )
-            elif service.get_by_master_flow_id(flow_id).current_phase == step:
+            else:
                 service.execute_phase(flow_id, step)
         if quality == "some":
             _answer(db, ctx, flow_id, rng, quality, share=0.4)

@@ -59,6 +59,9 @@ def run_gap_enhancement_job(
             raise JobSuperseded(job_id)
 
     try:
+        with open_session() as db:
+            if _flow(db, ctx, collection_flow_id) is None:
+                raise LookupError("the flow no longer exists in this engagement")
         save(status="running")
         # A re-delivered job continues after the gaps it already finished.
         for index in range(int(state.get("processed", 0)), len(selected_gaps)):
@@ -66,8 +69,7 @@ def run_gap_enhancement_job(
             label = gap.get("asset_name") or gap["asset_id"]
             try:
                 with open_session() as db, atomic(db):
-                    if _flow(db, ctx, collection_flow_id) is None:
-                        raise LookupError("the flow no longer exists")
+                    # A flow deleted meanwhile fails the upsert's foreign key: an error per gap.
                     enhanced = agent.enhance_gap(db, gap)
                     upsert_gap(
                         db,
@@ -97,6 +99,8 @@ def run_gap_enhancement_job(
             open_session, ctx, collection_flow_id, len(selected_gaps) - len(state["failed_indexes"])
         )
         save(status="completed", percentage=100.0, current_asset=None)
+    except LookupError as missing:
+        _fail(store, collection_flow_id, job_id, state, str(missing))
     except JobSuperseded:
         logger.warning("gap job %s was reset or replaced; stopping", job_id)
         return {"status": "superseded", "job_id": job_id}

@@ -12,7 +12,8 @@ from core import audit
 from core.attributes import GapType, get_attribute
 from core.context import RequestContext
 from core.dispatch import get_dispatcher
-from core.errors import BadRequest, Conflict, NotFound, RateLimited, ServiceUnavailable
+from core.errors import BadRequest, Conflict, RateLimited, ServiceUnavailable
+from core.flows import get_flow
 from core.inputs import parse_uuid
 from core.job_keys import (
     FINISHED_STATUSES,
@@ -70,19 +71,13 @@ def validate_selected_gaps(selected_gaps: Any) -> list[dict[str, Any]]:
                 "field_name": field_name,
                 "gap_type": str(gap_type),
                 "asset_id": str(asset_id),
-                "asset_name": asset_name[:255] if isinstance(asset_name, str) else None,
+                # A display label only; NUL cannot be stored in PostgreSQL's JSONB job keys.
+                "asset_name": asset_name.replace("\x00", "")[:255]
+                if isinstance(asset_name, str)
+                else None,
             }
         )
     return cleaned
-
-
-def _flow(db: Session, ctx: RequestContext, flow_id: str) -> CollectionFlow:
-    flow = CollectionFlowRepository(
-        db, ctx.client_account_id, ctx.engagement_id
-    ).get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
-    if flow is None:
-        raise NotFound("Flow not found")
-    return flow
 
 
 def _store(db: Session) -> JobKeyStore:
@@ -161,10 +156,10 @@ def submit_gap_analysis(
     """Validate, check tenancy, take the job key and enqueue the worker; 202-style answer."""
     require(ctx, Action.SUBMIT_GAPS)
     gaps = validate_selected_gaps(selected_gaps)
-    flow = _flow(db, ctx, flow_id)
+    flow = get_flow(db, ctx, flow_id)
     if flow.status in FINISHED_FLOW_STATUSES:
         raise Conflict(f"The flow is {flow.status}; its gaps can no longer be analyzed")
-    asset_ids = [uuid.UUID(gap["asset_id"]) for gap in gaps]
+    asset_ids = list({uuid.UUID(gap["asset_id"]) for gap in gaps})
     unknown = set(asset_ids) - AssetRepository(
         db, ctx.client_account_id, ctx.engagement_id
     ).existing_ids(asset_ids)
@@ -185,7 +180,7 @@ def get_gap_analysis_progress(db: Session, ctx: RequestContext, flow_id: str) ->
 def progress_reader(db: Session, ctx: RequestContext, flow_id: str):
     """Check tenancy once; the returned function then reads the one job key and nothing else."""
     require(ctx, Action.VIEW)
-    collection_flow_id = str(_flow(db, ctx, flow_id).id)
+    collection_flow_id = str(get_flow(db, ctx, flow_id).id)
     db.rollback()  # polling must not hold a transaction open between ticks
     store, stall_seconds = _store(db), _stall_seconds()
 
@@ -198,7 +193,7 @@ def progress_reader(db: Session, ctx: RequestContext, flow_id: str):
 def retry_gap_analysis(db: Session, ctx: RequestContext, flow_id: str) -> dict[str, Any]:
     """Re-enqueue a failed or stalled job from its job key, skipping the gaps already done."""
     require(ctx, Action.RETRY_JOB)
-    flow = _flow(db, ctx, flow_id)
+    flow = get_flow(db, ctx, flow_id)
     state = _store(db).get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
         raise Conflict("There is no job of this flow to retry; submit gaps instead")
@@ -216,7 +211,7 @@ def retry_gap_analysis(db: Session, ctx: RequestContext, flow_id: str) -> dict[s
 def reset_gap_job(db: Session, ctx: RequestContext, flow_id: str) -> None:
     """Admin: forget a stalled or finished job so the flow can be submitted again at once."""
     require(ctx, Action.RESET_JOB)
-    flow = _flow(db, ctx, flow_id)
+    flow = get_flow(db, ctx, flow_id)
     collection_flow_id, master_flow_id = str(flow.id), flow.flow_id
     db.rollback()
     store = _store(db)

@@ -174,7 +174,6 @@ class SqlJobStore(JobKeyStore):
         job, rate = job_key(collection_flow_id), rate_limit_key(collection_flow_id)
         with self.engine.begin() as connection:
             self._lock(connection, job)
-            connection.execute(delete(JobKey).where(JobKey.expires_at < datetime.now(UTC)))
             rows = self._read(connection, [job, rate])
             current = rows[job].value if job in rows else None
             if blocks_submission(current, time.time(), stall_seconds):
@@ -182,6 +181,8 @@ class SqlJobStore(JobKeyStore):
             if rate in rows:
                 wait = (rows[rate].expires_at - datetime.now(UTC)).total_seconds()
                 return RATE_LIMITED, max(wait, 0.001)
+            # Expired keys are purged only by a claim that writes: a refusal writes nothing.
+            connection.execute(delete(JobKey).where(JobKey.expires_at < datetime.now(UTC)))
             self._put(connection, job, state, JOB_KEY_TTL_SECONDS)
             self._put(connection, rate, {"submitted_at": time.time()}, RATE_LIMIT_SECONDS)
         return ACCEPTED, 0.0

@@ -110,23 +110,22 @@ class MasterFlowOrchestrator:
                 f"Flow type '{master.flow_type}' has no execution handler", field="flow_type"
             )
         logger.info("Executing %s via child_flow_service", master.flow_type)
-        with atomic(self.db):
-            child = self.repository.get_by_master_flow_id(flow_uuid, for_update=True)
-            if child is not None and child.status == FlowStatus.FAILED:
+        current_phase = master.get_current_phase() or "initialization"
+
+        def record_resume(child: CollectionFlow) -> None:
+            # Inside execute_phase's transaction: a phase that refuses its input takes this back.
+            if child.status == FlowStatus.FAILED:
                 CollectionFlowStateService(self.db, self.context).mark_running(child)
             audit.record(
-                self.db,
-                self.context,
-                "flow_resumed",
-                flow_id=flow_uuid,
-                phase=master.get_current_phase(),
+                self.db, self.context, "flow_resumed", flow_id=flow_uuid, phase=current_phase
             )
+
         child_service = flow_config.child_flow_service(self.db, self.context)
-        current_phase = master.get_current_phase() or "initialization"
         result = child_service.execute_phase(
             flow_id=str(master.flow_id),
             phase_name=current_phase,
             phase_input=resume_context or {},
+            before_run=record_resume,
         )
         return {
             "status": "resumed",

@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, func, or_, select
+from sqlalchemy import Select, String, bindparam, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -171,6 +171,20 @@ class AssetRepository(TenantRepository):
             query = query.where(Asset.id != exclude_id)
         return list(self.db.scalars(query))
 
+    def has_assets(self) -> bool:
+        """Whether the engagement has an asset at all."""
+        query = self._scoped(select(Asset.id), Asset).limit(1)
+        return self.db.execute(query).first() is not None
+
+    def lock_for_import(self) -> None:
+        """Serialize imports of this engagement until the transaction ends (PostgreSQL;
+        SQLite's BEGIN IMMEDIATE already serializes every writer)."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            key = f"asset_import:{self.client_account_id}:{self.engagement_id}"
+            self.db.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+
     def rows_by_name(
         self, names: Sequence[str], columns: Sequence[str], *, for_update: bool = False
     ) -> dict[str, Any]:
@@ -212,7 +226,8 @@ class AssetRepository(TenantRepository):
             set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},
         )
         tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
-        self.db.execute(statement, [{**row, **tenant} for row in rows])
+        # On the session's connection: a Core executemany, no ORM execution machinery.
+        self.db.connection().execute(statement, [{**row, **tenant} for row in rows])
 
 
 class GapRepository(TenantRepository):

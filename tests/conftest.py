@@ -16,6 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.context import RequestContext
+from core.dispatch import set_dispatcher
 from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement
 from db.roles import ensure_app_role
@@ -233,3 +234,24 @@ def app_settings(monkeypatch, database_url, redis_prefix):
     apply()
     yield apply
     get_settings.cache_clear()
+
+
+class RecordingDispatcher:
+    """Stands in for the worker queue: records what would be enqueued."""
+
+    def __init__(self):
+        self.jobs = []
+
+    def enqueue_gap_enhancement(self, **primitives):
+        self.jobs.append(primitives)
+
+    def enqueue_phase(self, **primitives):
+        self.jobs.append(primitives)
+
+
+@pytest.fixture
+def dispatcher(app_settings) -> Iterator[RecordingDispatcher]:
+    recorder = RecordingDispatcher()
+    set_dispatcher(recorder)
+    yield recorder
+    set_dispatcher(None)

@@ -1,6 +1,7 @@
 """Test data built through the real use cases, and a fingerprint of every table."""
 
 import hashlib
+import json
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -8,8 +9,10 @@ from sqlalchemy.orm import Session
 from core.child_flow_service import CollectionChildFlowService
 from core.context import RequestContext
 from core.flows import list_questionnaires
+from core.job_store import redis_client
 from core.orchestrator import MasterFlowOrchestrator
 from db.models import Base
+from db.settings import get_settings
 
 
 def flow_in_manual_collection(db: Session, ctx: RequestContext, assets, name="Collecting") -> str:
@@ -38,3 +41,21 @@ def fingerprint(db: Session, owner_engine: Engine) -> dict[str, tuple[int, str]]
             result[table.name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
         owner.rollback()
     return result
+
+
+def job_keys(prefix: str | None = None) -> dict[str, object]:
+    """Every job and rate-limit key of this test in Redis (SQL job keys are in the fingerprint).
+
+    Values are decoded; a key's remaining lifetime is left out, as it shrinks by itself.
+    """
+    settings = get_settings()
+    if not settings.redis_url:
+        return {}
+    client = redis_client(settings.redis_url)
+    prefix = settings.redis_key_prefix if prefix is None else prefix
+    keys = sorted(client.scan_iter(match=f"{prefix}*", count=1000))
+    if not keys:
+        return {}
+    return {
+        key: json.loads(value) for key, value in zip(keys, client.mget(keys), strict=True) if value
+    }

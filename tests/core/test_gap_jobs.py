@@ -13,31 +13,11 @@ from sqlalchemy import func, select
 from core import gap_jobs
 from core.child_flow_service import CollectionChildFlowService
 from core.context import RequestContext
-from core.dispatch import set_dispatcher
 from core.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from core.gap_enhancement import run_gap_enhancement_job
 from core.job_store import job_store_for
 from core.orchestrator import MasterFlowOrchestrator
 from db.models import CollectionDataGap
-
-
-class RecordingDispatcher:
-    def __init__(self):
-        self.jobs = []
-
-    def enqueue_gap_enhancement(self, **primitives):
-        self.jobs.append(primitives)
-
-    def enqueue_phase(self, **primitives):
-        self.jobs.append(primitives)
-
-
-@pytest.fixture
-def dispatcher(app_settings):
-    recorder = RecordingDispatcher()
-    set_dispatcher(recorder)
-    yield recorder
-    set_dispatcher(None)
 
 
 def run_recorded(db, job: dict) -> dict:
@@ -248,3 +228,13 @@ def test_job_states_of_the_engagement(db, tenant, dispatcher, flow_in_gap_analys
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     states = gap_jobs.list_job_states(db, tenant)
     assert [(s["flow_id"], s["status"], s["total"]) for s in states] == [(flow_id, "queued", 3)]
+
+
+def test_an_asset_name_with_nul_is_accepted_by_the_sql_job_store(
+    db, tenant, dispatcher, app_settings, flow_in_gap_analysis
+):
+    app_settings(REDIS_URL="")  # the job_keys table (JSONB on PostgreSQL), not Redis
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, [{**gaps[0], "asset_name": "web\x0001"}])
+    assert dispatcher.jobs[0]["selected_gaps"][0]["asset_name"] == "web01"
+    assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)["status"] == "queued"

@@ -2,7 +2,8 @@
 
 Hypothesis mixes junk (wrong types, bad UUIDs, huge numbers, odd text) with real ids of
 this tenant and of another; a call either succeeds or raises a CollectionError whose
-status fits that entry point, and a refused call leaves every table as it was.
+status fits that entry point, and a refused call leaves every table and every job key as
+it was and hands nothing to the queue.
 """
 
 import uuid
@@ -12,18 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import audit, flows
+from core import audit, flows, gap_jobs
 from core.answers import save_answers
-from core.attributes import GapCategory
+from core.attributes import BY_NAME, GapCategory, GapType
 from core.child_flow_service import CollectionChildFlowService
 from core.context import ROLES, RequestContext
 from core.errors import CollectionError
 from core.identity import authenticate, context_for
 from core.orchestrator import AUTOMATION_TIERS, MasterFlowOrchestrator
 from core.passwords import hash_password
+from core.phase_runs import run_phase
 from core.phases import CollectionPhase, FlowStatus
 from db.models import Membership, User
-from tests.factories import fingerprint, flow_in_manual_collection
+from tests.factories import fingerprint, flow_in_manual_collection, job_keys
 
 SETTINGS = settings(
     max_examples=60,
@@ -54,6 +56,7 @@ def world(db, make_tenant, make_assets):
     """Tenant A (whose caller varies in role) and tenant B, each with flows and a user."""
     a, b = make_tenant(role="admin"), make_tenant(role="admin")
     flow_b = MasterFlowOrchestrator(db, b).create_flow(flow_name="B's")
+    asset_b = make_assets(b, 1)[0]
     assets = make_assets(a, 2, business_owner=None)
     collecting = flow_in_manual_collection(db, a, assets[:1])
     questionnaire = flows.list_questionnaires(db, a, collecting)[0]
@@ -69,6 +72,7 @@ def world(db, make_tenant, make_assets):
         "questionnaire_id": str(questionnaire.id),
         "question_ids": [question["id"] for question in questionnaire.questions],
         "asset_ids": [str(asset.id) for asset in assets],
+        "other_asset_ids": [str(asset_b.id)],
         "user_id": str(user.id),
         "tenant_ids": [
             str(a.client_account_id),
@@ -93,6 +97,38 @@ def caller(draw, world) -> RequestContext:
     return RequestContext(
         a.client_account_id, a.engagement_id, uuid.uuid4(), draw(st.sampled_from(ROLES))
     )
+
+
+def selected_gaps(w) -> st.SearchStrategy:
+    """Lists of gap dicts (right, wrong or unknown fields and types), huge lists, and junk."""
+    gap = st.builds(
+        lambda known, extra: {**extra, **known},
+        st.fixed_dictionaries(
+            {
+                "field_name": st.one_of(st.sampled_from(list(BY_NAME)), st.text(), junk),
+                "gap_type": st.one_of(st.sampled_from(list(GapType)), st.text(), junk),
+                "asset_id": ids(w["asset_ids"] + w["other_asset_ids"]),
+            },
+            optional={"asset_name": st.one_of(st.text(), st.text(min_size=300), junk)},
+        ),
+        st.dictionaries(st.text(max_size=12), junk, max_size=2),
+    )
+    # Well-formed gaps (with unknown extra fields) reach tenancy, the job key and the limit.
+    good = st.builds(
+        lambda field_name, gap_type, asset_id, extra: {
+            **extra,
+            "field_name": field_name,
+            "gap_type": gap_type,
+            "asset_id": asset_id,
+        },
+        st.sampled_from(list(BY_NAME)),
+        st.sampled_from(list(GapType)),
+        st.sampled_from(w["asset_ids"] + w["other_asset_ids"]),
+        st.dictionaries(st.text(max_size=12), junk, max_size=2),
+    )
+    some = st.lists(st.one_of(gap, junk), max_size=4)
+    huge = st.tuples(gap, st.integers(201, 5000)).map(lambda pair: [pair[0]] * pair[1])
+    return st.one_of(st.lists(good, min_size=1, max_size=3), some, huge, st.text(), junk)
 
 
 # entry point -> (statuses it may answer with, the call drawing its arguments)
@@ -131,7 +167,61 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     "resume_flow": (
         {400, 403, 404, 409},
         lambda db, w, draw: MasterFlowOrchestrator(db, caller(draw, w)).resume_flow(
-            draw(ids(w["flow_ids"])), draw(st.one_of(st.none(), junk))
+            draw(ids(w["flow_ids"])),
+            draw(
+                st.one_of(
+                    st.none(),
+                    junk,
+                    # What the phase the flow stands in takes, so the phase itself may refuse.
+                    st.fixed_dictionaries(
+                        {"selected_asset_ids": st.one_of(st.lists(ids(w["asset_ids"])), junk)}
+                    ),
+                    st.fixed_dictionaries({"submit_for_validation": junk}),
+                )
+            ),
+        ),
+    ),
+    "run_phase": (
+        {400, 403, 404, 409},
+        lambda db, w, draw: run_phase(
+            db,
+            caller(draw, w),
+            draw(ids(w["flow_ids"])),
+            draw(st.one_of(st.sampled_from(list(CollectionPhase)), junk)),
+            draw(
+                st.one_of(
+                    st.none(),
+                    junk,
+                    st.fixed_dictionaries(
+                        {"selected_asset_ids": st.one_of(st.lists(ids(w["asset_ids"])), junk)}
+                    ),
+                )
+            ),
+        ),
+    ),
+    "submit_gap_analysis": (
+        {400, 403, 404, 409, 429},
+        lambda db, w, draw: gap_jobs.submit_gap_analysis(
+            db,
+            caller(draw, w),
+            draw(st.one_of(st.sampled_from(w["flow_ids"]), ids(w["flow_ids"]))),
+            draw(selected_gaps(w)),
+        ),
+    ),
+    "retry_gap_analysis": (
+        {400, 403, 404, 409, 429},
+        lambda db, w, draw: gap_jobs.retry_gap_analysis(
+            db, caller(draw, w), draw(ids(w["flow_ids"]))
+        ),
+    ),
+    "reset_gap_job": (
+        {400, 403, 404, 409},
+        lambda db, w, draw: gap_jobs.reset_gap_job(db, caller(draw, w), draw(ids(w["flow_ids"]))),
+    ),
+    "get_gap_analysis_progress": (
+        {400, 404},
+        lambda db, w, draw: gap_jobs.get_gap_analysis_progress(
+            db, caller(draw, w), draw(ids(w["flow_ids"]))
         ),
     ),
     "save_answers": (
@@ -216,7 +306,7 @@ COUNTED_SIGN_IN_TABLES = ("users", "audit_events")
 
 @pytest.mark.parametrize("entry_point", list(ENTRY_POINTS))
 def test_malformed_input_is_a_typed_refusal_that_changes_nothing(
-    db, owner_engine, world, entry_point
+    db, owner_engine, world, dispatcher, entry_point
 ):
     statuses, call = ENTRY_POINTS[entry_point]
     outcomes: dict[str, int] = {}
@@ -225,6 +315,7 @@ def test_malformed_input_is_a_typed_refusal_that_changes_nothing(
     @given(data=st.data())
     def check(data):
         before = fingerprint(db, owner_engine)
+        keys_before, queued = job_keys(), len(dispatcher.jobs)
         try:
             call(db, world, data.draw)
         except CollectionError as refused:
@@ -237,6 +328,8 @@ def test_malformed_input_is_a_typed_refusal_that_changes_nothing(
                 for table in COUNTED_SIGN_IN_TABLES:
                     before.pop(table), after.pop(table)
             assert after == before
+            assert job_keys() == keys_before
+            assert len(dispatcher.jobs) == queued
             outcomes[str(refused.status)] = outcomes.get(str(refused.status), 0) + 1
         else:
             outcomes["ok"] = outcomes.get("ok", 0) + 1

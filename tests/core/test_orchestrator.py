@@ -5,9 +5,12 @@ import pytest
 from core.child_flow_service import CollectionChildFlowService
 from core.errors import BadRequest, Conflict
 from core.flow_configs import FlowConfig
+from core.flow_state import CollectionFlowStateService
 from core.orchestrator import MasterFlowOrchestrator, UnsupportedFlowType
 from core.questionnaires import list_for_flow, store_answers
+from core.unit_of_work import atomic
 from db.models import AuditEvent, MasterFlow
+from tests.factories import fingerprint
 
 
 def test_create_flow_shares_the_flow_id_and_starts_in_asset_selection(db, tenant):
@@ -118,3 +121,28 @@ def test_a_flow_type_without_child_flow_service_is_a_clear_error(db, make_tenant
     with pytest.raises(UnsupportedFlowType) as raised:
         MasterFlowOrchestrator(db, admin, flow_configs=no_handler).resume_flow(flow_id)
     assert raised.value.message == "Flow type 'collection' has no execution handler"
+
+
+@pytest.mark.parametrize("failed", [False, True], ids=["paused", "failed"])
+def test_a_resume_whose_phase_refuses_its_input_changes_nothing(
+    db, owner_engine, make_tenant, failed
+):
+    admin = make_tenant(role="admin")
+    orchestrator = MasterFlowOrchestrator(db, admin)
+    flow_id = orchestrator.create_flow(flow_name="Refused")
+    service = CollectionChildFlowService(db, admin)
+    if failed:
+        with atomic(db):
+            child = service.get_by_master_flow_id(flow_id)
+            CollectionFlowStateService(db, admin).mark_failed(child, "RuntimeError: earlier")
+    before = fingerprint(db, owner_engine)
+
+    with pytest.raises(BadRequest) as raised:
+        orchestrator.resume_flow(flow_id, {"selected_asset_ids": ["not-a-uuid"]})
+
+    assert raised.value.field == "selected_asset_ids[0]"
+    assert fingerprint(db, owner_engine) == before
+    assert db.query(AuditEvent).filter_by(action="flow_resumed").count() == 0
+    child = service.get_by_master_flow_id(flow_id)
+    assert child.status == ("failed" if failed else "paused")
+    assert child.master_flow.retry_count == 0

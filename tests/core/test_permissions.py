@@ -1,7 +1,9 @@
 """Each role may do what its job needs and nothing more; a refusal is a 403 that changes nothing.
 
-Managers read; analysts also create flows, select assets, run phases and answer; admins also
-resume flows and read the audit trail. The use cases run for real, on the database.
+Managers read (flows, gaps, job progress and states); analysts also create flows, select
+assets, run phases, submit and retry gap jobs and answer; admins also resume flows, reset
+jobs and read the audit trail. The use cases run for real, on the database and the job-key
+store (Redis with PostgreSQL, the job_keys table with SQLite); the queue records what it gets.
 """
 
 import uuid
@@ -10,14 +12,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from core import audit, flows
+from core import audit, flows, gap_jobs
 from core.answers import save_answers
 from core.child_flow_service import CollectionChildFlowService
 from core.context import ROLES, RequestContext
 from core.errors import Forbidden
+from core.job_store import job_store_for
 from core.orchestrator import MasterFlowOrchestrator
 from core.permissions import ROLE_ACTIONS, Action
-from tests.factories import fingerprint, flow_in_manual_collection
+from core.phase_runs import run_phase
+from tests.factories import fingerprint, flow_in_manual_collection, job_keys
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Setup:
     questionnaire_id: str
     question_id: str
     asset_ids: list[str]
+    job_flow: str  # stands in gap_analysis; its last gap job failed
+    selected_gaps: list[dict]
 
 
 def answer(db, ctx, s: Setup):
@@ -69,41 +75,101 @@ USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
         frozenset({"admin"}),
         lambda db, ctx, s: MasterFlowOrchestrator(db, ctx).resume_flow(s.collecting_flow),
     ),
+    "run_phase": (
+        frozenset({"analyst", "admin"}),
+        lambda db, ctx, s: run_phase(
+            db, ctx, s.fresh_flow, "asset_selection", {"selected_asset_ids": s.asset_ids}
+        ),
+    ),
+    "submit_gap_analysis": (
+        frozenset({"analyst", "admin"}),
+        lambda db, ctx, s: gap_jobs.submit_gap_analysis(db, ctx, s.job_flow, s.selected_gaps),
+    ),
+    "retry_gap_analysis": (
+        frozenset({"analyst", "admin"}),
+        lambda db, ctx, s: gap_jobs.retry_gap_analysis(db, ctx, s.job_flow),
+    ),
+    "reset_gap_job": (
+        frozenset({"admin"}),
+        lambda db, ctx, s: gap_jobs.reset_gap_job(db, ctx, s.job_flow),
+    ),
+    "get_gap_analysis_progress": (
+        frozenset(ROLES),
+        lambda db, ctx, s: gap_jobs.get_gap_analysis_progress(db, ctx, s.job_flow),
+    ),
+    "progress_reader": (
+        frozenset(ROLES),
+        lambda db, ctx, s: gap_jobs.progress_reader(db, ctx, s.job_flow)(),
+    ),
+    "list_job_states": (frozenset(ROLES), lambda db, ctx, s: gap_jobs.list_job_states(db, ctx)),
     "list_audit_events": (frozenset({"admin"}), lambda db, ctx, s: audit.list_events(db, ctx)),
     "list_audit_actions": (frozenset({"admin"}), lambda db, ctx, s: audit.list_actions(db, ctx)),
 }
 
 
+def flow_with_a_failed_job(db, ctx: RequestContext, assets) -> tuple[str, list[dict]]:
+    """A flow in gap_analysis whose gap job failed and whose rate limit has passed."""
+    flow_id = MasterFlowOrchestrator(db, ctx).create_flow(flow_name="Jobs")
+    CollectionChildFlowService(db, ctx).execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+    )
+    gaps = [
+        {"field_name": "business_owner", "gap_type": "missing", "asset_id": str(a.id)}
+        for a in assets
+    ]
+    job_id = gap_jobs.submit_gap_analysis(db, ctx, flow_id, gaps)["job_id"]
+    collection_flow_id = str(CollectionChildFlowService(db, ctx).get_by_master_flow_id(flow_id).id)
+    db.rollback()  # on SQLite an open transaction holds the lock the store needs
+    store = job_store_for(db.get_bind())
+    state = store.get(collection_flow_id)
+    assert store.write_if_current(collection_flow_id, job_id, {**state, "status": "failed"})
+    store.delete(collection_flow_id, job_id="keep-the-job-drop-the-rate-limit")
+    return flow_id, gaps
+
+
 @pytest.fixture
-def setup(db, make_tenant, make_assets) -> tuple[RequestContext, Setup]:
+def setup(db, make_tenant, make_assets, dispatcher) -> tuple[RequestContext, Setup]:
     admin = make_tenant(role="admin")
     assets = make_assets(admin, 2, business_owner=None)
     collecting = flow_in_manual_collection(db, admin, assets[:1])
     questionnaire = flows.list_questionnaires(db, admin, collecting)[0]
     fresh = MasterFlowOrchestrator(db, admin).create_flow(flow_name="Fresh")
+    job_flow, selected_gaps = flow_with_a_failed_job(db, admin, assets)
     return admin, Setup(
         fresh,
         collecting,
         str(questionnaire.id),
         questionnaire.questions[0]["id"],
         [str(asset.id) for asset in assets],
+        job_flow,
+        selected_gaps,
     )
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("use_case", list(USE_CASES))
-def test_role_matrix(db, owner_engine, setup, role, use_case):
+def test_role_matrix(db, owner_engine, setup, dispatcher, role, use_case):
     admin, prepared = setup
     ctx = RequestContext(admin.client_account_id, admin.engagement_id, uuid.uuid4(), role)
     allowed, call = USE_CASES[use_case]
+    queued = len(dispatcher.jobs)
     if role in allowed:
         call(db, ctx, prepared)  # runs to the end: no error of any kind
         return
-    before = fingerprint(db, owner_engine)
+    before = fingerprint(db, owner_engine), job_keys()
     with pytest.raises(Forbidden) as raised:
         call(db, ctx, prepared)
     assert raised.value.status == 403 and role in raised.value.message
-    assert fingerprint(db, owner_engine) == before
+    assert (fingerprint(db, owner_engine), job_keys()) == before
+    assert len(dispatcher.jobs) == queued  # nothing reached the queue
+
+
+def test_the_job_flow_of_the_matrix_really_holds_a_failed_job(db, setup):
+    admin, prepared = setup
+    progress = gap_jobs.get_gap_analysis_progress(db, admin, prepared.job_flow)
+    assert (progress["status"], progress["total"]) == ("failed", 2)
+    if db.get_bind().dialect.name == "postgresql":  # the keys the matrix compares are seen
+        assert [value["status"] for value in job_keys().values()] == ["failed"]
 
 
 def test_the_matrix_agrees_with_the_role_table():

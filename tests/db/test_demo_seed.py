@@ -52,3 +52,8 @@ def test_seeding_twice_leaves_the_data_alone(tmp_path):
     url = f"sqlite:///{tmp_path / 'twice.db'}"
     run_cli("seed", "--demo", "--assets", "20", database_url=url)
     assert "skipped" in run_cli("seed", "--demo", database_url=url).stdout
+
+
+def test_a_tiny_inventory_still_seeds(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    assert "demo admin" in run_cli("seed", "--demo", "--assets", "5", database_url=url).stdout

@@ -1,0 +1,265 @@
+"""Gap jobs on PostgreSQL + Redis: submission and progress latency, worker throughput.
+
+Prints one JSON object. Creates and drops its own database, role and Redis keys.
+    python bench/jobs.py [--submissions 1000] [--jobs 50]
+"""
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+# This script shares its name with the jobs package: let `import jobs` find the package.
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The consumers' output, for when a run goes wrong.
+CONSUMER_LOG = open(os.environ.get("BENCH_CONSUMER_LOG", os.devnull), "a")  # noqa: SIM115
+MISSING = ("business_owner", "technical_owner", "business_criticality", "environment", "os_version")
+
+
+def admin(statement: str) -> None:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def millis(values: list[float]) -> dict:
+    return {
+        "p50_ms": round(percentile(values, 0.5) * 1000, 3),
+        "p99_ms": round(percentile(values, 0.99) * 1000, 3),
+        "mean_ms": round(statistics.fmean(values) * 1000, 3),
+        "n": len(values),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=50)
+    parser.add_argument("--worker-type", choices=("thread", "process"), default="process")
+    args = parser.parse_args()
+    tag = f"{os.getpid()}_{secrets.token_hex(2)}"
+    database, role = f"bench_jobs_{tag}", f"bench_jobs_app_{tag}"
+    owner_url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{database}"
+    app_url = owner_url.replace("postgres@", f"{role}@")
+    prefix = f"bench-{tag}:"
+    os.environ.update(
+        DATABASE_URL=app_url,
+        MIGRATION_DATABASE_URL=owner_url,
+        REDIS_URL=REDIS_URL,
+        REDIS_KEY_PREFIX=prefix,
+        GAP_JOB_PAUSE_SECONDS="0",
+        JOB_STALL_SECONDS="60",
+    )
+    admin(f'CREATE DATABASE "{database}"')
+    consumers: list[subprocess.Popen] = []
+    try:
+        from db.migrate import upgrade_and_grant
+
+        upgrade_and_grant()
+        print(json.dumps(run(args, consumers)))
+    finally:
+        for consumer in consumers:
+            consumer.kill()
+            consumer.wait()
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def start_consumer(worker_type: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "huey_consumer"),
+            "jobs.huey_app.huey",
+            "--workers",
+            "2",
+            "--worker-type",
+            worker_type,
+            "--delay",
+            "0.01",
+            "--max-delay",
+            "0.05",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def run(args, consumers: list) -> dict:
+    from sqlalchemy.orm import sessionmaker
+
+    from core import gap_jobs
+    from core.context import RequestContext
+    from core.dispatch import set_dispatcher
+    from core.orchestrator import MasterFlowOrchestrator
+    from db.demo import DemoRandom, create_tenants
+    from db.models import Asset
+    from db.session import bind_tenant, get_engine
+    from db.settings import get_settings
+    from jobs.huey_app import make_huey
+    from jobs.tasks import register_tasks
+
+    settings = get_settings()
+    huey = make_huey(settings)
+    set_dispatcher(register_tasks(huey))
+    make_session = sessionmaker(get_engine(), expire_on_commit=False)
+    flows_needed = args.submissions + args.jobs + 2
+    with make_session() as db:
+        # Tenants are created as the owner would; rows of the tenant through its binding.
+        tenant = create_tenants(db, DemoRandom(5))[0]
+        db.commit()
+        ctx = RequestContext(
+            tenant.client_account_id, tenant.engagement_id, user_id=uuid.uuid4(), role="analyst"
+        )
+        bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
+        assets = [
+            Asset(
+                client_account_id=ctx.client_account_id,
+                engagement_id=ctx.engagement_id,
+                name=f"srv-{i:03d}",
+                asset_type="server",
+                operating_system="Linux",
+                cpu_cores=4,
+                memory_gb=16.0,
+            )
+            for i in range(40)
+        ]
+        db.add_all(assets)
+        db.commit()
+        gaps = [
+            {
+                "field_name": field,
+                "gap_type": "missing",
+                "asset_id": str(asset.id),
+                "asset_name": asset.name,
+            }
+            for asset in assets
+            for field in MISSING
+        ]
+        orchestrator = MasterFlowOrchestrator(db, ctx)
+        flows = [orchestrator.create_flow(flow_name=f"bench {i}") for i in range(flows_needed)]
+
+    # Submission latency: one full 200-gap submission to each of many flows (queue not drained).
+    submit_times = []
+    with make_session() as db:
+        for flow_id in flows[: args.submissions]:
+            started = time.perf_counter()
+            gap_jobs.submit_gap_analysis(db, ctx, flow_id, gaps)
+            submit_times.append(time.perf_counter() - started)
+    consumer_backlog = huey.pending_count()
+    huey.flush()
+
+    # Progress reads: what the dashboard's fragment does per tick, and the full use case.
+    reader_times, use_case_times = [], []
+    with make_session() as db:
+        read = gap_jobs.progress_reader(db, ctx, flows[0])
+        for _ in range(1000):
+            started = time.perf_counter()
+            read()
+            reader_times.append(time.perf_counter() - started)
+        for _ in range(1000):
+            started = time.perf_counter()
+            gap_jobs.get_gap_analysis_progress(db, ctx, flows[0])
+            use_case_times.append(time.perf_counter() - started)
+
+    consumers.append(start_consumer(args.worker_type))
+    throughput(make_session, gap_jobs, ctx, [flows[-2]], gaps[:5])  # warm-up: workers started
+    single_job = throughput(make_session, gap_jobs, ctx, [flows[-1]], gaps)
+    many_jobs = throughput(make_session, gap_jobs, ctx, flows[args.submissions : -2], gaps)
+    baseline = bare_upserts(make_session, ctx, flows[-1], gaps, repeat=5)
+    return {
+        "benchmark": "jobs",
+        "database": "postgresql (application role under row-level security)",
+        "job_keys": "redis",
+        "gaps_per_submission": len(gaps),
+        "submission_latency": millis(submit_times),
+        "queued_tasks_after_submissions": consumer_backlog,
+        "progress_read_latency_per_tick": millis(reader_times),
+        "progress_read_latency_with_tenant_check": millis(use_case_times),
+        "worker_throughput_one_job_gaps_per_second": single_job,
+        "worker_throughput_many_jobs": {
+            "jobs": args.jobs,
+            "gaps": args.jobs * len(gaps),
+            "consumer_workers": 2,
+            "worker_type": args.worker_type,
+            "gaps_per_second": many_jobs,
+        },
+        "baseline_upsert_and_commit_per_gap_gaps_per_second": baseline,
+        "ratio_one_job_to_baseline": round(single_job / baseline, 3),
+        "ratio_many_jobs_to_baseline": round(many_jobs / baseline, 3),
+    }
+
+
+def throughput(make_session, gap_jobs, ctx, flow_ids: list[str], gaps: list[dict]) -> float:
+    """Gaps per second from the first submission to the last job's completion."""
+    started = time.perf_counter()
+    with make_session() as db:
+        for flow_id in flow_ids:
+            gap_jobs.submit_gap_analysis(db, ctx, flow_id, gaps)
+        readers = [gap_jobs.progress_reader(db, ctx, flow_id) for flow_id in flow_ids]
+    deadline = time.monotonic() + 900
+    # Jobs finish roughly in order: watch one key at a time, so watching costs the workers little.
+    for read in readers:
+        while read()["status"] != "completed":
+            if time.monotonic() > deadline:
+                raise RuntimeError("jobs did not complete within 15 minutes")
+            time.sleep(0.02)
+    return round(len(flow_ids) * len(gaps) / (time.perf_counter() - started), 1)
+
+
+def bare_upserts(make_session, ctx, flow_id: str, gaps: list[dict], repeat: int) -> float:
+    """One upsert and one commit per gap, no queue, no agent, no progress: the floor."""
+    from core.gap_store import upsert_gap
+    from core.repositories import CollectionFlowRepository
+    from db.session import bind_tenant
+
+    with make_session() as db:
+        flow = CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id)
+        collection_flow_id = flow.get_by_master_flow_id(uuid.UUID(flow_id)).id
+        db.commit()
+        bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
+        started = time.perf_counter()
+        for attempt in range(repeat):
+            for gap in gaps:
+                upsert_gap(
+                    db,
+                    collection_flow_id,
+                    gap["field_name"],
+                    gap["gap_type"],
+                    uuid.UUID(gap["asset_id"]),
+                    {
+                        "gap_category": "business",
+                        "priority": 1,
+                        "description": f"run {attempt}",
+                        "confidence_score": 0.5,
+                    },
+                )
+                db.commit()
+        return round(repeat * len(gaps) / (time.perf_counter() - started), 1)
+
+
+if __name__ == "__main__":
+    main()
