@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.context import RequestContext
 from core.errors import Conflict, NotFound
+from core.flows import list_questionnaires
 from core.inputs import parse_uuid
 from core.permissions import Action, require
 from core.phases import CollectionPhase
-from core.questionnaires import store_answers
+from core.questionnaires import responses_by_question, store_answers
 from core.repositories import CollectionFlowRepository
 from core.unit_of_work import atomic
 
@@ -41,3 +42,17 @@ def save_answers(
             answers=stored,
         )
     return stored
+
+
+def list_answers(db: Session, ctx: RequestContext, flow_id: str) -> dict[str, dict[str, Any]]:
+    """The answers given so far, by questionnaire id and question id, with their checks."""
+    questionnaires = list_questionnaires(db, ctx, flow_id)
+    responses = responses_by_question(db, [item.id for item in questionnaires])
+    answers: dict[str, dict[str, Any]] = {str(item.id): {} for item in questionnaires}
+    for (questionnaire_id, question_id), response in responses.items():
+        answers[str(questionnaire_id)][question_id] = {
+            "answer": response.value.get("answer"),
+            "validation_status": response.validation_status,
+            "validation_message": response.validation_message,
+        }
+    return answers

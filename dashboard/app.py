@@ -1,0 +1,45 @@
+"""The dashboard's entrypoint: page setup, the sign-in gate, and the pages the role may open."""
+
+from pathlib import Path
+
+import streamlit as st
+
+import jobs.tasks  # noqa: F401  (registers the Huey dispatcher that core submits gap jobs to)
+from core.permissions import Action, can
+from dashboard import state
+from dashboard.widgets import sidebar
+
+SIGN_IN = "views/sign_in.py"
+# (script, title, icon, who may open it)
+PAGES = (
+    ("views/flows.py", "Flows", ":material/list:", lambda ctx: True),
+    ("views/flow.py", "Flow", ":material/timeline:", lambda ctx: True),
+    ("views/gaps.py", "Gaps", ":material/rule:", lambda ctx: True),
+    ("views/questionnaires.py", "Questionnaires", ":material/quiz:", lambda ctx: True),
+    (
+        "views/overview.py",
+        "Overview",
+        ":material/monitoring:",
+        lambda ctx: ctx.role in ("manager", "admin"),
+    ),
+    ("views/data.py", "Import", ":material/upload:", lambda ctx: can(ctx, Action.IMPORT_ASSETS)),
+    ("views/admin.py", "Admin", ":material/admin_panel_settings:", lambda ctx: ctx.role == "admin"),
+)
+
+st.set_page_config(page_title="Collection flows", page_icon=":material/fact_check:", layout="wide")
+
+ctx = state.context()
+if ctx is None:
+    # Every page's address leads to the sign-in form, so a bookmark or a reload (which starts
+    # a new session) opens the page it named once the person has signed in.
+    sign_in = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)]
+    sign_in += [st.Page(SIGN_IN, title="Sign in", url_path=Path(path).stem) for path, *_ in PAGES]
+    st.navigation(sign_in, position="hidden").run()
+else:
+    sidebar.show()
+    pages = [
+        st.Page(path, title=title, icon=icon, default=index == 0)
+        for index, (path, title, icon, allowed) in enumerate(PAGES)
+        if allowed(ctx)
+    ]
+    st.navigation(pages).run()

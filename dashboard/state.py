@@ -1,0 +1,171 @@
+"""The one place for session-state keys, the database session, caches and error display."""
+
+import logging
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from core.attributes import ASSET_TYPES, GapCategory, GapType
+from core.context import RequestContext
+from core.errors import BadRequest, CollectionError, Conflict, Forbidden, NotFound, RateLimited
+from core.flows import GAP_STATUSES
+from core.orchestrator import AUTOMATION_TIERS
+from core.phases import PHASE_ORDER, FlowStatus
+from db.session import open_session
+
+logger = logging.getLogger("dashboard")
+T = TypeVar("T")
+
+# Session-state keys: every page reads and writes these names only.
+USER = "signed_in_user"  # core.identity.SignedInUser
+CONTEXT = "request_context"  # core.context.RequestContext of the chosen engagement
+ENGAGEMENT = "engagement_choice"  # core.identity.EngagementChoice
+FLOW_ID = "current_flow_id"  # the master flow_id (str) the flow pages show
+SELECTED_GAPS = "selected_gaps"  # {flow_id: {gap id: selection entry}}
+SELECTION_VERSION = "selection_version"  # bumped when code (not the table) changes a selection
+SELECTED_ASSETS = "selected_asset_ids"  # {flow_id: set of asset ids}
+POLL_SECONDS = "poll_seconds"  # progress refresh interval: 0 (off), 2, 5 or 15
+LAST_JOB_STATUS = "last_job_status"  # {flow_id: status seen by the previous progress tick}
+PENDING_RESUME = "pending_resume"  # flow_id waiting for the admin's confirmation
+FLASH = "flash_message"  # a success message to show once, after the rerun that follows it
+
+POLL_CHOICES = {"Off": 0, "2 s": 2, "5 s": 5, "15 s": 15}
+FAILED = object()  # what run_use_case returns when the use case raised
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """A session for one script run (or one fragment tick), closed when the run ends."""
+    db = open_session()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def context() -> RequestContext | None:
+    return st.session_state.get(CONTEXT)
+
+
+def require_context() -> RequestContext:
+    ctx = context()
+    if ctx is None:
+        st.warning("Sign in and choose an engagement first.")
+        st.stop()
+    return ctx
+
+
+def current_flow_id() -> str | None:
+    from_url = st.query_params.get("flow")
+    if from_url:
+        st.session_state[FLOW_ID] = from_url
+    return st.session_state.get(FLOW_ID)
+
+
+def set_current_flow(flow_id: str) -> None:
+    st.session_state[FLOW_ID] = flow_id
+    st.query_params["flow"] = flow_id
+
+
+def selected_gaps(flow_id: str) -> dict[str, dict[str, Any]]:
+    return st.session_state.setdefault(SELECTED_GAPS, {}).setdefault(flow_id, {})
+
+
+def selected_assets(flow_id: str) -> set[str]:
+    return st.session_state.setdefault(SELECTED_ASSETS, {}).setdefault(flow_id, set())
+
+
+def bump_selection_version() -> None:
+    st.session_state[SELECTION_VERSION] = st.session_state.get(SELECTION_VERSION, 0) + 1
+
+
+def selection_version() -> int:
+    return st.session_state.get(SELECTION_VERSION, 0)
+
+
+def sentence(message: str) -> str:
+    text = message.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def explain(error: CollectionError, doing: str) -> str:
+    """A typed core error as one plain sentence for the person at the screen."""
+    if isinstance(error, RateLimited):
+        seconds = max(1, math.ceil(error.retry_after_seconds))
+        return f"Wait {seconds} second{'s' if seconds != 1 else ''} before submitting again."
+    if isinstance(error, NotFound):
+        return "That flow does not exist or is not yours."
+    if isinstance(error, Forbidden):
+        return f"Your role cannot {doing}."
+    if isinstance(error, Conflict | BadRequest):
+        return sentence(error.message)
+    return sentence(error.message)
+
+
+def run_use_case(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> Any:
+    """Call a core use case; show its typed errors as sentences and log anything else.
+
+    Returns the use case's result, or FAILED after showing why.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except RateLimited as error:
+        st.warning(explain(error, doing))
+    except CollectionError as error:
+        if error.status == 409:
+            st.warning(explain(error, doing))
+        else:
+            st.error(explain(error, doing))
+    except Exception:
+        logger.exception("dashboard: %s failed", doing)
+        st.error(
+            f"Something went wrong while trying to {doing}. The details are in the server log."
+        )
+    return FAILED
+
+
+def local_time(moment: datetime | str | None) -> str:
+    """A UTC time in the viewer's time zone (from the browser), to the minute."""
+    if moment is None or moment == "":
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    zone_name = st.context.timezone
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    shown = moment.astimezone(zone) if zone else moment
+    return shown.strftime("%Y-%m-%d %H:%M") + ("" if zone else " UTC")
+
+
+@st.cache_data
+def filter_options() -> dict[str, list[Any]]:
+    """The fixed vocabularies behind the filters (from core's single definitions)."""
+    return {
+        "phases": [str(phase) for phase in PHASE_ORDER],
+        "statuses": [str(status) for status in FlowStatus],
+        "tiers": list(AUTOMATION_TIERS),
+        "gap_categories": [str(category) for category in GapCategory],
+        "gap_types": [str(gap_type) for gap_type in GapType],
+        "gap_statuses": list(GAP_STATUSES),
+        "priorities": [1, 2, 3, 4],
+        "asset_types": list(ASSET_TYPES),
+    }
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def plain(text: object) -> str:
+    """User text made safe for a markdown-rendering element (titles, labels, alerts)."""
+    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in str(text))

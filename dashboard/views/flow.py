@@ -1,0 +1,58 @@
+"""One flow: status, phase timeline, the next action, stuck warning, exports."""
+
+import streamlit as st
+
+from core.flow_health import is_stuck, may_be_stuck
+from core.gap_jobs import get_gap_analysis_progress
+from core.permissions import Action, can
+from dashboard import state
+from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline
+
+ctx = state.require_context()
+with state.session() as db:
+    flow = flow_picker.show(db, ctx, key="flow_page_picker")
+if flow is None:
+    st.stop()
+job = None
+if may_be_stuck(flow.status, flow.updated_at):
+    # Its own session: reading the job store ends the transaction, which would expire the flow.
+    with state.session() as db:
+        job = state.run_use_case(
+            get_gap_analysis_progress, db, ctx, str(flow.flow_id), doing="read the job"
+        )
+
+flow_id = str(flow.flow_id)
+st.title(state.plain(flow.flow_name))
+columns = st.columns(4)
+columns[0].metric("Phase", flow.current_phase.replace("_", " "))
+columns[1].metric("Status", flow.status)
+columns[2].metric("Tier", flow.automation_tier)
+columns[3].metric("Updated", state.local_time(flow.updated_at))
+st.progress(
+    flow.progress_percentage / 100, text=f"{flow.progress_percentage:.0f}% through the phases"
+)
+if job not in (None, state.FAILED) and is_stuck(flow.status, flow.updated_at, job):
+    st.warning(
+        "This flow looks stuck: it is running, no job is working on it, and it has not changed"
+        " for a while. An admin can resume it."
+    )
+
+links = st.columns(3)
+links[0].page_link(
+    "views/gaps.py", label="Gaps", icon=":material/rule:", query_params={"flow": flow_id}
+)
+links[1].page_link(
+    "views/questionnaires.py",
+    label="Questionnaires",
+    icon=":material/quiz:",
+    query_params={"flow": flow_id},
+)
+
+st.header("Next step")
+phase_actions.show(ctx, flow, may_run=can(ctx, Action.RUN_PHASE))
+
+st.header("Phase timeline")
+phase_timeline.show(flow.master_flow.phase_transitions, key="timeline")
+
+if can(ctx, Action.EXPORT):
+    exports.show(ctx, flow_id)

@@ -1,0 +1,98 @@
+"""Flows: the engagement's collection flows, filtered, with progress; create a flow."""
+
+import pandas as pd
+import streamlit as st
+
+from core.flow_health import may_be_stuck
+from core.flows import list_flows
+from core.orchestrator import MasterFlowOrchestrator
+from core.permissions import Action, can
+from dashboard import state
+
+ctx = state.require_context()
+options = state.filter_options()
+st.title("Flows")
+
+search, phases, statuses, tiers = st.columns([2, 2, 2, 1])
+name = search.text_input("Search by name", key="flows_name")
+chosen_phases = phases.multiselect("Phase", options["phases"], key="flows_phases")
+chosen_statuses = statuses.multiselect("Status", options["statuses"], key="flows_statuses")
+chosen_tiers = tiers.multiselect("Tier", options["tiers"], key="flows_tiers")
+
+with state.session() as db:
+    flows = state.run_use_case(
+        list_flows,
+        db,
+        ctx,
+        phases=chosen_phases,
+        statuses=chosen_statuses,
+        tiers=chosen_tiers,
+        name_contains=name,
+        limit=1000,
+        doing="list flows",
+    )
+if flows is state.FAILED:
+    st.stop()
+
+if not flows:
+    filtered = name or chosen_phases or chosen_statuses or chosen_tiers
+    st.info(
+        "No flow matches these filters; clear them to see every flow."
+        if filtered
+        else "No flows yet. Create a flow below: give it a name and an automation tier."
+    )
+else:
+    table = pd.DataFrame(
+        {
+            "Name": [flow.flow_name for flow in flows],
+            "Phase": [flow.current_phase for flow in flows],
+            "Status": [flow.status for flow in flows],
+            "Tier": [flow.automation_tier for flow in flows],
+            "Progress": [flow.progress_percentage for flow in flows],
+            "Updated": [state.local_time(flow.updated_at) for flow in flows],
+            "Attention": [
+                "may be stuck" if may_be_stuck(flow.status, flow.updated_at) else ""
+                for flow in flows
+            ],
+        }
+    )
+    st.caption(f"{len(flows)} flow{'s' if len(flows) != 1 else ''}. Select a row to open it.")
+    event = st.dataframe(
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="flows_table",
+        column_config={
+            "Progress": st.column_config.ProgressColumn(
+                "Progress", min_value=0, max_value=100, format="%.0f%%"
+            )
+        },
+    )
+    if event.selection.rows:
+        flow = flows[event.selection.rows[0]]
+        flow_id = str(flow.flow_id)
+        st.text(f"Selected: {flow.flow_name}")
+        links = st.columns(3)
+        links[0].page_link("views/flow.py", label="Open flow", query_params={"flow": flow_id})
+        links[1].page_link("views/gaps.py", label="Gaps", query_params={"flow": flow_id})
+        links[2].page_link(
+            "views/questionnaires.py", label="Questionnaires", query_params={"flow": flow_id}
+        )
+
+if can(ctx, Action.CREATE_FLOW):
+    with st.expander("Create a flow", expanded=not flows), st.form("create_flow"):
+        flow_name = st.text_input("Flow name", max_chars=255)
+        tier = st.selectbox("Automation tier", options["tiers"], index=1)
+        created = st.form_submit_button("Create flow", type="primary")
+    if created:
+        with state.session() as db:
+            new_id = state.run_use_case(
+                MasterFlowOrchestrator(db, ctx).create_flow,
+                flow_name=flow_name,
+                configuration={"automation_tier": tier},
+                doing="create flows",
+            )
+        if new_id is not state.FAILED:
+            state.set_current_flow(new_id)
+            st.switch_page("views/flow.py", query_params={"flow": new_id})

@@ -1,0 +1,69 @@
+"""Questionnaires: answer an asset's questions, save, submit for validation, read the report."""
+
+import streamlit as st
+
+from core.answers import list_answers, save_answers
+from core.flows import list_questionnaires
+from core.permissions import Action, can
+from core.phases import CollectionPhase
+from dashboard import state
+from dashboard.widgets import flow_picker, phase_actions, question_form, validation_report
+
+ctx = state.require_context()
+with state.session() as db:
+    flow = flow_picker.show(db, ctx, key="questionnaires_page_picker")
+    if flow is not None:
+        flow_id = str(flow.flow_id)
+        questionnaires = state.run_use_case(
+            list_questionnaires, db, ctx, flow_id, doing="read questionnaires"
+        )
+        answers = state.run_use_case(list_answers, db, ctx, flow_id, doing="read answers")
+if flow is None or questionnaires is state.FAILED or answers is state.FAILED:
+    st.stop()
+st.title(f"Questionnaires · {state.plain(flow.flow_name)}")
+collecting = flow.current_phase == CollectionPhase.MANUAL_COLLECTION
+may_answer = can(ctx, Action.ANSWER) and collecting
+
+if not questionnaires:
+    st.info(
+        "No questionnaires yet. They are generated from the pending gaps: run gap analysis,"
+        " then generate questionnaires on the Flow page."
+    )
+    st.page_link("views/flow.py", label="Open the flow", query_params={"flow": flow_id})
+    st.stop()
+if not collecting:
+    st.info(f"Answers are taken in manual collection; this flow is in {flow.current_phase}.")
+
+
+def answered(item) -> int:
+    given = answers.get(str(item.id), {})
+    return sum(1 for question in item.questions if question["id"] in given)
+
+
+labels = {
+    str(item.id): f"{item.title} · {answered(item)}/{len(item.questions)} answered"
+    for item in questionnaires
+}
+chosen = st.selectbox(
+    "Asset", list(labels), format_func=labels.__getitem__, key="questionnaire_pick"
+)
+questionnaire = next(item for item in questionnaires if str(item.id) == chosen)
+to_save = question_form.show(questionnaire, answers.get(chosen, {}), editable=may_answer)
+if to_save is not None:
+    if not to_save:
+        st.info("Nothing to save yet: answer at least one question.")
+    else:
+        with state.session() as db:
+            saved = state.run_use_case(
+                save_answers, db, ctx, flow_id, chosen, to_save, doing="answer questionnaires"
+            )
+        if saved is not state.FAILED:
+            st.success(f"Saved {saved} answer(s).")
+
+if collecting and can(ctx, Action.RUN_PHASE):
+    st.divider()
+    st.write("When the answers are in, submit them: valid answers are written back to the assets.")
+    phase_actions.submit_for_validation(ctx, flow_id)
+report = flow.phase_state.get("validation_report")
+if report:
+    validation_report.show(report)

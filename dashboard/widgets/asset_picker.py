@@ -1,0 +1,74 @@
+"""Select a flow's assets in a table: filters by type and environment, select all matching."""
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from core.asset_listing import AssetFilters, matching_asset_ids, page_assets
+from core.context import RequestContext
+from dashboard import state
+
+PAGE_SIZE = 500
+
+
+def show(db: Session, ctx: RequestContext, flow_id: str, key: str) -> set[str]:
+    """The ids selected so far (kept in session state across filters and pages)."""
+    selected = state.selected_assets(flow_id)
+    types, environments, name = st.columns([2, 2, 2])
+    options = state.filter_options()
+    chosen_types = types.multiselect("Asset type", options["asset_types"], key=f"{key}_types")
+    chosen_envs = environments.multiselect(
+        "Environment", st.session_state.get(f"{key}_env_options", []), key=f"{key}_envs"
+    )
+    name_contains = name.text_input("Name contains", key=f"{key}_name")
+    filters = AssetFilters(tuple(chosen_types), tuple(chosen_envs), name_contains)
+    page_number = st.session_state.get(f"{key}_page", 1) - 1
+    page = state.run_use_case(
+        page_assets,
+        db,
+        ctx,
+        filters,
+        limit=PAGE_SIZE,
+        offset=page_number * PAGE_SIZE,
+        doing="list assets",
+    )
+    if page is state.FAILED:
+        return selected
+    st.session_state[f"{key}_env_options"] = page.environments
+    if page.total == 0:
+        st.info("No asset matches. Import assets on the Import page, or clear the filters.")
+        return selected
+    ids = [str(row["id"]) for row in page.rows]
+    frame = pd.DataFrame(page.rows).drop(columns=["id"])
+    table_key = f"{key}_table_{abs(hash((filters, page_number, state.selection_version())))}"
+    st.session_state[f"{key}_table_key"] = table_key
+    event = st.dataframe(
+        frame,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="multi-row",
+        key=table_key,
+        selection_default={
+            "selection": {"rows": [i for i, asset_id in enumerate(ids) if asset_id in selected]}
+        },
+    )
+    on_page = set(ids)
+    chosen = {ids[row] for row in event.selection.rows}
+    selected.difference_update(on_page - chosen)
+    selected.update(chosen)
+    pages = max(1, -(-page.total // PAGE_SIZE))
+    left, middle, right = st.columns([2, 2, 3])
+    if pages > 1:
+        middle.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key=f"{key}_page")
+    if left.button(f"Select all {page.total} matching", key=f"{key}_all"):
+        matching = state.run_use_case(matching_asset_ids, db, ctx, filters, doing="select assets")
+        if matching is not state.FAILED:
+            selected.update(matching)
+        state.bump_selection_version()
+        st.rerun()
+    if right.button("Clear selection", key=f"{key}_clear"):
+        selected.clear()
+        state.bump_selection_version()
+        st.rerun()
+    st.caption(f"{len(selected)} asset(s) selected of {page.total} matching.")
+    return selected

@@ -1,0 +1,35 @@
+"""Who is signed in, with which role, on which engagement; switch engagement or sign out."""
+
+import streamlit as st
+
+from dashboard import state
+
+
+def sign_out() -> None:
+    was_oidc = st.session_state.get(state.USER) is not None and st.user.get("is_logged_in")
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if was_oidc:
+        st.logout()
+
+
+def switch_engagement() -> None:
+    for key in (state.CONTEXT, state.ENGAGEMENT, state.FLOW_ID, state.SELECTED_GAPS):
+        st.session_state.pop(key, None)
+    st.query_params.clear()
+
+
+def show() -> None:
+    ctx = state.context()
+    user = st.session_state.get(state.USER)
+    choice = st.session_state.get(state.ENGAGEMENT)
+    with st.sidebar:
+        if user is not None:
+            st.text(f"Signed in as {user.display_name or user.email}")
+            st.caption(user.email)
+        st.text(f"Role: {ctx.role}")
+        if choice is not None:
+            st.text(f"{choice.client_name} / {choice.engagement_name}")
+        left, right = st.columns(2)
+        left.button("Engagement", on_click=switch_engagement, key="switch_engagement")
+        right.button("Sign out", on_click=sign_out, key="sign_out")

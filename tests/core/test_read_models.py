@@ -1,0 +1,106 @@
+"""The dashboard's read models: gap paging and counts, asset picking, overview, stuck flows."""
+
+from datetime import timedelta
+
+import pytest
+
+from core.answers import list_answers, save_answers
+from core.asset_listing import AssetFilters, matching_asset_ids, page_assets
+from core.child_flow_service import CollectionChildFlowService
+from core.errors import BadRequest, NotFound
+from core.flow_health import STUCK_AFTER, is_stuck
+from core.flows import list_questionnaires
+from core.gap_listing import GapFilters, page_gaps, selectable_gaps
+from core.orchestrator import MasterFlowOrchestrator
+from core.overview import flow_summaries, gap_mix, resolutions_per_day
+from db.types import utcnow
+
+HOLES = {"operating_system": None, "business_owner": "TBD", "environment": None}
+
+
+def flow_with_gaps(db, ctx, assets) -> str:
+    flow_id = MasterFlowOrchestrator(db, ctx).create_flow(flow_name="Wave")
+    service = CollectionChildFlowService(db, ctx)
+    ids = [str(asset.id) for asset in assets]
+    service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": ids})
+    service.execute_phase(flow_id, "gap_analysis")
+    return flow_id
+
+
+def test_gap_pages_filter_count_and_stay_in_the_tenant(db, make_tenant, make_assets):
+    ctx, other = make_tenant(), make_tenant()
+    assets = make_assets(ctx, 4, **HOLES)
+    flow_id = flow_with_gaps(db, ctx, assets)
+    everything = page_gaps(db, ctx, flow_id)
+    assert everything.total == everything.flow_total == 12  # 3 holes x 4 assets
+    assert {row["asset_name"] for row in everything.rows} == {asset.name for asset in assets}
+    first, second = (page_gaps(db, ctx, flow_id, limit=5, offset=o) for o in (0, 5))
+    assert len(first.rows) == 5 and first.total == 12
+    assert not {row["id"] for row in first.rows} & {row["id"] for row in second.rows}
+    invalid = page_gaps(db, ctx, flow_id, GapFilters(gap_types=("invalid",)))
+    assert invalid.total == 4 and {row["field_name"] for row in invalid.rows} == {"business_owner"}
+    one_asset = page_gaps(db, ctx, flow_id, GapFilters(asset_name_contains=assets[0].name.upper()))
+    assert one_asset.total == 3
+    assert sum(everything.counts["gap_category"].values()) == 12
+    with pytest.raises(NotFound):
+        page_gaps(db, other, flow_id)
+    with pytest.raises(BadRequest, match="priorities"):
+        GapFilters(priorities=(5,))
+    with pytest.raises(BadRequest, match="limit"):
+        page_gaps(db, ctx, flow_id, limit=5000)
+
+
+def test_select_all_matching_is_capped_and_carries_what_a_job_needs(db, tenant, make_assets):
+    flow_id = flow_with_gaps(db, tenant, make_assets(tenant, 4, **HOLES))
+    selection = selectable_gaps(db, tenant, flow_id, GapFilters(), limit=5)
+    assert len(selection) == 5
+    entry = next(iter(selection.values()))
+    assert set(entry) == {"field_name", "gap_type", "asset_id", "asset_name"}
+
+
+def test_asset_picker_filters_and_selects_all_matching(db, make_tenant, make_assets):
+    ctx, other = make_tenant(), make_tenant()
+    make_assets(ctx, 3, environment="production")
+    make_assets(ctx, 2, asset_type="database", environment="test")
+    make_assets(other, 2)
+    page = page_assets(db, ctx, AssetFilters(environments=("test",)))
+    assert page.total == 2 and {row["asset_type"] for row in page.rows} == {"database"}
+    assert page.environments == ["production", "test"]
+    assert len(matching_asset_ids(db, ctx, AssetFilters(asset_types=("server",)))) == 3
+    with pytest.raises(BadRequest, match="asset_types"):
+        AssetFilters(asset_types=("mainframe",))
+
+
+def test_overview_counts_flows_gaps_and_resolutions(db, make_tenant, make_assets):
+    ctx, other = make_tenant(), make_tenant()
+    flow_id = flow_with_gaps(db, ctx, make_assets(ctx, 2, **HOLES))
+    MasterFlowOrchestrator(db, ctx).create_flow(flow_name="Empty")
+    MasterFlowOrchestrator(db, other).create_flow(flow_name="Elsewhere")
+    summaries = {row["flow_name"]: row for row in flow_summaries(db, ctx)}
+    assert set(summaries) == {"Wave", "Empty"}
+    assert summaries["Wave"]["gaps"] == 6 and summaries["Wave"]["completeness"] == 0
+    assert summaries["Empty"]["completeness"] is None
+    assert sum(row["gaps"] for row in gap_mix(db, ctx)) == 6
+    assert resolutions_per_day(db, ctx) == []
+    service = CollectionChildFlowService(db, ctx)
+    service.execute_phase(flow_id, "questionnaire_generation")
+    questionnaire = list_questionnaires(db, ctx, flow_id)[0]
+    question = next(q for q in questionnaire.questions if q["field_name"] == "operating_system")
+    save_answers(db, ctx, flow_id, str(questionnaire.id), {question["id"]: "Linux"})
+    assert (
+        list_answers(db, ctx, flow_id)[str(questionnaire.id)][question["id"]]["answer"] == "Linux"
+    )
+    service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
+    service.execute_phase(flow_id, "data_validation")
+    today = utcnow().date().isoformat()
+    assert resolutions_per_day(db, ctx) == [{"day": today, "resolved": 1}]
+
+
+def test_a_running_flow_without_a_live_job_and_no_update_is_stuck():
+    now = utcnow()
+    old = now - STUCK_AFTER - timedelta(seconds=1)
+    assert is_stuck("running", old, None, now)
+    assert is_stuck("running", old, {"status": "running", "stalled": True}, now)
+    assert not is_stuck("running", old, {"status": "running", "stalled": False}, now)
+    assert not is_stuck("running", now, None, now)
+    assert not is_stuck("paused", old, None, now)

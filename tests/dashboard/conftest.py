@@ -1,0 +1,97 @@
+"""AppTest fixtures: the app reads DATABASE_URL from settings, so point it at the test database."""
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.child_flow_service import CollectionChildFlowService
+from core.context import RequestContext
+from core.dispatch import set_dispatcher
+from core.orchestrator import MasterFlowOrchestrator
+from dashboard import state
+from db.session import get_engine
+from db.settings import get_settings
+from jobs.huey_app import make_huey
+from jobs.tasks import register_tasks
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+# Holes every asset of these tests has: 3 gaps per asset (2 missing, 1 invalid).
+HOLES = {"operating_system": None, "business_owner": "TBD", "environment": None}
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    """The pages run on PostgreSQL here (production, under row-level security); core's tests
+    cover SQLite. Every database fixture (application role and owner) follows this."""
+    return "postgresql"
+
+
+@pytest.fixture
+def app_settings(database_url, monkeypatch, tmp_path) -> Iterator[None]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("HUEY_SQLITE_PATH", str(tmp_path / "huey.db"))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    # The app registers the default queue once, on its first import of jobs.tasks; other tests
+    # replace it, so each test here hands core a queue on this test's settings.
+    huey = make_huey(get_settings())
+    set_dispatcher(register_tasks(huey))
+    yield
+    set_dispatcher(None)
+    huey.flush()
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.fixture
+def open_page(app_settings) -> Callable[..., AppTest]:
+    """An AppTest signed in with `ctx`, showing `page` (a file under dashboard/views)."""
+
+    def open_(ctx: RequestContext, page: str, flow_id: str | None = None, **state_values):
+        app = AppTest.from_file(str(APP), default_timeout=60)
+        app.session_state[state.CONTEXT] = ctx
+        for key, value in state_values.items():
+            app.session_state[key] = value
+        app.run()
+        app.switch_page(f"views/{page}.py")
+        if flow_id:
+            app.query_params["flow"] = flow_id
+        return app.run()
+
+    return open_
+
+
+@pytest.fixture
+def flow_with_gaps(db, make_assets) -> Callable[..., str]:
+    """A flow whose gap analysis ran on `count` assets with HOLES: it waits in questionnaire_generation."""
+
+    def make(ctx: RequestContext, count: int = 3, name: str = "Wave 1") -> str:
+        assets = make_assets(ctx, count, **HOLES)
+        flow_id = MasterFlowOrchestrator(db, ctx).create_flow(flow_name=name)
+        service = CollectionChildFlowService(db, ctx)
+        ids = [str(asset.id) for asset in assets]
+        service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": ids})
+        service.execute_phase(flow_id, "gap_analysis")
+        return flow_id
+
+    return make
+
+
+def texts(app: AppTest, kind: str) -> list[str]:
+    return [element.value for element in getattr(app, kind)]
+
+
+def no_exceptions(app: AppTest) -> None:
+    assert not app.exception, [element.value for element in app.exception]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a browser test can screenshot a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report

@@ -1,0 +1,227 @@
+"""A live stack for browser tests and the benchmark: PostgreSQL database, Redis prefix,
+`streamlit run` and `huey_consumer` subprocesses importing this checkout."""
+
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
+REDIS_SERVER = os.environ.get("TEST_REDIS_SERVER", "redis://127.0.0.1:6379/0")
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@dataclass
+class LiveStack:
+    url: str
+    database_url: str  # the application's role, bound by row-level security
+    owner_url: str  # the tables' owner (migrations; checks that read every tenant)
+    env: dict[str, str]
+    redis_prefix: str
+
+    def python(self, *args: str, stdin: str | None = None, as_owner: bool = False) -> str:
+        env = {**self.env, "DATABASE_URL": self.owner_url} if as_owner else self.env
+        done = subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode:
+            raise RuntimeError(f"{args} failed: {done.stderr[-2000:]}")
+        return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pg_admin(statement: str) -> None:
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer,
+        ):
+            if answer.status == 200:
+                return
+        time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the process and anything it started (each runs in a process group of its own)."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@contextlib.contextmanager
+def live_stack(
+    *, worker: bool = True, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None
+) -> Iterator[LiveStack]:
+    """Its own database (created, migrated by the owner, seeded, dropped), its own application
+    role (row-level security binds it; dropped) and Redis key prefix (keys deleted at the end)."""
+    tag = f"{os.getpid()}_{secrets.token_hex(3)}"
+    database, role = f"collection_live_{tag}", f"collection_live_app_{tag}"
+    prefix = f"collection-live-{tag}:"
+    server = PG_SERVER.replace("postgresql://", "postgresql+psycopg://")
+    owner_url = f"{server}/{database}"
+    database_url = f"{server.split('://')[0]}://{role}@{server.split('@', 1)[1]}/{database}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "MIGRATION_DATABASE_URL": owner_url,
+        "REDIS_URL": REDIS_SERVER,
+        "REDIS_KEY_PREFIX": prefix,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
+    }
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    stack = LiveStack(url, database_url, owner_url, env, prefix)
+    processes: list[subprocess.Popen] = []
+    logs = ROOT / "var" / "live"
+    logs.mkdir(parents=True, exist_ok=True)
+    _pg_admin(f'CREATE DATABASE "{database}"')
+    try:
+        # Migrates as the owner, creates the application role, then seeds through it.
+        stack.python("-m", "db", "seed", "--demo", *seed_args)
+        if worker:
+            processes.append(
+                subprocess.Popen(
+                    [str(BIN / "huey_consumer"), "jobs.huey_app.huey", "-w", "2", "-k", "thread"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=open(logs / f"worker-{tag}.log", "w"),  # noqa: SIM115
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard/app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=open(logs / f"web-{tag}.log", "w"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        processes.append(web)
+        _wait_healthy(url, web)
+        yield stack
+    finally:
+        for process in processes:
+            _stop(process)
+        client = redis.Redis.from_url(REDIS_SERVER)
+        keys = list(client.scan_iter(f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def add_user(stack: LiveStack, email: str, role: str, client: str, password: str) -> None:
+    stack.python(
+        "-m", "db", "users", "add", email, "--role", role, "--client", client, stdin=password + "\n"
+    )
+
+
+def sign_in(
+    page, stack: LiveStack, email: str, password: str, engagement: str | None = None, path: str = ""
+):
+    """Open `path` (any page's address leads to the form) and sign in; that page opens."""
+    page.goto(f"{stack.url}/{path}")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Open engagement").wait_for(timeout=30_000)
+    if engagement:
+        page.get_by_label("Engagement").click()
+        page.get_by_role("option", name=engagement).click()
+    page.get_by_role("button", name="Open engagement").click()
+    page.get_by_text("Signed in as").wait_for(timeout=30_000)
+
+
+def click_table_rows(
+    page, table_index: int, rows: list[int], settled=None, row_height: int = 35
+) -> None:
+    """Tick rows of a st.dataframe (a glide data grid on a canvas) by their row-marker cells.
+
+    Each tick reruns the script; `settled(count)` waits until the page shows `count` ticks,
+    so the next click does not land while the grid is being redrawn.
+    """
+    grid = page.get_by_test_id("stDataFrame").nth(table_index)
+    grid.wait_for()
+    # A click while the page's first runs are still arriving can be undone by them.
+    wait_idle(page)
+    box = grid.bounding_box()
+    for count, row in enumerate(rows, start=1):
+        # The first column is the row-marker checkbox; the header takes one row height.
+        page.mouse.click(box["x"] + 18, box["y"] + row_height * (row + 1) + row_height / 2)
+        if settled is not None:
+            settled(count)
+        wait_idle(page)
+
+
+def wait_idle(page, quiet_ms: int = 800, timeout_ms: int = 30_000) -> None:
+    """Wait until no script run is going on (Streamlit's running indicator stays hidden)."""
+    running = page.get_by_test_id("stStatusWidget").get_by_text("Running")
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(quiet_ms)
+        if not running.count():
+            return
+    raise TimeoutError("the page kept running")

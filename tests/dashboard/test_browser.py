@@ -1,0 +1,193 @@
+"""End to end in headless Chromium: streamlit run + huey_consumer on PostgreSQL and Redis."""
+
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.dashboard.live import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    add_user,
+    click_table_rows,
+    live_stack,
+    sign_in,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+# UPDATE_SCREENSHOTS=1 refreshes README's pictures; otherwise a test run leaves docs/ alone.
+SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
+FAILURES = ROOT / "var" / "live"
+PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
+CLIENT = "Northwind Health"
+ANALYST, ADMIN = "e2e-analyst@demo.local", "e2e-admin@demo.local"
+ENGAGEMENT = "Datacenter Exit 2027"
+# Each gap of a job takes this long, so the page can be seen following a running job.
+GAP_PAUSE_SECONDS = "1.5"
+PAUSED_FLOW = "Wave 3 - owners answering"  # the demo's flow waiting for owners' answers
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    extra = {"GAP_JOB_PAUSE_SECONDS": GAP_PAUSE_SECONDS}
+    with live_stack(seed_args=("--assets", "80"), extra_env=extra) as running:
+        add_user(running, ANALYST, "analyst", CLIENT, PASSWORD)
+        add_user(running, ADMIN, "admin", CLIENT, PASSWORD)
+        yield running
+
+
+@pytest.fixture
+def page(request):
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        tab = context.new_page()
+        yield tab
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            # What the browser showed when the test failed, next to the servers' logs.
+            FAILURES.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
+        browser.close()
+
+
+def query(stack, sql: str, **params):
+    """Read as the tables' owner (sees every tenant), to check what the pages did."""
+    engine = create_engine(stack.owner_url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(sql), params).all()
+    finally:
+        engine.dispose()
+
+
+SCAN = """
+import sys, uuid
+from sqlalchemy import select
+from core.gap_scan import scan_flow_gaps
+from core.repositories import CollectionFlowRepository
+from core.unit_of_work import atomic
+from db.models import Engagement
+from db.session import bind_tenant, open_session
+with open_session() as db:
+    engagement = db.scalars(select(Engagement).where(Engagement.name == sys.argv[2])).one()
+    bind_tenant(db, engagement.client_account_id, engagement.id)
+    flows = CollectionFlowRepository(db, engagement.client_account_id, engagement.id)
+    with atomic(db):
+        flow = flows.get_by_master_flow_id(uuid.UUID(sys.argv[1]), for_update=True)
+        print(scan_flow_gaps(db, flow)["gaps_persisted"])
+"""
+
+
+def flow_in_gap_analysis_with_gaps(stack) -> tuple[str, str]:
+    """A flow standing in gap_analysis whose scan stored gaps (the worker's progression case).
+
+    The demo's "scan queued" flow stands in gap_analysis with no gaps yet: store its gaps
+    without moving it on, as a scan on a worker does before the enhancement job runs.
+    """
+    rows = query(
+        stack,
+        "SELECT cf.flow_id, cf.flow_name FROM collection_flows cf JOIN engagements e"
+        " ON e.id = cf.engagement_id WHERE cf.current_phase = 'gap_analysis'"
+        " AND e.name = :engagement ORDER BY cf.flow_name",
+        engagement=ENGAGEMENT,
+    )
+    flow_id, name = rows[0]
+    persisted = int(stack.python("-c", SCAN, str(flow_id), ENGAGEMENT).strip().splitlines()[-1])
+    assert persisted >= 3
+    return str(flow_id), name
+
+
+def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
+    flow_id, name = flow_in_gap_analysis_with_gaps(stack)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, stack, ANALYST, PASSWORD, engagement=ENGAGEMENT)
+    page.get_by_text("Select a row to open it").wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(SHOTS / "flows.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1750})  # the gap table and the progress panel
+    # Find the flow by name, select its row, follow its Gaps link.
+    page.get_by_role("textbox", name="Search by name").fill(name)
+    page.keyboard.press("Enter")
+    page.get_by_text("1 flow. Select a row to open it").wait_for(timeout=30_000)
+    click_table_rows(page, 0, [0], settled=lambda _: page.get_by_text("Selected: ").wait_for())
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("link", name="Gaps").click()
+    page.get_by_text("Phase: gap analysis").wait_for(timeout=30_000)
+    assert f"flow={flow_id}" in page.url
+    page.get_by_role("button", name=re.compile(r"Analyze 0 selected gaps")).wait_for(timeout=30_000)
+
+    def ticked(count: int) -> None:
+        label = f"Analyze {count} selected gap{'s' if count != 1 else ''}"
+        page.get_by_role("button", name=label).wait_for(timeout=30_000)
+
+    click_table_rows(page, 0, [0, 1, 2], settled=ticked)
+    submit = page.get_by_role("button", name="Analyze 3 selected gaps")
+    submit.wait_for(timeout=30_000)
+    # From here on nothing reloads the page: a marker on the window would not survive a reload.
+    page.evaluate("window.__sameDocument = true")
+    submit.click()
+    page.get_by_text(re.compile(r"Gap analysis enqueued \(3 gaps\)")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Gap analysis (queued|running)")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Gap analysis running: [1-9]\d?%")).wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "gaps.png"), full_page=True)
+    page.get_by_text(re.compile(r"Gap analysis completed: 100%")).wait_for(timeout=120_000)
+    assert page.get_by_text("3 / 3").count() >= 1
+    assert page.evaluate("window.__sameDocument === true")
+    [(phase,)] = query(
+        stack, "SELECT current_phase FROM collection_flows WHERE flow_id = :f", f=flow_id
+    )
+    assert phase == "questionnaire_generation"
+    # The job's end reran the page by itself: the new phase and the enhanced rows show.
+    page.get_by_text("Phase: questionnaire generation").wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Analysis complete: 3 gap")).wait_for(timeout=30_000)
+    assert page.evaluate("window.__sameDocument === true")
+    page.screenshot(path=str(SHOTS / "gaps-done.png"), full_page=True)
+    enhanced = query(
+        stack,
+        "SELECT count(*) FROM collection_data_gaps g JOIN collection_flows cf"
+        " ON cf.id = g.collection_flow_id WHERE cf.flow_id = :f"
+        " AND g.source_agent = 'gap_analysis_specialist'",
+        f=flow_id,
+    )
+    assert enhanced[0][0] == 3
+
+
+def test_an_admin_resumes_a_paused_flow(stack, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    sign_in(page, stack, ADMIN, PASSWORD, engagement=ENGAGEMENT)
+    page.get_by_role("link", name="Overview", exact=True).click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    wait_idle(page, quiet_ms=1500)
+    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_text("Flows that need a hand").wait_for(timeout=30_000)
+    [(flow_id,)] = query(
+        stack,
+        "SELECT cf.flow_id FROM collection_flows cf JOIN engagements e ON e.id = cf.engagement_id"
+        " WHERE e.name = :engagement AND cf.flow_name = :name AND cf.status = 'paused'",
+        engagement=ENGAGEMENT,
+        name=PAUSED_FLOW,
+    )
+    page.get_by_label("Flow", exact=True).click()
+    page.get_by_role("option", name=f"{PAUSED_FLOW} (paused)").click()
+    page.get_by_role("button", name="Resume…").click()
+    page.get_by_text(re.compile(r"Resume this flow\?")).wait_for(timeout=30_000)
+    page.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
+    page.get_by_role("button", name="Yes, resume").click()
+    page.get_by_text(re.compile(r"^Resumed")).wait_for(timeout=60_000)
+    assert not page.get_by_role("button", name="Yes, resume").count()
+    resumed = query(
+        stack,
+        "SELECT count(*) FROM audit_events WHERE action = 'flow_resumed' AND flow_id = :f",
+        f=flow_id,
+    )
+    assert resumed[0][0] == 1

@@ -1,0 +1,311 @@
+"""Every page through AppTest, signed in with a context built from the test database."""
+
+import re
+
+import pytest
+from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+
+from core.accounts import add_member
+from core.audit import list_events
+from core.child_flow_service import CollectionChildFlowService
+from core.errors import Forbidden
+from core.flow_state import CollectionFlowStateService
+from core.flows import get_flow, list_flows
+from core.gap_jobs import get_gap_analysis_progress, submit_gap_analysis
+from core.job_store import job_store_for
+from core.orchestrator import MasterFlowOrchestrator
+from core.unit_of_work import atomic
+from dashboard import state
+from db.models import ClientAccount
+from tests.dashboard.conftest import APP, HOLES, no_exceptions, texts
+
+
+def select_rows(app, key_holder: str, rows: list[int]):
+    """Select table rows as a click would: through the table's selection state."""
+    key = app.session_state[key_holder]
+    app.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return app.run()
+
+
+def metric(app, label: str) -> str:
+    return next(item.value for item in app.metric if item.label == label)
+
+
+# Flows ---------------------------------------------------------------------------------------
+
+
+def test_flows_page_says_what_to_do_when_empty_and_creates_a_flow(db, tenant, open_page):
+    app = open_page(tenant, "flows")
+    no_exceptions(app)
+    assert any("Create a flow" in text for text in texts(app, "info"))
+    app.text_input[1].input("Pilot wave")  # [0] is the search box
+    app.button(key="FormSubmitter:create_flow-Create flow").click().run()
+    no_exceptions(app)
+    [flow] = list_flows(db, tenant)
+    assert flow.flow_name == "Pilot wave" and flow.current_phase == "asset_selection"
+
+
+def test_flows_page_filters_and_shows_progress(db, tenant, open_page, flow_with_gaps):
+    flow_with_gaps(tenant, name="Scanned wave")
+    MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Fresh wave")
+    app = open_page(tenant, "flows")
+    no_exceptions(app)
+    assert list(app.dataframe[0].value["Name"]) == ["Fresh wave", "Scanned wave"]
+    app.multiselect(key="flows_phases").select("questionnaire_generation").run()
+    assert list(app.dataframe[0].value["Name"]) == ["Scanned wave"]
+    assert list(app.dataframe[0].value["Progress"]) == [40.0]
+
+
+def test_a_manager_cannot_create_flows(make_tenant, open_page):
+    app = open_page(make_tenant(role="manager"), "flows")
+    no_exceptions(app)
+    assert not [button for button in app.button if "Create" in (button.label or "")]
+
+
+# Flow page -----------------------------------------------------------------------------------
+
+
+def test_selecting_assets_starts_gap_analysis(db, tenant, open_page, make_assets):
+    make_assets(tenant, 3, **HOLES)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Pick")
+    app = open_page(tenant, "flow", flow_id)
+    no_exceptions(app)
+    app = select_rows(app, "flow_assets_table_key", [0, 2])
+    start = app.button(key="start_gap_analysis")
+    assert start.label == "Start gap analysis on 2 asset(s)"
+    start.click().run()
+    no_exceptions(app)
+    db.expire_all()
+    flow = get_flow(db, tenant, flow_id)
+    assert len(flow.collection_config["selected_asset_ids"]) == 2
+    assert flow.current_phase == "questionnaire_generation"  # the scan ran inline and found gaps
+
+
+def test_a_manager_reads_a_flow_but_gets_no_action(db, make_tenant, open_page, flow_with_gaps):
+    analyst = make_tenant()
+    manager = analyst.__class__(
+        analyst.client_account_id, analyst.engagement_id, user_id=analyst.user_id, role="manager"
+    )
+    flow_id = flow_with_gaps(analyst)
+    app = open_page(manager, "flow", flow_id)
+    no_exceptions(app)
+    assert not [button for button in app.button if button.key == "run_questionnaire_generation"]
+    assert any("cannot" in text or "not move" in text for text in texts(app, "info"))
+    with pytest.raises(Forbidden):
+        CollectionChildFlowService(db, manager).execute_phase(flow_id, "questionnaire_generation")
+
+
+# Gaps ----------------------------------------------------------------------------------------
+
+
+def test_gaps_are_selected_submitted_and_followed(db, tenant, open_page, flow_with_gaps):
+    flow_id = flow_with_gaps(tenant, count=4)
+    app = open_page(tenant, "gaps", flow_id)
+    no_exceptions(app)
+    assert metric(app, "Matching") == "12 of 12"
+    app = select_rows(app, "gaps_table_key", [0, 1, 2])
+    assert metric(app, "Selected") == "3"
+    submit = app.button(key="gaps_submit")
+    assert submit.label == "Analyze 3 selected gaps"
+    submit.click().run()
+    no_exceptions(app)
+    assert texts(app, "success"), texts(app, "error")
+    progress = get_gap_analysis_progress(db, tenant, flow_id)
+    assert progress["status"] in ("queued", "running", "completed") and progress["total"] == 3
+    # The panel shows the job (read from its key) on the same run.
+    assert metric(app, "Processed").endswith("/ 3")
+
+
+def test_selection_survives_filtering(tenant, open_page, flow_with_gaps):
+    flow_id = flow_with_gaps(tenant, count=4)
+    app = select_rows(open_page(tenant, "gaps", flow_id), "gaps_table_key", [0, 1])
+    app.multiselect(key="gf_type").select("invalid").run()
+    no_exceptions(app)
+    assert metric(app, "Matching") == "4 of 12"
+    assert metric(app, "Selected") == "2"
+    assert app.button(key="gaps_submit").label == "Analyze 2 selected gaps"
+
+
+def test_select_all_matching_stops_at_200(tenant, open_page, flow_with_gaps):
+    flow_id = flow_with_gaps(tenant, count=70)  # 210 gaps
+    app = open_page(tenant, "gaps", flow_id)
+    app.button(key="gaps_select_all").click().run()
+    no_exceptions(app)
+    assert metric(app, "Selected") == "200"
+    assert app.button(key="gaps_submit").label == "Analyze 200 selected gaps"
+
+
+def test_too_many_gaps_is_a_400_sentence(tenant, open_page, flow_with_gaps):
+    flow_id = flow_with_gaps(tenant, count=70)
+    app = select_rows(open_page(tenant, "gaps", flow_id), "gaps_table_key", list(range(201)))
+    assert metric(app, "Selected") == "201"
+    app.button(key="gaps_submit").click().run()
+    no_exceptions(app)
+    assert any("200" in text for text in texts(app, "error")), texts(app, "error")
+
+
+def test_a_second_submission_while_the_job_runs_is_a_409_sentence(
+    tenant, open_page, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=2)
+    app = select_rows(open_page(tenant, "gaps", flow_id), "gaps_table_key", [0])
+    app.button(key="gaps_submit").click().run()
+    app = select_rows(app, "gaps_table_key", [1])
+    app.button(key="gaps_submit").click().run()
+    no_exceptions(app)
+    shown = texts(app, "warning") + texts(app, "error")
+    assert any(text.endswith(".") and "Wait" not in text for text in shown), shown
+
+
+def test_a_manager_sees_no_submit_button_and_core_refuses(
+    db, make_tenant, open_page, flow_with_gaps
+):
+    analyst = make_tenant()
+    flow_id = flow_with_gaps(analyst)
+    manager = analyst.__class__(analyst.client_account_id, analyst.engagement_id, role="manager")
+    app = open_page(manager, "gaps", flow_id)
+    no_exceptions(app)
+    assert not [button for button in app.button if button.key == "gaps_submit"]
+    gap = {
+        "field_name": "operating_system",
+        "gap_type": "missing",
+        "asset_id": str(analyst.user_id),
+    }
+    with pytest.raises(Forbidden):
+        submit_gap_analysis(db, manager, flow_id, [gap])
+
+
+def test_no_gaps_says_run_gap_analysis(db, tenant, open_page):
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Empty")
+    app = open_page(tenant, "gaps", flow_id)
+    no_exceptions(app)
+    assert any("Run gap analysis" in text for text in texts(app, "info"))
+
+
+# Questionnaires ------------------------------------------------------------------------------
+
+
+def test_answers_are_saved_and_submitted_for_validation(db, tenant, open_page, flow_with_gaps):
+    flow_id = flow_with_gaps(tenant, count=1)
+    CollectionChildFlowService(db, tenant).execute_phase(flow_id, "questionnaire_generation")
+    app = open_page(tenant, "questionnaires", flow_id)
+    no_exceptions(app)
+    labels = [widget.label for widget in app.selectbox] + [w.label for w in app.text_input]
+    assert {"Operating system family *", "Environment *", "Business owner *"} <= set(labels)
+    for label in ("Operating system family *", "Environment *"):
+        box = next(w for w in app.selectbox if w.label == label)
+        box.select(box.options[0])
+    owner = next(w for w in app.text_input if w.label.startswith("Business owner"))
+    owner.input("Dana Ortiz")
+    app.button(key=next(b.key for b in app.button if b.label == "Save answers")).click().run()
+    no_exceptions(app)
+    assert "Saved" in texts(app, "success")[0]
+    app.button(key="submit_for_validation").click().run()
+    no_exceptions(app)
+    db.expire_all()
+    flow = get_flow(db, tenant, flow_id)
+    assert flow.phase_state["validation_report"]["resolved"] == 3
+    assert flow.current_phase == "assessment"
+    assert any(item.label == "Resolved" for item in app.metric)
+
+
+# Overview and admin --------------------------------------------------------------------------
+
+
+def test_managers_get_charts_and_analysts_no_overview(make_tenant, open_page, flow_with_gaps):
+    analyst = make_tenant()
+    flow_with_gaps(analyst)
+    manager = analyst.__class__(analyst.client_account_id, analyst.engagement_id, role="manager")
+    app = open_page(manager, "overview")
+    no_exceptions(app)
+    assert len(app.get("plotly_chart")) >= 5
+    with pytest.raises(ValueError):
+        open_page(analyst, "overview")
+
+
+def test_an_admin_resumes_a_failed_flow_after_confirming(
+    db, make_tenant, open_page, flow_with_gaps
+):
+    admin = make_tenant(role="admin")
+    flow_id = flow_with_gaps(admin)
+    service = CollectionChildFlowService(db, admin)
+    with atomic(db):
+        CollectionFlowStateService(db, admin).mark_failed(
+            service.get_by_master_flow_id(flow_id), "worker lost"
+        )
+    app = open_page(admin, "admin")
+    no_exceptions(app)
+    assert list(app.dataframe[0].value["Why"]) == ["failed"]
+    app.button(key="admin_resume").click().run()
+    assert app.button(key="admin_resume_confirm")
+    app.button(key="admin_resume_confirm").click().run()
+    no_exceptions(app)
+    assert "Resumed" in texts(app, "success")[0]
+    db.expire_all()
+    assert get_flow(db, admin, flow_id).current_phase == "manual_collection"
+    events = [event.action for event in list_events(db, admin)]
+    assert "flow_resumed" in events
+
+
+def test_managers_cannot_reach_admin_and_core_refuses_resume(db, make_tenant, open_page):
+    manager = make_tenant(role="manager")
+    with pytest.raises(ValueError):
+        open_page(manager, "admin")
+    flow_id = MasterFlowOrchestrator(
+        db, manager.__class__(manager.client_account_id, manager.engagement_id, role="admin")
+    ).create_flow(flow_name="x")
+    with pytest.raises(Forbidden):
+        MasterFlowOrchestrator(db, manager).resume_flow(flow_id)
+
+
+def test_a_submission_within_10_seconds_of_the_last_is_a_429_sentence(
+    engine, tenant, open_page, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=2)
+    app = select_rows(open_page(tenant, "gaps", flow_id), "gaps_table_key", [0])
+    app.button(key="gaps_submit").click().run()
+    # The job ends (as a worker would record it); the 10-second rate limit still holds.
+    store = job_store_for(engine)
+    with Session(engine) as db:
+        key = str(CollectionChildFlowService(db, tenant).get_by_master_flow_id(flow_id).id)
+    job = store.get(key)
+    assert store.write_if_current(key, job["job_id"], {**job, "status": "completed"})
+    app = select_rows(app, "gaps_table_key", [1])
+    app.button(key="gaps_submit").click().run()
+    no_exceptions(app)
+    shown = texts(app, "warning")
+    assert any(re.fullmatch(r"Wait \d+ seconds? before submitting again\.", t) for t in shown), (
+        shown
+    )
+
+
+# Sign-in -------------------------------------------------------------------------------------
+
+
+def test_signing_in_opens_a_chosen_engagement_and_the_sidebar_says_who(
+    db, tenant, app_settings, make_tenant
+):
+    other = make_tenant(name="Other client")
+    client = db.get(ClientAccount, tenant.client_account_id)
+    add_member(db, "pat@example.test", "analyst", client, password="correct horse 42")
+    add_member(db, "pat@example.test", "manager", db.get(ClientAccount, other.client_account_id))
+    app = AppTest.from_file(str(APP), default_timeout=60).run()
+    no_exceptions(app)
+    app.text_input[0].input("pat@example.test")
+    app.text_input[1].input("wrong password")
+    app.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    assert texts(app, "error") == ["Wrong email or password"]
+    app.text_input[1].input("correct horse 42")
+    app.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    no_exceptions(app)
+    picker = app.selectbox(key="engagement_pick")
+    labels = list(picker.options)  # as shown: "client / engagement (role)"
+    assert len(labels) == 2 and any(label.endswith("(manager)") for label in labels)
+    picker.select_index(next(i for i, label in enumerate(labels) if "(analyst)" in label)).run()
+    app.button(key=next(b.key for b in app.button if b.label == "Open engagement")).click().run()
+    no_exceptions(app)
+    ctx = app.session_state[state.CONTEXT]
+    assert (ctx.client_account_id, ctx.role) == (tenant.client_account_id, "analyst")
+    sidebar = [element.value for element in app.sidebar.text]
+    assert "Role: analyst" in sidebar and any("Signed in as" in text for text in sidebar)
