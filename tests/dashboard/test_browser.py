@@ -5,6 +5,7 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from tests.dashboard.live import (
@@ -184,7 +185,8 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
     page.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
     page.get_by_role("button", name="Yes, resume").click()
     page.get_by_text(re.compile(r"^Resumed")).wait_for(timeout=60_000)
-    assert not page.get_by_role("button", name="Yes, resume").count()
+    # The rerun that shows "Resumed" replaces the confirmation; wait for it to go.
+    expect(page.get_by_role("button", name="Yes, resume")).to_have_count(0, timeout=30_000)
     resumed = query(
         stack,
         "SELECT count(*) FROM audit_events WHERE action = 'flow_resumed' AND flow_id = :f",
