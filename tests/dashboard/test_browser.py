@@ -141,7 +141,7 @@ def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
     page.get_by_text(re.compile(r"Gap analysis running: [1-9]\d?%")).wait_for(timeout=30_000)
     page.screenshot(path=str(SHOTS / "gaps.png"), full_page=True)
     page.get_by_text(re.compile(r"Gap analysis completed: 100%")).wait_for(timeout=120_000)
-    assert page.get_by_text("3 / 3").count() >= 1
+    page.get_by_text("3 / 3").first.wait_for(timeout=30_000)
     assert page.evaluate("window.__sameDocument === true")
     [(phase,)] = query(
         stack, "SELECT current_phase FROM collection_flows WHERE flow_id = :f", f=flow_id
