@@ -44,21 +44,22 @@ def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
     now = utcnow()
-    prepared = [{**row, "updated_at": now} for row in rows]
-    for row in prepared:
-        if "confidence_score" in row:
+    # One copy per row (the caller's dicts stay untouched); a scan writes tens of thousands.
+    prepared = [{**row, "id": uuid.uuid4(), "created_at": now, "updated_at": now} for row in rows]
+    if "confidence_score" in prepared[0]:
+        for row in prepared:
             row["confidence_score"] = clamp_confidence(row["confidence_score"])
     # A Core insert on the session's connection goes straight to the driver's executemany
     # (psycopg pipelines it); the ORM's bulk path adds per-row bookkeeping on top.
     statement = _insert_for(db)(CollectionDataGap.__table__)
-    update_columns = [key for key in prepared[0] if key not in GAP_IDENTITY and key != "id"]
+    update_columns = [
+        key for key in prepared[0] if key not in GAP_IDENTITY and key not in ("id", "created_at")
+    ]
     statement = statement.on_conflict_do_update(
         index_elements=list(GAP_IDENTITY),
         set_={column: statement.excluded[column] for column in update_columns},
     )
-    db.connection().execute(
-        statement, [{"id": uuid.uuid4(), "created_at": now, **row} for row in prepared]
-    )
+    db.connection().execute(statement, prepared)
     return len(prepared)
 
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, bindparam, func, or_, select, text
+from sqlalchemy import Select, String, Uuid, any_, bindparam, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -110,17 +110,23 @@ class CollectionFlowRepository(TenantRepository):
 
 
 class AssetRepository(TenantRepository):
+    def _ids_in(self, column: Any, ids: Sequence[uuid.UUID]) -> Any:
+        """`column IN ids`; on PostgreSQL one array parameter instead of one per id."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid)))
+        return column.in_(ids)
+
     def existing_ids(self, asset_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
         found: set[uuid.UUID] = set()
         for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
-            query = self._scoped(select(Asset.id), Asset).where(Asset.id.in_(chunk))
+            query = self._scoped(select(Asset.id), Asset).where(self._ids_in(Asset.id, chunk))
             found.update(self.db.scalars(query))
         return found
 
     def iter_by_ids(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Asset]]:
         """Batches of assets, so a scan of many thousands holds one batch at a time."""
         for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
-            query = self._scoped(select(Asset), Asset).where(Asset.id.in_(chunk))
+            query = self._scoped(select(Asset), Asset).where(self._ids_in(Asset.id, chunk))
             batch = list(self.db.scalars(query))
             yield batch
             for asset in batch:
@@ -129,7 +135,7 @@ class AssetRepository(TenantRepository):
     def iter_scan_rows(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Any]]:
         """Batches of plain rows with what a gap scan reads; no ORM objects for big scans."""
         for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
-            query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.id.in_(chunk))
+            query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(self._ids_in(Asset.id, chunk))
             yield list(self.db.execute(query))
 
     def iter_scan_rows_of_type(
