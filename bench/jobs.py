@@ -223,10 +223,12 @@ def throughput(make_session, gap_jobs, ctx, flow_ids: list[str], gaps: list[dict
     deadline = time.monotonic() + 900
     # Jobs finish roughly in order: watch one key at a time, so watching costs the workers little.
     for read in readers:
-        while read()["status"] != "completed":
+        while (progress := read())["status"] != "completed":
             if time.monotonic() > deadline:
                 raise RuntimeError("jobs did not complete within 15 minutes")
             time.sleep(0.02)
+        if progress["errors"]:
+            raise RuntimeError(f"a job had errors: {progress['errors'][:3]}")
     return round(len(flow_ids) * len(gaps) / (time.perf_counter() - started), 1)
 
 

@@ -24,9 +24,12 @@ AGENT_NAME = "gap_analysis_specialist"
 PEER_STATS_MAX_AGE_SECONDS = 300
 # Fewer agreeing peers than this cannot give full confidence.
 EVIDENCE_SCALE = 5
+MAX_REMEMBERED_ASSETS = 100_000
 
 
 class GapAgent(Protocol):
+    def prepare(self, db: Session, gaps: list[dict[str, Any]]) -> None: ...
+
     def enhance_gap(self, db: Session, gap: dict[str, Any]) -> dict[str, Any]: ...
 
 
@@ -53,7 +56,24 @@ class GapAnalysisSpecialist:
         self.engagement_id = engagement_id
         self._peer_values: dict[str, dict[str, Counter]] = {}
         self._loaded_at: dict[str, float] = {}
+        # (name, asset type) of the assets of the job at hand, read once per job.
+        self._assets: dict[uuid.UUID, tuple[str, str]] = {}
         self._lock = threading.Lock()
+
+    def prepare(self, db: Session, gaps: list[dict[str, Any]]) -> None:
+        """Read the job's assets in one query instead of one per gap."""
+        ids = list({uuid.UUID(str(gap["asset_id"])) for gap in gaps})
+        assets = AssetRepository(db, self.client_account_id, self.engagement_id)
+        found = {
+            row.id: (row.name, row.asset_type)
+            for batch in assets.iter_scan_rows(ids)
+            for row in batch
+        }
+        with self._lock:
+            # Jobs of one tenant may run side by side on a worker's threads: add, don't replace.
+            if len(self._assets) > MAX_REMEMBERED_ASSETS:
+                self._assets = {}
+            self._assets.update(found)
 
     def _peer_stats(self, db: Session, asset_type: str) -> dict[str, Counter]:
         with self._lock:
@@ -83,27 +103,30 @@ class GapAnalysisSpecialist:
         attribute = get_attribute(gap["field_name"])
         if attribute is None:
             raise ValueError(f"{gap['field_name']!r} is not a critical attribute")
-        asset = AssetRepository(db, self.client_account_id, self.engagement_id).get(
-            uuid.UUID(str(gap["asset_id"]))
-        )
-        if asset is None:
-            raise ValueError("the asset no longer exists in this engagement")
-        if not attribute.applies_to(asset.asset_type):
-            raise ValueError(f"{attribute.label} does not apply to a {asset.asset_type}")
+        asset_id = uuid.UUID(str(gap["asset_id"]))
+        known = self._assets.get(asset_id)
+        if known is None:
+            asset = AssetRepository(db, self.client_account_id, self.engagement_id).get(asset_id)
+            if asset is None:
+                raise ValueError("the asset no longer exists in this engagement")
+            known = (asset.name, asset.asset_type)
+        asset_name, asset_type = known
+        if not attribute.applies_to(asset_type):
+            raise ValueError(f"{attribute.label} does not apply to a {asset_type}")
         predicted, confidence, evidence = predict_from_peers(
-            self._peer_stats(db, asset.asset_type)[attribute.name]
+            self._peer_stats(db, asset_type)[attribute.name]
         )
         return {
             "gap_category": attribute.category.value,
             "priority": attribute.priority,
             "impact_on_sixr": attribute.sixr_impact,
-            "description": _describe(attribute, asset.name, gap["gap_type"]),
+            "description": _describe(attribute, asset_name, gap["gap_type"]),
             "suggested_resolution": _suggest(attribute, predicted, confidence),
             "predicted_value": None if predicted is None else str(predicted),
             "confidence_score": confidence,
             "ai_suggestions": {
                 "method": "peer_majority",
-                "asset_type": asset.asset_type,
+                "asset_type": asset_type,
                 **evidence,
             },
             "source_agent": AGENT_NAME,

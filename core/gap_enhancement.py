@@ -23,6 +23,7 @@ from core.job_store import JobKeyStore
 from core.phases import CollectionPhase
 from core.repositories import CollectionFlowRepository, GapRepository
 from core.unit_of_work import atomic
+from db.session import bind_tenant
 
 logger = logging.getLogger(__name__)
 MAX_ERRORS_KEPT = 50
@@ -54,14 +55,17 @@ def run_gap_enhancement_job(
     agent = TenantScopedAgentPool.get_or_create_agent(client_account_id, engagement_id, AGENT_NAME)
 
     def save(**changes: Any) -> None:
-        state.update(changes, heartbeat_at=time.time())
-        if not store.write_if_current(collection_flow_id, job_id, state):
+        changes["heartbeat_at"] = time.time()
+        state.update(changes)
+        # Only what changed: the key keeps the selection, which can be large.
+        if not store.update_if_current(collection_flow_id, job_id, changes):
             raise JobSuperseded(job_id)
 
     try:
         with open_session() as db:
             if _flow(db, ctx, collection_flow_id) is None:
                 raise LookupError("the flow no longer exists in this engagement")
+            agent.prepare(db, selected_gaps)
         save(status="running")
         # A re-delivered job continues after the gaps it already finished.
         for index in range(int(state.get("processed", 0)), len(selected_gaps)):
@@ -69,7 +73,9 @@ def run_gap_enhancement_job(
             label = gap.get("asset_name") or gap["asset_id"]
             try:
                 with open_session() as db, atomic(db):
-                    # A flow deleted meanwhile fails the upsert's foreign key: an error per gap.
+                    # The gap is written for this tenant only (row-level security on PostgreSQL);
+                    # a flow deleted meanwhile fails the upsert's foreign key: an error per gap.
+                    bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
                     enhanced = agent.enhance_gap(db, gap)
                     upsert_gap(
                         db,
@@ -84,14 +90,17 @@ def run_gap_enhancement_job(
             except DBAPIError as error:
                 if error.connection_invalidated:
                     raise
-                _record_error(state, index, f"{label} / {gap['field_name']}: {error.orig}")
+                failure = f"{label} / {gap['field_name']}: {error.orig}"
             except Exception as error:
-                _record_error(state, index, f"{label} / {gap['field_name']}: {error}")
+                failure = f"{label} / {gap['field_name']}: {error}"
+            else:
+                failure = None
             processed = index + 1
             save(
                 processed=processed,
                 current_asset=label,
                 percentage=round(processed * 100 / len(selected_gaps), 1),
+                **(_error_changes(state, index, failure) if failure else {}),
             )
             if pause_seconds:
                 time.sleep(pause_seconds)
@@ -126,11 +135,13 @@ def _flow(db: Session, ctx: RequestContext, collection_flow_id: str):
     )
 
 
-def _record_error(state: dict[str, Any], index: int, message: str) -> None:
+def _error_changes(state: dict[str, Any], index: int, message: str) -> dict[str, Any]:
+    """The state fields that record a failed gap (the job goes on with the next one)."""
     logger.warning("gap %s failed: %s", index, message)
-    state["failed_indexes"] = [*state.get("failed_indexes", []), index]
-    errors = [*state.get("errors", []), message]
-    state["errors"] = errors[-MAX_ERRORS_KEPT:]
+    return {
+        "failed_indexes": [*state.get("failed_indexes", []), index],
+        "errors": [*state.get("errors", []), message][-MAX_ERRORS_KEPT:],
+    }
 
 
 def _progress_flow(
@@ -154,12 +165,13 @@ def _progress_flow(
 def _fail(
     store: JobKeyStore, collection_flow_id: str, job_id: str, state: dict, message: str
 ) -> None:
-    state.update(
-        status="failed",
-        errors=[*state.get("errors", []), message][-MAX_ERRORS_KEPT:],
-        heartbeat_at=time.time(),
-    )
+    changes = {
+        "status": "failed",
+        "errors": [*state.get("errors", []), message][-MAX_ERRORS_KEPT:],
+        "heartbeat_at": time.time(),
+    }
+    state.update(changes)
     try:
-        store.write_if_current(collection_flow_id, job_id, state)
+        store.update_if_current(collection_flow_id, job_id, changes)
     except Exception:
         logger.exception("gap job %s: could not record the failure", job_id)

@@ -45,44 +45,49 @@ class JobKeyStore(ABC):
     def get_many(self, collection_flow_ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 
     @abstractmethod
-    def write_if_current(self, collection_flow_id: str, job_id: str, state: dict) -> bool:
-        """Replace the state if the key still holds job `job_id`; False if gone or superseded."""
+    def update_if_current(self, collection_flow_id: str, job_id: str, changes: dict) -> bool:
+        """Merge `changes` into the state if the key still holds job `job_id`.
+
+        False when the key is gone or holds another job: the caller must stop writing.
+        """
 
     @abstractmethod
     def delete(self, collection_flow_id: str, job_id: str | None = None) -> None:
         """Forget the job (only if it is still `job_id`, when given) and its rate limit."""
 
 
+# On Redis the job key is a hash of JSON-encoded fields: a progress write sets a few small
+# fields and never re-sends the submitted selection.
+#
 # Atomic claim: the active-job check first (409), then the rate limit (429), then both keys.
 CLAIM_SCRIPT = """
-local current = redis.call('GET', KEYS[1])
-if current then
-  local state = cjson.decode(current)
-  if (state.status == 'queued' or state.status == 'running')
-     and (tonumber(ARGV[4]) - tonumber(state.heartbeat_at or 0)) <= tonumber(ARGV[5]) then
-    return {'conflict', '0'}
-  end
+local status = redis.call('HGET', KEYS[1], 'status')
+local heartbeat = redis.call('HGET', KEYS[1], 'heartbeat_at')
+if (status == '"queued"' or status == '"running"')
+   and (tonumber(ARGV[3]) - tonumber(heartbeat or '0')) <= tonumber(ARGV[4]) then
+  return {'conflict', '0'}
 end
 local wait_ms = redis.call('PTTL', KEYS[2])
 if wait_ms > 0 then
   return {'rate_limited', tostring(wait_ms)}
 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
 return {'accepted', '0'}
 """
 
-WRITE_IF_CURRENT_SCRIPT = """
-local current = redis.call('GET', KEYS[1])
-if not current then return 0 end
-if cjson.decode(current).job_id ~= ARGV[2] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+UPDATE_IF_CURRENT_SCRIPT = """
+if redis.call('HGET', KEYS[1], 'job_id') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 """
 
 DELETE_IF_CURRENT_SCRIPT = """
-local current = redis.call('GET', KEYS[1])
-if current and (ARGV[1] == '' or cjson.decode(current).job_id == ARGV[1]) then
+local current = redis.call('HGET', KEYS[1], 'job_id')
+if current and (ARGV[1] == '' or current == ARGV[1]) then
   redis.call('DEL', KEYS[1])
 end
 redis.call('DEL', KEYS[2])
@@ -90,12 +95,20 @@ return 1
 """
 
 
+def _fields(state: dict[str, Any]) -> list[str]:
+    return [item for key, value in state.items() for item in (key, json.dumps(value))]
+
+
+def _state(fields: dict[str, str]) -> dict[str, Any] | None:
+    return {key: json.loads(value) for key, value in fields.items()} if fields else None
+
+
 class RedisJobStore(JobKeyStore):
     def __init__(self, client: redis.Redis, prefix: str = ""):
         self.client = client
         self.prefix = prefix
         self._claim = client.register_script(CLAIM_SCRIPT)
-        self._write = client.register_script(WRITE_IF_CURRENT_SCRIPT)
+        self._update = client.register_script(UPDATE_IF_CURRENT_SCRIPT)
         self._delete = client.register_script(DELETE_IF_CURRENT_SCRIPT)
 
     def _keys(self, collection_flow_id: str) -> list[str]:
@@ -108,38 +121,36 @@ class RedisJobStore(JobKeyStore):
         outcome, wait_ms = self._claim(
             keys=self._keys(collection_flow_id),
             args=[
-                json.dumps(state),
                 JOB_KEY_TTL_SECONDS,
                 RATE_LIMIT_SECONDS,
                 time.time(),
                 stall_seconds,
+                *_fields(state),
             ],
         )
         return _text(outcome), int(_text(wait_ms)) / 1000
 
     def get(self, collection_flow_id):
-        raw = self.client.get(self.prefix + job_key(collection_flow_id))
-        return json.loads(raw) if raw else None
+        return _state(self.client.hgetall(self.prefix + job_key(collection_flow_id)))
 
     def get_many(self, collection_flow_ids):
-        if not collection_flow_ids:
-            return {}
-        values = self.client.mget([self.prefix + job_key(flow) for flow in collection_flow_ids])
-        return {
-            flow: json.loads(raw)
-            for flow, raw in zip(collection_flow_ids, values, strict=True)
-            if raw
-        }
+        pipeline = self.client.pipeline(transaction=False)
+        for flow in collection_flow_ids:
+            pipeline.hgetall(self.prefix + job_key(flow))
+        states = zip(collection_flow_ids, pipeline.execute(), strict=True)
+        return {flow: _state(fields) for flow, fields in states if fields}
 
-    def write_if_current(self, collection_flow_id, job_id, state):
-        written = self._write(
+    def update_if_current(self, collection_flow_id, job_id, changes):
+        written = self._update(
             keys=[self.prefix + job_key(collection_flow_id)],
-            args=[json.dumps(state), job_id, JOB_KEY_TTL_SECONDS],
+            args=[json.dumps(job_id), JOB_KEY_TTL_SECONDS, *_fields(changes)],
         )
         return bool(written)
 
     def delete(self, collection_flow_id, job_id=None):
-        self._delete(keys=self._keys(collection_flow_id), args=[job_id or ""])
+        self._delete(
+            keys=self._keys(collection_flow_id), args=[json.dumps(job_id) if job_id else ""]
+        )
 
 
 class SqlJobStore(JobKeyStore):
@@ -206,14 +217,14 @@ class SqlJobStore(JobKeyStore):
             rows = self._read(connection, list(keys))
         return {keys[key]: dict(row.value) for key, row in rows.items()}
 
-    def write_if_current(self, collection_flow_id, job_id, state):
+    def update_if_current(self, collection_flow_id, job_id, changes):
         key = job_key(collection_flow_id)
         with self.engine.begin() as connection:
             self._lock(connection, key)
             row = self._read(connection, [key]).get(key)
             if row is None or row.value.get("job_id") != job_id:
                 return False
-            self._put(connection, key, state, JOB_KEY_TTL_SECONDS)
+            self._put(connection, key, {**row.value, **changes}, JOB_KEY_TTL_SECONDS)
         return True
 
     def delete(self, collection_flow_id, job_id=None):

@@ -56,6 +56,10 @@ def job_keys(prefix: str | None = None) -> dict[str, object]:
     keys = sorted(client.scan_iter(match=f"{prefix}*", count=1000))
     if not keys:
         return {}
-    return {
-        key: json.loads(value) for key, value in zip(keys, client.mget(keys), strict=True) if value
-    }
+    found: dict[str, object] = {}
+    for key in keys:
+        if client.type(key) == "hash":  # a job key: JSON-encoded fields
+            found[key] = {field: json.loads(v) for field, v in client.hgetall(key).items()}
+        else:  # a rate limit
+            found[key] = client.get(key)
+    return found

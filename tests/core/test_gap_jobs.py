@@ -174,7 +174,7 @@ def test_a_stalled_job_can_be_retried_and_skips_what_is_done(
     state = store.get(collection_flow_id)
     # The worker finished one gap, then died: its heartbeat is now older than the stall limit.
     stale = {**state, "status": "running", "processed": 1, "heartbeat_at": time.time() - 60}
-    assert store.write_if_current(collection_flow_id, state["job_id"], stale)
+    assert store.update_if_current(collection_flow_id, state["job_id"], stale)
     assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)["stalled"] is True
     store.delete(collection_flow_id, job_id="keep-the-job-drop-the-rate-limit")
 

@@ -57,7 +57,7 @@ def test_a_finished_job_leaves_a_ten_second_rate_limit(store):
     flow = str(uuid.uuid4())
     first = job()
     store.claim(flow, first, stall_seconds=STALL)
-    assert store.write_if_current(flow, first["job_id"], {**first, "status": "completed"})
+    assert store.update_if_current(flow, first["job_id"], {**first, "status": "completed"})
     outcome, wait = store.claim(flow, job(), stall_seconds=STALL)
     assert outcome == RATE_LIMITED
     assert 0 < wait <= 10
@@ -76,11 +76,11 @@ def test_progress_is_written_only_while_the_key_is_that_jobs(store):
     flow = str(uuid.uuid4())
     first = job()
     store.claim(flow, first, stall_seconds=STALL)
-    assert store.write_if_current(flow, first["job_id"], {**first, "processed": 1})
-    assert not store.write_if_current(flow, "another-job", {**first, "processed": 2})
+    assert store.update_if_current(flow, first["job_id"], {**first, "processed": 1})
+    assert not store.update_if_current(flow, "another-job", {**first, "processed": 2})
     store.delete(flow)
     assert store.get(flow) is None
-    assert not store.write_if_current(flow, first["job_id"], {**first, "processed": 3})
+    assert not store.update_if_current(flow, first["job_id"], {**first, "processed": 3})
     assert store.get(flow) is None
 
 

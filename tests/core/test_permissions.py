@@ -122,7 +122,7 @@ def flow_with_a_failed_job(db, ctx: RequestContext, assets) -> tuple[str, list[d
     db.rollback()  # on SQLite an open transaction holds the lock the store needs
     store = job_store_for(db.get_bind())
     state = store.get(collection_flow_id)
-    assert store.write_if_current(collection_flow_id, job_id, {**state, "status": "failed"})
+    assert store.update_if_current(collection_flow_id, job_id, {**state, "status": "failed"})
     store.delete(collection_flow_id, job_id="keep-the-job-drop-the-rate-limit")
     return flow_id, gaps
 

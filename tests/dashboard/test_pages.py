@@ -270,7 +270,7 @@ def test_a_submission_within_10_seconds_of_the_last_is_a_429_sentence(
     with Session(engine) as db:
         key = str(CollectionChildFlowService(db, tenant).get_by_master_flow_id(flow_id).id)
     job = store.get(key)
-    assert store.write_if_current(key, job["job_id"], {**job, "status": "completed"})
+    assert store.update_if_current(key, job["job_id"], {**job, "status": "completed"})
     app = select_rows(app, "gaps_table_key", [1])
     app.button(key="gaps_submit").click().run()
     no_exceptions(app)
