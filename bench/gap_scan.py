@@ -6,12 +6,11 @@ Prints one JSON object. Creates and drops its own database.
 
 import argparse
 import json
-import os
 import resource
 import time
 import uuid
 
-import psycopg
+from scratch import DEFAULT_SERVER, scratch_database
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import sessionmaker
@@ -22,15 +21,9 @@ from core.gap_scan import gaps_of_asset
 from core.gap_store import GAP_IDENTITY
 from core.orchestrator import MasterFlowOrchestrator
 from db.demo import DemoRandom, create_assets, create_tenants
-from db.migrate import upgrade
 from db.models import Asset, CollectionDataGap
 from db.session import create_db_engine
 from db.types import utcnow
-
-
-def admin(server: str, statement: str) -> None:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(statement)
 
 
 def bare_upsert(engine, rows: list[dict]) -> float:
@@ -80,14 +73,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--server",
-        default=os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432"),
+        default=DEFAULT_SERVER,
     )
     args = parser.parse_args()
-    name = f"bench_gap_scan_{os.getpid()}"
-    admin(args.server, f'CREATE DATABASE "{name}"')
-    url = f"{args.server.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-    try:
-        upgrade(url)
+    with scratch_database(args.server, "bench_gap_scan") as url:
         engine = create_db_engine(url)
         make_session = sessionmaker(engine, expire_on_commit=False)
         rng = DemoRandom(11)
@@ -127,8 +116,6 @@ def main() -> None:
                 }
             )
         )
-    finally:
-        admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -9,19 +9,18 @@ import argparse
 import csv
 import io
 import json
-import os
 import resource
 import time
 import uuid
 
 import psycopg
 from psycopg.types.json import Jsonb
+from scratch import DEFAULT_SERVER, scratch_database
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
 from core.asset_import import import_assets
 from core.context import RequestContext
-from db.migrate import upgrade
 from db.models import Asset, ClientAccount, Engagement
 from db.session import create_db_engine
 from db.types import utcnow
@@ -43,11 +42,6 @@ ON CONFLICT (client_account_id, engagement_id, name) DO UPDATE SET
     {", ".join(f"{c} = excluded.{c}" for c in COLUMNS[1:])},
     custom_attributes = excluded.custom_attributes, updated_at = excluded.updated_at
 """
-
-
-def admin(server: str, statement: str) -> None:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(statement)
 
 
 def inventory(rows: int) -> bytes:
@@ -100,9 +94,10 @@ def empty_assets(make_session) -> None:
         db.commit()
 
 
-def bare_upsert(server: str, name: str, rows: list[tuple]) -> float:
+def bare_upsert(url: str, rows: list[tuple]) -> float:
     started = time.perf_counter()
-    with psycopg.connect(f"{server}/{name}") as connection, connection.cursor() as cursor:
+    plain_url = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain_url) as connection, connection.cursor() as cursor:
         for start in range(0, len(rows), 1000):
             cursor.executemany(BARE_UPSERT, rows[start : start + 1000])
     return time.perf_counter() - started
@@ -114,14 +109,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--server",
-        default=os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432"),
+        default=DEFAULT_SERVER,
     )
     args = parser.parse_args()
-    name = f"bench_import_{os.getpid()}"
-    admin(args.server, f'CREATE DATABASE "{name}"')
-    url = f"{args.server.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-    try:
-        upgrade(url)
+    with scratch_database(args.server, "bench_import") as url:
         engine = create_db_engine(url)
         make_session = sessionmaker(engine, expire_on_commit=False)
         with make_session() as db:
@@ -154,7 +145,7 @@ def main() -> None:
 
             rows = stored_rows(make_session, engagement.id)
             empty_assets(make_session)
-            baseline_times.append(bare_upsert(args.server, name, rows))
+            baseline_times.append(bare_upsert(url, rows))
             with make_session() as db:
                 assert db.scalar(select(func.count()).select_from(Asset)) == args.rows
             empty_assets(make_session)
@@ -185,8 +176,6 @@ def main() -> None:
                 }
             )
         )
-    finally:
-        admin(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -15,22 +15,18 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
-
 ROOT = Path(__file__).resolve().parents[1]
 # This script shares its name with the jobs package: let `import jobs` find the package.
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
-SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
+
+from bench.scratch import DEFAULT_SERVER as SERVER  # noqa: E402
+from bench.scratch import admin  # noqa: E402
+
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 # The consumers' output, for when a run goes wrong.
 CONSUMER_LOG = open(os.environ.get("BENCH_CONSUMER_LOG", os.devnull), "a")  # noqa: SIM115
 MISSING = ("business_owner", "technical_owner", "business_criticality", "environment", "os_version")
-
-
-def admin(statement: str) -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(statement)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -66,7 +62,7 @@ def main() -> None:
         GAP_JOB_PAUSE_SECONDS="0",
         JOB_STALL_SECONDS="60",
     )
-    admin(f'CREATE DATABASE "{database}"')
+    admin(SERVER, f'CREATE DATABASE "{database}"')
     consumers: list[subprocess.Popen] = []
     try:
         from db.migrate import upgrade_and_grant
@@ -83,8 +79,8 @@ def main() -> None:
         keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
         if keys:
             client.delete(*keys)
-        admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin(f'DROP ROLE IF EXISTS "{role}"')
+        admin(SERVER, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin(SERVER, f'DROP ROLE IF EXISTS "{role}"')
 
 
 def start_consumer(worker_type: str) -> subprocess.Popen:
