@@ -76,7 +76,9 @@ def main() -> None:
         import redis
 
         client = redis.Redis.from_url(REDIS_URL)
+        # The job keys carry the prefix; Huey's queue keys carry it in their name.
         keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        keys += list(client.scan_iter(match=f"huey.*{tag}*", count=1000))
         if keys:
             client.delete(*keys)
         admin(SERVER, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -180,15 +180,17 @@ def test_an_interrupted_consumer_puts_the_job_back_and_the_next_one_finishes_it(
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_redis_flushed_mid_job_loses_nothing_and_the_flow_can_be_submitted_again(
-    db, session_maker, tenant, flow_with_gaps, start_consumer
+    db, session_maker, tenant, flow_with_gaps, start_consumer, queue
 ):
     flow_id, gaps = flow_with_gaps
     start_consumer()
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     wait_for(lambda: progress(session_maker, tenant, flow_id)["processed"] >= 10)
 
-    # Every key of this deployment goes: the job key, the rate limit and the queue.
+    # Every key of this deployment goes: the job key and rate limit (under the prefix) and
+    # the queue (Huey names its keys huey.*.<prefix>collection).
     assert delete_redis_keys(get_settings().redis_key_prefix) > 0
+    queue.flush()
     assert progress(session_maker, tenant, flow_id) == {"status": "not_started"}
     written_before = len(enhanced_rows(session_maker, tenant, flow_id))
     assert written_before >= 10
