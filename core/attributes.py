@@ -33,21 +33,21 @@ ASSET_TYPES = (
     "other",
 )
 
-# Columns of `assets` that hold catalogue values; the rest live in custom_attributes.
-TYPED_ASSET_FIELDS = frozenset(
-    {
-        "operating_system",
-        "os_version",
-        "cpu_cores",
-        "memory_gb",
-        "storage_gb",
-        "environment",
-        "technology_stack",
-        "business_criticality",
-        "business_owner",
-        "technical_owner",
-    }
+# Columns of `assets` that hold catalogue values, in display order; the rest live in
+# custom_attributes.
+TYPED_ASSET_FIELD_ORDER = (
+    "operating_system",
+    "os_version",
+    "cpu_cores",
+    "memory_gb",
+    "storage_gb",
+    "environment",
+    "technology_stack",
+    "business_criticality",
+    "business_owner",
+    "technical_owner",
 )
+TYPED_ASSET_FIELDS = frozenset(TYPED_ASSET_FIELD_ORDER)
 
 # What real inventories put where a value should be.
 PLACEHOLDERS = frozenset(

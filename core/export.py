@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.attributes import CATALOGUE, get_attribute
+from core.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_attribute
 from core.column_mapping import export_header
 from core.context import RequestContext
 from core.flows import get_flow, list_gaps, list_questionnaires
@@ -30,20 +30,7 @@ from db.models import CollectionFlow
 
 WHATS = ("gaps", "questionnaires", "assets")
 FORMATS = ("csv", "xlsx")
-ASSET_COLUMNS = (
-    "name",
-    "asset_type",
-    "operating_system",
-    "os_version",
-    "cpu_cores",
-    "memory_gb",
-    "storage_gb",
-    "environment",
-    "technology_stack",
-    "business_criticality",
-    "business_owner",
-    "technical_owner",
-)
+ASSET_COLUMNS = ("name", "asset_type", *TYPED_ASSET_FIELD_ORDER)
 CATALOGUE_CUSTOM = tuple(a.name for a in CATALOGUE if not a.is_typed_column)
 GAP_COLUMNS = (
     "asset_name",
