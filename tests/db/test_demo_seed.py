@@ -1,35 +1,18 @@
 """python -m db seed --demo fills a deterministic demo with flows standing in every phase."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from sqlalchemy import create_engine, text
 
 from core.phases import CollectionPhase
-
-ROOT = Path(__file__).parents[2]
-
-
-def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "db", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+from tests.db.cli import run_cli
 
 
 def test_the_demo_has_every_phase_and_is_deterministic(tmp_path):
     snapshots = []
     for run in ("a", "b"):
         url = f"sqlite:///{tmp_path / run}.db"
-        output = run_cli("seed", "--demo", "--assets", "40", "--seed", "3", database_url=url).stdout
+        output = run_cli(
+            "seed", "--demo", "--assets", "40", "--seed", "3", database_url=url, check=True
+        ).stdout
         assert "demo analyst" in output
         engine = create_engine(url)
         with engine.connect() as connection:
@@ -50,10 +33,13 @@ def test_the_demo_has_every_phase_and_is_deterministic(tmp_path):
 
 def test_seeding_twice_leaves_the_data_alone(tmp_path):
     url = f"sqlite:///{tmp_path / 'twice.db'}"
-    run_cli("seed", "--demo", "--assets", "20", database_url=url)
-    assert "skipped" in run_cli("seed", "--demo", database_url=url).stdout
+    run_cli("seed", "--demo", "--assets", "20", database_url=url, check=True)
+    assert "skipped" in run_cli("seed", "--demo", database_url=url, check=True).stdout
 
 
 def test_a_tiny_inventory_still_seeds(tmp_path):
     url = f"sqlite:///{tmp_path / 'tiny.db'}"
-    assert "demo admin" in run_cli("seed", "--demo", "--assets", "5", database_url=url).stdout
+    assert (
+        "demo admin"
+        in run_cli("seed", "--demo", "--assets", "5", database_url=url, check=True).stdout
+    )

@@ -2,11 +2,7 @@
 
 import csv
 import io
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,20 +15,7 @@ from db.migrate import upgrade
 from db.models import Asset, ClientAccount, Engagement
 from db.session import create_db_engine
 from tests.core.inventory_files import servicenow_csv
-
-ROOT = Path(__file__).parents[2]
-
-
-def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "db", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.db.cli import run_cli
 
 
 @pytest.fixture

@@ -1,10 +1,6 @@
 """python -m db users add, and the demo accounts the seed prints once."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,21 +9,7 @@ from sqlalchemy.orm import Session
 from core.identity import authenticate, list_engagements
 from db.models import AuditEvent, User
 from db.session import create_db_engine
-
-ROOT = Path(__file__).parents[2]
-
-
-def run_cli(*args: str, database_url: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "db", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.db.cli import run_cli
 
 
 @pytest.fixture(scope="module")
