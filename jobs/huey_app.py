@@ -10,7 +10,9 @@ from db.settings import Settings, get_settings
 def make_huey(settings: Settings) -> Huey:
     name = f"{settings.redis_key_prefix}collection"
     if settings.redis_url:
-        return RedisHuey(name=name, url=settings.redis_url, results=False)
+        # Huey would keep only letters, digits and "_" of the name, so "sec:" and "s.e.c:"
+        # would share one list. Redis keys take any byte: keep the name as it is.
+        return RedisHuey(name=name, url=settings.redis_url, results=False, clean_name=False)
     Path(settings.huey_sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(name=name, filename=settings.huey_sqlite_path, results=False)
 

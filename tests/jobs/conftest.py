@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -90,3 +91,14 @@ def wait_for(predicate: Callable[[], object], timeout: float = 60, every: float 
 def progress(session_maker, ctx, flow_id: str) -> dict:
     with session_maker() as db:
         return gap_jobs.get_gap_analysis_progress(db, ctx, flow_id)
+
+
+def phase_primitives() -> dict:
+    """What core hands the queue for a flow phase: strings and None."""
+    return {
+        "client_account_id": str(uuid.uuid4()),
+        "engagement_id": str(uuid.uuid4()),
+        "flow_id": str(uuid.uuid4()),
+        "phase_name": "gap_analysis",
+        "user_id": None,
+    }
