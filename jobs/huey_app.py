@@ -5,6 +5,7 @@ from pathlib import Path
 from huey import Huey, RedisHuey, SqliteHuey
 
 from db.settings import Settings, get_settings
+from jobs.serializer import JSONSerializer
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -12,9 +13,20 @@ def make_huey(settings: Settings) -> Huey:
     if settings.redis_url:
         # Huey would keep only letters, digits and "_" of the name, so "sec:" and "s.e.c:"
         # would share one list. Redis keys take any byte: keep the name as it is.
-        return RedisHuey(name=name, url=settings.redis_url, results=False, clean_name=False)
+        return RedisHuey(
+            name=name,
+            url=settings.redis_url,
+            results=False,
+            clean_name=False,
+            serializer=JSONSerializer(),
+        )
     Path(settings.huey_sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name=name, filename=settings.huey_sqlite_path, results=False)
+    return SqliteHuey(
+        name=name,
+        filename=settings.huey_sqlite_path,
+        results=False,
+        serializer=JSONSerializer(),
+    )
 
 
 huey = make_huey(get_settings())

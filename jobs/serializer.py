@@ -1,0 +1,117 @@
+"""Queue messages as JSON of primitives, in place of Huey's pickle.
+
+Huey unpickles whatever it reads off its queue, and unpickling can call any function: anyone
+who can write to Redis (or the SqliteHuey file) could run code in the worker. JSON read back
+into these models can only ever give strings, numbers, lists, dicts and datetimes.
+"""
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from huey.registry import Message
+from huey.serializer import Serializer
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, TypeAdapter, ValidationError
+
+Seconds = int | float
+
+
+class TaskMessage(BaseModel):
+    """Huey's Message (huey/registry.py), field for field, with primitives for arguments."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    kind: Literal["task"] = "task"
+    id: str
+    name: str
+    eta: datetime | None = None
+    retries: int | None = None
+    retry_delay: Seconds | None = None
+    priority: int | None = None
+    args: list[JsonValue] | None = None
+    kwargs: dict[str, JsonValue] | None = None
+    on_complete: "TaskMessage | None" = None
+    on_error: "TaskMessage | None" = None
+    # A task's expiry: a time, or a delay from when it is enqueued.
+    expires: datetime | timedelta | Seconds | None = None
+    expires_resolved: datetime | None = None
+    timeout: Seconds | None = None
+    chord_config: "tuple[str, int, int, TaskMessage] | None" = None
+    retry_backoff: Seconds | None = None
+
+    def to_message(self) -> Message:
+        fields = {name: getattr(self, name) for name in Message._fields}
+        if self.args is not None:
+            fields["args"] = tuple(self.args)
+        for name in ("on_complete", "on_error"):
+            if fields[name] is not None:
+                fields[name] = fields[name].to_message()
+        if self.chord_config is not None:
+            cid, size, index, callback = self.chord_config
+            fields["chord_config"] = (cid, size, index, callback.to_message())
+        return Message(**fields)
+
+
+class Revocation(BaseModel):
+    """What Huey stores when a task is revoked: (revoke_until, revoke_once)."""
+
+    kind: Literal["revocation"] = "revocation"
+    until: datetime | None
+    once: bool
+
+
+class Value(BaseModel):
+    """Anything else Huey keeps (lock and rate-limit markers): plain JSON."""
+
+    kind: Literal["value"] = "value"
+    value: JsonValue
+
+
+Stored = TypeAdapter(Annotated[TaskMessage | Revocation | Value, Field(discriminator="kind")])
+
+
+class UnreadableMessage(ValueError):
+    """Something on the queue that this application did not write; it is dropped."""
+
+
+class JSONSerializer(Serializer):
+    def _serialize(self, data: Any) -> bytes:
+        try:
+            return Stored.dump_json(_model_of(data))
+        except ValidationError as error:
+            raise TypeError(
+                "A task takes strings, numbers, booleans, None, lists and dicts only: "
+                f"{_first_problem(error)}"
+            ) from None
+
+    def _deserialize(self, data: bytes) -> Any:
+        try:
+            stored = Stored.validate_json(data)
+        except ValidationError as error:
+            raise UnreadableMessage(
+                f"A queue message that this application did not write was dropped unread: "
+                f"{_first_problem(error)}"
+            ) from None
+        if isinstance(stored, TaskMessage):
+            return stored.to_message()
+        if isinstance(stored, Revocation):
+            return (stored.until, stored.once)
+        return stored.value
+
+
+def _model_of(data: Any) -> BaseModel:
+    if isinstance(data, Message):
+        return TaskMessage.model_validate(data)
+    if (
+        isinstance(data, tuple)
+        and len(data) == 2
+        and (data[0] is None or isinstance(data[0], datetime))
+        and isinstance(data[1], bool)
+    ):
+        return Revocation(until=data[0], once=data[1])
+    return Value(value=data)
+
+
+def _first_problem(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where}: {first['msg']}" if where else first["msg"]
