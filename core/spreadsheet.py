@@ -30,13 +30,14 @@ from typing import Any
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Any run of apostrophes, then a formula character: the cells that gain (or lose) one apostrophe.
 _ESCAPED = re.compile(r"'*[=+\-@\t\r]")
+_MAY_ESCAPE = frozenset("'=+-@\t\r")  # a cheap first look: most cells start otherwise
 _ESCAPED_ON_READ = re.compile(r"'+[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def escape_formula(text: str) -> str:
     """The text as a spreadsheet shows it but never runs it: a leading apostrophe if needed."""
-    if _ESCAPED.match(text) and not _PLAIN_NUMBER.fullmatch(text):
+    if text[:1] in _MAY_ESCAPE and _ESCAPED.match(text) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -68,8 +69,11 @@ def cell_value(value: Any) -> Any:
 
 
 def _csv_cell(value: Any) -> Any:
-    value = cell_value(value)
-    return escape_formula(value) if isinstance(value, str) else value
+    if type(value) is not str:  # most cells are text: skip the dispatch for them
+        value = cell_value(value)
+        if not isinstance(value, str):
+            return value
+    return escape_formula(value)
 
 
 def csv_file(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
