@@ -1,17 +1,14 @@
 """Export a flow's gaps, its questionnaires with answers, or its assets as CSV or Excel.
 
+The files are written by `core.spreadsheet`, which keeps formula-like text from running.
+
 The asset export is an inventory the importer reads back unchanged: its headers are the
 asset fields themselves (custom attributes by their key), so a re-import changes nothing.
 """
 
-import csv
-import io
-import json
-import math
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,6 +22,7 @@ from core.inputs import parse_choice
 from core.permissions import Action, require
 from core.questionnaires import responses_by_question
 from core.repositories import AssetRepository
+from core.spreadsheet import csv_file, xlsx_file
 from core.unit_of_work import atomic
 from db.models import CollectionFlow
 
@@ -81,7 +79,7 @@ def export_flow(db: Session, ctx: RequestContext, flow_id: str, what: str, fmt: 
         header, rows = _TABLES[what](db, ctx, flow)
         rows = list(rows)
         audit.record(db, ctx, "flow_exported", flow_id=flow.flow_id, what=what, format=fmt)
-    return _to_csv(header, rows) if fmt == "csv" else _to_xlsx(what, header, rows)
+    return csv_file(header, rows) if fmt == "csv" else xlsx_file(what, header, rows)
 
 
 def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
@@ -178,56 +176,3 @@ def _asset_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Tabl
 
 
 _TABLES = {"gaps": _gap_table, "questionnaires": _questionnaire_table, "assets": _asset_table}
-
-
-def _plain(value: Any) -> Any:
-    """A value a spreadsheet cell holds: numbers stay numbers, the rest becomes text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return int(value) if math.isfinite(value) and value.is_integer() else value
-    if isinstance(value, int | str):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, default=str)
-    return str(value)
-
-
-def _to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_plain(value) for value in row] for row in rows)
-    # A byte-order mark makes Excel read the file as UTF-8; the importer skips it.
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _to_xlsx(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-
-    def cell(value: Any) -> Any:
-        if value is None:
-            return None
-        value = _plain(value)
-        if not isinstance(value, str):
-            return value
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        written = WriteOnlyCell(sheet, value=text)
-        written.data_type = "s"  # never a formula, whatever the text starts with
-        return written
-
-    sheet.append(list(header))
-    for row in rows:
-        sheet.append([cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

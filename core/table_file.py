@@ -14,6 +14,7 @@ from typing import Any
 
 from core.column_mapping import ALIASES, ColumnTarget, map_columns
 from core.errors import BadRequest
+from core.spreadsheet import unescape_formula
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -118,7 +119,12 @@ def _read_csv(content: bytes) -> TableFile:
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):  # noqa: B007 - used on error
-                yield number, cells
+                # Our exports (and other tools heeding OWASP) mark formula-like text with an
+                # apostrophe; it is not part of the value.
+                yield (
+                    number,
+                    [unescape_formula(cell) if cell[:1] == "'" else cell for cell in cells],
+                )
         except csv.Error as error:
             raise BadRequest(
                 f"row {number + 1} cannot be read as CSV: {error}", field="file"

