@@ -5,6 +5,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from core.errors import BadRequest
+from core.text import clean_text
+
+# The longest "name contains" filter any listing takes (the dashboard's inputs stop there too).
+MAX_FILTER_LENGTH = 200
 
 
 def parse_uuid(value: Any, field: str) -> uuid.UUID:
@@ -39,7 +43,8 @@ def parse_text(value: Any, field: str, *, max_length: int = 255, required: bool 
         return ""
     if not isinstance(value, str):
         raise BadRequest(f"{field} must be text", field=field)
-    text = value.strip()
+    # Strip first so a pasted trailing newline is forgiven, and again once bidi controls are gone.
+    text = clean_text(value.strip(), field).strip()
     if required and not text:
         raise BadRequest(f"{field} must not be empty", field=field)
     if len(text) > max_length:
