@@ -53,7 +53,11 @@ class AssetFilters:
             self,
             "name_contains",
             parse_text(
-                self.name_contains, "name_contains", max_length=MAX_FILTER_LENGTH, required=False
+                self.name_contains,
+                "name_contains",
+                max_length=MAX_FILTER_LENGTH,
+                required=False,
+                label="the name filter",
             ),
         )
 

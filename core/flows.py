@@ -42,7 +42,11 @@ def list_flows(
         statuses=_choices(statuses, "statuses", list(FlowStatus)),
         tiers=_choices(tiers, "tiers", AUTOMATION_TIERS),
         name_contains=parse_text(
-            name_contains, "name_contains", max_length=MAX_FILTER_LENGTH, required=False
+            name_contains,
+            "name_contains",
+            max_length=MAX_FILTER_LENGTH,
+            required=False,
+            label="the name search",
         ),
         limit=parse_int(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE),
         offset=parse_int(offset, "offset", minimum=0, maximum=10**9),

@@ -72,6 +72,7 @@ class GapFilters:
                 "asset_name_contains",
                 max_length=MAX_FILTER_LENGTH,
                 required=False,
+                label="the asset name filter",
             ),
         )
 
