@@ -2,8 +2,8 @@
 
 PostgreSQL refuses NUL in text, and the other C0/C1 controls are never meant in a name or a
 filter. The bidirectional embeddings, overrides and isolates (and the directional marks)
-are invisible yet reorder what follows them, so "\u202egpj.exe" shows as "exe.jpg": they
-are dropped, never stored.
+are invisible yet reorder what follows them (U+202E before "gpj.exe" shows it as "exe.jpg"):
+they are dropped, never stored.
 """
 
 import re
