@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from core.attributes import ASSET_TYPES
 from core.context import RequestContext
 from core.errors import BadRequest
-from core.inputs import parse_choice, parse_int, parse_text
+from core.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text
 from core.permissions import Action, require
 from core.repositories import TenantRepository
 from db.models import Asset
@@ -52,7 +52,13 @@ class AssetFilters:
         object.__setattr__(
             self,
             "name_contains",
-            parse_text(self.name_contains, "name_contains", max_length=200, required=False),
+            parse_text(
+                self.name_contains,
+                "name_contains",
+                max_length=MAX_FILTER_LENGTH,
+                required=False,
+                label="the name filter",
+            ),
         )
 
 

@@ -22,6 +22,8 @@ from core.column_mapping import (
     normalize_asset_type,
     normalize_header,
 )
+from core.errors import BadRequest
+from core.text import clean_text
 from db.models import Asset
 
 MAX_CELL_CHARS = 10_000
@@ -103,9 +105,13 @@ class RowConverter:
                 custom[target] = value
             else:
                 values[target] = value
-        name = values.get("name")
+        try:  # cleaned as every name core keeps (no control characters, no bidi controls)
+            name = clean_text(values.get("name") or "", "name", label="the name").strip()
+        except BadRequest as problem:
+            raise RowProblem(problem.message) from None
         if not name:
             raise RowProblem("no name: the name column is empty")
+        values["name"] = name
         values["asset_type"] = values.get("asset_type") or self.default_type
         return AssetRow(number, name, values, custom)
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from core.attributes import GapCategory
 from core.context import RequestContext
 from core.errors import BadRequest, NotFound
-from core.inputs import parse_choice, parse_int, parse_text, parse_uuid
+from core.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text, parse_uuid
 from core.orchestrator import AUTOMATION_TIERS
 from core.permissions import Action, require
 from core.phases import CollectionPhase, FlowStatus
@@ -41,7 +41,13 @@ def list_flows(
         phases=_choices(phases, "phases", list(CollectionPhase)),
         statuses=_choices(statuses, "statuses", list(FlowStatus)),
         tiers=_choices(tiers, "tiers", AUTOMATION_TIERS),
-        name_contains=parse_text(name_contains, "name_contains", max_length=200, required=False),
+        name_contains=parse_text(
+            name_contains,
+            "name_contains",
+            max_length=MAX_FILTER_LENGTH,
+            required=False,
+            label="the name search",
+        ),
         limit=parse_int(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE),
         offset=parse_int(offset, "offset", minimum=0, maximum=10**9),
     )

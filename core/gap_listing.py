@@ -11,7 +11,7 @@ from core.attributes import GapCategory, GapType
 from core.context import RequestContext
 from core.errors import BadRequest
 from core.flows import GAP_STATUSES, get_flow
-from core.inputs import parse_choice, parse_int, parse_text
+from core.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text
 from core.repositories import GapRepository
 from db.models import Asset, CollectionDataGap
 
@@ -68,7 +68,11 @@ class GapFilters:
             self,
             "asset_name_contains",
             parse_text(
-                self.asset_name_contains, "asset_name_contains", max_length=200, required=False
+                self.asset_name_contains,
+                "asset_name_contains",
+                max_length=MAX_FILTER_LENGTH,
+                required=False,
+                label="the asset name filter",
             ),
         )
 

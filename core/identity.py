@@ -1,6 +1,7 @@
 """Who is signed in, and which engagements they may open with which role."""
 
 import logging
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,6 +14,7 @@ from core.context import ROLES, RequestContext
 from core.errors import BadRequest, Forbidden, RateLimited
 from core.inputs import parse_text, parse_uuid
 from core.passwords import MAX_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from core.text import BIDI_CONTROLS
 from core.unit_of_work import atomic
 from db.models import ClientAccount, Engagement, Membership, User
 from db.settings import get_settings
@@ -47,7 +49,11 @@ class EngagementChoice:
 
 
 def normalize_email(email: object) -> str:
-    text = parse_text(email, "email", max_length=320).lower()
+    # An email names an account: one with an invisible format character (a bidi control, a
+    # zero-width space, a soft hyphen) is refused, never cleaned into someone else's address.
+    text = parse_text(email, "email", max_length=320).lower()  # bidi controls dropped here
+    if BIDI_CONTROLS.search(str(email)) or any(unicodedata.category(c) == "Cf" for c in text):
+        raise BadRequest("email must not hold invisible characters", field="email")
     if "@" not in text or any(character.isspace() for character in text):
         raise BadRequest("email must look like name@domain", field="email")
     return text

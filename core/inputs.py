@@ -5,6 +5,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from core.errors import BadRequest
+from core.text import clean_text
+
+# The longest "name contains" filter any listing takes (the dashboard's inputs stop there too).
+MAX_FILTER_LENGTH = 200
 
 
 def parse_uuid(value: Any, field: str) -> uuid.UUID:
@@ -34,16 +38,27 @@ def parse_choice(value: Any, field: str, choices: Iterable[str]) -> str:
     return value
 
 
-def parse_text(value: Any, field: str, *, max_length: int = 255, required: bool = True) -> str:
+def parse_text(
+    value: Any,
+    field: str,
+    *,
+    max_length: int = 255,
+    required: bool = True,
+    label: str | None = None,
+) -> str:
+    """One line of people's text, stripped; a 400 naming `field` (or, in the message, `label`:
+    the field in people's words) when it is not text, empty, too long or holds a control."""
+    named = label or field
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise BadRequest(f"{field} must be text", field=field)
-    text = value.strip()
+        raise BadRequest(f"{named} must be text", field=field)
+    # Strip first so a pasted trailing newline is forgiven, and again once bidi controls are gone.
+    text = clean_text(value.strip(), field, label=named).strip()
     if required and not text:
-        raise BadRequest(f"{field} must not be empty", field=field)
+        raise BadRequest(f"{named} must not be empty", field=field)
     if len(text) > max_length:
-        raise BadRequest(f"{field} is longer than {max_length} characters", field=field)
+        raise BadRequest(f"{named} is longer than {max_length} characters", field=field)
     return text
 
 

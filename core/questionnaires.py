@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.attributes import get_attribute, question_for
 from core.errors import BadRequest, NotFound
 from core.repositories import AssetRepository, GapRepository, QuestionnaireRepository
+from core.text import clean_text
 from db.models import CollectionFlow, Questionnaire, QuestionnaireResponse
 from db.types import utcnow
 
@@ -123,6 +124,12 @@ def store_answers(
             raise BadRequest(f"answer to {question_id} must be text or a number", field="answers")
         if isinstance(value, str) and len(value) > MAX_ANSWER_LENGTH:
             raise BadRequest(f"answer to {question_id} is too long", field="answers")
+    answers = {
+        question_id: clean_text(value, "answers", multiline=True, label=f"answer to {question_id}")
+        if isinstance(value, str)
+        else value
+        for question_id, value in answers.items()
+    }
     existing = responses_by_question(db, [questionnaire.id])
     for question_id, value in answers.items():
         response = existing.get((questionnaire.id, question_id))

@@ -2,6 +2,7 @@
 
 import logging
 import math
+import string
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -118,13 +119,13 @@ def run_use_case(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwa
     """
     try:
         return fn(*args, **kwargs)
-    except RateLimited as error:
-        st.warning(explain(error, doing))
     except CollectionError as error:
-        if error.status == 409:
-            st.warning(explain(error, doing))
+        # Core's messages may quote what people typed (a file name, a filter): shown as text.
+        shown = plain(explain(error, doing))
+        if isinstance(error, RateLimited) or error.status == 409:
+            st.warning(shown)
         else:
-            st.error(explain(error, doing))
+            st.error(shown)
     except Exception:
         logger.exception("dashboard: %s failed", doing)
         st.error(
@@ -163,9 +164,18 @@ def filter_options() -> dict[str, list[Any]]:
     }
 
 
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
+# Every ASCII punctuation character may be backslash-escaped in (GitHub-flavoured) markdown,
+# and each escaped one shows as itself: no emphasis, link, image, HTML, directive or formula.
+_MARKDOWN_ESCAPES = str.maketrans({char: "\\" + char for char in string.punctuation})
+_CHART_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def plain(text: object) -> str:
-    """User text made safe for a markdown-rendering element (titles, labels, alerts)."""
-    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in str(text))
+    """People's text made to show as itself in an element that renders markdown (titles,
+    captions, alerts, widget labels and help)."""
+    return str(text).translate(_MARKDOWN_ESCAPES)
+
+
+def chart_text(text: object) -> str:
+    """People's text made to show as itself in a plotly label (which takes a few HTML tags)."""
+    return str(text).translate(_CHART_ESCAPES)

@@ -1,15 +1,28 @@
 """Core speaks plain text: no HTML in what it says, and people's text comes back verbatim
-(the dashboard renders it as text, so it never runs)."""
+(the dashboard renders it as text, so it never runs), less the bidirectional controls that
+would make it read differently from what is stored."""
 
 import ast
 import re
 from pathlib import Path
 
+from sqlalchemy import select
+
 from core import flows
+from core.accounts import add_member
+from core.answers import list_answers, save_answers
+from core.asset_import import import_assets
+from core.asset_listing import AssetFilters, page_assets
+from core.gap_listing import GapFilters, page_gaps
+from core.identity import sign_in_oidc
 from core.orchestrator import MasterFlowOrchestrator
+from db.models import Asset, ClientAccount
+from tests.core.inventory_files import to_csv
+from tests.factories import flow_in_manual_collection
 
 ROOT = Path(__file__).parent.parent
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+RLO, PDF, LRI, PDI = "\u202e", "\u202c", "\u2066", "\u2069"
 
 
 def test_no_string_in_core_holds_html():
@@ -26,3 +39,61 @@ def test_markup_in_a_flow_name_is_kept_as_text(db, tenant):
     name = '<img src=x onerror="alert(1)"> **bold** [link](javascript:alert(1))'
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name=name)
     assert flows.get_flow(db, tenant, flow_id).flow_name == name
+
+
+def test_a_flow_name_loses_its_bidi_controls_so_it_reads_as_stored(db, tenant):
+    # Shown raw, this name reads "Wave 1 invoice.exe"; stored, it holds "exe.invoice".
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(
+        flow_name=f"Wave 1 {RLO}exe.invoice{PDF}"
+    )
+    assert flows.get_flow(db, tenant, flow_id).flow_name == "Wave 1 exe.invoice"
+
+
+def test_filters_lose_their_bidi_controls_and_still_match(db, tenant, make_assets):
+    [asset] = make_assets(tenant, 1, operating_system=None)
+    flow_id = flow_in_manual_collection(db, tenant, [asset], name="Wave 1")
+    hidden = f"{LRI}{asset.name[:6]}{PDI}"
+    assert [flow.flow_name for flow in flows.list_flows(db, tenant, name_contains=f"{RLO}Wave")]
+    assert page_assets(db, tenant, AssetFilters(name_contains=hidden)).total == 1
+    assert page_gaps(db, tenant, flow_id, GapFilters(asset_name_contains=hidden)).total > 0
+
+
+def test_display_names_lose_their_bidi_controls(db, tenant):
+    client = db.get(ClientAccount, tenant.client_account_id)
+    user, _ = add_member(
+        db,
+        "pat@example.com",
+        "analyst",
+        client,
+        password="correct horse 42",
+        display_name=f"{RLO}Pat",
+    )
+    assert user.display_name == "Pat"
+    add_member(db, "lee@example.com", "analyst", client, password="correct horse 42")
+    assert sign_in_oidc(db, "lee@example.com", f"Lee{LRI} Park{PDI}").display_name == "Lee Park"
+
+
+def test_an_answer_keeps_its_lines_and_loses_its_bidi_controls(db, tenant, make_assets):
+    flow_id = flow_in_manual_collection(db, tenant, make_assets(tenant, 1, business_owner=None))
+    [questionnaire] = flows.list_questionnaires(db, tenant, flow_id)
+    question = next(q for q in questionnaire.questions if q["field_name"] == "business_owner")
+    answer = f"Dana Ortiz{RLO}\n\tand Lee Park"
+    save_answers(db, tenant, flow_id, str(questionnaire.id), {question["id"]: answer})
+    saved = list_answers(db, tenant, flow_id)[str(questionnaire.id)][question["id"]]
+    assert saved["answer"] == "Dana Ortiz\n\tand Lee Park"
+
+
+def test_imported_asset_names_lose_bidi_controls_and_rows_with_a_broken_name_are_skipped(
+    db, tenant
+):
+    content = to_csv(
+        ["Name", "Type"],
+        [[f"{RLO}srv-01", "server"], ["srv\n-02", "server"], [f"{LRI}{PDI}", "server"]],
+    )
+    report = import_assets(db, tenant, content, "inventory.csv")
+    assert report.created == 1
+    assert report.skipped == [
+        {"row": 3, "reason": "the name must be one line"},
+        {"row": 4, "reason": "no name: the name column is empty"},
+    ]
+    assert list(db.scalars(select(Asset.name))) == ["srv-01"]

@@ -49,7 +49,7 @@ needing = [(flow, reason) for flow, reason in needing if reason]
 st.header("Flows that need a hand")
 flash = st.session_state.pop(state.FLASH, None)
 if flash:
-    st.success(flash)
+    st.success(state.plain(flash))
 if not needing:
     st.success("Every flow is moving: nothing is failed, stalled, stuck or paused.")
 else:
@@ -128,7 +128,7 @@ else:
                     retry_gap_analysis, db, ctx, job_flow, doing="retry jobs"
                 )
             if outcome is not state.FAILED:
-                st.success(outcome["message"])
+                st.success(state.plain(outcome["message"]))
         if reset.button("Reset job", key="admin_reset"):
             with state.session() as db:
                 outcome = state.run_use_case(reset_gap_job, db, ctx, job_flow, doing="reset jobs")

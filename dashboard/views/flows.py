@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.flow_health import may_be_stuck
 from core.flows import list_flows
+from core.inputs import MAX_FILTER_LENGTH
 from core.orchestrator import MasterFlowOrchestrator
 from core.permissions import Action, can
 from dashboard import state
@@ -14,7 +15,7 @@ options = state.filter_options()
 st.title("Flows")
 
 search, phases, statuses, tiers = st.columns([2, 2, 2, 1])
-name = search.text_input("Search by name", key="flows_name")
+name = search.text_input("Search by name", max_chars=MAX_FILTER_LENGTH, key="flows_name")
 chosen_phases = phases.multiselect("Phase", options["phases"], key="flows_phases")
 chosen_statuses = statuses.multiselect("Status", options["statuses"], key="flows_statuses")
 chosen_tiers = tiers.multiselect("Tier", options["tiers"], key="flows_tiers")

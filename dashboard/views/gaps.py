@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.gap_jobs import submit_gap_analysis
 from core.gap_listing import GapFilters, page_gaps, selectable_gaps, selection_entry
+from core.inputs import MAX_FILTER_LENGTH
 from core.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import flow_picker, job_progress
@@ -22,13 +23,19 @@ st.title(f"Gaps · {state.plain(flow.flow_name)}")
 st.caption(f"Phase: {flow.current_phase.replace('_', ' ')} · status: {flow.status}")
 
 columns = st.columns([2, 1, 1, 1, 2])
-filters = GapFilters(
+filters = state.run_use_case(
+    GapFilters,
     categories=tuple(columns[0].multiselect("Category", options["gap_categories"], key="gf_cat")),
     priorities=tuple(columns[1].multiselect("Priority", options["priorities"], key="gf_prio")),
     gap_types=tuple(columns[2].multiselect("Gap type", options["gap_types"], key="gf_type")),
     statuses=tuple(columns[3].multiselect("Status", options["gap_statuses"], key="gf_status")),
-    asset_name_contains=columns[4].text_input("Asset name contains", key="gf_asset"),
+    asset_name_contains=columns[4].text_input(
+        "Asset name contains", max_chars=MAX_FILTER_LENGTH, key="gf_asset"
+    ),
+    doing="filter gaps",
 )
+if filters is state.FAILED:
+    st.stop()
 page_number = st.session_state.get("gaps_page_number", 1) - 1
 with state.session() as db:
     page = state.run_use_case(
@@ -161,6 +168,6 @@ if can(ctx, Action.SUBMIT_GAPS):
             st.rerun()
 flash = st.session_state.pop(state.FLASH, None)
 if flash:
-    st.success(state.sentence(flash))
+    st.success(state.plain(state.sentence(flash)))
 
 job_progress.show(ctx, flow_id, may_retry=can(ctx, Action.RETRY_JOB))

@@ -49,12 +49,16 @@ with state.session() as db:
                     contexts[label] = scoped
     flows, mix, resolved = [], [], []
     for label, scoped in contexts.items():
+        # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
+        shown = state.chart_text(label)
         for row in rows(state.run_use_case(flow_summaries, db, scoped, doing="read flows")):
-            flows.append({**row, "engagement": label})
+            flows.append(
+                {**row, "flow_name": state.chart_text(row["flow_name"]), "engagement": shown}
+            )
         for row in rows(state.run_use_case(gap_mix, db, scoped, doing="read gaps")):
-            mix.append({**row, "engagement": label})
+            mix.append({**row, "engagement": shown})
         for row in rows(state.run_use_case(resolutions_per_day, db, scoped, doing="read gaps")):
-            resolved.append({**row, "engagement": label})
+            resolved.append({**row, "engagement": shown})
     jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
 
 if not flows:

@@ -43,7 +43,8 @@ def sign_in_form() -> None:
             try:
                 user = identity.authenticate(db, email, password)
             except CollectionError as error:
-                st.error(state.explain(error, "sign in") if error.status == 429 else error.message)
+                shown = state.explain(error, "sign in") if error.status == 429 else error.message
+                st.error(state.plain(shown))
                 return
         st.session_state[state.USER] = user
         st.rerun()
@@ -59,7 +60,7 @@ def engagement_picker(user) -> None:
     if not choices:
         st.info("Your account has no engagement yet. Ask an admin to add you to one.")
         return
-    st.subheader(f"Welcome, {user.display_name or user.email}")
+    st.subheader(f"Welcome, {state.plain(user.display_name or user.email)}")
     labels = [f"{c.client_name} / {c.engagement_name} ({c.role})" for c in choices]
     index = st.selectbox(
         "Engagement", range(len(choices)), format_func=labels.__getitem__, key="engagement_pick"

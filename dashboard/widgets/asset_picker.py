@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from core.asset_listing import AssetFilters, matching_asset_ids, page_assets
 from core.context import RequestContext
+from core.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 
 PAGE_SIZE = 500
@@ -20,8 +21,12 @@ def show(db: Session, ctx: RequestContext, flow_id: str, key: str) -> set[str]:
     chosen_envs = environments.multiselect(
         "Environment", st.session_state.get(f"{key}_env_options", []), key=f"{key}_envs"
     )
-    name_contains = name.text_input("Name contains", key=f"{key}_name")
-    filters = AssetFilters(tuple(chosen_types), tuple(chosen_envs), name_contains)
+    name_contains = name.text_input("Name contains", max_chars=MAX_FILTER_LENGTH, key=f"{key}_name")
+    filters = state.run_use_case(
+        AssetFilters, tuple(chosen_types), tuple(chosen_envs), name_contains, doing="filter assets"
+    )
+    if filters is state.FAILED:
+        return selected
     page_number = st.session_state.get(f"{key}_page", 1) - 1
     page = state.run_use_case(
         page_assets,

@@ -4,6 +4,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.questionnaires import MAX_ANSWER_LENGTH
 from dashboard import state
 
 
@@ -50,7 +51,14 @@ def _input(question: dict[str, Any], given: Any, key: str) -> Any:
             key=key,
             help=help_text,
         )
-    return st.text_input(label, value="" if start is None else str(start), key=key, help=help_text)
+    return st.text_input(
+        label,
+        # A predicted default may be longer than an answer can be: Streamlit refuses those.
+        value=("" if start is None else str(start))[:MAX_ANSWER_LENGTH],
+        max_chars=MAX_ANSWER_LENGTH,
+        key=key,
+        help=help_text,
+    )
 
 
 def show(questionnaire, answers: dict[str, dict], editable: bool) -> dict[str, Any] | None:

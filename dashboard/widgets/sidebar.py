@@ -26,7 +26,7 @@ def show() -> None:
     with st.sidebar:
         if user is not None:
             st.text(f"Signed in as {user.display_name or user.email}")
-            st.caption(user.email)
+            st.caption(state.plain(user.email))
         st.text(f"Role: {ctx.role}")
         if choice is not None:
             st.text(f"{choice.client_name} / {choice.engagement_name}")

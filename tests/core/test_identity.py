@@ -175,6 +175,19 @@ def test_oidc_signs_in_an_existing_active_user_only(db, make_user, account_event
     assert event.details == {"method": "oidc"}
 
 
+@pytest.mark.parametrize("invisible", ["\u202e", "\u200e", "\u2066", "\u200b", "\u00ad"])
+def test_an_email_with_an_invisible_character_is_refused_not_taken_for_another(
+    db, make_user, invisible
+):
+    # "kai<mark>@example.com" is not kai@example.com: an identity provider vouching for the
+    # first must not sign in the second, so the email is refused rather than cleaned.
+    make_user(email="kai@example.com", password=None)
+    with pytest.raises(BadRequest, match="email"):
+        sign_in_oidc(db, f"kai{invisible}@example.com", "Kai")
+    with pytest.raises(BadRequest, match="email"):
+        authenticate(db, f"kai{invisible}@example.com", PASSWORD)
+
+
 def test_memberships_give_engagements_and_roles(db, make_user, make_tenant):
     first = make_tenant(name="Alpha Bank")
     second = make_tenant(name="Beta Air")

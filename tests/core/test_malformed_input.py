@@ -14,17 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import audit, flows, gap_jobs
+from core.accounts import add_member
 from core.answers import save_answers
+from core.asset_listing import AssetFilters, page_assets
 from core.attributes import BY_NAME, GapCategory, GapType
 from core.child_flow_service import CollectionChildFlowService
 from core.context import ROLES, RequestContext
-from core.errors import CollectionError
-from core.identity import authenticate, context_for
+from core.errors import BadRequest, CollectionError
+from core.gap_listing import GapFilters, page_gaps
+from core.identity import authenticate, context_for, sign_in_oidc
 from core.orchestrator import AUTOMATION_TIERS, MasterFlowOrchestrator
 from core.passwords import hash_password
 from core.phase_runs import run_phase
 from core.phases import CollectionPhase, FlowStatus
-from db.models import Membership, User
+from db.models import ClientAccount, Membership, User
 from tests.factories import fingerprint, flow_in_manual_collection, job_keys
 
 SETTINGS = settings(
@@ -337,3 +340,75 @@ def test_malformed_input_is_a_typed_refusal_that_changes_nothing(
     check()
     # The generator reached refusals, not only happy paths.
     assert sum(count for key, count in outcomes.items() if key != "ok") > 0
+
+
+# Text a person typed, at each place core takes it: (entry point, may it span lines).
+TEXT_ENTRANCES: dict[str, tuple[bool, Callable]] = {
+    "flow name": (
+        False,
+        lambda db, w, text: MasterFlowOrchestrator(db, w["a"]).create_flow(flow_name=text),
+    ),
+    "flow search": (False, lambda db, w, text: flows.list_flows(db, w["a"], name_contains=text)),
+    "gap filter": (
+        False,
+        lambda db, w, text: page_gaps(
+            db, w["a"], w["flow_ids"][1], GapFilters(asset_name_contains=text)
+        ),
+    ),
+    "asset filter": (
+        False,
+        lambda db, w, text: page_assets(db, w["a"], AssetFilters(name_contains=text)),
+    ),
+    "answer": (
+        True,
+        lambda db, w, text: save_answers(
+            db, w["a"], w["flow_ids"][1], w["questionnaire_id"], {w["question_ids"][0]: text}
+        ),
+    ),
+    "sign-in email": (
+        False,
+        lambda db, w, text: authenticate(db, f"da{text}na@example.com", "wrong password"),
+    ),
+    "single sign-on email": (
+        False,
+        lambda db, w, text: sign_in_oidc(db, f"da{text}na@example.com", "Dana"),
+    ),
+    "single sign-on display name": (
+        False,
+        lambda db, w, text: sign_in_oidc(db, "dana@example.com", text),
+    ),
+    "new account's display name": (
+        False,
+        lambda db, w, text: add_member(
+            db,
+            "lee@example.com",
+            "analyst",
+            db.get(ClientAccount, w["a"].client_account_id),
+            password="correct horse battery",
+            display_name=text,
+        ),
+    ),
+}
+CONTROL_CHARACTERS = {"NUL": "\x00", "bell": "\x07", "escape": "\x1b", "DEL": "\x7f", "CSI": "\x9b"}
+
+
+@pytest.mark.parametrize("character", list(CONTROL_CHARACTERS))
+@pytest.mark.parametrize("entrance", list(TEXT_ENTRANCES))
+def test_a_control_character_in_text_is_a_400_that_changes_nothing(
+    db, owner_engine, world, entrance, character
+):
+    multiline, call = TEXT_ENTRANCES[entrance]
+    before = fingerprint(db, owner_engine)
+    with pytest.raises(BadRequest, match="control character"):
+        call(db, world, f"Wave{CONTROL_CHARACTERS[character]}1")
+    db.rollback()
+    assert fingerprint(db, owner_engine) == before
+
+
+@pytest.mark.parametrize(
+    "entrance", [name for name, (multiline, _) in TEXT_ENTRANCES.items() if not multiline]
+)
+def test_a_line_break_inside_one_line_of_text_is_a_400(db, world, entrance):
+    _, call = TEXT_ENTRANCES[entrance]
+    with pytest.raises(BadRequest, match="one line"):
+        call(db, world, "Wave\n1")

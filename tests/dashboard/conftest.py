@@ -1,9 +1,12 @@
 """AppTest fixtures: the app reads DATABASE_URL from settings, so point it at the test database."""
 
+import html
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest, app_test
 
@@ -106,8 +109,24 @@ def flow_with_gaps(db, make_assets) -> Callable[..., str]:
     return make
 
 
+# GitHub-flavoured markdown as Streamlit's elements render it (raw HTML let through, so a
+# test sees any tag a body would smuggle in).
+MARKDOWN = MarkdownIt("gfm-like")
+
+
+def rendered(body: str) -> str:
+    """The HTML that markdown makes of an element's body."""
+    return MARKDOWN.render(body)
+
+
+def read(body: str) -> str:
+    """What a person reads in an element whose markdown body is `body`."""
+    return html.unescape(re.sub(r"<[^>]*>", "", rendered(body))).strip()
+
+
 def texts(app: AppTest, kind: str) -> list[str]:
-    return [element.value for element in getattr(app, kind)]
+    """What the elements of a kind (error, info, ...) say, as read on the screen."""
+    return [read(element.value) for element in getattr(app, kind)]
 
 
 def no_exceptions(app: AppTest) -> None:

@@ -13,6 +13,7 @@ from core.errors import Forbidden
 from core.flow_state import CollectionFlowStateService
 from core.flows import get_flow, list_flows
 from core.gap_jobs import get_gap_analysis_progress, submit_gap_analysis
+from core.inputs import MAX_FILTER_LENGTH
 from core.job_store import job_store_for
 from core.orchestrator import MasterFlowOrchestrator
 from core.unit_of_work import atomic
@@ -26,6 +27,9 @@ def select_rows(app, key_holder: str, rows: list[int]):
     key = app.session_state[key_holder]
     app.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
     return app.run()
+
+
+NUL_SENTENCE = "{} holds an invisible control character (U+0000); remove it."
 
 
 def metric(app, label: str) -> str:
@@ -57,6 +61,19 @@ def test_flows_page_filters_and_shows_progress(db, tenant, open_page, flow_with_
     assert list(app.dataframe[0].value["Progress"]) == [40.0]
 
 
+@pytest.mark.parametrize(
+    ("typed", "errors"),
+    [("x" * 500, []), ("Wave\x00", [NUL_SENTENCE.format("The name search")])],
+)
+def test_a_flow_search_is_cut_or_refused_in_a_sentence(tenant, open_page, typed, errors):
+    app = open_page(tenant, "flows")
+    box = app.text_input(key="flows_name")
+    assert box.max_chars == MAX_FILTER_LENGTH
+    box.set_value(typed).run()
+    no_exceptions(app)
+    assert texts(app, "error") == errors
+
+
 def test_a_manager_cannot_create_flows(make_tenant, open_page):
     app = open_page(make_tenant(role="manager"), "flows")
     no_exceptions(app)
@@ -80,6 +97,24 @@ def test_selecting_assets_starts_gap_analysis(db, tenant, open_page, make_assets
     flow = get_flow(db, tenant, flow_id)
     assert len(flow.collection_config["selected_asset_ids"]) == 2
     assert flow.current_phase == "questionnaire_generation"  # the scan ran inline and found gaps
+
+
+@pytest.mark.parametrize(
+    ("typed", "errors"),
+    [("x" * 500, []), ("srv\x00", [NUL_SENTENCE.format("The name filter")])],
+)
+def test_an_asset_filter_is_cut_or_refused_in_a_sentence(
+    db, tenant, open_page, make_assets, typed, errors
+):
+    make_assets(tenant, 2)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Pick")
+    app = open_page(tenant, "flow", flow_id)
+    box = app.text_input(key="flow_assets_name")
+    assert box.max_chars == MAX_FILTER_LENGTH
+    box.set_value(typed).run()
+    no_exceptions(app)
+    assert texts(app, "error") == errors
+    assert app.button(key="start_gap_analysis").disabled  # the page goes on, nothing selected
 
 
 def test_a_manager_reads_a_flow_but_gets_no_action(db, make_tenant, open_page, flow_with_gaps):
@@ -181,6 +216,23 @@ def test_no_gaps_says_run_gap_analysis(db, tenant, open_page):
     app = open_page(tenant, "gaps", flow_id)
     no_exceptions(app)
     assert any("Run gap analysis" in text for text in texts(app, "info"))
+
+
+def test_a_long_gap_filter_is_cut_to_what_core_takes(tenant, open_page, flow_with_gaps):
+    app = open_page(tenant, "gaps", flow_with_gaps(tenant))
+    box = app.text_input(key="gf_asset")
+    assert box.max_chars == MAX_FILTER_LENGTH
+    box.set_value("x" * 500).run()  # as a client that ignores the limit would send it
+    no_exceptions(app)
+    assert not texts(app, "error")
+    assert "No gap matches these filters; clear some filters." in texts(app, "info")
+
+
+def test_a_gap_filter_core_refuses_is_a_sentence(tenant, open_page, flow_with_gaps):
+    app = open_page(tenant, "gaps", flow_with_gaps(tenant))
+    app.text_input(key="gf_asset").input("srv\x00").run()
+    no_exceptions(app)
+    assert texts(app, "error") == [NUL_SENTENCE.format("The asset name filter")]
 
 
 # Questionnaires ------------------------------------------------------------------------------

@@ -1,15 +1,21 @@
 """run_use_case: typed errors become sentences; anything else is logged, never shown raw."""
 
+import html
 import logging
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.state import plain
+from dashboard.state import chart_text, plain
+from tests.dashboard.conftest import read, rendered, texts
+
+# A name as someone could type it: markdown, HTML, an entity, a Streamlit directive, a formula.
+HOSTILE = "![x](http://evil/x.png) **bold** <img src=x> &lt;b&gt; :red[red] $x^2$ [a](b)"
 
 
 def script(kind: str) -> None:
     from core.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
     from dashboard import state
+    from tests.dashboard.test_state import HOSTILE
 
     errors = {
         "400": BadRequest("selected_gaps holds 201 items; at most 200"),
@@ -18,6 +24,7 @@ def script(kind: str) -> None:
         "409": Conflict("a gap job of this flow is already running"),
         "429": RateLimited("slow down", retry_after_seconds=7.2),
         "500": ZeroDivisionError("secret internals"),
+        "quoting": BadRequest(f"{HOSTILE} is not a readable Excel workbook"),
     }
 
     def use_case():
@@ -32,11 +39,17 @@ def run(kind: str) -> AppTest:
 
 
 def test_typed_errors_read_as_plain_sentences():
-    assert run("400").error[0].value == "Selected_gaps holds 201 items; at most 200."
-    assert run("403").error[0].value == "Your role cannot submit gaps for analysis."
-    assert run("404").error[0].value == "That flow does not exist or is not yours."
-    assert run("409").warning[0].value == "A gap job of this flow is already running."
-    assert run("429").warning[0].value == "Wait 8 seconds before submitting again."
+    assert texts(run("400"), "error") == ["Selected_gaps holds 201 items; at most 200."]
+    assert texts(run("403"), "error") == ["Your role cannot submit gaps for analysis."]
+    assert texts(run("404"), "error") == ["That flow does not exist or is not yours."]
+    assert texts(run("409"), "warning") == ["A gap job of this flow is already running."]
+    assert texts(run("429"), "warning") == ["Wait 8 seconds before submitting again."]
+
+
+def test_an_error_quoting_what_someone_typed_shows_it_as_text():
+    body = run("quoting").error[0].value
+    assert "<img" not in rendered(body) and "<strong>" not in rendered(body)
+    assert read(body) == f"{HOSTILE} is not a readable Excel workbook."
 
 
 def test_an_unexpected_error_is_logged_and_shown_without_a_traceback(caplog):
@@ -50,3 +63,17 @@ def test_an_unexpected_error_is_logged_and_shown_without_a_traceback(caplog):
 
 def test_plain_escapes_markdown():
     assert plain("**bold** [link](x)") == r"\*\*bold\*\* \[link\]\(x\)"
+
+
+def test_plain_text_renders_as_itself_and_nothing_else():
+    assert rendered(plain(HOSTILE)) == f"<p>{html.escape(HOSTILE, quote=False)}</p>\n"
+    assert read(plain("www.evil.test https://evil.test/x pat@evil.test")) == (
+        "www.evil.test https://evil.test/x pat@evil.test"
+    )
+    assert "<a" not in rendered(plain("www.evil.test https://evil.test/x"))
+
+
+def test_chart_text_escapes_the_tags_plotly_reads():
+    assert chart_text("<a href='https://evil'>x</a> & <b>") == (
+        "&lt;a href='https://evil'&gt;x&lt;/a&gt; &amp; &lt;b&gt;"
+    )
