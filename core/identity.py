@@ -9,19 +9,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core import audit
-from core.context import ROLES, RequestContext
+from core.context import ROLE_STRENGTH, ROLES, RequestContext
 from core.errors import BadRequest, Forbidden, RateLimited
 from core.inputs import parse_text, parse_uuid
 from core.passwords import MAX_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from core.permissions import current_role
 from core.unit_of_work import atomic
 from db.models import ClientAccount, Engagement, Membership, User
 from db.settings import get_settings
 from db.types import utcnow
 
 logger = logging.getLogger(__name__)
-
-# Memberships grant, never take away: of several on one engagement the strongest counts.
-ROLE_STRENGTH = {"manager": 0, "analyst": 1, "admin": 2}
 
 
 class SignInFailed(Forbidden):
@@ -161,7 +159,7 @@ def context_for(
     user_uuid = parse_uuid(user_id, "user_id")
     client_uuid = parse_uuid(client_account_id, "client_account_id")
     engagement_uuid = parse_uuid(engagement_id, "engagement_id")
-    for choice in list_engagements(db, user_uuid):
-        if (choice.client_account_id, choice.engagement_id) == (client_uuid, engagement_uuid):
-            return RequestContext(client_uuid, engagement_uuid, user_id=user_uuid, role=choice.role)
-    raise Forbidden("You have no membership for this engagement")
+    role = current_role(db, user_uuid, client_uuid, engagement_uuid)
+    if role is None:
+        raise Forbidden("You have no membership for this engagement")
+    return RequestContext(client_uuid, engagement_uuid, user_id=user_uuid, role=role)

@@ -81,6 +81,9 @@ def engagement_picker(user) -> None:
             st.rerun()
 
 
+signed_out_because = st.session_state.pop(state.SIGNED_OUT_BECAUSE, None)
+if signed_out_because:
+    st.error(signed_out_because)
 signed_in = st.session_state.get(state.USER)
 if signed_in is None:
     sign_in_form()
