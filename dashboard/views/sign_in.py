@@ -41,7 +41,9 @@ def sign_in_form() -> None:
     if submitted:
         with state.session() as db:
             try:
-                user = identity.authenticate(db, email, password)
+                # The address the connection came from (None on localhost): throttling counts
+                # failures per email and address, so nobody can lock an owner out from afar.
+                user = identity.authenticate(db, email, password, st.context.ip_address)
             except CollectionError as error:
                 st.error(state.explain(error, "sign in") if error.status == 429 else error.message)
                 return
