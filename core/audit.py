@@ -34,8 +34,12 @@ def record(
     )
 
 
-def record_account_event(db: Session, user_id: uuid.UUID, action: str, **details: Any) -> None:
-    """An event of an account rather than a tenant (sign-in): no client, no engagement."""
+def record_account_event(
+    db: Session, user_id: uuid.UUID | None, action: str, **details: Any
+) -> None:
+    """An event of an account rather than a tenant (sign-in): no client, no engagement.
+
+    No user: a failed sign-in with an email that has no account."""
     _check_details(details)
     db.add(AuditEvent(user_id=user_id, action=action, details=details))
 

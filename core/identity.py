@@ -99,15 +99,20 @@ def authenticate(
 def _record_failure(
     db: Session, user_id: uuid.UUID | None, email_address: str, source: str
 ) -> None:
+    # Recorded for unknown emails too: the same write either way, so the same time.
     with atomic(db):
         failures = sign_in_throttle.failures_counted(db, email_address, source)
         logger.warning(
             "sign-in failed for %s from %s (%d in a row)", email_address, source, failures
         )
-        if user_id is not None:
-            audit.record_account_event(
-                db, user_id, "sign_in_failed", source=source, failures_in_a_row=failures
-            )
+        audit.record_account_event(
+            db,
+            user_id,
+            "sign_in_failed",
+            email=email_address,
+            source=source,
+            failures_in_a_row=failures,
+        )
 
 
 def sign_in_oidc(db: Session, email: str, display_name: str | None) -> SignedInUser:
