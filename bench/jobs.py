@@ -129,9 +129,7 @@ def run(args, consumers: list) -> dict:
         # Tenants are created as the owner would; rows of the tenant through its binding.
         tenant = create_tenants(db, DemoRandom(5))[0]
         db.commit()
-        ctx = RequestContext(
-            tenant.client_account_id, tenant.engagement_id, user_id=uuid.uuid4(), role="analyst"
-        )
+        ctx = RequestContext(tenant.client_account_id, tenant.engagement_id, role="analyst")
         bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
         assets = [
             Asset(

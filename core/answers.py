@@ -20,7 +20,7 @@ def save_answers(
     db: Session, ctx: RequestContext, flow_id: str, questionnaire_id: str, answers: dict[str, Any]
 ) -> int:
     """Store answers as given (checked at validation); only while the flow collects them."""
-    require(ctx, Action.ANSWER)
+    require(db, ctx, Action.ANSWER)
     flow_uuid = parse_uuid(flow_id, "flow_id")
     questionnaire_uuid = parse_uuid(questionnaire_id, "questionnaire_id")
     repository = CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id)

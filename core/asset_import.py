@@ -107,7 +107,7 @@ def import_assets(
     Rows that cannot be stored are skipped with their reason. A file that cannot be read,
     has no name column or more rows than the limit is a BadRequest that changes nothing.
     """
-    require(ctx, Action.IMPORT_ASSETS)
+    require(db, ctx, Action.IMPORT_ASSETS)
     limit = max_rows if max_rows is not None else get_settings().import_max_rows
     table = read_table(content, filename)
     total = sum(1 for _ in table.rows())

@@ -109,7 +109,7 @@ class AssetListingRepository(TenantRepository):
 
 
 def _repository(ctx: RequestContext, db: Session) -> AssetListingRepository:
-    require(ctx, Action.VIEW)
+    require(db, ctx, Action.VIEW)
     return AssetListingRepository(db, ctx.client_account_id, ctx.engagement_id)
 
 

@@ -34,8 +34,12 @@ def record(
     )
 
 
-def record_account_event(db: Session, user_id: uuid.UUID, action: str, **details: Any) -> None:
-    """An event of an account rather than a tenant (sign-in): no client, no engagement."""
+def record_account_event(
+    db: Session, user_id: uuid.UUID | None, action: str, **details: Any
+) -> None:
+    """An event of an account rather than a tenant (sign-in): no client, no engagement.
+
+    No user: a failed sign-in with an email that has no account."""
     _check_details(details)
     db.add(AuditEvent(user_id=user_id, action=action, details=details))
 
@@ -60,7 +64,7 @@ def list_events(
     offset: int = 0,
 ) -> list[AuditEvent]:
     """The tenant's events, newest first, filtered by flow, action(s), user and time range."""
-    require(ctx, Action.VIEW_AUDIT)
+    require(db, ctx, Action.VIEW_AUDIT)
     if isinstance(actions, str) or not isinstance(actions, list | tuple):
         raise BadRequest("actions must be a list", field="actions")
     wanted = [parse_text(value, "actions", max_length=60) for value in actions]
@@ -83,7 +87,7 @@ def list_events(
 
 def list_actions(db: Session, ctx: RequestContext) -> list[str]:
     """The actions the tenant's trail holds, for the admin page's filter."""
-    require(ctx, Action.VIEW_AUDIT)
+    require(db, ctx, Action.VIEW_AUDIT)
     return AuditRepository(db, ctx.client_account_id, ctx.engagement_id).actions()
 
 

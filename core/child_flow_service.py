@@ -36,7 +36,7 @@ class CollectionChildFlowService:
         self.state_service = CollectionFlowStateService(db, context)
 
     def get_by_master_flow_id(self, flow_id: str) -> CollectionFlow | None:
-        require(self.context, Action.VIEW)
+        require(self.db, self.context, Action.VIEW)
         return self.repository.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
 
     def get_child_status(self, flow_id: str) -> dict[str, Any] | None:
@@ -67,7 +67,7 @@ class CollectionChildFlowService:
         `before_run(child)` writes a caller's bookkeeping in that same transaction, so a
         refused phase takes it back too.
         """
-        require(self.context, Action.RUN_PHASE)
+        require(self.db, self.context, Action.RUN_PHASE)
         flow_uuid = parse_uuid(flow_id, "flow_id")
         phase = parse_phase(phase_name)
         if phase_input is not None and not isinstance(phase_input, dict):

@@ -9,6 +9,8 @@ from core.inputs import parse_uuid
 
 Role = Literal["analyst", "manager", "admin"]
 ROLES: tuple[Role, ...] = ("analyst", "manager", "admin")
+# Memberships grant, never take away: of several on one engagement the strongest counts.
+ROLE_STRENGTH: dict[str, int] = {"manager": 0, "analyst": 1, "admin": 2}
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,22 @@ class RequestContext:
     engagement_id: uuid.UUID
     user_id: uuid.UUID | None = None
     role: Role = "analyst"
+    # A worker finishing a job: the user's membership was checked when the job was submitted,
+    # and what was accepted then may finish (core.permissions.require skips the re-check).
+    checked_at_submit: bool = False
+
+    @classmethod
+    def for_queued_job(
+        cls, client_account_id: str, engagement_id: str, user_id: str | None
+    ) -> "RequestContext":
+        """The context a worker acts in for the user who submitted the job (primitives in)."""
+        return cls(
+            client_account_id,
+            engagement_id,
+            user_id=user_id or None,
+            role="analyst",
+            checked_at_submit=True,
+        )
 
     def __post_init__(self) -> None:
         object.__setattr__(

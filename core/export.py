@@ -71,7 +71,7 @@ Table = tuple[Sequence[str], Iterable[Sequence[Any]]]
 
 def export_flow(db: Session, ctx: RequestContext, flow_id: str, what: str, fmt: str) -> bytes:
     """The file's bytes; 404 for a flow of another tenant, 403 without the export right."""
-    require(ctx, Action.EXPORT)
+    require(db, ctx, Action.EXPORT)
     what = parse_choice(what, "what", WHATS)
     fmt = parse_choice(fmt, "format", FORMATS)
     with atomic(db):

@@ -36,7 +36,7 @@ def list_flows(
     limit: int = 200,
     offset: int = 0,
 ) -> list[CollectionFlow]:
-    require(ctx, Action.VIEW)
+    require(db, ctx, Action.VIEW)
     return CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id).list_flows(
         phases=_choices(phases, "phases", list(CollectionPhase)),
         statuses=_choices(statuses, "statuses", list(FlowStatus)),
@@ -54,7 +54,7 @@ def list_flows(
 
 
 def get_flow(db: Session, ctx: RequestContext, flow_id: str) -> CollectionFlow:
-    require(ctx, Action.VIEW)
+    require(db, ctx, Action.VIEW)
     flow = CollectionFlowRepository(
         db, ctx.client_account_id, ctx.engagement_id
     ).get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))

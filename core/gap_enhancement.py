@@ -51,7 +51,7 @@ def run_gap_enhancement_job(
         logger.info("gap job %s is no longer current; nothing to do", job_id)
         return {"status": "superseded", "job_id": job_id}
     submitted_by = state.get("submitted_by")
-    ctx = RequestContext(client_account_id, engagement_id, user_id=submitted_by, role="analyst")
+    ctx = RequestContext.for_queued_job(client_account_id, engagement_id, submitted_by)
     agent = TenantScopedAgentPool.get_or_create_agent(client_account_id, engagement_id, AGENT_NAME)
 
     def save(**changes: Any) -> None:

@@ -154,7 +154,7 @@ def submit_gap_analysis(
     db: Session, ctx: RequestContext, flow_id: str, selected_gaps: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Validate, check tenancy, take the job key and enqueue the worker; 202-style answer."""
-    require(ctx, Action.SUBMIT_GAPS)
+    require(db, ctx, Action.SUBMIT_GAPS)
     gaps = validate_selected_gaps(selected_gaps)
     flow = get_flow(db, ctx, flow_id)
     if flow.status in FINISHED_FLOW_STATUSES:
@@ -173,13 +173,13 @@ def submit_gap_analysis(
 
 
 def get_gap_analysis_progress(db: Session, ctx: RequestContext, flow_id: str) -> dict[str, Any]:
-    require(ctx, Action.VIEW)
+    require(db, ctx, Action.VIEW)
     return progress_reader(db, ctx, flow_id)()
 
 
 def progress_reader(db: Session, ctx: RequestContext, flow_id: str):
     """Check tenancy once; the returned function then reads the one job key and nothing else."""
-    require(ctx, Action.VIEW)
+    require(db, ctx, Action.VIEW)
     collection_flow_id = str(get_flow(db, ctx, flow_id).id)
     db.rollback()  # polling must not hold a transaction open between ticks
     store, stall_seconds = _store(db), _stall_seconds()
@@ -192,7 +192,7 @@ def progress_reader(db: Session, ctx: RequestContext, flow_id: str):
 
 def retry_gap_analysis(db: Session, ctx: RequestContext, flow_id: str) -> dict[str, Any]:
     """Re-enqueue a failed or stalled job from its job key, skipping the gaps already done."""
-    require(ctx, Action.RETRY_JOB)
+    require(db, ctx, Action.RETRY_JOB)
     flow = get_flow(db, ctx, flow_id)
     state = _store(db).get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
@@ -210,7 +210,7 @@ def retry_gap_analysis(db: Session, ctx: RequestContext, flow_id: str) -> dict[s
 
 def reset_gap_job(db: Session, ctx: RequestContext, flow_id: str) -> None:
     """Admin: forget a stalled or finished job so the flow can be submitted again at once."""
-    require(ctx, Action.RESET_JOB)
+    require(db, ctx, Action.RESET_JOB)
     flow = get_flow(db, ctx, flow_id)
     collection_flow_id, master_flow_id = str(flow.id), flow.flow_id
     db.rollback()
@@ -235,7 +235,7 @@ def reset_gap_job(db: Session, ctx: RequestContext, flow_id: str) -> None:
 
 def list_job_states(db: Session, ctx: RequestContext, *, limit: int = 500) -> list[dict[str, Any]]:
     """The current job of each flow of the engagement that has one (one read of the store)."""
-    require(ctx, Action.VIEW)
+    require(db, ctx, Action.VIEW)
     flows = CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id).list_flows(
         limit=limit
     )

@@ -4,16 +4,16 @@ import logging
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core import audit
-from core.context import ROLES, RequestContext
-from core.errors import BadRequest, Forbidden, RateLimited
+from core import audit, sign_in_throttle
+from core.context import ROLE_STRENGTH, ROLES, RequestContext
+from core.errors import BadRequest, Forbidden
 from core.inputs import parse_text, parse_uuid
 from core.passwords import MAX_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from core.permissions import current_role
 from core.text import BIDI_CONTROLS
 from core.unit_of_work import atomic
 from db.models import ClientAccount, Engagement, Membership, User
@@ -21,9 +21,6 @@ from db.settings import get_settings
 from db.types import utcnow
 
 logger = logging.getLogger(__name__)
-
-# Memberships grant, never take away: of several on one engagement the strongest counts.
-ROLE_STRENGTH = {"manager": 0, "analyst": 1, "admin": 2}
 
 
 class SignInFailed(Forbidden):
@@ -59,58 +56,69 @@ def normalize_email(email: object) -> str:
     return text
 
 
-def authenticate(db: Session, email: str, password: str) -> SignedInUser:
-    """Check a local account's password; too many failures lock the account for a while."""
-    address = normalize_email(email)
+def authenticate(
+    db: Session, email: str, password: str, source_address: str | None = None
+) -> SignedInUser:
+    """Check a local account's password, throttled per (email, source address) and address.
+
+    Every answer costs one Argon2 verification, whether the account exists, is disabled, is
+    throttled or not: neither the time nor the message tells which emails have accounts.
+    `source_address` is the client's address as the web server saw it (None: unknown).
+    """
+    email_address = normalize_email(email)
     if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
         raise BadRequest(
             f"password must be text of at most {MAX_PASSWORD_LENGTH} characters", field="password"
         )
-    settings = get_settings()
+    source = sign_in_throttle.source_of(source_address)
+    policy = sign_in_throttle.ThrottlePolicy.from_settings(get_settings())
+    now = utcnow()
     with atomic(db):
-        user = db.scalars(select(User).where(User.email == address).with_for_update()).first()
-        now = utcnow()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            wait = (user.locked_until - now).total_seconds()
-            logger.warning("sign-in refused for %s: locked for %.0f s more", address, wait)
-            raise RateLimited(
-                f"Too many failed sign-ins; try again in {wait:.0f} s", retry_after_seconds=wait
-            )
-        matched = verify_password(user.password_hash if user else None, password)
-        if user is None or not user.is_active or not matched:
-            _count_failure(db, user, address, settings.sign_in_max_failures, settings)
-        else:
-            user.failed_sign_ins = 0
-            user.locked_until = None
-            user.last_sign_in_at = now
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
-            audit.record_account_event(db, user.id, "signed_in", method="password")
-            logger.info("signed in: %s", address)
-            return _signed_in(user)
-    raise SignInFailed()
+        wait = sign_in_throttle.reserve_attempt(db, email_address, source, policy, now)
+        user = db.scalars(select(User).where(User.email == email_address)).first()
+        user_id = user.id if user is not None else None
+        usable = user is not None and user.is_active and not wait
+        stored_hash = user.password_hash if usable else None
+    with atomic(db):
+        sign_in_throttle.prune(db, policy, now)
+    # Outside any transaction: the slow hash holds no lock. A missing hash checks a dummy.
+    matched = verify_password(stored_hash, password)
+    if wait:
+        logger.warning("sign-in throttled for %s from %s: %.0f s more", email_address, source, wait)
+        raise sign_in_throttle.SignInThrottled(wait)
+    if not matched:
+        _record_failure(db, user_id, email_address, source)
+        raise SignInFailed()
+    with atomic(db):
+        user = db.get(User, user_id, with_for_update=True)
+        if user is None or not user.is_active:  # disabled while the hash was checked
+            raise SignInFailed()
+        sign_in_throttle.refund(db, email_address, source, policy)
+        user.last_sign_in_at = utcnow()
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        audit.record_account_event(db, user.id, "signed_in", method="password", source=source)
+        logger.info("signed in: %s from %s", email_address, source)
+        return _signed_in(user)
 
 
-def _count_failure(db: Session, user: User | None, address: str, limit: int, settings) -> None:
-    if user is None:
-        logger.warning("sign-in failed for unknown account %s", address)
-        return
-    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-    if user.failed_sign_ins >= limit:
-        user.locked_until = utcnow() + timedelta(seconds=settings.sign_in_lock_seconds)
-    logger.warning(
-        "sign-in failed for %s (%d in a row%s)",
-        address,
-        user.failed_sign_ins,
-        ", locked" if user.locked_until else "",
-    )
-    audit.record_account_event(
-        db,
-        user.id,
-        "sign_in_failed",
-        failures_in_a_row=user.failed_sign_ins,
-        locked=user.locked_until is not None,
-    )
+def _record_failure(
+    db: Session, user_id: uuid.UUID | None, email_address: str, source: str
+) -> None:
+    # Recorded for unknown emails too: the same write either way, so the same time.
+    with atomic(db):
+        failures = sign_in_throttle.failures_counted(db, email_address, source)
+        logger.warning(
+            "sign-in failed for %s from %s (%d in a row)", email_address, source, failures
+        )
+        audit.record_account_event(
+            db,
+            user_id,
+            "sign_in_failed",
+            email=email_address,
+            source=source,
+            failures_in_a_row=failures,
+        )
 
 
 def sign_in_oidc(db: Session, email: str, display_name: str | None) -> SignedInUser:
@@ -167,7 +175,7 @@ def context_for(
     user_uuid = parse_uuid(user_id, "user_id")
     client_uuid = parse_uuid(client_account_id, "client_account_id")
     engagement_uuid = parse_uuid(engagement_id, "engagement_id")
-    for choice in list_engagements(db, user_uuid):
-        if (choice.client_account_id, choice.engagement_id) == (client_uuid, engagement_uuid):
-            return RequestContext(client_uuid, engagement_uuid, user_id=user_uuid, role=choice.role)
-    raise Forbidden("You have no membership for this engagement")
+    role = current_role(db, user_uuid, client_uuid, engagement_uuid)
+    if role is None:
+        raise Forbidden("You have no membership for this engagement")
+    return RequestContext(client_uuid, engagement_uuid, user_id=user_uuid, role=role)

@@ -40,7 +40,7 @@ class MasterFlowOrchestrator:
         self, flow_type: str = "collection", flow_name: str = "", configuration: dict | None = None
     ) -> str:
         """Create master and child (they share the flow_id); the flow starts in asset_selection."""
-        require(self.context, Action.CREATE_FLOW)
+        require(self.db, self.context, Action.CREATE_FLOW)
         flow_type = parse_choice(flow_type, "flow_type", self.flow_configs)
         name = parse_text(flow_name, "flow_name", max_length=255)
         configuration = dict(configuration or {})
@@ -93,7 +93,7 @@ class MasterFlowOrchestrator:
 
     def resume_flow(self, flow_id: str, resume_context: dict[str, Any] | None = None) -> dict:
         """Re-run the current phase through the flow type's child_flow_service (one path)."""
-        require(self.context, Action.RESUME_FLOW)
+        require(self.db, self.context, Action.RESUME_FLOW)
         flow_uuid = parse_uuid(flow_id, "flow_id")
         # Checked before anything is recorded: a refused resume leaves no trace.
         if resume_context is not None and not isinstance(resume_context, dict):

@@ -78,7 +78,7 @@ class OverviewRepository(TenantRepository):
 
 
 def _repository(db: Session, ctx: RequestContext) -> OverviewRepository:
-    require(ctx, Action.VIEW)
+    require(db, ctx, Action.VIEW)
     return OverviewRepository(db, ctx.client_account_id, ctx.engagement_id)
 
 

@@ -27,7 +27,7 @@ def run_phase(
     phase_input: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """{"mode": "inline", "result": ...} or {"mode": "queued"} for a big gap scan."""
-    require(ctx, Action.RUN_PHASE)
+    require(db, ctx, Action.RUN_PHASE)
     phase = parse_phase(phase_name)
     service = CollectionChildFlowService(db, ctx)
     if phase is CollectionPhase.GAP_ANALYSIS:

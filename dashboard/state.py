@@ -17,6 +17,7 @@ from core.context import RequestContext
 from core.errors import BadRequest, CollectionError, Conflict, Forbidden, NotFound, RateLimited
 from core.flows import GAP_STATUSES
 from core.orchestrator import AUTOMATION_TIERS
+from core.permissions import AccessRevoked
 from core.phases import PHASE_ORDER, FlowStatus
 from db.session import open_session
 
@@ -35,6 +36,7 @@ POLL_SECONDS = "poll_seconds"  # progress refresh interval: 0 (off), 2, 5 or 15
 LAST_JOB_STATUS = "last_job_status"  # {flow_id: status seen by the previous progress tick}
 PENDING_RESUME = "pending_resume"  # flow_id waiting for the admin's confirmation
 FLASH = "flash_message"  # a success message to show once, after the rerun that follows it
+SIGNED_OUT_BECAUSE = "signed_out_because"  # why the app signed the person out, shown once
 
 POLL_CHOICES = {"Off": 0, "2 s": 2, "5 s": 5, "15 s": 15}
 FAILED = object()  # what run_use_case returns when the use case raised
@@ -112,13 +114,29 @@ def explain(error: CollectionError, doing: str) -> str:
     return sentence(error.message)
 
 
+def sign_out(reason: str | None = None) -> None:
+    """Forget everything of this session (and single sign-on's cookie); `reason` is shown next."""
+    was_oidc = st.session_state.get(USER) is not None and st.user.get("is_logged_in")
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    if reason:
+        st.session_state[SIGNED_OUT_BECAUSE] = reason
+    if was_oidc:
+        st.logout()
+
+
 def run_use_case(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> Any:
     """Call a core use case; show its typed errors as sentences and log anything else.
 
-    Returns the use case's result, or FAILED after showing why.
+    Returns the use case's result, or FAILED after showing why. A user whose access was
+    removed since they chose the engagement is signed out, and told why on the sign-in page.
     """
     try:
         return fn(*args, **kwargs)
+    except AccessRevoked as error:
+        logger.warning("dashboard: access revoked, signing out (%s)", doing)
+        sign_out(sentence(error.message))
+        st.rerun()
     except CollectionError as error:
         # Core's messages may quote what people typed (a file name, a filter): shown as text.
         shown = plain(explain(error, doing))

@@ -52,10 +52,13 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
         }
         db.commit()
         for tenant in tenants:
+            # The demo analyst where the demo accounts are members; the operator elsewhere
+            # (every use case checks the membership of the user a context names).
+            member = tenant.client_account_id == first.client_account_id
             ctx = RequestContext(
                 tenant.client_account_id,
                 tenant.engagement_id,
-                user_id=users["analyst"].id,
+                user_id=users["analyst"].id if member else None,
                 role="analyst",
             )
             create_demo_flows(db, ctx, asset_ids[tenant], rng)

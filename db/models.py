@@ -62,9 +62,22 @@ class User(TimestampMixin, Base):
     # Argon2 hash; NULL for users who only sign in through OpenID Connect.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins of one (email, source address) pair, or of one source address."""
+
+    __tablename__ = "sign_in_throttles"
+    # sha256 of what is counted (core/sign_in_throttle.py): fixed width, no email in clear.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime]
+    __table_args__ = (
+        # Serves the pruning of counts nobody has added to for a while.
+        Index("ix_sign_in_throttles_last_attempt", "last_attempt_at"),
+    )
 
 
 class Membership(TimestampMixin, Base):

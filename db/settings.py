@@ -25,9 +25,15 @@ class Settings(BaseSettings):
     redis_key_prefix: str = ""
     # An inventory file with more data rows than this is refused before anything is written.
     import_max_rows: int = Field(default=200_000, ge=1)
-    # Wrong passwords in a row before an account is locked, and for how long.
-    sign_in_max_failures: int = Field(default=5, ge=1)
-    sign_in_lock_seconds: int = Field(default=300, ge=1)
+    # Sign-in throttling (core/sign_in_throttle.py), counted per (email, source address) and
+    # per source address, never per account alone. After the free failures each further one
+    # blocks for base * 2**(failures beyond the free ones) seconds, up to the cap; counts
+    # are forgotten after that long without an attempt.
+    sign_in_free_failures: int = Field(default=5, ge=1)
+    sign_in_address_free_failures: int = Field(default=50, ge=1)
+    sign_in_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    sign_in_backoff_max_seconds: float = Field(default=900.0, gt=0)
+    sign_in_forget_after_seconds: float = Field(default=3600.0, gt=0)
 
 
 def migration_url(settings: Settings) -> str:

@@ -43,7 +43,7 @@ def gap_enhancement_worker(
 def run_flow_phase(
     client_account_id: str, engagement_id: str, flow_id: str, phase_name: str, user_id: str | None
 ) -> str:
-    ctx = RequestContext(client_account_id, engagement_id, user_id=user_id, role="analyst")
+    ctx = RequestContext.for_queued_job(client_account_id, engagement_id, user_id)
     with open_session() as db:
         result = CollectionChildFlowService(db, ctx).execute_phase(flow_id, phase_name)
     return str(result.get("status", "done"))

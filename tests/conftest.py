@@ -6,7 +6,6 @@ so row-level security binds every test; migrations and emptying run as the owner
 
 import os
 import secrets
-import uuid
 from collections.abc import Callable, Iterator
 
 import psycopg
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.context import RequestContext
 from core.dispatch import set_dispatcher
 from db.migrate import upgrade
-from db.models import Asset, Base, ClientAccount, Engagement
+from db.models import Asset, Base, ClientAccount, Engagement, Membership, User
 from db.roles import ensure_app_role
 from db.session import bind_tenant, create_db_engine
 from db.settings import get_settings
@@ -132,7 +131,35 @@ def empty_database(engine: Engine) -> None:
 
 
 @pytest.fixture
-def make_tenant(db) -> Callable[..., RequestContext]:
+def make_member(db) -> Callable[..., RequestContext]:
+    """The context of a new active user with `role` on the engagement of `ctx`.
+
+    Every use case re-checks the membership behind a context that names a user, so test
+    contexts belong to real members (no password: nobody signs in as them).
+    """
+
+    def make(ctx: RequestContext, role: str = "analyst") -> RequestContext:
+        user = User(email=f"member-{secrets.token_hex(6)}@example.com", password_hash=None)
+        db.add(user)
+        db.flush()
+        db.add(
+            Membership(
+                user_id=user.id,
+                client_account_id=ctx.client_account_id,
+                engagement_id=ctx.engagement_id,
+                role=role,
+            )
+        )
+        db.commit()
+        return RequestContext(ctx.client_account_id, ctx.engagement_id, user_id=user.id, role=role)
+
+    return make
+
+
+@pytest.fixture
+def make_tenant(db, make_member) -> Callable[..., RequestContext]:
+    """A new client account with one engagement, and the context of a member of it."""
+
     def make(role: str = "analyst", name: str | None = None) -> RequestContext:
         client = ClientAccount(name=name or f"Client {secrets.token_hex(4)}")
         db.add(client)
@@ -140,7 +167,7 @@ def make_tenant(db) -> Callable[..., RequestContext]:
         engagement = Engagement(client_account_id=client.id, name="Wave 1")
         db.add(engagement)
         db.commit()
-        return RequestContext(client.id, engagement.id, user_id=uuid.uuid4(), role=role)
+        return make_member(RequestContext(client.id, engagement.id), role)
 
     return make
 

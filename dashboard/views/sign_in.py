@@ -41,7 +41,9 @@ def sign_in_form() -> None:
     if submitted:
         with state.session() as db:
             try:
-                user = identity.authenticate(db, email, password)
+                # The address the connection came from (None on localhost): throttling counts
+                # failures per email and address, so nobody can lock an owner out from afar.
+                user = identity.authenticate(db, email, password, st.context.ip_address)
             except CollectionError as error:
                 shown = state.explain(error, "sign in") if error.status == 429 else error.message
                 st.error(state.plain(shown))
@@ -82,6 +84,9 @@ def engagement_picker(user) -> None:
             st.rerun()
 
 
+signed_out_because = st.session_state.pop(state.SIGNED_OUT_BECAUSE, None)
+if signed_out_because:
+    st.error(signed_out_because)
 signed_in = st.session_state.get(state.USER)
 if signed_in is None:
     sign_in_form()

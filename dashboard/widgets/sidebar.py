@@ -5,14 +5,6 @@ import streamlit as st
 from dashboard import state
 
 
-def sign_out() -> None:
-    was_oidc = st.session_state.get(state.USER) is not None and st.user.get("is_logged_in")
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    if was_oidc:
-        st.logout()
-
-
 def switch_engagement() -> None:
     for key in (state.CONTEXT, state.ENGAGEMENT, state.FLOW_ID, state.SELECTED_GAPS):
         st.session_state.pop(key, None)
@@ -32,4 +24,4 @@ def show() -> None:
             st.text(f"{choice.client_name} / {choice.engagement_name}")
         left, right = st.columns(2)
         left.button("Engagement", on_click=switch_engagement, key="switch_engagement")
-        right.button("Sign out", on_click=sign_out, key="sign_out")
+        right.button("Sign out", on_click=state.sign_out, key="sign_out")

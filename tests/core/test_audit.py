@@ -1,6 +1,5 @@
 """The audit trail: operator actions land as events; admins list them per tenant and flow."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +12,9 @@ from core.orchestrator import MasterFlowOrchestrator
 
 
 @pytest.fixture
-def trail(db, make_tenant, make_assets):
+def trail(db, make_tenant, make_member, make_assets):
     admin = make_tenant(role="admin")
-    analyst = RequestContext(admin.client_account_id, admin.engagement_id, uuid.uuid4(), "analyst")
+    analyst = make_member(admin, "analyst")
     assets = make_assets(admin, 2)
     first = MasterFlowOrchestrator(db, analyst).create_flow(flow_name="First")
     CollectionChildFlowService(db, analyst).execute_phase(

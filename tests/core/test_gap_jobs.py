@@ -8,7 +8,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core import gap_jobs
 from core.child_flow_service import CollectionChildFlowService
@@ -17,7 +17,10 @@ from core.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from core.gap_enhancement import run_gap_enhancement_job
 from core.job_store import job_store_for
 from core.orchestrator import MasterFlowOrchestrator
-from db.models import CollectionDataGap
+from core.phase_runs import run_phase
+from db.models import CollectionDataGap, Membership
+from db.session import get_engine
+from jobs.tasks import run_flow_phase  # imported first: it installs its queue as the default
 
 
 def run_recorded(db, job: dict) -> dict:
@@ -238,3 +241,45 @@ def test_an_asset_name_with_nul_is_accepted_by_the_sql_job_store(
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, [{**gaps[0], "asset_name": "web\x0001"}])
     assert dispatcher.jobs[0]["selected_gaps"][0]["asset_name"] == "web01"
     assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)["status"] == "queued"
+
+
+def remove_memberships(db, ctx: RequestContext) -> None:
+    db.execute(delete(Membership).where(Membership.user_id == ctx.user_id))
+    db.commit()
+
+
+def phase_of(db, ctx: RequestContext, flow_id: str) -> str:
+    db.expire_all()
+    operator = RequestContext(ctx.client_account_id, ctx.engagement_id, role="admin")
+    return CollectionChildFlowService(db, operator).get_by_master_flow_id(flow_id).current_phase
+
+
+def test_a_job_queued_before_its_submitter_lost_access_still_finishes(
+    db, tenant, dispatcher, flow_in_gap_analysis
+):
+    # The submission was checked; what was accepted then finishes, as a request in flight would.
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    remove_memberships(db, tenant)
+    assert run_recorded(db, dispatcher.jobs[0])["status"] == "completed"
+    assert phase_of(db, tenant, flow_id) == "questionnaire_generation"
+
+
+def test_a_scan_queued_before_its_submitter_lost_access_still_runs(
+    db, tenant, dispatcher, make_assets, monkeypatch
+):
+    monkeypatch.setattr("core.phase_runs.INLINE_SCAN_LIMIT", 1)
+    assets = make_assets(tenant, 2, business_owner=None)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
+    ids = [str(asset.id) for asset in assets]
+    run_phase(db, tenant, flow_id, "asset_selection", {"selected_asset_ids": ids})
+    assert run_phase(db, tenant, flow_id, "gap_analysis")["mode"] == "queued"
+    remove_memberships(db, tenant)
+    db.rollback()  # SQLite: the worker's session needs the write lock
+    get_engine.cache_clear()  # the worker opens its session on this test's settings
+    try:
+        run_flow_phase(**dispatcher.jobs[0])
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+    assert phase_of(db, tenant, flow_id) == "questionnaire_generation"

@@ -1,11 +1,14 @@
 """Local sign-in with Argon2, lockout after failures, memberships and the context they give."""
 
 import logging
-import time
+import re
+import threading
 import uuid
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -18,21 +21,38 @@ from core.identity import (
     sign_in_oidc,
 )
 from core.passwords import hash_password, verify_password
-from db.models import AuditEvent, Engagement, Membership, User
+from db.models import AuditEvent, Engagement, Membership, SignInThrottle, User
 from db.settings import get_settings
+from db.types import utcnow
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def lock_window(monkeypatch):
-    """Three failures lock an account for one second (so the test need not wait long)."""
-    monkeypatch.setenv("SIGN_IN_MAX_FAILURES", "3")
-    monkeypatch.setenv("SIGN_IN_LOCK_SECONDS", "1")
+def throttle(monkeypatch):
+    """Three free failures per email and address, five per address; waits of 30 s, 60 s..."""
+    monkeypatch.setenv("SIGN_IN_FREE_FAILURES", "3")
+    monkeypatch.setenv("SIGN_IN_ADDRESS_FREE_FAILURES", "5")
+    monkeypatch.setenv("SIGN_IN_BACKOFF_BASE_SECONDS", "30")
+    monkeypatch.setenv("SIGN_IN_BACKOFF_MAX_SECONDS", "3600")
     get_settings.cache_clear()
     yield get_settings()
     monkeypatch.undo()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def argon2_verifies(monkeypatch) -> list[str]:
+    """Counts the Argon2 verifications the real hasher runs (the slow part of an answer)."""
+    counted: list[str] = []
+    real_verify = PasswordHasher.verify
+
+    def verify(self, password_hash, password):
+        counted.append(password_hash)
+        return real_verify(self, password_hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", verify)
+    return counted
 
 
 @pytest.fixture
@@ -87,9 +107,23 @@ def test_a_short_password_is_not_stored():
     assert raised.value.field == "password"
 
 
+ATTACKER = "203.0.113.7"  # documentation ranges (RFC 5737)
+OWNER = "198.51.100.20"
+
+
+def fail(db, email: str, source: str, times: int = 1) -> list[str]:
+    """`times` wrong passwords; the type of each refusal (throttled ones included)."""
+    refusals = []
+    for attempt in range(times):
+        with pytest.raises((SignInFailed, RateLimited)) as raised:
+            authenticate(db, email, f"wrong password {attempt}", source)
+        refusals.append(type(raised.value).__name__)
+    return refusals
+
+
 def test_the_right_password_signs_in_and_is_audited(db, make_user, account_events):
     user = make_user(email="dana@example.com")
-    signed_in = authenticate(db, "  Dana@Example.com ", PASSWORD)
+    signed_in = authenticate(db, "  Dana@Example.com ", PASSWORD, OWNER)
     assert (signed_in.user_id, signed_in.email, signed_in.display_name) == (
         user.id,
         "dana@example.com",
@@ -97,9 +131,9 @@ def test_the_right_password_signs_in_and_is_audited(db, make_user, account_event
     )
     [event] = account_events("signed_in")
     assert event.user_id == user.id and event.client_account_id is None
-    assert event.details == {"method": "password"}
+    assert event.details == {"method": "password", "source": OWNER}
     db.refresh(user)
-    assert user.last_sign_in_at is not None and user.failed_sign_ins == 0
+    assert user.last_sign_in_at is not None
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(db, make_user):
@@ -121,44 +155,135 @@ def test_a_disabled_account_or_one_without_password_cannot_sign_in(db, make_user
             authenticate(db, email, PASSWORD)
 
 
-def test_failures_are_counted_locked_and_the_window_passes(
-    db, make_user, lock_window, caplog, account_events
+def test_every_answer_costs_one_argon2_verification(db, make_user, throttle, argon2_verifies):
+    """Same work, so the same time, whether the account exists, is disabled or throttled."""
+    make_user(email="dana@example.com")
+    make_user(email="gone@example.com", active=False)
+    make_user(email="sso@example.com", password=None)
+    fail(db, "dana@example.com", ATTACKER, 3)
+    fail(db, "nobody@example.com", ATTACKER, 3)
+    attempts = {
+        "right password": ("dana@example.com", PASSWORD, OWNER),
+        "wrong password": ("dana@example.com", "wrong password", OWNER),
+        "unknown email": ("nobody@example.com", PASSWORD, OWNER),
+        "disabled account": ("gone@example.com", PASSWORD, OWNER),
+        "account without password": ("sso@example.com", PASSWORD, OWNER),
+        "throttled account": ("dana@example.com", PASSWORD, ATTACKER),
+        "throttled unknown email": ("nobody@example.com", PASSWORD, ATTACKER),
+    }
+    answers = {}
+    for name, (email, password, source) in attempts.items():
+        argon2_verifies.clear()
+        try:
+            authenticate(db, email, password, source)
+            answer: object = "signed in"
+        except (SignInFailed, RateLimited) as refused:
+            answer = refused.status
+        answers[name] = (answer, len(argon2_verifies))
+    assert answers == {
+        "right password": ("signed in", 1),
+        "wrong password": (403, 1),
+        "unknown email": (403, 1),
+        "disabled account": (403, 1),
+        "account without password": (403, 1),
+        "throttled account": (429, 1),
+        "throttled unknown email": (429, 1),
+    }
+
+
+def test_a_throttled_account_and_a_throttled_unknown_email_get_the_same_answer(
+    db, make_user, throttle
+):
+    make_user(email="dana@example.com")
+    answers = {}
+    # From two fresh addresses, so that each email meets the same conditions.
+    for email, source in (
+        ("dana@example.com", "203.0.113.8"),
+        ("nobody@example.com", "203.0.113.9"),
+    ):
+        assert fail(db, email, source, 4) == ["SignInFailed"] * 3 + ["SignInThrottled"]
+        with pytest.raises(RateLimited) as raised:
+            authenticate(db, email, PASSWORD, source)
+        seconds = raised.value.retry_after_seconds
+        answers[email] = (raised.value.status, re.sub(r"\d+", "N", raised.value.message))
+        assert 25 < seconds <= 30
+    assert answers["dana@example.com"] == answers["nobody@example.com"]
+    assert answers["dana@example.com"] == (429, "Too many failed sign-ins; try again in N s")
+
+
+def test_failures_from_another_address_do_not_stop_the_owner(db, make_user):
+    user = make_user(email="dana@example.com")
+    refusals = fail(db, "dana@example.com", ATTACKER, 20)  # default settings: 5 free failures
+    assert refusals[:5] == ["SignInFailed"] * 5 and set(refusals[5:]) == {"SignInThrottled"}
+    assert authenticate(db, "dana@example.com", PASSWORD, OWNER).user_id == user.id
+    # and the attacker's address stays throttled for that email
+    with pytest.raises(RateLimited):
+        authenticate(db, "dana@example.com", PASSWORD, ATTACKER)
+
+
+def let_the_waits_pass(db) -> None:
+    """As if the blocks had run out (rather than sleeping through them)."""
+    db.execute(update(SignInThrottle).values(blocked_until=utcnow() - timedelta(seconds=1)))
+    db.commit()
+
+
+def test_waits_double_after_each_failure_beyond_the_free_ones(
+    db, make_user, throttle, caplog, account_events
 ):
     user = make_user()
     caplog.set_level(logging.INFO, logger="core.identity")
-    for attempt in range(1, 4):
-        with pytest.raises(SignInFailed):
-            authenticate(db, user.email, f"wrong password {attempt}")
-        db.refresh(user)
-        assert user.failed_sign_ins == attempt
-    assert user.locked_until is not None
-    # Locked: even the right password is refused, with how long to wait.
+    assert fail(db, user.email, OWNER, 3) == ["SignInFailed"] * 3
+    # Throttled: even the right password is refused, with how long to wait.
     with pytest.raises(RateLimited) as raised:
-        authenticate(db, user.email, PASSWORD)
-    assert raised.value.status == 429 and 0 < raised.value.retry_after_seconds <= 1
-    time.sleep(1.05)
-    assert authenticate(db, user.email, PASSWORD).user_id == user.id
-    db.refresh(user)
-    assert user.failed_sign_ins == 0 and user.locked_until is None
+        authenticate(db, user.email, PASSWORD, OWNER)
+    assert raised.value.status == 429 and 25 < raised.value.retry_after_seconds <= 30
+    let_the_waits_pass(db)
+    assert fail(db, user.email, OWNER) == ["SignInFailed"]  # one more try, then twice as long
+    with pytest.raises(RateLimited) as raised:
+        authenticate(db, user.email, PASSWORD, OWNER)
+    assert 55 < raised.value.retry_after_seconds <= 60
+    let_the_waits_pass(db)
+    assert authenticate(db, user.email, PASSWORD, OWNER).user_id == user.id
+    assert fail(db, user.email, OWNER) == ["SignInFailed"]  # a success starts the count afresh
 
     failures = account_events("sign_in_failed")
-    assert [event.details["failures_in_a_row"] for event in failures] == [1, 2, 3]
-    assert [event.details["locked"] for event in failures] == [False, False, True]
+    assert [event.details["failures_in_a_row"] for event in failures] == [1, 2, 3, 4, 1]
+    assert {event.details["source"] for event in failures} == {OWNER}
     logged = caplog.text + str([event.details for event in failures])
     assert "wrong password" not in logged and PASSWORD not in logged
-    assert "sign-in failed for dana@example.com (3 in a row, locked)" in caplog.text
+    assert f"sign-in failed for dana@example.com from {OWNER} (3 in a row)" in caplog.text
 
 
-def test_after_the_lock_one_more_failure_locks_again(db, make_user, lock_window):
-    user = make_user()
-    for _ in range(3):
-        with pytest.raises(SignInFailed):
-            authenticate(db, user.email, "wrong password")
-    time.sleep(1.05)
-    with pytest.raises(SignInFailed):
-        authenticate(db, user.email, "wrong password")
+def test_one_address_failing_on_many_emails_is_throttled_for_all_of_them(db, make_user, throttle):
+    user = make_user(email="dana@example.com")
+    for index in range(5):  # five free failures per address, whichever emails
+        assert fail(db, f"guess{index}@example.com", ATTACKER) == ["SignInFailed"]
     with pytest.raises(RateLimited):
-        authenticate(db, user.email, PASSWORD)
+        authenticate(db, "dana@example.com", PASSWORD, ATTACKER)
+    assert authenticate(db, "dana@example.com", PASSWORD, OWNER).user_id == user.id
+
+
+def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_failures(
+    session_maker, make_user, throttle
+):
+    make_user(email="dana@example.com")
+    refusals: list[str] = []
+    start = threading.Barrier(8)
+
+    def guess() -> None:
+        with session_maker() as db:
+            start.wait()
+            try:
+                refusals.extend(fail(db, "dana@example.com", ATTACKER))
+            except BaseException as unexpected:  # shown by the assertion below
+                refusals.append(repr(unexpected))
+
+    threads = [threading.Thread(target=guess) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(refusals) == ["SignInFailed"] * 3 + ["SignInThrottled"] * 5
 
 
 def test_audit_details_refuse_secrets(db, tenant):

@@ -6,7 +6,6 @@ status fits that entry point, and a refused call leaves every table and every jo
 it was and hands nothing to the queue.
 """
 
-import uuid
 from collections.abc import Callable
 
 import pytest
@@ -55,9 +54,10 @@ junk = st.recursive(
 
 
 @pytest.fixture
-def world(db, make_tenant, make_assets):
+def world(db, make_tenant, make_member, make_assets):
     """Tenant A (whose caller varies in role) and tenant B, each with flows and a user."""
     a, b = make_tenant(role="admin"), make_tenant(role="admin")
+    members = {role: make_member(a, role) for role in ROLES}
     flow_b = MasterFlowOrchestrator(db, b).create_flow(flow_name="B's")
     asset_b = make_assets(b, 1)[0]
     assets = make_assets(a, 2, business_owner=None)
@@ -71,6 +71,7 @@ def world(db, make_tenant, make_assets):
     db.commit()
     return {
         "a": a,
+        "members": members,
         "flow_ids": [fresh, collecting, flow_b],
         "questionnaire_id": str(questionnaire.id),
         "question_ids": [question["id"] for question in questionnaire.questions],
@@ -96,10 +97,7 @@ def choices_or_junk(allowed) -> st.SearchStrategy:
 
 
 def caller(draw, world) -> RequestContext:
-    a = world["a"]
-    return RequestContext(
-        a.client_account_id, a.engagement_id, uuid.uuid4(), draw(st.sampled_from(ROLES))
-    )
+    return world["members"][draw(st.sampled_from(ROLES))]
 
 
 def selected_gaps(w) -> st.SearchStrategy:
@@ -304,7 +302,7 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
 }
 
 
-COUNTED_SIGN_IN_TABLES = ("users", "audit_events")
+COUNTED_SIGN_IN_TABLES = ("sign_in_throttles", "audit_events")
 
 
 @pytest.mark.parametrize("entry_point", list(ENTRY_POINTS))
@@ -326,8 +324,8 @@ def test_malformed_input_is_a_typed_refusal_that_changes_nothing(
             assert refused.message
             db.rollback()
             after = fingerprint(db, owner_engine)
-            if entry_point == "authenticate" and refused.status == 403:
-                # A wrong password is counted (users) and audited: by design, see test_identity.
+            if entry_point == "authenticate" and refused.status in (403, 429):
+                # A wrong password is counted (throttles) and audited: see test_identity.
                 for table in COUNTED_SIGN_IN_TABLES:
                     before.pop(table), after.pop(table)
             assert after == before

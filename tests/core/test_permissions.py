@@ -6,11 +6,11 @@ jobs and read the audit trail. The use cases run for real, on the database and t
 store (Redis with PostgreSQL, the job_keys table with SQLite); the queue records what it gets.
 """
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import delete, update
 
 from core import audit, flows, gap_jobs
 from core.answers import save_answers
@@ -21,6 +21,7 @@ from core.job_store import job_store_for
 from core.orchestrator import MasterFlowOrchestrator
 from core.permissions import ROLE_ACTIONS, Action
 from core.phase_runs import run_phase
+from db.models import Membership, User
 from tests.factories import fingerprint, flow_in_manual_collection, job_keys
 
 
@@ -148,9 +149,9 @@ def setup(db, make_tenant, make_assets, dispatcher) -> tuple[RequestContext, Set
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("use_case", list(USE_CASES))
-def test_role_matrix(db, owner_engine, setup, dispatcher, role, use_case):
+def test_role_matrix(db, owner_engine, setup, dispatcher, make_member, role, use_case):
     admin, prepared = setup
-    ctx = RequestContext(admin.client_account_id, admin.engagement_id, uuid.uuid4(), role)
+    ctx = make_member(admin, role)
     allowed, call = USE_CASES[use_case]
     queued = len(dispatcher.jobs)
     if role in allowed:
@@ -186,3 +187,87 @@ def test_the_matrix_agrees_with_the_role_table():
         Action.RESET_JOB,
         Action.VIEW_AUDIT,
     }
+
+
+# Revoked access: the dashboard keeps a context in session state, so every use case
+# re-checks the user and the membership behind it, and acts with the role held now.
+
+REVOKED = "Your access to this engagement was removed; sign in again"
+
+
+def revoke(db, ctx: RequestContext, how: str) -> None:
+    if how == "user_deactivated":
+        db.execute(update(User).where(User.id == ctx.user_id).values(is_active=False))
+    else:
+        db.execute(delete(Membership).where(Membership.user_id == ctx.user_id))
+    db.commit()
+
+
+@pytest.mark.parametrize("how", ["user_deactivated", "membership_removed"])
+@pytest.mark.parametrize("use_case", list(USE_CASES))
+def test_revoked_access_stops_every_use_case(
+    db, owner_engine, setup, dispatcher, make_member, how, use_case
+):
+    admin, prepared = setup
+    ctx = make_member(admin, "admin")  # built while the access held, as an open tab keeps it
+    revoke(db, ctx, how)
+    queued = len(dispatcher.jobs)
+    before = fingerprint(db, owner_engine), job_keys()
+    with pytest.raises(Forbidden) as raised:
+        USE_CASES[use_case][1](db, ctx, prepared)
+    assert (raised.value.status, raised.value.message) == (403, REVOKED)
+    assert (fingerprint(db, owner_engine), job_keys()) == before
+    assert len(dispatcher.jobs) == queued
+
+
+def test_a_demoted_admin_acts_as_an_analyst_from_the_next_action(db, setup, make_member):
+    admin, prepared = setup
+    ctx = make_member(admin, "admin")
+    db.execute(update(Membership).where(Membership.user_id == ctx.user_id).values(role="analyst"))
+    db.commit()
+    with pytest.raises(Forbidden) as raised:
+        MasterFlowOrchestrator(db, ctx).resume_flow(prepared.collecting_flow)
+    assert (
+        raised.value.message
+        == "Your role on this engagement is now analyst; it may not resume flow"
+    )
+    with pytest.raises(Forbidden):
+        audit.list_events(db, ctx)
+    assert MasterFlowOrchestrator(db, ctx).create_flow(flow_name="Still an analyst")
+
+
+def test_a_promoted_analyst_acts_as_an_admin_from_the_next_action(db, setup, make_member):
+    admin, prepared = setup
+    ctx = make_member(admin, "analyst")
+    db.execute(update(Membership).where(Membership.user_id == ctx.user_id).values(role="admin"))
+    db.commit()
+    assert audit.list_events(db, ctx)
+
+
+def test_a_client_wide_membership_counts_for_its_engagements_only(db, setup, make_tenant):
+    admin, _prepared = setup
+    user = User(email="wide@example.com", password_hash=None)
+    db.add(user)
+    db.flush()
+    db.add(Membership(user_id=user.id, client_account_id=admin.client_account_id, role="analyst"))
+    db.commit()
+    mine = RequestContext(admin.client_account_id, admin.engagement_id, user.id, "analyst")
+    assert [flow.flow_name for flow in flows.list_flows(db, mine)]
+    # A context naming an engagement the membership does not reach is refused: of another
+    # client, or another client's engagement paired with this client.
+    other = make_tenant()
+    for client_account_id, engagement_id in (
+        (other.client_account_id, other.engagement_id),
+        (admin.client_account_id, other.engagement_id),
+    ):
+        forged = RequestContext(client_account_id, engagement_id, user.id, "admin")
+        with pytest.raises(Forbidden) as raised:
+            flows.list_flows(db, forged)
+        assert raised.value.message == REVOKED
+
+
+def test_a_context_without_a_user_is_the_operator_and_keeps_its_role(db, setup):
+    # The command line and the benchmarks act as the operator of the database, not a member.
+    admin, prepared = setup
+    operator = RequestContext(admin.client_account_id, admin.engagement_id, role="admin")
+    assert audit.list_events(db, operator)

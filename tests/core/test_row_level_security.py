@@ -67,7 +67,8 @@ def make_tenant_on():
         engagement = Engagement(client_account_id=client.id, name="Wave 1")
         db.add(engagement)
         db.commit()
-        return RequestContext(client.id, engagement.id, user_id=uuid.uuid4(), role=role)
+        # No user: the policies are the subject here, not the membership check before them.
+        return RequestContext(client.id, engagement.id, role=role)
 
     return make
 

@@ -3,12 +3,14 @@
 import re
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 from core.accounts import add_member
 from core.audit import list_events
 from core.child_flow_service import CollectionChildFlowService
+from core.context import RequestContext
 from core.errors import Forbidden
 from core.flow_state import CollectionFlowStateService
 from core.flows import get_flow, list_flows
@@ -18,7 +20,7 @@ from core.job_store import job_store_for
 from core.orchestrator import MasterFlowOrchestrator
 from core.unit_of_work import atomic
 from dashboard import state
-from db.models import ClientAccount
+from db.models import ClientAccount, Membership
 from tests.dashboard.conftest import APP, HOLES, no_exceptions, texts
 
 
@@ -74,6 +76,20 @@ def test_a_flow_search_is_cut_or_refused_in_a_sentence(tenant, open_page, typed,
     assert texts(app, "error") == errors
 
 
+def test_a_user_whose_access_was_removed_is_signed_out_at_the_next_action(db, tenant, open_page):
+    app = open_page(tenant, "flows")  # the tab stays open while an admin removes the access
+    db.execute(delete(Membership).where(Membership.user_id == tenant.user_id))
+    db.commit()
+    app.text_input[1].input("Made after the removal")
+    app.button(key="FormSubmitter:create_flow-Create flow").click().run()
+    no_exceptions(app)
+    assert state.CONTEXT not in app.session_state
+    assert texts(app, "error") == ["Your access to this engagement was removed; sign in again."]
+    assert app.button(key="FormSubmitter:sign_in-Sign in")  # the sign-in form, on the next run
+    operator = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
+    assert list_flows(db, operator) == []
+
+
 def test_a_manager_cannot_create_flows(make_tenant, open_page):
     app = open_page(make_tenant(role="manager"), "flows")
     no_exceptions(app)
@@ -117,11 +133,11 @@ def test_an_asset_filter_is_cut_or_refused_in_a_sentence(
     assert app.button(key="start_gap_analysis").disabled  # the page goes on, nothing selected
 
 
-def test_a_manager_reads_a_flow_but_gets_no_action(db, make_tenant, open_page, flow_with_gaps):
+def test_a_manager_reads_a_flow_but_gets_no_action(
+    db, make_tenant, make_member, open_page, flow_with_gaps
+):
     analyst = make_tenant()
-    manager = analyst.__class__(
-        analyst.client_account_id, analyst.engagement_id, user_id=analyst.user_id, role="manager"
-    )
+    manager = make_member(analyst, "manager")
     flow_id = flow_with_gaps(analyst)
     app = open_page(manager, "flow", flow_id)
     no_exceptions(app)

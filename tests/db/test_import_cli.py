@@ -2,7 +2,6 @@
 
 import csv
 import io
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +30,7 @@ def sqlite_file(tmp_path):
         engagement = Engagement(client_account_id=client.id, name="Wave 1")
         db.add(engagement)
         db.commit()
-        ctx = RequestContext(client.id, engagement.id, user_id=uuid.uuid4())
+        ctx = RequestContext(client.id, engagement.id)  # the operator, as the command line acts
     yield url, make_session, ctx
     engine.dispose()
 

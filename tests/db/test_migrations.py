@@ -22,3 +22,38 @@ def test_postgresql_gets_native_uuid_and_jsonb(postgresql_database_url):
     engine.dispose()
     assert str(columns["id"]["type"]) == "UUID"
     assert str(columns["ai_suggestions"]["type"]) == "JSONB"
+
+
+def test_dropping_the_lock_columns_keeps_every_membership(tmp_path):
+    """SQLite: recreating `users` to drop a column would cascade into its memberships."""
+    from sqlalchemy import text
+
+    from db.migrate import upgrade
+    from db.session import create_db_engine
+
+    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
+    upgrade(url, "0002")
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO client_accounts (id, name, created_at, updated_at)"
+                " VALUES ('c1', 'Acme', '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, is_active, failed_sign_ins, created_at, updated_at)"
+                " VALUES ('u1', 'dana@example.com', 1, 2, '2026-01-01', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO memberships (id, user_id, client_account_id, role, created_at,"
+                " updated_at) VALUES ('m1', 'u1', 'c1', 'admin', '2026-01-01', '2026-01-01')"
+            )
+        )
+    upgrade(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM memberships")).scalar() == 1
+    engine.dispose()
