@@ -58,9 +58,14 @@ def stop_group(
 
 
 def run_in_group(
-    args: Sequence[str], timeout: float, stdin: str | None = None, **popen_options
+    args: Sequence[str],
+    timeout: float,
+    stdin: str | None = None,
+    check: bool = False,
+    **popen_options,
 ) -> subprocess.CompletedProcess:
-    """subprocess.run with text output, whose process group is stopped however the call ends."""
+    """subprocess.run with captured text output, whose process group is stopped however the
+    call ends; `check` raises CalledProcessError on a non-zero exit, as subprocess.run does."""
     process = start_group(
         args,
         stdin=subprocess.PIPE,
@@ -73,7 +78,10 @@ def run_in_group(
         stdout, stderr = process.communicate(stdin, timeout=timeout)
     finally:
         stop_group(process)
-    return subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
+    done = subprocess.CompletedProcess(list(args), process.returncode, stdout, stderr)
+    if check:
+        done.check_returncode()
+    return done
 
 
 def group_members(group: int) -> list[int]:
