@@ -10,15 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.dashboard.live import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     add_user,
     live_stack,
+    open_tab,
     wait_idle,
 )
+from tests.processes import interrupt_on_termination  # noqa: E402
 
 PASSWORD = f"Bench-{uuid.uuid4().hex[:10]}"
 SIZES = (1_000, 20_000)
@@ -91,32 +93,32 @@ print(json.dumps({
 def render_seconds(browser, stack, flow_id: str, size: int) -> float:
     """A fresh browser session opens the flow's Gaps page by its address and signs in; timed
     from "Open engagement" until the table, the counts and the progress panel are drawn."""
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = context.new_page()
+    page = open_tab(browser)
     page.goto(f"{stack.url}/gaps?flow={flow_id}")
     page.get_by_role("textbox", name="Email").fill("bench@demo.local")
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Open engagement").wait_for(timeout=60_000)
+    expect(page.get_by_role("button", name="Open engagement")).to_be_visible()
     page.get_by_label("Engagement").click()
     page.get_by_role("option", name="Datacenter Exit 2027").click()
     wait_idle(page)
     started = time.perf_counter()
     page.get_by_role("button", name="Open engagement").click()
     try:
-        page.get_by_text(f"{size:,} of {size:,}").wait_for(timeout=60_000)
-        page.get_by_test_id("stDataFrame").locator("canvas").first.wait_for(timeout=60_000)
-        page.get_by_role("button", name="Analyze 0 selected gaps").wait_for(timeout=60_000)
-        page.get_by_text("No gap job for this flow yet").wait_for(timeout=60_000)
+        expect(page.get_by_text(f"{size:,} of {size:,}")).to_be_visible()
+        expect(page.get_by_test_id("stDataFrame").locator("canvas").first).to_be_visible()
+        expect(page.get_by_role("button", name="Analyze 0 selected gaps")).to_be_visible()
+        expect(page.get_by_text("No gap job for this flow yet")).to_be_visible()
     except Exception:
         page.screenshot(path=str(ROOT / "var" / "bench-dashboard-failure.png"), full_page=True)
         raise
     elapsed = time.perf_counter() - started
-    context.close()
+    page.context.close()
     return elapsed
 
 
 def main() -> None:
+    interrupt_on_termination()  # a SIGTERM still stops the servers and drops the database
     result: dict = {"benchmark": "dashboard_gaps_page", "render_seconds": {}}
     with live_stack(worker=False, seed_args=("--assets", "500")) as stack:
         add_user(stack, "bench@demo.local", "analyst", "Northwind Health", PASSWORD)

@@ -22,6 +22,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 
 from bench.scratch import DEFAULT_SERVER as SERVER  # noqa: E402
 from bench.scratch import admin  # noqa: E402
+from tests.processes import interrupt_on_termination, start_group, stop_group  # noqa: E402
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 # The consumers' output, for when a run goes wrong.
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=50)
     parser.add_argument("--worker-type", choices=("thread", "process"), default="process")
     args = parser.parse_args()
+    interrupt_on_termination()  # a SIGTERM still stops the consumers and drops the database
     tag = f"{os.getpid()}_{secrets.token_hex(2)}"
     database, role = f"bench_jobs_{tag}", f"bench_jobs_app_{tag}"
     owner_url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{database}"
@@ -71,8 +73,7 @@ def main() -> None:
         print(json.dumps(run(args, consumers)))
     finally:
         for consumer in consumers:
-            consumer.kill()
-            consumer.wait()
+            stop_group(consumer)
         import redis
 
         client = redis.Redis.from_url(REDIS_URL)
@@ -86,7 +87,7 @@ def main() -> None:
 
 
 def start_consumer(worker_type: str) -> subprocess.Popen:
-    return subprocess.Popen(
+    return start_group(
         [
             str(Path(sys.executable).parent / "huey_consumer"),
             "jobs.huey_app.huey",
@@ -101,8 +102,8 @@ def start_consumer(worker_type: str) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=CONSUMER_LOG,
+        stderr=subprocess.STDOUT,
     )
 
 

@@ -166,8 +166,11 @@ if can(ctx, Action.SUBMIT_GAPS):
             state.bump_selection_version()
             st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = "queued"
             st.rerun()
+# The flash keeps its slot when empty: the progress panel below stays in the same place on
+# every run, so a run drawing it never leaves the previous run's panel on screen beside it.
+flash_slot = st.empty()
 flash = st.session_state.pop(state.FLASH, None)
 if flash:
-    st.success(state.plain(state.sentence(flash)))
+    flash_slot.success(state.plain(state.sentence(flash)))
 
 job_progress.show(ctx, flow_id, may_retry=can(ctx, Action.RETRY_JOB))

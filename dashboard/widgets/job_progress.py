@@ -68,11 +68,13 @@ def show(ctx: RequestContext, flow_id: str, may_retry: bool) -> None:
         progress = state.run_use_case(read_progress, doing="read the job's progress")
         if progress is state.FAILED:
             return
-        _render(progress, ctx, flow_id, may_retry)
         seen = st.session_state.setdefault(state.LAST_JOB_STATUS, {})
         previous, seen[flow_id] = seen.get(flow_id), progress["status"]
         if previous in ("queued", "running") and progress["status"] in FINISHED:
             # The job just ended: rerun the whole page so the table shows the enhanced rows.
+            # Before drawing: that run draws the panel, and a panel drawn here too would
+            # stay on screen beside it until the page run ends.
             st.rerun(scope="app")
+        _render(progress, ctx, flow_id, may_retry)
 
     panel()

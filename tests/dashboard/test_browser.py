@@ -15,6 +15,7 @@ from tests.dashboard.live import (
     add_user,
     click_table_rows,
     live_stack,
+    open_tab,
     sign_in,
     wait_idle,
 )
@@ -48,8 +49,7 @@ def stack():
 def page(request):
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000})
-        tab = context.new_page()
+        tab = open_tab(browser)
         yield tab
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
@@ -87,6 +87,39 @@ with open_session() as db:
 """
 
 
+# Records, on every change of the page, how many progress panels are on screen at once, where
+# each one is (its path of child indexes under the main area), and whether a panel said
+# "completed" while the page still showed the phase the job ends.
+WATCH_PANELS = """
+window.mostPanelsAtOnce = 0;
+window.panelPlaces = [];
+window.completedBesideTheOldPhase = false;
+const placeOf = (element) => {
+  const path = [];
+  for (let e = element; e.parentElement && e.dataset.testid !== "stMain"; e = e.parentElement) {
+    path.unshift([...e.parentElement.children].indexOf(e));
+  }
+  return path.join(".");
+};
+new MutationObserver(() => {
+  const panels = [...document.querySelectorAll('[data-testid="stProgress"]')];
+  window.mostPanelsAtOnce = Math.max(window.mostPanelsAtOnce, panels.length);
+  for (const place of panels.map(placeOf)) {
+    if (!window.panelPlaces.includes(place)) window.panelPlaces.push(place);
+  }
+  if (panels.some((panel) => panel.innerText.includes("completed"))) {
+    const main = document.querySelector('[data-testid="stMain"]');
+    window.completedBesideTheOldPhase ||= main.innerText.includes("Phase: gap analysis");
+  }
+}).observe(document.body, {childList: true, subtree: true});
+"""
+# True once every chart on the page is drawn (Plotly loads, then draws its SVG).
+CHARTS_DRAWN = """() => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  return charts.length > 0 && charts.every((chart) => chart.querySelector(".main-svg"));
+}"""
+
+
 def flow_in_gap_analysis_with_gaps(stack) -> tuple[str, str]:
     """A flow standing in gap_analysis whose scan stored gaps (the worker's progression case).
 
@@ -110,47 +143,59 @@ def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
     flow_id, name = flow_in_gap_analysis_with_gaps(stack)
     SHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, stack, ANALYST, PASSWORD, engagement=ENGAGEMENT)
-    page.get_by_text("Select a row to open it").wait_for()
-    page.get_by_test_id("stDataFrame").first.wait_for()
+    expect(page.get_by_text("Select a row to open it")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     wait_idle(page)
     page.screenshot(path=str(SHOTS / "flows.png"), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 1750})  # the gap table and the progress panel
     # Find the flow by name, select its row, follow its Gaps link.
     page.get_by_role("textbox", name="Search by name").fill(name)
     page.keyboard.press("Enter")
-    page.get_by_text("1 flow. Select a row to open it").wait_for(timeout=30_000)
-    click_table_rows(page, 0, [0], settled=lambda _: page.get_by_text("Selected: ").wait_for())
-    main = page.get_by_test_id("stMain")
-    main.get_by_role("link", name="Gaps").click()
-    page.get_by_text("Phase: gap analysis").wait_for(timeout=30_000)
-    assert f"flow={flow_id}" in page.url
-    page.get_by_role("button", name=re.compile(r"Analyze 0 selected gaps")).wait_for(timeout=30_000)
+    expect(page.get_by_text("1 flow. Select a row to open it")).to_be_visible()
+    click_table_rows(
+        page,
+        0,
+        [0],
+        settled=lambda _: expect(page.get_by_text(f"Selected: {name}")).to_be_visible(),
+    )
+    page.get_by_test_id("stMain").get_by_role("link", name="Gaps").click()
+    expect(page.get_by_text("Phase: gap analysis")).to_be_visible()
+    expect(page).to_have_url(re.compile(f"flow={flow_id}"))
+    expect(page.get_by_role("button", name="Analyze 0 selected gaps")).to_be_visible()
 
     def ticked(count: int) -> None:
         label = f"Analyze {count} selected gap{'s' if count != 1 else ''}"
-        page.get_by_role("button", name=label).wait_for(timeout=30_000)
+        expect(page.get_by_role("button", name=label)).to_be_visible()
 
     click_table_rows(page, 0, [0, 1, 2], settled=ticked)
-    submit = page.get_by_role("button", name="Analyze 3 selected gaps")
-    submit.wait_for(timeout=30_000)
     # From here on nothing reloads the page: a marker on the window would not survive a reload.
-    page.evaluate("window.__sameDocument = true")
-    submit.click()
-    page.get_by_text(re.compile(r"Gap analysis enqueued \(3 gaps\)")).wait_for(timeout=30_000)
-    page.get_by_text(re.compile(r"Gap analysis (queued|running)")).wait_for(timeout=30_000)
-    page.get_by_text(re.compile(r"Gap analysis running: [1-9]\d?%")).wait_for(timeout=30_000)
+    page.evaluate("window.sameDocument = true")
+    page.evaluate(WATCH_PANELS)
+    page.get_by_role("button", name="Analyze 3 selected gaps").click()
+    expect(page.get_by_text(re.compile(r"Gap analysis enqueued \(3 gaps\)"))).to_be_visible()
+    panel = page.get_by_test_id("stProgress")
+    expect(panel).to_have_text(re.compile(r"Gap analysis (queued|running)"))
+    expect(panel).to_have_text(re.compile(r"Gap analysis running: [1-9]\d?%"))
     page.screenshot(path=str(SHOTS / "gaps.png"), full_page=True)
-    page.get_by_text(re.compile(r"Gap analysis completed: 100%")).wait_for(timeout=120_000)
-    page.get_by_text("3 / 3").first.wait_for(timeout=30_000)
-    assert page.evaluate("window.__sameDocument === true")
+    expect(panel).to_have_text("Gap analysis completed: 100%", timeout=120_000)
+    processed = page.get_by_test_id("stMetric").filter(has_text="Processed")
+    expect(processed).to_contain_text("3 / 3")
     [(phase,)] = query(
         stack, "SELECT current_phase FROM collection_flows WHERE flow_id = :f", f=flow_id
     )
     assert phase == "questionnaire_generation"
     # The job's end reran the page by itself: the new phase and the enhanced rows show.
-    page.get_by_text("Phase: questionnaire generation").wait_for(timeout=30_000)
-    page.get_by_text(re.compile(r"Analysis complete: 3 gap")).wait_for(timeout=30_000)
-    assert page.evaluate("window.__sameDocument === true")
+    expect(page.get_by_text("Phase: questionnaire generation")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Analysis complete: 3 gap"))).to_be_visible()
+    wait_idle(page)
+    assert page.evaluate("window.sameDocument === true")
+    # One panel, in one place, all along: every run redraws it where the last one drew it, so
+    # no run leaves the previous run's panel on screen beside its own.
+    expect(panel).to_have_count(1)
+    assert len(page.evaluate("window.panelPlaces")) == 1
+    assert page.evaluate("window.mostPanelsAtOnce") == 1
+    # The run that follows the job's end draws the finished panel, with the page it belongs to.
+    assert page.evaluate("window.completedBesideTheOldPhase") is False
     page.screenshot(path=str(SHOTS / "gaps-done.png"), full_page=True)
     enhanced = query(
         stack,
@@ -166,11 +211,12 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, stack, ADMIN, PASSWORD, engagement=ENGAGEMENT)
     page.get_by_role("link", name="Overview", exact=True).click()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    wait_idle(page, quiet_ms=1500)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    wait_idle(page)
+    page.wait_for_function(CHARTS_DRAWN)
     page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
     page.get_by_role("link", name="Admin", exact=True).click()
-    page.get_by_text("Flows that need a hand").wait_for(timeout=30_000)
+    expect(page.get_by_text("Flows that need a hand")).to_be_visible()
     [(flow_id,)] = query(
         stack,
         "SELECT cf.flow_id FROM collection_flows cf JOIN engagements e ON e.id = cf.engagement_id"
@@ -180,13 +226,16 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
     )
     page.get_by_label("Flow", exact=True).click()
     page.get_by_role("option", name=f"{PAUSED_FLOW} (paused)").click()
+    chosen = re.compile(re.escape(PAUSED_FLOW))
+    expect(page.get_by_role("combobox", name="Flow", exact=True)).to_have_value(chosen)
+    wait_idle(page)
     page.get_by_role("button", name="Resume…").click()
-    page.get_by_text(re.compile(r"Resume this flow\?")).wait_for(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"Resume this flow\?"))).to_be_visible()
     page.screenshot(path=str(SHOTS / "admin.png"), full_page=True)
     page.get_by_role("button", name="Yes, resume").click()
-    page.get_by_text(re.compile(r"^Resumed")).wait_for(timeout=60_000)
+    expect(page.get_by_text(re.compile(r"^Resumed"))).to_be_visible()
     # The rerun that shows "Resumed" replaces the confirmation; wait for it to go.
-    expect(page.get_by_role("button", name="Yes, resume")).to_have_count(0, timeout=30_000)
+    expect(page.get_by_role("button", name="Yes, resume")).to_have_count(0)
     resumed = query(
         stack,
         "SELECT count(*) FROM audit_events WHERE action = 'flow_resumed' AND flow_id = :f",

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.processes import run_in_group
+
 ROOT = Path(__file__).parents[2]
 
 
@@ -12,13 +14,11 @@ def run_cli(
     *args: str, database_url: str, stdin: str = "", check: bool = False
 ) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
+    return run_in_group(
         [sys.executable, "-m", "db", *args],
         cwd=ROOT,
         env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
+        stdin=stdin,
         timeout=300,
         check=check,
     )

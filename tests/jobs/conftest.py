@@ -16,6 +16,7 @@ from core.dispatch import set_dispatcher
 from db.settings import get_settings
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks
+from tests.processes import start_group, stop_group
 
 ROOT = Path(__file__).parents[2]
 CONSUMER = Path(sys.executable).parent / "huey_consumer"
@@ -45,7 +46,7 @@ def start_consumer(queue, tmp_path) -> Iterator[Callable[[], subprocess.Popen]]:
     def start(workers: int = 2) -> subprocess.Popen:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         log = open(tmp_path / f"consumer-{len(started)}.log", "w")  # noqa: SIM115
-        process = subprocess.Popen(
+        process = start_group(
             [
                 str(CONSUMER),
                 "jobs.huey_app.huey",
@@ -62,20 +63,15 @@ def start_consumer(queue, tmp_path) -> Iterator[Callable[[], subprocess.Popen]]:
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         started.append(process)
         return process
 
-    yield start
-    for process in started:
-        stop(process, signal.SIGKILL)
-
-
-def stop(process: subprocess.Popen, sig: int) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        process.wait(timeout=30)
+    try:
+        yield start
+    finally:
+        for process in started:
+            stop_group(process, signal.SIGKILL)
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 60, every: float = 0.05):

@@ -13,7 +13,8 @@ from core.orchestrator import MasterFlowOrchestrator
 from db.models import CollectionDataGap
 from db.settings import get_settings
 from tests.conftest import delete_redis_keys
-from tests.jobs.conftest import progress, stop, wait_for
+from tests.jobs.conftest import progress, wait_for
+from tests.processes import stop_group
 
 MISSING = ("business_owner", "technical_owner", "business_criticality", "environment", "os_version")
 
@@ -134,7 +135,7 @@ def test_a_killed_consumer_stalls_the_job_and_a_retry_finishes_it_exactly_once(
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     wait_for(lambda: progress(session_maker, tenant, flow_id)["processed"] >= 10)
 
-    stop(consumer, signal.SIGKILL)
+    stop_group(consumer, signal.SIGKILL)
     stalled = wait_for(
         lambda: (p := progress(session_maker, tenant, flow_id))["stalled"] and p,
         timeout=get_settings().job_stall_seconds + 10,
@@ -171,7 +172,7 @@ def test_an_interrupted_consumer_puts_the_job_back_and_the_next_one_finishes_it(
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps[:60])
     wait_for(lambda: progress(session_maker, tenant, flow_id)["processed"] >= 5)
 
-    stop(consumer, signal.SIGTERM)  # huey's "interrupt": running tasks are signalled
+    stop_group(consumer, signal.SIGTERM)  # huey's "interrupt": running tasks are signalled
     assert queue.pending_count() == 1
     start_consumer()
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
