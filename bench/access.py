@@ -19,11 +19,11 @@ from scratch import DEFAULT_SERVER, scratch_database
 from sqlalchemy import insert
 from sqlalchemy.orm import sessionmaker
 
-from core.context import RequestContext
-from core.errors import CollectionError
-from core.identity import authenticate
-from core.passwords import hash_password
-from core.permissions import Action, require
+from core.access.identity import authenticate
+from core.access.passwords import hash_password
+from core.kernel.context import RequestContext
+from core.kernel.errors import CollectionError
+from core.kernel.permissions import Action, require
 from db.migrate import upgrade
 from db.models import ClientAccount, Engagement, Membership, User
 from db.session import create_db_engine

@@ -27,10 +27,10 @@ SIZES = (1_000, 20_000)
 MAKE_FLOW = """
 import sys, uuid
 from sqlalchemy import select
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.gap_store import upsert_gaps
-from core.orchestrator import MasterFlowOrchestrator
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.kernel.context import RequestContext
+from core.gaps.store import upsert_gaps
+from core.flows.orchestrator import MasterFlowOrchestrator
 from db.models import Asset, Engagement
 from db.session import bind_tenant, open_session
 from db.types import utcnow
@@ -61,8 +61,8 @@ COUNT_TICK = """
 import json, sys
 import redis
 from sqlalchemy import Engine, event, select
-from core.context import RequestContext
-from core.gap_jobs import progress_reader
+from core.kernel.context import RequestContext
+from core.enhancement.jobs import progress_reader
 from db.models import Engagement
 from db.session import open_session
 with open_session() as db:

@@ -15,11 +15,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import sessionmaker
 
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.gap_scan import gaps_of_asset
-from core.gap_store import GAP_IDENTITY
-from core.orchestrator import MasterFlowOrchestrator
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.gaps.scan import gaps_of_asset
+from core.gaps.store import GAP_IDENTITY
+from core.kernel.context import RequestContext
 from db.demo import DemoRandom, create_assets, create_tenants
 from db.models import Asset, CollectionDataGap
 from db.session import create_db_engine

@@ -19,8 +19,8 @@ from scratch import DEFAULT_SERVER, scratch_database
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import sessionmaker
 
-from core.asset_import import import_assets
-from core.context import RequestContext
+from core.inventory.importer import import_assets
+from core.kernel.context import RequestContext
 from db.models import Asset, ClientAccount, Engagement
 from db.session import create_db_engine
 from db.types import utcnow

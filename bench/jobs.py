@@ -110,10 +110,10 @@ def start_consumer(worker_type: str) -> subprocess.Popen:
 def run(args, consumers: list) -> dict:
     from sqlalchemy.orm import sessionmaker
 
-    from core import gap_jobs
-    from core.context import RequestContext
-    from core.dispatch import set_dispatcher
-    from core.orchestrator import MasterFlowOrchestrator
+    from core.enhancement import jobs as gap_jobs
+    from core.flows.orchestrator import MasterFlowOrchestrator
+    from core.kernel.context import RequestContext
+    from core.kernel.dispatch import set_dispatcher
     from db.demo import DemoRandom, create_tenants
     from db.models import Asset
     from db.session import bind_tenant, get_engine
@@ -231,8 +231,8 @@ def throughput(make_session, gap_jobs, ctx, flow_ids: list[str], gaps: list[dict
 
 def bare_upserts(make_session, ctx, flow_id: str, gaps: list[dict], repeat: int) -> float:
     """One upsert and one commit per gap, no queue, no agent, no progress: the floor."""
-    from core.gap_store import upsert_gap
-    from core.repositories import CollectionFlowRepository
+    from core.gaps.store import upsert_gap
+    from core.storage.repositories import CollectionFlowRepository
     from db.session import bind_tenant
 
     with make_session() as db:

@@ -12,22 +12,29 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from core.attributes import ASSET_TYPES, GapCategory, GapType
-from core.context import RequestContext
-from core.errors import BadRequest, CollectionError, Conflict, Forbidden, NotFound, RateLimited
-from core.flows import GAP_STATUSES
-from core.orchestrator import AUTOMATION_TIERS
-from core.permissions import AccessRevoked
-from core.phases import PHASE_ORDER, FlowStatus
+from core.catalogue.attributes import ASSET_TYPES, GapCategory, GapType
+from core.flows.orchestrator import AUTOMATION_TIERS
+from core.flows.phases import PHASE_ORDER, FlowStatus
+from core.flows.reads import GAP_STATUSES
+from core.kernel.context import RequestContext
+from core.kernel.errors import (
+    BadRequest,
+    CollectionError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+)
+from core.kernel.permissions import AccessRevoked
 from db.session import open_session
 
 logger = logging.getLogger("dashboard")
 T = TypeVar("T")
 
 # Session-state keys: every page reads and writes these names only.
-USER = "signed_in_user"  # core.identity.SignedInUser
-CONTEXT = "request_context"  # core.context.RequestContext of the chosen engagement
-ENGAGEMENT = "engagement_choice"  # core.identity.EngagementChoice
+USER = "signed_in_user"  # core.access.identity.SignedInUser
+CONTEXT = "request_context"  # core.kernel.context.RequestContext of the chosen engagement
+ENGAGEMENT = "engagement_choice"  # core.access.identity.EngagementChoice
 FLOW_ID = "current_flow_id"  # the master flow_id (str) the flow pages show
 SELECTED_GAPS = "selected_gaps"  # {flow_id: {gap id: selection entry}}
 SELECTION_VERSION = "selection_version"  # bumped when code (not the table) changes a selection

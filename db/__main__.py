@@ -23,9 +23,9 @@ ROLE_EMAILS = {
 
 
 def seed_demo(assets_per_engagement: int, seed: int) -> None:
-    from core.context import RequestContext
-    from core.demo import create_demo_flows
-    from core.passwords import hash_password
+    from core.access.passwords import hash_password
+    from core.flows.demo import create_demo_flows
+    from core.kernel.context import RequestContext
 
     rng = DemoRandom(seed)
     with open_session() as db:
@@ -82,8 +82,8 @@ def read_password() -> str:
 
 
 def add_user(args: argparse.Namespace) -> int:
-    from core.accounts import add_member, find_client, find_engagement
-    from core.errors import CollectionError
+    from core.access.accounts import add_member, find_client, find_engagement
+    from core.kernel.errors import CollectionError
     from db.models import User
 
     with open_session() as db:
@@ -166,11 +166,11 @@ def add_import_export_commands(commands) -> None:
 
 
 def run_import_export(args) -> int:
-    from core.accounts import find_client, find_engagement
-    from core.asset_import import import_assets
-    from core.context import RequestContext
-    from core.errors import CollectionError
-    from core.export import export_flow
+    from core.access.accounts import find_client, find_engagement
+    from core.inventory.export import export_flow
+    from core.inventory.importer import import_assets
+    from core.kernel.context import RequestContext
+    from core.kernel.errors import CollectionError
 
     with open_session() as db:
         try:

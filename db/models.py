@@ -69,7 +69,7 @@ class SignInThrottle(Base):
     """Failed sign-ins of one (email, source address) pair, or of one source address."""
 
     __tablename__ = "sign_in_throttles"
-    # sha256 of what is counted (core/sign_in_throttle.py): fixed width, no email in clear.
+    # sha256 of what is counted (core/access/sign_in_throttle.py): fixed width, no email in clear.
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None]

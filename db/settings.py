@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     redis_key_prefix: str = ""
     # An inventory file with more data rows than this is refused before anything is written.
     import_max_rows: int = Field(default=200_000, ge=1)
-    # Sign-in throttling (core/sign_in_throttle.py), counted per (email, source address) and
+    # Sign-in throttling (core/access/sign_in_throttle.py), counted per (email, source address) and
     # per source address, never per account alone. After the free failures each further one
     # blocks for base * 2**(failures beyond the free ones) seconds, up to the cap; counts
     # are forgotten after that long without an attempt.

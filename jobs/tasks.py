@@ -7,11 +7,11 @@ from typing import Any
 from huey import Huey
 from huey.signals import SIGNAL_INTERRUPTED
 
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.dispatch import set_dispatcher
-from core.gap_enhancement import run_gap_enhancement_job
-from core.job_store import job_store_for
+from core.enhancement.job_store import job_store_for
+from core.enhancement.worker import run_gap_enhancement_job
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.kernel.context import RequestContext
+from core.kernel.dispatch import set_dispatcher
 from db.session import get_engine, open_session
 from db.settings import get_settings
 

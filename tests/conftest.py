@@ -14,8 +14,8 @@ import redis
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.context import RequestContext
-from core.dispatch import set_dispatcher
+from core.kernel.context import RequestContext
+from core.kernel.dispatch import set_dispatcher
 from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement, Membership, User
 from db.roles import ensure_app_role

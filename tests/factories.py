@@ -6,11 +6,11 @@ import json
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.flows import list_questionnaires
-from core.job_store import redis_client
-from core.orchestrator import MasterFlowOrchestrator
+from core.enhancement.job_store import redis_client
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.reads import list_questionnaires
+from core.kernel.context import RequestContext
 from db.models import Base
 from db.settings import get_settings
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from core import flows
-from core.accounts import add_member
-from core.answers import list_answers, save_answers
-from core.asset_import import import_assets
-from core.asset_listing import AssetFilters, page_assets
-from core.gap_listing import GapFilters, page_gaps
-from core.identity import sign_in_oidc
-from core.orchestrator import MasterFlowOrchestrator
+from core.access.accounts import add_member
+from core.access.identity import sign_in_oidc
+from core.flows import reads as flows
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.gaps.listing import GapFilters, page_gaps
+from core.inventory.importer import import_assets
+from core.inventory.listing import AssetFilters, page_assets
+from core.questionnaires.answers import list_answers, save_answers
 from db.models import Asset, ClientAccount
 from tests.core.inventory_files import to_csv
 from tests.factories import flow_in_manual_collection

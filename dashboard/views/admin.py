@@ -3,13 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from core.audit import list_events
-from core.flow_health import is_stuck
-from core.flows import list_flows
-from core.gap_jobs import list_job_states, reset_gap_job, retry_gap_analysis
-from core.orchestrator import MasterFlowOrchestrator
-from core.permissions import Action, can
-from core.spreadsheet import csv_file
+from core.access.audit import list_events
+from core.enhancement.jobs import list_job_states, reset_gap_job, retry_gap_analysis
+from core.flows.health import is_stuck
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.reads import list_flows
+from core.inventory.spreadsheet import csv_file
+from core.kernel.permissions import Action, can
 from dashboard import state
 
 ctx = state.require_context()

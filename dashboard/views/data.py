@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.asset_import import import_assets, preview_import
+from core.inventory.importer import import_assets, preview_import
 from dashboard import state
 
 ctx = state.require_context()

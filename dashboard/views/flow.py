@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from core.flow_health import is_stuck, may_be_stuck
-from core.gap_jobs import get_gap_analysis_progress
-from core.permissions import Action, can
+from core.enhancement.jobs import get_gap_analysis_progress
+from core.flows.health import is_stuck, may_be_stuck
+from core.kernel.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline
 

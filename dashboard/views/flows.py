@@ -3,11 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from core.flow_health import may_be_stuck
-from core.flows import list_flows
-from core.inputs import MAX_FILTER_LENGTH
-from core.orchestrator import MasterFlowOrchestrator
-from core.permissions import Action, can
+from core.flows.health import may_be_stuck
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.reads import list_flows
+from core.kernel.inputs import MAX_FILTER_LENGTH
+from core.kernel.permissions import Action, can
 from dashboard import state
 
 ctx = state.require_context()

@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from core.gap_jobs import submit_gap_analysis
-from core.gap_listing import GapFilters, page_gaps, selectable_gaps, selection_entry
-from core.inputs import MAX_FILTER_LENGTH
-from core.permissions import Action, can
+from core.enhancement.jobs import submit_gap_analysis
+from core.gaps.listing import GapFilters, page_gaps, selectable_gaps, selection_entry
+from core.kernel.inputs import MAX_FILTER_LENGTH
+from core.kernel.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import flow_picker, job_progress
 

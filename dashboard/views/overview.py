@@ -4,10 +4,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core import identity
-from core.gap_jobs import list_job_states
-from core.overview import flow_summaries, gap_mix, resolutions_per_day
-from core.phases import PHASE_ORDER
+from core.access import identity
+from core.enhancement.jobs import list_job_states
+from core.flows.overview import flow_summaries, gap_mix, resolutions_per_day
+from core.flows.phases import PHASE_ORDER
 from dashboard import state
 
 ctx = state.require_context()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from core import identity
-from core.errors import CollectionError
+from core.access import identity
+from core.kernel.errors import CollectionError
 from dashboard import state
 
 st.title("Collection flows")

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from core.asset_listing import AssetFilters, matching_asset_ids, page_assets
-from core.context import RequestContext
-from core.inputs import MAX_FILTER_LENGTH
+from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
+from core.kernel.context import RequestContext
+from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 
 PAGE_SIZE = 500

@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.context import RequestContext
-from core.export import export_filename, export_flow
-from core.flows import get_flow
+from core.flows.reads import get_flow
+from core.inventory.export import export_filename, export_flow
+from core.kernel.context import RequestContext
 from dashboard import state
 
 MIME = {

@@ -3,8 +3,8 @@
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from core.context import RequestContext
-from core.flows import list_flows
+from core.flows.reads import list_flows
+from core.kernel.context import RequestContext
 from dashboard import state
 from db.models import CollectionFlow
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from core.context import RequestContext
-from core.gap_jobs import progress_reader, retry_gap_analysis
+from core.enhancement.jobs import progress_reader, retry_gap_analysis
+from core.kernel.context import RequestContext
 from dashboard import state
 
 FINISHED = ("completed", "failed")

@@ -4,9 +4,9 @@ from typing import Any
 
 import streamlit as st
 
-from core.context import RequestContext
-from core.phase_runs import run_phase
-from core.phases import CollectionPhase as P
+from core.flows.phase_runs import run_phase
+from core.flows.phases import CollectionPhase as P
+from core.kernel.context import RequestContext
 from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
 from db.models import CollectionFlow

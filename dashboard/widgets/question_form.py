@@ -4,7 +4,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.questionnaires import MAX_ANSWER_LENGTH
+from core.questionnaires.generation import MAX_ANSWER_LENGTH
 from dashboard import state
 
 

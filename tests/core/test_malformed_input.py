@@ -12,20 +12,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import audit, flows, gap_jobs
-from core.accounts import add_member
-from core.answers import save_answers
-from core.asset_listing import AssetFilters, page_assets
-from core.attributes import BY_NAME, GapCategory, GapType
-from core.child_flow_service import CollectionChildFlowService
-from core.context import ROLES, RequestContext
-from core.errors import BadRequest, CollectionError
-from core.gap_listing import GapFilters, page_gaps
-from core.identity import authenticate, context_for, sign_in_oidc
-from core.orchestrator import AUTOMATION_TIERS, MasterFlowOrchestrator
-from core.passwords import hash_password
-from core.phase_runs import run_phase
-from core.phases import CollectionPhase, FlowStatus
+from core.access import audit
+from core.access.accounts import add_member
+from core.access.identity import authenticate, context_for, sign_in_oidc
+from core.access.passwords import hash_password
+from core.catalogue.attributes import BY_NAME, GapCategory, GapType
+from core.enhancement import jobs as gap_jobs
+from core.flows import reads as flows
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import AUTOMATION_TIERS, MasterFlowOrchestrator
+from core.flows.phase_runs import run_phase
+from core.flows.phases import CollectionPhase, FlowStatus
+from core.gaps.listing import GapFilters, page_gaps
+from core.inventory.listing import AssetFilters, page_assets
+from core.kernel.context import ROLES, RequestContext
+from core.kernel.errors import BadRequest, CollectionError
+from core.questionnaires.answers import save_answers
 from db.models import ClientAccount, Membership, User
 from tests.factories import fingerprint, flow_in_manual_collection, job_keys
 

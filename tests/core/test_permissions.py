@@ -12,15 +12,17 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import delete, update
 
-from core import audit, flows, gap_jobs
-from core.answers import save_answers
-from core.child_flow_service import CollectionChildFlowService
-from core.context import ROLES, RequestContext
-from core.errors import Forbidden
-from core.job_store import job_store_for
-from core.orchestrator import MasterFlowOrchestrator
-from core.permissions import ROLE_ACTIONS, Action
-from core.phase_runs import run_phase
+from core.access import audit
+from core.enhancement import jobs as gap_jobs
+from core.enhancement.job_store import job_store_for
+from core.flows import reads as flows
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.phase_runs import run_phase
+from core.kernel.context import ROLES, RequestContext
+from core.kernel.errors import Forbidden
+from core.kernel.permissions import ROLE_ACTIONS, Action
+from core.questionnaires.answers import save_answers
 from db.models import Membership, User
 from tests.factories import fingerprint, flow_in_manual_collection, job_keys
 

@@ -4,15 +4,15 @@ from datetime import timedelta
 
 import pytest
 
-from core.answers import list_answers, save_answers
-from core.asset_listing import AssetFilters, matching_asset_ids, page_assets
-from core.child_flow_service import CollectionChildFlowService
-from core.errors import BadRequest, NotFound
-from core.flow_health import STUCK_AFTER, is_stuck
-from core.flows import list_questionnaires
-from core.gap_listing import GapFilters, page_gaps, selectable_gaps
-from core.orchestrator import MasterFlowOrchestrator
-from core.overview import flow_summaries, gap_mix, resolutions_per_day
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.health import STUCK_AFTER, is_stuck
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.overview import flow_summaries, gap_mix, resolutions_per_day
+from core.flows.reads import list_questionnaires
+from core.gaps.listing import GapFilters, page_gaps, selectable_gaps
+from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
+from core.kernel.errors import BadRequest, NotFound
+from core.questionnaires.answers import list_answers, save_answers
 from db.types import utcnow
 
 HOLES = {"operating_system": None, "business_owner": "TBD", "environment": None}

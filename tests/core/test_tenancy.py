@@ -4,12 +4,12 @@ import uuid
 
 import pytest
 
-from core import flows
-from core.answers import save_answers
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.errors import BadRequest, NotFound
-from core.orchestrator import MasterFlowOrchestrator
+from core.flows import reads as flows
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.kernel.context import RequestContext
+from core.kernel.errors import BadRequest, NotFound
+from core.questionnaires.answers import save_answers
 from db.models import Engagement
 
 

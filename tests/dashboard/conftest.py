@@ -10,10 +10,10 @@ from markdown_it import MarkdownIt
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest, app_test
 
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.dispatch import set_dispatcher
-from core.orchestrator import MasterFlowOrchestrator
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.kernel.context import RequestContext
+from core.kernel.dispatch import set_dispatcher
 from dashboard import state
 from db.session import get_engine
 from db.settings import get_settings

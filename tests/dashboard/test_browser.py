@@ -72,9 +72,9 @@ def query(stack, sql: str, **params):
 SCAN = """
 import sys, uuid
 from sqlalchemy import select
-from core.gap_scan import scan_flow_gaps
-from core.repositories import CollectionFlowRepository
-from core.unit_of_work import atomic
+from core.gaps.scan import scan_flow_gaps
+from core.storage.repositories import CollectionFlowRepository
+from core.storage.unit_of_work import atomic
 from db.models import Engagement
 from db.session import bind_tenant, open_session
 with open_session() as db:

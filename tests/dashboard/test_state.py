@@ -13,7 +13,7 @@ HOSTILE = "![x](http://evil/x.png) **bold** <img src=x> &lt;b&gt; :red[red] $x^2
 
 
 def script(kind: str) -> None:
-    from core.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
+    from core.kernel.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
     from dashboard import state
     from tests.dashboard.test_state import HOSTILE
 

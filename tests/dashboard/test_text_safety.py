@@ -6,9 +6,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.accounts import add_member
-from core.identity import SignedInUser
-from core.orchestrator import MasterFlowOrchestrator
+from core.access.accounts import add_member
+from core.access.identity import SignedInUser
+from core.flows.orchestrator import MasterFlowOrchestrator
 from dashboard import state
 from db.models import ClientAccount
 from tests.dashboard.conftest import APP, no_exceptions, read, rendered

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from core.child_flow_service import CollectionChildFlowService
-from core.context import RequestContext
-from core.orchestrator import MasterFlowOrchestrator
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.kernel.context import RequestContext
 from db.migrate import upgrade
 from db.models import Asset, ClientAccount, Engagement
 from db.session import create_db_engine

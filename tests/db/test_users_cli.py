@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.identity import authenticate, list_engagements
+from core.access.identity import authenticate, list_engagements
 from db.models import AuditEvent, User
 from db.session import create_db_engine
 from tests.db.cli import run_cli

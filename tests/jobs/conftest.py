@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core import gap_jobs
-from core.dispatch import set_dispatcher
+from core.enhancement import jobs as gap_jobs
+from core.kernel.dispatch import set_dispatcher
 from db.settings import get_settings
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks

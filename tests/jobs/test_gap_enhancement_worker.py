@@ -6,10 +6,11 @@ import time
 
 import pytest
 
-from core import flows, gap_jobs
-from core.child_flow_service import CollectionChildFlowService
-from core.errors import BadRequest, Conflict, RateLimited
-from core.orchestrator import MasterFlowOrchestrator
+from core.enhancement import jobs as gap_jobs
+from core.flows import reads as flows
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.kernel.errors import BadRequest, Conflict, RateLimited
 from db.models import CollectionDataGap
 from db.settings import get_settings
 from tests.conftest import delete_redis_keys
@@ -205,9 +206,9 @@ def test_redis_flushed_mid_job_loses_nothing_and_the_flow_can_be_submitted_again
 def test_a_big_gap_scan_runs_on_a_worker(
     db, session_maker, tenant, make_assets, start_consumer, monkeypatch
 ):
-    from core.phase_runs import run_phase
+    from core.flows.phase_runs import run_phase
 
-    monkeypatch.setattr("core.phase_runs.INLINE_SCAN_LIMIT", 2)
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 2)
     assets = make_assets(tenant, 3, business_owner=None)
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
     run_phase(

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from huey.registry import Message
 
-from core.dispatch import get_dispatcher
+from core.kernel.dispatch import get_dispatcher
 from jobs.serializer import JSONSerializer
 from tests.jobs.conftest import phase_primitives
 

@@ -5,7 +5,7 @@ Revises: 0002
 
 Locking an account after failures let anyone lock anyone out, and answered faster than a
 wrong password, which told which emails have accounts. The counts move to their own table
-(core/sign_in_throttle.py); the users' lock columns go.
+(core/access/sign_in_throttle.py); the users' lock columns go.
 """
 from collections.abc import Sequence
 

@@ -1,0 +1,1 @@
+"""Who may act: identity, accounts, passwords and the audit trail."""

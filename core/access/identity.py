@@ -1,0 +1,181 @@
+"""Who is signed in, and which engagements they may open with which role."""
+
+import logging
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from core.access import audit, sign_in_throttle
+from core.access.passwords import MAX_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from core.kernel.context import ROLE_STRENGTH, ROLES, RequestContext
+from core.kernel.errors import BadRequest, Forbidden
+from core.kernel.inputs import parse_text, parse_uuid
+from core.kernel.permissions import current_role
+from core.kernel.text import BIDI_CONTROLS
+from core.storage.unit_of_work import atomic
+from db.models import ClientAccount, Engagement, Membership, User
+from db.settings import get_settings
+from db.types import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+class SignInFailed(Forbidden):
+    def __init__(self) -> None:
+        # One message for unknown email, wrong password and disabled account alike.
+        super().__init__("Wrong email or password")
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class EngagementChoice:
+    client_account_id: uuid.UUID
+    client_name: str
+    engagement_id: uuid.UUID
+    engagement_name: str
+    role: str
+
+
+def normalize_email(email: object) -> str:
+    # An email names an account: one with an invisible format character (a bidi control, a
+    # zero-width space, a soft hyphen) is refused, never cleaned into someone else's address.
+    text = parse_text(email, "email", max_length=320).lower()  # bidi controls dropped here
+    if BIDI_CONTROLS.search(str(email)) or any(unicodedata.category(c) == "Cf" for c in text):
+        raise BadRequest("email must not hold invisible characters", field="email")
+    if "@" not in text or any(character.isspace() for character in text):
+        raise BadRequest("email must look like name@domain", field="email")
+    return text
+
+
+def authenticate(
+    db: Session, email: str, password: str, source_address: str | None = None
+) -> SignedInUser:
+    """Check a local account's password, throttled per (email, source address) and address.
+
+    Every answer costs one Argon2 verification, whether the account exists, is disabled, is
+    throttled or not: neither the time nor the message tells which emails have accounts.
+    `source_address` is the client's address as the web server saw it (None: unknown).
+    """
+    email_address = normalize_email(email)
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
+        raise BadRequest(
+            f"password must be text of at most {MAX_PASSWORD_LENGTH} characters", field="password"
+        )
+    source = sign_in_throttle.source_of(source_address)
+    policy = sign_in_throttle.ThrottlePolicy.from_settings(get_settings())
+    now = utcnow()
+    with atomic(db):
+        wait = sign_in_throttle.reserve_attempt(db, email_address, source, policy, now)
+        user = db.scalars(select(User).where(User.email == email_address)).first()
+        user_id = user.id if user is not None else None
+        usable = user is not None and user.is_active and not wait
+        stored_hash = user.password_hash if usable else None
+    with atomic(db):
+        sign_in_throttle.prune(db, policy, now)
+    # Outside any transaction: the slow hash holds no lock. A missing hash checks a dummy.
+    matched = verify_password(stored_hash, password)
+    if wait:
+        logger.warning("sign-in throttled for %s from %s: %.0f s more", email_address, source, wait)
+        raise sign_in_throttle.SignInThrottled(wait)
+    if not matched:
+        _record_failure(db, user_id, email_address, source)
+        raise SignInFailed()
+    with atomic(db):
+        user = db.get(User, user_id, with_for_update=True)
+        if user is None or not user.is_active:  # disabled while the hash was checked
+            raise SignInFailed()
+        sign_in_throttle.refund(db, email_address, source, policy)
+        user.last_sign_in_at = utcnow()
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        audit.record_account_event(db, user.id, "signed_in", method="password", source=source)
+        logger.info("signed in: %s from %s", email_address, source)
+        return _signed_in(user)
+
+
+def _record_failure(
+    db: Session, user_id: uuid.UUID | None, email_address: str, source: str
+) -> None:
+    # Recorded for unknown emails too: the same write either way, so the same time.
+    with atomic(db):
+        failures = sign_in_throttle.failures_counted(db, email_address, source)
+        logger.warning(
+            "sign-in failed for %s from %s (%d in a row)", email_address, source, failures
+        )
+        audit.record_account_event(
+            db,
+            user_id,
+            "sign_in_failed",
+            email=email_address,
+            source=source,
+            failures_in_a_row=failures,
+        )
+
+
+def sign_in_oidc(db: Session, email: str, display_name: str | None) -> SignedInUser:
+    """An identity provider vouched for `email`: sign in the active user who has it."""
+    address = normalize_email(email)
+    name = parse_text(display_name, "display_name", max_length=200, required=False)
+    with atomic(db):
+        user = db.scalars(select(User).where(User.email == address).with_for_update()).first()
+        if user is None or not user.is_active:
+            logger.warning("single sign-on refused for %s: no active account", address)
+            raise Forbidden("No active account for this email; ask an admin to add you")
+        if name and not user.display_name:
+            user.display_name = name
+        user.last_sign_in_at = utcnow()
+        audit.record_account_event(db, user.id, "signed_in", method="oidc")
+        return _signed_in(user)
+
+
+def _signed_in(user: User) -> SignedInUser:
+    return SignedInUser(user.id, user.email, user.display_name or user.email.split("@")[0])
+
+
+def list_engagements(db: Session, user_id: str | uuid.UUID) -> list[EngagementChoice]:
+    """The engagements the user may open, by client then engagement name."""
+    user_uuid = parse_uuid(user_id, "user_id")
+    rows = db.execute(
+        select(Membership.role, ClientAccount, Engagement)
+        .join(User, User.id == Membership.user_id)
+        .join(ClientAccount, ClientAccount.id == Membership.client_account_id)
+        .join(
+            Engagement,
+            (Engagement.client_account_id == Membership.client_account_id)
+            & or_(Membership.engagement_id.is_(None), Engagement.id == Membership.engagement_id),
+        )
+        .where(Membership.user_id == user_uuid, User.is_active.is_(True))
+    ).all()
+    best: dict[uuid.UUID, EngagementChoice] = {}
+    for role, client, engagement in rows:
+        known = best.get(engagement.id)
+        if role in ROLES and (known is None or ROLE_STRENGTH[role] > ROLE_STRENGTH[known.role]):
+            best[engagement.id] = EngagementChoice(
+                client.id, client.name, engagement.id, engagement.name, role
+            )
+    return sorted(best.values(), key=lambda item: (item.client_name, item.engagement_name))
+
+
+def context_for(
+    db: Session,
+    user_id: str | uuid.UUID,
+    client_account_id: str | uuid.UUID,
+    engagement_id: str | uuid.UUID,
+) -> RequestContext:
+    """The RequestContext of a user on an engagement; 403 without a membership for it."""
+    user_uuid = parse_uuid(user_id, "user_id")
+    client_uuid = parse_uuid(client_account_id, "client_account_id")
+    engagement_uuid = parse_uuid(engagement_id, "engagement_id")
+    role = current_role(db, user_uuid, client_uuid, engagement_uuid)
+    if role is None:
+        raise Forbidden("You have no membership for this engagement")
+    return RequestContext(client_uuid, engagement_uuid, user_id=user_uuid, role=role)

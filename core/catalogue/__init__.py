@@ -1,0 +1,1 @@
+"""The critical-attribute catalogue and the reading of attribute values."""

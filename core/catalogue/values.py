@@ -1,0 +1,97 @@
+"""Whether a value is usable for a critical attribute, and its normalized form."""
+
+import math
+from functools import cache
+from typing import Any
+
+from core.catalogue.attributes import PLACEHOLDERS, CriticalAttribute, GapType
+
+
+def classify_value(attribute: CriticalAttribute, value: Any) -> GapType | None:
+    """None when the value is usable, else why it is a gap."""
+    if value is None:
+        return GapType.MISSING
+    if _plainly_valid(attribute, value):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return GapType.MISSING
+    normalized, _problem = normalize_answer(attribute, value)
+    return GapType.INVALID if normalized is None else None
+
+
+def _plainly_valid(attribute: CriticalAttribute, value: Any) -> bool:
+    """The common case of a scan, decided without building a normalized value."""
+    kind = attribute.question_type
+    if kind == "number":
+        if type(value) is int or type(value) is float:
+            low, high = attribute.minimum, attribute.maximum
+            return (
+                (low is None or value >= low)
+                and (high is None or value <= high)
+                and (not attribute.integer or value == int(value))
+            )
+        return False
+    if type(value) is not str:
+        return False
+    if kind == "select":
+        return value in _option_set(attribute)
+    return (
+        0 < len(value) <= attribute.max_length
+        and value.lower() not in PLACEHOLDERS
+        and value == value.strip()
+    )
+
+
+@cache
+def _option_set(attribute: CriticalAttribute) -> frozenset[str]:
+    return frozenset(attribute.options)
+
+
+@cache
+def _lower_options(attribute: CriticalAttribute) -> dict[str, str]:
+    return {option.lower(): option for option in attribute.options}
+
+
+def normalize_answer(attribute: CriticalAttribute, value: Any) -> tuple[Any, str | None]:
+    """(the value to store, None) when acceptable, else (None, what is wrong)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "no value given"
+    if isinstance(value, str) and value.strip().lower() in _lower_options(attribute):
+        # An option that looks like a placeholder ("none" compliance) is still an answer.
+        return _lower_options(attribute)[value.strip().lower()], None
+    if isinstance(value, str) and value.strip().lower() in PLACEHOLDERS:
+        return None, f"{value.strip()!r} is a placeholder, not a value"
+    if attribute.question_type == "number":
+        return _normalize_number(attribute, value)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None, "expected text"
+    text = str(value).strip()
+    if attribute.question_type == "select":
+        for option in attribute.options:
+            # Inventories write "Microsoft Windows Server 2019" for the option "Windows".
+            if text.lower() == option.lower() or option.lower() in text.lower().split():
+                return option, None
+        return None, f"{text!r} is not one of {', '.join(attribute.options)}"
+    if len(text) > attribute.max_length:
+        return None, f"longer than {attribute.max_length} characters"
+    return text, None
+
+
+def _normalize_number(attribute: CriticalAttribute, value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, bool):
+        return None, "expected a number"
+    try:
+        number = (
+            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
+        )
+    except (TypeError, ValueError):
+        return None, f"{value!r} is not a number"
+    if not math.isfinite(number):
+        return None, "expected a finite number"
+    if attribute.integer and number != int(number):
+        return None, f"{value!r} must be a whole number"
+    if attribute.minimum is not None and number < attribute.minimum:
+        return None, f"{number:g} is below the minimum {attribute.minimum:g}"
+    if attribute.maximum is not None and number > attribute.maximum:
+        return None, f"{number:g} is above the maximum {attribute.maximum:g}"
+    return (int(number) if attribute.integer else number), None

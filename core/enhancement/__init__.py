@@ -1,0 +1,1 @@
+"""Gap enhancement jobs: submission, job keys and stores, agents, the worker."""

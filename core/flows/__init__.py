@@ -1,0 +1,1 @@
+"""Collection flows: phases, state, the child flow service and the orchestrator."""

@@ -1,0 +1,58 @@
+"""Running the phase a flow stands in: quick phases inline, big gap scans on a worker."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.access import audit
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.phases import CollectionPhase, parse_phase
+from core.kernel.context import RequestContext
+from core.kernel.dispatch import get_dispatcher
+from core.kernel.errors import Conflict
+from core.kernel.inputs import parse_uuid
+from core.kernel.permissions import Action, require
+from core.storage.repositories import CollectionFlowRepository
+from core.storage.unit_of_work import atomic
+
+# A scan of more assets than this goes to a worker, so no page waits on it.
+INLINE_SCAN_LIMIT = 2000
+
+
+def run_phase(
+    db: Session,
+    ctx: RequestContext,
+    flow_id: str,
+    phase_name: str,
+    phase_input: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """{"mode": "inline", "result": ...} or {"mode": "queued"} for a big gap scan."""
+    require(db, ctx, Action.RUN_PHASE)
+    phase = parse_phase(phase_name)
+    service = CollectionChildFlowService(db, ctx)
+    if phase is CollectionPhase.GAP_ANALYSIS:
+        flow = service.get_by_master_flow_id(flow_id)
+        selected = len(flow.collection_config.get("selected_asset_ids", [])) if flow else 0
+        if flow is not None and selected > INLINE_SCAN_LIMIT:
+            return _queue_scan(db, ctx, flow_id, selected)
+    return {"mode": "inline", "result": service.execute_phase(flow_id, phase_name, phase_input)}
+
+
+def _queue_scan(db: Session, ctx: RequestContext, flow_id: str, selected: int) -> dict[str, Any]:
+    flow_uuid = parse_uuid(flow_id, "flow_id")
+    with atomic(db):
+        flow = CollectionFlowRepository(
+            db, ctx.client_account_id, ctx.engagement_id
+        ).get_by_master_flow_id(flow_uuid, for_update=True)
+        if flow.current_phase != CollectionPhase.GAP_ANALYSIS:
+            raise Conflict(f"the flow stands in {flow.current_phase}, not gap_analysis")
+        # A second queued scan is harmless: execute_phase answers it with a 409 and no change.
+        audit.record(db, ctx, "gap_scan_queued", flow_id=flow.flow_id, assets=selected)
+    get_dispatcher().enqueue_phase(
+        client_account_id=str(ctx.client_account_id),
+        engagement_id=str(ctx.engagement_id),
+        flow_id=flow_id,
+        phase_name=CollectionPhase.GAP_ANALYSIS.value,
+        user_id=str(ctx.user_id) if ctx.user_id else None,
+    )
+    return {"mode": "queued", "assets": selected}

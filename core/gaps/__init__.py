@@ -1,0 +1,1 @@
+"""Gaps: the scan that finds them, their store and their listing."""

@@ -1,0 +1,1 @@
+"""Inventory files: reading, column mapping, rows, import and export."""

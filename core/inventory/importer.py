@@ -1,0 +1,226 @@
+"""Import an engagement's assets from a CSV or Excel inventory: preview, then upsert by name.
+
+The file is the source of truth for the columns it has: a re-import updates those columns
+of existing assets (an empty cell clears one), leaves other columns alone, and changes
+nothing at all when the values are the same. The whole file is one transaction.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.access import audit
+from core.inventory.column_mapping import ColumnTarget
+from core.inventory.files import TableFile, read_table
+from core.inventory.rows import AssetRow, RowConverter, RowProblem, default_asset_type
+from core.kernel.context import RequestContext
+from core.kernel.errors import BadRequest
+from core.kernel.permissions import Action, require
+from core.storage.repositories import AssetRepository
+from core.storage.unit_of_work import atomic
+from db.settings import get_settings
+from db.types import utcnow
+
+BATCH_SIZE = 1000
+MAX_SAMPLE_ROWS = 200
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportPreview:
+    mapping: dict[str, str]  # source column -> asset field or "custom_attributes.<key>"
+    unmapped: list[str]  # source columns not recognized (kept as custom attributes)
+    sample_rows: list[dict[str, Any]]  # source column -> cell, as in the file
+    row_count: int
+    notes: list[str] = field(default_factory=list)  # unit conversions, sheet, encoding
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # {"row", "reason"}
+    rows: int = 0  # data rows read (blank rows are not rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def preview_import(content: bytes, filename: str, *, sample_rows: int = 20) -> ImportPreview:
+    """How the file's columns map to asset fields, its first rows and how many rows it has."""
+    table = read_table(content, filename)
+    wanted = max(0, min(int(sample_rows), MAX_SAMPLE_ROWS))
+    samples: list[dict[str, Any]] = []
+    row_count = 0
+    for _number, cells in table.rows():
+        row_count += 1
+        if len(samples) < wanted:
+            samples.append(
+                {
+                    column.header or column.target: cells[column.index]
+                    if column.index < len(cells)
+                    else None
+                    for column in table.columns
+                }
+            )
+    return ImportPreview(
+        mapping={column.header or column.target: column.target for column in table.columns},
+        unmapped=[column.header for column in table.columns if not column.recognized],
+        sample_rows=samples,
+        row_count=row_count,
+        notes=_notes(table),
+    )
+
+
+def _notes(table: TableFile) -> list[str]:
+    notes = []
+    if table.kind == "xlsx":
+        notes.append(f"sheet {table.sheet!r}, header on row {table.header_row}")
+    else:
+        delimiter = {"\t": "tab"}.get(table.delimiter or ",", table.delimiter)
+        notes.append(
+            f"{table.encoding} text, {delimiter!r}-separated, header on row {table.header_row}"
+        )
+    for column in table.columns:
+        if column.unit and column.unit_factor != 1.0:
+            notes.append(f"{column.header!r} is read in {column.unit.upper()} and stored in GB")
+    if not any(column.target == "asset_type" for column in table.columns):
+        notes.append(f"no type column: new assets are {default_asset_type(table.columns)}s")
+    return notes
+
+
+def import_assets(
+    db: Session,
+    ctx: RequestContext,
+    content: bytes,
+    filename: str,
+    *,
+    progress: Progress | None = None,
+    max_rows: int | None = None,
+) -> ImportReport:
+    """Create or update the engagement's assets from the file; all rows or none.
+
+    Rows that cannot be stored are skipped with their reason. A file that cannot be read,
+    has no name column or more rows than the limit is a BadRequest that changes nothing.
+    """
+    require(db, ctx, Action.IMPORT_ASSETS)
+    limit = max_rows if max_rows is not None else get_settings().import_max_rows
+    table = read_table(content, filename)
+    total = sum(1 for _ in table.rows())
+    if total > limit:
+        raise BadRequest(
+            f"the file holds {total:,} rows; at most {limit:,} can be imported at once:"
+            " split it into several files",
+            field="file",
+        )
+    report = ImportReport(rows=total)
+    convert_row = RowConverter(table.columns, default_asset_type(table.columns))
+    first_row_of: dict[str, int] = {}
+    batch: list[AssetRow] = []
+    processed = 0
+    with atomic(db):
+        writer = _BatchWriter(db, ctx, table.columns)
+        for number, cells in table.rows():
+            processed += 1
+            try:
+                row = convert_row(number, cells)
+                if row.name in first_row_of:
+                    raise RowProblem(
+                        f"duplicate name {row.name!r} (first on row {first_row_of[row.name]})"
+                    )
+            except RowProblem as problem:
+                report.skipped.append({"row": number, "reason": str(problem)})
+            else:
+                first_row_of[row.name] = number
+                batch.append(row)
+            if len(batch) >= BATCH_SIZE:
+                writer.write(batch, report)
+                batch = []
+                if progress is not None:
+                    progress(processed, total)
+        writer.write(batch, report)
+        if progress is not None:
+            progress(processed, total)
+        audit.record(
+            db,
+            ctx,
+            "assets_imported",
+            filename=str(filename)[:255],
+            rows=report.rows,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            skipped=len(report.skipped),
+        )
+    return report
+
+
+class _BatchWriter:
+    """Compares a batch with what is stored, then upserts the rows that change something.
+
+    Made inside the import's transaction: it serializes imports of the engagement, and an
+    engagement without assets at that point needs no lookups (names in the file are unique).
+    """
+
+    def __init__(self, db: Session, ctx: RequestContext, columns: list[ColumnTarget]):
+        self.assets = AssetRepository(db, ctx.client_account_id, ctx.engagement_id)
+        self.lock = db.get_bind().dialect.name == "postgresql"
+        self.assets.lock_for_import()
+        self.nothing_stored = not self.assets.has_assets()
+        typed = [c.target for c in columns if c.custom_key is None and c.target != "name"]
+        self.compared = list(dict.fromkeys(typed))
+        self.update_columns = [*self.compared]
+        if any(column.custom_key is not None for column in columns):
+            self.update_columns.append("custom_attributes")
+
+    def write(self, batch: list[AssetRow], report: ImportReport) -> None:
+        if not batch:
+            return
+        stored = (
+            {}
+            if self.nothing_stored
+            else self.assets.rows_by_name(
+                [row.name for row in batch],
+                [*self.compared, "custom_attributes"],
+                for_update=self.lock,
+            )
+        )
+        now = utcnow()
+        changed = []
+        for row in batch:
+            existing = stored.get(row.name)
+            if existing is None:
+                custom = {key: value for key, value in row.custom.items() if value is not None}
+                report.created += 1
+            else:
+                custom = _merged(existing.custom_attributes or {}, row.custom)
+                if all(getattr(existing, c) == row.values[c] for c in self.compared) and (
+                    custom == (existing.custom_attributes or {})
+                ):
+                    report.unchanged += 1
+                    continue
+                report.updated += 1
+            changed.append(
+                {
+                    "id": uuid.uuid4(),
+                    **row.values,
+                    "custom_attributes": custom,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        self.assets.upsert_by_name(changed, self.update_columns)
+
+
+def _merged(stored: dict[str, Any], from_file: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(stored)
+    for key, value in from_file.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,1 @@
+"""What every use case stands on: errors, parsed inputs, the caller, permissions."""

@@ -1,0 +1,1 @@
+"""Questionnaires: generation, answers and validation."""

@@ -1,0 +1,146 @@
+"""Questionnaires: one per asset with pending gaps, one typed question per gap; answers."""
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.catalogue.attributes import get_attribute, question_for
+from core.kernel.errors import BadRequest, NotFound
+from core.kernel.text import clean_text
+from core.storage.repositories import AssetRepository, GapRepository, QuestionnaireRepository
+from db.models import CollectionFlow, Questionnaire, QuestionnaireResponse
+from db.types import utcnow
+
+MAX_ANSWER_LENGTH = 2000
+
+
+def build_questions(gaps: list[Any]) -> list[dict[str, Any]]:
+    questions = []
+    for gap in sorted(gaps, key=lambda gap: (gap.priority, gap.field_name)):
+        attribute = get_attribute(gap.field_name)
+        if attribute is None:
+            continue
+        question = question_for(attribute)
+        question["id"] = str(gap.id)
+        question["gap_type"] = gap.gap_type
+        question["priority"] = gap.priority
+        question["default"] = gap.predicted_value
+        question["confidence"] = gap.confidence_score
+        questions.append(question)
+    return questions
+
+
+def generate_questionnaires(db: Session, flow: CollectionFlow) -> dict[str, Any]:
+    """(Re)build the questionnaire of every asset that has pending gaps."""
+    gaps = GapRepository(db, flow.client_account_id, flow.engagement_id).for_flow(
+        flow.id, statuses=["pending"]
+    )
+    by_asset: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    for gap in gaps:
+        by_asset[gap.asset_id].append(gap)
+    assets = AssetRepository(db, flow.client_account_id, flow.engagement_id)
+    names = {
+        asset.id: asset.name for batch in assets.iter_by_ids(list(by_asset)) for asset in batch
+    }
+    rows = []
+    now = utcnow()
+    for asset_id, asset_gaps in by_asset.items():
+        questions = build_questions(asset_gaps)
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "collection_flow_id": flow.id,
+                "asset_id": asset_id,
+                "title": f"{names.get(asset_id, asset_id)}",
+                "questions": questions,
+                "target_gaps": [question["id"] for question in questions],
+                "status": "pending",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    if rows:
+        insert = (
+            postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+        )(Questionnaire)
+        db.execute(
+            insert.on_conflict_do_update(
+                index_elements=["collection_flow_id", "asset_id"],
+                set_={
+                    key: insert.excluded[key]
+                    for key in ("title", "questions", "target_gaps", "updated_at")
+                },
+            ),
+            rows,
+        )
+    return {
+        "status": "completed",
+        "questionnaires_generated": len(rows),
+        "questions": sum(len(row["questions"]) for row in rows),
+    }
+
+
+def list_for_flow(db: Session, flow: CollectionFlow) -> list[Questionnaire]:
+    return QuestionnaireRepository(db, flow.client_account_id, flow.engagement_id).for_flow(flow.id)
+
+
+def responses_by_question(
+    db: Session, questionnaire_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], QuestionnaireResponse]:
+    if not questionnaire_ids:
+        return {}
+    query = select(QuestionnaireResponse).where(
+        QuestionnaireResponse.questionnaire_id.in_(questionnaire_ids)
+    )
+    return {(row.questionnaire_id, row.question_id): row for row in db.scalars(query)}
+
+
+def store_answers(
+    db: Session,
+    flow: CollectionFlow,
+    questionnaire_id: uuid.UUID,
+    answers: dict[str, Any],
+    answered_by: uuid.UUID | None,
+) -> int:
+    """Keep each answer as given (validation comes later); returns how many were stored."""
+    questionnaire = next(
+        (item for item in list_for_flow(db, flow) if item.id == questionnaire_id), None
+    )
+    if questionnaire is None:
+        raise NotFound("Questionnaire not found")
+    if not isinstance(answers, dict) or not answers:
+        raise BadRequest("answers must map question ids to values", field="answers")
+    known = {question["id"] for question in questionnaire.questions}
+    for question_id, value in answers.items():
+        if question_id not in known:
+            raise BadRequest(
+                f"question {question_id!r} is not in this questionnaire", field="answers"
+            )
+        if not (value is None or isinstance(value, str | int | float)) or isinstance(value, bool):
+            raise BadRequest(f"answer to {question_id} must be text or a number", field="answers")
+        if isinstance(value, str) and len(value) > MAX_ANSWER_LENGTH:
+            raise BadRequest(f"answer to {question_id} is too long", field="answers")
+    answers = {
+        question_id: clean_text(value, "answers", multiline=True, label=f"answer to {question_id}")
+        if isinstance(value, str)
+        else value
+        for question_id, value in answers.items()
+    }
+    existing = responses_by_question(db, [questionnaire.id])
+    for question_id, value in answers.items():
+        response = existing.get((questionnaire.id, question_id))
+        if response is None:
+            response = QuestionnaireResponse(
+                questionnaire_id=questionnaire.id, question_id=question_id
+            )
+            db.add(response)
+        response.value = {"answer": value}
+        response.answered_by = answered_by
+        response.validation_status = "unchecked"
+        response.validation_message = None
+    questionnaire.status = "in_progress"
+    return len(answers)

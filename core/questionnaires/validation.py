@@ -1,0 +1,99 @@
+"""The data-validation phase: check each answer, resolve its gap, write it back to the asset."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.catalogue.attributes import asset_field_values, get_attribute
+from core.catalogue.values import normalize_answer
+from core.questionnaires.generation import list_for_flow, responses_by_question
+from core.storage.repositories import AssetRepository, GapRepository
+from db.models import CollectionFlow
+from db.types import utcnow
+
+
+def validate_collected_data(
+    db: Session, flow: CollectionFlow, validated_by: uuid.UUID | None
+) -> dict[str, Any]:
+    """Resolve every pending gap whose answer is valid; report the rest, answer by answer."""
+    gaps = GapRepository(db, flow.client_account_id, flow.engagement_id).for_flow(
+        flow.id, statuses=["pending"]
+    )
+    questionnaires = list_for_flow(db, flow)
+    responses = responses_by_question(db, [item.id for item in questionnaires])
+    questionnaire_of_gap = {
+        question["id"]: questionnaire.id
+        for questionnaire in questionnaires
+        for question in questionnaire.questions
+    }
+    assets = AssetRepository(db, flow.client_account_id, flow.engagement_id)
+    now = utcnow()
+    resolved, problems, unanswered = 0, [], []
+    for gap in gaps:
+        attribute = get_attribute(gap.field_name)
+        response = responses.get((questionnaire_of_gap.get(str(gap.id)), str(gap.id)))
+        if attribute is None:
+            continue
+        if response is None or response.value.get("answer") in (None, ""):
+            unanswered.append(gap)
+            continue
+        value, problem = normalize_answer(attribute, response.value.get("answer"))
+        if problem is not None:
+            response.validation_status = "invalid"
+            response.validation_message = problem
+            problems.append(
+                {
+                    "gap_id": str(gap.id),
+                    "asset_id": str(gap.asset_id),
+                    "field_name": gap.field_name,
+                    "priority": gap.priority,
+                    "answer": response.value.get("answer"),
+                    "message": f"{attribute.label}: {problem}",
+                }
+            )
+            continue
+        asset = assets.get(gap.asset_id)
+        if asset is not None:
+            for column, new_value in asset_field_values(asset, attribute, value).items():
+                setattr(asset, column, new_value)
+        response.validation_status = "valid"
+        response.validation_message = None
+        gap.resolution_status = "resolved"
+        gap.resolved_value = str(value)
+        gap.resolved_by = validated_by
+        gap.resolved_at = now
+        resolved += 1
+    open_critical = [
+        gap for gap in gaps if gap.resolution_status == "pending" and gap.priority == 1
+    ]
+    missing_critical = [
+        {
+            "gap_id": str(gap.id),
+            "asset_id": str(gap.asset_id),
+            "field_name": gap.field_name,
+            "priority": gap.priority,
+            "answer": None,
+            "message": f"{get_attribute(gap.field_name).label}: a required answer is missing",
+        }
+        for gap in unanswered
+        if gap.priority == 1
+    ]
+    return {
+        "status": "needs_more_input" if open_critical else "validated",
+        "resolved": resolved,
+        "invalid": len(problems),
+        "unanswered": len(unanswered),
+        "open_critical_gaps": len(open_critical),
+        "problems": problems + missing_critical,
+    }
+
+
+def skip_open_gaps(db: Session, flow: CollectionFlow) -> int:
+    """Non-critical gaps nobody answered are skipped when the flow moves on to assessment."""
+    gaps = GapRepository(db, flow.client_account_id, flow.engagement_id).for_flow(
+        flow.id, statuses=["pending"]
+    )
+    for gap in gaps:
+        gap.resolution_status = "skipped"
+    return len(gaps)

@@ -1,0 +1,1 @@
+"""Tenant-scoped repositories and the unit of work that binds them to one tenant."""

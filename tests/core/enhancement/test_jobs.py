@@ -1,0 +1,285 @@
+"""Gap-job use cases: validation, tenancy, 409 before 429, progress, retry, reset.
+
+The queue is replaced by a dispatcher that records what would be enqueued, or runs the
+worker's body right away; tests/jobs/ runs the same paths through a real huey_consumer.
+"""
+
+import time
+import uuid
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from core.enhancement import jobs as gap_jobs
+from core.enhancement.job_store import job_store_for
+from core.enhancement.worker import run_gap_enhancement_job
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.phase_runs import run_phase
+from core.kernel.context import RequestContext
+from core.kernel.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
+from db.models import CollectionDataGap, Membership
+from db.session import get_engine
+from jobs.tasks import run_flow_phase  # imported first: it installs its queue as the default
+
+
+def run_recorded(db, job: dict) -> dict:
+    """What a worker does with an enqueued job, in this process."""
+    store = job_store_for(db.get_bind())
+    return run_gap_enhancement_job(lambda: type(db)(bind=db.get_bind()), store, **job)
+
+
+@pytest.fixture
+def flow_in_gap_analysis(db, tenant, make_assets):
+    assets = make_assets(tenant, 3, business_owner=None, environment="TBD")
+    make_assets(tenant, 4)  # complete peers: evidence for predictions
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Jobs")
+    CollectionChildFlowService(db, tenant).execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+    )
+    gaps = [
+        {
+            "field_name": "business_owner",
+            "gap_type": "missing",
+            "asset_id": str(a.id),
+            "asset_name": a.name,
+        }
+        for a in assets
+    ]
+    return flow_id, gaps
+
+
+def test_the_seed_flow_accepted_progress_upserts_and_phase(
+    db, tenant, dispatcher, flow_in_gap_analysis
+):
+    flow_id, gaps = flow_in_gap_analysis
+    answer = gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    assert answer["status"] == "accepted"
+    assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)["status"] == "queued"
+
+    final = run_recorded(db, dispatcher.jobs[0])
+
+    assert final["status"] == "completed"
+    progress = gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)
+    assert (progress["processed"], progress["total"], progress["percentage"]) == (3, 3, 100.0)
+    assert progress["stalled"] is False and progress["errors"] == []
+    rows = db.scalars(select(CollectionDataGap)).all()
+    assert len(rows) == 3
+    assert {row.predicted_value for row in rows} == {"Dana Ortiz"}
+    assert all(row.source_agent == "gap_analysis_specialist" for row in rows)
+    assert all(0 < row.confidence_score <= 1 for row in rows)
+    db.expire_all()
+    child = CollectionChildFlowService(db, tenant).get_by_master_flow_id(flow_id)
+    assert child.current_phase == "questionnaire_generation"
+
+
+def test_201_gaps_is_a_400(db, tenant, dispatcher, flow_in_gap_analysis):
+    flow_id, gaps = flow_in_gap_analysis
+    with pytest.raises(BadRequest) as raised:
+        gap_jobs.submit_gap_analysis(db, tenant, flow_id, [gaps[0]] * 201)
+    assert "Max 200" in raised.value.message
+    assert dispatcher.jobs == []
+
+
+@pytest.mark.parametrize(
+    ("gap", "field"),
+    [
+        ({"gap_type": "missing", "asset_id": str(uuid.uuid4())}, "selected_gaps[0].field_name"),
+        (
+            {"field_name": "business_owner", "asset_id": str(uuid.uuid4())},
+            "selected_gaps[0].gap_type",
+        ),
+        (
+            {"field_name": "business_owner", "gap_type": "missing", "asset_id": "123"},
+            "selected_gaps[0].asset_id",
+        ),
+        (
+            {"field_name": "business_owner", "gap_type": "missing", "asset_id": str(uuid.uuid4())},
+            "selected_gaps[0].asset_id",
+        ),
+    ],
+)
+def test_a_bad_gap_is_a_400_saying_which_and_why(
+    db, tenant, dispatcher, flow_in_gap_analysis, gap, field
+):
+    flow_id, _ = flow_in_gap_analysis
+    with pytest.raises(BadRequest) as raised:
+        gap_jobs.submit_gap_analysis(db, tenant, flow_id, [gap])
+    assert raised.value.field == field
+    assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id) == {"status": "not_started"}
+
+
+def test_an_empty_selection_is_a_400(db, tenant, dispatcher, flow_in_gap_analysis):
+    flow_id, _ = flow_in_gap_analysis
+    with pytest.raises(BadRequest):
+        gap_jobs.submit_gap_analysis(db, tenant, flow_id, [])
+
+
+def test_another_tenants_flow_is_a_404(db, make_tenant, dispatcher, flow_in_gap_analysis):
+    flow_id, gaps = flow_in_gap_analysis
+    stranger = make_tenant()
+    for call in (
+        lambda: gap_jobs.submit_gap_analysis(db, stranger, flow_id, gaps),
+        lambda: gap_jobs.get_gap_analysis_progress(db, stranger, flow_id),
+        lambda: gap_jobs.retry_gap_analysis(db, stranger, flow_id),
+    ):
+        with pytest.raises(NotFound):
+            call()
+
+
+def test_a_second_submission_while_queued_is_a_409_not_a_429(
+    db, tenant, dispatcher, flow_in_gap_analysis
+):
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    with pytest.raises(Conflict):
+        gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    assert len(dispatcher.jobs) == 1
+
+
+def test_a_submission_right_after_a_finished_job_is_a_429_with_the_wait(
+    db, tenant, dispatcher, flow_in_gap_analysis
+):
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    run_recorded(db, dispatcher.jobs[0])
+    with pytest.raises(RateLimited) as raised:
+        gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    assert 0 < raised.value.retry_after_seconds <= 10
+
+
+def test_a_rerun_of_the_same_selection_leaves_no_duplicates(
+    db, tenant, dispatcher, flow_in_gap_analysis, monkeypatch
+):
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    run_recorded(db, dispatcher.jobs[0])
+    monkeypatch.setattr("core.enhancement.job_store.RATE_LIMIT_SECONDS", 1)
+    time.sleep(0)  # the first job's 10 s limit was taken before the patch
+    gap_jobs.reset_gap_job(
+        db, RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin"), flow_id
+    )
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    run_recorded(db, dispatcher.jobs[1])
+    assert db.scalar(select(func.count()).select_from(CollectionDataGap)) == 3
+
+
+def test_a_stalled_job_can_be_retried_and_skips_what_is_done(
+    db, tenant, dispatcher, flow_in_gap_analysis, app_settings
+):
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    store = job_store_for(db.get_bind())
+    collection_flow_id = str(
+        CollectionChildFlowService(db, tenant).get_by_master_flow_id(flow_id).id
+    )
+    db.rollback()  # on SQLite an open transaction holds the lock the store needs
+    state = store.get(collection_flow_id)
+    # The worker finished one gap, then died: its heartbeat is now older than the stall limit.
+    stale = {**state, "status": "running", "processed": 1, "heartbeat_at": time.time() - 60}
+    assert store.update_if_current(collection_flow_id, state["job_id"], stale)
+    assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)["stalled"] is True
+    store.delete(collection_flow_id, job_id="keep-the-job-drop-the-rate-limit")
+
+    answer = gap_jobs.retry_gap_analysis(db, tenant, flow_id)
+
+    assert answer["status"] == "accepted"
+    retried = dispatcher.jobs[-1]
+    assert [gap["asset_id"] for gap in retried["selected_gaps"]] == [
+        g["asset_id"] for g in gaps[1:]
+    ]
+
+
+def test_a_running_healthy_job_cannot_be_retried(db, tenant, dispatcher, flow_in_gap_analysis):
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    with pytest.raises(Conflict):
+        gap_jobs.retry_gap_analysis(db, tenant, flow_id)
+
+
+def test_a_gap_that_fails_is_recorded_and_the_job_goes_on(
+    db, tenant, dispatcher, flow_in_gap_analysis
+):
+    flow_id, gaps = flow_in_gap_analysis
+    # cpu_cores does not apply to an application: the agent refuses that one gap.
+    app = {
+        "field_name": "cpu_cores",
+        "gap_type": "missing",
+        "asset_id": gaps[0]["asset_id"],
+        "asset_name": "srv",
+    }
+    gap_jobs.submit_gap_analysis(
+        db, tenant, flow_id, [gaps[0], {**app, "field_name": "database_engine"}, gaps[1]]
+    )
+    final = run_recorded(db, dispatcher.jobs[0])
+    assert final["status"] == "completed"
+    assert final["failed_indexes"] == [1]
+    assert final["errors"] == ["srv / database_engine: Database engine does not apply to a server"]
+    assert db.scalar(select(func.count()).select_from(CollectionDataGap)) == 2
+
+
+def test_a_manager_may_not_submit(db, tenant, dispatcher, flow_in_gap_analysis):
+    flow_id, gaps = flow_in_gap_analysis
+    manager = RequestContext(tenant.client_account_id, tenant.engagement_id, role="manager")
+    with pytest.raises(Forbidden):
+        gap_jobs.submit_gap_analysis(db, manager, flow_id, gaps)
+    assert gap_jobs.get_gap_analysis_progress(db, manager, flow_id) == {"status": "not_started"}
+
+
+def test_job_states_of_the_engagement(db, tenant, dispatcher, flow_in_gap_analysis):
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    states = gap_jobs.list_job_states(db, tenant)
+    assert [(s["flow_id"], s["status"], s["total"]) for s in states] == [(flow_id, "queued", 3)]
+
+
+def test_an_asset_name_with_nul_is_accepted_by_the_sql_job_store(
+    db, tenant, dispatcher, app_settings, flow_in_gap_analysis
+):
+    app_settings(REDIS_URL="")  # the job_keys table (JSONB on PostgreSQL), not Redis
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, [{**gaps[0], "asset_name": "web\x0001"}])
+    assert dispatcher.jobs[0]["selected_gaps"][0]["asset_name"] == "web01"
+    assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)["status"] == "queued"
+
+
+def remove_memberships(db, ctx: RequestContext) -> None:
+    db.execute(delete(Membership).where(Membership.user_id == ctx.user_id))
+    db.commit()
+
+
+def phase_of(db, ctx: RequestContext, flow_id: str) -> str:
+    db.expire_all()
+    operator = RequestContext(ctx.client_account_id, ctx.engagement_id, role="admin")
+    return CollectionChildFlowService(db, operator).get_by_master_flow_id(flow_id).current_phase
+
+
+def test_a_job_queued_before_its_submitter_lost_access_still_finishes(
+    db, tenant, dispatcher, flow_in_gap_analysis
+):
+    # The submission was checked; what was accepted then finishes, as a request in flight would.
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    remove_memberships(db, tenant)
+    assert run_recorded(db, dispatcher.jobs[0])["status"] == "completed"
+    assert phase_of(db, tenant, flow_id) == "questionnaire_generation"
+
+
+def test_a_scan_queued_before_its_submitter_lost_access_still_runs(
+    db, tenant, dispatcher, make_assets, monkeypatch
+):
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
+    assets = make_assets(tenant, 2, business_owner=None)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
+    ids = [str(asset.id) for asset in assets]
+    run_phase(db, tenant, flow_id, "asset_selection", {"selected_asset_ids": ids})
+    assert run_phase(db, tenant, flow_id, "gap_analysis")["mode"] == "queued"
+    remove_memberships(db, tenant)
+    db.rollback()  # SQLite: the worker's session needs the write lock
+    get_engine.cache_clear()  # the worker opens its session on this test's settings
+    try:
+        run_flow_phase(**dispatcher.jobs[0])
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+    assert phase_of(db, tenant, flow_id) == "questionnaire_generation"

@@ -1,0 +1,256 @@
+"""Headers of common inventory exports map to asset fields; values parse as people write them."""
+
+import pytest
+
+from core.catalogue.attributes import CATALOGUE
+from core.inventory.column_mapping import (
+    CUSTOM_PREFIX,
+    export_header,
+    map_columns,
+    normalize_asset_type,
+    normalize_header,
+    recognize,
+)
+from core.inventory.export import ASSET_COLUMNS, CATALOGUE_CUSTOM
+from core.inventory.rows import RowProblem, convert_row, default_asset_type, parse_number
+
+
+def targets(headers):
+    return {column.header: column.target for column in map_columns(headers)}
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Name", "name"),
+        ("Hostname", "name"),
+        ("Server Name", "name"),
+        ("CI Name", "name"),
+        ("VM", "name"),
+        ("OS", "operating_system"),
+        ("OS Name", "operating_system"),
+        ("Operating System", "operating_system"),
+        ("OS Version", "os_version"),
+        ("Cores", "cpu_cores"),
+        ("vCPU", "cpu_cores"),
+        ("CPUs", "cpu_cores"),
+        ("RAM", "memory_gb"),
+        ("Memory (GB)", "memory_gb"),
+        ("Storage", "storage_gb"),
+        ("Disk Size", "storage_gb"),
+        ("Provisioned MiB", "storage_gb"),
+        ("Environment", "environment"),
+        ("Application Owner", "business_owner"),
+        ("Business Owner", "business_owner"),
+        ("Technical Owner", "technical_owner"),
+        ("Support Group", "technical_owner"),
+        ("Criticality", "business_criticality"),
+        ("Tech Stack", "technology_stack"),
+        ("Asset Type", "asset_type"),
+        ("Class", "asset_type"),
+        ("Hypervisor", "custom_attributes.virtualization_platform"),
+        ("End of Life", "custom_attributes.end_of_support_date"),
+        ("Vulnerabilities", "custom_attributes.known_vulnerabilities"),
+    ],
+)
+def test_common_headers_map_to_their_field(header, field):
+    assert targets([header])[header] == field
+
+
+def test_a_servicenow_cmdb_export():
+    mapped = targets(
+        [
+            "Name",
+            "Class",
+            "Operating System",
+            "OS Version",
+            "CPU count",
+            "CPU core count",
+            "RAM (MB)",
+            "Disk space (GB)",
+            "Used for",
+            "Owned by",
+            "Support group",
+            "Serial number",
+        ]
+    )
+    assert mapped == {
+        "Name": "name",
+        "Class": "asset_type",
+        "Operating System": "operating_system",
+        "OS Version": "os_version",
+        # The core count is the better alias; the socket count is kept as it is.
+        "CPU count": "custom_attributes.cpu_count",
+        "CPU core count": "cpu_cores",
+        "RAM (MB)": "memory_gb",
+        "Disk space (GB)": "storage_gb",
+        "Used for": "environment",
+        "Owned by": "business_owner",
+        "Support group": "technical_owner",
+        "Serial number": "custom_attributes.serial_number",
+    }
+
+
+def test_rvtools_vinfo_reads_memory_in_mb_and_keeps_the_esx_host_apart():
+    columns = {
+        c.header: c
+        for c in map_columns(
+            ["VM", "Powerstate", "CPUs", "Memory", "Provisioned MiB", "In Use MiB", "Host"]
+        )
+    }
+    assert columns["VM"].target == "name"
+    assert columns["Memory"].target == "memory_gb" and columns["Memory"].unit == "mb"
+    assert columns["Memory"].unit_factor == 1 / 1024
+    assert columns["Provisioned MiB"].target == "storage_gb"
+    assert columns["In Use MiB"].target == "custom_attributes.in_use_mib"
+    assert columns["Host"].target == "custom_attributes.host"
+    assert default_asset_type(list(columns.values())) == "virtual_machine"
+
+
+def test_memory_without_a_unit_is_gb_outside_rvtools():
+    column = map_columns(["hostname", "Memory"])[1]
+    assert (column.target, column.unit_factor) == ("memory_gb", 1.0)
+    assert default_asset_type(map_columns(["hostname"])) == "server"
+
+
+def test_device42_and_flexera_headers():
+    assert targets(["name", "type", "os", "osver", "cpucore", "ram", "service_level"]) == {
+        "name": "name",
+        "type": "asset_type",
+        "os": "operating_system",
+        "osver": "os_version",
+        "cpucore": "cpu_cores",
+        "ram": "memory_gb",
+        "service_level": "environment",
+    }
+    flexera = targets(["Computer name", "Number of processors", "Total memory (MB)"])
+    assert flexera == {
+        "Computer name": "name",
+        "Number of processors": "cpu_cores",
+        "Total memory (MB)": "memory_gb",
+    }
+
+
+def test_unknown_and_duplicate_columns_are_kept_under_distinct_custom_keys():
+    mapped = map_columns(["Name", "Rack / Position", "Hostname", "", "rack_position"])
+    assert [column.target for column in mapped] == [
+        "name",
+        "custom_attributes.rack_position",
+        "custom_attributes.hostname",
+        "custom_attributes.column_4",
+        "custom_attributes.rack_position_2",
+    ]
+    assert [column.recognized for column in mapped] == [True, False, False, False, False]
+
+
+def test_normalize_header():
+    assert normalize_header("  RAM (MB) ") == "ram_mb"
+    assert normalize_header("OS-Name") == "os_name"
+    assert normalize_header(None) == ""
+    assert recognize("Memory in GB")[0] == "memory_gb"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "asset_type"),
+    [
+        ("Server", "server"),
+        ("Windows Server", "server"),
+        ("cmdb_ci_linux_server", "server"),
+        ("Physical", "server"),
+        ("VM", "virtual_machine"),
+        ("Virtual Machine", "virtual_machine"),
+        ("VMware Virtual Machine Instance", "virtual_machine"),
+        ("virtual", "virtual_machine"),
+        ("DB", "database"),
+        ("Database Instance", "database"),
+        ("SQL Server Instance", "database"),
+        ("Business Application", "application"),
+        ("App", "application"),
+        ("Load Balancer", "network"),
+        ("Firewall", "network"),
+        ("SAN", "storage"),
+        ("storage", "storage"),
+        ("Toaster", "other"),
+        ("", "other"),
+    ],
+)
+def test_asset_types_from_common_spellings(spelling, asset_type):
+    assert normalize_asset_type(spelling) == asset_type
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "factor", "expected"),
+    [
+        ("1,024", "storage_gb", 1.0, 1024.0),
+        ("1,024.5", "storage_gb", 1.0, 1024.5),
+        ("1.024,5", "storage_gb", 1.0, 1024.5),
+        ("2,5", "memory_gb", 1.0, 2.5),
+        ("1 024", "storage_gb", 1.0, 1024.0),
+        ("16 GB", "memory_gb", 1 / 1024, 16.0),
+        ("16384 MB", "memory_gb", 1.0, 16.0),
+        ("2TB", "storage_gb", 1.0, 2048.0),
+        ("16384", "memory_gb", 1 / 1024, 16.0),
+        ("3000", "memory_gb", 1 / 1024, 2.9297),
+        ("8 vCPU", "cpu_cores", 1.0, 8.0),
+        (8, "cpu_cores", 1.0, 8.0),
+        (2048.0, "memory_gb", 1 / 1024, 2.0),
+        ("", "cpu_cores", 1.0, None),
+        ("  ", "cpu_cores", 1.0, None),
+        ("N/A", "cpu_cores", 1.0, None),
+        (None, "cpu_cores", 1.0, None),
+    ],
+)
+def test_numbers_parse_as_written(raw, field, factor, expected):
+    assert parse_number(raw, field, factor) == expected
+
+
+@pytest.mark.parametrize("raw", ["lots", "12x", "1.2.3", "8 GB", "inf", "1e999", True])
+def test_malformed_numbers_say_why(raw):
+    with pytest.raises(RowProblem):
+        parse_number(raw, "cpu_cores")
+
+
+def test_a_row_becomes_typed_values_and_custom_attributes():
+    columns = map_columns(["Host Name", "vCPU", "RAM (MB)", "Class", "Rack", "Vulnerabilities"])
+    row = convert_row(7, ["web-01 ", "4", "8192", "VM", "R12", "3"], columns, "server")
+    assert row.row == 7 and row.name == "web-01"
+    assert row.values == {
+        "name": "web-01",
+        "cpu_cores": 4,
+        "memory_gb": 8.0,
+        "asset_type": "virtual_machine",
+    }
+    assert row.custom == {"rack": "R12", "known_vulnerabilities": 3}
+
+
+def test_placeholders_in_catalogue_numbers_are_kept_for_the_gap_scan():
+    columns = map_columns(["name", "known_vulnerabilities", "cpu_cores"])
+    row = convert_row(2, ["a", "TBD", "TBD"], columns, "server")
+    assert row.custom == {"known_vulnerabilities": "TBD"}
+    assert row.values["cpu_cores"] is None
+
+
+@pytest.mark.parametrize(
+    ("cells", "reason"),
+    [
+        (["", "4"], "no name"),
+        (["a", "four"], "vCPU: 'four' is not a number"),
+        (["a", "4.5"], "vCPU: '4.5' is not a whole number"),
+        (["a", "99999999999"], "too large"),
+        (["a", "4", "surprise"], "3 values but the header has 2 columns"),
+        (["x" * 300, "4"], "longer than 255 characters"),
+    ],
+)
+def test_rows_that_cannot_be_stored_say_why(cells, reason):
+    columns = map_columns(["name", "vCPU"])
+    with pytest.raises(RowProblem, match=reason):
+        convert_row(3, cells, columns, "server")
+
+
+def test_the_asset_export_header_maps_back_to_the_same_fields():
+    keys = (*CATALOGUE_CUSTOM, "rack", "Weird Key", "name", "os", "memory_mb")
+    header = [*ASSET_COLUMNS, *(export_header(key) for key in keys)]
+    mapped = [column.target for column in map_columns(header)]
+    assert mapped == [*ASSET_COLUMNS, *(CUSTOM_PREFIX + key for key in keys)]
+    assert all(column.unit_factor == 1.0 for column in map_columns(header))
+    assert {a.name for a in CATALOGUE} == set(ASSET_COLUMNS[2:]) | set(CATALOGUE_CUSTOM)
