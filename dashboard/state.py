@@ -26,6 +26,7 @@ from core.kernel.errors import (
     RateLimited,
 )
 from core.kernel.permissions import AccessRevoked
+from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.session import open_session
 
 logger = logging.getLogger("dashboard")
@@ -157,6 +158,28 @@ def run_use_case(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwa
             f"Something went wrong while trying to {doing}. The details are in the server log."
         )
     return FAILED
+
+
+def call(use_case: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> T:
+    """Run `use_case(uow, *args, **kwargs)` in a unit of work of the chosen engagement.
+
+    A refusal or a failure is shown as one sentence and stops the page (or the fragment).
+    """
+    ctx = require_context()
+
+    def in_unit_of_work() -> T:
+        with uow_for(ctx) as uow:
+            return use_case(uow, *args, **kwargs)
+
+    result = run_use_case(in_unit_of_work, doing=doing)
+    if result is FAILED:
+        st.stop()
+    return result
+
+
+def unit_of_work() -> UnitOfWork:
+    """A unit of work of the chosen engagement, for a page that calls several use cases."""
+    return uow_for(require_context())
 
 
 def local_time(moment: datetime | str | None) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import set_dispatcher
+from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement, Membership, User
 from db.roles import ensure_app_role
@@ -118,6 +119,12 @@ def session_maker(engine, owner_engine) -> Iterator[sessionmaker[Session]]:
 def db(session_maker) -> Iterator[Session]:
     with session_maker() as session:
         yield session
+
+
+@pytest.fixture
+def uow_of(db) -> Callable[[RequestContext], UnitOfWork]:
+    """A unit of work of a context over the test's session: `with uow_of(ctx) as uow:`."""
+    return lambda ctx: uow_for(ctx, db)
 
 
 def empty_database(engine: Engine) -> None:

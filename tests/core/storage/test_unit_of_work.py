@@ -1,0 +1,61 @@
+"""The unit of work commits a block, rolls it back on any error, and binds one tenant."""
+
+import pytest
+from sqlalchemy import select
+
+from core.kernel.errors import Forbidden
+from core.kernel.permissions import Action
+from core.storage.unit_of_work import uow_for
+from db.models import Asset
+
+
+def _asset(ctx, name: str) -> Asset:
+    return Asset(
+        client_account_id=ctx.client_account_id,
+        engagement_id=ctx.engagement_id,
+        name=name,
+        asset_type="server",
+    )
+
+
+def test_a_block_that_ends_is_committed(db, session_maker, tenant):
+    with uow_for(tenant, db) as uow:
+        uow.session.add(_asset(tenant, "kept"))
+    with session_maker() as other, uow_for(tenant, other) as uow:
+        assert [asset.name for asset in uow.assets.list_assets()] == ["kept"]
+
+
+def test_a_block_that_raises_leaves_nothing(db, session_maker, tenant):
+    with pytest.raises(RuntimeError), uow_for(tenant, db) as uow:
+        uow.session.add(_asset(tenant, "lost"))
+        uow.session.flush()
+        raise RuntimeError("crash in the middle of a use case")
+    with session_maker() as other:
+        assert other.scalars(select(Asset.name)).all() == []
+
+
+def test_a_nested_block_shares_the_outer_transaction(db, session_maker, tenant):
+    uow = uow_for(tenant, db)
+    with pytest.raises(RuntimeError), uow:
+        with uow:
+            uow.session.add(_asset(tenant, "inner"))
+        raise RuntimeError("the outer block fails after the inner one ended")
+    with session_maker() as other:
+        assert other.scalars(select(Asset.name)).all() == []
+
+
+def test_repositories_see_only_the_bound_tenant(db, make_tenant):
+    mine, theirs = make_tenant(), make_tenant()
+    with uow_for(theirs, db) as uow:
+        uow.session.add(_asset(theirs, "not mine"))
+    with uow_for(mine, db) as uow:
+        assert uow.assets.list_assets() == []
+
+
+def test_require_reads_the_current_role(db, make_tenant, make_member):
+    analyst = make_tenant()
+    manager = make_member(analyst, "manager")
+    with uow_for(manager, db) as uow:
+        uow.require(Action.VIEW)
+        with pytest.raises(Forbidden):
+            uow.require(Action.CREATE_FLOW)
