@@ -1,0 +1,70 @@
+"""A workbook's shared strings (the text of most cells), read as a stream and held compactly.
+
+Cells of a sheet refer to these strings by index, so the whole table is held while a sheet is
+read: as one UTF-8 buffer and end offsets, since a Python string apiece would cost 50 bytes or
+more each on top of its text. Each string is refused as soon as it passes the cell limit.
+"""
+
+from array import array
+from collections.abc import Iterator
+from xml.parsers import expat
+
+from core.import_limits import cell_too_long
+from core.xlsx_parts import local, new_parser, unreadable
+
+
+class SharedStrings:
+    """Strings by index, stored as one UTF-8 buffer and the end offset of each."""
+
+    def __init__(self) -> None:
+        self.text = bytearray()
+        self.ends = array("Q")
+
+    def append(self, value: str) -> None:
+        self.text += value.encode()
+        self.ends.append(len(self.text))
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            raise IndexError(index)
+        start = self.ends[index - 1] if index else 0
+        return self.text[start : self.ends[index]].decode()
+
+
+def read_shared_strings(chunks: Iterator[bytes], strings: SharedStrings, limit: int) -> None:
+    state = {"text": [], "length": 0, "capturing": False, "phonetic": 0}
+
+    def start(name: str, _attributes: dict[str, str]) -> None:
+        name = local(name)
+        if name == "si":
+            state["text"], state["length"] = [], 0
+        elif name == "t" and not state["phonetic"]:
+            state["capturing"] = True
+        elif name == "rPh":
+            state["phonetic"] += 1
+
+    def end(name: str) -> None:
+        name = local(name)
+        if name == "si":
+            strings.append("".join(state["text"]).replace("x005F_", ""))  # as openpyxl does
+        elif name == "t":
+            state["capturing"] = False
+        elif name == "rPh":
+            state["phonetic"] -= 1
+
+    def characters(data: str) -> None:
+        if state["capturing"]:
+            state["length"] += len(data)
+            if state["length"] > limit:
+                raise cell_too_long(f"the workbook's shared string {len(strings.ends)}", limit)
+            state["text"].append(data)
+
+    parser = new_parser()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = characters
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise unreadable(f"its shared strings: {error}") from None
