@@ -10,6 +10,7 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Generator
+from typing import IO
 from xml.parsers import expat
 
 from core.errors import BadRequest
@@ -21,6 +22,17 @@ RATIO_FROM_BYTES = 2**20  # a small part may compress oddly without harm
 MAX_SMALL_PART = 16 * 2**20  # workbook.xml, relationships and styles, which are read whole
 CHUNK = 2**16
 _END_OF_DIRECTORY = b"PK\x05\x06"
+# What zipfile raises on a damaged or unsupported (encrypted, exotic method) part.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,
+)
 
 
 def open_archive(content: bytes) -> zipfile.ZipFile:
@@ -32,7 +44,7 @@ def open_archive(content: bytes) -> zipfile.ZipFile:
         )
     try:
         return zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
+    except ZIP_ERRORS as error:
         raise unreadable(error) from None
 
 
@@ -72,11 +84,11 @@ def part_chunks(
     check_declared(archive, part, limit, where)
     guard = MarkupGuard(token_limit, where)
     unpacked = 0
-    with archive.open(part) as stream:
+    with _open(archive, part) as stream:
         while True:
             try:
                 chunk = stream.read(CHUNK)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+            except ZIP_ERRORS as error:
                 raise unreadable(error) from None
             if not chunk:
                 return
@@ -85,6 +97,17 @@ def part_chunks(
                 raise unpacks_too_much(where, limit)
             yield chunk
             guard.check(chunk)  # after expat took it: what it holds is bounded either way
+
+
+def _open(archive: zipfile.ZipFile, part: str) -> IO[bytes]:
+    try:
+        return archive.open(part)
+    except ZIP_ERRORS as error:
+        raise unreadable(error) from None
+
+
+# What expat raises on broken XML, or on an encoding its declaration names that Python lacks.
+XML_ERRORS = (expat.ExpatError, LookupError, ValueError)
 
 
 class MarkupGuard:
@@ -146,10 +169,10 @@ def local(name: str) -> str:
 def small_part_tags(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str, dict[str, str]]]:
     """(parent, element, attributes) of each element of a small part, read whole."""
     check_declared(archive, part, MAX_SMALL_PART, part)
-    with archive.open(part) as stream:
+    with _open(archive, part) as stream:
         try:
             data = stream.read(MAX_SMALL_PART + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        except ZIP_ERRORS as error:
             raise unreadable(error) from None
     found: list[tuple[str, str, dict[str, str]]] = []
     stack = [""]
@@ -163,7 +186,7 @@ def small_part_tags(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str,
     parser.EndElementHandler = lambda _name: stack.pop()
     try:
         parser.Parse(data, True)
-    except expat.ExpatError as error:
+    except XML_ERRORS as error:
         raise unreadable(f"{part}: {error}") from None
     return found
 

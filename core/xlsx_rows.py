@@ -9,7 +9,6 @@ float, dates by their number format, strings, booleans), with openpyxl's format 
 
 from collections.abc import Generator, Iterator
 from typing import Any
-from xml.parsers import expat
 
 from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import (
@@ -28,6 +27,7 @@ from core.import_limits import (
     too_many_rows_with_blank_ones,
 )
 from core.xlsx_parts import (
+    XML_ERRORS,
     check_declared,
     local,
     new_parser,
@@ -134,7 +134,7 @@ class _SheetReader:
                     done, self.done = self.done, []
                     yield from self.converted(done)
             parser.Parse(b"", True)
-        except expat.ExpatError as error:
+        except XML_ERRORS as error:
             raise DamagedSheet(f"{self.where} cannot be read: {error}", field="file") from None
         yield from self.converted(self.done)
 

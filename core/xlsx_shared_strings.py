@@ -7,10 +7,9 @@ more each on top of its text. Each string is refused as soon as it passes the ce
 
 from array import array
 from collections.abc import Iterator
-from xml.parsers import expat
 
 from core.import_limits import cell_too_long
-from core.xlsx_parts import local, new_parser, unreadable
+from core.xlsx_parts import XML_ERRORS, local, new_parser, unreadable
 
 
 class SharedStrings:
@@ -66,5 +65,5 @@ def read_shared_strings(chunks: Iterator[bytes], strings: SharedStrings, limit: 
         for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
-    except expat.ExpatError as error:
+    except XML_ERRORS as error:
         raise unreadable(f"its shared strings: {error}") from None
