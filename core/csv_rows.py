@@ -22,11 +22,18 @@ from core.errors import BadRequest
 from core.import_limits import ImportLimits, cell_too_long, megabytes, too_many_rows_with_blank_ones
 
 DELIMITERS = (",", ";", "\t", "|")
-MAX_LINE_BYTES = 8 * 2**20  # a physical line; rows are far shorter, a file without breaks is not
+MAX_LINE = (
+    8 * 2**20
+)  # bytes or characters of a line: rows are far shorter, files without breaks not
 CHUNK = 2**20
 MAX_CONTROL_SHARE = 0.01
 RECODED = "not valid UTF-8, read as Windows-1252"
 _LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n|\Z)")
+_LINE_END = re.compile(rb"[\r\n]")
+# A well-formed UTF-8 sequence of two to four bytes: Windows-1252 text almost never holds one.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 Row = tuple[int, list[Any]]
 
@@ -53,7 +60,8 @@ def detect_encoding(content: bytes) -> TextEncoding:
         )
     else:
         encoding = TextEncoding("cp1252" if _decodes(content, "cp1252") else "latin-1")
-    sample = content[:100_000].decode(_sample_codec(encoding), errors="ignore")
+    sample_codec = "utf-8" if encoding.mixed else encoding.name
+    sample = content[:100_000].decode(sample_codec, errors="ignore")
     if _looks_binary(sample):
         raise _not_text()
     return encoding
@@ -69,7 +77,7 @@ def text_lines(
         return
     start = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
     for number, match in enumerate(_LINE.finditer(content, start), start=1):
-        if match.end() - match.start() > MAX_LINE_BYTES:
+        if match.end() - match.start() > MAX_LINE:
             raise _line_too_long(number)
         line = match.group()
         if not line:
@@ -84,9 +92,9 @@ def text_lines(
 def _decoded_lines(content: bytes, encoding: str) -> Iterator[str]:
     stream = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
     number = 0
-    while line := stream.readline(MAX_LINE_BYTES + 1):
+    while line := stream.readline(MAX_LINE + 1):
         number += 1
-        if len(line) > MAX_LINE_BYTES:
+        if len(line) > MAX_LINE:
             raise _line_too_long(number)
         yield line
 
@@ -152,16 +160,26 @@ def _decodes(content: bytes, encoding: str, *, refuse_nul: bool = False) -> bool
 
 
 def _has_utf8_accented_line(content: bytes) -> bool:
-    for match in _LINE.finditer(content):
-        line = match.group()
-        if not line:
-            return False
-        if not line.isascii():
+    """Whether a line with accents decodes as UTF-8; only lines holding a UTF-8 sequence are
+    looked at, found by a regular expression rather than a walk through every line."""
+    line_start = 0  # where the line holding the next sequence starts at the earliest
+    while found := _UTF8_SEQUENCE.search(content, line_start):
+        at = found.start()
+        start = 1 + max(
+            content.rfind(b"\n", line_start, at),
+            content.rfind(b"\r", line_start, at),
+            line_start - 1,
+        )
+        end = _LINE_END.search(content, at)
+        stop = end.start() if end else len(content)
+        if stop - start <= MAX_LINE:  # a longer line is refused when it is read
             try:
-                line.decode("utf-8")
+                content[start:stop].decode("utf-8")
             except UnicodeDecodeError:
-                continue
-            return True
+                pass
+            else:
+                return True
+        line_start = stop + 1
     return False
 
 
@@ -170,10 +188,6 @@ def _decode_windows(line: bytes) -> str:
         return line.decode("cp1252")
     except UnicodeDecodeError:  # five bytes cp1252 leaves undefined
         return line.decode("latin-1")
-
-
-def _sample_codec(encoding: TextEncoding) -> str:
-    return "utf-8" if encoding.mixed else encoding.name
 
 
 def _looks_binary(sample: str) -> bool:
@@ -189,7 +203,7 @@ def _ignore(_line: int) -> None:
 
 def _line_too_long(number: int) -> BadRequest:
     return BadRequest(
-        f"line {number} is longer than {megabytes(MAX_LINE_BYTES)}: this is not a CSV inventory"
+        f"line {number} is longer than {megabytes(MAX_LINE)}: this is not a CSV inventory"
         " (or its line breaks are lost)",
         field="file",
     )

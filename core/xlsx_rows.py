@@ -92,8 +92,9 @@ class Workbook:
             chunks.close()
 
     def shared_strings(self) -> SharedStrings:
+        """Read once per workbook, on the first sheet read (and kept only if read whole)."""
         if self._strings is None:
-            self._strings = SharedStrings()
+            strings = SharedStrings()
             if self.shared_strings_part in self.archive.NameToInfo:
                 where = "the workbook's shared-string table"
                 chunks = part_chunks(
@@ -103,7 +104,8 @@ class Workbook:
                     where,
                     self.token_limit,
                 )
-                read_shared_strings(chunks, self._strings, self.limits.max_cell_chars)
+                read_shared_strings(chunks, strings, self.limits.max_cell_chars)
+            self._strings = strings
         return self._strings
 
 
@@ -115,7 +117,7 @@ class _SheetReader:
         self.strings = workbook.shared_strings()
         self.limit = workbook.limits.max_cell_chars
         self.most_rows = workbook.limits.max_rows_with_blank_ones
-        self.done: list[Row] = []
+        self.done: list[tuple[int, list[RawCell | None]]] = []  # rows parsed, not yet handed out
         self.rows_seen = self.row_number = self.column = self.length = self.phonetic = 0
         self.cells: list[RawCell | None] = []
         self.kind, self.style, self.ref = "n", None, ""
@@ -207,9 +209,10 @@ class _SheetReader:
             number = float(text) if "." in text or "e" in text or "E" in text else int(text)
         except (ValueError, IndexError):
             raise DamagedSheet(self._wrong_value(kind, text, ref), field="file") from None
-        if style is not None and style.isdigit() and int(style) in self.workbook.date_styles:
+        style_index = _index(style)
+        if style_index is not None and style_index in self.workbook.date_styles:
             try:
-                timedelta = int(style) in self.workbook.timedelta_styles
+                timedelta = style_index in self.workbook.timedelta_styles
                 return from_excel(number, self.workbook.epoch, timedelta=timedelta)
             except (OverflowError, ValueError):
                 return "#VALUE!"  # as openpyxl reads a date out of range
@@ -236,8 +239,8 @@ def _date_styles(tags: list[tuple[str, str, dict[str, str]]]) -> tuple[frozenset
     dates, durations = set(), set()
     for index, format_id in enumerate(cell_formats):
         code = custom.get(format_id)
-        if code is None:
-            code = builtin_format_code(int(format_id)) if format_id.isdigit() else None
+        if code is None and (builtin := _index(format_id)) is not None:
+            code = builtin_format_code(builtin)
         if is_date_format(code):
             dates.add(index)
         if is_timedelta_format(code):
@@ -262,7 +265,14 @@ def _column(ref: str, where: str) -> int:
 
 
 def _row_number(text: str, where: str) -> int:
-    number = int(text) if text.isdigit() else 0
+    number = _index(text) or 0
     if not 0 < number <= EXCEL_MAX_ROWS:
         raise DamagedSheet(f"{where} has a row {text[:20]!r} outside Excel's rows", field="file")
     return number
+
+
+def _index(text: str | None) -> int | None:
+    """A row number or style index as written (plain digits, short), else None."""
+    if text is None or not (0 < len(text) <= 9 and text.isascii() and text.isdigit()):
+        return None
+    return int(text)

@@ -31,39 +31,48 @@ class SharedStrings:
 
 
 def read_shared_strings(chunks: Iterator[bytes], strings: SharedStrings, limit: int) -> None:
-    state = {"text": [], "length": 0, "capturing": False, "phonetic": 0}
-
-    def start(name: str, _attributes: dict[str, str]) -> None:
-        name = local(name)
-        if name == "si":
-            state["text"], state["length"] = [], 0
-        elif name == "t" and not state["phonetic"]:
-            state["capturing"] = True
-        elif name == "rPh":
-            state["phonetic"] += 1
-
-    def end(name: str) -> None:
-        name = local(name)
-        if name == "si":
-            strings.append("".join(state["text"]).replace("x005F_", ""))  # as openpyxl does
-        elif name == "t":
-            state["capturing"] = False
-        elif name == "rPh":
-            state["phonetic"] -= 1
-
-    def characters(data: str) -> None:
-        if state["capturing"]:
-            state["length"] += len(data)
-            if state["length"] > limit:
-                raise cell_too_long(f"the workbook's shared string {len(strings.ends)}", limit)
-            state["text"].append(data)
-
+    """Appends the part's strings (<si>, their <t> and rich-text runs, not phonetic guides)."""
+    reader = _SharedStringsReader(strings, limit)
     parser = new_parser()
-    parser.StartElementHandler, parser.EndElementHandler = start, end
-    parser.CharacterDataHandler = characters
+    parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
+    parser.CharacterDataHandler = reader.characters
     try:
         for chunk in chunks:
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     except XML_ERRORS as error:
         raise unreadable(f"its shared strings: {error}") from None
+
+
+class _SharedStringsReader:
+    def __init__(self, strings: SharedStrings, limit: int):
+        self.strings, self.limit = strings, limit
+        self.text: list[str] = []
+        self.length = self.phonetic = 0
+        self.capturing = False
+
+    def start(self, name: str, _attributes: dict[str, str]) -> None:
+        name = local(name)
+        if name == "si":
+            self.text, self.length = [], 0
+        elif name == "t" and not self.phonetic:
+            self.capturing = True
+        elif name == "rPh":
+            self.phonetic += 1
+
+    def end(self, name: str) -> None:
+        name = local(name)
+        if name == "si":
+            self.strings.append("".join(self.text).replace("x005F_", ""))  # as openpyxl does
+        elif name == "t":
+            self.capturing = False
+        elif name == "rPh":
+            self.phonetic -= 1
+
+    def characters(self, data: str) -> None:
+        if self.capturing:
+            self.length += len(data)
+            if self.length > self.limit:
+                index = len(self.strings.ends)
+                raise cell_too_long(f"the workbook's shared string {index}", self.limit)
+            self.text.append(data)
