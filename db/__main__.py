@@ -3,6 +3,7 @@
 import argparse
 import getpass
 import logging
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -179,7 +180,7 @@ def run_import_export(args) -> int:
             # The command line runs as an operator of the engagement.
             ctx = RequestContext(client.id, engagement.id, role="admin")
             if args.command == "import-assets":
-                report = import_assets(db, ctx, args.file.read_bytes(), args.file.name)
+                report = import_assets(db, ctx, read_inventory(args.file), args.file.name)
                 print_import_report(report)
                 return 0
             content = export_flow(db, ctx, args.flow_id, args.what, args.format)
@@ -194,6 +195,19 @@ def run_import_export(args) -> int:
     return 0
 
 
+def read_inventory(path: Path) -> bytes:
+    """The file's bytes, refused unread when over the import's size limit (a CLI may be handed
+    anything, /dev/zero included)."""
+    from core.inventory.limits import file_too_large
+
+    limit = get_settings().import_max_file_bytes
+    with path.open("rb") as file:
+        content = file.read(limit + 1)
+        if len(content) > limit:
+            raise file_too_large(max(os.fstat(file.fileno()).st_size, len(content)), limit)
+    return content
+
+
 def print_import_report(report, shown: int = 50) -> None:
     print(
         f"rows {report.rows}: created {report.created}, updated {report.updated},"
@@ -203,6 +217,12 @@ def print_import_report(report, shown: int = 50) -> None:
         print(f"  row {entry['row']}: {entry['reason']}")
     if len(report.skipped) > shown:
         print(f"  ... and {len(report.skipped) - shown} more skipped rows")
+    if report.row_notes:
+        print(f"{len(report.row_notes)} row(s) imported with a note:")
+        for entry in report.row_notes[:shown]:
+            print(f"  row {entry['row']}: {entry['note']}")
+        if len(report.row_notes) > shown:
+            print(f"  ... and {len(report.row_notes) - shown} more")
 
 
 if __name__ == "__main__":

@@ -23,8 +23,23 @@ class Settings(BaseSettings):
     gap_job_pause_seconds: float = Field(default=0.0, ge=0)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
-    # An inventory file with more data rows than this is refused before anything is written.
+    # Inventory files (CSV or .xlsx) are read as a stream under these limits; a file over one
+    # is refused (400) as soon as the limit is passed, before anything is written, so a small
+    # file that unpacks or decodes into something huge costs seconds and megabytes, not more.
+    # Data rows (blank rows are skipped, and counted apart up to Excel's 1,048,576).
     import_max_rows: int = Field(default=200_000, ge=1)
+    # The file itself: a CSV's bytes, a workbook's zip (both are held in memory once).
+    import_max_file_bytes: int = Field(default=100 * 2**20, ge=1)
+    # One cell's text. Rows with cells over 10,000 characters are skipped with a reason; a cell
+    # this long means the file is not an inventory (CSV cells also stop at the csv module's
+    # 131,072).
+    import_max_cell_chars: int = Field(default=100_000, ge=1)
+    # What one sheet of a workbook unpacks to. The sheet is streamed, so this bounds the time a
+    # read takes (about 10 s per 100 MB of XML on one core), not memory.
+    import_max_unpacked_bytes: int = Field(default=256 * 2**20, ge=1)
+    # What a workbook's shared strings unpack to: they are held in memory while a sheet is read,
+    # at about this size again.
+    import_max_shared_strings_bytes: int = Field(default=64 * 2**20, ge=1)
     # Sign-in throttling (core/access/sign_in_throttle.py), counted per (email, source address) and
     # per source address, never per account alone. After the free failures each further one
     # blocks for base * 2**(failures beyond the free ones) seconds, up to the cap; counts

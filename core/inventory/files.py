@@ -1,28 +1,37 @@
 """Reading an uploaded inventory (CSV in any common encoding and delimiter, or .xlsx) as rows.
 
-Rows stream: a CSV is decoded once and re-read with the csv module, a workbook is opened in
-openpyxl's read-only mode; neither is ever turned into one big table in memory.
+Rows stream under the import limits (core.inventory.limits): a CSV is decoded line by line
+(core.inventory.csv_rows), a workbook's sheet XML is parsed as it is unpacked (core.inventory.xlsx_rows). Neither
+is ever held whole in memory, and a reader stops as soon as a limit is passed.
 """
 
-import csv
-import io
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from core.inventory.column_mapping import ALIASES, ColumnTarget, map_columns
-from core.inventory.spreadsheet import unescape_formula
+from core.inventory.csv_rows import (
+    TextEncoding,
+    csv_rows,
+    detect_delimiter,
+    detect_encoding,
+    first_filled_line,
+)
+from core.inventory.limits import ImportLimits, file_too_large, too_many_rows
+from core.inventory.xlsx_rows import DamagedSheet, Workbook
 from core.kernel.errors import BadRequest
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-DELIMITERS = (",", ";", "\t", "|")
 HEADER_SEARCH_ROWS = 10  # title lines above the header are common in exported reports
-MAX_CONTROL_SHARE = 0.01
 
 Row = tuple[int, list[Any]]  # (row number as a spreadsheet shows it, cell values)
+RowSource = Generator[Row, None, None]
+
+
+class NoHeader(BadRequest):
+    """No header row with a name column: another sheet of a workbook may have one."""
 
 
 @dataclass
@@ -31,24 +40,41 @@ class TableFile:
     headers: list[str]
     columns: list[ColumnTarget]
     header_row: int
-    encoding: str | None = None
+    limits: ImportLimits
+    encoding: TextEncoding | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    _open_rows: Callable[[], Iterator[Row]] = field(repr=False, default=lambda: iter(()))
+    # Rows read with a caveat (row number -> what), filled in as rows are read.
+    row_notes: dict[int, str] = field(default_factory=dict)
+    _open_rows: Callable[[], RowSource] = field(repr=False, default=lambda: (_ for _ in ()))
 
     def rows(self) -> Iterator[Row]:
-        """Data rows after the header, blank rows left out; may be called more than once."""
-        for number, cells in self._open_rows():
-            if number > self.header_row and any(_filled(cell) for cell in cells):
-                yield number, cells
+        """Data rows after the header, blank rows left out; may be called more than once.
+
+        Past `limits.max_rows` data rows it raises BadRequest, having read no further.
+        """
+        source = self._open_rows()
+        data_rows = 0
+        try:
+            for number, cells in source:
+                if number > self.header_row and any(_filled(cell) for cell in cells):
+                    data_rows += 1
+                    if data_rows > self.limits.max_rows:
+                        raise too_many_rows(self.limits.max_rows)
+                    yield number, cells
+        finally:
+            source.close()  # a workbook's parts are closed as soon as the reader stops
 
 
-def read_table(content: bytes, filename: str) -> TableFile:
+def read_table(content: bytes, filename: str, limits: ImportLimits | None = None) -> TableFile:
+    limits = limits or ImportLimits.from_settings()
     if not isinstance(content, bytes | bytearray) or not content:
         raise BadRequest("the file is empty", field="file")
+    if len(content) > limits.max_file_bytes:
+        raise file_too_large(len(content), limits.max_file_bytes)
     suffix = PurePath(filename or "").suffix.lower()
     if content[:4] == b"PK\x03\x04":
-        return _read_workbook(bytes(content))
+        return _read_workbook(bytes(content), limits)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BadRequest(
             "this is an old Excel .xls workbook; save it as .xlsx or CSV", field="file"
@@ -60,75 +86,16 @@ def read_table(content: bytes, filename: str) -> TableFile:
             f"unsupported file type {suffix!r}: upload a CSV (.csv, .tsv, .txt) or .xlsx",
             field="file",
         )
-    return _read_csv(bytes(content))
+    return _read_csv(bytes(content), limits)
 
 
-def decode_text(content: bytes) -> tuple[str, str]:
-    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252/latin-1."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        candidates = ("utf-16",)
-    elif content.startswith(b"\xef\xbb\xbf"):
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ("utf-8", "cp1252", "latin-1")
-    for encoding in candidates:
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_binary(text):
-            break
-        return text, encoding
-    raise BadRequest(
-        "the file cannot be read as text (tried UTF-8, UTF-16, Windows-1252 and Latin-1; it"
-        " holds NUL or control bytes): export it as CSV UTF-8 or .xlsx",
-        field="file",
-    )
+def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
+    encoding = detect_encoding(content)
+    delimiter = detect_delimiter(first_filled_line(content, encoding))
+    row_notes: dict[int, str] = {}
 
-
-def _looks_binary(text: str) -> bool:
-    if "\x00" in text:
-        return True
-    sample = text[:100_000]
-    controls = sum(
-        1 for char in sample if char not in "\t\r\n" and unicodedata.category(char) == "Cc"
-    )
-    return controls > MAX_CONTROL_SHARE * max(len(sample), 1)
-
-
-def detect_delimiter(text: str) -> str:
-    """The delimiter that splits the first non-blank line most (outside quotes); ',' on a tie."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    unquoted, quoted = [], False
-    for char in first:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted:
-            unquoted.append(char)
-    counts = {delimiter: unquoted.count(delimiter) for delimiter in DELIMITERS}
-    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] else ","
-
-
-def _read_csv(content: bytes) -> TableFile:
-    text, encoding = decode_text(content)
-    delimiter = detect_delimiter(text)
-
-    def open_rows() -> Iterator[Row]:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        number = 0
-        try:
-            for number, cells in enumerate(reader, start=1):  # noqa: B007 - used on error
-                # Our exports (and other tools heeding OWASP) mark formula-like text with an
-                # apostrophe; it is not part of the value.
-                yield (
-                    number,
-                    [unescape_formula(cell) if cell[:1] == "'" else cell for cell in cells],
-                )
-        except csv.Error as error:
-            raise BadRequest(
-                f"row {number + 1} cannot be read as CSV: {error}", field="file"
-            ) from None
+    def open_rows() -> RowSource:
+        return csv_rows(content, encoding, delimiter, limits, row_notes)
 
     header_row, headers = _find_header(open_rows(), "the file")
     return TableFile(
@@ -136,47 +103,21 @@ def _read_csv(content: bytes) -> TableFile:
         headers,
         map_columns(headers),
         header_row,
+        limits,
         encoding=encoding,
         delimiter=delimiter,
+        row_notes=row_notes,
         _open_rows=open_rows,
     )
 
 
-def _read_workbook(content: bytes) -> TableFile:
-    from openpyxl import load_workbook
-
-    def open_workbook():
-        try:
-            return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds on a damaged archive
-            raise BadRequest(
-                f"not a readable Excel workbook (.xlsx): {type(error).__name__}: {error}",
-                field="file",
-            ) from None
-
-    def open_sheet(name: str) -> Iterator[Row]:
-        workbook = open_workbook()
-        try:
-            rows = workbook[name].iter_rows(values_only=True)
-            for number, cells in enumerate(rows, start=1):
-                yield number, list(cells)
-        except BadRequest:
-            raise
-        except Exception as error:  # a damaged sheet fails while it is read
-            raise BadRequest(
-                f"sheet {name!r} cannot be read: {type(error).__name__}: {error}", field="file"
-            ) from None
-        finally:
-            workbook.close()
-
-    workbook = open_workbook()
-    sheet_names = list(workbook.sheetnames)
-    workbook.close()
+def _read_workbook(content: bytes, limits: ImportLimits) -> TableFile:
+    workbook = Workbook(content, limits)
     failure: BadRequest | None = None
-    for sheet_name in sheet_names:
+    for sheet_name in workbook.sheets:
         try:
-            header_row, headers = _find_header(open_sheet(sheet_name), f"sheet {sheet_name!r}")
-        except BadRequest as error:
+            header_row, headers = _find_header(workbook.rows(sheet_name), f"sheet {sheet_name!r}")
+        except (NoHeader, DamagedSheet) as error:
             failure = failure or error
             continue
         return TableFile(
@@ -184,29 +125,33 @@ def _read_workbook(content: bytes) -> TableFile:
             headers,
             map_columns(headers),
             header_row,
+            limits,
             sheet=sheet_name,
-            _open_rows=lambda sheet_name=sheet_name: open_sheet(sheet_name),
+            _open_rows=lambda sheet_name=sheet_name: workbook.rows(sheet_name),
         )
     raise failure or BadRequest("the workbook has no sheets", field="file")
 
 
-def _find_header(rows: Iterator[Row], where: str) -> tuple[int, list[str]]:
+def _find_header(rows: RowSource, where: str) -> tuple[int, list[str]]:
     seen = 0
-    for number, cells in rows:
-        if not any(_filled(cell) for cell in cells):
-            continue
-        headers = [_header_text(cell) for cell in cells]
-        while headers and not headers[-1]:
-            headers.pop()
-        if any(column.target == "name" for column in map_columns(headers)):
-            return number, headers
-        seen += 1
-        if seen >= HEADER_SEARCH_ROWS:
-            break
+    try:
+        for number, cells in rows:
+            if not any(_filled(cell) for cell in cells):
+                continue
+            headers = [_header_text(cell) for cell in cells]
+            while headers and not headers[-1]:
+                headers.pop()
+            if any(column.target == "name" for column in map_columns(headers)):
+                return number, headers
+            seen += 1
+            if seen >= HEADER_SEARCH_ROWS:
+                break
+    finally:
+        rows.close()
     if seen == 0:
-        raise BadRequest(f"{where} holds no rows", field="file")
+        raise NoHeader(f"{where} holds no rows", field="file")
     examples = ", ".join(repr(alias) for alias in ALIASES["name"][:8])
-    raise BadRequest(
+    raise NoHeader(
         f"{where} has no name column: one column must name each asset ({examples}, ...)",
         field="file",
     )

@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 from core.access import audit
 from core.inventory.column_mapping import ColumnTarget
 from core.inventory.files import TableFile, read_table
+from core.inventory.limits import ImportLimits
 from core.inventory.rows import AssetRow, RowConverter, RowProblem, default_asset_type
 from core.kernel.context import RequestContext
-from core.kernel.errors import BadRequest
 from core.kernel.permissions import Action, require
 from core.storage.repositories import AssetRepository
 from core.storage.unit_of_work import atomic
-from db.settings import get_settings
 from db.types import utcnow
 
 BATCH_SIZE = 1000
@@ -34,7 +33,9 @@ class ImportPreview:
     mapping: dict[str, str]  # source column -> asset field or "custom_attributes.<key>"
     unmapped: list[str]  # source columns not recognized (kept as custom attributes)
     sample_rows: list[dict[str, Any]]  # source column -> cell, as in the file
-    row_count: int
+    # Data rows in the file when the preview read them all; None when more rows follow than it
+    # shows (a preview reads only what it shows: the import counts the rest).
+    row_count: int | None
     notes: list[str] = field(default_factory=list)  # unit conversions, sheet, encoding
 
 
@@ -45,20 +46,31 @@ class ImportReport:
     unchanged: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)  # {"row", "reason"}
     rows: int = 0  # data rows read (blank rows are not rows)
+    # Rows imported with a caveat, such as a line of another encoding: {"row", "note"}.
+    row_notes: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def preview_import(content: bytes, filename: str, *, sample_rows: int = 20) -> ImportPreview:
-    """How the file's columns map to asset fields, its first rows and how many rows it has."""
-    table = read_table(content, filename)
+def preview_import(
+    content: bytes,
+    filename: str,
+    *,
+    sample_rows: int = 20,
+    limits: ImportLimits | None = None,
+) -> ImportPreview:
+    """How the file's columns map to asset fields and its first rows, read and no further."""
+    table = read_table(content, filename, limits)
     wanted = max(0, min(int(sample_rows), MAX_SAMPLE_ROWS))
     samples: list[dict[str, Any]] = []
-    row_count = 0
-    for _number, cells in table.rows():
-        row_count += 1
-        if len(samples) < wanted:
+    more_rows = False
+    rows = table.rows()
+    try:
+        for _number, cells in rows:
+            if len(samples) == wanted:
+                more_rows = True
+                break
             samples.append(
                 {
                     column.header or column.target: cells[column.index]
@@ -67,11 +79,13 @@ def preview_import(content: bytes, filename: str, *, sample_rows: int = 20) -> I
                     for column in table.columns
                 }
             )
+    finally:
+        rows.close()
     return ImportPreview(
         mapping={column.header or column.target: column.target for column in table.columns},
         unmapped=[column.header for column in table.columns if not column.recognized],
         sample_rows=samples,
-        row_count=row_count,
+        row_count=None if more_rows else len(samples),
         notes=_notes(table),
     )
 
@@ -82,15 +96,29 @@ def _notes(table: TableFile) -> list[str]:
         notes.append(f"sheet {table.sheet!r}, header on row {table.header_row}")
     else:
         delimiter = {"\t": "tab"}.get(table.delimiter or ",", table.delimiter)
-        notes.append(
-            f"{table.encoding} text, {delimiter!r}-separated, header on row {table.header_row}"
-        )
+        encoding = table.encoding.name if table.encoding else "utf-8"
+        notes.append(f"{encoding} text, {delimiter!r}-separated, header on row {table.header_row}")
+        if table.encoding and table.encoding.mixed:
+            notes.append(_mixed_encoding_note(sorted(table.row_notes)))
     for column in table.columns:
         if column.unit and column.unit_factor != 1.0:
             notes.append(f"{column.header!r} is read in {column.unit.upper()} and stored in GB")
     if not any(column.target == "asset_type" for column in table.columns):
         notes.append(f"no type column: new assets are {default_asset_type(table.columns)}s")
     return notes
+
+
+def _mixed_encoding_note(recoded_rows: list[int]) -> str:
+    """What the preview says of a file of UTF-8 and Windows-1252 lines, naming the rows it read."""
+    if not recoded_rows:
+        which = "lines that are not valid UTF-8 are read as Windows-1252"
+    elif len(recoded_rows) == 1:
+        which = f"row {recoded_rows[0]} is not valid UTF-8 and was read as Windows-1252"
+    else:
+        shown = [str(row) for row in recoded_rows[:10]]
+        listed = ", ".join(shown[:-1]) + " and " + shown[-1]
+        which = f"rows {listed} are not valid UTF-8 and were read as Windows-1252"
+    return f"the file mixes encodings: {which}; the import report names every such row"
 
 
 def import_assets(
@@ -101,6 +129,7 @@ def import_assets(
     *,
     progress: Progress | None = None,
     max_rows: int | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Create or update the engagement's assets from the file; all rows or none.
 
@@ -108,15 +137,8 @@ def import_assets(
     has no name column or more rows than the limit is a BadRequest that changes nothing.
     """
     require(db, ctx, Action.IMPORT_ASSETS)
-    limit = max_rows if max_rows is not None else get_settings().import_max_rows
-    table = read_table(content, filename)
-    total = sum(1 for _ in table.rows())
-    if total > limit:
-        raise BadRequest(
-            f"the file holds {total:,} rows; at most {limit:,} can be imported at once:"
-            " split it into several files",
-            field="file",
-        )
+    table = read_table(content, filename, limits or ImportLimits.from_settings(max_rows=max_rows))
+    total = sum(1 for _ in table.rows())  # refuses a file over the row limit at the limit
     report = ImportReport(rows=total)
     convert_row = RowConverter(table.columns, default_asset_type(table.columns))
     first_row_of: dict[str, int] = {}
@@ -145,6 +167,9 @@ def import_assets(
         writer.write(batch, report)
         if progress is not None:
             progress(processed, total)
+        report.row_notes = [
+            {"row": row, "note": note} for row, note in sorted(table.row_notes.items())
+        ]
         audit.record(
             db,
             ctx,

@@ -20,7 +20,15 @@ content = upload.getvalue()
 preview = state.run_use_case(preview_import, content, upload.name, doing="read this file")
 if preview is state.FAILED:
     st.stop()
-st.subheader(f"{preview.row_count} row(s)")
+if preview.row_count is None:
+    # The preview reads only the rows it shows; the import counts the rest.
+    st.subheader(f"First {len(preview.sample_rows)} rows")
+    rows_to_import = "all rows"
+else:
+    st.subheader(f"{preview.row_count} row(s)")
+    rows_to_import = f"{preview.row_count} row(s)"
+for note in preview.notes:
+    st.caption(note)
 st.dataframe(
     pd.DataFrame(
         {"Column in the file": list(preview.mapping), "Asset field": list(preview.mapping.values())}
@@ -32,7 +40,7 @@ if preview.unmapped:
     st.text("Not imported (no matching field): " + ", ".join(map(str, preview.unmapped)))
 st.dataframe(pd.DataFrame(preview.sample_rows), hide_index=True, key="import_sample")
 
-if st.button(f"Import {preview.row_count} row(s)", type="primary", key="import_run"):
+if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):
     bar = st.progress(0.0, text="Importing…")
 
     def progress(done: int, total: int) -> None:
@@ -51,3 +59,6 @@ if st.button(f"Import {preview.row_count} row(s)", type="primary", key="import_r
         columns[3].metric("Skipped", len(report.skipped))
         if report.skipped:
             st.dataframe(pd.DataFrame(report.skipped), hide_index=True, key="import_skipped")
+        if report.row_notes:
+            st.warning(f"{len(report.row_notes)} row(s) were imported with a note: check them.")
+            st.dataframe(pd.DataFrame(report.row_notes), hide_index=True, key="import_notes")

@@ -14,7 +14,9 @@ from db.migrate import upgrade
 from db.models import Asset, ClientAccount, Engagement
 from db.session import create_db_engine
 from tests.core.inventory_files import servicenow_csv
+from tests.core.workbook_bombs import huge_inline_cell, inventory_rows, sheet, write_xlsx
 from tests.db.cli import run_cli
+from tests.measured import run_measured
 
 
 @pytest.fixture
@@ -146,3 +148,58 @@ def test_exports_from_the_command_line_write_formula_like_text_as_text(sqlite_fi
     assert gap_rows and {row["asset_name"] for row in gap_rows} == set(marked)
     again = run_cli("import-assets", str(exported), *tenant, database_url=url)
     assert "created 0, updated 0, unchanged 3, skipped 0" in again.stdout, again.stderr
+
+
+MB = 2**20
+
+
+@pytest.mark.parametrize(
+    ("bomb", "env", "message"),
+    [
+        ("cell", {}, "sheet 'Inventory' unpacks to more than 256 MB"),
+        ("rows", {"IMPORT_MAX_ROWS": "1000"}, "the file holds more than 1,000 rows"),
+        ("size", {"IMPORT_MAX_FILE_BYTES": "100000"}, "at most 0.1 MB can be imported at once"),
+    ],
+)
+def test_a_workbook_bomb_is_refused_quickly_in_little_memory(
+    sqlite_file, tmp_path, bomb, env, message
+):
+    url, make_session, _ctx = sqlite_file
+    path = tmp_path / f"{bomb}.xlsx"
+    if bomb == "rows":
+        write_xlsx(path, sheet(inventory_rows(300_000)))
+    else:
+        write_xlsx(path, huge_inline_cell(400 * MB, varied=False))
+    measured = run_measured(
+        ["-m", "db", "import-assets", str(path), "--client", "Acme Corp", "--engagement", "Wave 1"],
+        env={"DATABASE_URL": url, **env},
+        timeout=240,
+    )
+    print(
+        f"import-assets {bomb}: {path.stat().st_size / MB:.1f} MB on disk, exit"
+        f" {measured.returncode}, peak RSS {measured.peak_rss_mb:.0f} MB, {measured.seconds:.1f} s"
+    )
+    assert measured.returncode == 1, measured.stderr[-2000:]
+    assert message in measured.stderr
+    assert measured.peak_rss_mb < 300
+    assert count_assets(make_session) == 0
+
+
+def test_rows_of_a_mixed_encoding_file_are_listed_as_read_as_windows_1252(sqlite_file, tmp_path):
+    url, make_session, _ctx = sqlite_file
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(
+        b"hostname,location\n" + "a,München\n".encode() + "b,Müller\n".encode("cp1252")
+    )
+    result = run_cli(
+        "import-assets", str(mixed), "--client", "Acme Corp", "--engagement", "Wave 1",
+        database_url=url,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "created 2" in result.stdout
+    assert "1 row(s) imported with a note:\n  row 3: not valid UTF-8, read as Windows-1252" in (
+        result.stdout
+    )
+    with make_session() as db:
+        stored = db.scalars(select(Asset.custom_attributes))
+        assert sorted(attributes["location"] for attributes in stored) == ["Müller", "München"]

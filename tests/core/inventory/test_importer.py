@@ -34,9 +34,10 @@ def stored(db, name):
     return db.scalars(select(Asset).where(Asset.name == name)).one()
 
 
-def test_preview_shows_the_mapping_sample_rows_and_the_row_count():
+def test_preview_shows_the_mapping_sample_rows_and_the_row_count_when_it_read_them_all():
     preview = preview_import(servicenow_csv(30), "cmdb_ci_server.csv", sample_rows=3)
-    assert preview.row_count == 30
+    assert preview.row_count is None  # it reads only the rows it shows: more follow
+    assert preview_import(servicenow_csv(30), "cmdb_ci_server.csv", sample_rows=30).row_count == 30
     assert preview.mapping["Name"] == "name"
     assert preview.mapping["RAM (MB)"] == "memory_gb"
     assert preview.mapping["Hypervisor"] == "custom_attributes.virtualization_platform"
@@ -169,7 +170,7 @@ def test_unreadable_files_are_a_clear_400(db, tenant, content, filename, message
 
 def test_files_over_the_row_limit_are_refused_before_anything_is_written(db, tenant):
     assert get_settings().import_max_rows == 200_000
-    with pytest.raises(BadRequest, match="holds 6 rows; at most 5"):
+    with pytest.raises(BadRequest, match="holds more than 5 rows; at most 5"):
         import_assets(db, tenant, servicenow_csv(6), "big.csv", max_rows=5)
     assert db.scalar(select(func.count()).select_from(Asset)) == 0
     assert import_assets(db, tenant, servicenow_csv(5), "ok.csv", max_rows=5).created == 5

@@ -1,0 +1,211 @@
+"""The parts of an .xlsx workbook (a zip of XML files), unpacked under the import limits.
+
+Before a part is read, the zip's directory must show it plausible: few parts, a declared size
+under the limit, a compression ratio real workbooks have. While it is read, the bytes actually
+unpacked are counted and the XML is watched so that expat never has to hold one huge token.
+"""
+
+import io
+import posixpath
+import zipfile
+import zlib
+from collections.abc import Generator
+from typing import IO
+from xml.parsers import expat
+
+from core.inventory.limits import megabytes
+from core.kernel.errors import BadRequest
+
+MAX_PARTS = 10_000
+MAX_RATIO = 200  # real sheets deflate 5 to 20 times; a run of one byte about 1000 times
+RATIO_FROM_BYTES = 2**20  # a small part may compress oddly without harm
+MAX_SMALL_PART = 16 * 2**20  # workbook.xml, relationships and styles, which are read whole
+CHUNK = 2**16
+_END_OF_DIRECTORY = b"PK\x05\x06"
+# What zipfile raises on a damaged or unsupported (encrypted, exotic method) part.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,
+)
+
+
+def open_archive(content: bytes) -> zipfile.ZipFile:
+    # The directory's entry count, before zipfile builds an object for every entry.
+    end = content.rfind(_END_OF_DIRECTORY, max(0, len(content) - 22 - 65_535))
+    if end >= 0 and int.from_bytes(content[end + 10 : end + 12], "little") > MAX_PARTS:
+        raise BadRequest(
+            f"the workbook holds more than {MAX_PARTS:,} parts, as no inventory does", field="file"
+        )
+    try:
+        return zipfile.ZipFile(io.BytesIO(content))
+    except ZIP_ERRORS as error:
+        raise unreadable(error) from None
+
+
+def unreadable(error: Exception | str) -> BadRequest:
+    detail = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    return BadRequest(f"not a readable Excel workbook (.xlsx): {detail}", field="file")
+
+
+def check_declared(archive: zipfile.ZipFile, part: str, limit: int, where: str) -> None:
+    """Refuses a part from the zip's directory alone: too big once unpacked, or a bomb's ratio."""
+    try:
+        info = archive.getinfo(part)
+    except KeyError:
+        raise unreadable(f"it lacks {part}") from None
+    if info.file_size > limit:
+        raise unpacks_too_much(where, limit)
+    if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * info.compress_size:
+        raise BadRequest(
+            f"{where} is compressed more than {MAX_RATIO} to 1, as no real workbook is: it looks"
+            " built to fill memory when unpacked, and is not read",
+            field="file",
+        )
+
+
+def unpacks_too_much(where: str, limit: int) -> BadRequest:
+    return BadRequest(
+        f"{where} unpacks to more than {megabytes(limit)} (at most {megabytes(limit)} is read):"
+        " save the inventory as CSV, or split it",
+        field="file",
+    )
+
+
+def part_chunks(
+    archive: zipfile.ZipFile, part: str, limit: int, where: str, token_limit: int
+) -> Generator[bytes, None, None]:
+    """The part's bytes as unpacked, in chunks, refused past `limit` whatever its size claims."""
+    check_declared(archive, part, limit, where)
+    guard = MarkupGuard(token_limit, where)
+    unpacked = 0
+    with _open(archive, part) as stream:
+        while True:
+            try:
+                chunk = stream.read(CHUNK)
+            except ZIP_ERRORS as error:
+                raise unreadable(error) from None
+            if not chunk:
+                return
+            unpacked += len(chunk)
+            if unpacked > limit:
+                raise unpacks_too_much(where, limit)
+            yield chunk
+            guard.check(chunk)  # after expat took it: what it holds is bounded either way
+
+
+def _open(archive: zipfile.ZipFile, part: str) -> IO[bytes]:
+    try:
+        return archive.open(part)
+    except ZIP_ERRORS as error:
+        raise unreadable(error) from None
+
+
+# What expat raises on broken XML, or on an encoding its declaration names that Python lacks.
+XML_ERRORS = (expat.ExpatError, LookupError, ValueError)
+
+
+class MarkupGuard:
+    """Expat holds a whole start tag, comment or processing instruction before it reports it.
+
+    So no run of bytes without a "<" may pass the limit (that bounds tags, attributes and text),
+    and comments, DTDs and processing instructions, which spreadsheet programs never write in
+    these parts but which may hold a "<", are refused (the XML declaration aside).
+    """
+
+    def __init__(self, limit: int, where: str):
+        self.limit, self.where = limit, where
+        self.run = 0  # bytes since the last "<"
+        self.offset = 0  # bytes checked before this chunk
+        self.last = b""  # the previous chunk's last byte: a "<!" may straddle two chunks
+
+    def check(self, chunk: bytes) -> None:
+        first = chunk.find(b"<")
+        if self.run + (len(chunk) if first < 0 else first) > self.limit:
+            raise BadRequest(
+                f"{self.where} holds a cell or tag of more than {megabytes(self.limit)},"
+                " which no inventory needs: check that this is the right file",
+                field="file",
+            )
+        self.run = self.run + len(chunk) if first < 0 else len(chunk) - chunk.rfind(b"<") - 1
+        joined = self.last + chunk
+        for marker in (b"<!", b"<?"):
+            at = joined.find(marker)
+            while at >= 0:
+                if marker == b"<!" or self.offset - len(self.last) + at > 3:  # after a BOM
+                    raise BadRequest(
+                        f"{self.where} holds XML comments, a DTD or processing instructions,"
+                        " which spreadsheet programs never write: it is not read",
+                        field="file",
+                    )
+                at = joined.find(marker, at + 1)
+        self.offset += len(chunk)
+        self.last = chunk[-1:]
+
+
+def new_parser() -> expat.XMLParserType:
+    """An expat parser that refuses a DTD (so no entity can be declared, let alone expand)."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    return parser
+
+
+def _refuse_dtd(*_args) -> None:
+    raise unreadable("it declares a DTD, which workbooks never do")
+
+
+def local(name: str) -> str:
+    """An element's name without its namespace prefix ("x:row" -> "row")."""
+    return name.rpartition(":")[2] if ":" in name else name
+
+
+def small_part_tags(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(parent, element, attributes) of each element of a small part, read whole."""
+    check_declared(archive, part, MAX_SMALL_PART, part)
+    with _open(archive, part) as stream:
+        try:
+            data = stream.read(MAX_SMALL_PART + 1)
+        except ZIP_ERRORS as error:
+            raise unreadable(error) from None
+    found: list[tuple[str, str, dict[str, str]]] = []
+    stack = [""]
+    parser = new_parser()
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        found.append((stack[-1], local(name), attributes))
+        stack.append(local(name))
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = lambda _name: stack.pop()
+    try:
+        parser.Parse(data, True)
+    except XML_ERRORS as error:
+        raise unreadable(f"{part}: {error}") from None
+    return found
+
+
+def relations(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Id -> (type, part it points to) of the part's internal relationships."""
+    directory, name = posixpath.split(part)
+    rels = posixpath.join(directory, "_rels", f"{name}.rels")
+    if rels not in archive.NameToInfo:
+        return {}
+    return {
+        attributes.get("Id", ""): (attributes.get("Type", ""), _target(directory, attributes))
+        for _parent, element, attributes in small_part_tags(archive, rels)
+        if element == "Relationship" and attributes.get("TargetMode") != "External"
+    }
+
+
+def _target(directory: str, attributes: dict[str, str]) -> str:
+    target = attributes.get("Target", "")
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(directory, target))
