@@ -249,7 +249,7 @@ def _date_styles(tags: list[tuple[str, str, dict[str, str]]]) -> tuple[frozenset
 
 
 def _relation_id(attributes: dict[str, str]) -> str:
-    """The r:id of a <sheet>, whatever prefix the relationships namespace has."""
+    """The r:id of a sheet element, whatever prefix the relationships namespace has."""
     return next((value for key, value in attributes.items() if key.endswith(":id")), "")
 
 

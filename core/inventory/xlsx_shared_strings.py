@@ -31,7 +31,7 @@ class SharedStrings:
 
 
 def read_shared_strings(chunks: Iterator[bytes], strings: SharedStrings, limit: int) -> None:
-    """Appends the part's strings (<si>, their <t> and rich-text runs, not phonetic guides)."""
+    """Appends the part's strings (si elements, their t text and rich-text runs, not phonetic guides)."""
     reader = _SharedStringsReader(strings, limit)
     parser = new_parser()
     parser.StartElementHandler, parser.EndElementHandler = reader.start, reader.end
