@@ -79,7 +79,8 @@ def create_demo_flows(uow: UnitOfWork, asset_ids: list[uuid.UUID], rng: random.R
         created.append(flow_id)
         for step in steps:
             # A tiny inventory may leave a flow nothing to collect: then it stops early.
-            if service.get_by_master_flow_id(flow_id).current_phase != STEP_PHASES.get(step, step):
+            flow = service.get_by_master_flow_id(flow_id)
+            if flow is None or flow.current_phase != STEP_PHASES.get(step, step):
                 break
             if step == "select":
                 service.execute_phase(
@@ -90,8 +91,7 @@ def create_demo_flows(uow: UnitOfWork, asset_ids: list[uuid.UUID], rng: random.R
                 service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
             elif step == "fail":
                 CollectionFlowStateService(uow, uow.ctx).mark_failed(
-                    service.get_by_master_flow_id(flow_id),
-                    "OperationalError: the scanner lost its database connection",
+                    flow, "OperationalError: the scanner lost its database connection"
                 )
             else:
                 service.execute_phase(flow_id, step)

@@ -21,12 +21,14 @@ MAX_PAGE_SIZE = 1000
 class FlowFilters(InputModel):
     """The Flows page's filters and window; empty fields filter nothing."""
 
-    phases: tuple[CollectionPhase, ...] = Field((), title="Phases")
-    statuses: tuple[FlowStatus, ...] = Field((), title="Statuses")
-    tiers: tuple[AutomationTier, ...] = Field((), title="Automation tiers")
-    name_contains: CleanText = Field("", max_length=MAX_FILTER_LENGTH, title="Flow name contains")
-    limit: int = Field(200, ge=1, le=MAX_PAGE_SIZE, strict=True, title="Page size")
-    offset: int = Field(0, ge=0, le=10**9, strict=True, title="Offset")
+    phases: tuple[CollectionPhase, ...] = Field(default=(), title="Phases")
+    statuses: tuple[FlowStatus, ...] = Field(default=(), title="Statuses")
+    tiers: tuple[AutomationTier, ...] = Field(default=(), title="Automation tiers")
+    name_contains: CleanText = Field(
+        default="", max_length=MAX_FILTER_LENGTH, title="Flow name contains"
+    )
+    limit: int = Field(default=200, ge=1, le=MAX_PAGE_SIZE, strict=True, title="Page size")
+    offset: int = Field(default=0, ge=0, le=10**9, strict=True, title="Offset")
 
 
 def list_flows(

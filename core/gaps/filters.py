@@ -16,10 +16,10 @@ Priority = Annotated[int, Field(ge=1, le=4, strict=True)]
 class GapFilters(InputModel):
     """Empty fields filter nothing; a frozen model, so a page can key its table on it."""
 
-    categories: tuple[GapCategory, ...] = Field((), title="Categories")
-    priorities: tuple[Priority, ...] = Field((), title="Priorities")
-    gap_types: tuple[GapType, ...] = Field((), title="Gap types")
-    statuses: tuple[GapStatus, ...] = Field((), title="Statuses")
+    categories: tuple[GapCategory, ...] = Field(default=(), title="Categories")
+    priorities: tuple[Priority, ...] = Field(default=(), title="Priorities")
+    gap_types: tuple[GapType, ...] = Field(default=(), title="Gap types")
+    statuses: tuple[GapStatus, ...] = Field(default=(), title="Statuses")
     asset_name_contains: CleanText = Field(
-        "", max_length=MAX_FILTER_LENGTH, title="Asset name contains"
+        default="", max_length=MAX_FILTER_LENGTH, title="Asset name contains"
     )
