@@ -93,4 +93,5 @@ def list_gaps(
 
 
 def list_questionnaires(uow: UnitOfWork, flow_id: str) -> list[Questionnaire]:
+    """The flow's questionnaires, one per asset, by title."""
     return list_for_flow(uow, get_flow(uow, flow_id))
