@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.catalogue.attributes import ASSET_TYPES, GapCategory, GapType
 from core.flows.orchestrator import AUTOMATION_TIERS
 from core.flows.phases import PHASE_ORDER, FlowStatus
-from core.flows.reads import GAP_STATUSES
+from core.gaps.filters import GAP_STATUSES
 from core.kernel.context import RequestContext
 from core.kernel.errors import (
     BadRequest,
@@ -160,12 +160,19 @@ def run_use_case(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwa
     return FAILED
 
 
-def call(use_case: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> T:
-    """Run `use_case(uow, *args, **kwargs)` in a unit of work of the chosen engagement.
+def call(
+    use_case: Callable[..., T],
+    *args: Any,
+    doing: str = "do that",
+    ctx: RequestContext | None = None,
+    **kwargs: Any,
+) -> T:
+    """Run `use_case(uow, *args, **kwargs)` in a unit of work of the chosen engagement (or of
+    `ctx`, another engagement of the same person, as the Overview reads several).
 
     A refusal or a failure is shown as one sentence and stops the page (or the fragment).
     """
-    ctx = require_context()
+    ctx = ctx or require_context()
 
     def in_unit_of_work() -> T:
         with uow_for(ctx) as uow:

@@ -27,6 +27,7 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
     from core.access.passwords import hash_password
     from core.flows.demo import create_demo_flows
     from core.kernel.context import RequestContext
+    from core.storage.unit_of_work import uow_for
 
     rng = DemoRandom(seed)
     with open_session() as db:
@@ -62,7 +63,8 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
                 user_id=users["analyst"].id if member else None,
                 role="analyst",
             )
-            create_demo_flows(db, ctx, asset_ids[tenant], rng)
+            with uow_for(ctx, db) as uow:
+                create_demo_flows(uow, asset_ids[tenant], rng)
             print(
                 f"{tenant.client_name} / {tenant.engagement_name}: "
                 f"{assets_per_engagement} assets, 8 flows"

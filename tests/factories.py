@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -11,8 +13,20 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_questionnaires
 from core.kernel.context import RequestContext
+from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.models import Base
 from db.settings import get_settings
+
+T = TypeVar("T")
+
+
+def in_uow(
+    db: Session, ctx: RequestContext, use_case: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """`use_case(uow, *args, **kwargs)` in a unit of work of `ctx` over the test's session."""
+    uow: UnitOfWork
+    with uow_for(ctx, db) as uow:
+        return use_case(uow, *args, **kwargs)
 
 
 def flow_in_manual_collection(db: Session, ctx: RequestContext, assets, name="Collecting") -> str:
@@ -24,7 +38,7 @@ def flow_in_manual_collection(db: Session, ctx: RequestContext, assets, name="Co
     )
     service.execute_phase(flow_id, "gap_analysis")
     service.execute_phase(flow_id, "questionnaire_generation")
-    assert list_questionnaires(db, ctx, flow_id), "the assets must have gaps to ask about"
+    assert in_uow(db, ctx, list_questionnaires, flow_id), "the assets must have gaps to ask about"
     return flow_id
 
 

@@ -12,7 +12,7 @@ from core.access.accounts import add_member
 from core.access.identity import sign_in_oidc
 from core.flows import reads as flows
 from core.flows.orchestrator import MasterFlowOrchestrator
-from core.gaps.listing import GapFilters, page_gaps
+from core.gaps.listing import page_gaps
 from core.inventory.importer import import_assets
 from core.inventory.listing import AssetFilters, page_assets
 from core.questionnaires.answers import list_answers, save_answers
@@ -35,27 +35,30 @@ def test_no_string_in_core_holds_html():
     assert found == []
 
 
-def test_markup_in_a_flow_name_is_kept_as_text(db, tenant):
+def test_markup_in_a_flow_name_is_kept_as_text(db, uow_of, tenant):
     name = '<img src=x onerror="alert(1)"> **bold** [link](javascript:alert(1))'
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name=name)
-    assert flows.get_flow(db, tenant, flow_id).flow_name == name
+    with uow_of(tenant) as uow:
+        assert flows.get_flow(uow, flow_id).flow_name == name
 
 
-def test_a_flow_name_loses_its_bidi_controls_so_it_reads_as_stored(db, tenant):
+def test_a_flow_name_loses_its_bidi_controls_so_it_reads_as_stored(db, uow_of, tenant):
     # Shown raw, this name reads "Wave 1 invoice.exe"; stored, it holds "exe.invoice".
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(
         flow_name=f"Wave 1 {RLO}exe.invoice{PDF}"
     )
-    assert flows.get_flow(db, tenant, flow_id).flow_name == "Wave 1 exe.invoice"
+    with uow_of(tenant) as uow:
+        assert flows.get_flow(uow, flow_id).flow_name == "Wave 1 exe.invoice"
 
 
-def test_filters_lose_their_bidi_controls_and_still_match(db, tenant, make_assets):
+def test_filters_lose_their_bidi_controls_and_still_match(db, uow_of, tenant, make_assets):
     [asset] = make_assets(tenant, 1, operating_system=None)
     flow_id = flow_in_manual_collection(db, tenant, [asset], name="Wave 1")
     hidden = f"{LRI}{asset.name[:6]}{PDI}"
-    assert [flow.flow_name for flow in flows.list_flows(db, tenant, name_contains=f"{RLO}Wave")]
+    with uow_of(tenant) as uow:
+        assert [flow.flow_name for flow in flows.list_flows(uow, name_contains=f"{RLO}Wave")]
+        assert page_gaps(uow, flow_id, {"asset_name_contains": hidden}).total > 0
     assert page_assets(db, tenant, AssetFilters(name_contains=hidden)).total == 1
-    assert page_gaps(db, tenant, flow_id, GapFilters(asset_name_contains=hidden)).total > 0
 
 
 def test_display_names_lose_their_bidi_controls(db, tenant):
@@ -73,13 +76,15 @@ def test_display_names_lose_their_bidi_controls(db, tenant):
     assert sign_in_oidc(db, "lee@example.com", f"Lee{LRI} Park{PDI}").display_name == "Lee Park"
 
 
-def test_an_answer_keeps_its_lines_and_loses_its_bidi_controls(db, tenant, make_assets):
+def test_an_answer_keeps_its_lines_and_loses_its_bidi_controls(db, uow_of, tenant, make_assets):
     flow_id = flow_in_manual_collection(db, tenant, make_assets(tenant, 1, business_owner=None))
-    [questionnaire] = flows.list_questionnaires(db, tenant, flow_id)
-    question = next(q for q in questionnaire.questions if q["field_name"] == "business_owner")
-    answer = f"Dana Ortiz{RLO}\n\tand Lee Park"
-    save_answers(db, tenant, flow_id, str(questionnaire.id), {question["id"]: answer})
-    saved = list_answers(db, tenant, flow_id)[str(questionnaire.id)][question["id"]]
+    with uow_of(tenant) as uow:
+        [questionnaire] = flows.list_questionnaires(uow, flow_id)
+        question = next(q for q in questionnaire.questions if q["field_name"] == "business_owner")
+        answer = f"Dana Ortiz{RLO}\n\tand Lee Park"
+        save_answers(uow, flow_id, str(questionnaire.id), {question["id"]: answer})
+    with uow_of(tenant) as uow:
+        saved = list_answers(uow, flow_id)[str(questionnaire.id)][question["id"]]
     assert saved["answer"] == "Dana Ortiz\n\tand Lee Park"
 
 

@@ -26,7 +26,7 @@ from core.kernel.errors import BadRequest, Conflict, RateLimited, ServiceUnavail
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action, require
 from core.storage.repositories import AssetRepository, CollectionFlowRepository
-from core.storage.unit_of_work import atomic
+from core.storage.unit_of_work import atomic, uow_for
 from db.models import CollectionFlow
 from db.settings import get_settings
 
@@ -156,7 +156,8 @@ def submit_gap_analysis(
     """Validate, check tenancy, take the job key and enqueue the worker; 202-style answer."""
     require(db, ctx, Action.SUBMIT_GAPS)
     gaps = validate_selected_gaps(selected_gaps)
-    flow = get_flow(db, ctx, flow_id)
+    with uow_for(ctx, db) as uow:
+        flow = get_flow(uow, flow_id)
     if flow.status in FINISHED_FLOW_STATUSES:
         raise Conflict(f"The flow is {flow.status}; its gaps can no longer be analyzed")
     asset_ids = list({uuid.UUID(gap["asset_id"]) for gap in gaps})
@@ -180,7 +181,8 @@ def get_gap_analysis_progress(db: Session, ctx: RequestContext, flow_id: str) ->
 def progress_reader(db: Session, ctx: RequestContext, flow_id: str):
     """Check tenancy once; the returned function then reads the one job key and nothing else."""
     require(db, ctx, Action.VIEW)
-    collection_flow_id = str(get_flow(db, ctx, flow_id).id)
+    with uow_for(ctx, db) as uow:
+        collection_flow_id = str(get_flow(uow, flow_id).id)
     db.rollback()  # polling must not hold a transaction open between ticks
     store, stall_seconds = _store(db), _stall_seconds()
 
@@ -193,7 +195,8 @@ def progress_reader(db: Session, ctx: RequestContext, flow_id: str):
 def retry_gap_analysis(db: Session, ctx: RequestContext, flow_id: str) -> dict[str, Any]:
     """Re-enqueue a failed or stalled job from its job key, skipping the gaps already done."""
     require(db, ctx, Action.RETRY_JOB)
-    flow = get_flow(db, ctx, flow_id)
+    with uow_for(ctx, db) as uow:
+        flow = get_flow(uow, flow_id)
     state = _store(db).get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
         raise Conflict("There is no job of this flow to retry; submit gaps instead")
@@ -211,7 +214,8 @@ def retry_gap_analysis(db: Session, ctx: RequestContext, flow_id: str) -> dict[s
 def reset_gap_job(db: Session, ctx: RequestContext, flow_id: str) -> None:
     """Admin: forget a stalled or finished job so the flow can be submitted again at once."""
     require(db, ctx, Action.RESET_JOB)
-    flow = get_flow(db, ctx, flow_id)
+    with uow_for(ctx, db) as uow:
+        flow = get_flow(uow, flow_id)
     collection_flow_id, master_flow_id = str(flow.id), flow.flow_id
     db.rollback()
     store = _store(db)

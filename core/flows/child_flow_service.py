@@ -1,6 +1,7 @@
 """CollectionChildFlowService: the single execution path of every collection phase."""
 
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -8,16 +9,15 @@ from sqlalchemy.orm import Session
 
 from core.access import audit
 from core.flows.phases import CollectionPhase, parse_phase
-from core.flows.state import CollectionFlowStateService
+from core.flows.state import CollectionFlowStateService, unit_of_work
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, CollectionError, Conflict, NotFound
 from core.kernel.inputs import parse_uuid, parse_uuid_list
-from core.kernel.permissions import Action, require
+from core.kernel.permissions import Action
 from core.questionnaires.generation import generate_questionnaires
 from core.questionnaires.validation import skip_open_gaps, validate_collected_data
-from core.storage.repositories import AssetRepository, CollectionFlowRepository, GapRepository
-from core.storage.unit_of_work import atomic
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
 logger = logging.getLogger(__name__)
@@ -27,30 +27,17 @@ P = CollectionPhase
 
 
 class CollectionChildFlowService:
-    def __init__(self, db: Session, context: RequestContext):
-        self.db = db
-        self.context = context
-        self.repository = CollectionFlowRepository(
-            db, context.client_account_id, context.engagement_id
-        )
-        self.state_service = CollectionFlowStateService(db, context)
+    """The seed's service. `db` is the seed's session, or the unit of work of a use case
+    that runs a phase as part of its own work (one transaction)."""
+
+    def __init__(self, db: Session | UnitOfWork, context: RequestContext):
+        self.uow = unit_of_work(db, context)
+        self.state_service = CollectionFlowStateService(self.uow, context)
 
     def get_by_master_flow_id(self, flow_id: str) -> CollectionFlow | None:
-        require(self.db, self.context, Action.VIEW)
-        return self.repository.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
-
-    def get_child_status(self, flow_id: str) -> dict[str, Any] | None:
-        child = self.get_by_master_flow_id(flow_id)
-        if child is None:
-            return None
-        return {
-            "status": child.status,
-            "current_phase": child.current_phase,
-            "progress_percentage": child.progress_percentage,
-            "automation_tier": child.automation_tier,
-            "collection_config": child.collection_config,
-            "phase_state": child.phase_state,
-        }
+        with self.uow as uow:
+            uow.require(Action.VIEW)
+            return uow.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
 
     def execute_phase(
         self,
@@ -67,14 +54,14 @@ class CollectionChildFlowService:
         `before_run(child)` writes a caller's bookkeeping in that same transaction, so a
         refused phase takes it back too.
         """
-        require(self.db, self.context, Action.RUN_PHASE)
-        flow_uuid = parse_uuid(flow_id, "flow_id")
-        phase = parse_phase(phase_name)
-        if phase_input is not None and not isinstance(phase_input, dict):
-            raise BadRequest("phase_input must be an object", field="phase_input")
-        try:
-            with atomic(self.db):
-                child = self.repository.get_by_master_flow_id(flow_uuid, for_update=True)
+        with self.uow as uow:
+            uow.require(Action.RUN_PHASE)
+            flow_uuid = parse_uuid(flow_id, "flow_id")
+            phase = parse_phase(phase_name)
+            if phase_input is not None and not isinstance(phase_input, dict):
+                raise BadRequest("phase_input must be an object", field="phase_input")
+            try:
+                child = uow.flows.get_by_master_flow_id(flow_uuid, for_update=True)
                 if child is None:
                     raise NotFound("Flow not found")
                 if child.current_phase != phase:
@@ -85,39 +72,45 @@ class CollectionChildFlowService:
                     before_run(child)
                 result = self._run(child, phase, phase_input or {})
                 child.phase_state = {**child.phase_state, phase.value: _summary(result)}
+                uow.session.flush()  # the phase's database errors surface here, not at commit
                 return result
-        except CollectionError:
-            raise
-        except Exception as error:
-            logger.exception("phase %s of flow %s failed", phase, flow_uuid)
-            self._fail(flow_uuid, f"{type(error).__name__}: {error}")
-            raise
+            except CollectionError:
+                raise
+            except Exception as error:
+                logger.exception("phase %s of flow %s failed", phase, flow_uuid)
+                self._fail(flow_uuid, f"{type(error).__name__}: {error}")
+                raise
 
-    def _fail(self, flow_uuid, message: str) -> None:
-        with atomic(self.db):
-            child = self.repository.get_by_master_flow_id(flow_uuid, for_update=True)
-            if child is not None:
-                self.state_service.mark_failed(child, message)
+    def _fail(self, flow_uuid: uuid.UUID, message: str) -> None:
+        # The failure is saved for good, whoever holds the transaction: it is what a
+        # person (or a resume) acts on next, while the error goes on up.
+        uow = self.uow
+        uow.rollback()
+        child = uow.flows.get_by_master_flow_id(flow_uuid, for_update=True)
+        if child is not None:
+            self.state_service.mark_failed(child, message)
+        uow.commit()
 
     def _run(self, child: CollectionFlow, phase: CollectionPhase, phase_input: dict) -> dict:
+        uow, state = self.uow, self.state_service
         if phase is P.INITIALIZATION:
-            self.state_service.transition_phase(child.id, P.ASSET_SELECTION)
+            state.transition_phase(child.id, P.ASSET_SELECTION)
             return {"status": "initialized", "phase": phase.value}
         if phase is P.ASSET_SELECTION:
             return self._select_assets(child, phase_input)
         if phase is P.GAP_ANALYSIS:
-            result = scan_flow_gaps(self.db, child)
+            result = scan_flow_gaps(uow, child)
             self.apply_gap_analysis_progression(child, result)
             return {"phase": phase.value, **result}
         if phase is P.QUESTIONNAIRE_GENERATION:
-            result = generate_questionnaires(self.db, child)
-            self.state_service.transition_phase(child.id, P.MANUAL_COLLECTION)
+            result = generate_questionnaires(uow, child)
+            state.transition_phase(child.id, P.MANUAL_COLLECTION)
             return {"phase": phase.value, **result}
         if phase is P.MANUAL_COLLECTION:
             if phase_input.get("submit_for_validation"):
-                self.state_service.transition_phase(child.id, P.DATA_VALIDATION)
+                state.transition_phase(child.id, P.DATA_VALIDATION)
                 audit.record(
-                    self.db, self.context, "submitted_for_validation", flow_id=child.flow_id
+                    uow.session, uow.ctx, "submitted_for_validation", flow_id=child.flow_id
                 )
                 return {"status": "submitted_for_validation", "phase": phase.value}
             return {"status": "awaiting_user_responses", "phase": phase.value}
@@ -126,6 +119,7 @@ class CollectionChildFlowService:
         return self._assessment(child)
 
     def _select_assets(self, child: CollectionFlow, phase_input: dict) -> dict[str, Any]:
+        uow = self.uow
         raw_ids = phase_input.get("selected_asset_ids")
         if raw_ids is None:
             return {"status": "awaiting_user_input", "phase": P.ASSET_SELECTION.value}
@@ -133,8 +127,7 @@ class CollectionChildFlowService:
         if not asset_ids:
             raise BadRequest("select at least one asset", field="selected_asset_ids")
         asset_ids = list(dict.fromkeys(asset_ids))
-        assets = AssetRepository(self.db, child.client_account_id, child.engagement_id)
-        unknown = set(asset_ids) - assets.existing_ids(asset_ids)
+        unknown = set(asset_ids) - uow.assets.existing_ids(asset_ids)
         if unknown:
             raise BadRequest(
                 f"selected_asset_ids holds {len(unknown)} id(s) that are not assets of this"
@@ -147,7 +140,7 @@ class CollectionChildFlowService:
         }
         self.state_service.transition_phase(child.id, P.GAP_ANALYSIS)
         audit.record(
-            self.db, self.context, "assets_selected", flow_id=child.flow_id, count=len(asset_ids)
+            uow.session, uow.ctx, "assets_selected", flow_id=child.flow_id, count=len(asset_ids)
         )
         return {
             "status": "assets_selected",
@@ -158,14 +151,16 @@ class CollectionChildFlowService:
     def apply_gap_analysis_progression(self, child: CollectionFlow, result: dict) -> None:
         """The seed's auto-progression after gap analysis (scan or enhancement job)."""
         if result.get("gaps_persisted", 0) > 0:
-            self.state_service.transition_phase(child.id, P.QUESTIONNAIRE_GENERATION)
+            next_phase = P.QUESTIONNAIRE_GENERATION
         elif not result.get("has_pending_gaps", False):
-            self.state_service.transition_phase(child.id, P.ASSESSMENT)
+            next_phase = P.ASSESSMENT
         else:
-            self.state_service.transition_phase(child.id, P.MANUAL_COLLECTION)
+            next_phase = P.MANUAL_COLLECTION
+        self.state_service.transition_phase(child.id, next_phase)
 
     def _validate(self, child: CollectionFlow) -> dict[str, Any]:
-        report = validate_collected_data(self.db, child, self.context.user_id)
+        uow = self.uow
+        report = validate_collected_data(uow, child, uow.ctx.user_id)
         if report["open_critical_gaps"]:
             self.state_service.transition_phase(
                 child.id,
@@ -173,18 +168,17 @@ class CollectionChildFlowService:
                 reason=f"{report['open_critical_gaps']} critical gap(s) still open",
             )
         else:
-            report["skipped"] = skip_open_gaps(self.db, child)
+            report["skipped"] = skip_open_gaps(uow, child)
             self.state_service.transition_phase(child.id, P.ASSESSMENT)
         child.phase_state = {**child.phase_state, "validation_report": report}
         return {"phase": P.DATA_VALIDATION.value, **report}
 
     def _assessment(self, child: CollectionFlow) -> dict[str, Any]:
-        gaps = GapRepository(self.db, child.client_account_id, child.engagement_id)
         return {
             "status": "completed",
             "phase": P.ASSESSMENT.value,
             "selected_assets": len(child.collection_config.get("selected_asset_ids", [])),
-            "pending_gaps": gaps.count_pending(child.id),
+            "pending_gaps": self.uow.gaps.count_pending(child.id),
         }
 
 

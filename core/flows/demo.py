@@ -4,15 +4,12 @@ import random
 import uuid
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_questionnaires
 from core.flows.state import CollectionFlowStateService
-from core.kernel.context import RequestContext
 from core.questionnaires.answers import save_answers
-from core.storage.unit_of_work import atomic
+from core.storage.unit_of_work import UnitOfWork
 
 # (flow name, tier, the phases to run after selecting assets, how to answer)
 DEMO_FLOWS: tuple[tuple[str, str, tuple[str, ...], str | None], ...] = (
@@ -68,11 +65,9 @@ def demo_answer(question: dict[str, Any], rng: random.Random, quality: str) -> A
     return rng.choice(("Dana Ortiz", "Kai Chen", "Java 17 / Spring Boot", "SAP, LDAP", "4.2"))
 
 
-def create_demo_flows(
-    db: Session, ctx: RequestContext, asset_ids: list[uuid.UUID], rng: random.Random
-) -> list[str]:
-    orchestrator = MasterFlowOrchestrator(db, ctx)
-    service = CollectionChildFlowService(db, ctx)
+def create_demo_flows(uow: UnitOfWork, asset_ids: list[uuid.UUID], rng: random.Random) -> list[str]:
+    orchestrator = MasterFlowOrchestrator(uow, uow.ctx)
+    service = CollectionChildFlowService(uow, uow.ctx)
     created = []
     # Disjoint slices: answers written back by one flow must not empty the next one's scan.
     pool = list(asset_ids)
@@ -84,34 +79,35 @@ def create_demo_flows(
         created.append(flow_id)
         for step in steps:
             # A tiny inventory may leave a flow nothing to collect: then it stops early.
-            if service.get_by_master_flow_id(flow_id).current_phase != STEP_PHASES.get(step, step):
+            flow = service.get_by_master_flow_id(flow_id)
+            if flow is None or flow.current_phase != STEP_PHASES.get(step, step):
                 break
             if step == "select":
                 service.execute_phase(
                     flow_id, "asset_selection", {"selected_asset_ids": [str(a) for a in chosen]}
                 )
             elif step == "submit":
-                _answer(db, ctx, flow_id, rng, quality or "good")
+                _answer(uow, flow_id, rng, quality or "good")
                 service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
             elif step == "fail":
-                with atomic(db):
-                    child = service.get_by_master_flow_id(flow_id)
-                    CollectionFlowStateService(db, ctx).mark_failed(
-                        child, "OperationalError: the scanner lost its database connection"
-                    )
+                CollectionFlowStateService(uow, uow.ctx).mark_failed(
+                    flow, "OperationalError: the scanner lost its database connection"
+                )
             else:
                 service.execute_phase(flow_id, step)
         if quality == "some":
-            _answer(db, ctx, flow_id, rng, quality, share=0.4)
+            _answer(uow, flow_id, rng, quality, share=0.4)
     return created
 
 
-def _answer(db, ctx, flow_id, rng, quality: str, share: float = 1.0) -> None:
-    for questionnaire in list_questionnaires(db, ctx, flow_id):
+def _answer(
+    uow: UnitOfWork, flow_id: str, rng: random.Random, quality: str, share: float = 1.0
+) -> None:
+    for questionnaire in list_questionnaires(uow, flow_id):
         answers = {
             question["id"]: demo_answer(question, rng, quality)
             for question in questionnaire.questions
             if rng.random() < share
         }
         if answers:
-            save_answers(db, ctx, flow_id, str(questionnaire.id), answers)
+            save_answers(uow, flow_id, str(questionnaire.id), answers)

@@ -2,25 +2,25 @@
 
 import logging
 import uuid
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy.orm import Session
 
 from core.access import audit
 from core.flows.configs import FLOW_CONFIGS, FlowConfig
 from core.flows.phases import FINISHED_STATUSES, PHASE_PROGRESS, CollectionPhase, FlowStatus
-from core.flows.state import CollectionFlowStateService, transition_entry
+from core.flows.state import CollectionFlowStateService, transition_entry, unit_of_work
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_choice, parse_text, parse_uuid
-from core.kernel.permissions import Action, require
-from core.storage.repositories import CollectionFlowRepository
-from core.storage.unit_of_work import atomic
+from core.kernel.permissions import Action
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow, MasterFlow
 
 logger = logging.getLogger(__name__)
 
-AUTOMATION_TIERS = ("tier_1", "tier_2", "tier_3", "tier_4")
+AutomationTier = Literal["tier_1", "tier_2", "tier_3", "tier_4"]
+AUTOMATION_TIERS: tuple[str, ...] = get_args(AutomationTier)
 
 
 class UnsupportedFlowType(BadRequest):
@@ -28,33 +28,36 @@ class UnsupportedFlowType(BadRequest):
 
 
 class MasterFlowOrchestrator:
-    def __init__(self, db: Session, context: RequestContext, flow_configs=None):
-        self.db = db
-        self.context = context
+    """The seed's orchestrator over a session, or over a use case's unit of work."""
+
+    def __init__(
+        self,
+        db: Session | UnitOfWork,
+        context: RequestContext,
+        flow_configs: dict[str, FlowConfig] | None = None,
+    ):
+        self.uow = unit_of_work(db, context)
         self.flow_configs: dict[str, FlowConfig] = flow_configs or FLOW_CONFIGS
-        self.repository = CollectionFlowRepository(
-            db, context.client_account_id, context.engagement_id
-        )
 
     def create_flow(
         self, flow_type: str = "collection", flow_name: str = "", configuration: dict | None = None
     ) -> str:
         """Create master and child (they share the flow_id); the flow starts in asset_selection."""
-        require(self.db, self.context, Action.CREATE_FLOW)
-        flow_type = parse_choice(flow_type, "flow_type", self.flow_configs)
-        name = parse_text(flow_name, "flow_name", max_length=255)
-        configuration = dict(configuration or {})
-        tier = parse_choice(
-            configuration.pop("automation_tier", "tier_2"), "automation_tier", AUTOMATION_TIERS
-        )
-        flow_id = uuid.uuid4()
-        phase = CollectionPhase.ASSET_SELECTION
-        status = FlowStatus.PAUSED
-        tenant = {
-            "client_account_id": self.context.client_account_id,
-            "engagement_id": self.context.engagement_id,
-        }
-        with atomic(self.db):
+        with self.uow as uow:
+            uow.require(Action.CREATE_FLOW)
+            flow_type = parse_choice(flow_type, "flow_type", self.flow_configs)
+            name = parse_text(flow_name, "flow_name", max_length=255)
+            configuration = dict(configuration or {})
+            tier = parse_choice(
+                configuration.pop("automation_tier", "tier_2"), "automation_tier", AUTOMATION_TIERS
+            )
+            flow_id = uuid.uuid4()
+            phase = CollectionPhase.ASSET_SELECTION
+            status = FlowStatus.PAUSED
+            tenant = {
+                "client_account_id": uow.ctx.client_account_id,
+                "engagement_id": uow.ctx.engagement_id,
+            }
             master = MasterFlow(
                 flow_id=flow_id,
                 flow_type=flow_type,
@@ -80,56 +83,70 @@ class MasterFlowOrchestrator:
                 phase_state={},
                 **tenant,
             )
-            self.repository.add(master, child)
+            uow.flows.add(master, child)
             audit.record(
-                self.db,
-                self.context,
+                uow.session,
+                uow.ctx,
                 "flow_created",
                 flow_id=flow_id,
                 flow_name=name,
                 automation_tier=tier,
             )
-        return str(flow_id)
+            return str(flow_id)
 
     def resume_flow(self, flow_id: str, resume_context: dict[str, Any] | None = None) -> dict:
         """Re-run the current phase through the flow type's child_flow_service (one path)."""
-        require(self.db, self.context, Action.RESUME_FLOW)
-        flow_uuid = parse_uuid(flow_id, "flow_id")
-        # Checked before anything is recorded: a refused resume leaves no trace.
-        if resume_context is not None and not isinstance(resume_context, dict):
-            raise BadRequest("resume_context must be an object", field="resume_context")
-        master = self.repository.get_master(flow_uuid)
-        if master is None:
-            raise NotFound("Flow not found")
-        if master.flow_status in FINISHED_STATUSES:
-            raise Conflict(f"the flow is {master.flow_status}; there is nothing to resume")
-        flow_config = self.flow_configs.get(master.flow_type)
-        if flow_config is None or flow_config.child_flow_service is None:
-            logger.error("No child_flow_service for flow type %r", master.flow_type)
-            raise UnsupportedFlowType(
-                f"Flow type '{master.flow_type}' has no execution handler", field="flow_type"
-            )
-        logger.info("Executing %s via child_flow_service", master.flow_type)
-        current_phase = master.get_current_phase() or "initialization"
+        with self.uow as uow:
+            uow.require(Action.RESUME_FLOW)
+            flow_uuid = parse_uuid(flow_id, "flow_id")
+            # Checked before anything is recorded: a refused resume leaves no trace.
+            if resume_context is not None and not isinstance(resume_context, dict):
+                raise BadRequest("resume_context must be an object", field="resume_context")
+            master = uow.flows.get_master(flow_uuid)
+            if master is None:
+                raise NotFound("Flow not found")
+            if master.flow_status in FINISHED_STATUSES:
+                raise Conflict(f"the flow is {master.flow_status}; there is nothing to resume")
+            flow_config = self.flow_configs.get(master.flow_type)
+            if flow_config is None or flow_config.child_flow_service is None:
+                logger.error("No child_flow_service for flow type %r", master.flow_type)
+                raise UnsupportedFlowType(
+                    f"Flow type '{master.flow_type}' has no execution handler", field="flow_type"
+                )
+            logger.info("Executing %s via child_flow_service", master.flow_type)
+            current_phase = master.get_current_phase() or "initialization"
 
-        def record_resume(child: CollectionFlow) -> None:
-            # Inside execute_phase's transaction: a phase that refuses its input takes this back.
-            if child.status == FlowStatus.FAILED:
-                CollectionFlowStateService(self.db, self.context).mark_running(child)
-            audit.record(
-                self.db, self.context, "flow_resumed", flow_id=flow_uuid, phase=current_phase
-            )
+            def record_resume(child: CollectionFlow) -> None:
+                # Inside execute_phase's transaction: a phase that refuses its input takes
+                # this back.
+                if child.status == FlowStatus.FAILED:
+                    CollectionFlowStateService(uow, uow.ctx).mark_running(child)
+                audit.record(
+                    uow.session, uow.ctx, "flow_resumed", flow_id=flow_uuid, phase=current_phase
+                )
 
-        child_service = flow_config.child_flow_service(self.db, self.context)
-        result = child_service.execute_phase(
-            flow_id=str(master.flow_id),
-            phase_name=current_phase,
-            phase_input=resume_context or {},
-            before_run=record_resume,
-        )
-        return {
-            "status": "resumed",
-            "message": "Flow resumed via child_flow_service",
-            "current_phase": current_phase,
-            "execution_result": result,
-        }
+            child_service = flow_config.child_flow_service(uow, uow.ctx)
+            result = child_service.execute_phase(
+                flow_id=str(master.flow_id),
+                phase_name=current_phase,
+                phase_input=resume_context or {},
+                before_run=record_resume,
+            )
+            return {
+                "status": "resumed",
+                "message": "Flow resumed via child_flow_service",
+                "current_phase": current_phase,
+                "execution_result": result,
+            }
+
+
+def create_flow(uow: UnitOfWork, flow_name: str, automation_tier: str = "tier_2") -> str:
+    """A new collection flow of the caller's engagement; its master flow_id."""
+    return MasterFlowOrchestrator(uow, uow.ctx).create_flow(
+        flow_name=flow_name, configuration={"automation_tier": automation_tier}
+    )
+
+
+def resume_flow(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
+    """Re-run the phase a paused, stalled or failed flow stands in (admins)."""
+    return MasterFlowOrchestrator(uow, uow.ctx).resume_flow(flow_id)

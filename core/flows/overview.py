@@ -5,11 +5,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
-from core.kernel.context import RequestContext
-from core.kernel.permissions import Action, require
+from core.kernel.permissions import Action
 from core.storage.repositories import TenantRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionDataGap, CollectionFlow
 from db.types import utcnow
 
@@ -77,14 +76,14 @@ class OverviewRepository(TenantRepository):
         return list(self.db.scalars(query))
 
 
-def _repository(db: Session, ctx: RequestContext) -> OverviewRepository:
-    require(db, ctx, Action.VIEW)
-    return OverviewRepository(db, ctx.client_account_id, ctx.engagement_id)
+def _repository(uow: UnitOfWork) -> OverviewRepository:
+    uow.require(Action.VIEW)
+    return OverviewRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id)
 
 
-def flow_summaries(db: Session, ctx: RequestContext) -> list[dict[str, Any]]:
+def flow_summaries(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every flow with its phase, status, progress and gap counts; completeness in [0, 1]."""
-    rows = _repository(db, ctx).flows_with_gap_counts()
+    rows = _repository(uow).flows_with_gap_counts()
     for row in rows:
         row["flow_id"] = str(row["flow_id"])
         row["resolved"] = int(row["resolved"] or 0)
@@ -93,17 +92,17 @@ def flow_summaries(db: Session, ctx: RequestContext) -> list[dict[str, Any]]:
     return rows
 
 
-def gap_mix(db: Session, ctx: RequestContext) -> list[dict[str, Any]]:
+def gap_mix(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Gap counts by category, priority and resolution status over the engagement."""
-    return _repository(db, ctx).gap_mix()
+    return _repository(uow).gap_mix()
 
 
 def resolutions_per_day(
-    db: Session, ctx: RequestContext, *, days: int = RESOLUTION_WINDOW_DAYS
+    uow: UnitOfWork, *, days: int = RESOLUTION_WINDOW_DAYS
 ) -> list[dict[str, Any]]:
     """Gaps resolved per UTC day over the last `days` days, oldest first, days without any left out."""
     since = utcnow() - timedelta(days=days)
     per_day = Counter(
-        moment.date().isoformat() for moment in _repository(db, ctx).resolved_times(since)
+        moment.date().isoformat() for moment in _repository(uow).resolved_times(since)
     )
     return [{"day": day, "resolved": per_day[day]} for day in sorted(per_day)]

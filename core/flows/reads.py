@@ -2,32 +2,37 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy.orm import Session
+from pydantic import Field
 
-from core.catalogue.attributes import GapCategory
-from core.flows.orchestrator import AUTOMATION_TIERS
+from core.flows.orchestrator import AutomationTier
 from core.flows.phases import CollectionPhase, FlowStatus
-from core.kernel.context import RequestContext
-from core.kernel.errors import BadRequest, NotFound
-from core.kernel.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text, parse_uuid
-from core.kernel.permissions import Action, require
+from core.gaps.filters import GapFilters
+from core.kernel.edge import CleanText, InputModel, parse_input
+from core.kernel.errors import NotFound
+from core.kernel.inputs import MAX_FILTER_LENGTH, parse_uuid
+from core.kernel.permissions import Action
 from core.questionnaires.generation import list_for_flow
-from core.storage.repositories import CollectionFlowRepository, GapRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionDataGap, CollectionFlow, Questionnaire
 
 MAX_PAGE_SIZE = 1000
-GAP_STATUSES = ("pending", "resolved", "skipped")
 
 
-def _choices(values: Sequence[str], field: str, allowed: Sequence[str]) -> list[str]:
-    if isinstance(values, str) or not isinstance(values, list | tuple):
-        raise BadRequest(f"{field} must be a list", field=field)
-    return [parse_choice(value, field, allowed) for value in values]
+class FlowFilters(InputModel):
+    """The Flows page's filters and window; empty fields filter nothing."""
+
+    phases: tuple[CollectionPhase, ...] = Field(default=(), title="Phases")
+    statuses: tuple[FlowStatus, ...] = Field(default=(), title="Statuses")
+    tiers: tuple[AutomationTier, ...] = Field(default=(), title="Automation tiers")
+    name_contains: CleanText = Field(
+        default="", max_length=MAX_FILTER_LENGTH, title="Flow name contains"
+    )
+    limit: int = Field(default=200, ge=1, le=MAX_PAGE_SIZE, strict=True, title="Page size")
+    offset: int = Field(default=0, ge=0, le=10**9, strict=True, title="Offset")
 
 
 def list_flows(
-    db: Session,
-    ctx: RequestContext,
+    uow: UnitOfWork,
     *,
     phases: Sequence[str] = (),
     statuses: Sequence[str] = (),
@@ -36,53 +41,57 @@ def list_flows(
     limit: int = 200,
     offset: int = 0,
 ) -> list[CollectionFlow]:
-    require(db, ctx, Action.VIEW)
-    return CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id).list_flows(
-        phases=_choices(phases, "phases", list(CollectionPhase)),
-        statuses=_choices(statuses, "statuses", list(FlowStatus)),
-        tiers=_choices(tiers, "tiers", AUTOMATION_TIERS),
-        name_contains=parse_text(
-            name_contains,
-            "name_contains",
-            max_length=MAX_FILTER_LENGTH,
-            required=False,
-            label="the name search",
-        ),
-        limit=parse_int(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE),
-        offset=parse_int(offset, "offset", minimum=0, maximum=10**9),
+    """The engagement's flows, most recently changed first."""
+    uow.require(Action.VIEW)
+    filters = parse_input(
+        FlowFilters,
+        {
+            "phases": phases,
+            "statuses": statuses,
+            "tiers": tiers,
+            "name_contains": name_contains,
+            "limit": limit,
+            "offset": offset,
+        },
+    )
+    return uow.flows.list_flows(
+        phases=filters.phases,
+        statuses=filters.statuses,
+        tiers=filters.tiers,
+        name_contains=filters.name_contains,
+        limit=filters.limit,
+        offset=filters.offset,
     )
 
 
-def get_flow(db: Session, ctx: RequestContext, flow_id: str) -> CollectionFlow:
-    require(db, ctx, Action.VIEW)
-    flow = CollectionFlowRepository(
-        db, ctx.client_account_id, ctx.engagement_id
-    ).get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
+def get_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
+    """The flow of this engagement with that master flow_id, or a 404."""
+    uow.require(Action.VIEW)
+    flow = uow.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
     if flow is None:
         raise NotFound("Flow not found")
     return flow
 
 
 def list_gaps(
-    db: Session,
-    ctx: RequestContext,
+    uow: UnitOfWork,
     flow_id: str,
     *,
     statuses: Sequence[str] = (),
     priorities: Sequence[int] = (),
     categories: Sequence[str] = (),
 ) -> list[CollectionDataGap]:
-    flow = get_flow(db, ctx, flow_id)
-    statuses = _choices(statuses, "statuses", GAP_STATUSES)
-    wanted_categories = set(_choices(categories, "categories", list(GapCategory)))
-    priorities = [parse_int(value, "priorities", minimum=1, maximum=4) for value in priorities]
-    gaps = GapRepository(db, ctx.client_account_id, ctx.engagement_id).for_flow(
-        flow.id, statuses=statuses, priorities=priorities
+    """The flow's gaps (every column), by asset, priority and field."""
+    flow = get_flow(uow, flow_id)
+    filters = parse_input(
+        GapFilters, {"statuses": statuses, "priorities": priorities, "categories": categories}
     )
-    if wanted_categories:
-        gaps = [gap for gap in gaps if gap.gap_category in wanted_categories]
+    gaps = uow.gaps.for_flow(flow.id, statuses=filters.statuses, priorities=filters.priorities)
+    if filters.categories:
+        gaps = [gap for gap in gaps if gap.gap_category in filters.categories]
     return gaps
 
 
-def list_questionnaires(db: Session, ctx: RequestContext, flow_id: str) -> list[Questionnaire]:
-    return list_for_flow(db, get_flow(db, ctx, flow_id))
+def list_questionnaires(uow: UnitOfWork, flow_id: str) -> list[Questionnaire]:
+    """The flow's questionnaires, one per asset, by title."""
+    return list_for_flow(uow, get_flow(uow, flow_id))

@@ -1,4 +1,4 @@
-"""Phase changes of a flow: master and child move together, in the caller's transaction."""
+"""Phase changes of a flow: master and child move together, in the caller's unit of work."""
 
 import uuid
 from typing import Any
@@ -15,7 +15,7 @@ from core.flows.phases import (
 )
 from core.kernel.context import RequestContext
 from core.kernel.errors import NotFound
-from core.storage.repositories import CollectionFlowRepository
+from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.models import CollectionFlow
 from db.types import utcnow
 
@@ -24,72 +24,80 @@ def transition_entry(phase: str, status: str) -> dict[str, Any]:
     return {"phase": phase, "status": status, "timestamp": utcnow().isoformat()}
 
 
+def unit_of_work(db: Session | UnitOfWork, context: RequestContext) -> UnitOfWork:
+    """The seed's `(db, context)` as a unit of work: a use case's own when `db` is one (one
+    transaction with it), else a new one over the session the seed's callers pass."""
+    return db if isinstance(db, UnitOfWork) else uow_for(context, db)
+
+
 class CollectionFlowStateService:
-    def __init__(self, db: Session, context: RequestContext):
-        self.db = db
-        self.context = context
-        self.repository = CollectionFlowRepository(
-            db, context.client_account_id, context.engagement_id
-        )
+    def __init__(self, db: Session | UnitOfWork, context: RequestContext):
+        self.uow = unit_of_work(db, context)
 
     def transition_phase(
         self, flow_id: uuid.UUID, new_phase: CollectionPhase, *, reason: str | None = None
     ) -> CollectionFlow:
         """Move the flow (child id) to `new_phase`, or raise InvalidTransition and change nothing."""
-        child = self.repository.get_by_id(flow_id)
-        if child is None:
-            raise NotFound("Flow not found")
-        current = CollectionPhase(child.current_phase)
-        check_transition(current, new_phase)
-        status = status_for(new_phase)
-        master = child.master_flow
-        # JSON columns change by assignment, never in place, so the ORM sees the change.
-        master.phase_transitions = [*master.phase_transitions, transition_entry(new_phase, status)]
-        master.flow_status = status
-        child.current_phase = new_phase
-        child.status = status
-        child.progress_percentage = PHASE_PROGRESS[new_phase]
-        audit.record(
-            self.db,
-            self.context,
-            "phase_transition",
-            flow_id=child.flow_id,
-            from_phase=current.value,
-            to_phase=new_phase.value,
-            **({"reason": reason} if reason else {}),
-        )
-        return child
+        with self.uow as uow:
+            child = uow.flows.get_by_id(flow_id)
+            if child is None:
+                raise NotFound("Flow not found")
+            current = CollectionPhase(child.current_phase)
+            check_transition(current, new_phase)
+            status = status_for(new_phase)
+            master = child.master_flow
+            # JSON columns change by assignment, never in place, so the ORM sees the change.
+            master.phase_transitions = [
+                *master.phase_transitions,
+                transition_entry(new_phase, status),
+            ]
+            master.flow_status = status
+            child.current_phase = new_phase
+            child.status = status
+            child.progress_percentage = PHASE_PROGRESS[new_phase]
+            audit.record(
+                uow.session,
+                uow.ctx,
+                "phase_transition",
+                flow_id=child.flow_id,
+                from_phase=current.value,
+                to_phase=new_phase.value,
+                **({"reason": reason} if reason else {}),
+            )
+            return child
 
     def mark_failed(self, child: CollectionFlow, error: str) -> None:
         """A phase error fails the flow; it stays in its phase so a resume can re-run it."""
-        master = child.master_flow
-        master.flow_status = FlowStatus.FAILED
-        master.error_history = [
-            *master.error_history,
-            {"phase": child.current_phase, "error": error, "timestamp": utcnow().isoformat()},
-        ]
-        master.phase_transitions = [
-            *master.phase_transitions,
-            transition_entry(child.current_phase, FlowStatus.FAILED),
-        ]
-        child.status = FlowStatus.FAILED
-        audit.record(
-            self.db,
-            self.context,
-            "phase_failed",
-            flow_id=child.flow_id,
-            phase=child.current_phase,
-            error=error[:500],
-        )
+        with self.uow as uow:
+            master = child.master_flow
+            master.flow_status = FlowStatus.FAILED
+            master.error_history = [
+                *master.error_history,
+                {"phase": child.current_phase, "error": error, "timestamp": utcnow().isoformat()},
+            ]
+            master.phase_transitions = [
+                *master.phase_transitions,
+                transition_entry(child.current_phase, FlowStatus.FAILED),
+            ]
+            child.status = FlowStatus.FAILED
+            audit.record(
+                uow.session,
+                uow.ctx,
+                "phase_failed",
+                flow_id=child.flow_id,
+                phase=child.current_phase,
+                error=error[:500],
+            )
 
     def mark_running(self, child: CollectionFlow) -> None:
         """A resumed failed flow runs again in the phase it failed in."""
-        master = child.master_flow
-        status = status_for(CollectionPhase(child.current_phase))
-        master.retry_count += 1
-        master.flow_status = status
-        master.phase_transitions = [
-            *master.phase_transitions,
-            transition_entry(child.current_phase, status),
-        ]
-        child.status = status
+        with self.uow:
+            master = child.master_flow
+            status = status_for(CollectionPhase(child.current_phase))
+            master.retry_count += 1
+            master.flow_status = status
+            master.phase_transitions = [
+                *master.phase_transitions,
+                transition_entry(child.current_phase, status),
+            ]
+            child.status = status

@@ -1,18 +1,18 @@
 """The Gaps page's read model: one page of a flow's gaps, filtered and counted on the server."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
-from core.catalogue.attributes import GapCategory, GapType
-from core.flows.reads import GAP_STATUSES, get_flow
-from core.kernel.context import RequestContext
-from core.kernel.errors import BadRequest
-from core.kernel.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text
+from core.flows.reads import get_flow
+from core.gaps.filters import GapFilters
+from core.kernel.edge import parse_input
+from core.kernel.inputs import parse_int
 from core.storage.repositories import GapRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import Asset, CollectionDataGap
 
 MAX_GAP_PAGE = 1000
@@ -35,54 +35,8 @@ GAP_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class GapFilters:
-    categories: tuple[str, ...] = ()
-    priorities: tuple[int, ...] = ()
-    gap_types: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    asset_name_contains: str = ""
-
-    def __post_init__(self) -> None:
-        checks = (
-            ("categories", list(GapCategory)),
-            ("gap_types", list(GapType)),
-            ("statuses", GAP_STATUSES),
-        )
-        for name, allowed in checks:
-            values = getattr(self, name)
-            if isinstance(values, str) or not isinstance(values, list | tuple):
-                raise_list_error(name)
-            object.__setattr__(
-                self, name, tuple(parse_choice(value, name, allowed) for value in values)
-            )
-        if isinstance(self.priorities, str) or not isinstance(self.priorities, list | tuple):
-            raise_list_error("priorities")
-        object.__setattr__(
-            self,
-            "priorities",
-            tuple(
-                parse_int(value, "priorities", minimum=1, maximum=4) for value in self.priorities
-            ),
-        )
-        object.__setattr__(
-            self,
-            "asset_name_contains",
-            parse_text(
-                self.asset_name_contains,
-                "asset_name_contains",
-                max_length=MAX_FILTER_LENGTH,
-                required=False,
-                label="the asset name filter",
-            ),
-        )
-
-
-def raise_list_error(name: str) -> None:
-    raise BadRequest(f"{name} must be a list", field=name)
-
-
-@dataclass(frozen=True)
 class GapPage:
+    filters: GapFilters  # as parsed: what the page's table is keyed on
     rows: list[dict[str, Any]]
     total: int  # gaps matching the filters, over all pages
     flow_total: int  # gaps of the flow, unfiltered
@@ -148,23 +102,23 @@ class GapListingRepository(GapRepository):
 
 
 def page_gaps(
-    db: Session,
-    ctx: RequestContext,
+    uow: UnitOfWork,
     flow_id: str,
-    filters: GapFilters | None = None,
+    filters: GapFilters | Mapping[str, Any] | None = None,
     *,
     limit: int = 500,
     offset: int = 0,
 ) -> GapPage:
     """One page of the flow's gaps (with asset names) plus counts over every matching gap."""
-    flow = get_flow(db, ctx, flow_id)
-    filters = filters or GapFilters()
+    flow = get_flow(uow, flow_id)
+    filters = parse_input(GapFilters, filters or {})
     limit = parse_int(limit, "limit", minimum=1, maximum=MAX_GAP_PAGE)
     offset = parse_int(offset, "offset", minimum=0, maximum=10**9)
-    repository = GapListingRepository(db, ctx.client_account_id, ctx.engagement_id)
+    repository = GapListingRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id)
     counts = repository.facet_counts(flow.id, filters)
     total = sum(counts["resolution_status"].values())
     return GapPage(
+        filters=filters,
         rows=repository.page(flow.id, filters, limit, offset),
         total=total,
         flow_total=total if filters == GapFilters() else repository.count_all(flow.id),
@@ -173,10 +127,14 @@ def page_gaps(
 
 
 def selectable_gaps(
-    db: Session, ctx: RequestContext, flow_id: str, filters: GapFilters, *, limit: int = 200
+    uow: UnitOfWork,
+    flow_id: str,
+    filters: GapFilters | Mapping[str, Any],
+    *,
+    limit: int = 200,
 ) -> dict[str, dict[str, Any]]:
     """The first `limit` matching gaps, by gap id, as a gap job takes them ("select all matching")."""
-    rows = page_gaps(db, ctx, flow_id, filters, limit=limit).rows
+    rows = page_gaps(uow, flow_id, filters, limit=limit).rows
     return {gap_key(row): selection_entry(row) for row in rows}
 
 

@@ -3,13 +3,11 @@
 from collections import Counter
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from core.catalogue.attributes import GapType, attributes_for, read_asset_value
 from core.catalogue.values import classify_value
 from core.gaps.store import upsert_gaps
 from core.kernel.inputs import parse_uuid
-from core.storage.repositories import AssetRepository, GapRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
 SCAN_BATCH_SIZE = 1000
@@ -45,18 +43,17 @@ def gaps_of_asset(asset: Any) -> list[dict[str, Any]]:
 
 
 def scan_flow_gaps(
-    db: Session, flow: CollectionFlow, *, batch_size: int = SCAN_BATCH_SIZE
+    uow: UnitOfWork, flow: CollectionFlow, *, batch_size: int = SCAN_BATCH_SIZE
 ) -> dict[str, Any]:
     """Upsert a pending gap for every missing or invalid attribute of the selected assets."""
     selected = [
         parse_uuid(value, "selected_asset_ids")
         for value in flow.collection_config.get("selected_asset_ids", [])
     ]
-    assets = AssetRepository(db, flow.client_account_id, flow.engagement_id)
     by_type: Counter[str] = Counter()
     pending_rows: list[dict[str, Any]] = []
     persisted = scanned = 0
-    for batch in assets.iter_scan_rows(selected):
+    for batch in uow.assets.iter_scan_rows(selected):
         for asset in batch:
             scanned += 1
             for row in gaps_of_asset(asset):
@@ -64,10 +61,10 @@ def scan_flow_gaps(
                 by_type[row["gap_type"]] += 1
                 pending_rows.append(row)
             if len(pending_rows) >= batch_size:
-                persisted += upsert_gaps(db, pending_rows)
+                persisted += upsert_gaps(uow.session, pending_rows)
                 pending_rows = []
-    persisted += upsert_gaps(db, pending_rows)
-    pending = GapRepository(db, flow.client_account_id, flow.engagement_id).count_pending(flow.id)
+    persisted += upsert_gaps(uow.session, pending_rows)
+    pending = uow.gaps.count_pending(flow.id)
     return {
         "status": "completed",
         "assets_scanned": scanned,

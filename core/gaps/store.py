@@ -11,16 +11,6 @@ from db.models import CollectionDataGap
 from db.types import utcnow
 
 GAP_IDENTITY = ("collection_flow_id", "field_name", "gap_type", "asset_id")
-ENHANCEMENT_FIELDS = (
-    "priority",
-    "impact_on_sixr",
-    "description",
-    "suggested_resolution",
-    "predicted_value",
-    "confidence_score",
-    "ai_suggestions",
-    "source_agent",
-)
 
 
 def clamp_confidence(value: Any) -> float | None:

@@ -23,7 +23,7 @@ from core.kernel.inputs import parse_choice
 from core.kernel.permissions import Action, require
 from core.questionnaires.generation import responses_by_question
 from core.storage.repositories import AssetRepository
-from core.storage.unit_of_work import atomic
+from core.storage.unit_of_work import atomic, uow_for
 from db.models import CollectionFlow
 
 WHATS = ("gaps", "questionnaires", "assets")
@@ -75,7 +75,8 @@ def export_flow(db: Session, ctx: RequestContext, flow_id: str, what: str, fmt: 
     what = parse_choice(what, "what", WHATS)
     fmt = parse_choice(fmt, "format", FORMATS)
     with atomic(db):
-        flow = get_flow(db, ctx, flow_id)
+        with uow_for(ctx, db) as uow:
+            flow = get_flow(uow, flow_id)
         header, rows = _TABLES[what](db, ctx, flow)
         rows = list(rows)
         audit.record(db, ctx, "flow_exported", flow_id=flow.flow_id, what=what, format=fmt)
@@ -95,7 +96,8 @@ def _asset_names(db: Session, ctx: RequestContext, asset_ids: Iterable[uuid.UUID
 
 
 def _gap_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Table:
-    gaps = list_gaps(db, ctx, str(flow.flow_id))
+    with uow_for(ctx, db) as uow:
+        gaps = list_gaps(uow, str(flow.flow_id))
     names = _asset_names(db, ctx, {gap.asset_id for gap in gaps})
     gaps.sort(key=lambda gap: (names.get(gap.asset_id, ""), gap.priority, gap.field_name))
     rows = (
@@ -124,7 +126,8 @@ def _gap_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Table:
 
 
 def _questionnaire_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Table:
-    questionnaires = list_questionnaires(db, ctx, str(flow.flow_id))
+    with uow_for(ctx, db) as uow:
+        questionnaires = list_questionnaires(uow, str(flow.flow_id))
     names = _asset_names(db, ctx, {item.asset_id for item in questionnaires})
     responses = responses_by_question(db, [item.id for item in questionnaires])
     rows = []

@@ -72,6 +72,10 @@ def _says(error: Mapping[str, Any]) -> str:
         return f"holds more than {context['max_length']} items"
     if kind == "missing":
         return "is missing"
+    if kind in ("list_type", "tuple_type", "set_type", "frozen_set_type"):
+        return "must be a list"
+    if kind == "string_type":
+        return "must be text"
     if kind == "extra_forbidden":
         return "is not a field of this input"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):

@@ -2,52 +2,46 @@
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from core.access import audit
 from core.flows.phases import CollectionPhase
 from core.flows.reads import list_questionnaires
-from core.kernel.context import RequestContext
 from core.kernel.errors import Conflict, NotFound
 from core.kernel.inputs import parse_uuid
-from core.kernel.permissions import Action, require
+from core.kernel.permissions import Action
 from core.questionnaires.generation import responses_by_question, store_answers
-from core.storage.repositories import CollectionFlowRepository
-from core.storage.unit_of_work import atomic
+from core.storage.unit_of_work import UnitOfWork
 
 
 def save_answers(
-    db: Session, ctx: RequestContext, flow_id: str, questionnaire_id: str, answers: dict[str, Any]
+    uow: UnitOfWork, flow_id: str, questionnaire_id: str, answers: dict[str, Any]
 ) -> int:
     """Store answers as given (checked at validation); only while the flow collects them."""
-    require(db, ctx, Action.ANSWER)
+    uow.require(Action.ANSWER)
     flow_uuid = parse_uuid(flow_id, "flow_id")
     questionnaire_uuid = parse_uuid(questionnaire_id, "questionnaire_id")
-    repository = CollectionFlowRepository(db, ctx.client_account_id, ctx.engagement_id)
-    with atomic(db):
-        flow = repository.get_by_master_flow_id(flow_uuid, for_update=True)
-        if flow is None:
-            raise NotFound("Flow not found")
-        if flow.current_phase != CollectionPhase.MANUAL_COLLECTION:
-            raise Conflict(
-                f"answers are taken in manual_collection; the flow is in {flow.current_phase}"
-            )
-        stored = store_answers(db, flow, questionnaire_uuid, answers, ctx.user_id)
-        audit.record(
-            db,
-            ctx,
-            "answers_saved",
-            flow_id=flow.flow_id,
-            questionnaire_id=str(questionnaire_uuid),
-            answers=stored,
+    flow = uow.flows.get_by_master_flow_id(flow_uuid, for_update=True)
+    if flow is None:
+        raise NotFound("Flow not found")
+    if flow.current_phase != CollectionPhase.MANUAL_COLLECTION:
+        raise Conflict(
+            f"answers are taken in manual_collection; the flow is in {flow.current_phase}"
         )
+    stored = store_answers(uow, flow, questionnaire_uuid, answers, uow.ctx.user_id)
+    audit.record(
+        uow.session,
+        uow.ctx,
+        "answers_saved",
+        flow_id=flow.flow_id,
+        questionnaire_id=str(questionnaire_uuid),
+        answers=stored,
+    )
     return stored
 
 
-def list_answers(db: Session, ctx: RequestContext, flow_id: str) -> dict[str, dict[str, Any]]:
+def list_answers(uow: UnitOfWork, flow_id: str) -> dict[str, dict[str, Any]]:
     """The answers given so far, by questionnaire id and question id, with their checks."""
-    questionnaires = list_questionnaires(db, ctx, flow_id)
-    responses = responses_by_question(db, [item.id for item in questionnaires])
+    questionnaires = list_questionnaires(uow, flow_id)
+    responses = responses_by_question(uow.session, [item.id for item in questionnaires])
     answers: dict[str, dict[str, Any]] = {str(item.id): {} for item in questionnaires}
     for (questionnaire_id, question_id), response in responses.items():
         answers[str(questionnaire_id)][question_id] = {

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.catalogue.attributes import get_attribute, question_for
 from core.kernel.errors import BadRequest, NotFound
 from core.kernel.text import clean_text
-from core.storage.repositories import AssetRepository, GapRepository, QuestionnaireRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow, Questionnaire, QuestionnaireResponse
 from db.types import utcnow
 
@@ -34,17 +34,14 @@ def build_questions(gaps: list[Any]) -> list[dict[str, Any]]:
     return questions
 
 
-def generate_questionnaires(db: Session, flow: CollectionFlow) -> dict[str, Any]:
+def generate_questionnaires(uow: UnitOfWork, flow: CollectionFlow) -> dict[str, Any]:
     """(Re)build the questionnaire of every asset that has pending gaps."""
-    gaps = GapRepository(db, flow.client_account_id, flow.engagement_id).for_flow(
-        flow.id, statuses=["pending"]
-    )
+    gaps = uow.gaps.for_flow(flow.id, statuses=["pending"])
     by_asset: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for gap in gaps:
         by_asset[gap.asset_id].append(gap)
-    assets = AssetRepository(db, flow.client_account_id, flow.engagement_id)
     names = {
-        asset.id: asset.name for batch in assets.iter_by_ids(list(by_asset)) for asset in batch
+        asset.id: asset.name for batch in uow.assets.iter_by_ids(list(by_asset)) for asset in batch
     }
     rows = []
     now = utcnow()
@@ -64,6 +61,7 @@ def generate_questionnaires(db: Session, flow: CollectionFlow) -> dict[str, Any]
             }
         )
     if rows:
+        db = uow.session
         insert = (
             postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
         )(Questionnaire)
@@ -84,8 +82,8 @@ def generate_questionnaires(db: Session, flow: CollectionFlow) -> dict[str, Any]
     }
 
 
-def list_for_flow(db: Session, flow: CollectionFlow) -> list[Questionnaire]:
-    return QuestionnaireRepository(db, flow.client_account_id, flow.engagement_id).for_flow(flow.id)
+def list_for_flow(uow: UnitOfWork, flow: CollectionFlow) -> list[Questionnaire]:
+    return uow.questionnaires.for_flow(flow.id)
 
 
 def responses_by_question(
@@ -100,7 +98,7 @@ def responses_by_question(
 
 
 def store_answers(
-    db: Session,
+    uow: UnitOfWork,
     flow: CollectionFlow,
     questionnaire_id: uuid.UUID,
     answers: dict[str, Any],
@@ -108,7 +106,7 @@ def store_answers(
 ) -> int:
     """Keep each answer as given (validation comes later); returns how many were stored."""
     questionnaire = next(
-        (item for item in list_for_flow(db, flow) if item.id == questionnaire_id), None
+        (item for item in list_for_flow(uow, flow) if item.id == questionnaire_id), None
     )
     if questionnaire is None:
         raise NotFound("Questionnaire not found")
@@ -130,14 +128,14 @@ def store_answers(
         else value
         for question_id, value in answers.items()
     }
-    existing = responses_by_question(db, [questionnaire.id])
+    existing = responses_by_question(uow.session, [questionnaire.id])
     for question_id, value in answers.items():
         response = existing.get((questionnaire.id, question_id))
         if response is None:
             response = QuestionnaireResponse(
                 questionnaire_id=questionnaire.id, question_id=question_id
             )
-            db.add(response)
+            uow.session.add(response)
         response.value = {"answer": value}
         response.answered_by = answered_by
         response.validation_status = "unchecked"

@@ -3,31 +3,26 @@
 import uuid
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from core.catalogue.attributes import asset_field_values, get_attribute
 from core.catalogue.values import normalize_answer
 from core.questionnaires.generation import list_for_flow, responses_by_question
-from core.storage.repositories import AssetRepository, GapRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 from db.types import utcnow
 
 
 def validate_collected_data(
-    db: Session, flow: CollectionFlow, validated_by: uuid.UUID | None
+    uow: UnitOfWork, flow: CollectionFlow, validated_by: uuid.UUID | None
 ) -> dict[str, Any]:
     """Resolve every pending gap whose answer is valid; report the rest, answer by answer."""
-    gaps = GapRepository(db, flow.client_account_id, flow.engagement_id).for_flow(
-        flow.id, statuses=["pending"]
-    )
-    questionnaires = list_for_flow(db, flow)
-    responses = responses_by_question(db, [item.id for item in questionnaires])
+    gaps = uow.gaps.for_flow(flow.id, statuses=["pending"])
+    questionnaires = list_for_flow(uow, flow)
+    responses = responses_by_question(uow.session, [item.id for item in questionnaires])
     questionnaire_of_gap = {
         question["id"]: questionnaire.id
         for questionnaire in questionnaires
         for question in questionnaire.questions
     }
-    assets = AssetRepository(db, flow.client_account_id, flow.engagement_id)
     now = utcnow()
     resolved, problems, unanswered = 0, [], []
     for gap in gaps:
@@ -53,7 +48,7 @@ def validate_collected_data(
                 }
             )
             continue
-        asset = assets.get(gap.asset_id)
+        asset = uow.assets.get(gap.asset_id)
         if asset is not None:
             for column, new_value in asset_field_values(asset, attribute, value).items():
                 setattr(asset, column, new_value)
@@ -89,11 +84,9 @@ def validate_collected_data(
     }
 
 
-def skip_open_gaps(db: Session, flow: CollectionFlow) -> int:
+def skip_open_gaps(uow: UnitOfWork, flow: CollectionFlow) -> int:
     """Non-critical gaps nobody answered are skipped when the flow moves on to assessment."""
-    gaps = GapRepository(db, flow.client_account_id, flow.engagement_id).for_flow(
-        flow.id, statuses=["pending"]
-    )
+    gaps = uow.gaps.for_flow(flow.id, statuses=["pending"])
     for gap in gaps:
         gap.resolution_status = "skipped"
     return len(gaps)

@@ -6,7 +6,7 @@ import streamlit as st
 from core.access.audit import list_events
 from core.enhancement.jobs import list_job_states, reset_gap_job, retry_gap_analysis
 from core.flows.health import is_stuck
-from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.orchestrator import resume_flow
 from core.flows.reads import list_flows
 from core.inventory.spreadsheet import csv_file
 from core.kernel.permissions import Action, can
@@ -14,19 +14,13 @@ from dashboard import state
 
 ctx = state.require_context()
 st.title("Admin")
-with state.session() as db:
-    flows = state.run_use_case(
-        list_flows,
-        db,
-        ctx,
-        statuses=["paused", "failed", "running"],
-        limit=1000,
-        doing="list flows",
-    )
+flows = state.call(
+    list_flows, statuses=["paused", "failed", "running"], limit=1000, doing="list flows"
+)
 # Its own session: reading the job store ends the transaction, which would expire the flows.
 with state.session() as db:
     jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
-if flows is state.FAILED or jobs is state.FAILED:
+if jobs is state.FAILED:
     st.stop()
 job_of = {job["flow_id"]: job for job in jobs}
 
@@ -81,14 +75,11 @@ else:
             yes, no = st.columns(2)
             if yes.button("Yes, resume", type="primary", key="admin_resume_confirm"):
                 st.session_state.pop(state.PENDING_RESUME, None)
-                with st.spinner("Resuming…"), state.session() as db:
-                    outcome = state.run_use_case(
-                        MasterFlowOrchestrator(db, ctx).resume_flow, chosen, doing="resume flows"
-                    )
-                if outcome is not state.FAILED:
-                    message = f"Resumed: the flow ran {outcome['current_phase']} again."
-                    st.session_state[state.FLASH] = message
-                    st.rerun()
+                with st.spinner("Resuming…"):
+                    outcome = state.call(resume_flow, chosen, doing="resume flows")
+                message = f"Resumed: the flow ran {outcome['current_phase']} again."
+                st.session_state[state.FLASH] = message
+                st.rerun()
             if no.button("Cancel", key="admin_resume_cancel"):
                 st.session_state.pop(state.PENDING_RESUME, None)
                 st.rerun()

@@ -9,8 +9,7 @@ from dashboard import state
 from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline
 
 ctx = state.require_context()
-with state.session() as db:
-    flow = flow_picker.show(db, ctx, key="flow_page_picker")
+flow = flow_picker.show(key="flow_page_picker")
 if flow is None:
     st.stop()
 job = None
@@ -49,7 +48,7 @@ links[1].page_link(
 )
 
 st.header("Next step")
-phase_actions.show(ctx, flow, may_run=can(ctx, Action.RUN_PHASE))
+phase_actions.show(flow, may_run=can(ctx, Action.RUN_PHASE))
 
 st.header("Phase timeline")
 phase_timeline.show(flow.master_flow.phase_transitions, key="timeline")

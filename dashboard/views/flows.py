@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.flows.health import may_be_stuck
-from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.orchestrator import create_flow
 from core.flows.reads import list_flows
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
@@ -20,20 +20,15 @@ chosen_phases = phases.multiselect("Phase", options["phases"], key="flows_phases
 chosen_statuses = statuses.multiselect("Status", options["statuses"], key="flows_statuses")
 chosen_tiers = tiers.multiselect("Tier", options["tiers"], key="flows_tiers")
 
-with state.session() as db:
-    flows = state.run_use_case(
-        list_flows,
-        db,
-        ctx,
-        phases=chosen_phases,
-        statuses=chosen_statuses,
-        tiers=chosen_tiers,
-        name_contains=name,
-        limit=1000,
-        doing="list flows",
-    )
-if flows is state.FAILED:
-    st.stop()
+flows = state.call(
+    list_flows,
+    phases=chosen_phases,
+    statuses=chosen_statuses,
+    tiers=chosen_tiers,
+    name_contains=name,
+    limit=1000,
+    doing="list flows",
+)
 
 if not flows:
     filtered = name or chosen_phases or chosen_statuses or chosen_tiers
@@ -87,13 +82,6 @@ if can(ctx, Action.CREATE_FLOW):
         tier = st.selectbox("Automation tier", options["tiers"], index=1)
         created = st.form_submit_button("Create flow", type="primary")
     if created:
-        with state.session() as db:
-            new_id = state.run_use_case(
-                MasterFlowOrchestrator(db, ctx).create_flow,
-                flow_name=flow_name,
-                configuration={"automation_tier": tier},
-                doing="create flows",
-            )
-        if new_id is not state.FAILED:
-            state.set_current_flow(new_id)
-            st.switch_page("views/flow.py", query_params={"flow": new_id})
+        new_id = state.call(create_flow, flow_name, tier, doing="create flows")
+        state.set_current_flow(new_id)
+        st.switch_page("views/flow.py", query_params={"flow": new_id})

@@ -1,22 +1,16 @@
 """Overview (managers and admins): charts of flows, progress, gap mix, resolution and jobs."""
 
-import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from core.access import identity
 from core.enhancement.jobs import list_job_states
 from core.flows.overview import flow_summaries, gap_mix, resolutions_per_day
-from core.flows.phases import PHASE_ORDER
 from dashboard import state
+from dashboard.widgets import overview_charts
 
 ctx = state.require_context()
 user = st.session_state.get(state.USER)
 st.title("Overview")
-
-
-def rows(result) -> list:
-    return [] if result is state.FAILED else result
 
 
 with state.session() as db:
@@ -47,115 +41,19 @@ with state.session() as db:
                 )
                 if scoped is not state.FAILED:
                     contexts[label] = scoped
-    flows, mix, resolved = [], [], []
-    for label, scoped in contexts.items():
-        # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
-        shown = state.chart_text(label)
-        for row in rows(state.run_use_case(flow_summaries, db, scoped, doing="read flows")):
-            flows.append(
-                {**row, "flow_name": state.chart_text(row["flow_name"]), "engagement": shown}
-            )
-        for row in rows(state.run_use_case(gap_mix, db, scoped, doing="read gaps")):
-            mix.append({**row, "engagement": shown})
-        for row in rows(state.run_use_case(resolutions_per_day, db, scoped, doing="read gaps")):
-            resolved.append({**row, "engagement": shown})
     jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
+flows, mix, resolved = [], [], []
+for label, scoped in contexts.items():
+    # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
+    shown = state.chart_text(label)
+    for row in state.call(flow_summaries, doing="read flows", ctx=scoped):
+        flows.append({**row, "flow_name": state.chart_text(row["flow_name"]), "engagement": shown})
+    for row in state.call(gap_mix, doing="read gaps", ctx=scoped):
+        mix.append({**row, "engagement": shown})
+    for row in state.call(resolutions_per_day, doing="read gaps", ctx=scoped):
+        resolved.append({**row, "engagement": shown})
 
 if not flows:
     st.info("No flows in these engagements yet. Analysts create flows on the Flows page.")
     st.stop()
-
-flows_frame = pd.DataFrame(flows)
-phase_order = {"current_phase": [str(phase) for phase in PHASE_ORDER]}
-left, right = st.columns(2)
-left.plotly_chart(
-    px.histogram(
-        flows_frame,
-        x="current_phase",
-        color="engagement",
-        title="Flows by phase",
-        category_orders=phase_order,
-    ).update_layout(bargap=0.2),
-    key="ov_phase",
-)
-right.plotly_chart(
-    px.histogram(flows_frame, x="status", color="engagement", title="Flows by status"),
-    key="ov_status",
-)
-left, right = st.columns(2)
-left.plotly_chart(
-    px.histogram(
-        flows_frame,
-        x="progress_percentage",
-        nbins=10,
-        range_x=[0, 100],
-        title="Progress distribution",
-        labels={"progress_percentage": "progress %"},
-    ),
-    key="ov_progress",
-)
-complete = flows_frame.dropna(subset=["completeness"])
-right.plotly_chart(
-    px.bar(
-        complete,
-        x="completeness",
-        y="flow_name",
-        orientation="h",
-        range_x=[0, 1],
-        title="Completeness per flow (share of gaps resolved)",
-        labels={"flow_name": ""},
-    ).update_xaxes(tickformat=".0%"),
-    key="ov_completeness",
-)
-if mix:
-    mix_frame = pd.DataFrame(mix)
-    mix_frame["priority"] = "P" + mix_frame["priority"].astype(str)
-    left, right = st.columns(2)
-    left.plotly_chart(
-        px.bar(
-            mix_frame,
-            x="category",
-            y="gaps",
-            color="priority",
-            title="Gaps by category and priority",
-            category_orders={"priority": ["P1", "P2", "P3", "P4"]},
-        ),
-        key="ov_mix",
-    )
-    right.plotly_chart(
-        px.bar(
-            mix_frame, x="status", y="gaps", color="category", title="Gaps by resolution status"
-        ),
-        key="ov_mix_status",
-    )
-else:
-    st.info("No gaps yet: run gap analysis on a flow to see the gap mix.")
-left, right = st.columns(2)
-if resolved:
-    left.plotly_chart(
-        px.bar(
-            pd.DataFrame(resolved),
-            x="day",
-            y="resolved",
-            color="engagement",
-            title="Gaps resolved per day (last 90 days)",
-        ),
-        key="ov_resolved",
-    )
-else:
-    left.info("No gap resolved in the last 90 days.")
-if jobs is not state.FAILED and jobs:
-    jobs_frame = pd.DataFrame(jobs)
-    jobs_frame["hour"] = pd.to_datetime(jobs_frame["updated_at"], utc=True).dt.floor("h")
-    right.plotly_chart(
-        px.bar(
-            jobs_frame,
-            x="hour",
-            y="processed",
-            color="status",
-            title="Gap-job throughput (gaps processed, by hour of last update)",
-        ),
-        key="ov_jobs",
-    )
-else:
-    right.info("No gap job has run in this engagement yet.")
+overview_charts.show(flows, mix, resolved, [] if jobs is state.FAILED else jobs)

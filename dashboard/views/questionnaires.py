@@ -10,16 +10,12 @@ from dashboard import state
 from dashboard.widgets import flow_picker, phase_actions, question_form, validation_report
 
 ctx = state.require_context()
-with state.session() as db:
-    flow = flow_picker.show(db, ctx, key="questionnaires_page_picker")
-    if flow is not None:
-        flow_id = str(flow.flow_id)
-        questionnaires = state.run_use_case(
-            list_questionnaires, db, ctx, flow_id, doing="read questionnaires"
-        )
-        answers = state.run_use_case(list_answers, db, ctx, flow_id, doing="read answers")
-if flow is None or questionnaires is state.FAILED or answers is state.FAILED:
+flow = flow_picker.show(key="questionnaires_page_picker")
+if flow is None:
     st.stop()
+flow_id = str(flow.flow_id)
+questionnaires = state.call(list_questionnaires, flow_id, doing="read questionnaires")
+answers = state.call(list_answers, flow_id, doing="read answers")
 st.title(f"Questionnaires · {state.plain(flow.flow_name)}")
 collecting = flow.current_phase == CollectionPhase.MANUAL_COLLECTION
 may_answer = can(ctx, Action.ANSWER) and collecting
@@ -53,17 +49,13 @@ if to_save is not None:
     if not to_save:
         st.info("Nothing to save yet: answer at least one question.")
     else:
-        with state.session() as db:
-            saved = state.run_use_case(
-                save_answers, db, ctx, flow_id, chosen, to_save, doing="answer questionnaires"
-            )
-        if saved is not state.FAILED:
-            st.success(f"Saved {saved} answer(s).")
+        saved = state.call(save_answers, flow_id, chosen, to_save, doing="answer questionnaires")
+        st.success(f"Saved {saved} answer(s).")
 
 if collecting and can(ctx, Action.RUN_PHASE):
     st.divider()
     st.write("When the answers are in, submit them: valid answers are written back to the assets.")
-    phase_actions.submit_for_validation(ctx, flow_id)
+    phase_actions.submit_for_validation(flow_id)
 report = flow.phase_state.get("validation_report")
 if report:
     validation_report.show(report)

@@ -2,18 +2,17 @@
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
-from core.kernel.context import RequestContext
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 
 PAGE_SIZE = 500
 
 
-def show(db: Session, ctx: RequestContext, flow_id: str, key: str) -> set[str]:
+def show(flow_id: str, key: str) -> set[str]:
     """The ids selected so far (kept in session state across filters and pages)."""
+    ctx = state.require_context()
     selected = state.selected_assets(flow_id)
     types, environments, name = st.columns([2, 2, 2])
     options = state.filter_options()
@@ -28,15 +27,16 @@ def show(db: Session, ctx: RequestContext, flow_id: str, key: str) -> set[str]:
     if filters is state.FAILED:
         return selected
     page_number = st.session_state.get(f"{key}_page", 1) - 1
-    page = state.run_use_case(
-        page_assets,
-        db,
-        ctx,
-        filters,
-        limit=PAGE_SIZE,
-        offset=page_number * PAGE_SIZE,
-        doing="list assets",
-    )
+    with state.session() as db:
+        page = state.run_use_case(
+            page_assets,
+            db,
+            ctx,
+            filters,
+            limit=PAGE_SIZE,
+            offset=page_number * PAGE_SIZE,
+            doing="list assets",
+        )
     if page is state.FAILED:
         return selected
     st.session_state[f"{key}_env_options"] = page.environments
@@ -66,7 +66,10 @@ def show(db: Session, ctx: RequestContext, flow_id: str, key: str) -> set[str]:
     if pages > 1:
         middle.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key=f"{key}_page")
     if left.button(f"Select all {page.total} matching", key=f"{key}_all"):
-        matching = state.run_use_case(matching_asset_ids, db, ctx, filters, doing="select assets")
+        with state.session() as db:
+            matching = state.run_use_case(
+                matching_asset_ids, db, ctx, filters, doing="select assets"
+            )
         if matching is not state.FAILED:
             selected.update(matching)
         state.bump_selection_version()

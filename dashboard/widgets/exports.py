@@ -25,10 +25,7 @@ def _builder(ctx: RequestContext, flow_id: str, what: str, fmt: str) -> Callable
 
 def show(ctx: RequestContext, flow_id: str) -> None:
     st.header("Export")
-    with state.session() as db:
-        flow = state.run_use_case(get_flow, db, ctx, flow_id, doing="export this flow")
-    if flow is state.FAILED:
-        return
+    flow = state.call(get_flow, flow_id, doing="export this flow")
     columns = st.columns(3)
     for column, what in zip(columns, ("gaps", "questionnaires", "assets"), strict=True):
         for fmt in ("csv", "xlsx"):

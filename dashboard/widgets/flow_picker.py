@@ -1,18 +1,14 @@
 """Which flow the flow pages show: from the URL, the session, or a choice in a select box."""
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from core.flows.reads import list_flows
-from core.kernel.context import RequestContext
 from dashboard import state
 from db.models import CollectionFlow
 
 
-def show(db: Session, ctx: RequestContext, key: str) -> CollectionFlow | None:
-    flows = state.run_use_case(list_flows, db, ctx, limit=1000, doing="list flows")
-    if flows is state.FAILED:
-        st.stop()
+def show(key: str) -> CollectionFlow | None:
+    flows = state.call(list_flows, limit=1000, doing="list flows")
     if not flows:
         st.info("No flows yet. Create a flow on the Flows page, then come back here.")
         st.page_link("views/flows.py", label="Go to Flows", icon=":material/list:")

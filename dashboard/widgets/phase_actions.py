@@ -6,42 +6,37 @@ import streamlit as st
 
 from core.flows.phase_runs import run_phase
 from core.flows.phases import CollectionPhase as P
-from core.kernel.context import RequestContext
 from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
 from db.models import CollectionFlow
 
 
-def run(ctx: RequestContext, flow_id: str, phase: str, phase_input: dict | None = None) -> Any:
-    with st.spinner(f"Running {phase.replace('_', ' ')}…"), state.session() as db:
-        outcome = state.run_use_case(
-            run_phase, db, ctx, flow_id, phase, phase_input, doing="run phases"
-        )
-    if outcome is not state.FAILED and outcome.get("mode") == "queued":
+def run(flow_id: str, phase: str, phase_input: dict | None = None) -> dict[str, Any]:
+    with st.spinner(f"Running {phase.replace('_', ' ')}…"):
+        outcome = state.call(run_phase, flow_id, phase, phase_input, doing="run phases")
+    if outcome.get("mode") == "queued":
         st.toast(f"{phase.replace('_', ' ').capitalize()} queued; a worker is on it.")
     return outcome
 
 
-def _select_assets(ctx: RequestContext, flow: CollectionFlow, flow_id: str) -> None:
+def _select_assets(flow_id: str) -> None:
     st.subheader("Select the assets to collect data for")
-    with state.session() as db:
-        selected = asset_picker.show(db, ctx, flow_id, key="flow_assets")
+    selected = asset_picker.show(flow_id, key="flow_assets")
     label = f"Start gap analysis on {len(selected)} asset(s)"
     if st.button(label, type="primary", disabled=not selected, key="start_gap_analysis"):
-        chosen = {"selected_asset_ids": sorted(selected)}
-        if run(ctx, flow_id, P.ASSET_SELECTION, chosen) is not state.FAILED:
-            run(ctx, flow_id, P.GAP_ANALYSIS)
-            selected.clear()
-            st.rerun()
-
-
-def _button(ctx, flow_id: str, label: str, phase: str, phase_input: dict | None = None) -> None:
-    clicked = st.button(label, type="primary", key=f"run_{phase}")
-    if clicked and run(ctx, flow_id, phase, phase_input) is not state.FAILED:
+        run(flow_id, P.ASSET_SELECTION, {"selected_asset_ids": sorted(selected)})
+        run(flow_id, P.GAP_ANALYSIS)
+        selected.clear()
         st.rerun()
 
 
-def show(ctx: RequestContext, flow: CollectionFlow, may_run: bool) -> None:
+def _button(flow_id: str, label: str, phase: str) -> None:
+    if st.button(label, type="primary", key=f"run_{phase}"):
+        run(flow_id, phase)
+        st.rerun()
+
+
+def show(flow: CollectionFlow, may_run: bool) -> None:
     flow_id = str(flow.flow_id)
     phase = flow.current_phase
     report = flow.phase_state.get("validation_report")
@@ -57,29 +52,28 @@ def show(ctx: RequestContext, flow: CollectionFlow, may_run: bool) -> None:
     elif not may_run:
         st.info(f"The flow waits in {phase}. Your role can read it but not move it on.")
     elif phase == P.ASSET_SELECTION:
-        _select_assets(ctx, flow, flow_id)
+        _select_assets(flow_id)
     elif phase == P.GAP_ANALYSIS:
         st.write("Scan the selected assets for missing and invalid critical attributes.")
-        _button(ctx, flow_id, "Run gap analysis", P.GAP_ANALYSIS)
+        _button(flow_id, "Run gap analysis", P.GAP_ANALYSIS)
     elif phase == P.QUESTIONNAIRE_GENERATION:
         st.write("Turn the pending gaps into one questionnaire per asset.")
-        _button(ctx, flow_id, "Generate questionnaires", P.QUESTIONNAIRE_GENERATION)
+        _button(flow_id, "Generate questionnaires", P.QUESTIONNAIRE_GENERATION)
     elif phase == P.MANUAL_COLLECTION:
         st.write("Owners answer the questionnaires; submit when the answers are in.")
         st.page_link(
             "views/questionnaires.py", label="Answer questionnaires", query_params={"flow": flow_id}
         )
-        submit_for_validation(ctx, flow_id)
+        submit_for_validation(flow_id)
     elif phase == P.DATA_VALIDATION:
         st.write("Check the answers and write the valid ones back to the assets.")
-        _button(ctx, flow_id, "Validate answers", P.DATA_VALIDATION)
+        _button(flow_id, "Validate answers", P.DATA_VALIDATION)
     if report:
         validation_report.show(report)
 
 
-def submit_for_validation(ctx: RequestContext, flow_id: str) -> None:
+def submit_for_validation(flow_id: str) -> None:
     if st.button("Submit for validation", type="primary", key="submit_for_validation"):
-        outcome = run(ctx, flow_id, P.MANUAL_COLLECTION, {"submit_for_validation": True})
-        if outcome is not state.FAILED:
-            run(ctx, flow_id, P.DATA_VALIDATION)
-            st.rerun()
+        run(flow_id, P.MANUAL_COLLECTION, {"submit_for_validation": True})
+        run(flow_id, P.DATA_VALIDATION)
+        st.rerun()

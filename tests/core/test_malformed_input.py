@@ -23,13 +23,14 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import AUTOMATION_TIERS, MasterFlowOrchestrator
 from core.flows.phase_runs import run_phase
 from core.flows.phases import CollectionPhase, FlowStatus
-from core.gaps.listing import GapFilters, page_gaps
+from core.gaps.filters import GAP_STATUSES
+from core.gaps.listing import page_gaps
 from core.inventory.listing import AssetFilters, page_assets
 from core.kernel.context import ROLES, RequestContext
 from core.kernel.errors import BadRequest, CollectionError
 from core.questionnaires.answers import save_answers
 from db.models import ClientAccount, Membership, User
-from tests.factories import fingerprint, flow_in_manual_collection, job_keys
+from tests.factories import fingerprint, flow_in_manual_collection, in_uow, job_keys
 
 SETTINGS = settings(
     max_examples=60,
@@ -64,7 +65,7 @@ def world(db, make_tenant, make_member, make_assets):
     asset_b = make_assets(b, 1)[0]
     assets = make_assets(a, 2, business_owner=None)
     collecting = flow_in_manual_collection(db, a, assets[:1])
-    questionnaire = flows.list_questionnaires(db, a, collecting)[0]
+    questionnaire = in_uow(db, a, flows.list_questionnaires, collecting)[0]
     fresh = MasterFlowOrchestrator(db, a).create_flow(flow_name="Fresh")
     user = User(email="dana@example.com", password_hash=hash_password("correct horse battery"))
     db.add(user)
@@ -186,9 +187,10 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "run_phase": (
         {400, 403, 404, 409},
-        lambda db, w, draw: run_phase(
+        lambda db, w, draw: in_uow(
             db,
             caller(draw, w),
+            run_phase,
             draw(ids(w["flow_ids"])),
             draw(st.one_of(st.sampled_from(list(CollectionPhase)), junk)),
             draw(
@@ -229,9 +231,10 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "save_answers": (
         {400, 403, 404, 409},
-        lambda db, w, draw: save_answers(
+        lambda db, w, draw: in_uow(
             db,
             caller(draw, w),
+            save_answers,
             draw(ids(w["flow_ids"])),
             draw(ids([w["questionnaire_id"]])),
             draw(
@@ -248,9 +251,10 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "list_flows": (
         {400, 403},
-        lambda db, w, draw: flows.list_flows(
+        lambda db, w, draw: in_uow(
             db,
             caller(draw, w),
+            flows.list_flows,
             phases=draw(choices_or_junk(CollectionPhase)),
             statuses=draw(choices_or_junk(FlowStatus)),
             tiers=draw(choices_or_junk(AUTOMATION_TIERS)),
@@ -261,11 +265,12 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "list_gaps": (
         {400, 403, 404},
-        lambda db, w, draw: flows.list_gaps(
+        lambda db, w, draw: in_uow(
             db,
             caller(draw, w),
+            flows.list_gaps,
             draw(ids(w["flow_ids"])),
-            statuses=draw(choices_or_junk(flows.GAP_STATUSES)),
+            statuses=draw(choices_or_junk(GAP_STATUSES)),
             priorities=draw(st.one_of(st.lists(st.integers(-1, 6), max_size=3), junk)),
             categories=draw(choices_or_junk(GapCategory)),
         ),
@@ -348,11 +353,14 @@ TEXT_ENTRANCES: dict[str, tuple[bool, Callable]] = {
         False,
         lambda db, w, text: MasterFlowOrchestrator(db, w["a"]).create_flow(flow_name=text),
     ),
-    "flow search": (False, lambda db, w, text: flows.list_flows(db, w["a"], name_contains=text)),
+    "flow search": (
+        False,
+        lambda db, w, text: in_uow(db, w["a"], flows.list_flows, name_contains=text),
+    ),
     "gap filter": (
         False,
-        lambda db, w, text: page_gaps(
-            db, w["a"], w["flow_ids"][1], GapFilters(asset_name_contains=text)
+        lambda db, w, text: in_uow(
+            db, w["a"], page_gaps, w["flow_ids"][1], {"asset_name_contains": text}
         ),
     ),
     "asset filter": (
@@ -361,8 +369,13 @@ TEXT_ENTRANCES: dict[str, tuple[bool, Callable]] = {
     ),
     "answer": (
         True,
-        lambda db, w, text: save_answers(
-            db, w["a"], w["flow_ids"][1], w["questionnaire_id"], {w["question_ids"][0]: text}
+        lambda db, w, text: in_uow(
+            db,
+            w["a"],
+            save_answers,
+            w["flow_ids"][1],
+            w["questionnaire_id"],
+            {w["question_ids"][0]: text},
         ),
     ),
     "sign-in email": (

@@ -24,7 +24,7 @@ from core.kernel.errors import Forbidden
 from core.kernel.permissions import ROLE_ACTIONS, Action
 from core.questionnaires.answers import save_answers
 from db.models import Membership, User
-from tests.factories import fingerprint, flow_in_manual_collection, job_keys
+from tests.factories import fingerprint, flow_in_manual_collection, in_uow, job_keys
 
 
 @dataclass(frozen=True)
@@ -39,23 +39,28 @@ class Setup:
 
 
 def answer(db, ctx, s: Setup):
-    return save_answers(db, ctx, s.collecting_flow, s.questionnaire_id, {s.question_id: "Kai"})
+    return in_uow(
+        db, ctx, save_answers, s.collecting_flow, s.questionnaire_id, {s.question_id: "Kai"}
+    )
 
 
 USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
-    "list_flows": (frozenset(ROLES), lambda db, ctx, s: flows.list_flows(db, ctx)),
-    "get_flow": (frozenset(ROLES), lambda db, ctx, s: flows.get_flow(db, ctx, s.fresh_flow)),
+    "list_flows": (frozenset(ROLES), lambda db, ctx, s: in_uow(db, ctx, flows.list_flows)),
+    "get_flow": (
+        frozenset(ROLES),
+        lambda db, ctx, s: in_uow(db, ctx, flows.get_flow, s.fresh_flow),
+    ),
     "list_gaps": (
         frozenset(ROLES),
-        lambda db, ctx, s: flows.list_gaps(db, ctx, s.collecting_flow),
+        lambda db, ctx, s: in_uow(db, ctx, flows.list_gaps, s.collecting_flow),
     ),
     "list_questionnaires": (
         frozenset(ROLES),
-        lambda db, ctx, s: flows.list_questionnaires(db, ctx, s.collecting_flow),
+        lambda db, ctx, s: in_uow(db, ctx, flows.list_questionnaires, s.collecting_flow),
     ),
-    "get_child_status": (
+    "get_by_master_flow_id": (
         frozenset(ROLES),
-        lambda db, ctx, s: CollectionChildFlowService(db, ctx).get_child_status(s.fresh_flow),
+        lambda db, ctx, s: CollectionChildFlowService(db, ctx).get_by_master_flow_id(s.fresh_flow),
     ),
     "create_flow": (
         frozenset({"analyst", "admin"}),
@@ -80,8 +85,13 @@ USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
     ),
     "run_phase": (
         frozenset({"analyst", "admin"}),
-        lambda db, ctx, s: run_phase(
-            db, ctx, s.fresh_flow, "asset_selection", {"selected_asset_ids": s.asset_ids}
+        lambda db, ctx, s: in_uow(
+            db,
+            ctx,
+            run_phase,
+            s.fresh_flow,
+            "asset_selection",
+            {"selected_asset_ids": s.asset_ids},
         ),
     ),
     "submit_gap_analysis": (
@@ -135,7 +145,7 @@ def setup(db, make_tenant, make_assets, dispatcher) -> tuple[RequestContext, Set
     admin = make_tenant(role="admin")
     assets = make_assets(admin, 2, business_owner=None)
     collecting = flow_in_manual_collection(db, admin, assets[:1])
-    questionnaire = flows.list_questionnaires(db, admin, collecting)[0]
+    questionnaire = in_uow(db, admin, flows.list_questionnaires, collecting)[0]
     fresh = MasterFlowOrchestrator(db, admin).create_flow(flow_name="Fresh")
     job_flow, selected_gaps = flow_with_a_failed_job(db, admin, assets)
     return admin, Setup(
@@ -254,7 +264,7 @@ def test_a_client_wide_membership_counts_for_its_engagements_only(db, setup, mak
     db.add(Membership(user_id=user.id, client_account_id=admin.client_account_id, role="analyst"))
     db.commit()
     mine = RequestContext(admin.client_account_id, admin.engagement_id, user.id, "analyst")
-    assert [flow.flow_name for flow in flows.list_flows(db, mine)]
+    assert [flow.flow_name for flow in in_uow(db, mine, flows.list_flows)]
     # A context naming an engagement the membership does not reach is refused: of another
     # client, or another client's engagement paired with this client.
     other = make_tenant()
@@ -264,7 +274,7 @@ def test_a_client_wide_membership_counts_for_its_engagements_only(db, setup, mak
     ):
         forged = RequestContext(client_account_id, engagement_id, user.id, "admin")
         with pytest.raises(Forbidden) as raised:
-            flows.list_flows(db, forged)
+            in_uow(db, forged, flows.list_flows)
         assert raised.value.message == REVOKED
 
 

@@ -9,7 +9,7 @@ from core.flows.health import STUCK_AFTER, is_stuck
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.overview import flow_summaries, gap_mix, resolutions_per_day
 from core.flows.reads import list_questionnaires
-from core.gaps.listing import GapFilters, page_gaps, selectable_gaps
+from core.gaps.listing import page_gaps, selectable_gaps
 from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
 from core.kernel.errors import BadRequest, NotFound
 from core.questionnaires.answers import list_answers, save_answers
@@ -27,32 +27,38 @@ def flow_with_gaps(db, ctx, assets) -> str:
     return flow_id
 
 
-def test_gap_pages_filter_count_and_stay_in_the_tenant(db, make_tenant, make_assets):
+def test_gap_pages_filter_count_and_stay_in_the_tenant(db, uow_of, make_tenant, make_assets):
     ctx, other = make_tenant(), make_tenant()
     assets = make_assets(ctx, 4, **HOLES)
     flow_id = flow_with_gaps(db, ctx, assets)
-    everything = page_gaps(db, ctx, flow_id)
-    assert everything.total == everything.flow_total == 12  # 3 holes x 4 assets
-    assert {row["asset_name"] for row in everything.rows} == {asset.name for asset in assets}
-    first, second = (page_gaps(db, ctx, flow_id, limit=5, offset=o) for o in (0, 5))
-    assert len(first.rows) == 5 and first.total == 12
-    assert not {row["id"] for row in first.rows} & {row["id"] for row in second.rows}
-    invalid = page_gaps(db, ctx, flow_id, GapFilters(gap_types=("invalid",)))
-    assert invalid.total == 4 and {row["field_name"] for row in invalid.rows} == {"business_owner"}
-    one_asset = page_gaps(db, ctx, flow_id, GapFilters(asset_name_contains=assets[0].name.upper()))
-    assert one_asset.total == 3
-    assert sum(everything.counts["gap_category"].values()) == 12
-    with pytest.raises(NotFound):
-        page_gaps(db, other, flow_id)
-    with pytest.raises(BadRequest, match="priorities"):
-        GapFilters(priorities=(5,))
-    with pytest.raises(BadRequest, match="limit"):
-        page_gaps(db, ctx, flow_id, limit=5000)
+    with uow_of(ctx) as uow:
+        everything = page_gaps(uow, flow_id)
+        assert everything.total == everything.flow_total == 12  # 3 holes x 4 assets
+        assert {row["asset_name"] for row in everything.rows} == {asset.name for asset in assets}
+        first, second = (page_gaps(uow, flow_id, limit=5, offset=o) for o in (0, 5))
+        assert len(first.rows) == 5 and first.total == 12
+        assert not {row["id"] for row in first.rows} & {row["id"] for row in second.rows}
+        invalid = page_gaps(uow, flow_id, {"gap_types": ["invalid"]})
+        assert invalid.total == 4
+        assert {row["field_name"] for row in invalid.rows} == {"business_owner"}
+        one_asset = page_gaps(uow, flow_id, {"asset_name_contains": assets[0].name.upper()})
+        assert one_asset.total == 3
+        assert sum(everything.counts["gap_category"].values()) == 12
+    with pytest.raises(NotFound), uow_of(other) as uow:
+        page_gaps(uow, flow_id)
+    with pytest.raises(BadRequest, match="Priorities") as raised, uow_of(ctx) as uow:
+        page_gaps(uow, flow_id, {"priorities": [5]})
+    assert raised.value.field == "priorities.0"
+    with pytest.raises(BadRequest, match="limit"), uow_of(ctx) as uow:
+        page_gaps(uow, flow_id, limit=5000)
 
 
-def test_select_all_matching_is_capped_and_carries_what_a_job_needs(db, tenant, make_assets):
+def test_select_all_matching_is_capped_and_carries_what_a_job_needs(
+    db, uow_of, tenant, make_assets
+):
     flow_id = flow_with_gaps(db, tenant, make_assets(tenant, 4, **HOLES))
-    selection = selectable_gaps(db, tenant, flow_id, GapFilters(), limit=5)
+    with uow_of(tenant) as uow:
+        selection = selectable_gaps(uow, flow_id, {}, limit=5)
     assert len(selection) == 5
     entry = next(iter(selection.values()))
     assert set(entry) == {"field_name", "gap_type", "asset_id", "asset_name"}
@@ -71,29 +77,32 @@ def test_asset_picker_filters_and_selects_all_matching(db, make_tenant, make_ass
         AssetFilters(asset_types=("mainframe",))
 
 
-def test_overview_counts_flows_gaps_and_resolutions(db, make_tenant, make_assets):
+def test_overview_counts_flows_gaps_and_resolutions(db, uow_of, make_tenant, make_assets):
     ctx, other = make_tenant(), make_tenant()
     flow_id = flow_with_gaps(db, ctx, make_assets(ctx, 2, **HOLES))
     MasterFlowOrchestrator(db, ctx).create_flow(flow_name="Empty")
     MasterFlowOrchestrator(db, other).create_flow(flow_name="Elsewhere")
-    summaries = {row["flow_name"]: row for row in flow_summaries(db, ctx)}
-    assert set(summaries) == {"Wave", "Empty"}
-    assert summaries["Wave"]["gaps"] == 6 and summaries["Wave"]["completeness"] == 0
-    assert summaries["Empty"]["completeness"] is None
-    assert sum(row["gaps"] for row in gap_mix(db, ctx)) == 6
-    assert resolutions_per_day(db, ctx) == []
+    with uow_of(ctx) as uow:
+        summaries = {row["flow_name"]: row for row in flow_summaries(uow)}
+        assert set(summaries) == {"Wave", "Empty"}
+        assert summaries["Wave"]["gaps"] == 6 and summaries["Wave"]["completeness"] == 0
+        assert summaries["Empty"]["completeness"] is None
+        assert sum(row["gaps"] for row in gap_mix(uow)) == 6
+        assert resolutions_per_day(uow) == []
     service = CollectionChildFlowService(db, ctx)
     service.execute_phase(flow_id, "questionnaire_generation")
-    questionnaire = list_questionnaires(db, ctx, flow_id)[0]
-    question = next(q for q in questionnaire.questions if q["field_name"] == "operating_system")
-    save_answers(db, ctx, flow_id, str(questionnaire.id), {question["id"]: "Linux"})
-    assert (
-        list_answers(db, ctx, flow_id)[str(questionnaire.id)][question["id"]]["answer"] == "Linux"
-    )
+    with uow_of(ctx) as uow:
+        questionnaire = list_questionnaires(uow, flow_id)[0]
+        question = next(q for q in questionnaire.questions if q["field_name"] == "operating_system")
+        save_answers(uow, flow_id, str(questionnaire.id), {question["id"]: "Linux"})
+    with uow_of(ctx) as uow:
+        answers = list_answers(uow, flow_id)
+    assert answers[str(questionnaire.id)][question["id"]]["answer"] == "Linux"
     service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
     service.execute_phase(flow_id, "data_validation")
     today = utcnow().date().isoformat()
-    assert resolutions_per_day(db, ctx) == [{"day": today, "resolved": 1}]
+    with uow_of(ctx) as uow:
+        assert resolutions_per_day(uow) == [{"day": today, "resolved": 1}]
 
 
 def test_a_running_flow_without_a_live_job_and_no_update_is_stuck():

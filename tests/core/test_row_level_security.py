@@ -29,7 +29,7 @@ from db.models import (
 )
 from db.session import bind_tenant, create_db_engine
 from tests.conftest import empty_database
-from tests.factories import fingerprint, flow_in_manual_collection
+from tests.factories import fingerprint, flow_in_manual_collection, in_uow
 
 TENANT_TABLES = (
     Asset,
@@ -97,9 +97,9 @@ def two_tenants(pg_db, make_tenant_on):
         ctx = make_tenant_on(pg_db, role="admin")
         assets = add_assets(pg_db, ctx)
         flow_id = flow_in_manual_collection(pg_db, ctx, assets, name=f"Flow {name}")
-        questionnaire = flows.list_questionnaires(pg_db, ctx, flow_id)[0]
+        questionnaire = in_uow(pg_db, ctx, flows.list_questionnaires, flow_id)[0]
         question_id = questionnaire.questions[0]["id"]
-        save_answers(pg_db, ctx, flow_id, str(questionnaire.id), {question_id: "x"})
+        in_uow(pg_db, ctx, save_answers, flow_id, str(questionnaire.id), {question_id: "x"})
         # Plain values: under the other tenant's settings these rows cannot be refreshed.
         world[name] = (
             ctx,
@@ -194,16 +194,16 @@ def test_every_use_case_with_the_other_tenants_ids_is_refused(pg_db, pg_engines,
     fresh_a = MasterFlowOrchestrator(pg_db, a).create_flow(flow_name="Fresh A")
     service = CollectionChildFlowService(pg_db, a)
     calls = {
-        "get_flow": lambda: flows.get_flow(pg_db, a, flow_b),
-        "list_gaps": lambda: flows.list_gaps(pg_db, a, flow_b),
-        "list_questionnaires": lambda: flows.list_questionnaires(pg_db, a, flow_b),
+        "get_flow": lambda: in_uow(pg_db, a, flows.get_flow, flow_b),
+        "list_gaps": lambda: in_uow(pg_db, a, flows.list_gaps, flow_b),
+        "list_questionnaires": lambda: in_uow(pg_db, a, flows.list_questionnaires, flow_b),
         "execute_phase": lambda: service.execute_phase(flow_b, "manual_collection"),
         "resume_flow": lambda: MasterFlowOrchestrator(pg_db, a).resume_flow(flow_b),
-        "save_answers to B's flow": lambda: save_answers(
-            pg_db, a, flow_b, questionnaire_b, {foreign_question: "y"}
+        "save_answers to B's flow": lambda: in_uow(
+            pg_db, a, save_answers, flow_b, questionnaire_b, {foreign_question: "y"}
         ),
-        "save_answers to B's questionnaire through A's flow": lambda: save_answers(
-            pg_db, a, flow_a, questionnaire_b, {foreign_question: "y"}
+        "save_answers to B's questionnaire through A's flow": lambda: in_uow(
+            pg_db, a, save_answers, flow_a, questionnaire_b, {foreign_question: "y"}
         ),
     }
     _app, owner = pg_engines
@@ -217,5 +217,5 @@ def test_every_use_case_with_the_other_tenants_ids_is_refused(pg_db, pg_engines,
         service.execute_phase(fresh_a, "asset_selection", {"selected_asset_ids": assets_b})
     assert raised.value.field == "selected_asset_ids"
     assert fingerprint(pg_db, owner) == before
-    assert CollectionChildFlowService(pg_db, a).get_child_status(flow_b) is None
-    assert [f.flow_name for f in flows.list_flows(pg_db, a)] == ["Fresh A", "Flow a"]
+    assert CollectionChildFlowService(pg_db, a).get_by_master_flow_id(flow_b) is None
+    assert [f.flow_name for f in in_uow(pg_db, a, flows.list_flows)] == ["Fresh A", "Flow a"]

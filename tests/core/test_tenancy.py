@@ -11,6 +11,7 @@ from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, NotFound
 from core.questionnaires.answers import save_answers
 from db.models import Engagement
+from tests.factories import in_uow
 
 
 def operations(flow_id: str):
@@ -20,10 +21,12 @@ def operations(flow_id: str):
             flow_id, "asset_selection"
         ),
         "resume_flow": lambda db, ctx: MasterFlowOrchestrator(db, ctx).resume_flow(flow_id),
-        "save_answers": lambda db, ctx: save_answers(db, ctx, flow_id, questionnaire_id, {"a": 1}),
-        "get_flow": lambda db, ctx: flows.get_flow(db, ctx, flow_id),
-        "list_gaps": lambda db, ctx: flows.list_gaps(db, ctx, flow_id),
-        "list_questionnaires": lambda db, ctx: flows.list_questionnaires(db, ctx, flow_id),
+        "save_answers": lambda db, ctx: in_uow(
+            db, ctx, save_answers, flow_id, questionnaire_id, {"a": 1}
+        ),
+        "get_flow": lambda db, ctx: in_uow(db, ctx, flows.get_flow, flow_id),
+        "list_gaps": lambda db, ctx: in_uow(db, ctx, flows.list_gaps, flow_id),
+        "list_questionnaires": lambda db, ctx: in_uow(db, ctx, flows.list_questionnaires, flow_id),
     }
 
 
@@ -55,15 +58,16 @@ def test_another_engagement_of_the_same_client_gets_404(db, owner_flow, operatio
         operations(flow_id)[operation](db, other_engagement_of(db, owner))
 
 
-def test_child_status_of_a_foreign_flow_is_none(db, make_tenant, owner_flow):
+def test_a_foreign_flow_looked_up_by_its_master_flow_id_is_none(db, make_tenant, owner_flow):
     _owner, flow_id = owner_flow
-    assert CollectionChildFlowService(db, make_tenant()).get_child_status(flow_id) is None
+    assert CollectionChildFlowService(db, make_tenant()).get_by_master_flow_id(flow_id) is None
 
 
-def test_the_owner_still_sees_it(db, owner_flow):
+def test_the_owner_still_sees_it(uow_of, owner_flow):
     owner, flow_id = owner_flow
-    assert flows.get_flow(db, owner, flow_id).flow_name == "Private"
-    assert [flow.flow_name for flow in flows.list_flows(db, owner)] == ["Private"]
+    with uow_of(owner) as uow:
+        assert flows.get_flow(uow, flow_id).flow_name == "Private"
+        assert [flow.flow_name for flow in flows.list_flows(uow)] == ["Private"]
 
 
 @pytest.mark.parametrize("operation", list(operations("x")))

@@ -73,17 +73,16 @@ SCAN = """
 import sys, uuid
 from sqlalchemy import select
 from core.gaps.scan import scan_flow_gaps
-from core.storage.repositories import CollectionFlowRepository
-from core.storage.unit_of_work import atomic
+from core.kernel.context import RequestContext
+from core.storage.unit_of_work import uow_for
 from db.models import Engagement
-from db.session import bind_tenant, open_session
+from db.session import open_session
 with open_session() as db:
     engagement = db.scalars(select(Engagement).where(Engagement.name == sys.argv[2])).one()
-    bind_tenant(db, engagement.client_account_id, engagement.id)
-    flows = CollectionFlowRepository(db, engagement.client_account_id, engagement.id)
-    with atomic(db):
-        flow = flows.get_by_master_flow_id(uuid.UUID(sys.argv[1]), for_update=True)
-        print(scan_flow_gaps(db, flow)["gaps_persisted"])
+    operator = RequestContext(engagement.client_account_id, engagement.id, role="admin")
+    with uow_for(operator, db) as uow:
+        flow = uow.flows.get_by_master_flow_id(uuid.UUID(sys.argv[1]), for_update=True)
+        print(scan_flow_gaps(uow, flow)["gaps_persisted"])
 """
 
 

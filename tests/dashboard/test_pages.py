@@ -18,7 +18,6 @@ from core.flows.state import CollectionFlowStateService
 from core.kernel.context import RequestContext
 from core.kernel.errors import Forbidden
 from core.kernel.inputs import MAX_FILTER_LENGTH
-from core.storage.unit_of_work import atomic
 from dashboard import state
 from db.models import ClientAccount, Membership
 from tests.dashboard.conftest import APP, HOLES, no_exceptions, texts
@@ -41,14 +40,15 @@ def metric(app, label: str) -> str:
 # Flows ---------------------------------------------------------------------------------------
 
 
-def test_flows_page_says_what_to_do_when_empty_and_creates_a_flow(db, tenant, open_page):
+def test_flows_page_says_what_to_do_when_empty_and_creates_a_flow(uow_of, tenant, open_page):
     app = open_page(tenant, "flows")
     no_exceptions(app)
     assert any("Create a flow" in text for text in texts(app, "info"))
     app.text_input[1].input("Pilot wave")  # [0] is the search box
     app.button(key="FormSubmitter:create_flow-Create flow").click().run()
     no_exceptions(app)
-    [flow] = list_flows(db, tenant)
+    with uow_of(tenant) as uow:
+        [flow] = list_flows(uow)
     assert flow.flow_name == "Pilot wave" and flow.current_phase == "asset_selection"
 
 
@@ -65,7 +65,7 @@ def test_flows_page_filters_and_shows_progress(db, tenant, open_page, flow_with_
 
 @pytest.mark.parametrize(
     ("typed", "errors"),
-    [("x" * 500, []), ("Wave\x00", [NUL_SENTENCE.format("The name search")])],
+    [("x" * 500, []), ("Wave\x00", [NUL_SENTENCE.format("Flow name contains")])],
 )
 def test_a_flow_search_is_cut_or_refused_in_a_sentence(tenant, open_page, typed, errors):
     app = open_page(tenant, "flows")
@@ -76,7 +76,9 @@ def test_a_flow_search_is_cut_or_refused_in_a_sentence(tenant, open_page, typed,
     assert texts(app, "error") == errors
 
 
-def test_a_user_whose_access_was_removed_is_signed_out_at_the_next_action(db, tenant, open_page):
+def test_a_user_whose_access_was_removed_is_signed_out_at_the_next_action(
+    db, uow_of, tenant, open_page
+):
     app = open_page(tenant, "flows")  # the tab stays open while an admin removes the access
     db.execute(delete(Membership).where(Membership.user_id == tenant.user_id))
     db.commit()
@@ -87,7 +89,8 @@ def test_a_user_whose_access_was_removed_is_signed_out_at_the_next_action(db, te
     assert texts(app, "error") == ["Your access to this engagement was removed; sign in again."]
     assert app.button(key="FormSubmitter:sign_in-Sign in")  # the sign-in form, on the next run
     operator = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
-    assert list_flows(db, operator) == []
+    with uow_of(operator) as uow:
+        assert list_flows(uow) == []
 
 
 def test_a_manager_cannot_create_flows(make_tenant, open_page):
@@ -99,7 +102,7 @@ def test_a_manager_cannot_create_flows(make_tenant, open_page):
 # Flow page -----------------------------------------------------------------------------------
 
 
-def test_selecting_assets_starts_gap_analysis(db, tenant, open_page, make_assets):
+def test_selecting_assets_starts_gap_analysis(db, uow_of, tenant, open_page, make_assets):
     make_assets(tenant, 3, **HOLES)
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Pick")
     app = open_page(tenant, "flow", flow_id)
@@ -110,7 +113,8 @@ def test_selecting_assets_starts_gap_analysis(db, tenant, open_page, make_assets
     start.click().run()
     no_exceptions(app)
     db.expire_all()
-    flow = get_flow(db, tenant, flow_id)
+    with uow_of(tenant) as uow:
+        flow = get_flow(uow, flow_id)
     assert len(flow.collection_config["selected_asset_ids"]) == 2
     assert flow.current_phase == "questionnaire_generation"  # the scan ran inline and found gaps
 
@@ -248,13 +252,15 @@ def test_a_gap_filter_core_refuses_is_a_sentence(tenant, open_page, flow_with_ga
     app = open_page(tenant, "gaps", flow_with_gaps(tenant))
     app.text_input(key="gf_asset").input("srv\x00").run()
     no_exceptions(app)
-    assert texts(app, "error") == [NUL_SENTENCE.format("The asset name filter")]
+    assert texts(app, "error") == [NUL_SENTENCE.format("Asset name contains")]
 
 
 # Questionnaires ------------------------------------------------------------------------------
 
 
-def test_answers_are_saved_and_submitted_for_validation(db, tenant, open_page, flow_with_gaps):
+def test_answers_are_saved_and_submitted_for_validation(
+    db, uow_of, tenant, open_page, flow_with_gaps
+):
     flow_id = flow_with_gaps(tenant, count=1)
     CollectionChildFlowService(db, tenant).execute_phase(flow_id, "questionnaire_generation")
     app = open_page(tenant, "questionnaires", flow_id)
@@ -272,7 +278,8 @@ def test_answers_are_saved_and_submitted_for_validation(db, tenant, open_page, f
     app.button(key="submit_for_validation").click().run()
     no_exceptions(app)
     db.expire_all()
-    flow = get_flow(db, tenant, flow_id)
+    with uow_of(tenant) as uow:
+        flow = get_flow(uow, flow_id)
     assert flow.phase_state["validation_report"]["resolved"] == 3
     assert flow.current_phase == "assessment"
     assert any(item.label == "Resolved" for item in app.metric)
@@ -293,14 +300,13 @@ def test_managers_get_charts_and_analysts_no_overview(make_tenant, open_page, fl
 
 
 def test_an_admin_resumes_a_failed_flow_after_confirming(
-    db, make_tenant, open_page, flow_with_gaps
+    db, uow_of, make_tenant, open_page, flow_with_gaps
 ):
     admin = make_tenant(role="admin")
     flow_id = flow_with_gaps(admin)
-    service = CollectionChildFlowService(db, admin)
-    with atomic(db):
-        CollectionFlowStateService(db, admin).mark_failed(
-            service.get_by_master_flow_id(flow_id), "worker lost"
+    with uow_of(admin) as uow:
+        CollectionFlowStateService(uow, admin).mark_failed(
+            CollectionChildFlowService(uow, admin).get_by_master_flow_id(flow_id), "worker lost"
         )
     app = open_page(admin, "admin")
     no_exceptions(app)
@@ -311,7 +317,8 @@ def test_an_admin_resumes_a_failed_flow_after_confirming(
     no_exceptions(app)
     assert "Resumed" in texts(app, "success")[0]
     db.expire_all()
-    assert get_flow(db, admin, flow_id).current_phase == "manual_collection"
+    with uow_of(admin) as uow:
+        assert get_flow(uow, flow_id).current_phase == "manual_collection"
     events = [event.action for event in list_events(db, admin)]
     assert "flow_resumed" in events
 

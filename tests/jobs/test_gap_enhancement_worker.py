@@ -11,6 +11,7 @@ from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.errors import BadRequest, Conflict, RateLimited
+from core.storage.unit_of_work import uow_for
 from db.models import CollectionDataGap
 from db.settings import get_settings
 from tests.conftest import delete_redis_keys
@@ -39,13 +40,13 @@ def flow_with_gaps(db, tenant, make_assets):
 
 
 def enhanced_rows(session_maker, ctx, flow_id) -> list[CollectionDataGap]:
-    with session_maker() as db:
-        return flows.list_gaps(db, ctx, flow_id)
+    with session_maker() as db, uow_for(ctx, db) as uow:
+        return flows.list_gaps(uow, flow_id)
 
 
 def phase_of(session_maker, ctx, flow_id):
     with session_maker() as db:
-        return CollectionChildFlowService(db, ctx).get_child_status(flow_id)["current_phase"]
+        return CollectionChildFlowService(db, ctx).get_by_master_flow_id(flow_id).current_phase
 
 
 def test_accepted_progress_increments_rows_upserted_phase_advances(
@@ -204,18 +205,18 @@ def test_redis_flushed_mid_job_loses_nothing_and_the_flow_can_be_submitted_again
 
 
 def test_a_big_gap_scan_runs_on_a_worker(
-    db, session_maker, tenant, make_assets, start_consumer, monkeypatch
+    db, uow_of, session_maker, tenant, make_assets, start_consumer, monkeypatch
 ):
     from core.flows.phase_runs import run_phase
 
     monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 2)
     assets = make_assets(tenant, 3, business_owner=None)
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
-    run_phase(
-        db, tenant, flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
-    )
-
-    assert run_phase(db, tenant, flow_id, "gap_analysis") == {"mode": "queued", "assets": 3}
+    with uow_of(tenant) as uow:
+        ids = [str(a.id) for a in assets]
+        run_phase(uow, flow_id, "asset_selection", {"selected_asset_ids": ids})
+    with uow_of(tenant) as uow:
+        assert run_phase(uow, flow_id, "gap_analysis") == {"mode": "queued", "assets": 3}
     start_consumer()
     wait_for(lambda: phase_of(session_maker, tenant, flow_id) == "questionnaire_generation")
     assert len(enhanced_rows(session_maker, tenant, flow_id)) == 3

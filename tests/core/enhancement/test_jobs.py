@@ -266,14 +266,16 @@ def test_a_job_queued_before_its_submitter_lost_access_still_finishes(
 
 
 def test_a_scan_queued_before_its_submitter_lost_access_still_runs(
-    db, tenant, dispatcher, make_assets, monkeypatch
+    db, uow_of, tenant, dispatcher, make_assets, monkeypatch
 ):
     monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
     assets = make_assets(tenant, 2, business_owner=None)
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
     ids = [str(asset.id) for asset in assets]
-    run_phase(db, tenant, flow_id, "asset_selection", {"selected_asset_ids": ids})
-    assert run_phase(db, tenant, flow_id, "gap_analysis")["mode"] == "queued"
+    with uow_of(tenant) as uow:
+        run_phase(uow, flow_id, "asset_selection", {"selected_asset_ids": ids})
+    with uow_of(tenant) as uow:
+        assert run_phase(uow, flow_id, "gap_analysis")["mode"] == "queued"
     remove_memberships(db, tenant)
     db.rollback()  # SQLite: the worker's session needs the write lock
     get_engine.cache_clear()  # the worker opens its session on this test's settings

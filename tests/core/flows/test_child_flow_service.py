@@ -10,6 +10,7 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phases import PHASE_PROGRESS, CollectionPhase, status_for
 from core.kernel.errors import BadRequest, Conflict
 from core.questionnaires.generation import list_for_flow, store_answers
+from core.storage.unit_of_work import uow_for
 from db.models import Asset, AuditEvent, CollectionDataGap, CollectionFlow
 
 P = CollectionPhase
@@ -30,12 +31,11 @@ def assert_consistent(db, flow_id: str, phase: CollectionPhase) -> CollectionFlo
 
 
 def answer_everything(db, tenant, flow_id, value_for):
-    service = CollectionChildFlowService(db, tenant)
-    child = service.get_by_master_flow_id(flow_id)
-    for questionnaire in list_for_flow(db, child):
-        answers = {q["id"]: value_for(q) for q in questionnaire.questions}
-        store_answers(db, child, questionnaire.id, answers, tenant.user_id)
-    db.commit()
+    with uow_for(tenant, db) as uow:
+        child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
+        for questionnaire in list_for_flow(uow, child):
+            answers = {q["id"]: value_for(q) for q in questionnaire.questions}
+            store_answers(uow, child, questionnaire.id, answers, tenant.user_id)
 
 
 def good_answer(question):

@@ -8,7 +8,6 @@ from core.flows.orchestrator import MasterFlowOrchestrator, UnsupportedFlowType
 from core.flows.state import CollectionFlowStateService
 from core.kernel.errors import BadRequest, Conflict
 from core.questionnaires.generation import list_for_flow, store_answers
-from core.storage.unit_of_work import atomic
 from db.models import AuditEvent, MasterFlow
 from tests.factories import fingerprint
 
@@ -43,7 +42,7 @@ def test_create_flow_rejects_bad_input_naming_the_field(db, tenant, kwargs, fiel
     assert db.query(MasterFlow).count() == 0
 
 
-def test_a_flow_walks_every_phase_through_resume_flow_alone(db, make_tenant, make_assets):
+def test_a_flow_walks_every_phase_through_resume_flow_alone(db, uow_of, make_tenant, make_assets):
     admin = make_tenant(role="admin")
     assets = make_assets(admin, 2, business_owner="", environment="n/a")
     orchestrator = MasterFlowOrchestrator(db, admin)
@@ -60,18 +59,18 @@ def test_a_flow_walks_every_phase_through_resume_flow_alone(db, make_tenant, mak
         orchestrator.resume_flow(flow_id, resume_context)
         child = CollectionChildFlowService(db, admin).get_by_master_flow_id(flow_id)
         assert child.current_phase == expected_phase
-    for questionnaire in list_for_flow(db, child):
-        store_answers(
-            db,
-            child,
-            questionnaire.id,
-            {
-                q["id"]: q["options"][0] if q.get("options") else "Kai Chen"
-                for q in questionnaire.questions
-            },
-            admin.user_id,
-        )
-    db.commit()
+    with uow_of(admin) as uow:
+        for questionnaire in list_for_flow(uow, child):
+            store_answers(
+                uow,
+                child,
+                questionnaire.id,
+                {
+                    q["id"]: q["options"][0] if q.get("options") else "Kai Chen"
+                    for q in questionnaire.questions
+                },
+                admin.user_id,
+            )
     orchestrator.resume_flow(flow_id, {"submit_for_validation": True})
     result = orchestrator.resume_flow(flow_id)
     assert result["status"] == "resumed"
@@ -125,16 +124,16 @@ def test_a_flow_type_without_child_flow_service_is_a_clear_error(db, make_tenant
 
 @pytest.mark.parametrize("failed", [False, True], ids=["paused", "failed"])
 def test_a_resume_whose_phase_refuses_its_input_changes_nothing(
-    db, owner_engine, make_tenant, failed
+    db, uow_of, owner_engine, make_tenant, failed
 ):
     admin = make_tenant(role="admin")
     orchestrator = MasterFlowOrchestrator(db, admin)
     flow_id = orchestrator.create_flow(flow_name="Refused")
     service = CollectionChildFlowService(db, admin)
     if failed:
-        with atomic(db):
-            child = service.get_by_master_flow_id(flow_id)
-            CollectionFlowStateService(db, admin).mark_failed(child, "RuntimeError: earlier")
+        with uow_of(admin) as uow:
+            child = CollectionChildFlowService(uow, admin).get_by_master_flow_id(flow_id)
+            CollectionFlowStateService(uow, admin).mark_failed(child, "RuntimeError: earlier")
     before = fingerprint(db, owner_engine)
 
     with pytest.raises(BadRequest) as raised:

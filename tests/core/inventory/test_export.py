@@ -48,7 +48,7 @@ def run_flow_to_the_end(db, ctx, asset_ids) -> str:
     answer_everything(db, ctx, flow_id, good_answer)
     service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
     service.execute_phase(flow_id, "data_validation")
-    assert service.get_child_status(flow_id)["current_phase"] == "assessment"
+    assert service.get_by_master_flow_id(flow_id).current_phase == "assessment"
     return flow_id
 
 
