@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -11,8 +13,26 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_questionnaires
 from core.kernel.context import RequestContext
+from core.storage.account_unit_of_work import account_uow
+from core.storage.unit_of_work import uow_for
 from db.models import Base
 from db.settings import get_settings
+
+T = TypeVar("T")
+
+
+def in_uow(
+    db: Session, ctx: RequestContext, use_case: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """`use_case(uow, *args, **kwargs)` in a unit of work of `ctx` over the test's session."""
+    with uow_for(ctx, db) as uow:
+        return use_case(uow, *args, **kwargs)
+
+
+def on_accounts(db: Session, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`use_case(uow, *args, **kwargs)` in a unit of work on accounts over the test's session."""
+    with account_uow(db) as uow:
+        return use_case(uow, *args, **kwargs)
 
 
 def flow_in_manual_collection(db: Session, ctx: RequestContext, assets, name="Collecting") -> str:

@@ -24,8 +24,7 @@ def run(ctx: RequestContext, flow_id: str, phase: str, phase_input: dict | None 
 
 def _select_assets(ctx: RequestContext, flow: CollectionFlow, flow_id: str) -> None:
     st.subheader("Select the assets to collect data for")
-    with state.session() as db:
-        selected = asset_picker.show(db, ctx, flow_id, key="flow_assets")
+    selected = asset_picker.show(flow_id, key="flow_assets")
     label = f"Start gap analysis on {len(selected)} asset(s)"
     if st.button(label, type="primary", disabled=not selected, key="start_gap_analysis"):
         chosen = {"selected_asset_ids": sorted(selected)}
