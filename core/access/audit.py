@@ -40,7 +40,7 @@ def record(
 
 
 def record(
-    target: UnitOfWork | Session, *args: Any, flow_id: uuid.UUID | None = None, **details: Any
+    target: UnitOfWork | Session, /, *args: Any, flow_id: uuid.UUID | None = None, **details: Any
 ) -> None:
     """Add an event to the unit of work, so it lands exactly when the change does.
 

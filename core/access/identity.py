@@ -73,16 +73,7 @@ def authenticate(
         )
     source = sign_in_throttle.source_of(source_address)
     policy = sign_in_throttle.ThrottlePolicy.from_settings(get_settings())
-    now = utcnow()
-    db = uow.session
-    wait = sign_in_throttle.reserve_attempt(db, email_address, source, policy, now)
-    user = db.scalars(select(User).where(User.email == email_address)).first()
-    user_id = user.id if user is not None else None
-    usable = user is not None and user.is_active and not wait
-    stored_hash = user.password_hash if usable else None
-    uow.commit()
-    sign_in_throttle.prune(db, policy, now)
-    uow.commit()
+    wait, user_id, stored_hash = _count_attempt(uow, email_address, source, policy)
     # Outside any transaction: the slow hash holds no lock. A missing hash checks a dummy.
     matched = verify_password(stored_hash, password)
     if wait:
@@ -92,16 +83,32 @@ def authenticate(
         _record_failure(uow, user_id, email_address, source)
         uow.commit()
         raise SignInFailed()
-    user = db.get(User, user_id, with_for_update=True)
-    if user is None or not user.is_active:  # disabled while the hash was checked
-        raise SignInFailed()
-    sign_in_throttle.refund(db, email_address, source, policy)
+    user = uow.session.get(User, user_id, with_for_update=True)
+    if user is None or not user.is_active or not user.password_hash:
+        raise SignInFailed()  # disabled, or its password removed, while the hash was checked
+    sign_in_throttle.refund(uow.session, email_address, source, policy)
     user.last_sign_in_at = utcnow()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record_account_event(uow, user.id, "signed_in", method="password", source=source)
     logger.info("signed in: %s from %s", email_address, source)
     return _signed_in(user)
+
+
+def _count_attempt(
+    uow: AccountUnitOfWork, email_address: str, source: str, policy: sign_in_throttle.ThrottlePolicy
+) -> tuple[float, uuid.UUID | None, str | None]:
+    """(seconds to wait, the account's id, the hash to check), the attempt counted and saved."""
+    now = utcnow()
+    wait = sign_in_throttle.reserve_attempt(uow.session, email_address, source, policy, now)
+    user = uow.session.scalars(select(User).where(User.email == email_address)).first()
+    user_id = user.id if user is not None else None
+    usable = user is not None and user.is_active and not wait
+    stored_hash = user.password_hash if user is not None and usable else None
+    uow.commit()
+    sign_in_throttle.prune(uow.session, policy, now)
+    uow.commit()
+    return wait, user_id, stored_hash
 
 
 def _record_failure(

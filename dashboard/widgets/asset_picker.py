@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
 from core.kernel.edge import parse_input
+from core.kernel.errors import BadRequest
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 
@@ -26,9 +27,11 @@ def show(flow_id: str, key: str) -> set[str]:
         "environments": chosen_envs,
         "name_contains": name_contains,
     }
-    # A filter refused is said, and the rest of the page (the selection so far) goes on.
-    filters = state.run_use_case(parse_input, AssetFilters, typed, doing="filter assets")
-    if filters is state.FAILED:
+    try:
+        filters = parse_input(AssetFilters, typed)
+    except BadRequest as refused:
+        # Said, and the rest of the page (the selection so far) goes on.
+        st.error(state.plain(state.sentence(refused.message)))
         return selected
     page_number = st.session_state.get(f"{key}_page", 1) - 1
     page = state.call(
