@@ -24,6 +24,7 @@ from core.access.passwords import hash_password
 from core.kernel.context import RequestContext
 from core.kernel.errors import CollectionError
 from core.kernel.permissions import Action, require
+from core.storage.account_unit_of_work import account_uow
 from db.migrate import upgrade
 from db.models import ClientAccount, Engagement, Membership, User
 from db.session import create_db_engine
@@ -128,15 +129,16 @@ def sign_in_answers(make_session, repeat: int) -> dict:
         with make_session() as db:
             for source, email in (("203.0.113.1", "dana"), ("203.0.113.2", "nobody")):
                 for _ in range(get_settings().sign_in_free_failures):  # throttle these two
-                    with contextlib.suppress(CollectionError):
-                        authenticate(db, f"{email}@bench.test", "wrong password", source)
+                    with contextlib.suppress(CollectionError), account_uow(db) as uow:
+                        authenticate(uow, f"{email}@bench.test", "wrong password", source)
             for attempt in range(repeat):
                 for name, (email, password, fixed_source) in kinds.items():
                     source = fixed_source or f"198.51.{attempt // 250}.{attempt % 250}"
                     argon2_seconds.clear()
                     started = time.perf_counter()
                     try:
-                        authenticate(db, email, password, source)
+                        with account_uow(db) as uow:
+                            authenticate(uow, email, password, source)
                         answers[name].add("signed in")
                     except CollectionError as refused:
                         answers[name].add(f"{refused.status} {refused.message.split(';')[0]}")

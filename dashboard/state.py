@@ -26,6 +26,7 @@ from core.kernel.errors import (
     RateLimited,
 )
 from core.kernel.permissions import AccessRevoked
+from core.storage.account_unit_of_work import account_uow
 from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.session import open_session
 
@@ -187,6 +188,27 @@ def call(
 def unit_of_work() -> UnitOfWork:
     """A unit of work of the chosen engagement, for a page that calls several use cases."""
     return uow_for(require_context())
+
+
+def call_on_accounts(
+    use_case: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any
+) -> T:
+    """Run `use_case(uow, *args, **kwargs)` in a unit of work on accounts (signing in,
+    choosing an engagement); a refusal is shown in core's own words and stops the page."""
+    try:
+        with account_uow() as uow:
+            return use_case(uow, *args, **kwargs)
+    except RateLimited as error:
+        st.error(plain(explain(error, doing)))
+    except CollectionError as error:
+        # Said to someone signing in: "Wrong email or password", not "your role cannot".
+        st.error(plain(error.message))
+    except Exception:
+        logger.exception("dashboard: %s failed", doing)
+        st.error(
+            f"Something went wrong while trying to {doing}. The details are in the server log."
+        )
+    st.stop()
 
 
 def local_time(moment: datetime | str | None) -> str:

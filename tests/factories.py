@@ -13,7 +13,8 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_questionnaires
 from core.kernel.context import RequestContext
-from core.storage.unit_of_work import UnitOfWork, uow_for
+from core.storage.account_unit_of_work import account_uow
+from core.storage.unit_of_work import uow_for
 from db.models import Base
 from db.settings import get_settings
 
@@ -24,8 +25,13 @@ def in_uow(
     db: Session, ctx: RequestContext, use_case: Callable[..., T], *args: Any, **kwargs: Any
 ) -> T:
     """`use_case(uow, *args, **kwargs)` in a unit of work of `ctx` over the test's session."""
-    uow: UnitOfWork
     with uow_for(ctx, db) as uow:
+        return use_case(uow, *args, **kwargs)
+
+
+def on_accounts(db: Session, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`use_case(uow, *args, **kwargs)` in a unit of work on accounts over the test's session."""
+    with account_uow(db) as uow:
         return use_case(uow, *args, **kwargs)
 
 

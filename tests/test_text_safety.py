@@ -14,11 +14,11 @@ from core.flows import reads as flows
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.gaps.listing import page_gaps
 from core.inventory.importer import import_assets
-from core.inventory.listing import AssetFilters, page_assets
+from core.inventory.listing import page_assets
 from core.questionnaires.answers import list_answers, save_answers
 from db.models import Asset, ClientAccount
 from tests.core.inventory_files import to_csv
-from tests.factories import flow_in_manual_collection
+from tests.factories import flow_in_manual_collection, in_uow, on_accounts
 
 ROOT = Path(__file__).parent.parent
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
@@ -58,13 +58,14 @@ def test_filters_lose_their_bidi_controls_and_still_match(db, uow_of, tenant, ma
     with uow_of(tenant) as uow:
         assert [flow.flow_name for flow in flows.list_flows(uow, name_contains=f"{RLO}Wave")]
         assert page_gaps(uow, flow_id, {"asset_name_contains": hidden}).total > 0
-    assert page_assets(db, tenant, AssetFilters(name_contains=hidden)).total == 1
+    assert in_uow(db, tenant, page_assets, {"name_contains": hidden}).total == 1
 
 
 def test_display_names_lose_their_bidi_controls(db, tenant):
     client = db.get(ClientAccount, tenant.client_account_id)
-    user, _ = add_member(
+    user, _ = on_accounts(
         db,
+        add_member,
         "pat@example.com",
         "analyst",
         client,
@@ -72,8 +73,9 @@ def test_display_names_lose_their_bidi_controls(db, tenant):
         display_name=f"{RLO}Pat",
     )
     assert user.display_name == "Pat"
-    add_member(db, "lee@example.com", "analyst", client, password="correct horse 42")
-    assert sign_in_oidc(db, "lee@example.com", f"Lee{LRI} Park{PDI}").display_name == "Lee Park"
+    on_accounts(db, add_member, "lee@example.com", "analyst", client, password="correct horse 42")
+    signed_in = on_accounts(db, sign_in_oidc, "lee@example.com", f"Lee{LRI} Park{PDI}")
+    assert signed_in.display_name == "Lee Park"
 
 
 def test_an_answer_keeps_its_lines_and_loses_its_bidi_controls(db, uow_of, tenant, make_assets):

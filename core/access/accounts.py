@@ -2,8 +2,7 @@
 
 import uuid
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from core.access import audit
 from core.access.identity import normalize_email
@@ -11,35 +10,41 @@ from core.access.passwords import hash_password
 from core.kernel.context import ROLES
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_choice, parse_text
-from core.storage.unit_of_work import atomic
+from core.storage.account_unit_of_work import AccountUnitOfWork
 from db.models import ClientAccount, Engagement, Membership, User
 
 
-def find_client(db: Session, name_or_id: str) -> ClientAccount:
+def find_client(uow: AccountUnitOfWork, name_or_id: str) -> ClientAccount:
     text = parse_text(name_or_id, "client", max_length=200)
     query = select(ClientAccount).where(ClientAccount.name == text)
     if _is_uuid(text):
         query = select(ClientAccount).where(ClientAccount.id == uuid.UUID(text))
-    client = db.scalars(query).first()
+    client = uow.session.scalars(query).first()
     if client is None:
         raise NotFound(f"no client account {text!r}", field="client")
     return client
 
 
-def find_engagement(db: Session, client: ClientAccount, name_or_id: str) -> Engagement:
+def find_engagement(uow: AccountUnitOfWork, client: ClientAccount, name_or_id: str) -> Engagement:
     text = parse_text(name_or_id, "engagement", max_length=200)
     query = select(Engagement).where(Engagement.client_account_id == client.id)
     query = query.where(
         Engagement.id == uuid.UUID(text) if _is_uuid(text) else Engagement.name == text
     )
-    engagement = db.scalars(query).first()
+    engagement = uow.session.scalars(query).first()
     if engagement is None:
         raise NotFound(f"no engagement {text!r} of {client.name}", field="engagement")
     return engagement
 
 
+def has_account(uow: AccountUnitOfWork, email: str) -> bool:
+    """Whether `email` names an account already (a new one needs a password)."""
+    address = normalize_email(email)
+    return bool(uow.session.scalar(select(func.count()).where(User.email == address)))
+
+
 def add_member(
-    db: Session,
+    uow: AccountUnitOfWork,
     email: str,
     role: str,
     client: ClientAccount,
@@ -51,47 +56,44 @@ def add_member(
     """Give `email` a role (creating the account with `password` if new); (user, created)."""
     address = normalize_email(email)
     role = parse_choice(role, "role", ROLES)
-    with atomic(db):
-        user = db.scalars(select(User).where(User.email == address)).first()
-        created = user is None
-        if user is None:
-            if password is None:
-                raise BadRequest("a new account needs a password", field="password")
-            user = User(
-                email=address,
-                display_name=parse_text(display_name, "display_name", required=False) or None,
-                password_hash=hash_password(password),
-            )
-            db.add(user)
-            db.flush()
-        engagement_id = engagement.id if engagement else None
-        duplicate = db.scalars(
-            select(Membership).where(
-                Membership.user_id == user.id,
-                Membership.client_account_id == client.id,
-                Membership.engagement_id.is_(None)
-                if engagement_id is None
-                else Membership.engagement_id == engagement_id,
-            )
-        ).first()
-        if duplicate is not None:
-            raise Conflict(f"{address} already has the {duplicate.role} role there")
-        db.add(
-            Membership(
-                user_id=user.id,
-                client_account_id=client.id,
-                engagement_id=engagement_id,
-                role=role,
-            )
+    db = uow.session
+    user = db.scalars(select(User).where(User.email == address)).first()
+    created = user is None
+    if user is None:
+        if password is None:
+            raise BadRequest("a new account needs a password", field="password")
+        user = User(
+            email=address,
+            display_name=parse_text(display_name, "display_name", required=False) or None,
+            password_hash=hash_password(password),
         )
-        audit.record_account_event(
-            db,
-            user.id,
-            "membership_added",
-            role=role,
-            client_account_id=str(client.id),
-            engagement_id=str(engagement_id) if engagement_id else None,
+        db.add(user)
+        db.flush()
+    engagement_id = engagement.id if engagement else None
+    duplicate = db.scalars(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.client_account_id == client.id,
+            Membership.engagement_id.is_(None)
+            if engagement_id is None
+            else Membership.engagement_id == engagement_id,
         )
+    ).first()
+    if duplicate is not None:
+        raise Conflict(f"{address} already has the {duplicate.role} role there")
+    db.add(
+        Membership(
+            user_id=user.id, client_account_id=client.id, engagement_id=engagement_id, role=role
+        )
+    )
+    audit.record_account_event(
+        uow,
+        user.id,
+        "membership_added",
+        role=role,
+        client_account_id=str(client.id),
+        engagement_id=str(engagement_id) if engagement_id else None,
+    )
     return user, created
 
 

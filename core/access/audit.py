@@ -1,17 +1,19 @@
 """The audit trail: who did what to which flow, when; listed per tenant for admins."""
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, overload
 
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 from sqlalchemy.orm import Session
 
 from core.kernel.context import RequestContext
+from core.kernel.edge import CleanText, InputModel, parse_input
 from core.kernel.errors import BadRequest
-from core.kernel.inputs import parse_int, parse_text, parse_uuid
-from core.kernel.permissions import Action, require
+from core.kernel.permissions import Action
+from core.storage.account_unit_of_work import AccountUnitOfWork
 from core.storage.repositories import AuditRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import AuditEvent
 
 # Detail keys that would carry a secret into the audit trail.
@@ -19,29 +21,50 @@ SECRET_WORDS = ("password", "secret", "token")
 MAX_PAGE_SIZE = 1000
 
 
+@overload
+def record(
+    uow: UnitOfWork, action: str, /, *, flow_id: uuid.UUID | None = None, **details: Any
+) -> None: ...
+
+
+@overload
 def record(
     db: Session,
     ctx: RequestContext,
     action: str,
+    /,
     *,
     flow_id: uuid.UUID | None = None,
     **details: Any,
+) -> None: ...
+
+
+def record(
+    target: UnitOfWork | Session, /, *args: Any, flow_id: uuid.UUID | None = None, **details: Any
 ) -> None:
-    """Add an event to the caller's transaction, so it lands exactly when the change does."""
+    """Add an event to the unit of work, so it lands exactly when the change does.
+
+    `record(uow, action, ...)`; the former `record(db, ctx, action, ...)` is kept until every
+    caller holds a unit of work.
+    """
+    if isinstance(target, UnitOfWork):
+        (action,) = args
+        ctx, repository = target.ctx, target.audit
+    else:
+        ctx, action = args
+        repository = AuditRepository(target, ctx.client_account_id, ctx.engagement_id)
     _check_details(details)
-    AuditRepository(db, ctx.client_account_id, ctx.engagement_id).add(
-        AuditEvent(user_id=ctx.user_id, flow_id=flow_id, action=action, details=details)
-    )
+    repository.add(AuditEvent(user_id=ctx.user_id, flow_id=flow_id, action=action, details=details))
 
 
 def record_account_event(
-    db: Session, user_id: uuid.UUID | None, action: str, **details: Any
+    uow: AccountUnitOfWork, user_id: uuid.UUID | None, action: str, **details: Any
 ) -> None:
     """An event of an account rather than a tenant (sign-in): no client, no engagement.
 
     No user: a failed sign-in with an email that has no account."""
     _check_details(details)
-    db.add(AuditEvent(user_id=user_id, action=action, details=details))
+    uow.session.add(AuditEvent(user_id=user_id, action=action, details=details))
 
 
 def _check_details(details: dict[str, Any]) -> None:
@@ -50,52 +73,50 @@ def _check_details(details: dict[str, Any]) -> None:
         raise ValueError(f"audit details must not hold secrets: {', '.join(secret)}")
 
 
-def list_events(
-    db: Session,
-    ctx: RequestContext,
-    *,
-    flow_id: str | uuid.UUID | None = None,
-    action: str | None = None,
-    actions: Sequence[str] = (),
-    user_id: str | uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 500,
-    offset: int = 0,
-) -> list[AuditEvent]:
-    """The tenant's events, newest first, filtered by flow, action(s), user and time range."""
-    require(db, ctx, Action.VIEW_AUDIT)
-    if isinstance(actions, str) or not isinstance(actions, list | tuple):
-        raise BadRequest("actions must be a list", field="actions")
-    wanted = [parse_text(value, "actions", max_length=60) for value in actions]
-    if action is not None:
-        wanted.append(parse_text(action, "action", max_length=60))
-    since = _aware(since, "since")
-    until = _aware(until, "until")
-    if since is not None and until is not None and since >= until:
-        raise BadRequest("since must be before until", field="since")
-    return AuditRepository(db, ctx.client_account_id, ctx.engagement_id).list_events(
-        actions=wanted,
-        flow_id=None if flow_id is None else parse_uuid(flow_id, "flow_id"),
-        user_id=None if user_id is None else parse_uuid(user_id, "user_id"),
-        since=since,
-        until=until,
-        limit=parse_int(limit, "limit", minimum=1, maximum=MAX_PAGE_SIZE),
-        offset=parse_int(offset, "offset", minimum=0, maximum=10**9),
-    )
-
-
-def list_actions(db: Session, ctx: RequestContext) -> list[str]:
-    """The actions the tenant's trail holds, for the admin page's filter."""
-    require(db, ctx, Action.VIEW_AUDIT)
-    return AuditRepository(db, ctx.client_account_id, ctx.engagement_id).actions()
-
-
-def _aware(value: Any, field: str) -> datetime | None:
-    if value is None:
-        return None
+def _moment(value: object) -> object:
+    # Only a moment in time: no text to guess at, and no naive time read in some zone.
     if not isinstance(value, datetime):
-        raise BadRequest(f"{field} must be a date and time", field=field)
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise BadRequest(f"{field} must carry a time zone", field=field)
+        raise ValueError("must be a date and time")
+    if value.utcoffset() is None:
+        raise ValueError("must carry a time zone")
     return value
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+ActionName = Annotated[CleanText, StringConstraints(max_length=60)]
+
+
+class AuditFilters(InputModel):
+    flow_id: uuid.UUID | None = Field(None, title="Flow")
+    action: ActionName | None = Field(None, title="Action")
+    actions: tuple[ActionName, ...] = Field((), title="Actions")
+    user_id: uuid.UUID | None = Field(None, title="User")
+    since: Moment | None = Field(None, title="Since")
+    until: Moment | None = Field(None, title="Until")
+    limit: int = Field(500, ge=1, le=MAX_PAGE_SIZE, strict=True, title="Number of events")
+    offset: int = Field(0, ge=0, le=10**9, strict=True, title="Events skipped")
+
+    @model_validator(mode="after")
+    def _a_range_ends_after_it_starts(self) -> "AuditFilters":
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise BadRequest("Since must be before until", field="since")
+        return self
+
+    @property
+    def wanted_actions(self) -> list[str]:
+        return [*self.actions, *([self.action] if self.action else [])]
+
+
+def list_events(uow: UnitOfWork, **filters: Any) -> list[AuditEvent]:
+    """The tenant's events, newest first, filtered by flow, action(s), user and time range."""
+    uow.require(Action.VIEW_AUDIT)
+    wanted = parse_input(AuditFilters, filters)
+    return uow.audit.list_events(
+        actions=wanted.wanted_actions,
+        flow_id=wanted.flow_id,
+        user_id=wanted.user_id,
+        since=wanted.since,
+        until=wanted.until,
+        limit=wanted.limit,
+        offset=wanted.offset,
+    )

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from core.access import audit, sign_in_throttle
 from core.access.passwords import MAX_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
@@ -15,7 +14,7 @@ from core.kernel.errors import BadRequest, Forbidden
 from core.kernel.inputs import parse_text, parse_uuid
 from core.kernel.permissions import current_role
 from core.kernel.text import BIDI_CONTROLS
-from core.storage.unit_of_work import atomic
+from core.storage.account_unit_of_work import AccountUnitOfWork
 from db.models import ClientAccount, Engagement, Membership, User
 from db.settings import get_settings
 from db.types import utcnow
@@ -57,13 +56,15 @@ def normalize_email(email: object) -> str:
 
 
 def authenticate(
-    db: Session, email: str, password: str, source_address: str | None = None
+    uow: AccountUnitOfWork, email: str, password: str, source_address: str | None = None
 ) -> SignedInUser:
     """Check a local account's password, throttled per (email, source address) and address.
 
     Every answer costs one Argon2 verification, whether the account exists, is disabled, is
     throttled or not: neither the time nor the message tells which emails have accounts.
     `source_address` is the client's address as the web server saw it (None: unknown).
+    The attempt is counted (and a failure recorded) in transactions of their own, so a
+    refusal keeps them.
     """
     email_address = normalize_email(email)
     if not isinstance(password, str) or len(password) > MAX_PASSWORD_LENGTH:
@@ -72,79 +73,84 @@ def authenticate(
         )
     source = sign_in_throttle.source_of(source_address)
     policy = sign_in_throttle.ThrottlePolicy.from_settings(get_settings())
-    now = utcnow()
-    with atomic(db):
-        wait = sign_in_throttle.reserve_attempt(db, email_address, source, policy, now)
-        user = db.scalars(select(User).where(User.email == email_address)).first()
-        user_id = user.id if user is not None else None
-        usable = user is not None and user.is_active and not wait
-        stored_hash = user.password_hash if usable else None
-    with atomic(db):
-        sign_in_throttle.prune(db, policy, now)
+    wait, user_id, stored_hash = _count_attempt(uow, email_address, source, policy)
     # Outside any transaction: the slow hash holds no lock. A missing hash checks a dummy.
     matched = verify_password(stored_hash, password)
     if wait:
         logger.warning("sign-in throttled for %s from %s: %.0f s more", email_address, source, wait)
         raise sign_in_throttle.SignInThrottled(wait)
     if not matched:
-        _record_failure(db, user_id, email_address, source)
+        _record_failure(uow, user_id, email_address, source)
+        uow.commit()
         raise SignInFailed()
-    with atomic(db):
-        user = db.get(User, user_id, with_for_update=True)
-        if user is None or not user.is_active:  # disabled while the hash was checked
-            raise SignInFailed()
-        sign_in_throttle.refund(db, email_address, source, policy)
-        user.last_sign_in_at = utcnow()
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        audit.record_account_event(db, user.id, "signed_in", method="password", source=source)
-        logger.info("signed in: %s from %s", email_address, source)
-        return _signed_in(user)
+    user = uow.session.get(User, user_id, with_for_update=True)
+    if user is None or not user.is_active or not user.password_hash:
+        raise SignInFailed()  # disabled, or its password removed, while the hash was checked
+    sign_in_throttle.refund(uow.session, email_address, source, policy)
+    user.last_sign_in_at = utcnow()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    audit.record_account_event(uow, user.id, "signed_in", method="password", source=source)
+    logger.info("signed in: %s from %s", email_address, source)
+    return _signed_in(user)
+
+
+def _count_attempt(
+    uow: AccountUnitOfWork, email_address: str, source: str, policy: sign_in_throttle.ThrottlePolicy
+) -> tuple[float, uuid.UUID | None, str | None]:
+    """(seconds to wait, the account's id, the hash to check), the attempt counted and saved."""
+    now = utcnow()
+    wait = sign_in_throttle.reserve_attempt(uow.session, email_address, source, policy, now)
+    user = uow.session.scalars(select(User).where(User.email == email_address)).first()
+    user_id = user.id if user is not None else None
+    usable = user is not None and user.is_active and not wait
+    stored_hash = user.password_hash if user is not None and usable else None
+    uow.commit()
+    sign_in_throttle.prune(uow.session, policy, now)
+    uow.commit()
+    return wait, user_id, stored_hash
 
 
 def _record_failure(
-    db: Session, user_id: uuid.UUID | None, email_address: str, source: str
+    uow: AccountUnitOfWork, user_id: uuid.UUID | None, email_address: str, source: str
 ) -> None:
     # Recorded for unknown emails too: the same write either way, so the same time.
-    with atomic(db):
-        failures = sign_in_throttle.failures_counted(db, email_address, source)
-        logger.warning(
-            "sign-in failed for %s from %s (%d in a row)", email_address, source, failures
-        )
-        audit.record_account_event(
-            db,
-            user_id,
-            "sign_in_failed",
-            email=email_address,
-            source=source,
-            failures_in_a_row=failures,
-        )
+    failures = sign_in_throttle.failures_counted(uow.session, email_address, source)
+    logger.warning("sign-in failed for %s from %s (%d in a row)", email_address, source, failures)
+    audit.record_account_event(
+        uow,
+        user_id,
+        "sign_in_failed",
+        email=email_address,
+        source=source,
+        failures_in_a_row=failures,
+    )
 
 
-def sign_in_oidc(db: Session, email: str, display_name: str | None) -> SignedInUser:
+def sign_in_oidc(uow: AccountUnitOfWork, email: str, display_name: str | None) -> SignedInUser:
     """An identity provider vouched for `email`: sign in the active user who has it."""
     address = normalize_email(email)
     name = parse_text(display_name, "display_name", max_length=200, required=False)
-    with atomic(db):
-        user = db.scalars(select(User).where(User.email == address).with_for_update()).first()
-        if user is None or not user.is_active:
-            logger.warning("single sign-on refused for %s: no active account", address)
-            raise Forbidden("No active account for this email; ask an admin to add you")
-        if name and not user.display_name:
-            user.display_name = name
-        user.last_sign_in_at = utcnow()
-        audit.record_account_event(db, user.id, "signed_in", method="oidc")
-        return _signed_in(user)
+    query = select(User).where(User.email == address).with_for_update()
+    user = uow.session.scalars(query).first()
+    if user is None or not user.is_active:
+        logger.warning("single sign-on refused for %s: no active account", address)
+        raise Forbidden("No active account for this email; ask an admin to add you")
+    if name and not user.display_name:
+        user.display_name = name
+    user.last_sign_in_at = utcnow()
+    audit.record_account_event(uow, user.id, "signed_in", method="oidc")
+    return _signed_in(user)
 
 
 def _signed_in(user: User) -> SignedInUser:
     return SignedInUser(user.id, user.email, user.display_name or user.email.split("@")[0])
 
 
-def list_engagements(db: Session, user_id: str | uuid.UUID) -> list[EngagementChoice]:
+def list_engagements(uow: AccountUnitOfWork, user_id: str | uuid.UUID) -> list[EngagementChoice]:
     """The engagements the user may open, by client then engagement name."""
     user_uuid = parse_uuid(user_id, "user_id")
-    rows = db.execute(
+    rows = uow.session.execute(
         select(Membership.role, ClientAccount, Engagement)
         .join(User, User.id == Membership.user_id)
         .join(ClientAccount, ClientAccount.id == Membership.client_account_id)
@@ -166,7 +172,7 @@ def list_engagements(db: Session, user_id: str | uuid.UUID) -> list[EngagementCh
 
 
 def context_for(
-    db: Session,
+    uow: AccountUnitOfWork,
     user_id: str | uuid.UUID,
     client_account_id: str | uuid.UUID,
     engagement_id: str | uuid.UUID,
@@ -175,7 +181,7 @@ def context_for(
     user_uuid = parse_uuid(user_id, "user_id")
     client_uuid = parse_uuid(client_account_id, "client_account_id")
     engagement_uuid = parse_uuid(engagement_id, "engagement_id")
-    role = current_role(db, user_uuid, client_uuid, engagement_uuid)
+    role = current_role(uow.session, user_uuid, client_uuid, engagement_uuid)
     if role is None:
         raise Forbidden("You have no membership for this engagement")
     return RequestContext(client_uuid, engagement_uuid, user_id=user_uuid, role=role)

@@ -8,26 +8,27 @@ asset fields themselves (custom attributes by their key), so a re-import changes
 
 import re
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal, get_args
 
-from sqlalchemy.orm import Session
+from pydantic import Field
 
 from core.access import audit
 from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_attribute
-from core.flows.reads import get_flow, list_gaps, list_questionnaires
 from core.inventory.column_mapping import export_header
 from core.inventory.spreadsheet import csv_file, xlsx_file
-from core.kernel.context import RequestContext
-from core.kernel.inputs import parse_choice
-from core.kernel.permissions import Action, require
+from core.kernel.edge import InputModel, parse_input
+from core.kernel.errors import NotFound
+from core.kernel.inputs import parse_uuid
+from core.kernel.permissions import Action
 from core.questionnaires.generation import responses_by_question
-from core.storage.repositories import AssetRepository
-from core.storage.unit_of_work import atomic, uow_for
+from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
-WHATS = ("gaps", "questionnaires", "assets")
-FORMATS = ("csv", "xlsx")
+What = Literal["gaps", "questionnaires", "assets"]
+Format = Literal["csv", "xlsx"]
+WHATS: tuple[str, ...] = get_args(What)
+FORMATS: tuple[str, ...] = get_args(Format)
 ASSET_COLUMNS = ("name", "asset_type", *TYPED_ASSET_FIELD_ORDER)
 CATALOGUE_CUSTOM = tuple(a.name for a in CATALOGUE if not a.is_typed_column)
 GAP_COLUMNS = (
@@ -69,18 +70,32 @@ QUESTION_COLUMNS = (
 Table = tuple[Sequence[str], Iterable[Sequence[Any]]]
 
 
-def export_flow(db: Session, ctx: RequestContext, flow_id: str, what: str, fmt: str) -> bytes:
+class ExportRequest(InputModel):
+    flow_id: uuid.UUID = Field(title="Flow")
+    what: What = Field(title="What to export")
+    format: Format = Field(title="File format")
+
+
+def export_flow(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> bytes:
     """The file's bytes; 404 for a flow of another tenant, 403 without the export right."""
-    require(db, ctx, Action.EXPORT)
-    what = parse_choice(what, "what", WHATS)
-    fmt = parse_choice(fmt, "format", FORMATS)
-    with atomic(db):
-        with uow_for(ctx, db) as uow:
-            flow = get_flow(uow, flow_id)
-        header, rows = _TABLES[what](db, ctx, flow)
-        rows = list(rows)
-        audit.record(db, ctx, "flow_exported", flow_id=flow.flow_id, what=what, format=fmt)
-    return csv_file(header, rows) if fmt == "csv" else xlsx_file(what, header, rows)
+    uow.require(Action.EXPORT)
+    request = parse_input(ExportRequest, {"flow_id": flow_id, "what": what, "format": fmt})
+    flow = _flow(uow, request.flow_id)
+    header, rows = _TABLES[request.what](uow, flow)
+    rows = list(rows)
+    audit.record(
+        uow, "flow_exported", flow_id=flow.flow_id, what=request.what, format=request.format
+    )
+    if request.format == "csv":
+        return csv_file(header, rows)
+    return xlsx_file(request.what, header, rows)
+
+
+def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str]:
+    """The name of each file `export_flow` makes of the flow, by (what, format)."""
+    uow.require(Action.VIEW)
+    flow = _flow(uow, parse_uuid(flow_id, "flow_id"))
+    return {(what, fmt): export_filename(flow, what, fmt) for what in WHATS for fmt in FORMATS}
 
 
 def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
@@ -88,17 +103,21 @@ def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
     return f"{slug}-{what}.{fmt}"
 
 
-def _asset_names(db: Session, ctx: RequestContext, asset_ids: Iterable[uuid.UUID]) -> dict:
-    assets = AssetRepository(db, ctx.client_account_id, ctx.engagement_id)
-    return {
-        asset.id: asset.name for batch in assets.iter_by_ids(list(asset_ids)) for asset in batch
-    }
+def _flow(uow: UnitOfWork, flow_id: uuid.UUID) -> CollectionFlow:
+    flow = uow.flows.get_by_master_flow_id(flow_id)
+    if flow is None:
+        raise NotFound("Flow not found")
+    return flow
 
 
-def _gap_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Table:
-    with uow_for(ctx, db) as uow:
-        gaps = list_gaps(uow, str(flow.flow_id))
-    names = _asset_names(db, ctx, {gap.asset_id for gap in gaps})
+def _asset_names(uow: UnitOfWork, asset_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    batches = uow.assets.iter_by_ids(list(asset_ids))
+    return {asset.id: asset.name for batch in batches for asset in batch}
+
+
+def _gap_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
+    gaps = uow.gaps.for_flow(flow.id)
+    names = _asset_names(uow, {gap.asset_id for gap in gaps})
     gaps.sort(key=lambda gap: (names.get(gap.asset_id, ""), gap.priority, gap.field_name))
     rows = (
         (
@@ -125,11 +144,10 @@ def _gap_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Table:
     return GAP_COLUMNS, rows
 
 
-def _questionnaire_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Table:
-    with uow_for(ctx, db) as uow:
-        questionnaires = list_questionnaires(uow, str(flow.flow_id))
-    names = _asset_names(db, ctx, {item.asset_id for item in questionnaires})
-    responses = responses_by_question(db, [item.id for item in questionnaires])
+def _questionnaire_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
+    questionnaires = uow.questionnaires.for_flow(flow.id)
+    names = _asset_names(uow, {item.asset_id for item in questionnaires})
+    responses = responses_by_question(uow.session, [item.id for item in questionnaires])
     rows = []
     for questionnaire in questionnaires:
         for question in questionnaire.questions:
@@ -156,11 +174,10 @@ def _questionnaire_table(db: Session, ctx: RequestContext, flow: CollectionFlow)
     return QUESTION_COLUMNS, rows
 
 
-def _asset_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Table:
+def _asset_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
     selected = [uuid.UUID(value) for value in flow.collection_config.get("selected_asset_ids", [])]
-    repository = AssetRepository(db, ctx.client_account_id, ctx.engagement_id)
     assets = sorted(
-        (asset for batch in repository.iter_by_ids(selected) for asset in batch),
+        (asset for batch in uow.assets.iter_by_ids(selected) for asset in batch),
         key=lambda asset: asset.name,
     )
     other_keys = sorted(
@@ -178,4 +195,8 @@ def _asset_table(db: Session, ctx: RequestContext, flow: CollectionFlow) -> Tabl
     return header, rows
 
 
-_TABLES = {"gaps": _gap_table, "questionnaires": _questionnaire_table, "assets": _asset_table}
+_TABLES: dict[str, Callable[[UnitOfWork, CollectionFlow], Table]] = {
+    "gaps": _gap_table,
+    "questionnaires": _questionnaire_table,
+    "assets": _asset_table,
+}

@@ -1,18 +1,19 @@
 """The asset picker's read model: the engagement's assets, filtered by type and environment."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, StringConstraints
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
 from core.catalogue.attributes import ASSET_TYPES
-from core.kernel.context import RequestContext
-from core.kernel.errors import BadRequest
-from core.kernel.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text
-from core.kernel.permissions import Action, require
+from core.kernel.edge import CleanText, InputModel, parse_input
+from core.kernel.inputs import MAX_FILTER_LENGTH, parse_int
+from core.kernel.permissions import Action
 from core.storage.repositories import TenantRepository
+from core.storage.unit_of_work import UnitOfWork
 from db.models import Asset
 
 MAX_ASSET_PAGE = 2000
@@ -27,39 +28,12 @@ ASSET_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class AssetFilters:
-    asset_types: tuple[str, ...] = ()
-    environments: tuple[str, ...] = ()
-    name_contains: str = ""
-
-    def __post_init__(self) -> None:
-        for name in ("asset_types", "environments"):
-            if isinstance(getattr(self, name), str) or not isinstance(
-                getattr(self, name), list | tuple
-            ):
-                raise BadRequest(f"{name} must be a list", field=name)
-        object.__setattr__(
-            self,
-            "asset_types",
-            tuple(parse_choice(value, "asset_types", ASSET_TYPES) for value in self.asset_types),
-        )
-        object.__setattr__(
-            self,
-            "environments",
-            tuple(parse_text(value, "environments", max_length=50) for value in self.environments),
-        )
-        object.__setattr__(
-            self,
-            "name_contains",
-            parse_text(
-                self.name_contains,
-                "name_contains",
-                max_length=MAX_FILTER_LENGTH,
-                required=False,
-                label="the name filter",
-            ),
-        )
+class AssetFilters(InputModel):
+    asset_types: tuple[Literal[ASSET_TYPES], ...] = Field((), title="Asset types")  # type: ignore[valid-type]
+    environments: tuple[Annotated[CleanText, StringConstraints(max_length=50)], ...] = Field(
+        (), title="Environments"
+    )
+    name_contains: CleanText = Field("", max_length=MAX_FILTER_LENGTH, title="Asset name contains")
 
 
 @dataclass(frozen=True)
@@ -108,30 +82,30 @@ class AssetListingRepository(TenantRepository):
         return list(self.db.scalars(query))
 
 
-def _repository(ctx: RequestContext, db: Session) -> AssetListingRepository:
-    require(db, ctx, Action.VIEW)
-    return AssetListingRepository(db, ctx.client_account_id, ctx.engagement_id)
+def _repository(uow: UnitOfWork) -> AssetListingRepository:
+    uow.require(Action.VIEW)
+    ctx = uow.ctx
+    return AssetListingRepository(uow.session, ctx.client_account_id, ctx.engagement_id)
+
+
+Filters = AssetFilters | Mapping[str, Any]
 
 
 def page_assets(
-    db: Session,
-    ctx: RequestContext,
-    filters: AssetFilters | None = None,
-    *,
-    limit: int = 500,
-    offset: int = 0,
+    uow: UnitOfWork, filters: Filters | None = None, *, limit: int = 500, offset: int = 0
 ) -> AssetPage:
-    repository = _repository(ctx, db)
-    filters = filters or AssetFilters()
+    repository = _repository(uow)
+    chosen = parse_input(AssetFilters, filters or {})
     limit = parse_int(limit, "limit", minimum=1, maximum=MAX_ASSET_PAGE)
     offset = parse_int(offset, "offset", minimum=0, maximum=10**9)
     return AssetPage(
-        rows=repository.page(filters, limit, offset),
-        total=repository.count(filters),
+        rows=repository.page(chosen, limit, offset),
+        total=repository.count(chosen),
         environments=repository.environments(),
     )
 
 
-def matching_asset_ids(db: Session, ctx: RequestContext, filters: AssetFilters) -> list[str]:
+def matching_asset_ids(uow: UnitOfWork, filters: Filters) -> list[str]:
     """Every asset id the filters match ("select all matching" on the asset picker)."""
-    return [str(asset_id) for asset_id in _repository(ctx, db).ids(filters)]
+    chosen = parse_input(AssetFilters, filters)
+    return [str(asset_id) for asset_id in _repository(uow).ids(chosen)]

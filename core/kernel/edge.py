@@ -66,7 +66,8 @@ def _label(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
 
 def _says(error: Mapping[str, Any]) -> str:
     kind, context = error["type"], error.get("ctx") or {}
-    if kind == "string_too_long":
+    # A length bound on text that a validator cleaned first reads as "too_long": still text.
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(error.get("input"), str)):
         return f"is longer than {context['max_length']} characters"
     if kind == "too_long":
         return f"holds more than {context['max_length']} items"
@@ -93,6 +94,10 @@ def _says(error: Mapping[str, Any]) -> str:
         return "must be a UUID"
     if kind in ("int_parsing", "int_type", "int_from_float"):
         return "must be a whole number"
+    if kind in ("list_type", "tuple_type"):
+        return "must be a list"
+    if kind == "string_type":
+        return "must be text"
     if kind == "value_error" and "error" in context:
         # Raised by our own validators: the rest of a sentence that starts with the label.
         return str(context["error"])

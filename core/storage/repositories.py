@@ -338,10 +338,6 @@ class AuditRepository(TenantRepository):
         order = (AuditEvent.occurred_at.desc(), AuditEvent.id)
         return list(self.db.scalars(query.order_by(*order).limit(limit).offset(offset)))
 
-    def actions(self) -> list[str]:
-        query = self._scoped(select(AuditEvent.action).distinct(), AuditEvent)
-        return sorted(self.db.scalars(query))
-
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):

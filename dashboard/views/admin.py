@@ -3,14 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from core.access.audit import list_events
 from core.enhancement.jobs import list_job_states, reset_gap_job, retry_gap_analysis
 from core.flows.health import is_stuck
-from core.flows.orchestrator import resume_flow
 from core.flows.reads import list_flows
-from core.inventory.spreadsheet import csv_file
-from core.kernel.permissions import Action, can
 from dashboard import state
+from dashboard.widgets import audit_trail, flows_to_resume
 
 ctx = state.require_context()
 st.title("Admin")
@@ -40,49 +37,7 @@ def attention(flow) -> str:
 
 needing = [(flow, attention(flow)) for flow in flows]
 needing = [(flow, reason) for flow, reason in needing if reason]
-st.header("Flows that need a hand")
-flash = st.session_state.pop(state.FLASH, None)
-if flash:
-    st.success(state.plain(flash))
-if not needing:
-    st.success("Every flow is moving: nothing is failed, stalled, stuck or paused.")
-else:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Flow": [flow.flow_name for flow, _ in needing],
-                "Phase": [flow.current_phase for flow, _ in needing],
-                "Status": [flow.status for flow, _ in needing],
-                "Why": [reason for _, reason in needing],
-                "Retries": [flow.master_flow.retry_count for flow, _ in needing],
-                "Updated": [state.local_time(flow.updated_at) for flow, _ in needing],
-            }
-        ),
-        hide_index=True,
-        key="admin_flows",
-    )
-    labels = {str(flow.flow_id): f"{flow.flow_name} ({reason})" for flow, reason in needing}
-    chosen = st.selectbox("Flow", list(labels), format_func=labels.__getitem__, key="admin_pick")
-    flow = next(flow for flow, _ in needing if str(flow.flow_id) == chosen)
-    pending = st.session_state.get(state.PENDING_RESUME)
-    if can(ctx, Action.RESUME_FLOW):
-        if pending != chosen:
-            if st.button("Resume…", key="admin_resume"):
-                st.session_state[state.PENDING_RESUME] = chosen
-                st.rerun()
-        else:
-            st.warning(f"Resume this flow? It re-runs its current phase, {flow.current_phase}.")
-            yes, no = st.columns(2)
-            if yes.button("Yes, resume", type="primary", key="admin_resume_confirm"):
-                st.session_state.pop(state.PENDING_RESUME, None)
-                with st.spinner("Resuming…"):
-                    outcome = state.call(resume_flow, chosen, doing="resume flows")
-                message = f"Resumed: the flow ran {outcome['current_phase']} again."
-                st.session_state[state.FLASH] = message
-                st.rerun()
-            if no.button("Cancel", key="admin_resume_cancel"):
-                st.session_state.pop(state.PENDING_RESUME, None)
-                st.rerun()
+flows_to_resume.show(ctx, needing)
 
 st.header("Gap jobs")
 if not jobs:
@@ -126,37 +81,4 @@ else:
             if outcome is not state.FAILED:
                 st.success("The job was forgotten; the flow can take a new submission.")
 
-st.header("Audit trail")
-action_filter, limit_filter = st.columns([3, 1])
-action = action_filter.text_input("Action (exact, e.g. flow_resumed)", key="audit_action")
-limit = limit_filter.number_input("Latest", min_value=10, max_value=5000, value=500, step=100)
-with state.session() as db:
-    events = state.run_use_case(
-        list_events,
-        db,
-        ctx,
-        action=action.strip() or None,
-        limit=int(limit),
-        doing="read the audit trail",
-    )
-if events is not state.FAILED:
-    if not events:
-        st.info("No event matches.")
-    else:
-        audit = pd.DataFrame(
-            {
-                "When": [state.local_time(event.occurred_at) for event in events],
-                "Action": [event.action for event in events],
-                "User": [str(event.user_id or "") for event in events],
-                "Flow": [str(event.flow_id or "") for event in events],
-                "Details": [str(event.details) for event in events],
-            }
-        )
-        st.dataframe(audit, hide_index=True, key="admin_audit")
-        st.download_button(
-            "Download CSV",
-            csv_file(list(audit.columns), audit.itertuples(index=False, name=None)),
-            file_name="audit.csv",
-            mime="text/csv",
-            key="admin_audit_csv",
-        )
+audit_trail.show()

@@ -16,10 +16,10 @@ st.title("Overview")
 with state.session() as db:
     contexts = {"This engagement": ctx}
     if user is not None:
-        choices = state.run_use_case(
-            identity.list_engagements, db, user.user_id, doing="list engagements"
+        choices = state.call_on_accounts(
+            identity.list_engagements, user.user_id, doing="list engagements"
         )
-        if choices is not state.FAILED:
+        if choices:
             by_label = {f"{c.client_name} / {c.engagement_name}": c for c in choices}
             current = next(
                 (label for label, c in by_label.items() if c.engagement_id == ctx.engagement_id),
@@ -31,16 +31,13 @@ with state.session() as db:
             contexts = {}
             for label in picked:
                 choice = by_label[label]
-                scoped = state.run_use_case(
+                contexts[label] = state.call_on_accounts(
                     identity.context_for,
-                    db,
                     user.user_id,
                     choice.client_account_id,
                     choice.engagement_id,
                     doing="open that engagement",
                 )
-                if scoped is not state.FAILED:
-                    contexts[label] = scoped
     jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
 flows, mix, resolved = [], [], []
 for label, scoped in contexts.items():

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from core.access import identity
-from core.kernel.errors import CollectionError
 from dashboard import state
 
 st.title("Collection flows")
@@ -19,19 +18,14 @@ def oidc_configured() -> bool:
 def sign_in_form() -> None:
     if oidc_configured():
         if st.user.get("is_logged_in"):
-            with state.session() as db:
-                user = state.run_use_case(
-                    identity.sign_in_oidc,
-                    db,
-                    st.user.get("email", ""),
-                    st.user.get("name"),
-                    doing="sign in with this account",
-                )
-            if user is not state.FAILED:
-                st.session_state[state.USER] = user
-                st.rerun()
-            st.button("Use another account", on_click=st.logout)
-            return
+            st.button("Use another account", on_click=st.logout)  # shown if the sign-in fails
+            st.session_state[state.USER] = state.call_on_accounts(
+                identity.sign_in_oidc,
+                st.user.get("email", ""),
+                st.user.get("name"),
+                doing="sign in with this account",
+            )
+            st.rerun()
         st.button("Sign in with single sign-on", on_click=st.login, type="primary")
         st.divider()
     with st.form("sign_in"):
@@ -39,26 +33,18 @@ def sign_in_form() -> None:
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        with state.session() as db:
-            try:
-                # The address the connection came from (None on localhost): throttling counts
-                # failures per email and address, so nobody can lock an owner out from afar.
-                user = identity.authenticate(db, email, password, st.context.ip_address)
-            except CollectionError as error:
-                shown = state.explain(error, "sign in") if error.status == 429 else error.message
-                st.error(state.plain(shown))
-                return
-        st.session_state[state.USER] = user
+        # The address the connection came from (None on localhost): throttling counts
+        # failures per email and address, so nobody can lock an owner out from afar.
+        st.session_state[state.USER] = state.call_on_accounts(
+            identity.authenticate, email, password, st.context.ip_address, doing="sign in"
+        )
         st.rerun()
 
 
 def engagement_picker(user) -> None:
-    with state.session() as db:
-        choices = state.run_use_case(
-            identity.list_engagements, db, user.user_id, doing="list your engagements"
-        )
-    if choices is state.FAILED:
-        return
+    choices = state.call_on_accounts(
+        identity.list_engagements, user.user_id, doing="list your engagements"
+    )
     if not choices:
         st.info("Your account has no engagement yet. Ask an admin to add you to one.")
         return
@@ -69,19 +55,15 @@ def engagement_picker(user) -> None:
     )
     if st.button("Open engagement", type="primary"):
         choice = choices[index]
-        with state.session() as db:
-            ctx = state.run_use_case(
-                identity.context_for,
-                db,
-                user.user_id,
-                choice.client_account_id,
-                choice.engagement_id,
-                doing="open this engagement",
-            )
-        if ctx is not state.FAILED:
-            st.session_state[state.CONTEXT] = ctx
-            st.session_state[state.ENGAGEMENT] = choice
-            st.rerun()
+        st.session_state[state.CONTEXT] = state.call_on_accounts(
+            identity.context_for,
+            user.user_id,
+            choice.client_account_id,
+            choice.engagement_id,
+            doing="open this engagement",
+        )
+        st.session_state[state.ENGAGEMENT] = choice
+        st.rerun()
 
 
 signed_out_because = st.session_state.pop(state.SIGNED_OUT_BECAUSE, None)

@@ -4,6 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
+from core.kernel.edge import parse_input
+from core.kernel.errors import BadRequest
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 
@@ -12,7 +14,7 @@ PAGE_SIZE = 500
 
 def show(flow_id: str, key: str) -> set[str]:
     """The ids selected so far (kept in session state across filters and pages)."""
-    ctx = state.require_context()
+    state.require_context()
     selected = state.selected_assets(flow_id)
     types, environments, name = st.columns([2, 2, 2])
     options = state.filter_options()
@@ -21,24 +23,21 @@ def show(flow_id: str, key: str) -> set[str]:
         "Environment", st.session_state.get(f"{key}_env_options", []), key=f"{key}_envs"
     )
     name_contains = name.text_input("Name contains", max_chars=MAX_FILTER_LENGTH, key=f"{key}_name")
-    filters = state.run_use_case(
-        AssetFilters, tuple(chosen_types), tuple(chosen_envs), name_contains, doing="filter assets"
-    )
-    if filters is state.FAILED:
+    typed = {
+        "asset_types": chosen_types,
+        "environments": chosen_envs,
+        "name_contains": name_contains,
+    }
+    try:
+        filters = parse_input(AssetFilters, typed)
+    except BadRequest as refused:
+        # Said, and the rest of the page (the selection so far) goes on.
+        st.error(state.plain(state.sentence(refused.message)))
         return selected
     page_number = st.session_state.get(f"{key}_page", 1) - 1
-    with state.session() as db:
-        page = state.run_use_case(
-            page_assets,
-            db,
-            ctx,
-            filters,
-            limit=PAGE_SIZE,
-            offset=page_number * PAGE_SIZE,
-            doing="list assets",
-        )
-    if page is state.FAILED:
-        return selected
+    page = state.call(
+        page_assets, filters, limit=PAGE_SIZE, offset=page_number * PAGE_SIZE, doing="list assets"
+    )
     st.session_state[f"{key}_env_options"] = page.environments
     if page.total == 0:
         st.info("No asset matches. Import assets on the Import page, or clear the filters.")
@@ -66,12 +65,7 @@ def show(flow_id: str, key: str) -> set[str]:
     if pages > 1:
         middle.number_input(f"Page (of {pages})", min_value=1, max_value=pages, key=f"{key}_page")
     if left.button(f"Select all {page.total} matching", key=f"{key}_all"):
-        with state.session() as db:
-            matching = state.run_use_case(
-                matching_asset_ids, db, ctx, filters, doing="select assets"
-            )
-        if matching is not state.FAILED:
-            selected.update(matching)
+        selected.update(state.call(matching_asset_ids, filters, doing="select assets"))
         state.bump_selection_version()
         st.rerun()
     if right.button("Clear selection", key=f"{key}_clear"):

@@ -4,9 +4,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.flows.reads import get_flow
-from core.inventory.export import export_filename, export_flow
+from core.inventory.export import FORMATS, WHATS, export_filenames, export_flow
 from core.kernel.context import RequestContext
+from core.storage.unit_of_work import uow_for
 from dashboard import state
 
 MIME = {
@@ -16,23 +16,23 @@ MIME = {
 
 
 def _builder(ctx: RequestContext, flow_id: str, what: str, fmt: str) -> Callable[[], bytes]:
+    # Called when the button is clicked, outside the page's run: a unit of work of its own.
     def build() -> bytes:
-        with state.session() as db:
-            return export_flow(db, ctx, flow_id, what, fmt)
+        with uow_for(ctx) as uow:
+            return export_flow(uow, flow_id, what, fmt)
 
     return build
 
 
 def show(ctx: RequestContext, flow_id: str) -> None:
     st.header("Export")
-    flow = state.call(get_flow, flow_id, doing="export this flow")
-    columns = st.columns(3)
-    for column, what in zip(columns, ("gaps", "questionnaires", "assets"), strict=True):
-        for fmt in ("csv", "xlsx"):
+    names = state.call(export_filenames, flow_id, doing="export this flow")
+    for column, what in zip(st.columns(len(WHATS)), WHATS, strict=True):
+        for fmt in FORMATS:
             column.download_button(
                 f"{what.capitalize()} ({fmt.upper()})",
                 data=_builder(ctx, flow_id, what, fmt),
-                file_name=export_filename(flow, what, fmt),
+                file_name=names[what, fmt],
                 mime=MIME[fmt],
                 key=f"export_{what}_{fmt}",
                 on_click="ignore",

@@ -25,12 +25,12 @@ from core.flows.phase_runs import run_phase
 from core.flows.phases import CollectionPhase, FlowStatus
 from core.gaps.filters import GAP_STATUSES
 from core.gaps.listing import page_gaps
-from core.inventory.listing import AssetFilters, page_assets
+from core.inventory.listing import page_assets
 from core.kernel.context import ROLES, RequestContext
 from core.kernel.errors import BadRequest, CollectionError
 from core.questionnaires.answers import save_answers
 from db.models import ClientAccount, Membership, User
-from tests.factories import fingerprint, flow_in_manual_collection, in_uow, job_keys
+from tests.factories import fingerprint, flow_in_manual_collection, in_uow, job_keys, on_accounts
 
 SETTINGS = settings(
     max_examples=60,
@@ -277,9 +277,10 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "list_audit_events": (
         {400, 403},
-        lambda db, w, draw: audit.list_events(
+        lambda db, w, draw: in_uow(
             db,
             caller(draw, w),
+            audit.list_events,
             flow_id=draw(st.one_of(st.none(), ids(w["flow_ids"]))),
             actions=draw(st.one_of(st.lists(st.text(max_size=70), max_size=2), junk)),
             user_id=draw(st.one_of(st.none(), ids([w["user_id"]]))),
@@ -291,16 +292,18 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "authenticate": (
         {400, 403, 429},
-        lambda db, w, draw: authenticate(
+        lambda db, w, draw: on_accounts(
             db,
+            authenticate,
             draw(st.one_of(st.just("dana@example.com"), st.emails(), junk)),
             draw(st.one_of(st.just("wrong password"), junk)),
         ),
     ),
     "context_for": (
         {400, 403},
-        lambda db, w, draw: context_for(
+        lambda db, w, draw: on_accounts(
             db,
+            context_for,
             draw(ids([w["user_id"]])),
             draw(ids(w["tenant_ids"])),
             draw(ids(w["tenant_ids"])),
@@ -365,7 +368,7 @@ TEXT_ENTRANCES: dict[str, tuple[bool, Callable]] = {
     ),
     "asset filter": (
         False,
-        lambda db, w, text: page_assets(db, w["a"], AssetFilters(name_contains=text)),
+        lambda db, w, text: in_uow(db, w["a"], page_assets, {"name_contains": text}),
     ),
     "answer": (
         True,
@@ -380,20 +383,23 @@ TEXT_ENTRANCES: dict[str, tuple[bool, Callable]] = {
     ),
     "sign-in email": (
         False,
-        lambda db, w, text: authenticate(db, f"da{text}na@example.com", "wrong password"),
+        lambda db, w, text: on_accounts(
+            db, authenticate, f"da{text}na@example.com", "wrong password"
+        ),
     ),
     "single sign-on email": (
         False,
-        lambda db, w, text: sign_in_oidc(db, f"da{text}na@example.com", "Dana"),
+        lambda db, w, text: on_accounts(db, sign_in_oidc, f"da{text}na@example.com", "Dana"),
     ),
     "single sign-on display name": (
         False,
-        lambda db, w, text: sign_in_oidc(db, "dana@example.com", text),
+        lambda db, w, text: on_accounts(db, sign_in_oidc, "dana@example.com", text),
     ),
     "new account's display name": (
         False,
-        lambda db, w, text: add_member(
+        lambda db, w, text: on_accounts(
             db,
+            add_member,
             "lee@example.com",
             "analyst",
             db.get(ClientAccount, w["a"].client_account_id),

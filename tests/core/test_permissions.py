@@ -115,8 +115,10 @@ USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
         lambda db, ctx, s: gap_jobs.progress_reader(db, ctx, s.job_flow)(),
     ),
     "list_job_states": (frozenset(ROLES), lambda db, ctx, s: gap_jobs.list_job_states(db, ctx)),
-    "list_audit_events": (frozenset({"admin"}), lambda db, ctx, s: audit.list_events(db, ctx)),
-    "list_audit_actions": (frozenset({"admin"}), lambda db, ctx, s: audit.list_actions(db, ctx)),
+    "list_audit_events": (
+        frozenset({"admin"}),
+        lambda db, ctx, s: in_uow(db, ctx, audit.list_events),
+    ),
 }
 
 
@@ -244,7 +246,7 @@ def test_a_demoted_admin_acts_as_an_analyst_from_the_next_action(db, setup, make
         == "Your role on this engagement is now analyst; it may not resume flow"
     )
     with pytest.raises(Forbidden):
-        audit.list_events(db, ctx)
+        in_uow(db, ctx, audit.list_events)
     assert MasterFlowOrchestrator(db, ctx).create_flow(flow_name="Still an analyst")
 
 
@@ -253,7 +255,7 @@ def test_a_promoted_analyst_acts_as_an_admin_from_the_next_action(db, setup, mak
     ctx = make_member(admin, "analyst")
     db.execute(update(Membership).where(Membership.user_id == ctx.user_id).values(role="admin"))
     db.commit()
-    assert audit.list_events(db, ctx)
+    assert in_uow(db, ctx, audit.list_events)
 
 
 def test_a_client_wide_membership_counts_for_its_engagements_only(db, setup, make_tenant):
@@ -282,4 +284,4 @@ def test_a_context_without_a_user_is_the_operator_and_keeps_its_role(db, setup):
     # The command line and the benchmarks act as the operator of the database, not a member.
     admin, prepared = setup
     operator = RequestContext(admin.client_account_id, admin.engagement_id, role="admin")
-    assert audit.list_events(db, operator)
+    assert in_uow(db, operator, audit.list_events)

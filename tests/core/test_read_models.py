@@ -11,9 +11,11 @@ from core.flows.overview import flow_summaries, gap_mix, resolutions_per_day
 from core.flows.reads import list_questionnaires
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
+from core.kernel.edge import parse_input
 from core.kernel.errors import BadRequest, NotFound
 from core.questionnaires.answers import list_answers, save_answers
 from db.types import utcnow
+from tests.factories import in_uow
 
 HOLES = {"operating_system": None, "business_owner": "TBD", "environment": None}
 
@@ -69,12 +71,18 @@ def test_asset_picker_filters_and_selects_all_matching(db, make_tenant, make_ass
     make_assets(ctx, 3, environment="production")
     make_assets(ctx, 2, asset_type="database", environment="test")
     make_assets(other, 2)
-    page = page_assets(db, ctx, AssetFilters(environments=("test",)))
+    page = in_uow(db, ctx, page_assets, {"environments": ["test"]})
     assert page.total == 2 and {row["asset_type"] for row in page.rows} == {"database"}
     assert page.environments == ["production", "test"]
-    assert len(matching_asset_ids(db, ctx, AssetFilters(asset_types=("server",)))) == 3
-    with pytest.raises(BadRequest, match="asset_types"):
-        AssetFilters(asset_types=("mainframe",))
+    servers = parse_input(AssetFilters, {"asset_types": ["server"]})
+    assert len(in_uow(db, ctx, matching_asset_ids, servers)) == 3
+    with pytest.raises(BadRequest) as raised:
+        parse_input(AssetFilters, {"asset_types": ["mainframe"]})
+    assert raised.value.field == "asset_types.0"
+    assert raised.value.message.startswith("Asset types (item 1) must be one of 'server'")
+    with pytest.raises(BadRequest) as raised:
+        in_uow(db, ctx, page_assets, {"name_contains": "x" * 201})
+    assert raised.value.message == "Asset name contains is longer than 200 characters"
 
 
 def test_overview_counts_flows_gaps_and_resolutions(db, uow_of, make_tenant, make_assets):

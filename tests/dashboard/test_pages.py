@@ -21,6 +21,7 @@ from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 from db.models import ClientAccount, Membership
 from tests.dashboard.conftest import APP, HOLES, no_exceptions, texts
+from tests.factories import in_uow, on_accounts
 
 
 def select_rows(app, key_holder: str, rows: list[int]):
@@ -121,7 +122,7 @@ def test_selecting_assets_starts_gap_analysis(db, uow_of, tenant, open_page, mak
 
 @pytest.mark.parametrize(
     ("typed", "errors"),
-    [("x" * 500, []), ("srv\x00", [NUL_SENTENCE.format("The name filter")])],
+    [("x" * 500, []), ("srv\x00", [NUL_SENTENCE.format("Asset name contains")])],
 )
 def test_an_asset_filter_is_cut_or_refused_in_a_sentence(
     db, tenant, open_page, make_assets, typed, errors
@@ -319,7 +320,7 @@ def test_an_admin_resumes_a_failed_flow_after_confirming(
     db.expire_all()
     with uow_of(admin) as uow:
         assert get_flow(uow, flow_id).current_phase == "manual_collection"
-    events = [event.action for event in list_events(db, admin)]
+    events = [event.action for event in in_uow(db, admin, list_events)]
     assert "flow_resumed" in events
 
 
@@ -363,8 +364,9 @@ def test_signing_in_opens_a_chosen_engagement_and_the_sidebar_says_who(
 ):
     other = make_tenant(name="Other client")
     client = db.get(ClientAccount, tenant.client_account_id)
-    add_member(db, "pat@example.test", "analyst", client, password="correct horse 42")
-    add_member(db, "pat@example.test", "manager", db.get(ClientAccount, other.client_account_id))
+    on_accounts(db, add_member, "pat@example.test", "analyst", client, password="correct horse 42")
+    other_client = db.get(ClientAccount, other.client_account_id)
+    on_accounts(db, add_member, "pat@example.test", "manager", other_client)
     app = AppTest.from_file(str(APP), default_timeout=60).run()
     no_exceptions(app)
     app.text_input[0].input("pat@example.test")

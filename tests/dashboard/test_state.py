@@ -77,3 +77,38 @@ def test_chart_text_escapes_the_tags_plotly_reads():
     assert chart_text("<a href='https://evil'>x</a> & <b>") == (
         "&lt;a href='https://evil'&gt;x&lt;/a&gt; &amp; &lt;b&gt;"
     )
+
+
+def accounts_script(kind: str) -> None:
+    import streamlit as st
+
+    from core.access.identity import SignInFailed
+    from core.kernel.errors import RateLimited
+    from dashboard import state
+
+    errors = {
+        "403": SignInFailed(),
+        "429": RateLimited("Too many failed sign-ins", retry_after_seconds=7.2),
+        "500": ZeroDivisionError("secret internals"),
+    }
+
+    def use_case(uow):
+        assert uow.session is not None  # a unit of work on accounts, opened for the call
+        if kind == "ok":
+            return "signed in"
+        raise errors[kind]
+
+    st.text(state.call_on_accounts(use_case, doing="sign in"))
+    st.text("the page went on")
+
+
+def test_an_account_refusal_is_said_in_cores_words_and_stops_the_page(app_settings):
+    def run_accounts(kind: str) -> AppTest:
+        return AppTest.from_function(accounts_script, args=(kind,)).run()
+
+    refused = run_accounts("403")
+    assert texts(refused, "error") == ["Wrong email or password"] and not refused.text
+    assert texts(run_accounts("429"), "error") == ["Wait 8 seconds before submitting again."]
+    failed = run_accounts("500")
+    assert "went wrong" in failed.error[0].value and "secret" not in failed.error[0].value
+    assert [text.value for text in run_accounts("ok").text] == ["signed in", "the page went on"]

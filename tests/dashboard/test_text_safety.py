@@ -12,6 +12,7 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from dashboard import state
 from db.models import ClientAccount
 from tests.dashboard.conftest import APP, no_exceptions, read, rendered
+from tests.factories import on_accounts
 
 HOSTILE = "![x](http://evil/x.png) **bold** <img src=x> &lt;b&gt; :red[red] $x^2$"
 TAGS = ("<img", "<strong", "<a ", "<b>")
@@ -24,8 +25,14 @@ def shows_as_typed(body: str, expected: str) -> None:
 
 def test_the_welcome_shows_a_display_name_as_typed(db, tenant, app_settings):
     client = db.get(ClientAccount, tenant.client_account_id)
-    user, _ = add_member(
-        db, "pat@example.test", "analyst", client, password="correct horse 42", display_name=HOSTILE
+    user, _ = on_accounts(
+        db,
+        add_member,
+        "pat@example.test",
+        "analyst",
+        client,
+        password="correct horse 42",
+        display_name=HOSTILE,
     )
     app = AppTest.from_file(str(APP), default_timeout=60)
     app.session_state[state.USER] = SignedInUser(user.id, user.email, user.display_name)

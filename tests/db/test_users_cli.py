@@ -10,6 +10,7 @@ from core.access.identity import authenticate, list_engagements
 from db.models import AuditEvent, User
 from db.session import create_db_engine
 from tests.db.cli import run_cli
+from tests.factories import on_accounts
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +30,10 @@ def test_the_demo_prints_one_working_password_per_role(seeded):
     assert len({password for _role, _email, password in found}) == 3
     with Session(engine) as db:
         for role, email, password in found:
-            user = authenticate(db, email, password)
-            assert {choice.role for choice in list_engagements(db, user.user_id)} == {role}
+            user = on_accounts(db, authenticate, email, password)
+            assert {choice.role for choice in on_accounts(db, list_engagements, user.user_id)} == {
+                role
+            }
             stored = db.scalars(select(User.password_hash).where(User.email == email)).one()
             assert stored.startswith("$argon2id$")
 
@@ -56,8 +59,8 @@ def test_users_add_reads_the_password_from_stdin(seeded):
     )
     assert "a long enough secret" not in result.stdout + result.stderr
     with Session(engine) as db:
-        user = authenticate(db, "priya@example.com", "a long enough secret")
-        choices = list_engagements(db, user.user_id)
+        user = on_accounts(db, authenticate, "priya@example.com", "a long enough secret")
+        choices = on_accounts(db, list_engagements, user.user_id)
         assert [(c.engagement_name, c.role) for c in choices] == [("ERP Modernization", "analyst")]
         details = db.scalars(
             select(AuditEvent.details).where(AuditEvent.action == "membership_added")
@@ -84,6 +87,8 @@ def test_users_add_reads_the_password_from_stdin(seeded):
         (("--client", "Nobody Inc"), "a long enough secret\n", "no client account 'Nobody Inc'"),
         (("--client", "Contoso Retail", "--engagement", "Nope"), "x" * 20, "no engagement"),
         (("--client", "Contoso Retail"), "short\n", "password must hold 12"),
+        (("--client", "Contoso Retail", "--name", "Dana\x07"), "x" * 20, "Display name holds"),
+        (("--client", "x" * 201), "x" * 20, "Client is longer than 200 characters"),
     ],
 )
 def test_users_add_refuses_with_a_clear_message(seeded, args, stdin, message):
@@ -92,3 +97,31 @@ def test_users_add_refuses_with_a_clear_message(seeded, args, stdin, message):
         "users", "add", "new@example.com", "--role", "admin", *args, database_url=url, stdin=stdin
     )
     assert result.returncode == 2 and message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("users", "add", "a@example.com", "--role", "boss", "--client", "Contoso Retail"), "Role"),
+        (("seed", "--demo", "--assets", "lots"), "Assets per engagement must be a whole number"),
+        (
+            (
+                "export",
+                "nope",
+                "--what",
+                "gaps",
+                "--out",
+                "-",
+                "--client",
+                "C",
+                "--engagement",
+                "E",
+            ),
+            "Flow id must be a UUID",
+        ),
+    ],
+)
+def test_arguments_are_checked_before_anything_is_read_or_written(seeded, args, message):
+    url, _engine, _output = seeded
+    result = run_cli(*args, database_url=url)
+    assert result.returncode == 2 and f"error: {message}" in result.stderr

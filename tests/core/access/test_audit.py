@@ -9,6 +9,12 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Forbidden
+from db.models import AuditEvent
+from tests.factories import in_uow
+
+
+def listed(db, ctx, **filters) -> list[AuditEvent]:
+    return in_uow(db, ctx, audit.list_events, **filters)
 
 
 @pytest.fixture
@@ -29,7 +35,7 @@ def trail(db, make_tenant, make_member, make_assets):
 
 def test_operator_actions_are_events_of_their_tenant(db, trail):
     admin, analyst, first, second = trail
-    events = audit.list_events(db, admin)
+    events = listed(db, admin)
     assert [(e.action, str(e.flow_id)) for e in events if e.action != "phase_transition"] == [
         ("flow_resumed", second),
         ("flow_created", second),
@@ -47,25 +53,18 @@ def test_operator_actions_are_events_of_their_tenant(db, trail):
 
 def test_filters_by_flow_action_user_and_time(db, trail):
     admin, analyst, first, second = trail
-    by_flow = audit.list_events(db, admin, flow_id=first)
+    by_flow = listed(db, admin, flow_id=first)
     assert by_flow and {str(e.flow_id) for e in by_flow} == {first}
-    assert [e.action for e in audit.list_events(db, admin, action="flow_resumed")] == [
-        "flow_resumed"
-    ]
-    assert {e.action for e in audit.list_events(db, admin, actions=["flow_created"])} == {
-        "flow_created"
-    }
-    mine = audit.list_events(db, admin, user_id=str(analyst.user_id))
+    assert [e.action for e in listed(db, admin, action="flow_resumed")] == ["flow_resumed"]
+    assert {e.action for e in listed(db, admin, actions=["flow_created"])} == {"flow_created"}
+    mine = listed(db, admin, user_id=str(analyst.user_id))
     assert mine and {e.user_id for e in mine} == {analyst.user_id}
     now = datetime.now(UTC)
-    assert len(audit.list_events(db, admin, since=now - timedelta(minutes=5))) == len(
-        audit.list_events(db, admin)
-    )
-    assert audit.list_events(db, admin, since=now + timedelta(seconds=1)) == []
-    assert audit.list_events(db, admin, until=now - timedelta(minutes=5)) == []
-    page = audit.list_events(db, admin, limit=2, offset=1)
-    assert [e.id for e in page] == [e.id for e in audit.list_events(db, admin)][1:3]
-    assert "flow_resumed" in audit.list_actions(db, admin)
+    assert len(listed(db, admin, since=now - timedelta(minutes=5))) == len(listed(db, admin))
+    assert listed(db, admin, since=now + timedelta(seconds=1)) == []
+    assert listed(db, admin, until=now - timedelta(minutes=5)) == []
+    page = listed(db, admin, limit=2, offset=1)
+    assert [e.id for e in page] == [e.id for e in listed(db, admin)][1:3]
 
 
 @pytest.mark.parametrize(
@@ -89,7 +88,7 @@ def test_filters_by_flow_action_user_and_time(db, trail):
 def test_bad_filters_are_a_400_naming_the_field(db, tenant, filters, field):
     admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
     with pytest.raises(BadRequest) as raised:
-        audit.list_events(db, admin, **filters)
+        listed(db, admin, **filters)
     assert raised.value.field == field
 
 
@@ -97,6 +96,40 @@ def test_bad_filters_are_a_400_naming_the_field(db, tenant, filters, field):
 def test_only_admins_read_the_trail(db, tenant, role):
     ctx = RequestContext(tenant.client_account_id, tenant.engagement_id, role=role)
     with pytest.raises(Forbidden):
-        audit.list_events(db, ctx)
-    with pytest.raises(Forbidden):
-        audit.list_actions(db, ctx)
+        listed(db, ctx)
+
+
+def test_an_event_recorded_in_a_unit_of_work_lands_with_its_work(db, uow_of, tenant):
+    with pytest.raises(RuntimeError), uow_of(tenant) as uow:
+        audit.record(uow, "flow_exported", what="gaps")
+        raise RuntimeError("the change fails: no event either")
+    with uow_of(tenant) as uow:
+        audit.record(uow, "flow_exported", what="assets")
+    admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
+    [event] = listed(db, admin)
+    assert (event.action, event.details, event.user_id) == (
+        "flow_exported",
+        {"what": "assets"},
+        tenant.user_id,
+    )
+    assert (event.client_account_id, event.engagement_id) == (
+        tenant.client_account_id,
+        tenant.engagement_id,
+    )
+
+
+def test_the_former_form_with_a_session_and_a_context_still_records(db, tenant):
+    audit.record(db, tenant, "flow_exported", what="gaps")
+    db.commit()
+    admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
+    assert [event.action for event in listed(db, admin)] == ["flow_exported"]
+
+
+def test_filters_are_named_in_peoples_words(db, tenant):
+    admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
+    with pytest.raises(BadRequest) as raised:
+        listed(db, admin, limit=5000)
+    assert raised.value.message == "Number of events must be at most 1000"
+    with pytest.raises(BadRequest) as raised:
+        listed(db, admin, since=datetime(2030, 1, 1))
+    assert raised.value.message == "Since must carry a time zone"

@@ -24,6 +24,7 @@ from core.kernel.errors import BadRequest, Forbidden, RateLimited
 from db.models import AuditEvent, Engagement, Membership, SignInThrottle, User
 from db.settings import get_settings
 from db.types import utcnow
+from tests.factories import on_accounts
 
 PASSWORD = "correct horse battery staple"
 
@@ -116,14 +117,14 @@ def fail(db, email: str, source: str, times: int = 1) -> list[str]:
     refusals = []
     for attempt in range(times):
         with pytest.raises((SignInFailed, RateLimited)) as raised:
-            authenticate(db, email, f"wrong password {attempt}", source)
+            on_accounts(db, authenticate, email, f"wrong password {attempt}", source)
         refusals.append(type(raised.value).__name__)
     return refusals
 
 
 def test_the_right_password_signs_in_and_is_audited(db, make_user, account_events):
     user = make_user(email="dana@example.com")
-    signed_in = authenticate(db, "  Dana@Example.com ", PASSWORD, OWNER)
+    signed_in = on_accounts(db, authenticate, "  Dana@Example.com ", PASSWORD, OWNER)
     assert (signed_in.user_id, signed_in.email, signed_in.display_name) == (
         user.id,
         "dana@example.com",
@@ -141,7 +142,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(db, make_user):
     messages = set()
     for email, password in (("nobody@example.com", PASSWORD), ("dana@example.com", "wrong")):
         with pytest.raises(SignInFailed) as raised:
-            authenticate(db, email, password)
+            on_accounts(db, authenticate, email, password)
         assert raised.value.status == 403
         messages.add(raised.value.message)
     assert messages == {"Wrong email or password"}
@@ -152,7 +153,7 @@ def test_a_disabled_account_or_one_without_password_cannot_sign_in(db, make_user
     make_user(email="sso@example.com", password=None)
     for email in ("gone@example.com", "sso@example.com"):
         with pytest.raises(SignInFailed):
-            authenticate(db, email, PASSWORD)
+            on_accounts(db, authenticate, email, PASSWORD)
 
 
 def test_every_answer_costs_one_argon2_verification(db, make_user, throttle, argon2_verifies):
@@ -175,7 +176,7 @@ def test_every_answer_costs_one_argon2_verification(db, make_user, throttle, arg
     for name, (email, password, source) in attempts.items():
         argon2_verifies.clear()
         try:
-            authenticate(db, email, password, source)
+            on_accounts(db, authenticate, email, password, source)
             answer: object = "signed in"
         except (SignInFailed, RateLimited) as refused:
             answer = refused.status
@@ -203,7 +204,7 @@ def test_a_throttled_account_and_a_throttled_unknown_email_get_the_same_answer(
     ):
         assert fail(db, email, source, 4) == ["SignInFailed"] * 3 + ["SignInThrottled"]
         with pytest.raises(RateLimited) as raised:
-            authenticate(db, email, PASSWORD, source)
+            on_accounts(db, authenticate, email, PASSWORD, source)
         seconds = raised.value.retry_after_seconds
         answers[email] = (raised.value.status, re.sub(r"\d+", "N", raised.value.message))
         assert 25 < seconds <= 30
@@ -215,10 +216,10 @@ def test_failures_from_another_address_do_not_stop_the_owner(db, make_user):
     user = make_user(email="dana@example.com")
     refusals = fail(db, "dana@example.com", ATTACKER, 20)  # default settings: 5 free failures
     assert refusals[:5] == ["SignInFailed"] * 5 and set(refusals[5:]) == {"SignInThrottled"}
-    assert authenticate(db, "dana@example.com", PASSWORD, OWNER).user_id == user.id
+    assert on_accounts(db, authenticate, "dana@example.com", PASSWORD, OWNER).user_id == user.id
     # and the attacker's address stays throttled for that email
     with pytest.raises(RateLimited):
-        authenticate(db, "dana@example.com", PASSWORD, ATTACKER)
+        on_accounts(db, authenticate, "dana@example.com", PASSWORD, ATTACKER)
 
 
 def let_the_waits_pass(db) -> None:
@@ -235,15 +236,15 @@ def test_waits_double_after_each_failure_beyond_the_free_ones(
     assert fail(db, user.email, OWNER, 3) == ["SignInFailed"] * 3
     # Throttled: even the right password is refused, with how long to wait.
     with pytest.raises(RateLimited) as raised:
-        authenticate(db, user.email, PASSWORD, OWNER)
+        on_accounts(db, authenticate, user.email, PASSWORD, OWNER)
     assert raised.value.status == 429 and 25 < raised.value.retry_after_seconds <= 30
     let_the_waits_pass(db)
     assert fail(db, user.email, OWNER) == ["SignInFailed"]  # one more try, then twice as long
     with pytest.raises(RateLimited) as raised:
-        authenticate(db, user.email, PASSWORD, OWNER)
+        on_accounts(db, authenticate, user.email, PASSWORD, OWNER)
     assert 55 < raised.value.retry_after_seconds <= 60
     let_the_waits_pass(db)
-    assert authenticate(db, user.email, PASSWORD, OWNER).user_id == user.id
+    assert on_accounts(db, authenticate, user.email, PASSWORD, OWNER).user_id == user.id
     assert fail(db, user.email, OWNER) == ["SignInFailed"]  # a success starts the count afresh
 
     failures = account_events("sign_in_failed")
@@ -259,8 +260,8 @@ def test_one_address_failing_on_many_emails_is_throttled_for_all_of_them(db, mak
     for index in range(5):  # five free failures per address, whichever emails
         assert fail(db, f"guess{index}@example.com", ATTACKER) == ["SignInFailed"]
     with pytest.raises(RateLimited):
-        authenticate(db, "dana@example.com", PASSWORD, ATTACKER)
-    assert authenticate(db, "dana@example.com", PASSWORD, OWNER).user_id == user.id
+        on_accounts(db, authenticate, "dana@example.com", PASSWORD, ATTACKER)
+    assert on_accounts(db, authenticate, "dana@example.com", PASSWORD, OWNER).user_id == user.id
 
 
 def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_failures(
@@ -286,16 +287,16 @@ def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_failures(
     assert sorted(refusals) == ["SignInFailed"] * 3 + ["SignInThrottled"] * 5
 
 
-def test_audit_details_refuse_secrets(db, tenant):
-    with pytest.raises(ValueError, match="password"):
-        audit.record(db, tenant, "oops", new_password="x")
+def test_audit_details_refuse_secrets(db, uow_of, tenant):
+    with pytest.raises(ValueError, match="password"), uow_of(tenant) as uow:
+        audit.record(uow, "oops", new_password="x")
 
 
 def test_oidc_signs_in_an_existing_active_user_only(db, make_user, account_events):
     user = make_user(email="kai@example.com", password=None)
-    assert sign_in_oidc(db, "KAI@example.com", "Kai Chen").user_id == user.id
+    assert on_accounts(db, sign_in_oidc, "KAI@example.com", "Kai Chen").user_id == user.id
     with pytest.raises(Forbidden):
-        sign_in_oidc(db, "stranger@example.com", "Stranger")
+        on_accounts(db, sign_in_oidc, "stranger@example.com", "Stranger")
     [event] = account_events("signed_in")
     assert event.details == {"method": "oidc"}
 
@@ -308,9 +309,9 @@ def test_an_email_with_an_invisible_character_is_refused_not_taken_for_another(
     # first must not sign in the second, so the email is refused rather than cleaned.
     make_user(email="kai@example.com", password=None)
     with pytest.raises(BadRequest, match="email"):
-        sign_in_oidc(db, f"kai{invisible}@example.com", "Kai")
+        on_accounts(db, sign_in_oidc, f"kai{invisible}@example.com", "Kai")
     with pytest.raises(BadRequest, match="email"):
-        authenticate(db, f"kai{invisible}@example.com", PASSWORD)
+        on_accounts(db, authenticate, f"kai{invisible}@example.com", PASSWORD)
 
 
 def test_memberships_give_engagements_and_roles(db, make_user, make_tenant):
@@ -326,13 +327,13 @@ def test_memberships_give_engagements_and_roles(db, make_user, make_tenant):
             (second.client_account_id, second.engagement_id, "analyst"),
         ]
     )
-    choices = list_engagements(db, str(user.id))
+    choices = on_accounts(db, list_engagements, str(user.id))
     assert [(c.client_name, c.engagement_name, c.role) for c in choices] == [
         ("Alpha Bank", "Wave 1", "manager"),
         ("Alpha Bank", "Wave 2", "admin"),
         ("Beta Air", "Wave 1", "analyst"),
     ]
-    ctx = context_for(db, user.id, str(first.client_account_id), str(wave_2.id))
+    ctx = on_accounts(db, context_for, user.id, str(first.client_account_id), str(wave_2.id))
     assert (ctx.engagement_id, ctx.role, ctx.user_id) == (wave_2.id, "admin", user.id)
 
 
@@ -340,17 +341,17 @@ def test_context_for_refuses_an_engagement_without_membership(db, make_user, mak
     mine, other = make_tenant(), make_tenant()
     user = make_user(memberships=[(mine.client_account_id, mine.engagement_id, "admin")])
     with pytest.raises(Forbidden):
-        context_for(db, user.id, other.client_account_id, other.engagement_id)
+        on_accounts(db, context_for, user.id, other.client_account_id, other.engagement_id)
     # An engagement id of another client, paired with my client, is refused too.
     with pytest.raises(Forbidden):
-        context_for(db, user.id, mine.client_account_id, other.engagement_id)
+        on_accounts(db, context_for, user.id, mine.client_account_id, other.engagement_id)
     with pytest.raises(Forbidden):
-        context_for(db, uuid.uuid4(), mine.client_account_id, mine.engagement_id)
+        on_accounts(db, context_for, uuid.uuid4(), mine.client_account_id, mine.engagement_id)
     with pytest.raises(BadRequest) as raised:
-        context_for(db, user.id, "nope", mine.engagement_id)
+        on_accounts(db, context_for, user.id, "nope", mine.engagement_id)
     assert raised.value.field == "client_account_id"
 
 
 def test_a_disabled_user_has_no_engagements(db, make_user, tenant):
     user = make_user(active=False, memberships=[(tenant.client_account_id, None, "admin")])
-    assert list_engagements(db, user.id) == []
+    assert on_accounts(db, list_engagements, user.id) == []

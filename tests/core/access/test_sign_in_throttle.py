@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from core.access.sign_in_throttle import ThrottlePolicy, prune, reserve_attempt, source_of
-from core.storage.unit_of_work import atomic
+from core.storage.account_unit_of_work import account_uow
 from db.models import SignInThrottle
 from db.types import utcnow
 
@@ -44,8 +44,8 @@ def test_blocks_double_beyond_the_free_failures_up_to_the_cap():
 
 
 def attempt(db, email="dana@example.com", source="203.0.113.7", now=None) -> float:
-    with atomic(db):
-        return reserve_attempt(db, email, source, POLICY, now or utcnow())
+    with account_uow(db) as uow:
+        return reserve_attempt(uow.session, email, source, POLICY, now or utcnow())
 
 
 def test_counts_not_added_to_for_an_hour_start_afresh_and_are_pruned(db):
@@ -59,8 +59,8 @@ def test_counts_not_added_to_for_an_hour_start_afresh_and_are_pruned(db):
     assert sorted(db.scalars(select(SignInThrottle.failures))) == [1, 1]
     db.execute(update(SignInThrottle).values(last_attempt_at=an_hour_ago))
     db.commit()
-    with atomic(db):
-        prune(db, POLICY, utcnow())
+    with account_uow(db) as uow:
+        prune(uow.session, POLICY, utcnow())
     assert db.scalar(select(func.count()).select_from(SignInThrottle)) == 0
 
 

@@ -15,6 +15,7 @@ from core.inventory.export import (
     GAP_COLUMNS,
     QUESTION_COLUMNS,
     export_filename,
+    export_filenames,
     export_flow,
 )
 from core.inventory.importer import import_assets
@@ -22,6 +23,7 @@ from core.kernel.errors import BadRequest, Forbidden, NotFound
 from db.models import Asset, AuditEvent
 from tests.core.flows.test_child_flow_service import answer_everything, good_answer
 from tests.core.inventory_files import servicenow_csv, snapshot_assets
+from tests.factories import in_uow
 
 
 def read_csv(content: bytes) -> list[dict[str, str]]:
@@ -65,7 +67,7 @@ def finished_flow(db, tenant):
 def test_the_asset_export_of_a_finished_flow_reimports_without_a_change(
     db, tenant, finished_flow, fmt
 ):
-    content = export_flow(db, tenant, finished_flow, "assets", fmt)
+    content = in_uow(db, tenant, export_flow, finished_flow, "assets", fmt)
     before = snapshot_assets(db)
 
     report = import_assets(db, tenant, content, f"assets.{fmt}")
@@ -75,7 +77,7 @@ def test_the_asset_export_of_a_finished_flow_reimports_without_a_change(
 
 
 def test_the_asset_export_holds_the_validated_values(db, tenant, finished_flow):
-    rows = read_csv(export_flow(db, tenant, finished_flow, "assets", "csv"))
+    rows = read_csv(in_uow(db, tenant, export_flow, finished_flow, "assets", "csv"))
     assert len(rows) == 25
     assert list(rows[0])[: len(ASSET_COLUMNS)] == list(ASSET_COLUMNS)
     gappy = next(row for row in rows if row["name"] == "srv-00000")
@@ -86,7 +88,7 @@ def test_the_asset_export_holds_the_validated_values(db, tenant, finished_flow):
 
 
 def test_the_gap_export_has_predictions_resolutions_and_asset_names(db, tenant, finished_flow):
-    rows = read_csv(export_flow(db, tenant, finished_flow, "gaps", "csv"))
+    rows = read_csv(in_uow(db, tenant, export_flow, finished_flow, "gaps", "csv"))
     assert list(rows[0]) == list(GAP_COLUMNS)
     assert rows and {row["resolution_status"] for row in rows} <= {"resolved", "skipped"}
     owner_gap = next(
@@ -101,7 +103,7 @@ def test_the_gap_export_has_predictions_resolutions_and_asset_names(db, tenant, 
 
 
 def test_the_questionnaire_export_has_every_question_with_its_answer(db, tenant, finished_flow):
-    rows = read_xlsx(export_flow(db, tenant, finished_flow, "questionnaires", "xlsx"))
+    rows = read_xlsx(in_uow(db, tenant, export_flow, finished_flow, "questionnaires", "xlsx"))
     header, body = rows[0], rows[1:]
     assert header == QUESTION_COLUMNS
     answers = [dict(zip(header, row, strict=True)) for row in body]
@@ -118,7 +120,7 @@ def test_text_that_looks_like_a_formula_stays_text_in_excel(db, tenant):
     CollectionChildFlowService(db, tenant).execute_phase(
         flow_id, "asset_selection", {"selected_asset_ids": asset_ids}
     )
-    content = export_flow(db, tenant, flow_id, "assets", "xlsx")
+    content = in_uow(db, tenant, export_flow, flow_id, "assets", "xlsx")
     workbook = load_workbook(io.BytesIO(content))
     notes = [cell for cell in workbook.active[2] if cell.value == "=HYPERLINK(1)"]
     assert notes and notes[0].data_type == "s"
@@ -127,11 +129,11 @@ def test_text_that_looks_like_a_formula_stays_text_in_excel(db, tenant):
 def test_another_tenants_flow_is_a_404_and_bad_choices_a_400(db, make_tenant, finished_flow):
     other = make_tenant()
     with pytest.raises(NotFound):
-        export_flow(db, other, finished_flow, "gaps", "csv")
+        in_uow(db, other, export_flow, finished_flow, "gaps", "csv")
     with pytest.raises(BadRequest):
-        export_flow(db, other, finished_flow, "everything", "csv")
+        in_uow(db, other, export_flow, finished_flow, "everything", "csv")
     with pytest.raises(BadRequest):
-        export_flow(db, other, finished_flow, "gaps", "pdf")
+        in_uow(db, other, export_flow, finished_flow, "gaps", "pdf")
     events = db.scalars(select(AuditEvent).where(AuditEvent.action == "flow_exported")).all()
     assert events == []
 
@@ -140,7 +142,7 @@ def test_a_manager_may_export_and_the_export_is_audited(db, tenant, finished_flo
     manager = tenant.__class__(
         tenant.client_account_id, tenant.engagement_id, user_id=tenant.user_id, role="manager"
     )
-    assert export_flow(db, manager, finished_flow, "gaps", "xlsx")[:2] == b"PK"
+    assert in_uow(db, manager, export_flow, finished_flow, "gaps", "xlsx")[:2] == b"PK"
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "flow_exported")).one()
     assert event.details == {"what": "gaps", "format": "xlsx"}
 
@@ -150,12 +152,26 @@ def test_export_needs_the_export_right(db, tenant, finished_flow, monkeypatch):
 
     monkeypatch.setitem(permissions.ROLE_ACTIONS, "analyst", frozenset({permissions.Action.VIEW}))
     with pytest.raises(Forbidden):
-        export_flow(db, tenant, finished_flow, "assets", "csv")
+        in_uow(db, tenant, export_flow, finished_flow, "assets", "csv")
 
 
-def test_export_filename(db, tenant, finished_flow):
+def test_export_filename(db, tenant, finished_flow, make_tenant):
     flow = CollectionChildFlowService(db, tenant).get_by_master_flow_id(finished_flow)
     assert export_filename(flow, "gaps", "xlsx") == "wave-1-servers-gaps.xlsx"
+    names = in_uow(db, tenant, export_filenames, finished_flow)
+    assert len(names) == 6 and names["assets", "csv"] == "wave-1-servers-assets.csv"
+    with pytest.raises(NotFound):
+        in_uow(db, make_tenant(), export_filenames, finished_flow)
+
+
+def test_bad_choices_are_named_in_peoples_words(db, tenant, finished_flow):
+    with pytest.raises(BadRequest) as raised:
+        in_uow(db, tenant, export_flow, finished_flow, "everything", "csv")
+    assert raised.value.field == "what"
+    assert raised.value.message.startswith("What to export must be one of 'gaps'")
+    with pytest.raises(BadRequest) as raised:
+        in_uow(db, tenant, export_flow, "not-a-flow", "gaps", "csv")
+    assert (raised.value.field, raised.value.message) == ("flow_id", "Flow must be a UUID")
 
 
 # Text a spreadsheet would run as a formula when it opens a CSV (OWASP, CSV Injection).
@@ -211,7 +227,7 @@ def hostile_flow(db, tenant, make_assets):
 
 
 def test_the_gap_export_writes_formula_like_names_and_answers_as_text(db, tenant, hostile_flow):
-    rows = read_csv_cells(export_flow(db, tenant, hostile_flow, "gaps", "csv"))
+    rows = read_csv_cells(in_uow(db, tenant, export_flow, hostile_flow, "gaps", "csv"))
     assert runnable_cells(rows) == []
     gaps = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     assert {gap["asset_name"] for gap in gaps} == {"'" + formula for formula in FORMULAS}
@@ -220,7 +236,7 @@ def test_the_gap_export_writes_formula_like_names_and_answers_as_text(db, tenant
 
 
 def test_the_questionnaire_export_writes_formula_like_answers_as_text(db, tenant, hostile_flow):
-    rows = read_csv_cells(export_flow(db, tenant, hostile_flow, "questionnaires", "csv"))
+    rows = read_csv_cells(in_uow(db, tenant, export_flow, hostile_flow, "questionnaires", "csv"))
     assert runnable_cells(rows) == []
     answers = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     assert {row["questionnaire"] for row in answers} == {"'" + formula for formula in FORMULAS}
@@ -229,7 +245,7 @@ def test_the_questionnaire_export_writes_formula_like_answers_as_text(db, tenant
 
 
 def test_the_asset_export_writes_formula_like_names_and_values_as_text(db, tenant, hostile_flow):
-    content = export_flow(db, tenant, hostile_flow, "assets", "csv")
+    content = in_uow(db, tenant, export_flow, hostile_flow, "assets", "csv")
     rows = read_csv_cells(content)
     assert runnable_cells(rows) == []
     assert b'"Dana;=1+1"' in content
@@ -243,7 +259,7 @@ def test_the_asset_export_writes_formula_like_names_and_values_as_text(db, tenan
 def test_formula_like_text_is_a_text_cell_that_stays_text_when_edited_in_excel(
     db, tenant, hostile_flow
 ):
-    content = export_flow(db, tenant, hostile_flow, "assets", "xlsx")
+    content = in_uow(db, tenant, export_flow, hostile_flow, "assets", "xlsx")
     sheet = load_workbook(io.BytesIO(content)).active
     names = [row[0] for row in sheet.iter_rows(min_row=2)]
     # The text is kept exactly; Excel's own apostrophe (quotePrefix) marks it as text.
@@ -261,13 +277,13 @@ def test_numbers_stay_numbers(db, tenant, make_assets):
         flow_id, "asset_selection", {"selected_asset_ids": [str(asset.id)]}
     )
 
-    [row] = read_csv(export_flow(db, tenant, flow_id, "assets", "csv"))
+    [row] = read_csv(in_uow(db, tenant, export_flow, flow_id, "assets", "csv"))
     assert (row["cpu_cores"], row["memory_gb"]) == ("4", "2.5")
     # A plain number, even typed as text, is a number to a spreadsheet and can run nothing.
     assert (row["delta"], row["offset"], row["typed_delta"]) == ("-2.5", "-3", "-2.5")
     assert row["sum"] == "'-2+3"
 
-    header, values = read_xlsx(export_flow(db, tenant, flow_id, "assets", "xlsx"))
+    header, values = read_xlsx(in_uow(db, tenant, export_flow, flow_id, "assets", "xlsx"))
     cells = dict(zip(header, values, strict=True))
     assert (cells["cpu_cores"], cells["memory_gb"], cells["delta"], cells["offset"]) == (
         4,
@@ -293,7 +309,9 @@ def test_an_asset_export_with_formula_like_text_reimports_unchanged(db, tenant, 
     )
     before = snapshot_assets(db)
 
-    report = import_assets(db, tenant, export_flow(db, tenant, flow_id, "assets", fmt), f"a.{fmt}")
+    report = import_assets(
+        db, tenant, in_uow(db, tenant, export_flow, flow_id, "assets", fmt), f"a.{fmt}"
+    )
 
     assert (report.created, report.updated, report.skipped) == (0, 0, [])
     assert snapshot_assets(db) == before
