@@ -11,7 +11,7 @@ from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest
 from core.kernel.inputs import parse_int, parse_text, parse_uuid
 from core.kernel.permissions import Action, require
-from core.storage.repositories import AuditRepository
+from core.storage.audit import AuditRepository
 from db.models import AuditEvent
 
 # Detail keys that would carry a secret into the audit trail.

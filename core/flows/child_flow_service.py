@@ -16,7 +16,9 @@ from core.kernel.inputs import parse_uuid, parse_uuid_list
 from core.kernel.permissions import Action, require
 from core.questionnaires.generation import generate_questionnaires
 from core.questionnaires.validation import skip_open_gaps, validate_collected_data
-from core.storage.repositories import AssetRepository, CollectionFlowRepository, GapRepository
+from core.storage.assets import AssetRepository
+from core.storage.flows import CollectionFlowRepository
+from core.storage.gaps import GapRepository
 from core.storage.unit_of_work import atomic
 from db.models import CollectionFlow
 

@@ -14,7 +14,7 @@ from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_choice, parse_text, parse_uuid
 from core.kernel.permissions import Action, require
-from core.storage.repositories import CollectionFlowRepository
+from core.storage.flows import CollectionFlowRepository
 from core.storage.unit_of_work import atomic
 from db.models import CollectionFlow, MasterFlow
 

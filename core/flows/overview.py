@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, require
-from core.storage.repositories import TenantRepository
+from core.storage.tenant_repository import TenantRepository
 from db.models import CollectionDataGap, CollectionFlow
 from db.types import utcnow
 

@@ -12,7 +12,7 @@ from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import Conflict
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action, require
-from core.storage.repositories import CollectionFlowRepository
+from core.storage.flows import CollectionFlowRepository
 from core.storage.unit_of_work import atomic
 
 # A scan of more assets than this goes to a worker, so no page waits on it.

@@ -12,7 +12,8 @@ from core.kernel.errors import BadRequest, NotFound
 from core.kernel.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text, parse_uuid
 from core.kernel.permissions import Action, require
 from core.questionnaires.generation import list_for_flow
-from core.storage.repositories import CollectionFlowRepository, GapRepository
+from core.storage.flows import CollectionFlowRepository
+from core.storage.gaps import GapRepository
 from db.models import CollectionDataGap, CollectionFlow, Questionnaire
 
 MAX_PAGE_SIZE = 1000

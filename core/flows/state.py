@@ -15,7 +15,7 @@ from core.flows.phases import (
 )
 from core.kernel.context import RequestContext
 from core.kernel.errors import NotFound
-from core.storage.repositories import CollectionFlowRepository
+from core.storage.flows import CollectionFlowRepository
 from db.models import CollectionFlow
 from db.types import utcnow
 

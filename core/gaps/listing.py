@@ -12,7 +12,7 @@ from core.flows.reads import GAP_STATUSES, get_flow
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest
 from core.kernel.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text
-from core.storage.repositories import GapRepository
+from core.storage.gaps import GapRepository
 from db.models import Asset, CollectionDataGap
 
 MAX_GAP_PAGE = 1000

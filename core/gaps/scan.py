@@ -9,7 +9,8 @@ from core.catalogue.attributes import GapType, attributes_for, read_asset_value
 from core.catalogue.values import classify_value
 from core.gaps.store import upsert_gaps
 from core.kernel.inputs import parse_uuid
-from core.storage.repositories import AssetRepository, GapRepository
+from core.storage.assets import AssetRepository
+from core.storage.gaps import GapRepository
 from db.models import CollectionFlow
 
 SCAN_BATCH_SIZE = 1000

@@ -22,7 +22,7 @@ from core.kernel.context import RequestContext
 from core.kernel.inputs import parse_choice
 from core.kernel.permissions import Action, require
 from core.questionnaires.generation import responses_by_question
-from core.storage.repositories import AssetRepository
+from core.storage.assets import AssetRepository
 from core.storage.unit_of_work import atomic
 from db.models import CollectionFlow
 

@@ -12,7 +12,7 @@ from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest
 from core.kernel.inputs import MAX_FILTER_LENGTH, parse_choice, parse_int, parse_text
 from core.kernel.permissions import Action, require
-from core.storage.repositories import TenantRepository
+from core.storage.tenant_repository import TenantRepository
 from db.models import Asset
 
 MAX_ASSET_PAGE = 2000

@@ -12,7 +12,7 @@ from core.kernel.errors import Conflict, NotFound
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action, require
 from core.questionnaires.generation import responses_by_question, store_answers
-from core.storage.repositories import CollectionFlowRepository
+from core.storage.flows import CollectionFlowRepository
 from core.storage.unit_of_work import atomic
 
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from core.catalogue.attributes import get_attribute, question_for
 from core.kernel.errors import BadRequest, NotFound
 from core.kernel.text import clean_text
-from core.storage.repositories import AssetRepository, GapRepository, QuestionnaireRepository
+from core.storage.assets import AssetRepository
+from core.storage.gaps import GapRepository
+from core.storage.questionnaires import QuestionnaireRepository
 from db.models import CollectionFlow, Questionnaire, QuestionnaireResponse
 from db.types import utcnow
 

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from core.catalogue.attributes import asset_field_values, get_attribute
 from core.catalogue.values import normalize_answer
 from core.questionnaires.generation import list_for_flow, responses_by_question
-from core.storage.repositories import AssetRepository, GapRepository
+from core.storage.assets import AssetRepository
+from core.storage.gaps import GapRepository
 from db.models import CollectionFlow
 from db.types import utcnow
 

@@ -73,7 +73,7 @@ SCAN = """
 import sys, uuid
 from sqlalchemy import select
 from core.gaps.scan import scan_flow_gaps
-from core.storage.repositories import CollectionFlowRepository
+from core.storage.flows import CollectionFlowRepository
 from core.storage.unit_of_work import atomic
 from db.models import Engagement
 from db.session import bind_tenant, open_session

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 import core.inventory.importer as asset_import
 from core.inventory.importer import import_assets, preview_import
 from core.kernel.errors import BadRequest, Forbidden
-from core.storage.repositories import AssetRepository
+from core.storage.assets import AssetRepository
 from db.models import Asset, AuditEvent
 from db.settings import get_settings
 from tests.core.inventory_files import (
