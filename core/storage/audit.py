@@ -8,14 +8,12 @@ from sqlalchemy import select
 
 from core.storage.tenant_repository import TenantRepository
 from db.models import AuditEvent
-from db.session import bind_tenant
 
 
 class AuditRepository(TenantRepository):
     def add(self, event: AuditEvent) -> None:
         event.client_account_id = self.client_account_id
         event.engagement_id = self.engagement_id
-        bind_tenant(self.db, self.client_account_id, self.engagement_id)
         self.db.add(event)
 
     def list_events(

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from core.storage.tenant_repository import TenantRepository
 from db.models import CollectionFlow, MasterFlow
-from db.session import bind_tenant
 
 
 class CollectionFlowRepository(TenantRepository):
@@ -67,7 +66,6 @@ class CollectionFlowRepository(TenantRepository):
             self.engagement_id,
         ):
             raise ValueError("flow belongs to another tenant")
-        bind_tenant(self.db, self.client_account_id, self.engagement_id)
         self.db.add(master)
         self.db.flush()
         self.db.add(child)

@@ -10,8 +10,10 @@ from db.session import bind_tenant
 
 
 class TenantRepository:
-    """Filters every query by tenant, and binds the session to the tenant so PostgreSQL's
-    row-level security (migration 0002) refuses whatever a query forgets to filter."""
+    """Filters every query by tenant. The session is bound to the tenant once, by the unit of
+    work (or here, for a repository built over a bare session), so PostgreSQL's row-level
+    security (migration 0002) refuses whatever a query forgets to filter; one session
+    serves one tenant at a time, so queries do not rebind it."""
 
     def __init__(self, db: Session, client_account_id: uuid.UUID, engagement_id: uuid.UUID):
         self.db = db
@@ -20,8 +22,6 @@ class TenantRepository:
         bind_tenant(db, client_account_id, engagement_id)
 
     def _scoped(self, query: Select, model: Any) -> Select:
-        # Several repositories of different tenants may share a session: rebind on use.
-        bind_tenant(self.db, self.client_account_id, self.engagement_id)
         return query.where(model.client_account_id == self.client_account_id).where(
             model.engagement_id == self.engagement_id
         )
