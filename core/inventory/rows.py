@@ -128,15 +128,11 @@ def _typed_converter(field: str, column: ColumnTarget) -> Converter:
 
 
 def _number_converter(field: str, column: ColumnTarget) -> Converter:
-    unit, factor, whole = (
-        NUMBER_FIELDS[field].unit,
-        column.unit_factor,
-        NUMBER_FIELDS[field].integer,
-    )
+    attribute, factor = NUMBER_FIELDS[field], column.unit_factor
 
     def number_cell(raw: Any) -> float | int | None:
-        number = parse_number(raw, unit, unit_factor=factor)
-        if number is None or not whole:
+        number = parse_number(raw, attribute.unit, unit_factor=factor)
+        if number is None or not attribute.integer:
             return number
         if number != int(number):
             raise RowProblem(f"{shown(raw)} is not a whole number")
@@ -148,17 +144,16 @@ def _number_converter(field: str, column: ColumnTarget) -> Converter:
 
 
 def _custom_converter(key: str, column: ColumnTarget) -> Converter:
-    if len(key) > MAX_CUSTOM_KEY_CHARS:
-        problem = f"the column name is longer than {MAX_CUSTOM_KEY_CHARS} characters"
-    else:
-        problem = None
+    too_long = len(key) > MAX_CUSTOM_KEY_CHARS
     attribute = BY_NAME.get(key)
     unit = attribute.unit if attribute is not None and attribute.question_type == "number" else None
 
     def custom_cell(raw: Any) -> Any:
-        if problem is not None:
-            raise RowProblem(problem)
-        text = _cell_text(raw)
+        if too_long:
+            raise RowProblem(f"the column name is longer than {MAX_CUSTOM_KEY_CHARS} characters")
+        text = clean_value(raw)
+        if text is not None and len(text) > MAX_CELL_CHARS:
+            raise RowProblem(f"longer than {MAX_CELL_CHARS} characters ({len(text)})")
         if text is None or unit is None:
             return text
         try:
@@ -170,10 +165,3 @@ def _custom_converter(key: str, column: ColumnTarget) -> Converter:
         return int(number) if number == int(number) and abs(number) < 2**53 else number
 
     return custom_cell
-
-
-def _cell_text(raw: Any) -> str | None:
-    text = clean_value(raw)
-    if text is not None and len(text) > MAX_CELL_CHARS:
-        raise RowProblem(f"longer than {MAX_CELL_CHARS} characters ({len(text)})")
-    return text
