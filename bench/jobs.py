@@ -232,7 +232,7 @@ def throughput(make_session, gap_jobs, ctx, flow_ids: list[str], gaps: list[dict
 def bare_upserts(make_session, ctx, flow_id: str, gaps: list[dict], repeat: int) -> float:
     """One upsert and one commit per gap, no queue, no agent, no progress: the floor."""
     from core.gaps.store import upsert_gap
-    from core.storage.repositories import CollectionFlowRepository
+    from core.storage.flows import CollectionFlowRepository
     from db.session import bind_tenant
 
     with make_session() as db:

@@ -12,7 +12,7 @@ from core.kernel.edge import CleanText, InputModel, parse_input
 from core.kernel.errors import BadRequest
 from core.kernel.permissions import Action
 from core.storage.account_unit_of_work import AccountUnitOfWork
-from core.storage.repositories import AuditRepository
+from core.storage.audit import AuditRepository
 from core.storage.unit_of_work import UnitOfWork
 from db.models import AuditEvent
 

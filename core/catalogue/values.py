@@ -1,10 +1,16 @@
-"""Whether a value is usable for a critical attribute, and its normalized form."""
+"""Whether a value is usable for a critical attribute, and its normalized form.
 
-import math
+The gap scan (classify_value), answer validation and the agents' peer statistics
+(normalize_answer) read values here, with the parsers the importer uses: `numbers` and
+`text_values`. "2,5" is 2.5 and "16384 MB" of memory is 16 GB wherever it is read.
+"""
+
 from functools import cache
 from typing import Any
 
-from core.catalogue.attributes import PLACEHOLDERS, CriticalAttribute, GapType
+from core.catalogue.numbers import parse_number
+from core.catalogue.schema import CriticalAttribute, GapType
+from core.catalogue.text_values import PLACEHOLDERS, ValueProblem, clean_value, is_placeholder
 
 
 def classify_value(attribute: CriticalAttribute, value: Any) -> GapType | None:
@@ -59,39 +65,43 @@ def normalize_answer(attribute: CriticalAttribute, value: Any) -> tuple[Any, str
     if isinstance(value, str) and value.strip().lower() in _lower_options(attribute):
         # An option that looks like a placeholder ("none" compliance) is still an answer.
         return _lower_options(attribute)[value.strip().lower()], None
-    if isinstance(value, str) and value.strip().lower() in PLACEHOLDERS:
+    if isinstance(value, str) and is_placeholder(value):
         return None, f"{value.strip()!r} is a placeholder, not a value"
-    if attribute.question_type == "number":
-        return _normalize_number(attribute, value)
+    try:
+        if attribute.question_type == "number":
+            return _normalize_number(attribute, value), None
+        return _normalize_text(attribute, value), None
+    except ValueProblem as problem:
+        return None, str(problem)
+
+
+def _normalize_number(attribute: CriticalAttribute, value: Any) -> float | int:
+    if isinstance(value, bool):
+        raise ValueProblem("expected a number")
+    number = parse_number(value, attribute.unit)
+    if number is None:
+        raise ValueProblem("no value given")
+    if attribute.integer and number != int(number):
+        raise ValueProblem(f"{value!r} must be a whole number")
+    if attribute.minimum is not None and number < attribute.minimum:
+        raise ValueProblem(f"{number:g} is below the minimum {attribute.minimum:g}")
+    if attribute.maximum is not None and number > attribute.maximum:
+        raise ValueProblem(f"{number:g} is above the maximum {attribute.maximum:g}")
+    return int(number) if attribute.integer else number
+
+
+def _normalize_text(attribute: CriticalAttribute, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None, "expected text"
-    text = str(value).strip()
+        raise ValueProblem("expected text")
+    text = clean_value(value)
+    if text is None:
+        raise ValueProblem("no value given")
     if attribute.question_type == "select":
         for option in attribute.options:
             # Inventories write "Microsoft Windows Server 2019" for the option "Windows".
             if text.lower() == option.lower() or option.lower() in text.lower().split():
-                return option, None
-        return None, f"{text!r} is not one of {', '.join(attribute.options)}"
+                return option
+        raise ValueProblem(f"{text!r} is not one of {', '.join(attribute.options)}")
     if len(text) > attribute.max_length:
-        return None, f"longer than {attribute.max_length} characters"
-    return text, None
-
-
-def _normalize_number(attribute: CriticalAttribute, value: Any) -> tuple[Any, str | None]:
-    if isinstance(value, bool):
-        return None, "expected a number"
-    try:
-        number = (
-            float(str(value).strip().replace(",", "")) if isinstance(value, str) else float(value)
-        )
-    except (TypeError, ValueError):
-        return None, f"{value!r} is not a number"
-    if not math.isfinite(number):
-        return None, "expected a finite number"
-    if attribute.integer and number != int(number):
-        return None, f"{value!r} must be a whole number"
-    if attribute.minimum is not None and number < attribute.minimum:
-        return None, f"{number:g} is below the minimum {attribute.minimum:g}"
-    if attribute.maximum is not None and number > attribute.maximum:
-        return None, f"{number:g} is above the maximum {attribute.maximum:g}"
-    return (int(number) if attribute.integer else number), None
+        raise ValueProblem(f"longer than {attribute.max_length} characters")
+    return text

@@ -22,7 +22,7 @@ from core.catalogue.attributes import (
 )
 from core.catalogue.values import normalize_answer
 from core.gaps.store import clamp_confidence
-from core.storage.repositories import AssetRepository
+from core.storage.assets import AssetRepository
 
 AGENT_NAME = "gap_analysis_specialist"
 # Peer statistics are refreshed after this long, so answers written back are learned from.

@@ -25,7 +25,8 @@ from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import BadRequest, Conflict, RateLimited, ServiceUnavailable
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action, require
-from core.storage.repositories import AssetRepository, CollectionFlowRepository
+from core.storage.assets import AssetRepository
+from core.storage.flows import CollectionFlowRepository
 from core.storage.unit_of_work import atomic, uow_for
 from db.models import CollectionFlow
 from db.settings import get_settings

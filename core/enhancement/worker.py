@@ -21,7 +21,8 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.phases import CollectionPhase
 from core.gaps.store import upsert_gap
 from core.kernel.context import RequestContext
-from core.storage.repositories import CollectionFlowRepository, GapRepository
+from core.storage.flows import CollectionFlowRepository
+from core.storage.gaps import GapRepository
 from core.storage.unit_of_work import atomic
 from db.session import bind_tenant
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from core.kernel.permissions import Action
-from core.storage.repositories import TenantRepository
+from core.storage.tenant_repository import TenantRepository
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionDataGap, CollectionFlow
 from db.types import utcnow

@@ -11,7 +11,7 @@ from core.flows.reads import get_flow
 from core.gaps.filters import GapFilters
 from core.kernel.edge import parse_input
 from core.kernel.inputs import parse_int
-from core.storage.repositories import GapRepository
+from core.storage.gaps import GapRepository
 from core.storage.unit_of_work import UnitOfWork
 from db.models import Asset, CollectionDataGap
 

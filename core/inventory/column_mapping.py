@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELDS
+from core.catalogue.numbers import GIGABYTES
 
 CUSTOM_PREFIX = "custom_attributes."
-SIZE_FIELDS = frozenset({"memory_gb", "storage_gb", "data_volume_gb"})
+SIZE_FIELDS = frozenset(a.name for a in CATALOGUE if a.unit == GIGABYTES)
 
 # Per field, its aliases best first: when two columns name one field, the better alias wins
 # and the other column is kept as a custom attribute.
@@ -108,19 +109,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
-UNIT_FACTORS_TO_GB = {
-    "kb": 1 / 1024**2,
-    "kib": 1 / 1024**2,
-    "mb": 1 / 1024,
-    "mib": 1 / 1024,
-    "megabytes": 1 / 1024,
-    "gb": 1.0,
-    "gib": 1.0,
-    "gigabytes": 1.0,
-    "tb": 1024.0,
-    "tib": 1024.0,
-    "terabytes": 1024.0,
-}
+UNIT_FACTORS_TO_GB = GIGABYTES.factors
 
 _ALIAS_RANK: dict[str, tuple[str, int]] = {
     alias: (field, rank) for field, aliases in ALIASES.items() for rank, alias in enumerate(aliases)

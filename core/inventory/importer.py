@@ -19,7 +19,7 @@ from core.inventory.limits import ImportLimits
 from core.inventory.rows import AssetRow, RowConverter, RowProblem, default_asset_type
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, require
-from core.storage.repositories import AssetRepository
+from core.storage.assets import AssetRepository
 from core.storage.unit_of_work import atomic
 from db.types import utcnow
 

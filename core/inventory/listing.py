@@ -12,7 +12,7 @@ from core.catalogue.attributes import ASSET_TYPES
 from core.kernel.edge import CleanText, InputModel, parse_input
 from core.kernel.inputs import MAX_FILTER_LENGTH, parse_int
 from core.kernel.permissions import Action
-from core.storage.repositories import TenantRepository
+from core.storage.tenant_repository import TenantRepository
 from core.storage.unit_of_work import UnitOfWork
 from db.models import Asset
 

@@ -3,46 +3,41 @@
 Typed columns must hold what their database column can store ("1,024", "16 GB", "" are
 fine; "lots" in a cores column is not). Catalogue attributes kept in custom_attributes
 store what the file says, numbers as numbers: a "TBD" there is for the gap scan to flag.
+Cells are read by the parsers answers and the gap scan use (core/catalogue/numbers.py and
+text_values.py), so a value means the same wherever it comes from.
 """
 
-import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import String
 
-from core.catalogue.attributes import BY_NAME, PLACEHOLDERS
-from core.inventory.column_mapping import (
-    SIZE_FIELDS,
-    UNIT_FACTORS_TO_GB,
-    ColumnTarget,
-    normalize_asset_type,
-    normalize_header,
-)
+from core.catalogue.attributes import BY_NAME, CATALOGUE
+from core.catalogue.numbers import parse_number
+from core.catalogue.text_values import ValueProblem, clean_value, shown
+from core.inventory.column_mapping import ColumnTarget, normalize_asset_type, normalize_header
 from core.kernel.errors import BadRequest
 from core.kernel.text import clean_text
 from db.models import Asset
 
 MAX_CELL_CHARS = 10_000
 MAX_CUSTOM_KEY_CHARS = 200
-INTEGER_FIELDS = frozenset({"cpu_cores"})
-FLOAT_FIELDS = frozenset({"memory_gb", "storage_gb"})
+# Typed number columns: cpu_cores (whole), memory_gb and storage_gb.
+NUMBER_FIELDS = {
+    attribute.name: attribute
+    for attribute in CATALOGUE
+    if attribute.is_typed_column and attribute.question_type == "number"
+}
 INT32 = 2**31 - 1
-MAX_FLOAT = 1e15
-CORE_WORDS = frozenset({"core", "cores", "vcpu", "vcpus", "cpu", "cpus"})
 STRING_LIMITS = {
     column.key: column.type.length
     for column in Asset.__table__.columns
     if isinstance(column.type, String) and column.type.length
 }
-_NUMBER = re.compile(r"^([-+]?[\d.,'\s\u00a0\u202f]*\d[\d.,'\s\u00a0\u202f]*)\s*([a-zA-Z]*)$")
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+$")
 
 
-class RowProblem(ValueError):
+class RowProblem(ValueProblem):
     """Why a row is skipped; the message goes to the report as it is."""
 
 
@@ -92,14 +87,14 @@ class RowConverter:
 
     def __call__(self, number: int, cells: Sequence[Any]) -> AssetRow:
         width = len(cells)
-        if width > self.width and any(_text(cell) for cell in cells[self.width :]):
+        if width > self.width and any(clean_value(cell) for cell in cells[self.width :]):
             raise RowProblem(f"{width} values but the header has {self.width} columns")
         values: dict[str, Any] = {}
         custom: dict[str, Any] = {}
         for index, label, target, is_custom, convert in self.plan:
             try:
                 value = convert(cells[index] if index < width else None)
-            except RowProblem as problem:
+            except ValueProblem as problem:
                 raise RowProblem(f"{label}: {problem}") from None
             if is_custom:
                 custom[target] = value
@@ -117,24 +112,15 @@ class RowConverter:
 
 
 def _typed_converter(field: str, column: ColumnTarget) -> Converter:
-    if field in INTEGER_FIELDS or field in FLOAT_FIELDS:
+    if field in NUMBER_FIELDS:
         return _number_converter(field, column)
     if field == "asset_type":
-        return lambda raw: _typed_value(field, raw, column)
+        return lambda raw: normalize_asset_type(text) if (text := clean_value(raw)) else None
     limit = STRING_LIMITS.get(field, MAX_CELL_CHARS)
 
     def text_cell(raw: Any) -> str | None:
-        if type(raw) is str:  # the common case (every CSV cell), without _text's dispatch
-            text = raw.strip()
-            if not text:
-                return None
-            if "\x00" in text:
-                raise RowProblem("holds a NUL character")
-        else:
-            text = _text(raw)
-            if text is None:
-                return None
-        if len(text) > limit:
+        text = clean_value(raw)
+        if text is not None and len(text) > limit:
             raise RowProblem(f"longer than {limit} characters ({len(text)})")
         return text
 
@@ -142,169 +128,40 @@ def _typed_converter(field: str, column: ColumnTarget) -> Converter:
 
 
 def _number_converter(field: str, column: ColumnTarget) -> Converter:
-    factor, whole = column.unit_factor, field in INTEGER_FIELDS
+    attribute, factor = NUMBER_FIELDS[field], column.unit_factor
 
-    def number_cell(raw: Any) -> Any:
-        # The common case, a plain number such as "16" or "2.5", straight to float; anything
-        # else (units, separators, placeholders, bad values) takes the full parse.
-        if type(raw) is str:
-            text = raw.strip()
-            if text and text[0].isdigit() and "_" not in text:
-                try:
-                    number = float(text)
-                except ValueError:
-                    number = None
-                if number is not None and number <= MAX_FLOAT:  # inf and nan fail this
-                    if factor != 1.0:
-                        number = round(number * factor, 4)
-                    if not whole:
-                        return number
-                    if number == int(number) and number <= INT32:
-                        return int(number)
-        return _typed_value(field, raw, column)
+    def number_cell(raw: Any) -> float | int | None:
+        number = parse_number(raw, attribute.unit, unit_factor=factor)
+        if number is None or not attribute.integer:
+            return number
+        if number != int(number):
+            raise RowProblem(f"{shown(raw)} is not a whole number")
+        if abs(number) > INT32:
+            raise RowProblem(f"{shown(raw)} is too large")
+        return int(number)
 
     return number_cell
 
 
 def _custom_converter(key: str, column: ColumnTarget) -> Converter:
-    return lambda raw: _custom_value(key, raw, column)
-
-
-def _typed_value(field: str, raw: Any, column: ColumnTarget) -> Any:
-    if field in INTEGER_FIELDS or field in FLOAT_FIELDS:
-        number = parse_number(raw, field, column.unit_factor)
-        if number is None:
-            return None
-        if field in INTEGER_FIELDS:
-            if number != int(number):
-                raise RowProblem(f"{_shown(raw)} is not a whole number")
-            if abs(number) > INT32:
-                raise RowProblem(f"{_shown(raw)} is too large")
-            return int(number)
-        return number
-    text = _text(raw)
-    if field == "asset_type":
-        return normalize_asset_type(text) if text else None
-    if text is None:
-        return None
-    limit = STRING_LIMITS.get(field, MAX_CELL_CHARS)
-    if len(text) > limit:
-        raise RowProblem(f"longer than {limit} characters ({len(text)})")
-    return text
-
-
-def _custom_value(key: str, raw: Any, column: ColumnTarget) -> Any:
-    if len(key) > MAX_CUSTOM_KEY_CHARS:
-        raise RowProblem(f"the column name is longer than {MAX_CUSTOM_KEY_CHARS} characters")
-    text = _text(raw)
-    if text is None:
-        return None
-    if len(text) > MAX_CELL_CHARS:
-        raise RowProblem(f"longer than {MAX_CELL_CHARS} characters ({len(text)})")
+    too_long = len(key) > MAX_CUSTOM_KEY_CHARS
     attribute = BY_NAME.get(key)
-    if attribute is not None and attribute.question_type == "number":
+    unit = attribute.unit if attribute is not None and attribute.question_type == "number" else None
+
+    def custom_cell(raw: Any) -> Any:
+        if too_long:
+            raise RowProblem(f"the column name is longer than {MAX_CUSTOM_KEY_CHARS} characters")
+        text = clean_value(raw)
+        if text is not None and len(text) > MAX_CELL_CHARS:
+            raise RowProblem(f"longer than {MAX_CELL_CHARS} characters ({len(text)})")
+        if text is None or unit is None:
+            return text
         try:
-            number = parse_number(raw, key, column.unit_factor)
-        except RowProblem:
+            number = parse_number(raw, unit, unit_factor=column.unit_factor)
+        except ValueProblem:
             return text  # kept as written: the gap scan reports it as invalid
         if number is None:
             return text
         return int(number) if number == int(number) and abs(number) < 2**53 else number
-    return text
 
-
-def parse_number(raw: Any, field: str, unit_factor: float = 1.0) -> float | None:
-    """'1,024' -> 1024.0, '16 GB' -> 16.0 (sizes in GB), '' and placeholders -> None."""
-    if raw is None:
-        return None
-    if isinstance(raw, bool | datetime | date | time):
-        raise RowProblem(f"{_shown(raw)} is not a number")
-    if isinstance(raw, int | float):
-        number, factor = float(raw), unit_factor
-    else:
-        text = str(raw).strip()
-        if text.lower() in PLACEHOLDERS:
-            return None
-        number = _plain_float(text)
-        if number is not None:
-            return _scaled(number, unit_factor, raw)
-        match = _NUMBER.match(text)
-        if match is None:
-            raise RowProblem(f"{_shown(raw)} is not a number")
-        number = _parse_digits(match.group(1), raw)
-        factor = _unit_factor(match.group(2).lower(), field, unit_factor, raw)
-    return _scaled(number, factor, raw)
-
-
-def _plain_float(text: str) -> float | None:
-    """The common case, "16" or "2.5", without the regular expression; None otherwise."""
-    if not text or not (text[0].isdigit() or text[0] in "-+."):
-        return None
-    try:
-        return float(text) if "_" not in text else None
-    except ValueError:
-        return None
-
-
-def _scaled(number: float, factor: float, raw: Any) -> float:
-    if not math.isfinite(number) or abs(number) > MAX_FLOAT:
-        raise RowProblem(f"{_shown(raw)} is out of range")
-    if factor != 1.0:
-        return round(number * factor, 4)
-    return number
-
-
-def _parse_digits(digits: str, raw: Any) -> float:
-    digits = re.sub(r"[\s'\u00a0\u202f]", "", digits)
-    if "," in digits and "." in digits:
-        # The later separator is the decimal one: "1,024.5" and "1.024,5".
-        if digits.rfind(",") > digits.rfind("."):
-            digits = digits.replace(".", "").replace(",", ".")
-        else:
-            digits = digits.replace(",", "")
-    elif "," in digits:
-        if _THOUSANDS.match(digits):
-            digits = digits.replace(",", "")
-        elif digits.count(",") == 1:
-            digits = digits.replace(",", ".")  # a decimal comma: "2,5"
-    try:
-        return float(digits)
-    except ValueError:
-        raise RowProblem(f"{_shown(raw)} is not a number") from None
-
-
-def _unit_factor(unit: str, field: str, column_factor: float, raw: Any) -> float:
-    if not unit:
-        return column_factor
-    if field in SIZE_FIELDS and unit in UNIT_FACTORS_TO_GB:
-        return UNIT_FACTORS_TO_GB[unit]
-    if field == "cpu_cores" and unit in CORE_WORDS:
-        return 1.0
-    raise RowProblem(f"{_shown(raw)} has a unit this column does not take")
-
-
-def _text(raw: Any) -> str | None:
-    """A cell as text, None when empty; Excel numbers and dates as a person would type them."""
-    if raw is None:
-        return None
-    if type(raw) is str:
-        text = raw.strip()
-        if "\x00" in text:
-            raise RowProblem("holds a NUL character")
-        return text or None
-    if isinstance(raw, float) and math.isfinite(raw) and raw == int(raw):
-        text = str(int(raw))
-    elif isinstance(raw, datetime):
-        text = raw.date().isoformat() if raw.time() == time() else raw.isoformat()
-    elif isinstance(raw, date | time):
-        text = raw.isoformat()
-    else:
-        text = str(raw).strip()
-    if "\x00" in text:
-        raise RowProblem("holds a NUL character")
-    return text or None
-
-
-def _shown(raw: Any) -> str:
-    text = repr(raw if not isinstance(raw, str) else raw.strip())
-    return text if len(text) <= 40 else text[:40] + "…"
+    return custom_cell

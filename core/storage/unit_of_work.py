@@ -16,13 +16,11 @@ from sqlalchemy.orm import Session
 
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, require
-from core.storage.repositories import (
-    AssetRepository,
-    AuditRepository,
-    CollectionFlowRepository,
-    GapRepository,
-    QuestionnaireRepository,
-)
+from core.storage.assets import AssetRepository
+from core.storage.audit import AuditRepository
+from core.storage.flows import CollectionFlowRepository
+from core.storage.gaps import GapRepository
+from core.storage.questionnaires import QuestionnaireRepository
 from db.session import bind_tenant, open_session
 
 

@@ -12,7 +12,7 @@ from core.inventory.column_mapping import (
     recognize,
 )
 from core.inventory.export import ASSET_COLUMNS, CATALOGUE_CUSTOM
-from core.inventory.rows import RowProblem, convert_row, default_asset_type, parse_number
+from core.inventory.rows import RowProblem, convert_row, default_asset_type
 
 
 def targets(headers):
@@ -176,38 +176,6 @@ def test_normalize_header():
 )
 def test_asset_types_from_common_spellings(spelling, asset_type):
     assert normalize_asset_type(spelling) == asset_type
-
-
-@pytest.mark.parametrize(
-    ("raw", "field", "factor", "expected"),
-    [
-        ("1,024", "storage_gb", 1.0, 1024.0),
-        ("1,024.5", "storage_gb", 1.0, 1024.5),
-        ("1.024,5", "storage_gb", 1.0, 1024.5),
-        ("2,5", "memory_gb", 1.0, 2.5),
-        ("1 024", "storage_gb", 1.0, 1024.0),
-        ("16 GB", "memory_gb", 1 / 1024, 16.0),
-        ("16384 MB", "memory_gb", 1.0, 16.0),
-        ("2TB", "storage_gb", 1.0, 2048.0),
-        ("16384", "memory_gb", 1 / 1024, 16.0),
-        ("3000", "memory_gb", 1 / 1024, 2.9297),
-        ("8 vCPU", "cpu_cores", 1.0, 8.0),
-        (8, "cpu_cores", 1.0, 8.0),
-        (2048.0, "memory_gb", 1 / 1024, 2.0),
-        ("", "cpu_cores", 1.0, None),
-        ("  ", "cpu_cores", 1.0, None),
-        ("N/A", "cpu_cores", 1.0, None),
-        (None, "cpu_cores", 1.0, None),
-    ],
-)
-def test_numbers_parse_as_written(raw, field, factor, expected):
-    assert parse_number(raw, field, factor) == expected
-
-
-@pytest.mark.parametrize("raw", ["lots", "12x", "1.2.3", "8 GB", "inf", "1e999", True])
-def test_malformed_numbers_say_why(raw):
-    with pytest.raises(RowProblem):
-        parse_number(raw, "cpu_cores")
 
 
 def test_a_row_becomes_typed_values_and_custom_attributes():

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 import core.inventory.importer as asset_import
 from core.inventory.importer import import_assets, preview_import
 from core.kernel.errors import BadRequest, Forbidden
-from core.storage.repositories import AssetRepository
+from core.storage.assets import AssetRepository
 from db.models import Asset, AuditEvent
 from db.settings import get_settings
 from tests.core.inventory_files import (
@@ -114,7 +114,7 @@ def test_bad_rows_are_skipped_with_their_reason_and_the_rest_imported(db, tenant
         {"row": 3, "reason": "no name: the name column is empty"},
         {"row": 4, "reason": "vCPU: 'lots' is not a number"},
         {"row": 5, "reason": "duplicate name 'ok-1' (first on row 2)"},
-        {"row": 6, "reason": "Memory: '16 parsecs' has a unit this column does not take"},
+        {"row": 6, "reason": "Memory: '16 parsecs' has a unit that cannot be read as GB"},
     ]
     assert (stored(db, "ok-1").cpu_cores, stored(db, "ok-1").memory_gb) == (1024, 16.0)
     assert stored(db, "ok-2").asset_type == "other"

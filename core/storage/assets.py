@@ -1,0 +1,125 @@
+"""Assets of one tenant: batched reads for scans and exports, bulk upserts for imports."""
+
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import String, Uuid, any_, bindparam, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from core.catalogue.attributes import TYPED_ASSET_FIELDS
+from core.storage.tenant_repository import TenantRepository
+from db.models import Asset
+
+IN_LIST_CHUNK = 1000
+# What a gap scan reads of an asset: no timestamps, no ORM objects.
+_SCAN_COLUMNS = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes] + [
+    getattr(Asset, name) for name in sorted(TYPED_ASSET_FIELDS)
+]
+
+
+class AssetRepository(TenantRepository):
+    def _ids_in(self, column: Any, ids: Sequence[uuid.UUID]) -> Any:
+        """`column IN ids`; on PostgreSQL one array parameter instead of one per id."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid)))
+        return column.in_(ids)
+
+    def existing_ids(self, asset_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        found: set[uuid.UUID] = set()
+        for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
+            query = self._scoped(select(Asset.id), Asset).where(self._ids_in(Asset.id, chunk))
+            found.update(self.db.scalars(query))
+        return found
+
+    def iter_by_ids(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Asset]]:
+        """Batches of assets, so a scan of many thousands holds one batch at a time."""
+        for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
+            query = self._scoped(select(Asset), Asset).where(self._ids_in(Asset.id, chunk))
+            batch = list(self.db.scalars(query))
+            yield batch
+            for asset in batch:
+                self.db.expunge(asset)
+
+    def iter_scan_rows(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Any]]:
+        """Batches of plain rows with what a gap scan reads; no ORM objects for big scans."""
+        for chunk in _chunks(asset_ids, IN_LIST_CHUNK):
+            query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(self._ids_in(Asset.id, chunk))
+            yield list(self.db.execute(query))
+
+    def iter_scan_rows_of_type(
+        self, asset_type: str, batch_size: int = 2000
+    ) -> Iterator[list[Any]]:
+        """Every asset of one type as plain rows, in batches (peer statistics)."""
+        query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.asset_type == asset_type)
+        result = self.db.execute(query.execution_options(yield_per=batch_size))
+        yield from result.partitions()
+
+    def get(self, asset_id: uuid.UUID) -> Asset | None:
+        return self.db.scalars(
+            self._scoped(select(Asset), Asset).where(Asset.id == asset_id)
+        ).first()
+
+    def has_assets(self) -> bool:
+        """Whether the engagement has an asset at all."""
+        query = self._scoped(select(Asset.id), Asset).limit(1)
+        return self.db.execute(query).first() is not None
+
+    def lock_for_import(self) -> None:
+        """Serialize imports of this engagement until the transaction ends (PostgreSQL;
+        SQLite's BEGIN IMMEDIATE already serializes every writer)."""
+        if self.db.get_bind().dialect.name == "postgresql":
+            key = f"asset_import:{self.client_account_id}:{self.engagement_id}"
+            self.db.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+            )
+
+    def rows_by_name(
+        self, names: Sequence[str], columns: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Any]:
+        """Plain rows (name plus `columns`) of the assets with these names."""
+        selected = [Asset.__table__.c.name, *(Asset.__table__.c[name] for name in columns)]
+        postgres = self.db.get_bind().dialect.name == "postgresql"
+        found: dict[str, Any] = {}
+        for chunk in _chunks(names, IN_LIST_CHUNK):
+            query = self._scoped(select(*selected), Asset)
+            if postgres:
+                # A join on unnest(array) looks each name up in uq_assets_name. "name IN (..)"
+                # becomes a linear filter over the whole engagement once psycopg prepares the
+                # statement and PostgreSQL picks a generic plan on a freshly loaded table.
+                wanted = (
+                    func.unnest(bindparam("names", list(chunk), type_=ARRAY(String)))
+                    .table_valued("name")
+                    .render_derived()
+                )
+                query = query.join(wanted, Asset.name == wanted.c.name)
+            else:
+                query = query.where(Asset.name.in_(chunk))
+            if for_update:
+                query = query.with_for_update(of=Asset.__table__)
+            found.update((row.name, row) for row in self.db.execute(query))
+        return found
+
+    def upsert_by_name(self, rows: Sequence[dict[str, Any]], update_columns: Sequence[str]) -> None:
+        """INSERT .. ON CONFLICT (tenant, name) DO UPDATE the given columns, in one statement.
+
+        Every row carries the same keys; `id` and `created_at` only count for new assets.
+        """
+        if not rows:
+            return
+        dialect = self.db.get_bind().dialect.name
+        # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset.__table__)
+        statement = insert.on_conflict_do_update(
+            index_elements=["client_account_id", "engagement_id", "name"],
+            set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},
+        )
+        tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
+        # On the session's connection: a Core executemany, no ORM execution machinery.
+        self.db.connection().execute(statement, [{**row, **tenant} for row in rows])
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

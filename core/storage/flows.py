@@ -1,0 +1,71 @@
+"""Collection flows and their master flows, of one tenant."""
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from core.storage.tenant_repository import TenantRepository
+from db.models import CollectionFlow, MasterFlow
+
+
+class CollectionFlowRepository(TenantRepository):
+    def get_by_master_flow_id(
+        self, flow_id: uuid.UUID, *, for_update: bool = False
+    ) -> CollectionFlow | None:
+        query = self._scoped(select(CollectionFlow), CollectionFlow).where(
+            CollectionFlow.flow_id == flow_id
+        )
+        if for_update:
+            # Locks the child and its joined master: executions of one flow never interleave.
+            query = query.with_for_update()
+        return self.db.scalars(query).first()
+
+    def get_by_id(self, collection_flow_id: uuid.UUID) -> CollectionFlow | None:
+        query = self._scoped(select(CollectionFlow), CollectionFlow).where(
+            CollectionFlow.id == collection_flow_id
+        )
+        return self.db.scalars(query).first()
+
+    def get_master(self, flow_id: uuid.UUID) -> MasterFlow | None:
+        query = self._scoped(select(MasterFlow), MasterFlow).where(MasterFlow.flow_id == flow_id)
+        return self.db.scalars(query).first()
+
+    def list_flows(
+        self,
+        *,
+        phases: Sequence[str] = (),
+        statuses: Sequence[str] = (),
+        tiers: Sequence[str] = (),
+        name_contains: str = "",
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[CollectionFlow]:
+        query = self._scoped(select(CollectionFlow), CollectionFlow)
+        if phases:
+            query = query.where(CollectionFlow.current_phase.in_(phases))
+        if statuses:
+            query = query.where(CollectionFlow.status.in_(statuses))
+        if tiers:
+            query = query.where(CollectionFlow.automation_tier.in_(tiers))
+        if name_contains:
+            query = query.where(
+                func.lower(CollectionFlow.flow_name).contains(
+                    name_contains.lower(), autoescape=True
+                )
+            )
+        query = query.order_by(CollectionFlow.updated_at.desc()).limit(limit).offset(offset)
+        return list(self.db.scalars(query))
+
+    def add(self, master: MasterFlow, child: CollectionFlow) -> None:
+        if (master.client_account_id, master.engagement_id) != (
+            self.client_account_id,
+            self.engagement_id,
+        ) or (child.client_account_id, child.engagement_id) != (
+            self.client_account_id,
+            self.engagement_id,
+        ):
+            raise ValueError("flow belongs to another tenant")
+        self.db.add(master)
+        self.db.flush()
+        self.db.add(child)
