@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access.audit import list_events
+from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import list_job_states, reset_gap_job, retry_gap_analysis
 from core.flows.health import is_stuck
 from core.flows.orchestrator import MasterFlowOrchestrator
@@ -23,23 +24,21 @@ with state.session() as db:
         limit=1000,
         doing="list flows",
     )
-# Its own session: reading the job store ends the transaction, which would expire the flows.
-with state.session() as db:
-    jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
-if flows is state.FAILED or jobs is state.FAILED:
+if flows is state.FAILED:
     st.stop()
-job_of = {job["flow_id"]: job for job in jobs}
+jobs = state.call(list_job_states, doing="read job states")
+job_of = {job.flow_id: job.progress for job in jobs}
 
 
 def attention(flow) -> str:
     job = job_of.get(str(flow.flow_id))
     if flow.status == "failed":
         return "failed"
-    if job and job.get("stalled"):
+    if job and job.stalled:
         return "job stalled"
-    if job and job.get("status") == "failed":
+    if job and job.status is JobStatus.FAILED:
         return "job failed"
-    if is_stuck(flow.status, flow.updated_at, job):
+    if is_stuck(flow.status, flow.updated_at, has_live_job=job is not None and job.is_live):
         return "stuck"
     return "paused" if flow.status == "paused" else ""
 
@@ -100,13 +99,13 @@ else:
     st.dataframe(
         pd.DataFrame(
             {
-                "Flow": [job.get("flow_name") for job in jobs],
-                "Status": ["stalled" if job.get("stalled") else job["status"] for job in jobs],
-                "Processed": [job.get("processed", 0) for job in jobs],
-                "Total": [job.get("total", 0) for job in jobs],
-                "Progress": [float(job.get("percentage") or 0) for job in jobs],
-                "Errors": [len(job.get("errors") or []) for job in jobs],
-                "Heartbeat": [state.local_time(job.get("updated_at")) for job in jobs],
+                "Flow": [job.flow_name for job in jobs],
+                "Status": [job.progress.shown_status for job in jobs],
+                "Processed": [job.progress.processed for job in jobs],
+                "Total": [job.progress.total for job in jobs],
+                "Progress": [job.progress.percentage for job in jobs],
+                "Errors": [len(job.progress.errors) for job in jobs],
+                "Heartbeat": [state.local_time(job.progress.updated_at) for job in jobs],
             }
         ),
         hide_index=True,
@@ -116,24 +115,21 @@ else:
         },
     )
     broken = {
-        job["flow_id"]: job for job in jobs if job.get("stalled") or job["status"] == "failed"
+        job.flow_id: job.flow_name or job.flow_id
+        for job in jobs
+        if job.progress.stalled or job.progress.status is JobStatus.FAILED
     }
     if broken:
-        names = {flow_id: job.get("flow_name") or flow_id for flow_id, job in broken.items()}
-        job_flow = st.selectbox("Job", list(names), format_func=names.__getitem__, key="admin_job")
+        job_flow = st.selectbox(
+            "Job", list(broken), format_func=broken.__getitem__, key="admin_job"
+        )
         retry, reset = st.columns(2)
         if retry.button("Retry job", key="admin_retry"):
-            with state.session() as db:
-                outcome = state.run_use_case(
-                    retry_gap_analysis, db, ctx, job_flow, doing="retry jobs"
-                )
-            if outcome is not state.FAILED:
-                st.success(state.plain(outcome["message"]))
+            outcome = state.call(retry_gap_analysis, job_flow, doing="retry jobs")
+            st.success(state.plain(outcome["message"]))
         if reset.button("Reset job", key="admin_reset"):
-            with state.session() as db:
-                outcome = state.run_use_case(reset_gap_job, db, ctx, job_flow, doing="reset jobs")
-            if outcome is not state.FAILED:
-                st.success("The job was forgotten; the flow can take a new submission.")
+            state.call(reset_gap_job, job_flow, doing="reset jobs")
+            st.success("The job was forgotten; the flow can take a new submission.")
 
 st.header("Audit trail")
 action_filter, limit_filter = st.columns([3, 1])

@@ -173,4 +173,4 @@ flash = st.session_state.pop(state.FLASH, None)
 if flash:
     flash_slot.success(state.plain(state.sentence(flash)))
 
-job_progress.show(ctx, flow_id, may_retry=can(ctx, Action.RETRY_JOB))
+job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))

@@ -59,7 +59,8 @@ with state.session() as db:
             mix.append({**row, "engagement": shown})
         for row in rows(state.run_use_case(resolutions_per_day, db, scoped, doing="read gaps")):
             resolved.append({**row, "engagement": shown})
-    jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
+    with state.unit_of_work() as uow:
+        jobs = rows(state.run_use_case(list_job_states, uow, doing="read job states"))
 
 if not flows:
     st.info("No flows in these engagements yet. Analysts create flows on the Flows page.")
@@ -144,9 +145,15 @@ if resolved:
     )
 else:
     left.info("No gap resolved in the last 90 days.")
-if jobs is not state.FAILED and jobs:
-    jobs_frame = pd.DataFrame(jobs)
-    jobs_frame["hour"] = pd.to_datetime(jobs_frame["updated_at"], utc=True).dt.floor("h")
+if jobs:
+    jobs_frame = pd.DataFrame(
+        {
+            "hour": [job.progress.updated_at for job in jobs],
+            "processed": [job.progress.processed for job in jobs],
+            "status": [str(job.progress.status) for job in jobs],
+        }
+    )
+    jobs_frame["hour"] = pd.to_datetime(jobs_frame["hour"], utc=True).dt.floor("h")
     right.plotly_chart(
         px.bar(
             jobs_frame,

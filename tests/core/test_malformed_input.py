@@ -28,6 +28,7 @@ from core.inventory.listing import AssetFilters, page_assets
 from core.kernel.context import ROLES, RequestContext
 from core.kernel.errors import BadRequest, CollectionError
 from core.questionnaires.answers import save_answers
+from core.storage.unit_of_work import uow_for
 from db.models import ClientAccount, Membership, User
 from tests.factories import fingerprint, flow_in_manual_collection, job_keys
 
@@ -96,6 +97,11 @@ def ids(values: list[str]) -> st.SearchStrategy:
 
 def choices_or_junk(allowed) -> st.SearchStrategy:
     return st.one_of(st.lists(st.sampled_from(list(allowed)), max_size=3), junk)
+
+
+def in_uow(db, ctx: RequestContext, use_case, *args):
+    with uow_for(ctx, db) as uow:
+        return use_case(uow, *args)
 
 
 def caller(draw, world) -> RequestContext:
@@ -213,13 +219,15 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "retry_gap_analysis": (
         {400, 403, 404, 409, 429},
-        lambda db, w, draw: gap_jobs.retry_gap_analysis(
-            db, caller(draw, w), draw(ids(w["flow_ids"]))
+        lambda db, w, draw: in_uow(
+            db, caller(draw, w), gap_jobs.retry_gap_analysis, draw(ids(w["flow_ids"]))
         ),
     ),
     "reset_gap_job": (
         {400, 403, 404, 409},
-        lambda db, w, draw: gap_jobs.reset_gap_job(db, caller(draw, w), draw(ids(w["flow_ids"]))),
+        lambda db, w, draw: in_uow(
+            db, caller(draw, w), gap_jobs.reset_gap_job, draw(ids(w["flow_ids"]))
+        ),
     ),
     "get_gap_analysis_progress": (
         {400, 404},
