@@ -36,15 +36,6 @@ MAX_REMEMBERED_ASSETS = 100_000
 class GapAgent(Protocol):
     """An agent of one tenant; the units of work it is handed are of that tenant."""
 
-    def _assets_of(self, uow: UnitOfWork) -> AssetRepository:
-        # What this agent learns stays with its tenant: it reads through that tenant only.
-        if (uow.ctx.client_account_id, uow.ctx.engagement_id) != (
-            self.client_account_id,
-            self.engagement_id,
-        ):
-            raise ValueError("a unit of work of another tenant was handed to this agent")
-        return uow.assets
-
     def prepare(self, uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None: ...
 
     def enhance_gap(self, uow: UnitOfWork, gap: SelectedGap) -> dict[str, Any]: ...
@@ -64,7 +55,7 @@ def predict_from_peers(values: Counter) -> tuple[Any, float | None, dict[str, An
         "agreeing_peers": agreeing,
         "alternatives": [[str(v), count] for v, count in values.most_common(4)[1:]],
     }
-    return value, round(confidence, 4), evidence
+    return value, None if confidence is None else round(confidence, 4), evidence
 
 
 class GapAnalysisSpecialist:

@@ -141,7 +141,7 @@ def _refuse_foreign_assets(uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None
 
 
 def _store(uow: UnitOfWork) -> JobKeyStore:
-    return job_store_for(uow.session.get_bind())
+    return job_store_for(uow.session.get_bind().engine)
 
 
 def _stall_seconds() -> int:

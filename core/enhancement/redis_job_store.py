@@ -6,7 +6,7 @@ re-sends the submitted selection. Any Redis failure is a 503 (JobStoreUnavailabl
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -86,7 +86,7 @@ def _fields(values: dict[str, Any]) -> list[str]:
     return [item for name, value in values.items() for item in (name, json.dumps(value))]
 
 
-def _state(values: list[str | None]) -> JobState | None:
+def _state(values: Sequence[str | bytes | None]) -> JobState | None:
     """A JobState from HMGET's answer for FIELD_NAMES (all None when the key is gone)."""
     found = {name: json.loads(v) for name, v in zip(FIELD_NAMES, values, strict=True) if v}
     return JobState.from_primitives(found) if found else None
@@ -106,7 +106,14 @@ class RedisJobStore(JobKeyStore):
     def _keys(self, collection_flow_id: str) -> list[str]:
         return [self._job_key(collection_flow_id), self.prefix + rate_limit_key(collection_flow_id)]
 
-    def claim(self, collection_flow_id, state, selection, *, stall_seconds):
+    def claim(
+        self,
+        collection_flow_id: str,
+        state: JobState,
+        selection: Sequence[SelectedGap],
+        *,
+        stall_seconds: float,
+    ) -> Claim:
         values = {**state.primitives(), SELECTION_FIELD: [gap.primitives() for gap in selection]}
         with _reachable():
             outcome, wait_ms = self._claim(
@@ -121,11 +128,11 @@ class RedisJobStore(JobKeyStore):
             )
         return Claim(ClaimOutcome(_text(outcome)), int(_text(wait_ms)) / 1000)
 
-    def get(self, collection_flow_id):
+    def get(self, collection_flow_id: str) -> JobState | None:
         with _reachable():
             return _state(self.client.hmget(self._job_key(collection_flow_id), FIELD_NAMES))
 
-    def get_many(self, collection_flow_ids):
+    def get_many(self, collection_flow_ids: Sequence[str]) -> dict[str, JobState]:
         pipeline = self.client.pipeline(transaction=False)
         for flow in collection_flow_ids:
             pipeline.hmget(self._job_key(flow), FIELD_NAMES)
@@ -136,13 +143,15 @@ class RedisJobStore(JobKeyStore):
         }
         return {flow: state for flow, state in states.items() if state is not None}
 
-    def get_selection(self, collection_flow_id):
+    def get_selection(self, collection_flow_id: str) -> tuple[SelectedGap, ...]:
         with _reachable():
             stored = self.client.hget(self._job_key(collection_flow_id), SELECTION_FIELD)
         gaps = json.loads(stored) if stored else []
         return tuple(SelectedGap.model_validate(gap) for gap in gaps)
 
-    def update_if_current(self, collection_flow_id, state, changed):
+    def update_if_current(
+        self, collection_flow_id: str, state: JobState, changed: Collection[str]
+    ) -> bool:
         with _reachable():
             written = self._update(
                 keys=[self._job_key(collection_flow_id)],
@@ -154,7 +163,7 @@ class RedisJobStore(JobKeyStore):
             )
         return bool(written)
 
-    def delete(self, collection_flow_id, job_id=None):
+    def delete(self, collection_flow_id: str, job_id: str | None = None) -> None:
         with _reachable():
             self._delete(
                 keys=self._keys(collection_flow_id),

@@ -5,7 +5,7 @@ Each step is one transaction of its own, serialized per flow by an advisory lock
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,7 +54,14 @@ class SqlJobStore(JobKeyStore):
             row = self._read(connection, [key]).get(key)
         return dict(row.value) if row else None
 
-    def claim(self, collection_flow_id, state, selection, *, stall_seconds):
+    def claim(
+        self,
+        collection_flow_id: str,
+        state: JobState,
+        selection: Sequence[SelectedGap],
+        *,
+        stall_seconds: float,
+    ) -> Claim:
         job, rate = job_key(collection_flow_id), rate_limit_key(collection_flow_id)
         with self.engine.begin() as connection:
             dialect.advisory_lock(connection, job)
@@ -75,11 +82,11 @@ class SqlJobStore(JobKeyStore):
             self._put(connection, rate, {"submitted_at": time.time()}, RATE_LIMIT_SECONDS)
         return Claim(ClaimOutcome.ACCEPTED)
 
-    def get(self, collection_flow_id):
+    def get(self, collection_flow_id: str) -> JobState | None:
         value = self._value(collection_flow_id)
         return JobState.from_primitives(value) if value else None
 
-    def get_many(self, collection_flow_ids):
+    def get_many(self, collection_flow_ids: Sequence[str]) -> dict[str, JobState]:
         keys = {job_key(flow): flow for flow in collection_flow_ids}
         if not keys:
             return {}
@@ -87,11 +94,13 @@ class SqlJobStore(JobKeyStore):
             rows = self._read(connection, list(keys))
         return {keys[key]: JobState.from_primitives(row.value) for key, row in rows.items()}
 
-    def get_selection(self, collection_flow_id):
+    def get_selection(self, collection_flow_id: str) -> tuple[SelectedGap, ...]:
         value = self._value(collection_flow_id) or {}
         return tuple(SelectedGap.model_validate(gap) for gap in value.get(SELECTION_FIELD, []))
 
-    def update_if_current(self, collection_flow_id, state, changed):
+    def update_if_current(
+        self, collection_flow_id: str, state: JobState, changed: Collection[str]
+    ) -> bool:
         key = job_key(collection_flow_id)
         with self.engine.begin() as connection:
             dialect.advisory_lock(connection, key)
@@ -102,7 +111,7 @@ class SqlJobStore(JobKeyStore):
             self._put(connection, key, value, JOB_KEY_TTL_SECONDS)
         return True
 
-    def delete(self, collection_flow_id, job_id=None):
+    def delete(self, collection_flow_id: str, job_id: str | None = None) -> None:
         job, rate = job_key(collection_flow_id), rate_limit_key(collection_flow_id)
         with self.engine.begin() as connection:
             dialect.advisory_lock(connection, job)
