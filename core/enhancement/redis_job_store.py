@@ -30,6 +30,7 @@ from core.enhancement.job_store import (
 from core.enhancement.selection import SelectedGap
 
 # Atomic claim: the active-job check first (409), then the rate limit (429), then both keys.
+# The statuses are ACTIVE_JOB_STATUSES as JSON (the contract suite checks each of them).
 CLAIM_SCRIPT = """
 local status = redis.call('HGET', KEYS[1], 'status')
 local heartbeat = redis.call('HGET', KEYS[1], 'heartbeat_at')

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gap_analysis
 from core.gaps.listing import GapFilters, page_gaps, selectable_gaps, selection_entry
 from core.kernel.inputs import MAX_FILTER_LENGTH
@@ -164,7 +165,7 @@ if can(ctx, Action.SUBMIT_GAPS):
             st.session_state[state.FLASH] = accepted["message"]
             selected.clear()
             state.bump_selection_version()
-            st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = "queued"
+            st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = JobStatus.QUEUED
             st.rerun()
 # The flash keeps its slot when empty: the progress panel below stays in the same place on
 # every run, so a run drawing it never leaves the previous run's panel on screen beside it.

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 import redis
 
-from core.enhancement.job_state import JobState, JobStatus
+from core.enhancement.job_state import ACTIVE_JOB_STATUSES, JobState, JobStatus
 from core.enhancement.job_store import ClaimOutcome, JobStoreUnavailable
 from core.enhancement.redis_job_store import RedisJobStore
 from core.enhancement.selection import SelectedGap
@@ -66,9 +66,10 @@ def test_a_claim_takes_the_job_key(store):
     assert store.get_selection(flow) == SELECTION
 
 
-def test_an_active_job_is_a_conflict_before_the_rate_limit(store):
+@pytest.mark.parametrize("status", sorted(ACTIVE_JOB_STATUSES))
+def test_an_active_job_is_a_conflict_before_the_rate_limit(store, status):
     flow = str(uuid.uuid4())
-    claim(store, flow, job())
+    claim(store, flow, job(status))
     outcome, _ = claim(store, flow, job())
     assert outcome == CONFLICT
 
