@@ -97,7 +97,7 @@ class JobState:
     def blocks_submission(self, now: float, stall_seconds: float) -> bool:
         return self.status.is_active and not self.is_stalled(now, stall_seconds)
 
-    def with_error(self, message: str) -> tuple[str, ...]:
+    def errors_with(self, message: str) -> tuple[str, ...]:
         """The errors with `message` added, keeping the latest MAX_ERRORS_KEPT."""
         return (*self.errors, message)[-MAX_ERRORS_KEPT:]
 

@@ -59,12 +59,12 @@ class _Job:
         if failure is not None:
             logger.warning("gap %s failed: %s", index, failure)
             changes["failed_indexes"] = (*self.state.failed_indexes, index)
-            changes["errors"] = self.state.with_error(failure)
+            changes["errors"] = self.state.errors_with(failure)
         self.save(**changes)
 
     def fail(self, message: str) -> None:
         try:
-            self.save(status=JobStatus.FAILED, errors=self.state.with_error(message))
+            self.save(status=JobStatus.FAILED, errors=self.state.errors_with(message))
         except Exception:
             logger.exception("gap job %s: could not record the failure", self.state.job_id)
 
