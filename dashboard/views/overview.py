@@ -59,8 +59,9 @@ with state.session() as db:
             mix.append({**row, "engagement": shown})
         for row in rows(state.run_use_case(resolutions_per_day, db, scoped, doing="read gaps")):
             resolved.append({**row, "engagement": shown})
-    with state.unit_of_work() as uow:
-        jobs = rows(state.run_use_case(list_job_states, uow, doing="read job states"))
+# After the session above has ended: on SQLite its transaction holds the database's write lock.
+with state.unit_of_work() as uow:
+    jobs = rows(state.run_use_case(list_job_states, uow, doing="read job states"))
 
 if not flows:
     st.info("No flows in these engagements yet. Analysts create flows on the Flows page.")

@@ -1,5 +1,6 @@
 """Gap jobs on the pages: the progress panel, its retry, the admin's job list, a stuck flow."""
 
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 
@@ -96,7 +97,7 @@ def test_a_running_flow_without_a_live_job_is_said_to_be_stuck(db, tenant, open_
     bind_tenant(db, tenant.client_account_id, tenant.engagement_id)
     db.execute(
         update(CollectionFlow)
-        .where(CollectionFlow.flow_id == flow_id)
+        .where(CollectionFlow.flow_id == uuid.UUID(flow_id))
         .values(updated_at=utcnow() - timedelta(hours=1))
     )
     db.commit()
