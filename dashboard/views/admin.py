@@ -5,13 +5,14 @@ import streamlit as st
 
 from core.access.audit import list_events
 from core.enhancement.job_state import JobStatus
-from core.enhancement.jobs import list_job_states, reset_gap_job, retry_gap_analysis
+from core.enhancement.jobs import list_job_states
 from core.flows.health import is_stuck
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_flows
 from core.inventory.spreadsheet import csv_file
 from core.kernel.permissions import Action, can
 from dashboard import state
+from dashboard.widgets import gap_jobs
 
 ctx = state.require_context()
 st.title("Admin")
@@ -92,44 +93,7 @@ else:
                 st.session_state.pop(state.PENDING_RESUME, None)
                 st.rerun()
 
-st.header("Gap jobs")
-if not jobs:
-    st.info("No gap job has run in this engagement yet.")
-else:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Flow": [job.flow_name for job in jobs],
-                "Status": [job.progress.shown_status for job in jobs],
-                "Processed": [job.progress.processed for job in jobs],
-                "Total": [job.progress.total for job in jobs],
-                "Progress": [job.progress.percentage for job in jobs],
-                "Errors": [len(job.progress.errors) for job in jobs],
-                "Heartbeat": [state.local_time(job.progress.updated_at) for job in jobs],
-            }
-        ),
-        hide_index=True,
-        key="admin_jobs",
-        column_config={
-            "Progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%")
-        },
-    )
-    broken = {
-        job.flow_id: job.flow_name or job.flow_id
-        for job in jobs
-        if job.progress.stalled or job.progress.status is JobStatus.FAILED
-    }
-    if broken:
-        job_flow = st.selectbox(
-            "Job", list(broken), format_func=broken.__getitem__, key="admin_job"
-        )
-        retry, reset = st.columns(2)
-        if retry.button("Retry job", key="admin_retry"):
-            outcome = state.call(retry_gap_analysis, job_flow, doing="retry jobs")
-            st.success(state.plain(outcome["message"]))
-        if reset.button("Reset job", key="admin_reset"):
-            state.call(reset_gap_job, job_flow, doing="reset jobs")
-            st.success("The job was forgotten; the flow can take a new submission.")
+gap_jobs.show(jobs)
 
 st.header("Audit trail")
 action_filter, limit_filter = st.columns([3, 1])
