@@ -63,6 +63,7 @@ import redis
 from sqlalchemy import Engine, event, select
 from core.kernel.context import RequestContext
 from core.enhancement.jobs import progress_reader
+from core.storage.unit_of_work import uow_for
 from db.models import Engagement
 from db.session import open_session
 with open_session() as db:
@@ -76,8 +77,8 @@ def counted(self, *args, **kwargs):
     return original(self, *args, **kwargs)
 redis.Redis.execute_command = counted
 # As the Gaps page does: the tenant check once per page run, then the fragment's ticks.
-with open_session() as db:
-    read = progress_reader(db, ctx, sys.argv[1])
+with open_session() as db, uow_for(ctx, db) as uow:
+    read = progress_reader(uow, sys.argv[1])
 per_page_run = dict(counts)
 counts.update(sql=0, redis=0)
 ticks = 10

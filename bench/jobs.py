@@ -114,6 +114,7 @@ def run(args, consumers: list) -> dict:
     from core.flows.orchestrator import MasterFlowOrchestrator
     from core.kernel.context import RequestContext
     from core.kernel.dispatch import set_dispatcher
+    from core.storage.unit_of_work import uow_for
     from db.demo import DemoRandom, create_tenants
     from db.models import Asset
     from db.session import bind_tenant, get_engine
@@ -172,7 +173,8 @@ def run(args, consumers: list) -> dict:
     # Progress reads: what the dashboard's fragment does per tick, and the full use case.
     reader_times, use_case_times = [], []
     with make_session() as db:
-        read = gap_jobs.progress_reader(db, ctx, flows[0])
+        with uow_for(ctx, db) as uow:
+            read = gap_jobs.progress_reader(uow, flows[0])
         for _ in range(1000):
             started = time.perf_counter()
             read()
@@ -212,20 +214,23 @@ def run(args, consumers: list) -> dict:
 
 def throughput(make_session, gap_jobs, ctx, flow_ids: list[str], gaps: list[dict]) -> float:
     """Gaps per second from the first submission to the last job's completion."""
+    from core.storage.unit_of_work import uow_for
+
     started = time.perf_counter()
     with make_session() as db:
         for flow_id in flow_ids:
             gap_jobs.submit_gap_analysis(db, ctx, flow_id, gaps)
-        readers = [gap_jobs.progress_reader(db, ctx, flow_id) for flow_id in flow_ids]
+        with uow_for(ctx, db) as uow:
+            readers = [gap_jobs.progress_reader(uow, flow_id) for flow_id in flow_ids]
     deadline = time.monotonic() + 900
     # Jobs finish roughly in order: watch one key at a time, so watching costs the workers little.
     for read in readers:
-        while (progress := read())["status"] != "completed":
+        while (progress := read()) is None or progress.status != "completed":
             if time.monotonic() > deadline:
                 raise RuntimeError("jobs did not complete within 15 minutes")
             time.sleep(0.02)
-        if progress["errors"]:
-            raise RuntimeError(f"a job had errors: {progress['errors'][:3]}")
+        if progress.errors:
+            raise RuntimeError(f"a job had errors: {progress.errors[:3]}")
     return round(len(flow_ids) * len(gaps) / (time.perf_counter() - started), 1)
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import streamlit as st
 
-import jobs.tasks  # noqa: F401  (registers the Huey dispatcher that core submits gap jobs to)
 from core.kernel.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import sidebar

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Where SqliteHuey keeps its queue when REDIS_URL is unset.
     huey_sqlite_path: str = "var/huey.db"
+    # The queue core hands background work to (`module:attribute`), loaded on first use.
+    job_dispatcher: str = "jobs.huey_app:dispatcher"
     # A job whose heartbeat is older than this is stalled and no longer blocks a submission.
     job_stall_seconds: int = Field(default=60, ge=1)
     # Pause after each gap of a job: keeps a shared database or a paid model API below a rate.

@@ -1,4 +1,8 @@
-"""The Huey instance: RedisHuey with REDIS_URL, SqliteHuey (the embedded default) without."""
+"""The Huey instance and its tasks: RedisHuey with REDIS_URL, SqliteHuey (embedded) without.
+
+`huey_consumer jobs.huey_app.huey` runs the tasks bound below; `dispatcher` is what core
+enqueues to (the JOB_DISPATCHER setting names it, and core loads it on first use).
+"""
 
 from pathlib import Path
 
@@ -6,6 +10,7 @@ from huey import Huey, RedisHuey, SqliteHuey
 
 from db.settings import Settings, get_settings
 from jobs.serializer import JSONSerializer
+from jobs.tasks import HueyDispatcher, register_tasks
 
 
 def make_huey(settings: Settings) -> Huey:
@@ -30,6 +35,4 @@ def make_huey(settings: Settings) -> Huey:
 
 
 huey = make_huey(get_settings())
-
-# Registers the tasks on this instance and the dispatcher with core.
-import jobs.tasks  # noqa: E402,F401
+dispatcher: HueyDispatcher = register_tasks(huey)

@@ -98,7 +98,7 @@ class JSONSerializer(Serializer):
         return stored.value
 
 
-def _model_of(data: Any) -> BaseModel:
+def _model_of(data: Any) -> TaskMessage | Revocation | Value:
     if isinstance(data, Message):
         return TaskMessage.model_validate(data)
     if (

@@ -1,4 +1,8 @@
-"""Huey tasks: unpack primitives, call core, return something small."""
+"""Huey tasks: unpack primitives, call core, return something small.
+
+Nothing here registers itself: `register_tasks(huey)` binds the tasks to an instance and
+returns the dispatcher that enqueues them (jobs/huey_app.py does so for the application).
+"""
 
 import logging
 from dataclasses import dataclass
@@ -11,7 +15,6 @@ from core.enhancement.job_store import job_store_for
 from core.enhancement.worker import run_gap_enhancement_job
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.kernel.context import RequestContext
-from core.kernel.dispatch import set_dispatcher
 from db.session import get_engine, open_session
 from db.settings import get_settings
 
@@ -26,7 +29,7 @@ def gap_enhancement_worker(
     selected_gaps: list[dict[str, Any]],
     job_id: str,
 ) -> str:
-    state = run_gap_enhancement_job(
+    final = run_gap_enhancement_job(
         open_session,
         job_store_for(get_engine()),
         client_account_id=client_account_id,
@@ -37,7 +40,7 @@ def gap_enhancement_worker(
         job_id=job_id,
         pause_seconds=get_settings().gap_job_pause_seconds,
     )
-    return state["status"]
+    return "superseded" if final is None else str(final.status)
 
 
 def run_flow_phase(
@@ -77,12 +80,3 @@ def register_tasks(huey: Huey) -> HueyDispatcher:
         huey.enqueue(task)
 
     return dispatcher
-
-
-def _register_default() -> None:
-    from jobs.huey_app import huey
-
-    set_dispatcher(register_tasks(huey))
-
-
-_register_default()

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from core.enhancement.job_store import redis_client
+from core.enhancement.redis_job_store import redis_client
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_questionnaires

@@ -10,9 +10,8 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, Protocol
-
-from sqlalchemy.orm import Session
 
 from core.catalogue.attributes import (
     CriticalAttribute,
@@ -21,8 +20,10 @@ from core.catalogue.attributes import (
     read_asset_value,
 )
 from core.catalogue.values import normalize_answer
+from core.enhancement.selection import SelectedGap
 from core.gaps.store import clamp_confidence
 from core.storage.assets import AssetRepository
+from core.storage.unit_of_work import UnitOfWork
 
 AGENT_NAME = "gap_analysis_specialist"
 # Peer statistics are refreshed after this long, so answers written back are learned from.
@@ -33,9 +34,11 @@ MAX_REMEMBERED_ASSETS = 100_000
 
 
 class GapAgent(Protocol):
-    def prepare(self, db: Session, gaps: list[dict[str, Any]]) -> None: ...
+    """An agent of one tenant; the units of work it is handed are of that tenant."""
 
-    def enhance_gap(self, db: Session, gap: dict[str, Any]) -> dict[str, Any]: ...
+    def prepare(self, uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None: ...
+
+    def enhance_gap(self, uow: UnitOfWork, gap: SelectedGap) -> dict[str, Any]: ...
 
 
 def predict_from_peers(values: Counter) -> tuple[Any, float | None, dict[str, Any]]:
@@ -52,7 +55,7 @@ def predict_from_peers(values: Counter) -> tuple[Any, float | None, dict[str, An
         "agreeing_peers": agreeing,
         "alternatives": [[str(v), count] for v, count in values.most_common(4)[1:]],
     }
-    return value, round(confidence, 4), evidence
+    return value, None if confidence is None else round(confidence, 4), evidence
 
 
 class GapAnalysisSpecialist:
@@ -65,13 +68,21 @@ class GapAnalysisSpecialist:
         self._assets: dict[uuid.UUID, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
-    def prepare(self, db: Session, gaps: list[dict[str, Any]]) -> None:
+    def _assets_of(self, uow: UnitOfWork) -> AssetRepository:
+        # What this agent learns stays with its tenant: it reads through that tenant only.
+        if (uow.ctx.client_account_id, uow.ctx.engagement_id) != (
+            self.client_account_id,
+            self.engagement_id,
+        ):
+            raise ValueError("a unit of work of another tenant was handed to this agent")
+        return uow.assets
+
+    def prepare(self, uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None:
         """Read the job's assets in one query instead of one per gap."""
-        ids = list({uuid.UUID(str(gap["asset_id"])) for gap in gaps})
-        assets = AssetRepository(db, self.client_account_id, self.engagement_id)
+        ids = list({gap.asset_id for gap in gaps})
         found = {
             row.id: (row.name, row.asset_type)
-            for batch in assets.iter_scan_rows(ids)
+            for batch in self._assets_of(uow).iter_scan_rows(ids)
             for row in batch
         }
         with self._lock:
@@ -80,23 +91,22 @@ class GapAnalysisSpecialist:
                 self._assets = {}
             self._assets.update(found)
 
-    def _peer_stats(self, db: Session, asset_type: str) -> dict[str, Counter]:
+    def _peer_stats(self, uow: UnitOfWork, asset_type: str) -> dict[str, Counter]:
         with self._lock:
             fresh = (
                 time.monotonic() - self._loaded_at.get(asset_type, -1e9)
                 < PEER_STATS_MAX_AGE_SECONDS
             )
             if not fresh:
-                self._peer_values[asset_type] = self._load(db, asset_type)
+                self._peer_values[asset_type] = self._load(uow, asset_type)
                 self._loaded_at[asset_type] = time.monotonic()
             return self._peer_values[asset_type]
 
-    def _load(self, db: Session, asset_type: str) -> dict[str, Counter]:
+    def _load(self, uow: UnitOfWork, asset_type: str) -> dict[str, Counter]:
         stats: dict[str, Counter] = {
             attribute.name: Counter() for attribute in attributes_for(asset_type)
         }
-        assets = AssetRepository(db, self.client_account_id, self.engagement_id)
-        for batch in assets.iter_scan_rows_of_type(asset_type):
+        for batch in self._assets_of(uow).iter_scan_rows_of_type(asset_type):
             for row in batch:
                 for attribute in attributes_for(asset_type):
                     value, problem = normalize_answer(attribute, read_asset_value(row, attribute))
@@ -104,14 +114,13 @@ class GapAnalysisSpecialist:
                         stats[attribute.name][value] += 1
         return stats
 
-    def enhance_gap(self, db: Session, gap: dict[str, Any]) -> dict[str, Any]:
-        attribute = get_attribute(gap["field_name"])
+    def enhance_gap(self, uow: UnitOfWork, gap: SelectedGap) -> dict[str, Any]:
+        attribute = get_attribute(gap.field_name)
         if attribute is None:
-            raise ValueError(f"{gap['field_name']!r} is not a critical attribute")
-        asset_id = uuid.UUID(str(gap["asset_id"]))
-        known = self._assets.get(asset_id)
+            raise ValueError(f"{gap.field_name!r} is not a critical attribute")
+        known = self._assets.get(gap.asset_id)
         if known is None:
-            asset = AssetRepository(db, self.client_account_id, self.engagement_id).get(asset_id)
+            asset = self._assets_of(uow).get(gap.asset_id)
             if asset is None:
                 raise ValueError("the asset no longer exists in this engagement")
             known = (asset.name, asset.asset_type)
@@ -119,13 +128,13 @@ class GapAnalysisSpecialist:
         if not attribute.applies_to(asset_type):
             raise ValueError(f"{attribute.label} does not apply to a {asset_type}")
         predicted, confidence, evidence = predict_from_peers(
-            self._peer_stats(db, asset_type)[attribute.name]
+            self._peer_stats(uow, asset_type)[attribute.name]
         )
         return {
             "gap_category": attribute.category.value,
             "priority": attribute.priority,
             "impact_on_sixr": attribute.sixr_impact,
-            "description": _describe(attribute, asset_name, gap["gap_type"]),
+            "description": _describe(attribute, asset_name, gap.gap_type),
             "suggested_resolution": _suggest(attribute, predicted, confidence),
             "predicted_value": None if predicted is None else str(predicted),
             "confidence_score": confidence,

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.enhancement.jobs import get_gap_analysis_progress
+from core.enhancement.jobs import read_job_progress
 from core.flows.health import is_stuck, may_be_stuck
 from core.kernel.permissions import Action, can
 from dashboard import state
@@ -12,13 +12,13 @@ ctx = state.require_context()
 flow = flow_picker.show(key="flow_page_picker")
 if flow is None:
     st.stop()
-job = None
+stuck = False
 if may_be_stuck(flow.status, flow.updated_at):
-    # Its own session: reading the job store ends the transaction, which would expire the flow.
-    with state.session() as db:
-        job = state.run_use_case(
-            get_gap_analysis_progress, db, ctx, str(flow.flow_id), doing="read the job"
-        )
+    # A job store that cannot be read is shown, and the page goes on without the warning.
+    with state.unit_of_work() as uow:
+        job = state.run_use_case(read_job_progress, uow, str(flow.flow_id), doing="read the job")
+    live = job is not None and job is not state.FAILED and job.is_live
+    stuck = job is not state.FAILED and is_stuck(flow.status, flow.updated_at, live)
 
 flow_id = str(flow.flow_id)
 st.title(state.plain(flow.flow_name))
@@ -30,7 +30,7 @@ columns[3].metric("Updated", state.local_time(flow.updated_at))
 st.progress(
     flow.progress_percentage / 100, text=f"{flow.progress_percentage:.0f}% through the phases"
 )
-if job not in (None, state.FAILED) and is_stuck(flow.status, flow.updated_at, job):
+if stuck:
     st.warning(
         "This flow looks stuck: it is running, no job is working on it, and it has not changed"
         " for a while. An admin can resume it."

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gap_analysis
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
@@ -83,7 +84,7 @@ if can(ctx, Action.SUBMIT_GAPS):
             st.session_state[state.FLASH] = accepted["message"]
             selected.clear()
             state.bump_selection_version()
-            st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = "queued"
+            st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = JobStatus.QUEUED
             st.rerun()
 # The flash keeps its slot when empty: the progress panel below stays in the same place on
 # every run, so a run drawing it never leaves the previous run's panel on screen beside it.
@@ -92,4 +93,4 @@ flash = st.session_state.pop(state.FLASH, None)
 if flash:
     flash_slot.success(state.plain(state.sentence(flash)))
 
-job_progress.show(ctx, flow_id, may_retry=can(ctx, Action.RETRY_JOB))
+job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))

@@ -13,32 +13,30 @@ user = st.session_state.get(state.USER)
 st.title("Overview")
 
 
-with state.session() as db:
-    contexts = {"This engagement": ctx}
-    if user is not None:
-        choices = state.call_on_accounts(
-            identity.list_engagements, user.user_id, doing="list engagements"
+contexts = {"This engagement": ctx}
+if user is not None:
+    choices = state.call_on_accounts(
+        identity.list_engagements, user.user_id, doing="list engagements"
+    )
+    if choices:
+        by_label = {f"{c.client_name} / {c.engagement_name}": c for c in choices}
+        current = next(
+            (label for label, c in by_label.items() if c.engagement_id == ctx.engagement_id),
+            None,
         )
-        if choices:
-            by_label = {f"{c.client_name} / {c.engagement_name}": c for c in choices}
-            current = next(
-                (label for label, c in by_label.items() if c.engagement_id == ctx.engagement_id),
-                None,
+        picked = st.multiselect(
+            "Engagements", list(by_label), default=[current] if current else [], key="ov_eng"
+        )
+        contexts = {}
+        for label in picked:
+            choice = by_label[label]
+            contexts[label] = state.call_on_accounts(
+                identity.context_for,
+                user.user_id,
+                choice.client_account_id,
+                choice.engagement_id,
+                doing="open that engagement",
             )
-            picked = st.multiselect(
-                "Engagements", list(by_label), default=[current] if current else [], key="ov_eng"
-            )
-            contexts = {}
-            for label in picked:
-                choice = by_label[label]
-                contexts[label] = state.call_on_accounts(
-                    identity.context_for,
-                    user.user_id,
-                    choice.client_account_id,
-                    choice.engagement_id,
-                    doing="open that engagement",
-                )
-    jobs = state.run_use_case(list_job_states, db, ctx, doing="read job states")
 flows, mix, resolved = [], [], []
 for label, scoped in contexts.items():
     # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
@@ -49,8 +47,9 @@ for label, scoped in contexts.items():
         mix.append({**row, "engagement": shown})
     for row in state.call(resolutions_per_day, doing="read gaps", ctx=scoped):
         resolved.append({**row, "engagement": shown})
+jobs = state.call(list_job_states, doing="read job states")
 
 if not flows:
     st.info("No flows in these engagements yet. Analysts create flows on the Flows page.")
     st.stop()
-overview_charts.show(flows, mix, resolved, [] if jobs is state.FAILED else jobs)
+overview_charts.show(flows, mix, resolved, jobs)

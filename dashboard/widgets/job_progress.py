@@ -1,52 +1,58 @@
 """The gap job's progress panel: refreshes itself, one progress read per tick."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import streamlit as st
 
+from core.enhancement.job_state import (
+    ACTIVE_JOB_STATUSES,
+    ENDED_JOB_STATUSES,
+    JobProgress,
+    JobStatus,
+)
 from core.enhancement.jobs import progress_reader, retry_gap_analysis
-from core.kernel.context import RequestContext
+from core.storage.unit_of_work import UnitOfWork
 from dashboard import state
 
-FINISHED = ("completed", "failed")
+Reader = Callable[[], JobProgress | None]
 
 
-def _render(progress: dict, ctx: RequestContext, flow_id: str, may_retry: bool) -> None:
-    status = progress["status"]
-    if status == "not_started":
+def _tick(_uow: UnitOfWork, read: Reader) -> JobProgress | None:
+    # The job key only: the unit of work of a tick never opens a database connection.
+    return read()
+
+
+def _render(progress: JobProgress | None, flow_id: str, may_retry: bool) -> None:
+    if progress is None:
         st.caption("No gap job for this flow yet. Select gaps above and analyze them.")
         return
-    processed, total = progress.get("processed", 0), progress.get("total", 0)
-    percentage = float(progress.get("percentage") or 0)
-    label = "stalled" if progress.get("stalled") else status
-    st.progress(min(percentage, 100) / 100, text=f"Gap analysis {label}: {percentage:.0f}%")
+    percentage = progress.percentage
+    st.progress(
+        min(percentage, 100) / 100, text=f"Gap analysis {progress.shown_status}: {percentage:.0f}%"
+    )
     columns = st.columns(3)
-    columns[0].metric("Processed", f"{processed} / {total}")
+    columns[0].metric("Processed", f"{progress.processed} / {progress.total}")
     columns[1].metric("Percentage", f"{percentage:.0f}%")
-    columns[2].metric("Errors", len(progress.get("errors") or []))
-    if status in ("queued", "running") and progress.get("current_asset"):
+    columns[2].metric("Errors", len(progress.errors))
+    if progress.status.is_active and progress.current_asset:
         # Asset names are long: a line of text, where a metric would cut them short.
-        st.text(f"Current asset: {progress['current_asset']}")
-    for error in progress.get("errors") or []:
+        st.text(f"Current asset: {progress.current_asset}")
+    for error in progress.errors:
         st.text(f"• {error}")
-    if progress.get("updated_at"):
-        st.caption(f"Last heartbeat {state.local_time(progress['updated_at'])}")
-    if status == "completed":
-        st.success(f"Analysis complete: {processed} gap(s) enhanced.")
-    if progress.get("stalled") or status == "failed":
-        reason = "stopped reporting progress" if progress.get("stalled") else "failed"
+    st.caption(f"Last heartbeat {state.local_time(progress.updated_at)}")
+    if progress.status is JobStatus.COMPLETED:
+        st.success(f"Analysis complete: {progress.processed} gap(s) enhanced.")
+    if progress.stalled or progress.status is JobStatus.FAILED:
+        reason = "stopped reporting progress" if progress.stalled else "failed"
         st.warning(f"The job {reason}. Retry it to continue with the gaps not yet done.")
         if may_retry and st.button("Retry", key="retry_gap_job"):
-            with state.session() as db:
-                outcome = state.run_use_case(
-                    retry_gap_analysis, db, ctx, flow_id, doing="retry gap jobs"
-                )
-            if outcome is not state.FAILED:
-                st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = "queued"
-                st.rerun(scope="fragment")
+            state.call(retry_gap_analysis, flow_id, doing="retry gap jobs")
+            st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = JobStatus.QUEUED
+            st.rerun(scope="fragment")
 
 
-def show(ctx: RequestContext, flow_id: str, may_retry: bool) -> None:
+def show(flow_id: str, may_retry: bool) -> None:
     st.subheader("Job progress")
     choice = st.segmented_control(
         "Refresh every",
@@ -56,25 +62,19 @@ def show(ctx: RequestContext, flow_id: str, may_retry: bool) -> None:
     )
     seconds = state.POLL_CHOICES.get(choice or "Off", 0)
     # Tenancy and the flow are checked once per page run; each tick then reads the job key only.
-    with state.session() as db:
-        read_progress = state.run_use_case(
-            progress_reader, db, ctx, flow_id, doing="read the job's progress"
-        )
-    if read_progress is state.FAILED:
-        return
+    read_progress = state.call(progress_reader, flow_id, doing="read the job's progress")
 
     @st.fragment(run_every=timedelta(seconds=seconds) if seconds else None)
     def panel() -> None:
-        progress = state.run_use_case(read_progress, doing="read the job's progress")
-        if progress is state.FAILED:
-            return
+        progress = state.call(_tick, read_progress, doing="read the job's progress")
         seen = st.session_state.setdefault(state.LAST_JOB_STATUS, {})
-        previous, seen[flow_id] = seen.get(flow_id), progress["status"]
-        if previous in ("queued", "running") and progress["status"] in FINISHED:
+        previous = seen.get(flow_id)
+        seen[flow_id] = None if progress is None else progress.status
+        if previous in ACTIVE_JOB_STATUSES and progress and progress.status in ENDED_JOB_STATUSES:
             # The job just ended: rerun the whole page so the table shows the enhanced rows.
             # Before drawing: that run draws the panel, and a panel drawn here too would
             # stay on screen beside it until the page run ends.
             st.rerun(scope="app")
-        _render(progress, ctx, flow_id, may_retry)
+        _render(progress, flow_id, may_retry)
 
     panel()

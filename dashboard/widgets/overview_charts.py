@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from core.enhancement.job_state import FlowJob
 from core.flows.phases import PHASE_ORDER
 
 
@@ -13,7 +14,7 @@ def show(
     flows: list[dict[str, Any]],
     mix: list[dict[str, Any]],
     resolved: list[dict[str, Any]],
-    jobs: list[dict[str, Any]],
+    jobs: list[FlowJob],
 ) -> None:
     """Rows as the overview use cases give them, each with an `engagement` label."""
     flows_frame = pd.DataFrame(flows)
@@ -96,8 +97,14 @@ def show(
     else:
         left.info("No gap resolved in the last 90 days.")
     if jobs:
-        jobs_frame = pd.DataFrame(jobs)
-        jobs_frame["hour"] = pd.to_datetime(jobs_frame["updated_at"], utc=True).dt.floor("h")
+        jobs_frame = pd.DataFrame(
+            {
+                "hour": [job.progress.updated_at for job in jobs],
+                "processed": [job.progress.processed for job in jobs],
+                "status": [str(job.progress.status) for job in jobs],
+            }
+        )
+        jobs_frame["hour"] = pd.to_datetime(jobs_frame["hour"], utc=True).dt.floor("h")
         right.plotly_chart(
             px.bar(
                 jobs_frame,

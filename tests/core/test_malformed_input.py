@@ -215,13 +215,15 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
     ),
     "retry_gap_analysis": (
         {400, 403, 404, 409, 429},
-        lambda db, w, draw: gap_jobs.retry_gap_analysis(
-            db, caller(draw, w), draw(ids(w["flow_ids"]))
+        lambda db, w, draw: in_uow(
+            db, caller(draw, w), gap_jobs.retry_gap_analysis, draw(ids(w["flow_ids"]))
         ),
     ),
     "reset_gap_job": (
         {400, 403, 404, 409},
-        lambda db, w, draw: gap_jobs.reset_gap_job(db, caller(draw, w), draw(ids(w["flow_ids"]))),
+        lambda db, w, draw: in_uow(
+            db, caller(draw, w), gap_jobs.reset_gap_job, draw(ids(w["flow_ids"]))
+        ),
     ),
     "get_gap_analysis_progress": (
         {400, 404},

@@ -7,13 +7,14 @@ store (Redis with PostgreSQL, the job_keys table with SQLite); the queue records
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from sqlalchemy import delete, update
 
 from core.access import audit
 from core.enhancement import jobs as gap_jobs
+from core.enhancement.job_state import JobStatus
 from core.enhancement.job_store import job_store_for
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
@@ -100,11 +101,11 @@ USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
     ),
     "retry_gap_analysis": (
         frozenset({"analyst", "admin"}),
-        lambda db, ctx, s: gap_jobs.retry_gap_analysis(db, ctx, s.job_flow),
+        lambda db, ctx, s: in_uow(db, ctx, gap_jobs.retry_gap_analysis, s.job_flow),
     ),
     "reset_gap_job": (
         frozenset({"admin"}),
-        lambda db, ctx, s: gap_jobs.reset_gap_job(db, ctx, s.job_flow),
+        lambda db, ctx, s: in_uow(db, ctx, gap_jobs.reset_gap_job, s.job_flow),
     ),
     "get_gap_analysis_progress": (
         frozenset(ROLES),
@@ -112,9 +113,12 @@ USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
     ),
     "progress_reader": (
         frozenset(ROLES),
-        lambda db, ctx, s: gap_jobs.progress_reader(db, ctx, s.job_flow)(),
+        lambda db, ctx, s: in_uow(db, ctx, gap_jobs.progress_reader, s.job_flow)(),
     ),
-    "list_job_states": (frozenset(ROLES), lambda db, ctx, s: gap_jobs.list_job_states(db, ctx)),
+    "list_job_states": (
+        frozenset(ROLES),
+        lambda db, ctx, s: in_uow(db, ctx, gap_jobs.list_job_states),
+    ),
     "list_audit_events": (
         frozenset({"admin"}),
         lambda db, ctx, s: in_uow(db, ctx, audit.list_events),
@@ -137,7 +141,10 @@ def flow_with_a_failed_job(db, ctx: RequestContext, assets) -> tuple[str, list[d
     db.rollback()  # on SQLite an open transaction holds the lock the store needs
     store = job_store_for(db.get_bind())
     state = store.get(collection_flow_id)
-    assert store.update_if_current(collection_flow_id, job_id, {**state, "status": "failed"})
+    assert state.job_id == job_id
+    assert store.update_if_current(
+        collection_flow_id, replace(state, status=JobStatus.FAILED), ["status"]
+    )
     store.delete(collection_flow_id, job_id="keep-the-job-drop-the-rate-limit")
     return flow_id, gaps
 

@@ -1,9 +1,11 @@
 """The dashboard's read models: gap paging and counts, asset picking, overview, stuck flows."""
 
+import time
 from datetime import timedelta
 
 import pytest
 
+from core.enhancement.job_state import JobState, JobStatus
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.health import STUCK_AFTER, is_stuck
 from core.flows.orchestrator import MasterFlowOrchestrator
@@ -116,8 +118,10 @@ def test_overview_counts_flows_gaps_and_resolutions(db, uow_of, make_tenant, mak
 def test_a_running_flow_without_a_live_job_and_no_update_is_stuck():
     now = utcnow()
     old = now - STUCK_AFTER - timedelta(seconds=1)
-    assert is_stuck("running", old, None, now)
-    assert is_stuck("running", old, {"status": "running", "stalled": True}, now)
-    assert not is_stuck("running", old, {"status": "running", "stalled": False}, now)
-    assert not is_stuck("running", now, None, now)
-    assert not is_stuck("paused", old, None, now)
+    running = JobState("job", JobStatus.RUNNING, total=3, heartbeat_at=time.time() - 30)
+    stalled, live = running.progress(time.time(), 10), running.progress(time.time(), 60)
+    assert is_stuck("running", old, False, now)
+    assert is_stuck("running", old, stalled.is_live, now)
+    assert not is_stuck("running", old, live.is_live, now)
+    assert not is_stuck("running", now, False, now)
+    assert not is_stuck("paused", old, False, now)

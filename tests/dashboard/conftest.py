@@ -39,8 +39,8 @@ def app_settings(database_url, monkeypatch, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("HUEY_SQLITE_PATH", str(tmp_path / "huey.db"))
     get_settings.cache_clear()
     get_engine.cache_clear()
-    # The app registers the default queue once, on its first import of jobs.tasks; other tests
-    # replace it, so each test here hands core a queue on this test's settings.
+    # Core loads the configured queue once, on its first use; other tests replace it, so each
+    # test here hands core a queue on this test's settings.
     huey = make_huey(get_settings())
     set_dispatcher(register_tasks(huey))
     yield

@@ -1,6 +1,7 @@
 """Every page through AppTest, signed in with a context built from the test database."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import delete
@@ -9,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.access.accounts import add_member
 from core.access.audit import list_events
+from core.enhancement.job_state import JobStatus
 from core.enhancement.job_store import job_store_for
 from core.enhancement.jobs import get_gap_analysis_progress, submit_gap_analysis
 from core.flows.child_flow_service import CollectionChildFlowService
@@ -346,7 +348,7 @@ def test_a_submission_within_10_seconds_of_the_last_is_a_429_sentence(
     with Session(engine) as db:
         key = str(CollectionChildFlowService(db, tenant).get_by_master_flow_id(flow_id).id)
     job = store.get(key)
-    assert store.update_if_current(key, job["job_id"], {**job, "status": "completed"})
+    assert store.update_if_current(key, replace(job, status=JobStatus.COMPLETED), ["status"])
     app = select_rows(app, "gaps_table_key", [1])
     app.button(key="gaps_submit").click().run()
     no_exceptions(app)

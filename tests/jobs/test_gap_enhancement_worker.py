@@ -144,10 +144,7 @@ def test_a_killed_consumer_stalls_the_job_and_a_retry_finishes_it_exactly_once(
     )
     assert stalled["status"] == "running" and 10 <= stalled["processed"] < 100
 
-    assert (
-        when_allowed(lambda: gap_jobs.retry_gap_analysis(db, tenant, flow_id))["status"]
-        == "accepted"
-    )
+    assert when_allowed(lambda: retry(db, tenant, flow_id))["status"] == "accepted"
     start_consumer()
     wait_for(lambda: progress(session_maker, tenant, flow_id)["status"] == "completed")
 
@@ -155,6 +152,11 @@ def test_a_killed_consumer_stalls_the_job_and_a_retry_finishes_it_exactly_once(
     identities = {(row.asset_id, row.field_name, row.gap_type) for row in rows}
     assert len(rows) == len(identities) == 100
     assert all(row.source_agent == "gap_analysis_specialist" for row in rows)
+
+
+def retry(db, ctx, flow_id: str) -> dict:
+    with uow_for(ctx, db) as uow:
+        return gap_jobs.retry_gap_analysis(uow, flow_id)
 
 
 def when_allowed(call):

@@ -3,6 +3,7 @@
 import uuid
 from collections import Counter
 
+import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -12,9 +13,12 @@ from core.enhancement.agents import (
     TenantScopedAgentPool,
     predict_from_peers,
 )
-from core.enhancement.job_store import SqlJobStore
+from core.enhancement.job_state import JobState, JobStatus
+from core.enhancement.selection import SelectedGap
+from core.enhancement.sql_job_store import SqlJobStore
 from core.enhancement.worker import run_gap_enhancement_job
 from core.gaps.store import clamp_confidence, upsert_gap
+from core.storage.unit_of_work import uow_for
 from db.models import CollectionDataGap
 
 
@@ -67,7 +71,7 @@ def test_the_pool_keeps_one_agent_per_tenant_and_type():
 
 
 def test_the_agent_predicts_from_peers_of_the_same_engagement_and_type(
-    db, make_tenant, make_assets
+    db, make_tenant, make_assets, uow_of
 ):
     mine, theirs = make_tenant(), make_tenant()
     make_assets(mine, 3, business_owner="Noor Haddad")
@@ -79,9 +83,9 @@ def test_the_agent_predicts_from_peers_of_the_same_engagement_and_type(
     gap_asset = make_assets(mine, 1, business_owner=None)[0]
     agent = GapAnalysisSpecialist(mine.client_account_id, mine.engagement_id)
 
-    enhanced = agent.enhance_gap(
-        db, {"field_name": "business_owner", "gap_type": "missing", "asset_id": str(gap_asset.id)}
-    )
+    gap = SelectedGap(field_name="business_owner", gap_type="missing", asset_id=gap_asset.id)
+    with uow_of(mine) as uow:
+        enhanced = agent.enhance_gap(uow, gap)
 
     assert enhanced["predicted_value"] == "Noor Haddad"
     assert enhanced["ai_suggestions"]["peers_with_value"] == 4
@@ -95,16 +99,7 @@ def test_a_job_fails_with_a_clear_error_when_the_database_is_gone(engine):
     )
     store = SqlJobStore(engine)
     flow = str(uuid.uuid4())
-    state = {
-        "job_id": "j1",
-        "status": "queued",
-        "processed": 0,
-        "total": 1,
-        "heartbeat_at": 0,
-        "errors": [],
-        "failed_indexes": [],
-    }
-    store.claim(flow, state, stall_seconds=60)
+    store.claim(flow, JobState("j1", JobStatus.QUEUED, total=1), (), stall_seconds=60)
     final = run_gap_enhancement_job(
         lambda: Session(unreachable),
         store,
@@ -117,7 +112,16 @@ def test_a_job_fails_with_a_clear_error_when_the_database_is_gone(engine):
         ],
         job_id="j1",
     )
-    assert final["status"] == "failed"
-    assert final["errors"][-1].startswith("The database is unreachable")
-    assert store.get(flow)["status"] == "failed"
+    assert final.status is JobStatus.FAILED
+    assert final.errors[-1].startswith("The database is unreachable")
+    assert store.get(flow).status is JobStatus.FAILED
     store.delete(flow)
+
+
+def test_an_agent_reads_through_its_own_tenant_only(db, make_tenant, make_assets):
+    mine, theirs = make_tenant(), make_tenant()
+    asset = make_assets(theirs, 1)[0]
+    agent = GapAnalysisSpecialist(mine.client_account_id, mine.engagement_id)
+    gap = SelectedGap(field_name="business_owner", gap_type="missing", asset_id=asset.id)
+    with pytest.raises(ValueError, match="another tenant"), uow_for(theirs, db) as uow:
+        agent.enhance_gap(uow, gap)

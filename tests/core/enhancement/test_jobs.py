@@ -6,11 +6,13 @@ worker's body right away; tests/jobs/ runs the same paths through a real huey_co
 
 import time
 import uuid
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import delete, func, select
 
 from core.enhancement import jobs as gap_jobs
+from core.enhancement.job_state import JobState, JobStatus
 from core.enhancement.job_store import job_store_for
 from core.enhancement.worker import run_gap_enhancement_job
 from core.flows.child_flow_service import CollectionChildFlowService
@@ -18,15 +20,22 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_runs import run_phase
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
+from core.storage.unit_of_work import uow_for
 from db.models import CollectionDataGap, Membership
 from db.session import get_engine
-from jobs.tasks import run_flow_phase  # imported first: it installs its queue as the default
+from jobs.tasks import run_flow_phase
 
 
-def run_recorded(db, job: dict) -> dict:
+def run_recorded(db, job: dict) -> JobState | None:
     """What a worker does with an enqueued job, in this process."""
     store = job_store_for(db.get_bind())
     return run_gap_enhancement_job(lambda: type(db)(bind=db.get_bind()), store, **job)
+
+
+def in_uow(db, ctx: RequestContext, use_case, *args, **kwargs):
+    """A use case run as the dashboard runs it: in a unit of work of `ctx`."""
+    with uow_for(ctx, db) as uow:
+        return use_case(uow, *args, **kwargs)
 
 
 @pytest.fixture
@@ -59,7 +68,7 @@ def test_the_seed_flow_accepted_progress_upserts_and_phase(
 
     final = run_recorded(db, dispatcher.jobs[0])
 
-    assert final["status"] == "completed"
+    assert final.status is JobStatus.COMPLETED
     progress = gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)
     assert (progress["processed"], progress["total"], progress["percentage"]) == (3, 3, 100.0)
     assert progress["stalled"] is False and progress["errors"] == []
@@ -82,31 +91,80 @@ def test_201_gaps_is_a_400(db, tenant, dispatcher, flow_in_gap_analysis):
 
 
 @pytest.mark.parametrize(
-    ("gap", "field"),
+    ("gap", "field", "message"),
     [
-        ({"gap_type": "missing", "asset_id": str(uuid.uuid4())}, "selected_gaps[0].field_name"),
+        (
+            {"gap_type": "missing", "asset_id": str(uuid.uuid4())},
+            "selected_gaps.1.field_name",
+            "Selected gaps (item 2): field name is missing",
+        ),
+        (
+            {"field_name": "colour", "gap_type": "missing", "asset_id": str(uuid.uuid4())},
+            "selected_gaps.1.field_name",
+            "Selected gaps (item 2): field name 'colour' is not a critical attribute",
+        ),
         (
             {"field_name": "business_owner", "asset_id": str(uuid.uuid4())},
-            "selected_gaps[0].gap_type",
+            "selected_gaps.1.gap_type",
+            "Selected gaps (item 2): gap type is missing",
+        ),
+        (
+            {"field_name": "business_owner", "gap_type": "absent", "asset_id": str(uuid.uuid4())},
+            "selected_gaps.1.gap_type",
+            "Selected gaps (item 2): gap type must be one of 'missing' or 'invalid'",
         ),
         (
             {"field_name": "business_owner", "gap_type": "missing", "asset_id": "123"},
-            "selected_gaps[0].asset_id",
+            "selected_gaps.1.asset_id",
+            "Selected gaps (item 2): asset id must be a UUID",
         ),
         (
             {"field_name": "business_owner", "gap_type": "missing", "asset_id": str(uuid.uuid4())},
-            "selected_gaps[0].asset_id",
+            "selected_gaps.1.asset_id",
+            "Selected gaps (item 2): asset id is not an asset of this engagement",
+        ),
+        (
+            "business_owner",
+            "selected_gaps.1",
+            "Selected gaps (item 2) must be a gap: a field name, a gap type and an asset id",
         ),
     ],
 )
 def test_a_bad_gap_is_a_400_saying_which_and_why(
-    db, tenant, dispatcher, flow_in_gap_analysis, gap, field
+    db, tenant, dispatcher, flow_in_gap_analysis, gap, field, message
+):
+    flow_id, gaps = flow_in_gap_analysis
+    with pytest.raises(BadRequest) as raised:
+        gap_jobs.submit_gap_analysis(db, tenant, flow_id, [gaps[0], gap])
+    assert (raised.value.field, raised.value.message) == (field, message)
+    assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id) == {"status": "not_started"}
+
+
+@pytest.mark.parametrize(
+    ("selected_gaps", "message"),
+    [
+        ([], "Selected gaps must hold at least one gap"),
+        ("business_owner", "Selected gaps must be a list of gaps"),
+        ({"field_name": "business_owner"}, "Selected gaps must be a list of gaps"),
+    ],
+)
+def test_a_selection_that_is_no_list_of_gaps_is_a_400(
+    db, tenant, dispatcher, flow_in_gap_analysis, selected_gaps, message
 ):
     flow_id, _ = flow_in_gap_analysis
     with pytest.raises(BadRequest) as raised:
-        gap_jobs.submit_gap_analysis(db, tenant, flow_id, [gap])
-    assert raised.value.field == field
-    assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id) == {"status": "not_started"}
+        gap_jobs.submit_gap_analysis(db, tenant, flow_id, selected_gaps)
+    assert (raised.value.field, raised.value.message) == ("selected_gaps", message)
+
+
+def test_duplicates_are_submitted_once_and_display_columns_ignored(
+    db, tenant, dispatcher, flow_in_gap_analysis
+):
+    flow_id, gaps = flow_in_gap_analysis
+    shown = [{**gap, "priority": 1, "gap_category": "business"} for gap in gaps]
+    answer = gap_jobs.submit_gap_analysis(db, tenant, flow_id, shown + shown[:2])
+    assert answer["message"] == "Gap analysis enqueued (3 gaps)"
+    assert dispatcher.jobs[0]["selected_gaps"] == gaps
 
 
 def test_an_empty_selection_is_a_400(db, tenant, dispatcher, flow_in_gap_analysis):
@@ -121,7 +179,7 @@ def test_another_tenants_flow_is_a_404(db, make_tenant, dispatcher, flow_in_gap_
     for call in (
         lambda: gap_jobs.submit_gap_analysis(db, stranger, flow_id, gaps),
         lambda: gap_jobs.get_gap_analysis_progress(db, stranger, flow_id),
-        lambda: gap_jobs.retry_gap_analysis(db, stranger, flow_id),
+        lambda: in_uow(db, stranger, gap_jobs.retry_gap_analysis, flow_id),
     ):
         with pytest.raises(NotFound):
             call()
@@ -149,16 +207,13 @@ def test_a_submission_right_after_a_finished_job_is_a_429_with_the_wait(
 
 
 def test_a_rerun_of_the_same_selection_leaves_no_duplicates(
-    db, tenant, dispatcher, flow_in_gap_analysis, monkeypatch
+    db, tenant, dispatcher, flow_in_gap_analysis
 ):
     flow_id, gaps = flow_in_gap_analysis
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     run_recorded(db, dispatcher.jobs[0])
-    monkeypatch.setattr("core.enhancement.job_store.RATE_LIMIT_SECONDS", 1)
-    time.sleep(0)  # the first job's 10 s limit was taken before the patch
-    gap_jobs.reset_gap_job(
-        db, RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin"), flow_id
-    )
+    admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
+    in_uow(db, admin, gap_jobs.reset_gap_job, flow_id)
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     run_recorded(db, dispatcher.jobs[1])
     assert db.scalar(select(func.count()).select_from(CollectionDataGap)) == 3
@@ -176,12 +231,14 @@ def test_a_stalled_job_can_be_retried_and_skips_what_is_done(
     db.rollback()  # on SQLite an open transaction holds the lock the store needs
     state = store.get(collection_flow_id)
     # The worker finished one gap, then died: its heartbeat is now older than the stall limit.
-    stale = {**state, "status": "running", "processed": 1, "heartbeat_at": time.time() - 60}
-    assert store.update_if_current(collection_flow_id, state["job_id"], stale)
+    stale = replace(state, status=JobStatus.RUNNING, processed=1, heartbeat_at=time.time() - 60)
+    assert store.update_if_current(
+        collection_flow_id, stale, ["status", "processed", "heartbeat_at"]
+    )
     assert gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)["stalled"] is True
     store.delete(collection_flow_id, job_id="keep-the-job-drop-the-rate-limit")
 
-    answer = gap_jobs.retry_gap_analysis(db, tenant, flow_id)
+    answer = in_uow(db, tenant, gap_jobs.retry_gap_analysis, flow_id)
 
     assert answer["status"] == "accepted"
     retried = dispatcher.jobs[-1]
@@ -194,7 +251,7 @@ def test_a_running_healthy_job_cannot_be_retried(db, tenant, dispatcher, flow_in
     flow_id, gaps = flow_in_gap_analysis
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     with pytest.raises(Conflict):
-        gap_jobs.retry_gap_analysis(db, tenant, flow_id)
+        in_uow(db, tenant, gap_jobs.retry_gap_analysis, flow_id)
 
 
 def test_a_gap_that_fails_is_recorded_and_the_job_goes_on(
@@ -212,9 +269,9 @@ def test_a_gap_that_fails_is_recorded_and_the_job_goes_on(
         db, tenant, flow_id, [gaps[0], {**app, "field_name": "database_engine"}, gaps[1]]
     )
     final = run_recorded(db, dispatcher.jobs[0])
-    assert final["status"] == "completed"
-    assert final["failed_indexes"] == [1]
-    assert final["errors"] == ["srv / database_engine: Database engine does not apply to a server"]
+    assert final.status is JobStatus.COMPLETED
+    assert final.failed_indexes == (1,)
+    assert final.errors == ("srv / database_engine: Database engine does not apply to a server",)
     assert db.scalar(select(func.count()).select_from(CollectionDataGap)) == 2
 
 
@@ -229,8 +286,10 @@ def test_a_manager_may_not_submit(db, tenant, dispatcher, flow_in_gap_analysis):
 def test_job_states_of_the_engagement(db, tenant, dispatcher, flow_in_gap_analysis):
     flow_id, gaps = flow_in_gap_analysis
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
-    states = gap_jobs.list_job_states(db, tenant)
-    assert [(s["flow_id"], s["status"], s["total"]) for s in states] == [(flow_id, "queued", 3)]
+    states = in_uow(db, tenant, gap_jobs.list_job_states)
+    assert [(s.flow_id, s.flow_name, s.progress.status, s.progress.total) for s in states] == [
+        (flow_id, "Jobs", JobStatus.QUEUED, 3)
+    ]
 
 
 def test_an_asset_name_with_nul_is_accepted_by_the_sql_job_store(
@@ -261,7 +320,7 @@ def test_a_job_queued_before_its_submitter_lost_access_still_finishes(
     flow_id, gaps = flow_in_gap_analysis
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     remove_memberships(db, tenant)
-    assert run_recorded(db, dispatcher.jobs[0])["status"] == "completed"
+    assert run_recorded(db, dispatcher.jobs[0]).status is JobStatus.COMPLETED
     assert phase_of(db, tenant, flow_id) == "questionnaire_generation"
 
 

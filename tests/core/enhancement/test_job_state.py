@@ -1,0 +1,83 @@
+"""A job's state: stalls, what blocks a submission, what a retry redoes, how it is stored."""
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from core.enhancement.job_state import (
+    MAX_ERRORS_KEPT,
+    JobState,
+    JobStatus,
+    progress_answer,
+)
+from core.enhancement.selection import SelectedGap
+
+NOW = 1_800_000_000.0
+
+
+def state(status: JobStatus = JobStatus.RUNNING, heartbeat_at: float = NOW) -> JobState:
+    return JobState("job", status, total=4, heartbeat_at=heartbeat_at, submitted_at=NOW - 5)
+
+
+@pytest.mark.parametrize(
+    ("status", "silent_for", "stalled", "blocks"),
+    [
+        (JobStatus.QUEUED, 10, False, True),
+        (JobStatus.RUNNING, 10, False, True),
+        (JobStatus.RUNNING, 61, True, False),
+        (JobStatus.QUEUED, 61, True, False),
+        (JobStatus.COMPLETED, 600, False, False),
+        (JobStatus.FAILED, 0, False, False),
+    ],
+)
+def test_an_active_job_blocks_until_it_stalls(status, silent_for, stalled, blocks):
+    job = state(status, heartbeat_at=NOW - silent_for)
+    assert job.is_stalled(NOW, 60) is stalled
+    assert job.blocks_submission(NOW, 60) is blocks
+    assert job.progress(NOW, 60).is_live is blocks
+
+
+def test_a_retry_redoes_the_failed_gaps_then_those_not_reached():
+    selection = [
+        SelectedGap(field_name="environment", gap_type="missing", asset_id=uuid.uuid4())
+        for _ in range(5)
+    ]
+    job = replace(state(), processed=3, failed_indexes=(1,))
+    assert job.remaining_gaps(selection) == (selection[1], selection[3], selection[4])
+
+
+def test_errors_keep_the_latest():
+    job = replace(state(), errors=tuple(f"e{i}" for i in range(MAX_ERRORS_KEPT)))
+    kept = job.errors_with("last")
+    assert len(kept) == MAX_ERRORS_KEPT and kept[0] == "e1" and kept[-1] == "last"
+
+
+def test_the_stored_form_reads_back_the_same():
+    job = replace(state(), errors=("web / os: gone",), failed_indexes=(2,), current_asset="web")
+    stored = job.primitives()
+    assert stored["status"] == "running" and stored["errors"] == ["web / os: gone"]
+    assert JobState.from_primitives({**stored, "selected_gaps": []}) == job
+    assert job.primitives(["processed", "status"]) == {"processed": 0, "status": "running"}
+
+
+def test_the_progress_answer_is_the_seeds_json():
+    assert progress_answer(None) == {"status": "not_started"}
+    answer = progress_answer(replace(state(), processed=1, percentage=25.0).progress(NOW, 60))
+    assert answer == {
+        "job_id": "job",
+        "status": "running",
+        "processed": 1,
+        "total": 4,
+        "percentage": 25.0,
+        "current_asset": None,
+        "errors": [],
+        "stalled": False,
+        "updated_at": datetime.fromtimestamp(NOW, UTC).isoformat(),
+    }
+
+
+def test_the_shown_status_says_stalled():
+    assert state(heartbeat_at=NOW - 120).progress(NOW, 60).shown_status == "stalled"
+    assert state(JobStatus.FAILED).progress(NOW, 60).shown_status == "failed"

@@ -1,0 +1,106 @@
+"""Gap jobs on the pages: the progress panel, its retry, the admin's job list, a stuck flow."""
+
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from core.enhancement.job_state import JobStatus
+from core.enhancement.job_store import job_store_for
+from core.enhancement.jobs import submit_gap_analysis
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.kernel.context import RequestContext
+from db.models import CollectionFlow
+from db.session import bind_tenant
+from db.types import utcnow
+from tests.dashboard.conftest import no_exceptions, texts
+
+GAP = {"field_name": "business_owner", "gap_type": "invalid"}
+
+
+def failed_job(db, engine, ctx: RequestContext, flow_id: str) -> str:
+    """Submit the flow's gaps, then record the job as failed (as a worker would)."""
+    flow = CollectionChildFlowService(db, ctx).get_by_master_flow_id(flow_id)
+    asset_ids = flow.collection_config["selected_asset_ids"]
+    submit_gap_analysis(db, ctx, flow_id, [{**GAP, "asset_id": a} for a in asset_ids])
+    key = str(flow.id)
+    db.rollback()
+    store = job_store_for(engine)
+    state = store.get(key)
+    assert store.update_if_current(key, replace(state, status=JobStatus.FAILED), ["status"])
+    store.delete(key, job_id="keep-the-job-drop-the-rate-limit")
+    return key
+
+
+def test_a_failed_job_is_shown_with_a_retry_button(db, engine, tenant, open_page, flow_with_gaps):
+    flow_id = flow_with_gaps(tenant, count=2)
+    failed_job(db, engine, tenant, flow_id)
+    app = open_page(tenant, "gaps", flow_id)
+    no_exceptions(app)
+    assert any("The job failed" in text for text in texts(app, "warning"))
+    assert [item.value for item in app.metric][-3:] == ["0 / 2", "0%", "0"]
+    # A click reruns the fragment alone, which AppTest cannot do (it runs whole scripts).
+    assert app.button(key="retry_gap_job").label == "Retry"
+
+
+def test_no_job_yet_says_so(tenant, open_page, flow_with_gaps):
+    app = open_page(tenant, "gaps", flow_with_gaps(tenant))
+    no_exceptions(app)
+    assert any("No gap job for this flow yet" in text for text in texts(app, "caption"))
+
+
+def test_an_admin_sees_a_failed_job_and_resets_it(
+    db, engine, make_tenant, open_page, flow_with_gaps
+):
+    admin = make_tenant(role="admin")
+    key = failed_job(db, engine, admin, flow_with_gaps(admin, name="Failing wave"))
+    app = open_page(admin, "admin")
+    no_exceptions(app)
+    needing, jobs = (frame.value for frame in app.dataframe[:2])
+    assert (list(needing["Flow"]), list(needing["Why"])) == (["Failing wave"], ["job failed"])
+    assert (list(jobs["Flow"]), list(jobs["Status"])) == (["Failing wave"], ["failed"])
+    app.button(key="admin_reset").click().run()
+    no_exceptions(app)
+    assert "The job was forgotten; the flow can take a new submission." in texts(app, "success")
+    assert job_store_for(engine).get(key) is None
+
+
+def test_an_admin_retries_a_failed_job(db, engine, make_tenant, open_page, flow_with_gaps):
+    admin = make_tenant(role="admin")
+    key = failed_job(db, engine, admin, flow_with_gaps(admin, count=2))
+    app = open_page(admin, "admin")
+    app.button(key="admin_retry").click().run()
+    no_exceptions(app)
+    assert "Gap analysis enqueued (2 gaps)" in texts(app, "success")
+    assert job_store_for(engine).get(key).status is JobStatus.QUEUED
+
+
+def test_a_manager_sees_the_job_throughput(
+    db, engine, make_tenant, make_member, open_page, flow_with_gaps
+):
+    analyst = make_tenant()
+    failed_job(db, engine, analyst, flow_with_gaps(analyst))
+    manager = make_member(analyst, "manager")
+    app = open_page(manager, "overview")
+    no_exceptions(app)
+    assert not any("No gap job has run" in text for text in texts(app, "info"))
+
+
+def test_a_running_flow_without_a_live_job_is_said_to_be_stuck(db, tenant, open_page, make_assets):
+    assets = make_assets(tenant, 2)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Quiet")
+    CollectionChildFlowService(db, tenant).execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+    )
+    bind_tenant(db, tenant.client_account_id, tenant.engagement_id)
+    db.execute(
+        update(CollectionFlow)
+        .where(CollectionFlow.flow_id == uuid.UUID(flow_id))
+        .values(updated_at=utcnow() - timedelta(hours=1))
+    )
+    db.commit()
+    app = open_page(tenant, "flow", flow_id)
+    no_exceptions(app)
+    assert any("looks stuck" in text for text in texts(app, "warning"))
