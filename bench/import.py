@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 
 from core.inventory.importer import import_assets
 from core.kernel.context import RequestContext
+from core.storage.unit_of_work import uow_for
 from db.models import Asset, ClientAccount, Engagement
 from db.session import create_db_engine
 from db.types import utcnow
@@ -129,8 +130,8 @@ def main() -> None:
         import_peak_rss = 0.0
         for _attempt in range(args.repeat):
             started = time.perf_counter()
-            with make_session() as db:
-                report = import_assets(db, ctx, content, "bench.csv")
+            with make_session() as db, uow_for(ctx, db) as uow:
+                report = import_assets(uow, content, "bench.csv")
             import_times.append(time.perf_counter() - started)
             assert report.created == args.rows and not report.skipped, report
             if not import_peak_rss:
@@ -138,8 +139,8 @@ def main() -> None:
                 import_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
             started = time.perf_counter()
-            with make_session() as db:
-                reimport = import_assets(db, ctx, content, "bench.csv")
+            with make_session() as db, uow_for(ctx, db) as uow:
+                reimport = import_assets(uow, content, "bench.csv")
             reimport_times.append(time.perf_counter() - started)
             assert reimport.unchanged == args.rows, reimport
 

@@ -3,14 +3,12 @@
 import logging
 import math
 import string
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
 from core.catalogue.attributes import ASSET_TYPES, GapCategory, GapType
 from core.flows.orchestrator import AUTOMATION_TIERS
@@ -27,8 +25,7 @@ from core.kernel.errors import (
 )
 from core.kernel.permissions import AccessRevoked
 from core.storage.account_unit_of_work import account_uow
-from core.storage.unit_of_work import UnitOfWork, uow_for
-from db.session import open_session
+from core.storage.unit_of_work import uow_for
 
 logger = logging.getLogger("dashboard")
 T = TypeVar("T")
@@ -48,17 +45,6 @@ FLASH = "flash_message"  # a success message to show once, after the rerun that 
 SIGNED_OUT_BECAUSE = "signed_out_because"  # why the app signed the person out, shown once
 
 POLL_CHOICES = {"Off": 0, "2 s": 2, "5 s": 5, "15 s": 15}
-FAILED = object()  # what run_use_case returns when the use case raised
-
-
-@contextmanager
-def session() -> Iterator[Session]:
-    """A session for one script run (or one fragment tick), closed when the run ends."""
-    db = open_session()
-    try:
-        yield db
-    finally:
-        db.close()
 
 
 def context() -> RequestContext | None:
@@ -134,14 +120,14 @@ def sign_out(reason: str | None = None) -> None:
         st.logout()
 
 
-def run_use_case(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> Any:
-    """Call a core use case; show its typed errors as sentences and log anything else.
+def _shown(fn: Callable[[], T], doing: str) -> tuple[bool, T | None]:
+    """Call `fn`; show core's typed errors as sentences and log anything else.
 
-    Returns the use case's result, or FAILED after showing why. A user whose access was
-    removed since they chose the engagement is signed out, and told why on the sign-in page.
+    A user whose access was removed since they chose the engagement is signed out, and told
+    why on the sign-in page.
     """
     try:
-        return fn(*args, **kwargs)
+        return True, fn()
     except AccessRevoked as error:
         logger.warning("dashboard: access revoked, signing out (%s)", doing)
         sign_out(sentence(error.message))
@@ -158,7 +144,19 @@ def run_use_case(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwa
         st.error(
             f"Something went wrong while trying to {doing}. The details are in the server log."
         )
-    return FAILED
+    return False, None
+
+
+def _in_unit_of_work(
+    use_case: Callable[..., T], ctx: RequestContext | None, args: Any, kwargs: Any
+) -> Callable[[], T]:
+    tenant = ctx or require_context()
+
+    def run() -> T:
+        with uow_for(tenant) as uow:
+            return use_case(uow, *args, **kwargs)
+
+    return run
 
 
 def call(
@@ -173,21 +171,27 @@ def call(
 
     A refusal or a failure is shown as one sentence and stops the page (or the fragment).
     """
-    ctx = ctx or require_context()
-
-    def in_unit_of_work() -> T:
-        with uow_for(ctx) as uow:
-            return use_case(uow, *args, **kwargs)
-
-    result = run_use_case(in_unit_of_work, doing=doing)
-    if result is FAILED:
+    done, result = _shown(_in_unit_of_work(use_case, ctx, args, kwargs), doing)
+    if not done:
         st.stop()
-    return result
+    return result  # type: ignore[return-value]
 
 
-def unit_of_work() -> UnitOfWork:
-    """A unit of work of the chosen engagement, for a page that calls several use cases."""
-    return uow_for(require_context())
+def attempt(
+    use_case: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any
+) -> T | None:
+    """`call` for an action whose refusal must leave the page drawn (a 409 on a submit keeps
+    the progress panel below it): the sentence is shown and None returned."""
+    return _shown(_in_unit_of_work(use_case, None, args, kwargs), doing)[1]
+
+
+def run(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> T:
+    """Run core code that needs no unit of work (reading an uploaded file); a refusal is shown
+    as one sentence and stops the page."""
+    done, result = _shown(lambda: fn(*args, **kwargs), doing)
+    if not done:
+        st.stop()
+    return result  # type: ignore[return-value]
 
 
 def call_on_accounts(

@@ -164,8 +164,8 @@ def import_inventory(arguments: ImportArguments) -> int:
     try:
         ctx = operator_context(arguments)
         content = read_inventory(arguments.file)
-        with open_session() as db:  # the importer opens its own transaction on the session
-            report = import_assets(db, ctx, content, arguments.file.name)
+        with uow_for(ctx) as uow:
+            report = import_assets(uow, content, arguments.file.name)
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1

@@ -97,7 +97,7 @@ def test_imported_asset_names_lose_bidi_controls_and_rows_with_a_broken_name_are
         ["Name", "Type"],
         [[f"{RLO}srv-01", "server"], ["srv\n-02", "server"], [f"{LRI}{PDI}", "server"]],
     )
-    report = import_assets(db, tenant, content, "inventory.csv")
+    report = in_uow(db, tenant, import_assets, content, "inventory.csv")
     assert report.created == 1
     assert report.skipped == [
         {"row": 3, "reason": "the name must be one line"},

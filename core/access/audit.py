@@ -2,17 +2,14 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, overload
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StringConstraints, model_validator
-from sqlalchemy.orm import Session
 
-from core.kernel.context import RequestContext
 from core.kernel.edge import CleanText, InputModel, parse_input
 from core.kernel.errors import BadRequest
 from core.kernel.permissions import Action
 from core.storage.account_unit_of_work import AccountUnitOfWork
-from core.storage.audit import AuditRepository
 from core.storage.unit_of_work import UnitOfWork
 from db.models import AuditEvent
 
@@ -21,40 +18,14 @@ SECRET_WORDS = ("password", "secret", "token")
 MAX_PAGE_SIZE = 1000
 
 
-@overload
 def record(
     uow: UnitOfWork, action: str, /, *, flow_id: uuid.UUID | None = None, **details: Any
-) -> None: ...
-
-
-@overload
-def record(
-    db: Session,
-    ctx: RequestContext,
-    action: str,
-    /,
-    *,
-    flow_id: uuid.UUID | None = None,
-    **details: Any,
-) -> None: ...
-
-
-def record(
-    target: UnitOfWork | Session, /, *args: Any, flow_id: uuid.UUID | None = None, **details: Any
 ) -> None:
-    """Add an event to the unit of work, so it lands exactly when the change does.
-
-    `record(uow, action, ...)`; the former `record(db, ctx, action, ...)` is kept until every
-    caller holds a unit of work.
-    """
-    if isinstance(target, UnitOfWork):
-        (action,) = args
-        ctx, repository = target.ctx, target.audit
-    else:
-        ctx, action = args
-        repository = AuditRepository(target, ctx.client_account_id, ctx.engagement_id)
+    """Add an event to the unit of work, so it lands exactly when the change does."""
     _check_details(details)
-    repository.add(AuditEvent(user_id=ctx.user_id, flow_id=flow_id, action=action, details=details))
+    uow.audit.add(
+        AuditEvent(user_id=uow.ctx.user_id, flow_id=flow_id, action=action, details=details)
+    )
 
 
 def record_account_event(

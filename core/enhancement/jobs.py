@@ -101,8 +101,7 @@ def reset_gap_job(uow: UnitOfWork, flow_id: str) -> None:
     _end_reads(uow)
     store.delete(str(flow.id))
     audit.record(
-        uow.session,
-        uow.ctx,
+        uow,
         "job_reset",
         flow_id=flow.flow_id,
         job_id=state.job_id if state else None,
@@ -184,7 +183,7 @@ def _enqueue(
         store.delete(collection_flow_id, state.job_id)
         logger.exception("enqueue of gap job %s failed", state.job_id)
         raise ServiceUnavailable("The job queue is unreachable; nothing was submitted.") from error
-    audit.record(uow.session, uow.ctx, action, flow_id=flow_id, job_id=state.job_id, gaps=len(gaps))
+    audit.record(uow, action, flow_id=flow_id, job_id=state.job_id, gaps=len(gaps))
     return {
         "status": "accepted",
         "message": f"Gap analysis enqueued ({len(gaps)} gaps)",

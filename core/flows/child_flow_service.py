@@ -109,9 +109,7 @@ class CollectionChildFlowService:
         if phase is P.MANUAL_COLLECTION:
             if phase_input.get("submit_for_validation"):
                 state.transition_phase(child.id, P.DATA_VALIDATION)
-                audit.record(
-                    uow.session, uow.ctx, "submitted_for_validation", flow_id=child.flow_id
-                )
+                audit.record(uow, "submitted_for_validation", flow_id=child.flow_id)
                 return {"status": "submitted_for_validation", "phase": phase.value}
             return {"status": "awaiting_user_responses", "phase": phase.value}
         if phase is P.DATA_VALIDATION:
@@ -139,9 +137,7 @@ class CollectionChildFlowService:
             "selected_asset_ids": [str(asset_id) for asset_id in asset_ids],
         }
         self.state_service.transition_phase(child.id, P.GAP_ANALYSIS)
-        audit.record(
-            uow.session, uow.ctx, "assets_selected", flow_id=child.flow_id, count=len(asset_ids)
-        )
+        audit.record(uow, "assets_selected", flow_id=child.flow_id, count=len(asset_ids))
         return {
             "status": "assets_selected",
             "phase": P.ASSET_SELECTION.value,

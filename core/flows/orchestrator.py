@@ -85,8 +85,7 @@ class MasterFlowOrchestrator:
             )
             uow.flows.add(master, child)
             audit.record(
-                uow.session,
-                uow.ctx,
+                uow,
                 "flow_created",
                 flow_id=flow_id,
                 flow_name=name,
@@ -121,9 +120,7 @@ class MasterFlowOrchestrator:
                 # this back.
                 if child.status == FlowStatus.FAILED:
                     CollectionFlowStateService(uow, uow.ctx).mark_running(child)
-                audit.record(
-                    uow.session, uow.ctx, "flow_resumed", flow_id=flow_uuid, phase=current_phase
-                )
+                audit.record(uow, "flow_resumed", flow_id=flow_uuid, phase=current_phase)
 
             child_service = flow_config.child_flow_service(uow, uow.ctx)
             result = child_service.execute_phase(

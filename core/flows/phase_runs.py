@@ -37,7 +37,7 @@ def _queue_scan(uow: UnitOfWork, flow_id: str, selected: int) -> dict[str, Any]:
     if flow.current_phase != CollectionPhase.GAP_ANALYSIS:
         raise Conflict(f"the flow stands in {flow.current_phase}, not gap_analysis")
     # A second queued scan is harmless: execute_phase answers it with a 409 and no change.
-    audit.record(uow.session, uow.ctx, "gap_scan_queued", flow_id=flow.flow_id, assets=selected)
+    audit.record(uow, "gap_scan_queued", flow_id=flow.flow_id, assets=selected)
     # Handed to the queue last: the worker's execute_phase waits on this transaction's lock.
     ctx = uow.ctx
     get_dispatcher().enqueue_phase(

@@ -56,8 +56,7 @@ class CollectionFlowStateService:
             child.status = status
             child.progress_percentage = PHASE_PROGRESS[new_phase]
             audit.record(
-                uow.session,
-                uow.ctx,
+                uow,
                 "phase_transition",
                 flow_id=child.flow_id,
                 from_phase=current.value,
@@ -81,8 +80,7 @@ class CollectionFlowStateService:
             ]
             child.status = FlowStatus.FAILED
             audit.record(
-                uow.session,
-                uow.ctx,
+                uow,
                 "phase_failed",
                 flow_id=child.flow_id,
                 phase=child.current_phase,

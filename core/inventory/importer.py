@@ -2,7 +2,7 @@
 
 The file is the source of truth for the columns it has: a re-import updates those columns
 of existing assets (an empty cell clears one), leaves other columns alone, and changes
-nothing at all when the values are the same. The whole file is one transaction.
+nothing at all when the values are the same. The whole file is one unit of work: all rows or none.
 """
 
 import uuid
@@ -10,17 +10,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from core.access import audit
 from core.inventory.column_mapping import ColumnTarget
 from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
 from core.inventory.rows import AssetRow, RowConverter, RowProblem, default_asset_type
-from core.kernel.context import RequestContext
-from core.kernel.permissions import Action, require
-from core.storage.assets import AssetRepository
-from core.storage.unit_of_work import atomic
+from core.kernel.permissions import Action
+from core.storage.dialect import is_postgresql
+from core.storage.unit_of_work import UnitOfWork
 from db.types import utcnow
 
 BATCH_SIZE = 1000
@@ -122,8 +119,7 @@ def _mixed_encoding_note(recoded_rows: list[int]) -> str:
 
 
 def import_assets(
-    db: Session,
-    ctx: RequestContext,
+    uow: UnitOfWork,
     content: bytes,
     filename: str,
     *,
@@ -136,7 +132,7 @@ def import_assets(
     Rows that cannot be stored are skipped with their reason. A file that cannot be read,
     has no name column or more rows than the limit is a BadRequest that changes nothing.
     """
-    require(db, ctx, Action.IMPORT_ASSETS)
+    uow.require(Action.IMPORT_ASSETS)
     table = read_table(content, filename, limits or ImportLimits.from_settings(max_rows=max_rows))
     total = sum(1 for _ in table.rows())  # refuses a file over the row limit at the limit
     report = ImportReport(rows=total)
@@ -144,43 +140,39 @@ def import_assets(
     first_row_of: dict[str, int] = {}
     batch: list[AssetRow] = []
     processed = 0
-    with atomic(db):
-        writer = _BatchWriter(db, ctx, table.columns)
-        for number, cells in table.rows():
-            processed += 1
-            try:
-                row = convert_row(number, cells)
-                if row.name in first_row_of:
-                    raise RowProblem(
-                        f"duplicate name {row.name!r} (first on row {first_row_of[row.name]})"
-                    )
-            except RowProblem as problem:
-                report.skipped.append({"row": number, "reason": str(problem)})
-            else:
-                first_row_of[row.name] = number
-                batch.append(row)
-            if len(batch) >= BATCH_SIZE:
-                writer.write(batch, report)
-                batch = []
-                if progress is not None:
-                    progress(processed, total)
-        writer.write(batch, report)
-        if progress is not None:
-            progress(processed, total)
-        report.row_notes = [
-            {"row": row, "note": note} for row, note in sorted(table.row_notes.items())
-        ]
-        audit.record(
-            db,
-            ctx,
-            "assets_imported",
-            filename=str(filename)[:255],
-            rows=report.rows,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            skipped=len(report.skipped),
-        )
+    writer = _BatchWriter(uow, table.columns)
+    for number, cells in table.rows():
+        processed += 1
+        try:
+            row = convert_row(number, cells)
+            if row.name in first_row_of:
+                raise RowProblem(
+                    f"duplicate name {row.name!r} (first on row {first_row_of[row.name]})"
+                )
+        except RowProblem as problem:
+            report.skipped.append({"row": number, "reason": str(problem)})
+        else:
+            first_row_of[row.name] = number
+            batch.append(row)
+        if len(batch) >= BATCH_SIZE:
+            writer.write(batch, report)
+            batch = []
+            if progress is not None:
+                progress(processed, total)
+    writer.write(batch, report)
+    if progress is not None:
+        progress(processed, total)
+    report.row_notes = [{"row": row, "note": note} for row, note in sorted(table.row_notes.items())]
+    audit.record(
+        uow,
+        "assets_imported",
+        filename=str(filename)[:255],
+        rows=report.rows,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped=len(report.skipped),
+    )
     return report
 
 
@@ -191,9 +183,9 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(self, db: Session, ctx: RequestContext, columns: list[ColumnTarget]):
-        self.assets = AssetRepository(db, ctx.client_account_id, ctx.engagement_id)
-        self.lock = db.get_bind().dialect.name == "postgresql"
+    def __init__(self, uow: UnitOfWork, columns: list[ColumnTarget]):
+        self.assets = uow.assets
+        self.lock = is_postgresql(uow.session)
         self.assets.lock_for_import()
         self.nothing_stored = not self.assets.has_assets()
         typed = [c.target for c in columns if c.custom_key is None and c.target != "name"]

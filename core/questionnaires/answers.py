@@ -28,8 +28,7 @@ def save_answers(
         )
     stored = store_answers(uow, flow, questionnaire_uuid, answers, uow.ctx.user_id)
     audit.record(
-        uow.session,
-        uow.ctx,
+        uow,
         "answers_saved",
         flow_id=flow.flow_id,
         questionnaire_id=str(questionnaire_uuid),

@@ -8,8 +8,6 @@ Use cases take a unit of work; no caller half-owns a transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy.orm import Session
@@ -93,14 +91,3 @@ class UnitOfWork:
 
 def uow_for(ctx: RequestContext, session: Session | None = None) -> UnitOfWork:
     return UnitOfWork(ctx, session)
-
-
-@contextmanager
-def atomic(db: Session) -> Iterator[Session]:
-    """Deprecated: use a unit of work."""
-    try:
-        yield db
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise

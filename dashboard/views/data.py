@@ -17,9 +17,7 @@ if upload is None:
     st.info("Choose a file to see how its columns map to asset fields.")
     st.stop()
 content = upload.getvalue()
-preview = state.run_use_case(preview_import, content, upload.name, doing="read this file")
-if preview is state.FAILED:
-    st.stop()
+preview = state.run(preview_import, content, upload.name, doing="read this file")
 if preview.row_count is None:
     # The preview reads only the rows it shows; the import counts the rest.
     st.subheader(f"First {len(preview.sample_rows)} rows")
@@ -46,11 +44,10 @@ if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):
     def progress(done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Imported {done} of {total}")
 
-    with state.session() as db:
-        report = state.run_use_case(
-            import_assets, db, ctx, content, upload.name, progress=progress, doing="import assets"
-        )
-    if report is not state.FAILED:
+    report = state.attempt(
+        import_assets, content, upload.name, progress=progress, doing="import assets"
+    )
+    if report is not None:
         bar.progress(1.0, text="Done")
         columns = st.columns(4)
         columns[0].metric("Created", report.created)

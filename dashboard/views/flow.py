@@ -14,11 +14,8 @@ if flow is None:
     st.stop()
 stuck = False
 if may_be_stuck(flow.status, flow.updated_at):
-    # A job store that cannot be read is shown, and the page goes on without the warning.
-    with state.unit_of_work() as uow:
-        job = state.run_use_case(read_job_progress, uow, str(flow.flow_id), doing="read the job")
-    live = job is not None and job is not state.FAILED and job.is_live
-    stuck = job is not state.FAILED and is_stuck(flow.status, flow.updated_at, live)
+    job = state.attempt(read_job_progress, str(flow.flow_id), doing="read the job")
+    stuck = is_stuck(flow.status, flow.updated_at, job is not None and job.is_live)
 
 flow_id = str(flow.flow_id)
 st.title(state.plain(flow.flow_name))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.enhancement.job_state import JobStatus
-from core.enhancement.jobs import submit_gap_analysis
+from core.enhancement.jobs import submit_gaps
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
@@ -70,16 +70,11 @@ if can(ctx, Action.SUBMIT_GAPS):
         right.caption(f"A job takes at most {MAX_SELECTION} gaps; {len(selected)} are selected.")
     label = f"Analyze {len(selected)} selected gap{'s' if len(selected) != 1 else ''}"
     if right.button(label, type="primary", disabled=not selected, key="gaps_submit"):
-        with state.session() as db:
-            accepted = state.run_use_case(
-                submit_gap_analysis,
-                db,
-                ctx,
-                flow_id,
-                list(selected.values()),
-                doing="submit gaps for analysis",
-            )
-        if accepted is not state.FAILED:
+        # A refusal (a job already running, too soon after the last) leaves the panel drawn.
+        accepted = state.attempt(
+            submit_gaps, flow_id, list(selected.values()), doing="submit gaps for analysis"
+        )
+        if accepted is not None:
             # Rerun so the table, the counts and the button all show the emptied selection.
             st.session_state[state.FLASH] = accepted["message"]
             selected.clear()

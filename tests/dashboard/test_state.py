@@ -1,4 +1,5 @@
-"""run_use_case: typed errors become sentences; anything else is logged, never shown raw."""
+"""Calls into core: typed errors become sentences that stop the page; anything else is logged,
+never shown raw."""
 
 import html
 import logging
@@ -13,6 +14,8 @@ HOSTILE = "![x](http://evil/x.png) **bold** <img src=x> &lt;b&gt; :red[red] $x^2
 
 
 def script(kind: str) -> None:
+    import streamlit as st
+
     from core.kernel.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
     from dashboard import state
     from tests.dashboard.test_state import HOSTILE
@@ -30,7 +33,8 @@ def script(kind: str) -> None:
     def use_case():
         raise errors[kind]
 
-    assert state.run_use_case(use_case, doing="submit gaps for analysis") is state.FAILED
+    state.run(use_case, doing="submit gaps for analysis")
+    st.text("the rest of the page")
 
 
 def run(kind: str) -> AppTest:
@@ -44,6 +48,12 @@ def test_typed_errors_read_as_plain_sentences():
     assert texts(run("404"), "error") == ["That flow does not exist or is not yours."]
     assert texts(run("409"), "warning") == ["A gap job of this flow is already running."]
     assert texts(run("429"), "warning") == ["Wait 8 seconds before submitting again."]
+
+
+def test_a_refusal_stops_the_page_after_its_sentence():
+    app = run("409")
+    assert not app.exception
+    assert [element.value for element in app.text] == []
 
 
 def test_an_error_quoting_what_someone_typed_shows_it_as_text():

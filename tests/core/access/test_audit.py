@@ -118,13 +118,6 @@ def test_an_event_recorded_in_a_unit_of_work_lands_with_its_work(db, uow_of, ten
     )
 
 
-def test_the_former_form_with_a_session_and_a_context_still_records(db, tenant):
-    audit.record(db, tenant, "flow_exported", what="gaps")
-    db.commit()
-    admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
-    assert [event.action for event in listed(db, admin)] == ["flow_exported"]
-
-
 def test_filters_are_named_in_peoples_words(db, tenant):
     admin = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
     with pytest.raises(BadRequest) as raised:

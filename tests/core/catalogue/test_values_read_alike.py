@@ -20,7 +20,7 @@ WRITTEN = [("2,5", 2.5), ("1.234,5", 1234.5), ("16 GB", 16.0), ("16384 MB", 16.0
 @pytest.mark.parametrize(("written", "gigabytes"), WRITTEN)
 def test_importing_a_row(db, tenant, written, gigabytes):
     content = to_csv(["Name", "Type", "Memory", "Data volume"], [["db-01", "DB", written, written]])
-    report = import_assets(db, tenant, content, "inventory.csv")
+    report = in_uow(db, tenant, import_assets, content, "inventory.csv")
     assert (report.created, report.skipped) == (1, [])
     db.expire_all()
     asset = db.scalars(select(Asset)).one()

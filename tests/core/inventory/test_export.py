@@ -57,7 +57,7 @@ def run_flow_to_the_end(db, ctx, asset_ids) -> str:
 @pytest.fixture
 def finished_flow(db, tenant):
     """A realistic inventory imported, and a flow over all of it run to assessment."""
-    report = import_assets(db, tenant, servicenow_csv(25), "cmdb.csv")
+    report = in_uow(db, tenant, import_assets, servicenow_csv(25), "cmdb.csv")
     assert report.created == 25
     asset_ids = [str(asset_id) for asset_id in db.scalars(select(Asset.id))]
     return run_flow_to_the_end(db, tenant, asset_ids)
@@ -70,7 +70,7 @@ def test_the_asset_export_of_a_finished_flow_reimports_without_a_change(
     content = in_uow(db, tenant, export_flow, finished_flow, "assets", fmt)
     before = snapshot_assets(db)
 
-    report = import_assets(db, tenant, content, f"assets.{fmt}")
+    report = in_uow(db, tenant, import_assets, content, f"assets.{fmt}")
 
     assert (report.created, report.updated, report.unchanged, report.skipped) == (0, 0, 25, [])
     assert snapshot_assets(db) == before
@@ -114,7 +114,7 @@ def test_the_questionnaire_export_has_every_question_with_its_answer(db, tenant,
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_excel(db, tenant):
-    import_assets(db, tenant, b"name,notes\nsrv-1,=HYPERLINK(1)\n", "a.csv")
+    in_uow(db, tenant, import_assets, b"name,notes\nsrv-1,=HYPERLINK(1)\n", "a.csv")
     asset_ids = [str(asset_id) for asset_id in db.scalars(select(Asset.id))]
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Formulas")
     CollectionChildFlowService(db, tenant).execute_phase(
@@ -309,9 +309,8 @@ def test_an_asset_export_with_formula_like_text_reimports_unchanged(db, tenant, 
     )
     before = snapshot_assets(db)
 
-    report = import_assets(
-        db, tenant, in_uow(db, tenant, export_flow, flow_id, "assets", fmt), f"a.{fmt}"
-    )
+    exported = in_uow(db, tenant, export_flow, flow_id, "assets", fmt)
+    report = in_uow(db, tenant, import_assets, exported, f"a.{fmt}")
 
     assert (report.created, report.updated, report.skipped) == (0, 0, [])
     assert snapshot_assets(db) == before

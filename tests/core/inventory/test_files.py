@@ -32,6 +32,7 @@ from tests.core.workbook_bombs import (
     sheet,
     write_xlsx,
 )
+from tests.factories import in_uow
 from tests.measured import run_measured
 
 MB = 2**20
@@ -155,13 +156,13 @@ def test_a_preview_reads_only_the_rows_it_shows(db, tenant, tmp_path):
     ]  # fmt: skip
     assert preview.row_count is None  # more rows follow: the import counts them
     with pytest.raises(BadRequest, match="cell B50 holds 'not a number' where a number belongs"):
-        import_assets(db, tenant, content, "late.xlsx")
+        in_uow(db, tenant, import_assets, content, "late.xlsx")
 
     csv_content = to_csv(["name", "notes"], [["a", "x"]] * 30 + [["b", "y" * 200_000]])
     preview = preview_import(csv_content, "late.csv", sample_rows=20)
     assert len(preview.sample_rows) == 20 and preview.row_count is None
     with pytest.raises(BadRequest, match="row 32 cannot be read"):
-        import_assets(db, tenant, csv_content, "late.csv")
+        in_uow(db, tenant, import_assets, csv_content, "late.csv")
     assert count_assets(db) == 0
 
 
@@ -172,7 +173,7 @@ def test_what_a_workbook_unpacks_to_is_limited(db, tenant, tmp_path, configure):
     with pytest.raises(BadRequest, match="unpacks to more than 1 MB"):
         preview_import(content, "wide.xlsx")
     with pytest.raises(BadRequest, match="unpacks to more than 1 MB"):
-        import_assets(db, tenant, content, "wide.xlsx")
+        in_uow(db, tenant, import_assets, content, "wide.xlsx")
     assert count_assets(db) == 0
 
 
@@ -197,7 +198,7 @@ def test_a_cell_over_the_cell_limit_is_a_400_naming_where_it_is(
         content = to_csv(["name", "notes"], [["a", "short"], ["b", long_text]])
         name, message = "a.csv", "row 3 cannot be read: a cell holds more than 1,000 characters"
     with pytest.raises(BadRequest, match=message):
-        import_assets(db, tenant, content, name)
+        in_uow(db, tenant, import_assets, content, name)
     assert count_assets(db) == 0
 
 
@@ -207,17 +208,17 @@ def test_a_csv_over_the_file_size_limit_is_refused_before_it_is_read(db, tenant,
     with pytest.raises(BadRequest, match="the file is 0.02 MB; at most 0.01 MB can be imported"):
         preview_import(content, "big.csv")
     with pytest.raises(BadRequest, match="at most 0.01 MB"):
-        import_assets(db, tenant, content, "big.csv")
+        in_uow(db, tenant, import_assets, content, "big.csv")
 
 
 def test_a_csv_line_or_run_of_blank_lines_past_the_limits_is_a_400(db, tenant, configure):
     one_long_line = b"name,notes\n" + b"x," * 5_000_000 + b"\n"
     with pytest.raises(BadRequest, match="line 2 is longer than 8 MB"):
-        import_assets(db, tenant, one_long_line, "wide.csv")
+        in_uow(db, tenant, import_assets, one_long_line, "wide.csv")
     configure(import_max_rows=10)
     blank_lines = b"name\nfirst\n" + b"\n" * 1_100_000 + b"last\n"
     with pytest.raises(BadRequest, match="more than 1,048,586 rows counting blank ones"):
-        import_assets(db, tenant, blank_lines, "blank.csv")
+        in_uow(db, tenant, import_assets, blank_lines, "blank.csv")
     assert count_assets(db) == 0
 
 
@@ -237,7 +238,7 @@ def test_a_csv_mixing_utf8_and_cp1252_lines_reads_each_right_and_names_the_cp125
     ]  # fmt: skip
     assert any("rows 3 and 5 are not valid UTF-8" in note for note in preview.notes)
 
-    report = import_assets(db, tenant, MIXED, "mixed.csv")
+    report = in_uow(db, tenant, import_assets, MIXED, "mixed.csv")
     assert report.created == 4
     assert report.row_notes == [
         {"row": 3, "note": "not valid UTF-8, read as Windows-1252"},
@@ -253,7 +254,7 @@ def test_a_csv_mixing_utf8_and_cp1252_lines_reads_each_right_and_names_the_cp125
 def test_a_file_in_one_encoding_has_no_row_notes(db, tenant):
     for encoding in ("utf-8", "cp1252"):
         content = to_csv(["Hostname", "Location"], [["srv-1", "München"]], encoding=encoding)
-        report = import_assets(db, tenant, content, f"{encoding}.csv")
+        report = in_uow(db, tenant, import_assets, content, f"{encoding}.csv")
         assert report.row_notes == []
 
 

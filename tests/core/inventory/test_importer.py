@@ -19,6 +19,7 @@ from tests.core.inventory_files import (
     to_csv,
     to_xlsx,
 )
+from tests.factories import in_uow
 
 FUZZ = settings(
     max_examples=50,
@@ -49,8 +50,13 @@ def test_preview_shows_the_mapping_sample_rows_and_the_row_count_when_it_read_th
 
 def test_a_servicenow_export_is_imported_with_units_types_and_custom_attributes(db, tenant):
     progress = []
-    report = import_assets(
-        db, tenant, servicenow_csv(40), "cmdb.csv", progress=lambda *p: progress.append(p)
+    report = in_uow(
+        db,
+        tenant,
+        import_assets,
+        servicenow_csv(40),
+        "cmdb.csv",
+        progress=lambda *p: progress.append(p),
     )
     assert (report.created, report.updated, report.unchanged, report.skipped) == (40, 0, 0, [])
     assert progress[-1] == (40, 40)
@@ -69,16 +75,16 @@ def test_a_servicenow_export_is_imported_with_units_types_and_custom_attributes(
 
 def test_a_reimport_updates_changed_rows_and_says_the_rest_are_unchanged(db, tenant):
     rows = servicenow_rows(10)
-    import_assets(db, tenant, to_csv(SERVICENOW_HEADER, rows), "a.csv")
+    in_uow(db, tenant, import_assets, to_csv(SERVICENOW_HEADER, rows), "a.csv")
     before = snapshot_assets(db)
-    again = import_assets(db, tenant, to_csv(SERVICENOW_HEADER, rows), "a.csv")
+    again = in_uow(db, tenant, import_assets, to_csv(SERVICENOW_HEADER, rows), "a.csv")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 10)
     assert snapshot_assets(db) == before
 
     rows[1][4] = "16"  # cores
     rows[2][13] = ""  # an emptied custom attribute is removed
     rows.append(["new-01", "Server", "", "", "", "", "", "", "", "", "", "", "", ""])
-    report = import_assets(db, tenant, to_csv(SERVICENOW_HEADER, rows), "a.csv")
+    report = in_uow(db, tenant, import_assets, to_csv(SERVICENOW_HEADER, rows), "a.csv")
     assert (report.created, report.updated, report.unchanged) == (1, 2, 8)
     assert stored(db, "srv-00001").cpu_cores == 16
     assert "location" not in stored(db, "srv-00002").custom_attributes
@@ -86,9 +92,9 @@ def test_a_reimport_updates_changed_rows_and_says_the_rest_are_unchanged(db, ten
 
 
 def test_columns_missing_from_a_file_are_left_alone(db, tenant):
-    import_assets(db, tenant, servicenow_csv(3), "full.csv")
+    in_uow(db, tenant, import_assets, servicenow_csv(3), "full.csv")
     partial = to_csv(["hostname", "Tech Owner", "Rack"], [["srv-00001", "Ops", "R9"]])
-    report = import_assets(db, tenant, partial, "partial.csv")
+    report = in_uow(db, tenant, import_assets, partial, "partial.csv")
     assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
     asset = stored(db, "srv-00001")
     assert asset.technical_owner == "Ops" and asset.operating_system == "Windows Server"
@@ -108,7 +114,7 @@ def test_bad_rows_are_skipped_with_their_reason_and_the_rest_imported(db, tenant
             ["ok-2", "", "", "toaster"],
         ],
     )
-    report = import_assets(db, tenant, content, "mixed.csv")
+    report = in_uow(db, tenant, import_assets, content, "mixed.csv")
     assert report.created == 2 and report.rows == 6
     assert report.skipped == [
         {"row": 3, "reason": "no name: the name column is empty"},
@@ -131,7 +137,7 @@ def test_encodings_and_delimiters_are_detected(db, tenant, encoding, delimiter):
         delimiter=delimiter,
         encoding=encoding,
     )
-    assert import_assets(db, tenant, content, "owners.csv").created == 2
+    assert in_uow(db, tenant, import_assets, content, "owners.csv").created == 2
     assert stored(db, "café-01").business_owner == "Zoë Müller"
 
 
@@ -141,7 +147,7 @@ def test_excel_workbooks_with_a_title_row_and_typed_cells(db, tenant):
     content = to_xlsx(header, rows, title_rows=1)
     preview = preview_import(content, "export.xlsx")
     assert preview.row_count == 2 and preview.mapping["vCPUs"] == "cpu_cores"
-    report = import_assets(db, tenant, content, "export.xlsx")
+    report = in_uow(db, tenant, import_assets, content, "export.xlsx")
     assert report.created == 2 and report.skipped == []
     asset = stored(db, "x-1")
     assert (asset.cpu_cores, asset.memory_gb, asset.asset_type) == (4, 15.5, "server")
@@ -163,7 +169,7 @@ def test_excel_workbooks_with_a_title_row_and_typed_cells(db, tenant):
 )
 def test_unreadable_files_are_a_clear_400(db, tenant, content, filename, message):
     with pytest.raises(BadRequest, match=message) as raised:
-        import_assets(db, tenant, content, filename)
+        in_uow(db, tenant, import_assets, content, filename)
     assert raised.value.status == 400
     assert db.scalar(select(func.count()).select_from(Asset)) == 0
 
@@ -171,31 +177,31 @@ def test_unreadable_files_are_a_clear_400(db, tenant, content, filename, message
 def test_files_over_the_row_limit_are_refused_before_anything_is_written(db, tenant):
     assert get_settings().import_max_rows == 200_000
     with pytest.raises(BadRequest, match="holds more than 5 rows; at most 5"):
-        import_assets(db, tenant, servicenow_csv(6), "big.csv", max_rows=5)
+        in_uow(db, tenant, import_assets, servicenow_csv(6), "big.csv", max_rows=5)
     assert db.scalar(select(func.count()).select_from(Asset)) == 0
-    assert import_assets(db, tenant, servicenow_csv(5), "ok.csv", max_rows=5).created == 5
+    assert in_uow(db, tenant, import_assets, servicenow_csv(5), "ok.csv", max_rows=5).created == 5
 
 
 def test_only_roles_that_may_import_can(db, make_tenant):
     manager = make_tenant(role="manager")
     with pytest.raises(Forbidden):
-        import_assets(db, manager, servicenow_csv(2), "a.csv")
+        in_uow(db, manager, import_assets, servicenow_csv(2), "a.csv")
 
 
 def test_assets_of_another_engagement_with_the_same_name_are_not_touched(
     db, make_tenant, owner_engine
 ):
     mine, theirs = make_tenant(), make_tenant()
-    import_assets(db, theirs, servicenow_csv(3), "theirs.csv")
+    in_uow(db, theirs, import_assets, servicenow_csv(3), "theirs.csv")
     before = snapshot_assets(owner_engine)
-    report = import_assets(db, mine, servicenow_csv(3, delimiter=";"), "mine.csv")
+    report = in_uow(db, mine, import_assets, servicenow_csv(3, delimiter=";"), "mine.csv")
     assert report.created == 3
     theirs_now = [row for row in snapshot_assets(owner_engine) if theirs.client_account_id in row]
     assert theirs_now == before
 
 
 def test_a_database_error_in_a_later_batch_rolls_back_every_batch(db, tenant, monkeypatch):
-    import_assets(db, tenant, to_csv(["name", "os"], [["keep-me", "AIX"]]), "first.csv")
+    in_uow(db, tenant, import_assets, to_csv(["name", "os"], [["keep-me", "AIX"]]), "first.csv")
     before = snapshot_assets(db)
     monkeypatch.setattr(asset_import, "BATCH_SIZE", 4)
     original = AssetRepository.upsert_by_name
@@ -209,7 +215,7 @@ def test_a_database_error_in_a_later_batch_rolls_back_every_batch(db, tenant, mo
 
     monkeypatch.setattr(AssetRepository, "upsert_by_name", upsert_then_break)
     with pytest.raises(Exception, match="ck_assets_asset_type|CHECK constraint"):
-        import_assets(db, tenant, servicenow_csv(12, delimiter=";"), "second.csv")
+        in_uow(db, tenant, import_assets, servicenow_csv(12, delimiter=";"), "second.csv")
     assert calls[:2] == [4, 4]  # two batches were written before the failure
     assert snapshot_assets(db) == before
     assert db.scalar(select(func.count()).select_from(AuditEvent)) == 1
@@ -223,7 +229,7 @@ def test_a_failing_progress_callback_also_leaves_nothing_behind(db, tenant, monk
             raise KeyboardInterrupt("cancelled")
 
     with pytest.raises(KeyboardInterrupt):
-        import_assets(db, tenant, servicenow_csv(6), "a.csv", progress=cancel)
+        in_uow(db, tenant, import_assets, servicenow_csv(6), "a.csv", progress=cancel)
     assert snapshot_assets(db) == []
 
 
@@ -272,7 +278,7 @@ def test_every_fuzzed_file_ends_in_a_report_or_a_clear_400(db, tenant, upload):
     content, filename = upload
     before = snapshot_assets(db)
     try:
-        report = import_assets(db, tenant, content, filename)
+        report = in_uow(db, tenant, import_assets, content, filename)
     except BadRequest as error:
         event("refused with a 400")
         assert error.status == 400 and error.message
