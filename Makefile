@@ -21,6 +21,8 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-services
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 bench: $(STAMP)

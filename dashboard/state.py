@@ -12,7 +12,6 @@ import streamlit as st
 
 from core.catalogue.attributes import ASSET_TYPES, GapCategory, GapType
 from core.flows.orchestrator import AUTOMATION_TIERS
-from core.flows.phases import PHASE_ORDER, FlowStatus
 from core.gaps.filters import GAP_STATUSES
 from core.kernel.context import RequestContext
 from core.kernel.errors import (
@@ -24,6 +23,7 @@ from core.kernel.errors import (
     RateLimited,
 )
 from core.kernel.permissions import AccessRevoked
+from core.kernel.phases import PHASE_ORDER, FlowStatus
 from core.storage.account_unit_of_work import account_uow
 from core.storage.unit_of_work import uow_for
 

@@ -30,3 +30,20 @@ def test_db_holds_no_business_rules():
     # The CLI is an entrypoint: it may call core to drive demo flows.
     for path, names in imported_packages("db", skip=("__main__.py",)).items():
         assert not names & {"core", "jobs", "dashboard", "streamlit", "huey"}, path
+
+
+def lines_of(path: Path) -> int:
+    return len(path.read_text().splitlines())
+
+
+def test_no_module_passes_300_lines_and_no_page_120():
+    # Past that a module holds more than one concept: split it by concept.
+    modules = [
+        path
+        for package in ("core", "db", "jobs", "dashboard")
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+    ]
+    assert [str(path) for path in modules if lines_of(path) > 300] == []
+    pages = (ROOT / "dashboard" / "views").glob("*.py")
+    assert [str(path) for path in pages if lines_of(path) > 120] == []

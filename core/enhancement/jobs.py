@@ -17,12 +17,11 @@ from core.access import audit
 from core.enhancement.job_state import FlowJob, JobProgress, JobState, JobStatus, progress_answer
 from core.enhancement.job_store import ClaimOutcome, JobKeyStore, job_store_for, new_job_id
 from core.enhancement.selection import SelectedGap, distinct, parse_selection, refuse_gap
-from core.flows.phases import FINISHED_STATUSES
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import get_dispatcher
-from core.kernel.errors import Conflict, NotFound, RateLimited, ServiceUnavailable
-from core.kernel.inputs import parse_uuid
+from core.kernel.errors import Conflict, RateLimited, ServiceUnavailable
 from core.kernel.permissions import Action
+from core.kernel.phases import FINISHED_STATUSES
 from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.models import CollectionFlow
 from db.settings import get_settings
@@ -48,7 +47,7 @@ def submit_gaps(uow: UnitOfWork, flow_id: str, selected_gaps: Any) -> dict[str, 
     """Validate, check tenancy, take the job key and enqueue the worker; 202-style answer."""
     uow.require(Action.SUBMIT_GAPS)
     gaps = parse_selection(selected_gaps)
-    flow = _flow(uow, flow_id)
+    flow = uow.flow(flow_id)
     if flow.status in FINISHED_STATUSES:
         raise Conflict(f"The flow is {flow.status}; its gaps can no longer be analyzed")
     _refuse_foreign_assets(uow, gaps)
@@ -63,7 +62,7 @@ def read_job_progress(uow: UnitOfWork, flow_id: str) -> JobProgress | None:
 def progress_reader(uow: UnitOfWork, flow_id: str) -> Callable[[], JobProgress | None]:
     """Check tenancy once; the returned function then reads the one job key and nothing else."""
     uow.require(Action.VIEW)
-    collection_flow_id = str(_flow(uow, flow_id).id)
+    collection_flow_id = str(uow.flow(flow_id).id)
     store, stall_seconds = _store(uow), _stall_seconds()
 
     def read() -> JobProgress | None:
@@ -76,7 +75,7 @@ def progress_reader(uow: UnitOfWork, flow_id: str) -> Callable[[], JobProgress |
 def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     """Re-enqueue a failed or stalled job from its job key, skipping the gaps already done."""
     uow.require(Action.RETRY_JOB)
-    flow = _flow(uow, flow_id)
+    flow = uow.flow(flow_id)
     store = _store(uow)
     state = store.get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
@@ -93,7 +92,7 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
 def reset_gap_job(uow: UnitOfWork, flow_id: str) -> None:
     """Admin: forget a stalled or finished job so the flow can be submitted again at once."""
     uow.require(Action.RESET_JOB)
-    flow = _flow(uow, flow_id)
+    flow = uow.flow(flow_id)
     store = _store(uow)
     state = store.get(str(flow.id))
     if state is not None and state.blocks_submission(time.time(), _stall_seconds()):
@@ -122,13 +121,6 @@ def list_job_states(uow: UnitOfWork, *, limit: int = 500) -> list[FlowJob]:
         )
         for key, state in states.items()
     ]
-
-
-def _flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
-    flow = uow.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
-    if flow is None:
-        raise NotFound("Flow not found")
-    return flow
 
 
 def _refuse_foreign_assets(uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None:

@@ -20,9 +20,9 @@ from core.enhancement.job_state import JobState, JobStatus
 from core.enhancement.job_store import JobKeyStore, JobStoreUnavailable
 from core.enhancement.selection import SelectedGap
 from core.flows.child_flow_service import CollectionChildFlowService
-from core.flows.phases import CollectionPhase
 from core.gaps.store import upsert_gap
 from core.kernel.context import RequestContext
+from core.kernel.phases import CollectionPhase
 from core.storage.unit_of_work import UnitOfWork, uow_for
 
 logger = logging.getLogger(__name__)

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.access import audit
-from core.flows.phases import CollectionPhase, parse_phase
 from core.flows.state import CollectionFlowStateService, unit_of_work
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, CollectionError, Conflict, NotFound
 from core.kernel.inputs import parse_uuid, parse_uuid_list
 from core.kernel.permissions import Action
+from core.kernel.phases import CollectionPhase, parse_phase
 from core.questionnaires.generation import generate_questionnaires
 from core.questionnaires.validation import skip_open_gaps, validate_collected_data
 from core.storage.unit_of_work import UnitOfWork

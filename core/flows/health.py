@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from core.flows.phases import FlowStatus
+from core.kernel.phases import FlowStatus
 from db.types import utcnow
 
 STUCK_AFTER = timedelta(minutes=10)

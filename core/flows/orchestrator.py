@@ -8,12 +8,12 @@ from sqlalchemy.orm import Session
 
 from core.access import audit
 from core.flows.configs import FLOW_CONFIGS, FlowConfig
-from core.flows.phases import FINISHED_STATUSES, PHASE_PROGRESS, CollectionPhase, FlowStatus
 from core.flows.state import CollectionFlowStateService, transition_entry, unit_of_work
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_choice, parse_text, parse_uuid
 from core.kernel.permissions import Action
+from core.kernel.phases import FINISHED_STATUSES, PHASE_PROGRESS, CollectionPhase, FlowStatus
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow, MasterFlow
 

@@ -4,11 +4,11 @@ from typing import Any
 
 from core.access import audit
 from core.flows.child_flow_service import CollectionChildFlowService
-from core.flows.phases import CollectionPhase, parse_phase
 from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import Conflict, NotFound
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
+from core.kernel.phases import CollectionPhase, parse_phase
 from core.storage.unit_of_work import UnitOfWork
 
 # A scan of more assets than this goes to a worker, so no page waits on it.

@@ -5,12 +5,11 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from core.flows.orchestrator import AutomationTier
-from core.flows.phases import CollectionPhase, FlowStatus
 from core.gaps.filters import GapFilters
 from core.kernel.edge import CleanText, InputModel, parse_input
-from core.kernel.errors import NotFound
-from core.kernel.inputs import MAX_FILTER_LENGTH, parse_uuid
+from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action
+from core.kernel.phases import CollectionPhase, FlowStatus
 from core.questionnaires.generation import list_for_flow
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionDataGap, CollectionFlow, Questionnaire
@@ -67,10 +66,7 @@ def list_flows(
 def get_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
     """The flow of this engagement with that master flow_id, or a 404."""
     uow.require(Action.VIEW)
-    flow = uow.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
-    if flow is None:
-        raise NotFound("Flow not found")
-    return flow
+    return uow.flow(flow_id)
 
 
 def list_gaps(

@@ -6,15 +6,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.access import audit
-from core.flows.phases import (
+from core.kernel.context import RequestContext
+from core.kernel.errors import NotFound
+from core.kernel.phases import (
     PHASE_PROGRESS,
     CollectionPhase,
     FlowStatus,
     check_transition,
     status_for,
 )
-from core.kernel.context import RequestContext
-from core.kernel.errors import NotFound
 from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.models import CollectionFlow
 from db.types import utcnow

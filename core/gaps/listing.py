@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from core.flows.reads import get_flow
 from core.gaps.filters import GapFilters
 from core.kernel.edge import parse_input
 from core.kernel.inputs import parse_int
+from core.kernel.permissions import Action
 from core.storage.gaps import GapRepository
 from core.storage.unit_of_work import UnitOfWork
 from db.models import Asset, CollectionDataGap
@@ -110,7 +110,8 @@ def page_gaps(
     offset: int = 0,
 ) -> GapPage:
     """One page of the flow's gaps (with asset names) plus counts over every matching gap."""
-    flow = get_flow(uow, flow_id)
+    uow.require(Action.VIEW)
+    flow = uow.flow(flow_id)
     filters = parse_input(GapFilters, filters or {})
     limit = parse_int(limit, "limit", minimum=1, maximum=MAX_GAP_PAGE)
     offset = parse_int(offset, "offset", minimum=0, maximum=10**9)

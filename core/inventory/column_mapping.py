@@ -193,12 +193,13 @@ def map_columns(headers: Sequence[object]) -> list[ColumnTarget]:
     rvtools = _looks_like_rvtools(set(normalized))
     recognized = [recognize(header) for header in headers]
     best: dict[str, int] = {}
+    ranks: dict[str, int] = {}
     for index, found in enumerate(recognized):
         if found is None:
             continue
         field, rank, _unit = found
-        if field not in best or rank < recognized[best[field]][1]:
-            best[field] = index
+        if field not in best or rank < ranks[field]:
+            best[field], ranks[field] = index, rank
     winners = {index: field for field, index in best.items()}
     targets: list[ColumnTarget] = []
     used_custom_keys = {field for field in winners.values() if field in _CATALOGUE_CUSTOM}
@@ -206,7 +207,7 @@ def map_columns(headers: Sequence[object]) -> list[ColumnTarget]:
         shown = str(header if header is not None else "").strip()
         if index in winners:
             field = winners[index]
-            unit = recognized[index][2]
+            unit = recognized[index][2]  # type: ignore[index]  # a winner was recognized
             if field in SIZE_FIELDS and not unit:
                 unit = "mb" if (rvtools and field == "memory_gb") else "gb"
             factor = UNIT_FACTORS_TO_GB[unit] if field in SIZE_FIELDS else 1.0

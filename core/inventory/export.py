@@ -18,7 +18,6 @@ from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_at
 from core.inventory.column_mapping import export_header
 from core.inventory.spreadsheet import csv_file, xlsx_file
 from core.kernel.edge import InputModel, parse_input
-from core.kernel.errors import NotFound
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
 from core.questionnaires.generation import responses_by_question
@@ -80,7 +79,7 @@ def export_flow(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> bytes:
     """The file's bytes; 404 for a flow of another tenant, 403 without the export right."""
     uow.require(Action.EXPORT)
     request = parse_input(ExportRequest, {"flow_id": flow_id, "what": what, "format": fmt})
-    flow = _flow(uow, request.flow_id)
+    flow = uow.flow(request.flow_id)
     header, rows = _TABLES[request.what](uow, flow)
     rows = list(rows)
     audit.record(
@@ -94,20 +93,13 @@ def export_flow(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> bytes:
 def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str]:
     """The name of each file `export_flow` makes of the flow, by (what, format)."""
     uow.require(Action.VIEW)
-    flow = _flow(uow, parse_uuid(flow_id, "flow_id"))
+    flow = uow.flow(parse_uuid(flow_id, "flow_id"))
     return {(what, fmt): export_filename(flow, what, fmt) for what in WHATS for fmt in FORMATS}
 
 
 def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", flow.flow_name.lower()).strip("-")[:60] or "flow"
     return f"{slug}-{what}.{fmt}"
-
-
-def _flow(uow: UnitOfWork, flow_id: uuid.UUID) -> CollectionFlow:
-    flow = uow.flows.get_by_master_flow_id(flow_id)
-    if flow is None:
-        raise NotFound("Flow not found")
-    return flow
 
 
 def _asset_names(uow: UnitOfWork, asset_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:

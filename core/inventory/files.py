@@ -5,8 +5,9 @@ Rows stream under the import limits (core.inventory.limits): a CSV is decoded li
 is ever held whole in memory, and a reader stops as soon as a limit is passed.
 """
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
@@ -48,7 +49,7 @@ class TableFile:
     row_notes: dict[int, str] = field(default_factory=dict)
     _open_rows: Callable[[], RowSource] = field(repr=False, default=lambda: (_ for _ in ()))
 
-    def rows(self) -> Iterator[Row]:
+    def rows(self) -> Generator[Row, None, None]:
         """Data rows after the header, blank rows left out; may be called more than once.
 
         Past `limits.max_rows` data rows it raises BadRequest, having read no further.
@@ -127,7 +128,7 @@ def _read_workbook(content: bytes, limits: ImportLimits) -> TableFile:
             header_row,
             limits,
             sheet=sheet_name,
-            _open_rows=lambda sheet_name=sheet_name: workbook.rows(sheet_name),
+            _open_rows=partial(workbook.rows, sheet_name),
         )
     raise failure or BadRequest("the workbook has no sheets", field="file")
 

@@ -62,7 +62,7 @@ def preview_import(
     wanted = max(0, min(int(sample_rows), MAX_SAMPLE_ROWS))
     samples: list[dict[str, Any]] = []
     more_rows = False
-    rows = table.rows()
+    rows = table.rows()  # a generator: closed below, so a workbook stops unpacking at once
     try:
         for _number, cells in rows:
             if len(samples) == wanted:

@@ -120,7 +120,8 @@ class _SheetReader:
         self.done: list[tuple[int, list[RawCell | None]]] = []  # rows parsed, not yet handed out
         self.rows_seen = self.row_number = self.column = self.length = self.phonetic = 0
         self.cells: list[RawCell | None] = []
-        self.kind, self.style, self.ref = "n", None, ""
+        self.kind, self.ref = "n", ""
+        self.style: str | None = None
         self.text: list[str] | None = None
         self.in_cell = self.capturing = False
 

@@ -31,9 +31,9 @@ class RequestContext:
     ) -> "RequestContext":
         """The context a worker acts in for the user who submitted the job (primitives in)."""
         return cls(
-            client_account_id,
-            engagement_id,
-            user_id=user_id or None,
+            parse_uuid(client_account_id, "client_account_id"),
+            parse_uuid(engagement_id, "engagement_id"),
+            user_id=parse_uuid(user_id, "user_id") if user_id else None,
             role="analyst",
             checked_at_submit=True,
         )

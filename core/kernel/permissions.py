@@ -85,11 +85,12 @@ def require(db: Session, ctx: RequestContext, action: Action) -> None:
     next action of an open tab. A context without a user is the operator (command line,
     benchmarks); one built for a queued job was checked when the job was submitted.
     """
-    role = ctx.role
+    role: Role = ctx.role
     if ctx.user_id is not None and not ctx.checked_at_submit:
-        role = current_role(db, ctx.user_id, ctx.client_account_id, ctx.engagement_id)
-        if role is None:
+        found = current_role(db, ctx.user_id, ctx.client_account_id, ctx.engagement_id)
+        if found is None:
             raise AccessRevoked()
+        role = found
     if action in ROLE_ACTIONS[role]:
         return
     doing = action.value.replace("_", " ")

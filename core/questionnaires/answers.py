@@ -3,12 +3,11 @@
 from typing import Any
 
 from core.access import audit
-from core.flows.phases import CollectionPhase
-from core.flows.reads import list_questionnaires
 from core.kernel.errors import Conflict, NotFound
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
-from core.questionnaires.generation import responses_by_question, store_answers
+from core.kernel.phases import CollectionPhase
+from core.questionnaires.generation import list_for_flow, responses_by_question, store_answers
 from core.storage.unit_of_work import UnitOfWork
 
 
@@ -39,7 +38,8 @@ def save_answers(
 
 def list_answers(uow: UnitOfWork, flow_id: str) -> dict[str, dict[str, Any]]:
     """The answers given so far, by questionnaire id and question id, with their checks."""
-    questionnaires = list_questionnaires(uow, flow_id)
+    uow.require(Action.VIEW)
+    questionnaires = list_for_flow(uow, uow.flow(flow_id))
     responses = responses_by_question(uow.session, [item.id for item in questionnaires])
     answers: dict[str, dict[str, Any]] = {str(item.id): {} for item in questionnaires}
     for (questionnaire_id, question_id), response in responses.items():

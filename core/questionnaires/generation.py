@@ -43,7 +43,7 @@ def generate_questionnaires(uow: UnitOfWork, flow: CollectionFlow) -> dict[str, 
     names = {
         asset.id: asset.name for batch in uow.assets.iter_by_ids(list(by_asset)) for asset in batch
     }
-    rows = []
+    rows: list[dict[str, Any]] = []
     now = utcnow()
     for asset_id, asset_gaps in by_asset.items():
         questions = build_questions(asset_gaps)

@@ -27,7 +27,8 @@ def validate_collected_data(
     resolved, problems, unanswered = 0, [], []
     for gap in gaps:
         attribute = get_attribute(gap.field_name)
-        response = responses.get((questionnaire_of_gap.get(str(gap.id)), str(gap.id)))
+        questionnaire_id = questionnaire_of_gap.get(str(gap.id))
+        response = responses.get((questionnaire_id, str(gap.id))) if questionnaire_id else None
         if attribute is None:
             continue
         if response is None or response.value.get("answer") in (None, ""):
@@ -69,7 +70,7 @@ def validate_collected_data(
             "field_name": gap.field_name,
             "priority": gap.priority,
             "answer": None,
-            "message": f"{get_attribute(gap.field_name).label}: a required answer is missing",
+            "message": f"{_label(gap.field_name)}: a required answer is missing",
         }
         for gap in unanswered
         if gap.priority == 1
@@ -90,3 +91,8 @@ def skip_open_gaps(uow: UnitOfWork, flow: CollectionFlow) -> int:
     for gap in gaps:
         gap.resolution_status = "skipped"
     return len(gaps)
+
+
+def _label(field_name: str) -> str:
+    attribute = get_attribute(field_name)
+    return attribute.label if attribute is not None else field_name

@@ -54,7 +54,8 @@ class AssetRepository(TenantRepository):
         """Every asset of one type as plain rows, in batches (peer statistics)."""
         query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.asset_type == asset_type)
         result = self.db.execute(query.execution_options(yield_per=batch_size))
-        yield from result.partitions()
+        for partition in result.partitions():
+            yield list(partition)
 
     def get(self, asset_id: uuid.UUID) -> Asset | None:
         return self.db.scalars(
@@ -110,7 +111,7 @@ class AssetRepository(TenantRepository):
             return
         dialect = self.db.get_bind().dialect.name
         # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset.__table__)
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset.__table__)  # type: ignore[arg-type]
         statement = insert.on_conflict_do_update(
             index_elements=["client_account_id", "engagement_id", "name"],
             set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},

@@ -8,17 +8,21 @@ Use cases take a unit of work; no caller half-owns a transaction.
 
 from __future__ import annotations
 
+import uuid
 from types import TracebackType
 
 from sqlalchemy.orm import Session
 
 from core.kernel.context import RequestContext
+from core.kernel.errors import NotFound
+from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action, require
 from core.storage.assets import AssetRepository
 from core.storage.audit import AuditRepository
 from core.storage.flows import CollectionFlowRepository
 from core.storage.gaps import GapRepository
 from core.storage.questionnaires import QuestionnaireRepository
+from db.models import CollectionFlow
 from db.session import bind_tenant, open_session
 
 
@@ -76,6 +80,14 @@ class UnitOfWork:
             if self._given_session is None:
                 session.close()
             self._session = None
+
+    def flow(self, flow_id: str | uuid.UUID) -> CollectionFlow:
+        """The engagement's flow with that master flow_id; 404 when there is none (another
+        tenant's flow included)."""
+        flow = self.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"))
+        if flow is None:
+            raise NotFound("Flow not found")
+        return flow
 
     def require(self, action: Action) -> None:
         """Refuse (403) unless the caller, as the database knows them now, may do `action`."""

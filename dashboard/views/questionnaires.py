@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from core.flows.phases import CollectionPhase
 from core.flows.reads import list_questionnaires
 from core.kernel.permissions import Action, can
+from core.kernel.phases import CollectionPhase
 from core.questionnaires.answers import list_answers, save_answers
 from dashboard import state
 from dashboard.widgets import flow_picker, phase_actions, question_form, validation_report

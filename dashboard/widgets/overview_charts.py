@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.enhancement.job_state import FlowJob
-from core.flows.phases import PHASE_ORDER
+from core.kernel.phases import PHASE_ORDER
 
 
 def show(

@@ -5,7 +5,7 @@ from typing import Any
 import streamlit as st
 
 from core.flows.phase_runs import run_phase
-from core.flows.phases import CollectionPhase as P
+from core.kernel.phases import CollectionPhase as P
 from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
 from db.models import CollectionFlow

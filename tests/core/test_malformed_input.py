@@ -22,12 +22,12 @@ from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import AUTOMATION_TIERS, MasterFlowOrchestrator
 from core.flows.phase_runs import run_phase
-from core.flows.phases import CollectionPhase, FlowStatus
 from core.gaps.filters import GAP_STATUSES
 from core.gaps.listing import page_gaps
 from core.inventory.listing import page_assets
 from core.kernel.context import ROLES, RequestContext
 from core.kernel.errors import BadRequest, CollectionError
+from core.kernel.phases import CollectionPhase, FlowStatus
 from core.questionnaires.answers import save_answers
 from db.models import ClientAccount, Membership, User
 from tests.factories import fingerprint, flow_in_manual_collection, in_uow, job_keys, on_accounts

@@ -2,7 +2,7 @@
 
 from sqlalchemy import create_engine, text
 
-from core.flows.phases import CollectionPhase
+from core.kernel.phases import CollectionPhase
 from tests.db.cli import run_cli
 
 

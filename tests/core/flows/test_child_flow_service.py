@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
-from core.flows.phases import PHASE_PROGRESS, CollectionPhase, status_for
 from core.kernel.errors import BadRequest, Conflict
+from core.kernel.phases import PHASE_PROGRESS, CollectionPhase, status_for
 from core.questionnaires.generation import list_for_flow, store_answers
 from core.storage.unit_of_work import uow_for
 from db.models import Asset, AuditEvent, CollectionDataGap, CollectionFlow

@@ -55,11 +55,10 @@ FINISHED_STATUSES = frozenset({FlowStatus.COMPLETED, FlowStatus.CANCELLED})
 
 
 def parse_phase(value: object, field: str = "phase_name") -> CollectionPhase:
-    try:
-        return CollectionPhase(value)
-    except ValueError:
+    if not isinstance(value, str) or value not in PHASE_ORDER:
         names = ", ".join(PHASE_ORDER)
-        raise BadRequest(f"{field} must be one of {names}; got {value!r}", field=field) from None
+        raise BadRequest(f"{field} must be one of {names}; got {value!r}", field=field)
+    return CollectionPhase(value)
 
 
 def status_for(phase: CollectionPhase) -> FlowStatus:

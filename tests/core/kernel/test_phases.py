@@ -1,6 +1,7 @@
 import pytest
 
-from core.flows.phases import (
+from core.kernel.errors import BadRequest, InvalidTransition
+from core.kernel.phases import (
     ALLOWED_TRANSITIONS,
     PHASE_ORDER,
     PHASE_PROGRESS,
@@ -10,7 +11,6 @@ from core.flows.phases import (
     parse_phase,
     status_for,
 )
-from core.kernel.errors import BadRequest, InvalidTransition
 
 P = CollectionPhase
 
