@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.kernel.errors import RateLimited
+from core.storage.dialect import insert
 from db.models import SignInThrottle
 from db.settings import Settings
 
@@ -96,9 +96,8 @@ def reserve_attempt(
     """
     keys = {_pair_key(email, source): policy.free_failures}
     keys[_address_key(source)] = policy.address_free_failures
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.execute(
-        insert(SignInThrottle)
+        insert(db, SignInThrottle)
         .values([{"key": key, "failures": 0, "last_attempt_at": now} for key in sorted(keys)])
         .on_conflict_do_nothing(index_elements=["key"])
     )

@@ -4,9 +4,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.storage.dialect import insert
 from db.models import CollectionDataGap
 from db.types import utcnow
 
@@ -18,11 +18,6 @@ def clamp_confidence(value: Any) -> float | None:
     if value is None:
         return None
     return max(0.0, min(1.0, float(value)))
-
-
-def _insert_for(db: Session):
-    dialect = db.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -41,7 +36,7 @@ def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
             row["confidence_score"] = clamp_confidence(row["confidence_score"])
     # A Core insert on the session's connection goes straight to the driver's executemany
     # (psycopg pipelines it); the ORM's bulk path adds per-row bookkeeping on top.
-    statement = _insert_for(db)(CollectionDataGap.__table__)
+    statement = insert(db, CollectionDataGap.__table__)
     update_columns = [
         key for key in prepared[0] if key not in GAP_IDENTITY and key not in ("id", "created_at")
     ]

@@ -5,12 +5,12 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.catalogue.attributes import get_attribute, question_for
 from core.kernel.errors import BadRequest, NotFound
 from core.kernel.text import clean_text
+from core.storage.dialect import insert
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow, Questionnaire, QuestionnaireResponse
 from db.types import utcnow
@@ -62,14 +62,12 @@ def generate_questionnaires(uow: UnitOfWork, flow: CollectionFlow) -> dict[str, 
         )
     if rows:
         db = uow.session
-        insert = (
-            postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-        )(Questionnaire)
+        upsert = insert(db, Questionnaire)
         db.execute(
-            insert.on_conflict_do_update(
+            upsert.on_conflict_do_update(
                 index_elements=["collection_flow_id", "asset_id"],
                 set_={
-                    key: insert.excluded[key]
+                    key: upsert.excluded[key]
                     for key in ("title", "questions", "target_gaps", "updated_at")
                 },
             ),

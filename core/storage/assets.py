@@ -4,11 +4,11 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import String, Uuid, any_, bindparam, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import String, Uuid, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.catalogue.attributes import TYPED_ASSET_FIELDS
+from core.storage.dialect import advisory_lock, insert, is_postgresql
 from core.storage.tenant_repository import TenantRepository
 from db.models import Asset
 
@@ -22,7 +22,7 @@ _SCAN_COLUMNS = [Asset.id, Asset.name, Asset.asset_type, Asset.custom_attributes
 class AssetRepository(TenantRepository):
     def _ids_in(self, column: Any, ids: Sequence[uuid.UUID]) -> Any:
         """`column IN ids`; on PostgreSQL one array parameter instead of one per id."""
-        if self.db.get_bind().dialect.name == "postgresql":
+        if is_postgresql(self.db):
             return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid)))
         return column.in_(ids)
 
@@ -70,18 +70,14 @@ class AssetRepository(TenantRepository):
     def lock_for_import(self) -> None:
         """Serialize imports of this engagement until the transaction ends (PostgreSQL;
         SQLite's BEGIN IMMEDIATE already serializes every writer)."""
-        if self.db.get_bind().dialect.name == "postgresql":
-            key = f"asset_import:{self.client_account_id}:{self.engagement_id}"
-            self.db.execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
-            )
+        advisory_lock(self.db, f"asset_import:{self.client_account_id}:{self.engagement_id}")
 
     def rows_by_name(
         self, names: Sequence[str], columns: Sequence[str], *, for_update: bool = False
     ) -> dict[str, Any]:
         """Plain rows (name plus `columns`) of the assets with these names."""
         selected = [Asset.__table__.c.name, *(Asset.__table__.c[name] for name in columns)]
-        postgres = self.db.get_bind().dialect.name == "postgresql"
+        postgres = is_postgresql(self.db)
         found: dict[str, Any] = {}
         for chunk in _chunks(names, IN_LIST_CHUNK):
             query = self._scoped(select(*selected), Asset)
@@ -109,12 +105,11 @@ class AssetRepository(TenantRepository):
         """
         if not rows:
             return
-        dialect = self.db.get_bind().dialect.name
         # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset.__table__)  # type: ignore[arg-type]
-        statement = insert.on_conflict_do_update(
+        upsert = insert(self.db, Asset.__table__)
+        statement = upsert.on_conflict_do_update(
             index_elements=["client_account_id", "engagement_id", "name"],
-            set_={column: insert.excluded[column] for column in (*update_columns, "updated_at")},
+            set_={column: upsert.excluded[column] for column in (*update_columns, "updated_at")},
         )
         tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
         # On the session's connection: a Core executemany, no ORM execution machinery.
