@@ -11,7 +11,7 @@ from typing import Any
 from huey import Huey
 from huey.signals import SIGNAL_INTERRUPTED
 
-from core.enhancement.job_store import job_store_for
+from core.enhancement.job_stores import job_store_for
 from core.enhancement.worker import run_gap_enhancement_job
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.kernel.context import RequestContext

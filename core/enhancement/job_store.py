@@ -13,12 +13,9 @@ from collections.abc import Collection, Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
-from sqlalchemy import Engine
-
 from core.enhancement.job_state import JobState
 from core.enhancement.selection import SelectedGap
 from core.kernel.errors import ServiceUnavailable
-from db.settings import Settings, get_settings
 
 # The field of the job key that keeps the submitted selection, beside the JobState's fields.
 SELECTION_FIELD = "selected_gaps"
@@ -74,18 +71,6 @@ class JobKeyStore(ABC):
     @abstractmethod
     def delete(self, collection_flow_id: str, job_id: str | None = None) -> None:
         """Forget the job (only if it is still `job_id`, when given) and its rate limit."""
-
-
-def job_store_for(engine: Engine, settings: Settings | None = None) -> JobKeyStore:
-    """Redis when REDIS_URL is set, else the job_keys table in the application database."""
-    settings = settings or get_settings()
-    if settings.redis_url:
-        from core.enhancement.redis_job_store import RedisJobStore, redis_client
-
-        return RedisJobStore(redis_client(settings.redis_url), settings.redis_key_prefix)
-    from core.enhancement.sql_job_store import SqlJobStore
-
-    return SqlJobStore(engine)
 
 
 def new_job_id() -> str:

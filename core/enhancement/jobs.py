@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from core.access import audit
 from core.enhancement.job_state import FlowJob, JobProgress, JobState, JobStatus, progress_answer
-from core.enhancement.job_store import ClaimOutcome, JobKeyStore, job_store_for, new_job_id
+from core.enhancement.job_store import ClaimOutcome, JobKeyStore, new_job_id
+from core.enhancement.job_stores import job_store_for
 from core.enhancement.selection import SelectedGap, distinct, parse_selection, refuse_gap
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import get_dispatcher

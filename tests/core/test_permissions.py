@@ -15,7 +15,7 @@ from sqlalchemy import delete, update
 from core.access import audit
 from core.enhancement import jobs as gap_jobs
 from core.enhancement.job_state import JobStatus
-from core.enhancement.job_store import job_store_for
+from core.enhancement.job_stores import job_store_for
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from core.enhancement.job_state import JobStatus
-from core.enhancement.job_store import job_store_for
+from core.enhancement.job_stores import job_store_for
 from core.enhancement.jobs import submit_gap_analysis
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.access.accounts import add_member
 from core.access.audit import list_events
 from core.enhancement.job_state import JobStatus
-from core.enhancement.job_store import job_store_for
+from core.enhancement.job_stores import job_store_for
 from core.enhancement.jobs import get_gap_analysis_progress, submit_gap_analysis
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator

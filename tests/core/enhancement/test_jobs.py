@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 
 from core.enhancement import jobs as gap_jobs
 from core.enhancement.job_state import JobState, JobStatus
-from core.enhancement.job_store import job_store_for
+from core.enhancement.job_stores import job_store_for
 from core.enhancement.worker import run_gap_enhancement_job
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
