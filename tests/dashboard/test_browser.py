@@ -75,8 +75,6 @@ from sqlalchemy import select
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
 from core.storage.unit_of_work import uow_for
-from core.storage.flows import CollectionFlowRepository
-from core.storage.unit_of_work import atomic
 from db.models import Engagement
 from db.session import open_session
 with open_session() as db:
