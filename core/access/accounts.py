@@ -1,6 +1,7 @@
 """Local accounts and their memberships, as an administrator's command line creates them."""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -95,6 +96,53 @@ def add_member(
         engagement_id=str(engagement_id) if engagement_id else None,
     )
     return user, created
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    email: str
+    active: bool
+    roles: tuple[str, ...]  # "admin on Acme / Migration", "analyst on Acme / all engagements"
+
+
+def list_accounts(
+    uow: AccountUnitOfWork, client: ClientAccount | None = None
+) -> list[AccountSummary]:
+    """The accounts (those with a membership of `client`, when given) and their roles, by email."""
+    db = uow.session
+    query = (
+        select(User.email, User.is_active, Membership.role, ClientAccount.name, Engagement.name)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(ClientAccount, ClientAccount.id == Membership.client_account_id)
+        .outerjoin(Engagement, Engagement.id == Membership.engagement_id)
+        .order_by(User.email, ClientAccount.name, Engagement.name)
+    )
+    if client is not None:
+        query = query.where(Membership.client_account_id == client.id)
+    roles: dict[str, list[str]] = {}
+    active: dict[str, bool] = {}
+    for email, is_active, role, client_name, engagement_name in db.execute(query).all():
+        active[email] = is_active
+        held = roles.setdefault(email, [])
+        if role is not None:
+            held.append(f"{role} on {client_name} / {engagement_name or 'all engagements'}")
+    return [AccountSummary(email, active[email], tuple(roles[email])) for email in roles]
+
+
+def set_active(uow: AccountUnitOfWork, email: str, active: bool) -> tuple[User, bool]:
+    """Let the account of `email` sign in (or stop it); (user, changed). An inactive account
+    can neither sign in nor open an engagement it is a member of."""
+    address = normalize_email(email)
+    user = uow.session.scalars(select(User).where(User.email == address)).first()
+    if user is None:
+        raise NotFound(f"no account {address!r}", field="email")
+    if user.is_active == active:
+        return user, False
+    user.is_active = active
+    audit.record_account_event(
+        uow, user.id, "account_activated" if active else "account_deactivated"
+    )
+    return user, True
 
 
 def _is_uuid(text: str) -> bool:

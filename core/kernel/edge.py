@@ -69,6 +69,9 @@ def _says(error: Mapping[str, Any]) -> str:
     # A length bound on text that a validator cleaned first reads as "too_long": still text.
     if kind == "string_too_long" or (kind == "too_long" and isinstance(error.get("input"), str)):
         return f"is longer than {context['max_length']} characters"
+    if kind == "string_too_short" or (kind == "too_short" and isinstance(error.get("input"), str)):
+        least = context["min_length"]
+        return "is empty" if least == 1 else f"is shorter than {least} characters"
     if kind == "too_long":
         return f"holds more than {context['max_length']} items"
     if kind == "missing":

@@ -1,0 +1,124 @@
+"""python -m db import-assets FILE | export FLOW_ID, each on one engagement."""
+
+import argparse
+import os
+import sys
+import uuid
+from pathlib import Path
+
+from pydantic import Field
+
+from core.access.accounts import find_client, find_engagement
+from core.inventory.export import FORMATS, WHATS, Format, What, export_flow
+from core.inventory.importer import import_assets
+from core.kernel.context import RequestContext
+from core.kernel.edge import CleanText, InputModel
+from core.kernel.errors import CollectionError
+from core.storage.account_unit_of_work import account_uow
+from core.storage.unit_of_work import uow_for
+from db.cli.common import parsed
+from db.settings import get_settings
+
+
+class TenantArguments(InputModel):
+    client: CleanText = Field(max_length=200, title="Client")
+    engagement: CleanText = Field(max_length=200, title="Engagement")
+
+
+class ImportArguments(TenantArguments):
+    file: Path = Field(title="Inventory file")
+
+
+class ExportArguments(TenantArguments):
+    flow_id: uuid.UUID = Field(title="Flow id")
+    what: What = Field(title="What to export")
+    format: Format = Field("csv", title="File format")
+    out: str = Field(min_length=1, title="Output file")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    importing = commands.add_parser(
+        "import-assets", help="create or update an engagement's assets from a CSV or .xlsx file"
+    )
+    importing.add_argument("file")
+    importing.set_defaults(run=lambda args: import_inventory(parsed(ImportArguments, args)))
+    exporting = commands.add_parser(
+        "export", help="write a flow's gaps, questionnaires or assets as CSV or Excel"
+    )
+    exporting.add_argument("flow_id", help="the flow's id (the master flow id)")
+    exporting.add_argument("--what", required=True, help=" | ".join(WHATS))
+    exporting.add_argument("--format", help=" | ".join(FORMATS) + " (default csv)")
+    exporting.add_argument("--out", required=True, help="the file to write, - for stdout")
+    exporting.set_defaults(run=lambda args: export(parsed(ExportArguments, args)))
+    for command in (importing, exporting):
+        command.add_argument("--client", required=True, help="client account name or id")
+        command.add_argument("--engagement", required=True, help="engagement name or id")
+
+
+def operator_context(arguments: TenantArguments) -> RequestContext:
+    """The command line acts as an operator of the engagement the arguments name."""
+    with account_uow() as uow:
+        client = find_client(uow, arguments.client)
+        engagement = find_engagement(uow, client, arguments.engagement)
+    return RequestContext(client.id, engagement.id, role="admin")
+
+
+def import_inventory(arguments: ImportArguments) -> int:
+    try:
+        ctx = operator_context(arguments)
+        content = read_inventory(arguments.file)
+        with uow_for(ctx) as uow:
+            report = import_assets(uow, content, arguments.file.name)
+    except (OSError, CollectionError) as error:
+        print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
+        return 1
+    print_import_report(report)
+    return 0
+
+
+def export(arguments: ExportArguments) -> int:
+    try:
+        with uow_for(operator_context(arguments)) as uow:
+            content = export_flow(uow, str(arguments.flow_id), arguments.what, arguments.format)
+        if arguments.out == "-":
+            sys.stdout.buffer.write(content)
+            return 0
+        Path(arguments.out).write_bytes(content)
+    except (OSError, CollectionError) as error:
+        print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {arguments.what} of flow {arguments.flow_id} to {arguments.out}"
+        f" ({len(content):,} bytes)"
+    )
+    return 0
+
+
+def read_inventory(path: Path) -> bytes:
+    """The file's bytes, refused unread when over the import's size limit (a CLI may be handed
+    anything, /dev/zero included)."""
+    from core.inventory.limits import file_too_large
+
+    limit = get_settings().import_max_file_bytes
+    with path.open("rb") as file:
+        content = file.read(limit + 1)
+        if len(content) > limit:
+            raise file_too_large(max(os.fstat(file.fileno()).st_size, len(content)), limit)
+    return content
+
+
+def print_import_report(report, shown: int = 50) -> None:
+    print(
+        f"rows {report.rows}: created {report.created}, updated {report.updated},"
+        f" unchanged {report.unchanged}, skipped {len(report.skipped)}"
+    )
+    for entry in report.skipped[:shown]:
+        print(f"  row {entry['row']}: {entry['reason']}")
+    if len(report.skipped) > shown:
+        print(f"  ... and {len(report.skipped) - shown} more skipped rows")
+    if report.row_notes:
+        print(f"{len(report.row_notes)} row(s) imported with a note:")
+        for entry in report.row_notes[:shown]:
+            print(f"  row {entry['row']}: {entry['note']}")
+        if len(report.row_notes) > shown:
+            print(f"  ... and {len(report.row_notes) - shown} more")

@@ -1,0 +1,98 @@
+"""python -m db clients add NAME | list; engagements add NAME --client C | list [--client C]"""
+
+import argparse
+
+from pydantic import Field
+
+from core.access import tenants
+from core.kernel.edge import CleanText, InputModel
+from core.kernel.errors import CollectionError
+from core.storage.account_unit_of_work import account_uow
+from db.cli.common import parsed, refused
+
+
+class ClientArguments(InputModel):
+    name: CleanText = Field(min_length=1, max_length=200, title="Client name")
+
+
+class EngagementArguments(InputModel):
+    name: CleanText = Field(min_length=1, max_length=200, title="Engagement name")
+    client: CleanText = Field(min_length=1, max_length=200, title="Client")
+
+
+class ListEngagementsArguments(InputModel):
+    client: CleanText | None = Field(None, min_length=1, max_length=200, title="Client")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    clients = commands.add_parser("clients", help="client accounts").add_subparsers(
+        dest="clients_command", required=True
+    )
+    add = clients.add_parser("add", help="create a client account (nothing if it exists)")
+    add.add_argument("name")
+    add.set_defaults(run=add_client)
+    clients.add_parser("list", help="the client accounts").set_defaults(run=list_clients)
+    engagements = commands.add_parser("engagements", help="a client's engagements")
+    commands_of = engagements.add_subparsers(dest="engagements_command", required=True)
+    add = commands_of.add_parser("add", help="create an engagement (nothing if it exists)")
+    add.add_argument("name")
+    add.add_argument("--client", required=True, help="client account name or id")
+    add.set_defaults(run=add_engagement)
+    listing = commands_of.add_parser("list", help="the engagements")
+    listing.add_argument("--client", help="only this client's (name or id)")
+    listing.set_defaults(run=list_engagements)
+
+
+def add_client(args: argparse.Namespace) -> int:
+    try:
+        arguments = parsed(ClientArguments, args)
+        with account_uow() as uow:
+            client, created = tenants.add_client(uow, arguments.name)
+        if created:
+            print(f"Created client {client.name!r} (id {client.id}).")
+        else:
+            print(f"Client {client.name!r} exists already (id {client.id}).")
+    except CollectionError as error:
+        return refused(error)
+    return 0
+
+
+def add_engagement(args: argparse.Namespace) -> int:
+    try:
+        arguments = parsed(EngagementArguments, args)
+        with account_uow() as uow:
+            engagement, client, created = tenants.add_engagement(
+                uow, arguments.client, arguments.name
+            )
+        shown = f"engagement {engagement.name!r} of {client.name!r} (id {engagement.id})"
+        print(f"Created {shown}." if created else f"The {shown} exists already.")
+    except CollectionError as error:
+        return refused(error)
+    return 0
+
+
+def list_clients(_args: argparse.Namespace) -> int:
+    with account_uow() as uow:
+        found = tenants.list_clients(uow)
+    if not found:
+        print("No client accounts yet: python -m db clients add NAME")
+    for client in found:
+        print(f"{client.name} (id {client.id}): {client.engagements} engagement(s)")
+    return 0
+
+
+def list_engagements(args: argparse.Namespace) -> int:
+    try:
+        arguments = parsed(ListEngagementsArguments, args)
+        with account_uow() as uow:
+            found = tenants.list_engagements(uow, arguments.client)
+    except CollectionError as error:
+        return refused(error)
+    if not found:
+        print("No engagements yet: python -m db engagements add NAME --client CLIENT")
+    for engagement in found:
+        print(
+            f"{engagement.client_name} / {engagement.name} (id {engagement.id}):"
+            f" {engagement.members} engagement member(s)"
+        )
+    return 0
