@@ -10,6 +10,7 @@ commits when the block ends and rolls back on any error.
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from sqlalchemy.orm import Session
 
@@ -30,11 +31,15 @@ class AccountUnitOfWork:
             raise RuntimeError("the unit of work is used outside its `with` block")
         return self._session
 
-    def __enter__(self) -> AccountUnitOfWork:
+    def __enter__(self) -> Self:
         if self._depth == 0:
             self._session = self._given_session or open_session()
+            self._opened(self._session)
         self._depth += 1
         return self
+
+    def _opened(self, session: Session) -> None:
+        """Called once the outermost block has its session (a tenant's work binds it here)."""
 
     def __exit__(
         self,
@@ -59,6 +64,9 @@ class AccountUnitOfWork:
     def commit(self) -> None:
         """Save what is done so far (a sign-in counts the attempt before it checks the hash)."""
         self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
 
 
 def account_uow(session: Session | None = None) -> AccountUnitOfWork:
