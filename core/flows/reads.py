@@ -53,14 +53,7 @@ def list_flows(
             "offset": offset,
         },
     )
-    return uow.flows.list_flows(
-        phases=filters.phases,
-        statuses=filters.statuses,
-        tiers=filters.tiers,
-        name_contains=filters.name_contains,
-        limit=filters.limit,
-        offset=filters.offset,
-    )
+    return uow.flows.list_flows(**filters.model_dump())
 
 
 def get_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
