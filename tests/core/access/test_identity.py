@@ -204,7 +204,7 @@ def test_a_throttled_account_and_a_throttled_unknown_email_get_the_same_answer(
     ):
         assert fail(db, email, source, 4) == ["SignInFailed"] * 3 + ["SignInThrottled"]
         with pytest.raises(RateLimited) as raised:
-            on_accounts(db, authenticate, email, PASSWORD, source)
+            on_accounts(db, authenticate, email, PASSWORD, OWNER)
         seconds = raised.value.retry_after_seconds
         answers[email] = (raised.value.status, re.sub(r"\d+", "N", raised.value.message))
         assert 25 < seconds <= 30
@@ -285,6 +285,31 @@ def test_a_burst_of_parallel_guesses_gets_no_more_than_the_free_failures(
     for thread in threads:
         thread.join()
     assert sorted(refusals) == ["SignInFailed"] * 3 + ["SignInThrottled"] * 5
+
+
+def test_parallel_sign_ins_of_one_account_all_succeed(session_maker, make_user):
+    # Tabs, or a team behind one proxy address, signing in at once: the throttle rows they
+    # all lock must neither deadlock nor count a right password as a failure.
+    user = make_user(email="dana@example.com")
+    outcomes: list[str] = []
+    start = threading.Barrier(5)  # no more than the free failures: each is counted in advance
+
+    def sign_in() -> None:
+        with session_maker() as db:
+            start.wait()
+            for _ in range(3):
+                try:
+                    signed_in = on_accounts(db, authenticate, "dana@example.com", PASSWORD, OWNER)
+                    outcomes.append("signed in" if signed_in.user_id == user.id else "wrong user")
+                except BaseException as unexpected:  # shown by the assertion below
+                    outcomes.append(repr(unexpected))
+
+    threads = [threading.Thread(target=sign_in) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["signed in"] * 15
 
 
 def test_audit_details_refuse_secrets(db, uow_of, tenant):
