@@ -71,6 +71,15 @@ def set_current_flow(flow_id: str) -> None:
     st.query_params["flow"] = flow_id
 
 
+def page_url(page: str, flow_id: str | None) -> str | None:
+    """The app's own address of `page` showing that flow, for a table's link column."""
+    if not flow_id:
+        return None
+    address = (st.context.url or "").split("?", 1)[0]
+    base = address.rsplit("/", 1)[0] + "/" if "/" in address else ""
+    return f"{base}{page}?flow={flow_id}"
+
+
 def selected_gaps(flow_id: str) -> dict[str, dict[str, Any]]:
     return st.session_state.setdefault(SELECTED_GAPS, {}).setdefault(flow_id, {})
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gaps
+from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
@@ -19,7 +20,10 @@ if flow is None:
     st.stop()
 flow_id = str(flow.flow_id)
 st.title(f"Gaps · {state.plain(flow.flow_name)}")
-st.caption(f"Phase: {flow.current_phase.replace('_', ' ')} · status: {flow.status}")
+st.caption(
+    f"Phase: {flow.current_phase.replace('_', ' ')} · status:"
+    f" {activity(flow.current_phase, flow.status)}"
+)
 
 columns = st.columns([2, 1, 1, 1, 2])
 filters = {
