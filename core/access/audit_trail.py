@@ -31,7 +31,7 @@ def list_trail(uow: UnitOfWork, **filters: Any) -> list[TrailEntry]:
     return [
         TrailEntry(
             occurred_at=event.occurred_at,
-            action=event.action.replace("_", " "),
+            action=event.action,  # as the filter above the table takes it
             user_name=users.get(event.user_id, UNKNOWN_USER) if event.user_id else SYSTEM,
             flow_id=str(event.flow_id or ""),
             flow_name=flows.get(event.flow_id, "") if event.flow_id else "",

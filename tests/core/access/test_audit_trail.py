@@ -36,14 +36,14 @@ def test_events_name_their_user_and_flow(db, make_tenant, make_member, make_asse
 
     trail = in_uow(db, admin, list_trail, flow_id=flow_id)
 
-    created = next(entry for entry in trail if entry.action == "flow created")
+    created = next(entry for entry in trail if entry.action == "flow_created")
     assert (created.user_name, created.flow_id, created.flow_name) == (
         "Dana Ortiz",
         flow_id,
         "Wave <b>1</b>",
     )
     assert created.details == "Automation tier: tier_2; Flow name: Wave <b>1</b>"
-    moves = [entry.details for entry in trail if entry.action == "phase transition"]
+    moves = [entry.details for entry in trail if entry.action == "phase_transition"]
     assert "From phase: asset selection; To phase: gap analysis" in moves
 
 
@@ -56,9 +56,9 @@ def test_a_user_without_a_display_name_is_their_email_and_no_user_is_the_system(
     trail = in_uow(db, admin, list_trail)
 
     by_action = {entry.action: entry for entry in trail}
-    assert by_action["flow created"].user_name == db.get(User, admin.user_id).email
-    assert by_action["worker note"].user_name == SYSTEM
-    assert by_action["worker note"].flow_name == "" and by_action["worker note"].flow_id == ""
+    assert by_action["flow_created"].user_name == db.get(User, admin.user_id).email
+    assert by_action["worker_note"].user_name == SYSTEM
+    assert by_action["worker_note"].flow_name == "" and by_action["worker_note"].flow_id == ""
 
 
 def test_another_tenants_flow_is_never_named(db, make_tenant):
