@@ -21,11 +21,12 @@ if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
 
 flow_id = str(flow.flow_id)
 st.title(state.plain(flow.flow_name))
-columns = st.columns(4)
-columns[0].metric("Phase", flow.current_phase.replace("_", " "))
-columns[1].metric("Status", activity(flow.current_phase, flow.status))
-columns[2].metric("Tier", flow.automation_tier)
-columns[3].metric("Updated", state.local_time(flow.updated_at))
+# Each metric as wide as its value, wrapping rather than cut with "…".
+metrics = st.container(horizontal=True, gap="large")
+metrics.metric("Phase", flow.current_phase.replace("_", " "), width="content")
+metrics.metric("Status", activity(flow.current_phase, flow.status), width="content")
+metrics.metric("Tier", flow.automation_tier, width="content")
+metrics.metric("Updated", state.local_time(flow.updated_at), width="content")
 st.progress(
     flow.progress_percentage / 100, text=f"{flow.progress_percentage:.0f}% through the phases"
 )

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.catalogue.schema import priority_label
 from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gaps
 from core.flows.health import activity
@@ -28,7 +29,9 @@ st.caption(
 columns = st.columns([2, 1, 1, 1, 2])
 filters = {
     "categories": columns[0].multiselect("Category", options["gap_categories"], key="gf_cat"),
-    "priorities": columns[1].multiselect("Priority", options["priorities"], key="gf_prio"),
+    "priorities": columns[1].multiselect(
+        "Priority", options["priorities"], format_func=priority_label, key="gf_prio"
+    ),
     "gap_types": columns[2].multiselect("Gap type", options["gap_types"], key="gf_type"),
     "statuses": columns[3].multiselect("Status", options["gap_statuses"], key="gf_status"),
     "asset_name_contains": columns[4].text_input(
@@ -52,6 +55,16 @@ if page.flow_total == 0:
     )
     st.page_link("views/flow.py", label="Open the flow", query_params={"flow": flow_id})
     st.stop()
+
+# Above the table, so what follows "Analyze" (the message, the progress) shows without a scroll.
+# The flash keeps its slot when empty: the progress panel after it stays in the same place on
+# every run, so a run drawing it never leaves the previous run's panel on screen beside it.
+flash_slot = st.empty()
+flash = st.session_state.pop(state.FLASH, None)
+if flash:
+    flash_slot.success(state.plain(state.sentence(flash)))
+
+job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))
 
 gap_table.show(page, selected, flow_id, PAGE_SIZE)
 
@@ -85,11 +98,3 @@ if can(ctx, Action.SUBMIT_GAPS):
             state.bump_selection_version()
             st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = JobStatus.QUEUED
             st.rerun()
-# The flash keeps its slot when empty: the progress panel below stays in the same place on
-# every run, so a run drawing it never leaves the previous run's panel on screen beside it.
-flash_slot = st.empty()
-flash = st.session_state.pop(state.FLASH, None)
-if flash:
-    flash_slot.success(state.plain(state.sentence(flash)))
-
-job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))

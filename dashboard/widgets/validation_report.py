@@ -8,11 +8,11 @@ from core.catalogue.schema import priority_label
 
 def show(report: dict) -> None:
     st.subheader("Validation report")
-    columns = st.columns(4)
-    columns[0].metric("Resolved", report.get("resolved", 0))
-    columns[1].metric("Invalid answers", report.get("invalid", 0))
-    columns[2].metric("Unanswered", report.get("unanswered", 0))
-    columns[3].metric("Critical open", report.get("open_critical_gaps", 0))
+    metrics = st.container(horizontal=True, gap="large")
+    metrics.metric("Resolved", report.get("resolved", 0), width="content")
+    metrics.metric("Invalid answers", report.get("invalid", 0), width="content")
+    metrics.metric("Unanswered", report.get("unanswered", 0), width="content")
+    metrics.metric("Critical gaps open", report.get("open_critical_gaps", 0), width="content")
     problems = report.get("problems") or []
     if not problems:
         st.success("Every answer passed validation.")
