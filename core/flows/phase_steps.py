@@ -18,6 +18,8 @@ from core.storage.unit_of_work import UnitOfWork
 from db.types import utcnow
 
 SYSTEM = "system"
+# Transitions recorded before movers were: nobody is named rather than the wrong one.
+UNRECORDED = ""
 
 
 class StepState(StrEnum):
@@ -36,7 +38,9 @@ class PhaseStep:
     state: StepState
     started_at: datetime | None  # first entry into the phase
     time_spent: timedelta | None  # every visit added up; None when never entered
-    moved_by: str | None  # user id (None: the system) who moved the flow on, or into it if current
+    # Who moved the flow on from the phase (into it, for the current one): a user id, None for
+    # the system, UNRECORDED when the transition did not say.
+    moved_by: str | None
     visits: int = 0
 
 
@@ -63,13 +67,13 @@ def build_steps(
         following = entries[index + 1] if index + 1 < len(entries) else None
         if entry.get("status") == FlowStatus.FAILED:
             # Time spent failed, waiting for a resume, is no time spent in the phase.
-            end, mover = start, entry.get("by")
+            end, mover = start, entry.get("by", UNRECORDED)
         elif following is not None:
-            end, mover = following[1], following[2].get("by")
+            end, mover = following[1], following[2].get("by", UNRECORDED)
         else:
             # The last phase runs until now, unless the flow is over (or failed: its clock stops).
             stopped = finished or flow_status == FlowStatus.FAILED
-            end, mover = (start if stopped else now), entry.get("by")
+            end, mover = (start if stopped else now), entry.get("by", UNRECORDED)
         previous = entries[index - 1][0] if index else None
         seen = visits.get(phase)
         if seen is None:
@@ -125,7 +129,7 @@ def flow_steps(uow: UnitOfWork, flow_id: str) -> list[PhaseStep]:
 
 
 def _name(step: PhaseStep, names: dict[str, str]) -> str | None:
-    if step.time_spent is None:
+    if step.time_spent is None or step.moved_by == UNRECORDED:
         return None
     return names.get(step.moved_by, "a removed account") if step.moved_by else SYSTEM
 

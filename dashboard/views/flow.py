@@ -1,4 +1,4 @@
-"""One flow: status, phase timeline, the next action, stuck warning, exports."""
+"""One flow: status, the phase stepper, the next action, stuck warning, exports."""
 
 import streamlit as st
 
@@ -21,12 +21,12 @@ if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
 
 flow_id = str(flow.flow_id)
 st.title(state.plain(flow.flow_name))
+st.caption(f"Updated {state.local_time(flow.updated_at)}")
 # Each metric as wide as its value, wrapping rather than cut with "…".
 metrics = st.container(horizontal=True, gap="large")
 metrics.metric("Phase", flow.current_phase.replace("_", " "), width="content")
 metrics.metric("Status", activity(flow.current_phase, flow.status), width="content")
 metrics.metric("Tier", flow.automation_tier, width="content")
-metrics.metric("Updated", state.local_time(flow.updated_at), width="content")
 st.progress(
     flow.progress_percentage / 100, text=f"{flow.progress_percentage:.0f}% through the phases"
 )
@@ -47,12 +47,12 @@ links[1].page_link(
     query_params={"flow": flow_id},
 )
 
-st.header("Next step")
-phase_actions.show(flow, may_run=can(ctx, Action.RUN_PHASE))
-
 st.header("Phases")
 steps = state.call(flow_steps, flow_id, doing="read the flow's phases")
 phase_timeline.show(steps, key="timeline")
+
+st.header("Next step")
+phase_actions.show(flow, may_run=can(ctx, Action.RUN_PHASE))
 
 if can(ctx, Action.EXPORT):
     exports.show(ctx, flow_id)

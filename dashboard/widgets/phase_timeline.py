@@ -23,26 +23,27 @@ def phase_label(phase: str) -> str:
 
 
 def show(steps: list[PhaseStep], key: str) -> None:
-    columns = st.columns(len(steps), border=True)
-    for number, (column, step) in enumerate(zip(columns, steps, strict=True), start=1):
+    """One line per phase, top to bottom in the order a flow walks them."""
+    for number, step in enumerate(steps, start=1):
         icon, colour = LOOK[step.state]
-        with column:
-            st.markdown(f"**{number}. {phase_label(step.phase)}**")
+        phase, badge, spent, mover = st.columns([2.4, 1.6, 1, 2.4], vertical_alignment="center")
+        phase.markdown(f"**{number}. {phase_label(step.phase)}**")
+        with badge:
             st.badge(str(step.state), icon=icon, color=colour)
-            if step.time_spent is not None:
-                st.text(human_duration(step.time_spent))
-            if step.moved_by:
-                st.caption(f"by {state.plain(step.moved_by)}")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Phase": [phase_label(step.phase) for step in steps],
-                "State": [str(step.state) for step in steps],
-                "Time spent": [human_duration(step.time_spent) for step in steps],
-                "Moved by": [step.moved_by or "" for step in steps],
-                "Started": [state.local_time(step.started_at) for step in steps],
-            }
-        ),
-        hide_index=True,
-        key=f"{key}_table",
-    )
+        spent.text(human_duration(step.time_spent))
+        if step.moved_by:
+            mover.caption(f"by {state.plain(step.moved_by)}")
+    with st.expander("As a table"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Phase": [phase_label(step.phase) for step in steps],
+                    "State": [str(step.state) for step in steps],
+                    "Time spent": [human_duration(step.time_spent) for step in steps],
+                    "Moved by": [step.moved_by or "" for step in steps],
+                    "Started": [state.local_time(step.started_at) for step in steps],
+                }
+            ),
+            hide_index=True,
+            key=f"{key}_table",
+        )

@@ -3,7 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from core.catalogue.attributes import get_attribute
 from core.catalogue.schema import priority_label
+
+
+def _label(field_name: str) -> str:
+    attribute = get_attribute(field_name)
+    return attribute.label if attribute is not None else field_name
 
 
 def show(report: dict) -> None:
@@ -23,7 +29,7 @@ def show(report: dict) -> None:
             {
                 # Reports saved before assets were named carry only the asset's id.
                 "Asset": [problem.get("asset_name") or problem["asset_id"] for problem in problems],
-                "Field": [problem["field_name"] for problem in problems],
+                "Field": [_label(problem["field_name"]) for problem in problems],
                 "Priority": [priority_label(problem["priority"]) for problem in problems],
                 "Answer": [str(problem.get("answer") or "") for problem in problems],
                 "What to fix": [problem["message"] for problem in problems],

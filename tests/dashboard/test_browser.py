@@ -268,8 +268,10 @@ def test_a_copied_address_opens_its_flow_and_an_unknown_one_says_so(stack, page)
     expect(main).to_contain_text(SENT_BACK_FLOW)
     expect(main).to_contain_text("waiting for you")
     expect(main).to_contain_text("Manual collection")
+    page.set_viewport_size({"width": 1440, "height": 1500})  # the stepper and the report
     wait_idle(page)
     page.screenshot(path=str(SHOTS / "flow-stepper.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
     # An address naming no flow of the engagement says so, and shows no other flow.
     sign_in(page, stack, ANALYST, PASSWORD, engagement=ENGAGEMENT, path=f"gaps?flow={uuid.uuid4()}")
     expect(main).to_contain_text("Flow not found")

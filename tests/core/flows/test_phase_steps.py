@@ -4,7 +4,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.flows.phase_steps import StepState, build_steps, flow_steps, human_duration
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.phase_steps import (
+    SYSTEM,
+    UNRECORDED,
+    StepState,
+    build_steps,
+    flow_steps,
+    human_duration,
+)
+from core.kernel.context import RequestContext
 from core.kernel.phases import PHASE_ORDER
 from db.models import User
 from tests.factories import flow_in_manual_collection, in_uow
@@ -48,6 +58,12 @@ def test_a_completed_flow_has_every_phase_done_in_order_and_nothing_running():
     ]
     # Who moved the flow on from each phase: the scan's end was the system's.
     assert [step.moved_by for step in steps] == ["u1", "u1", None, "u1", "u1", "u2", "u2"]
+
+
+def test_transitions_that_did_not_record_a_mover_name_nobody():
+    older = [{key: value for key, value in item.items() if key != "by"} for item in COMPLETED]
+    steps = build_steps(older, "completed", now=T0)
+    assert {step.moved_by for step in steps} == {UNRECORDED}
 
 
 def test_phases_not_reached_are_shown_and_the_current_one_waits_for_people():
@@ -121,3 +137,16 @@ def test_the_steps_of_a_real_flow_name_who_moved_it(db, tenant, make_assets):
     steps = in_uow(db, tenant, flow_steps, flow_id)
     assert states(steps) == [S.DONE] * 4 + [S.WAITING, S.NOT_REACHED, S.NOT_REACHED]
     assert {step.moved_by for step in steps[:5]} == {"Dana Ortiz"}
+
+
+def test_a_move_made_by_no_person_is_the_systems(db, tenant, make_assets):
+    assets = make_assets(tenant, 1, business_owner=None)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Scanned by a worker")
+    CollectionChildFlowService(db, tenant).execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(assets[0].id)]}
+    )
+    worker = RequestContext(tenant.client_account_id, tenant.engagement_id, role="admin")
+    CollectionChildFlowService(db, worker).execute_phase(flow_id, "gap_analysis")
+    steps = in_uow(db, tenant, flow_steps, flow_id)
+    assert steps[2].state is S.DONE and steps[2].moved_by == SYSTEM
+    assert steps[3].state is S.WAITING and steps[3].moved_by == SYSTEM
