@@ -70,7 +70,7 @@ def show(flow: CollectionFlow, may_run: bool) -> None:
         st.write("Check the answers and write the valid ones back to the assets.")
         _button(flow_id, "Validate answers", P.DATA_VALIDATION)
     if report:
-        validation_report.show(report)
+        validation_report.show(report, flow_id)
 
 
 def counted(number: int, noun: str) -> str:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.catalogue.attributes import get_attribute
 from core.catalogue.schema import priority_label
+from dashboard import state
 
 
 def _label(field_name: str) -> str:
@@ -12,7 +13,7 @@ def _label(field_name: str) -> str:
     return attribute.label if attribute is not None else field_name
 
 
-def show(report: dict) -> None:
+def show(report: dict, flow_id: str) -> None:
     st.subheader("Validation report")
     metrics = st.container(horizontal=True, gap="large")
     metrics.metric("Resolved", report.get("resolved", 0), width="content")
@@ -33,8 +34,13 @@ def show(report: dict) -> None:
                 "Priority": [priority_label(problem["priority"]) for problem in problems],
                 "Answer": [str(problem.get("answer") or "") for problem in problems],
                 "What to fix": [problem["message"] for problem in problems],
+                "Answer it": [
+                    state.page_url("questionnaires", flow_id, asset=problem["asset_id"])
+                    for problem in problems
+                ],
             }
         ),
         hide_index=True,
         key="validation_problems",
+        column_config={"Answer it": st.column_config.LinkColumn(display_text="Open questionnaire")},
     )

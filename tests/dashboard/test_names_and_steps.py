@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.state import CollectionFlowStateService
 from core.questionnaires.generation import list_for_flow, store_answers
 from core.storage.unit_of_work import uow_for
 from db.models import CollectionFlow, User
@@ -119,3 +120,19 @@ def test_the_audit_trail_names_users_and_flows_and_links_the_flow(
     assert all(link.endswith(f"flow?flow={flow_id}") for link in trail["Open"])
     assert not any("{" in details or flow_id in details for details in trail["Details"])
     assert "Flow name: Wave <i>7</i>" in " ".join(trail["Details"])
+
+
+def test_flows_that_need_a_hand_link_their_flow_page(
+    db, uow_of, make_tenant, open_page, flow_with_gaps
+):
+    admin = make_tenant(role="admin")
+    flow_id = flow_with_gaps(admin, name="Broken wave")
+    with uow_of(admin) as uow:
+        CollectionFlowStateService(uow, admin).mark_failed(
+            CollectionChildFlowService(uow, admin).get_by_master_flow_id(flow_id), "worker lost"
+        )
+    app = open_page(admin, "admin")
+    no_exceptions(app)
+    needing = table(app, "Why")
+    assert list(needing["Flow"]) == ["Broken wave"]
+    assert [link.rsplit("/", 1)[-1] for link in needing["Open"]] == [f"flow?flow={flow_id}"]
