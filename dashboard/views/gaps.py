@@ -26,7 +26,7 @@ st.caption(
     f" {activity(flow.current_phase, flow.status)}"
 )
 
-columns = st.columns([2, 1, 1, 1, 2])
+columns = st.columns([2, 1.6, 1, 1, 2])  # room for "Critical (P1)"
 filters = {
     "categories": columns[0].multiselect("Category", options["gap_categories"], key="gf_cat"),
     "priorities": columns[1].multiselect(
