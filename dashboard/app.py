@@ -35,10 +35,12 @@ if ctx is None:
     sign_in += [st.Page(SIGN_IN, title="Sign in", url_path=Path(path).stem) for path, *_ in PAGES]
     st.navigation(sign_in, position="hidden").run()
 else:
-    sidebar.show()
     pages = [
         st.Page(path, title=title, icon=icon, default=index == 0)
         for index, (path, title, icon, allowed) in enumerate(PAGES)
         if allowed(ctx)
     ]
-    st.navigation(pages).run()
+    # The sidebar draws the links itself, so they carry the flow shown (?flow=) to every page.
+    page = st.navigation(pages, position="hidden")
+    sidebar.show(pages)
+    page.run()

@@ -6,6 +6,7 @@ import string
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -69,6 +70,15 @@ def current_flow_id() -> str | None:
 def set_current_flow(flow_id: str) -> None:
     st.session_state[FLOW_ID] = flow_id
     st.query_params["flow"] = flow_id
+
+
+def page_url(page: str, flow_id: str | None, **params: str) -> str | None:
+    """The app's own address of `page` showing that flow, for a table's link column."""
+    if not flow_id:
+        return None
+    address = (st.context.url or "").split("?", 1)[0]
+    base = address.rsplit("/", 1)[0] + "/" if "/" in address else ""
+    return f"{base}{page}?" + urlencode({"flow": flow_id, **params})
 
 
 def selected_gaps(flow_id: str) -> dict[str, dict[str, Any]]:

@@ -10,6 +10,13 @@ from enum import StrEnum
 
 from core.catalogue.numbers import COUNT, Unit
 
+# How a gap's priority reads, the same on every page: the word first, the number after.
+PRIORITY_LABELS = {1: "Critical (P1)", 2: "High (P2)", 3: "Medium (P3)", 4: "Low (P4)"}
+
+
+def priority_label(priority: int) -> str:
+    return PRIORITY_LABELS.get(priority, f"P{priority}")
+
 
 class GapCategory(StrEnum):
     INFRASTRUCTURE = "infrastructure"

@@ -64,8 +64,8 @@ class MasterFlowOrchestrator:
                 flow_name=name,
                 flow_status=status,
                 phase_transitions=[
-                    transition_entry(CollectionPhase.INITIALIZATION, "completed"),
-                    transition_entry(phase, status),
+                    transition_entry(CollectionPhase.INITIALIZATION, "completed", uow.ctx.user_id),
+                    transition_entry(phase, status, uow.ctx.user_id),
                 ],
                 retry_count=0,
                 error_history=[],

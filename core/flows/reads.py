@@ -7,7 +7,8 @@ from pydantic import Field
 from core.flows.orchestrator import AutomationTier
 from core.gaps.filters import GapFilters
 from core.kernel.edge import CleanText, InputModel, parse_input
-from core.kernel.inputs import MAX_FILTER_LENGTH
+from core.kernel.errors import BadRequest
+from core.kernel.inputs import MAX_FILTER_LENGTH, parse_uuid
 from core.kernel.permissions import Action
 from core.kernel.phases import CollectionPhase, FlowStatus
 from core.questionnaires.generation import list_for_flow
@@ -60,6 +61,17 @@ def get_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
     """The flow of this engagement with that master flow_id, or a 404."""
     uow.require(Action.VIEW)
     return uow.flow(flow_id)
+
+
+def find_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow | None:
+    """The flow an address names, or None when it names none of this engagement (unknown,
+    malformed, or another tenant's: all three read the same)."""
+    uow.require(Action.VIEW)
+    try:
+        flow_uuid = parse_uuid(flow_id, "flow_id")
+    except BadRequest:
+        return None
+    return uow.flows.get_by_master_flow_id(flow_uuid)
 
 
 def list_gaps(

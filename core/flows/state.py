@@ -20,8 +20,14 @@ from db.models import CollectionFlow
 from db.types import utcnow
 
 
-def transition_entry(phase: str, status: str) -> dict[str, Any]:
-    return {"phase": phase, "status": status, "timestamp": utcnow().isoformat()}
+def transition_entry(phase: str, status: str, by: uuid.UUID | None) -> dict[str, Any]:
+    """One step of a master's phase_transitions; `by` is who moved it (None: the system)."""
+    return {
+        "phase": phase,
+        "status": status,
+        "timestamp": utcnow().isoformat(),
+        "by": str(by) if by else None,
+    }
 
 
 def unit_of_work(db: Session | UnitOfWork, context: RequestContext) -> UnitOfWork:
@@ -49,7 +55,7 @@ class CollectionFlowStateService:
             # JSON columns change by assignment, never in place, so the ORM sees the change.
             master.phase_transitions = [
                 *master.phase_transitions,
-                transition_entry(new_phase, status),
+                transition_entry(new_phase, status, uow.ctx.user_id),
             ]
             master.flow_status = status
             child.current_phase = new_phase
@@ -76,7 +82,7 @@ class CollectionFlowStateService:
             ]
             master.phase_transitions = [
                 *master.phase_transitions,
-                transition_entry(child.current_phase, FlowStatus.FAILED),
+                transition_entry(child.current_phase, FlowStatus.FAILED, uow.ctx.user_id),
             ]
             child.status = FlowStatus.FAILED
             audit.record(
@@ -89,13 +95,13 @@ class CollectionFlowStateService:
 
     def mark_running(self, child: CollectionFlow) -> None:
         """A resumed failed flow runs again in the phase it failed in."""
-        with self.uow:
+        with self.uow as uow:
             master = child.master_flow
             status = status_for(CollectionPhase(child.current_phase))
             master.retry_count += 1
             master.flow_status = status
             master.phase_transitions = [
                 *master.phase_transitions,
-                transition_entry(child.current_phase, status),
+                transition_entry(child.current_phase, status, uow.ctx.user_id),
             ]
             child.status = status

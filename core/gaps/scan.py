@@ -52,13 +52,14 @@ def scan_flow_gaps(
     ]
     by_type: Counter[str] = Counter()
     pending_rows: list[dict[str, Any]] = []
-    persisted = scanned = 0
+    persisted = scanned = critical = 0
     for batch in uow.assets.iter_scan_rows(selected):
         for asset in batch:
             scanned += 1
             for row in gaps_of_asset(asset):
                 row["collection_flow_id"] = flow.id
                 by_type[row["gap_type"]] += 1
+                critical += row["priority"] == 1
                 pending_rows.append(row)
             if len(pending_rows) >= batch_size:
                 persisted += upsert_gaps(uow.session, pending_rows)
@@ -69,6 +70,7 @@ def scan_flow_gaps(
         "status": "completed",
         "assets_scanned": scanned,
         "gaps_persisted": persisted,
+        "critical_gaps": critical,
         "gaps_by_type": dict(by_type),
         "has_pending_gaps": pending > 0,
         "pending_gaps": pending,

@@ -40,6 +40,13 @@ ALLOWED_TRANSITIONS: dict[CollectionPhase, frozenset[CollectionPhase]] = {
 # Phases that wait for people pause the flow; the terminal phase completes it.
 _PAUSED = {P.ASSET_SELECTION, P.MANUAL_COLLECTION}
 
+# Phases in which the flow waits for a person to act (select assets, generate questionnaires,
+# answer, validate), as opposed to the system's own work (a scan, an enhancement job): a flow
+# standing here is "waiting for you", never "stuck".
+WAITS_FOR_PEOPLE = frozenset(
+    {P.ASSET_SELECTION, P.QUESTIONNAIRE_GENERATION, P.MANUAL_COLLECTION, P.DATA_VALIDATION}
+)
+
 PHASE_PROGRESS: dict[CollectionPhase, float] = {
     P.INITIALIZATION: 0.0,
     P.ASSET_SELECTION: 10.0,

@@ -110,18 +110,27 @@ def store_answers(
         raise NotFound("Questionnaire not found")
     if not isinstance(answers, dict) or not answers:
         raise BadRequest("answers must map question ids to values", field="answers")
-    known = {question["id"] for question in questionnaire.questions}
+    # Errors name the question and the asset as people see them, never by their ids.
+    names = {
+        question["id"]: f"the answer to {question.get('label', question['id'])} of"
+        f" {questionnaire.title}"
+        for question in questionnaire.questions
+    }
     for question_id, value in answers.items():
-        if question_id not in known:
+        if question_id not in names:
             raise BadRequest(
                 f"question {question_id!r} is not in this questionnaire", field="answers"
             )
         if not (value is None or isinstance(value, str | int | float)) or isinstance(value, bool):
-            raise BadRequest(f"answer to {question_id} must be text or a number", field="answers")
+            raise BadRequest(f"{names[question_id]} must be text or a number", field="answers")
         if isinstance(value, str) and len(value) > MAX_ANSWER_LENGTH:
-            raise BadRequest(f"answer to {question_id} is too long", field="answers")
+            raise BadRequest(
+                f"{names[question_id]} is too long: {len(value)} characters, at most"
+                f" {MAX_ANSWER_LENGTH}",
+                field="answers",
+            )
     answers = {
-        question_id: clean_text(value, "answers", multiline=True, label=f"answer to {question_id}")
+        question_id: clean_text(value, "answers", multiline=True, label=names[question_id])
         if isinstance(value, str)
         else value
         for question_id, value in answers.items()

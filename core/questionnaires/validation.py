@@ -23,6 +23,11 @@ def validate_collected_data(
         for questionnaire in questionnaires
         for question in questionnaire.questions
     }
+    asset_names = {
+        asset.id: asset.name
+        for batch in uow.assets.iter_by_ids(list({gap.asset_id for gap in gaps}))
+        for asset in batch
+    }
     now = utcnow()
     resolved, problems, unanswered = 0, [], []
     for gap in gaps:
@@ -42,6 +47,7 @@ def validate_collected_data(
                 {
                     "gap_id": str(gap.id),
                     "asset_id": str(gap.asset_id),
+                    "asset_name": asset_names.get(gap.asset_id, ""),
                     "field_name": gap.field_name,
                     "priority": gap.priority,
                     "answer": response.value.get("answer"),
@@ -67,6 +73,7 @@ def validate_collected_data(
         {
             "gap_id": str(gap.id),
             "asset_id": str(gap.asset_id),
+            "asset_name": asset_names.get(gap.asset_id, ""),
             "field_name": gap.field_name,
             "priority": gap.priority,
             "answer": None,

@@ -26,7 +26,8 @@ def attention(flow) -> str:
         return "job stalled"
     if job and job.status is JobStatus.FAILED:
         return "job failed"
-    if is_stuck(flow.status, flow.updated_at, has_live_job=job is not None and job.is_live):
+    live = job is not None and job.is_live
+    if is_stuck(flow.status, flow.updated_at, has_live_job=live, phase=flow.current_phase):
         return "stuck"
     return "paused" if flow.status == "paused" else ""
 

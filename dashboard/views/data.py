@@ -35,7 +35,9 @@ st.dataframe(
     key="import_mapping",
 )
 if preview.unmapped:
-    st.text("Not imported (no matching field): " + ", ".join(map(str, preview.unmapped)))
+    st.text(
+        "Kept as custom attributes (no matching field): " + ", ".join(map(str, preview.unmapped))
+    )
 st.dataframe(pd.DataFrame(preview.sample_rows), hide_index=True, key="import_sample")
 
 if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):

@@ -1,9 +1,10 @@
-"""One flow: status, phase timeline, the next action, stuck warning, exports."""
+"""One flow: status, the phase stepper, the next action, stuck warning, exports."""
 
 import streamlit as st
 
 from core.enhancement.jobs import read_job_progress
-from core.flows.health import is_stuck, may_be_stuck
+from core.flows.health import activity, is_stuck, may_be_stuck
+from core.flows.phase_steps import flow_steps
 from core.kernel.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline
@@ -13,17 +14,19 @@ flow = flow_picker.show(key="flow_page_picker")
 if flow is None:
     st.stop()
 stuck = False
-if may_be_stuck(flow.status, flow.updated_at):
+if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
     job = state.attempt(read_job_progress, str(flow.flow_id), doing="read the job")
-    stuck = is_stuck(flow.status, flow.updated_at, job is not None and job.is_live)
+    live = job is not None and job.is_live
+    stuck = is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase)
 
 flow_id = str(flow.flow_id)
 st.title(state.plain(flow.flow_name))
-columns = st.columns(4)
-columns[0].metric("Phase", flow.current_phase.replace("_", " "))
-columns[1].metric("Status", flow.status)
-columns[2].metric("Tier", flow.automation_tier)
-columns[3].metric("Updated", state.local_time(flow.updated_at))
+st.caption(f"Updated {state.local_time(flow.updated_at)}")
+# Each metric as wide as its value, wrapping rather than cut with "…".
+metrics = st.container(horizontal=True, gap="large")
+metrics.metric("Phase", flow.current_phase.replace("_", " "), width="content")
+metrics.metric("Status", activity(flow.current_phase, flow.status), width="content")
+metrics.metric("Tier", flow.automation_tier, width="content")
 st.progress(
     flow.progress_percentage / 100, text=f"{flow.progress_percentage:.0f}% through the phases"
 )
@@ -44,11 +47,12 @@ links[1].page_link(
     query_params={"flow": flow_id},
 )
 
+st.header("Phases")
+steps = state.call(flow_steps, flow_id, doing="read the flow's phases")
+phase_timeline.show(steps, key="timeline")
+
 st.header("Next step")
 phase_actions.show(flow, may_run=can(ctx, Action.RUN_PHASE))
-
-st.header("Phase timeline")
-phase_timeline.show(flow.master_flow.phase_transitions, key="timeline")
 
 if can(ctx, Action.EXPORT):
     exports.show(ctx, flow_id)

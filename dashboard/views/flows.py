@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.flows.health import may_be_stuck
+from core.flows.health import activity, may_be_stuck
 from core.flows.orchestrator import create_flow
 from core.flows.reads import list_flows
 from core.kernel.inputs import MAX_FILTER_LENGTH
@@ -42,12 +42,14 @@ else:
         {
             "Name": [flow.flow_name for flow in flows],
             "Phase": [flow.current_phase for flow in flows],
-            "Status": [flow.status for flow in flows],
+            "Status": [activity(flow.current_phase, flow.status) for flow in flows],
             "Tier": [flow.automation_tier for flow in flows],
             "Progress": [flow.progress_percentage for flow in flows],
             "Updated": [state.local_time(flow.updated_at) for flow in flows],
             "Attention": [
-                "may be stuck" if may_be_stuck(flow.status, flow.updated_at) else ""
+                "may be stuck"
+                if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase)
+                else ""
                 for flow in flows
             ],
         }

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from core.catalogue.schema import priority_label
 from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gaps
+from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
@@ -19,12 +21,17 @@ if flow is None:
     st.stop()
 flow_id = str(flow.flow_id)
 st.title(f"Gaps · {state.plain(flow.flow_name)}")
-st.caption(f"Phase: {flow.current_phase.replace('_', ' ')} · status: {flow.status}")
+st.caption(
+    f"Phase: {flow.current_phase.replace('_', ' ')} · status:"
+    f" {activity(flow.current_phase, flow.status)}"
+)
 
-columns = st.columns([2, 1, 1, 1, 2])
+columns = st.columns([2, 1.6, 1, 1, 2])  # room for "Critical (P1)"
 filters = {
     "categories": columns[0].multiselect("Category", options["gap_categories"], key="gf_cat"),
-    "priorities": columns[1].multiselect("Priority", options["priorities"], key="gf_prio"),
+    "priorities": columns[1].multiselect(
+        "Priority", options["priorities"], format_func=priority_label, key="gf_prio"
+    ),
     "gap_types": columns[2].multiselect("Gap type", options["gap_types"], key="gf_type"),
     "statuses": columns[3].multiselect("Status", options["gap_statuses"], key="gf_status"),
     "asset_name_contains": columns[4].text_input(
@@ -48,6 +55,16 @@ if page.flow_total == 0:
     )
     st.page_link("views/flow.py", label="Open the flow", query_params={"flow": flow_id})
     st.stop()
+
+# Above the table, so what follows "Analyze" (the message, the progress) shows without a scroll.
+# The flash keeps its slot when empty: the progress panel after it stays in the same place on
+# every run, so a run drawing it never leaves the previous run's panel on screen beside it.
+flash_slot = st.empty()
+flash = st.session_state.pop(state.FLASH, None)
+if flash:
+    flash_slot.success(state.plain(state.sentence(flash)))
+
+job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))
 
 gap_table.show(page, selected, flow_id, PAGE_SIZE)
 
@@ -81,11 +98,3 @@ if can(ctx, Action.SUBMIT_GAPS):
             state.bump_selection_version()
             st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = JobStatus.QUEUED
             st.rerun()
-# The flash keeps its slot when empty: the progress panel below stays in the same place on
-# every run, so a run drawing it never leaves the previous run's panel on screen beside it.
-flash_slot = st.empty()
-flash = st.session_state.pop(state.FLASH, None)
-if flash:
-    flash_slot.success(state.plain(state.sentence(flash)))
-
-job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))

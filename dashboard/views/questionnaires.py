@@ -40,10 +40,26 @@ labels = {
     str(item.id): f"{item.title} · {answered(item)}/{len(item.questions)} answered"
     for item in questionnaires
 }
+# An address may name the asset (?asset=, from the validation report); it follows the choice.
+of_asset = {str(item.asset_id): str(item.id) for item in questionnaires}
+asset_of = {questionnaire_id: asset_id for asset_id, questionnaire_id in of_asset.items()}
+if st.query_params.get("asset") in of_asset:
+    st.session_state["questionnaire_pick"] = of_asset[st.query_params["asset"]]
+
+
+def follow_the_choice() -> None:
+    st.query_params["asset"] = asset_of[st.session_state["questionnaire_pick"]]
+
+
 chosen = st.selectbox(
-    "Asset", list(labels), format_func=labels.__getitem__, key="questionnaire_pick"
+    "Asset",
+    list(labels),
+    format_func=labels.__getitem__,
+    key="questionnaire_pick",
+    on_change=follow_the_choice,
 )
 questionnaire = next(item for item in questionnaires if str(item.id) == chosen)
+st.query_params["asset"] = str(questionnaire.asset_id)
 to_save = question_form.show(questionnaire, answers.get(chosen, {}), editable=may_answer)
 if to_save is not None:
     if not to_save:
@@ -58,4 +74,4 @@ if collecting and can(ctx, Action.RUN_PHASE):
     phase_actions.submit_for_validation(flow_id)
 report = flow.phase_state.get("validation_report")
 if report:
-    validation_report.show(report)
+    validation_report.show(report, flow_id)

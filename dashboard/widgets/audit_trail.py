@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core.access.audit import MAX_PAGE_SIZE, list_events
+from core.access.audit import MAX_PAGE_SIZE
+from core.access.audit_trail import list_trail
 from core.inventory.spreadsheet import csv_file
 from dashboard import state
 
@@ -16,7 +17,7 @@ def show() -> None:
         "Latest", min_value=10, max_value=MAX_PAGE_SIZE, value=500, step=100, key="audit_limit"
     )
     events = state.call(
-        list_events, action=action.strip() or None, limit=int(limit), doing="read the audit trail"
+        list_trail, action=action.strip() or None, limit=int(limit), doing="read the audit trail"
     )
     if not events:
         st.info("No event matches.")
@@ -25,15 +26,24 @@ def show() -> None:
         {
             "When": [state.local_time(event.occurred_at) for event in events],
             "Action": [event.action for event in events],
-            "User": [str(event.user_id or "") for event in events],
-            "Flow": [str(event.flow_id or "") for event in events],
-            "Details": [str(event.details) for event in events],
+            "User": [event.user_name for event in events],
+            "Flow": [event.flow_name for event in events],
+            "Open": [state.page_url("flow", event.flow_id) for event in events],
+            "Details": [event.details for event in events],
         }
     )
-    st.dataframe(audit, hide_index=True, key="admin_audit")
+    st.dataframe(
+        audit,
+        hide_index=True,
+        key="admin_audit",
+        column_config={"Open": st.column_config.LinkColumn("Open", display_text="Open flow")},
+    )
+    shown = audit.drop(columns="Open").assign(Flow_id=[event.flow_id for event in events])
     st.download_button(
         "Download CSV",
-        csv_file(list(audit.columns), audit.itertuples(index=False, name=None)),
+        csv_file(
+            [*audit.columns.drop("Open"), "Flow id"], shown.itertuples(index=False, name=None)
+        ),
         file_name="audit.csv",
         mime="text/csv",
         key="admin_audit_csv",

@@ -28,10 +28,12 @@ def show(ctx: RequestContext, needing: list[tuple[CollectionFlow, str]]) -> None
                 "Why": [reason for _, reason in needing],
                 "Retries": [flow.master_flow.retry_count for flow, _ in needing],
                 "Updated": [state.local_time(flow.updated_at) for flow, _ in needing],
+                "Open": [state.page_url("flow", str(flow.flow_id)) for flow, _ in needing],
             }
         ),
         hide_index=True,
         key="admin_flows",
+        column_config={"Open": st.column_config.LinkColumn(display_text="Open flow")},
     )
     labels = {str(flow.flow_id): f"{flow.flow_name} ({reason})" for flow, reason in needing}
     chosen = st.selectbox("Flow", list(labels), format_func=labels.__getitem__, key="admin_pick")

@@ -7,6 +7,8 @@ from core.enhancement.job_state import FlowJob, JobStatus
 from core.enhancement.jobs import reset_gap_job, retry_gap_analysis
 from dashboard import state
 
+PENDING_RESET = "admin_pending_reset"  # the flow whose job reset waits for a confirmation
+
 
 def show(jobs: list[FlowJob]) -> None:
     st.header("Gap jobs")
@@ -43,6 +45,22 @@ def show(jobs: list[FlowJob]) -> None:
     if retry.button("Retry job", key="admin_retry"):
         outcome = state.call(retry_gap_analysis, job_flow, doing="retry jobs")
         st.success(state.plain(outcome["message"]))
-    if reset.button("Reset job", key="admin_reset"):
+    if reset.button("Reset job…", key="admin_reset"):
+        st.session_state[PENDING_RESET] = job_flow
+    if st.session_state.get(PENDING_RESET) == job_flow:
+        _confirm_reset(job_flow, broken[job_flow])
+
+
+def _confirm_reset(job_flow: str, flow_name: str) -> None:
+    st.warning(
+        f"Reset the job of {state.plain(flow_name)}? Its progress is forgotten and nothing is"
+        " retried; the flow can then take a new submission."
+    )
+    yes, no = st.columns(2)
+    if yes.button("Yes, reset", type="primary", key="admin_reset_confirm"):
+        st.session_state.pop(PENDING_RESET, None)
         state.call(reset_gap_job, job_flow, doing="reset jobs")
         st.success("The job was forgotten; the flow can take a new submission.")
+    if no.button("Cancel", key="admin_reset_cancel"):
+        st.session_state.pop(PENDING_RESET, None)
+        st.rerun()

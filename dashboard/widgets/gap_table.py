@@ -5,6 +5,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.catalogue.schema import priority_label
 from core.gaps.listing import GapPage, selection_entry
 from dashboard import state
 
@@ -45,7 +46,7 @@ def _table(page: GapPage, selected: dict[str, Any], flow_id: str) -> None:
             "Field": frame["field_name"],
             "Gap": frame["gap_type"],
             "Category": frame["gap_category"],
-            "Priority": frame["priority"],
+            "Priority": frame["priority"].map(priority_label),
             "Impact": frame["impact_on_sixr"],
             "Predicted": frame["predicted_value"],
             "Confidence": frame["confidence_score"],
@@ -83,12 +84,14 @@ def _table(page: GapPage, selected: dict[str, Any], flow_id: str) -> None:
 
 
 def _summary(page: GapPage, selected: int) -> None:
-    metrics = st.columns(5)
-    metrics[0].metric("Matching", f"{page.total:,} of {page.flow_total:,}")
-    metrics[1].metric("Critical (P1)", page.counts["priority"].get("1", 0))
-    metrics[2].metric("Pending", page.counts["resolution_status"].get("pending", 0))
-    metrics[3].metric("Resolved", page.counts["resolution_status"].get("resolved", 0))
-    metrics[4].metric("Selected", selected)
+    # Each metric as wide as its value, wrapping onto a new line rather than cut with "…".
+    metrics = st.container(horizontal=True, gap="large")
+    counts = page.counts
+    metrics.metric("Matching", f"{page.total:,} of {page.flow_total:,}", width="content")
+    metrics.metric(priority_label(1), counts["priority"].get("1", 0), width="content")
+    metrics.metric("Pending", counts["resolution_status"].get("pending", 0), width="content")
+    metrics.metric("Resolved", counts["resolution_status"].get("resolved", 0), width="content")
+    metrics.metric("Selected", selected, width="content")
     st.caption(
         "By category: "
         + ", ".join(f"{name} {count}" for name, count in page.counts["gap_category"].items())

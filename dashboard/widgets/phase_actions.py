@@ -47,6 +47,7 @@ def show(flow: CollectionFlow, may_run: bool) -> None:
         st.text(f"Last error: {last}")
         st.caption("An admin can resume it from the Admin page.")
         return
+    scan_findings(flow.phase_state.get(P.GAP_ANALYSIS) or {})
     if phase == P.ASSESSMENT:
         st.success("Collection is complete: the assets are ready for assessment.")
     elif not may_run:
@@ -69,7 +70,21 @@ def show(flow: CollectionFlow, may_run: bool) -> None:
         st.write("Check the answers and write the valid ones back to the assets.")
         _button(flow_id, "Validate answers", P.DATA_VALIDATION)
     if report:
-        validation_report.show(report)
+        validation_report.show(report, flow_id)
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def scan_findings(scan: dict[str, Any]) -> None:
+    """What the last gap scan found, said before the step that follows it."""
+    if "gaps_persisted" not in scan:
+        return
+    found = counted(scan["gaps_persisted"], "gap")
+    critical = f", {scan['critical_gaps']} critical" if "critical_gaps" in scan else ""
+    assets = counted(scan.get("assets_scanned", 0), "asset")
+    st.info(f"The gap scan of {assets} found {found}{critical}.", icon=":material/search:")
 
 
 def submit_for_validation(flow_id: str) -> None:

@@ -1,43 +1,49 @@
-"""A flow's phase timeline (from the master's phase_transitions): a Gantt chart and a table."""
-
-from datetime import datetime
+"""A flow's phase stepper: the seven phases in order, each with its state, time and mover."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
+from core.flows.phase_steps import PhaseStep, StepState, human_duration
 from dashboard import state
-from db.types import utcnow
+
+# (icon, badge colour) of each state: finished green, failed red, people's turn orange.
+LOOK = {
+    StepState.DONE: (":material/check_circle:", "green"),
+    StepState.RUNNING: (":material/progress_activity:", "blue"),
+    StepState.WAITING: (":material/person:", "orange"),
+    StepState.FAILED: (":material/error:", "red"),
+    StepState.CANCELLED: (":material/cancel:", "gray"),
+    StepState.SKIPPED: (":material/redo:", "gray"),
+    StepState.NOT_REACHED: (":material/radio_button_unchecked:", "gray"),
+}
 
 
-def show(transitions: list[dict], key: str) -> None:
-    if not transitions:
-        st.info("This flow has no phase history yet.")
-        return
-    starts = [datetime.fromisoformat(entry["timestamp"]) for entry in transitions]
-    ends = [*starts[1:], utcnow()]
-    frame = pd.DataFrame(
-        {
-            "Phase": [entry["phase"] for entry in transitions],
-            "Status": [entry["status"] for entry in transitions],
-            "Start": starts,
-            "End": ends,
-        }
-    )
-    # A zero-length bar is invisible; give each entry at least a sliver.
-    frame["End"] = frame[["Start", "End"]].max(axis=1) + pd.Timedelta(seconds=1)
-    chart = px.timeline(frame, x_start="Start", x_end="End", y="Phase", color="Status")
-    chart.update_yaxes(autorange="reversed", title=None)
-    chart.update_layout(height=80 + 32 * frame["Phase"].nunique(), margin={"t": 10, "b": 10})
-    st.plotly_chart(chart, key=key)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Phase": frame["Phase"],
-                "Status": frame["Status"],
-                "When": [state.local_time(moment) for moment in starts],
-            }
-        ),
-        hide_index=True,
-        key=f"{key}_table",
-    )
+def phase_label(phase: str) -> str:
+    return phase.replace("_", " ").capitalize()
+
+
+def show(steps: list[PhaseStep], key: str) -> None:
+    """One line per phase, top to bottom in the order a flow walks them."""
+    for number, step in enumerate(steps, start=1):
+        icon, colour = LOOK[step.state]
+        phase, badge, spent, mover = st.columns([2.4, 1.6, 1, 2.4], vertical_alignment="center")
+        phase.markdown(f"**{number}. {phase_label(step.phase)}**")
+        with badge:
+            st.badge(str(step.state), icon=icon, color=colour)
+        spent.text(human_duration(step.time_spent))
+        if step.moved_by:
+            mover.caption(f"by {state.plain(step.moved_by)}")
+    with st.expander("As a table"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Phase": [phase_label(step.phase) for step in steps],
+                    "State": [str(step.state) for step in steps],
+                    "Time spent": [human_duration(step.time_spent) for step in steps],
+                    "Moved by": [step.moved_by or "" for step in steps],
+                    "Started": [state.local_time(step.started_at) for step in steps],
+                }
+            ),
+            hide_index=True,
+            key=f"{key}_table",
+        )

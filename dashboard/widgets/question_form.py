@@ -72,7 +72,8 @@ def show(questionnaire, answers: dict[str, dict], editable: bool) -> dict[str, A
             )
             if given.get("validation_status") == "invalid":
                 st.warning(f"Fix this answer: {state.plain(given.get('validation_message') or '')}")
-        st.caption("* required (critical attributes)")
+        # Escaped: a caption renders markdown, where a leading "* " is a bullet.
+        st.caption(state.plain("* required (critical attributes)"))
         submitted = st.form_submit_button("Save answers", type="primary", disabled=not editable)
     if not submitted:
         return None

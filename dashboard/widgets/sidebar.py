@@ -1,6 +1,7 @@
 """Who is signed in, with which role, on which engagement; switch engagement or sign out."""
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from dashboard import state
 
@@ -11,11 +12,15 @@ def switch_engagement() -> None:
     st.query_params.clear()
 
 
-def show() -> None:
+def show(pages: list[StreamlitPage]) -> None:
     ctx = state.context()
     user = st.session_state.get(state.USER)
     choice = st.session_state.get(state.ENGAGEMENT)
+    flow_id = state.current_flow_id()
     with st.sidebar:
+        for page in pages:
+            st.page_link(page, query_params={"flow": flow_id} if flow_id else None)
+        st.divider()
         if user is not None:
             st.text(f"Signed in as {user.display_name or user.email}")
             st.caption(state.plain(user.email))

@@ -241,3 +241,39 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
         f=flow_id,
     )
     assert resumed[0][0] == 1
+
+
+SENT_BACK_FLOW = "Wave 6 - answers sent back"  # the demo's flow whose answers failed validation
+
+
+def test_a_copied_address_opens_its_flow_and_an_unknown_one_says_so(stack, page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    [(flow_id,)] = query(
+        stack,
+        "SELECT cf.flow_id FROM collection_flows cf JOIN engagements e ON e.id = cf.engagement_id"
+        " WHERE e.name = :engagement AND cf.flow_name = :name",
+        engagement=ENGAGEMENT,
+        name=SENT_BACK_FLOW,
+    )
+    main = page.get_by_test_id("stMain")
+    # An address copied into a new tab (a new session): sign in, and that flow is shown.
+    sign_in(page, stack, ANALYST, PASSWORD, engagement=ENGAGEMENT, path=f"gaps?flow={flow_id}")
+    expect(main).to_contain_text(f"Gaps · {SENT_BACK_FLOW}")
+    expect(page).to_have_url(re.compile(f"/gaps\\?flow={flow_id}"))
+    # The sidebar's links keep the flow: the Flow page opens on it, with its stepper.
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Flow", exact=True).click()
+    expect(page).to_have_url(re.compile(f"/flow\\?flow={flow_id}"))
+    expect(main.get_by_role("heading", name="Phases")).to_be_visible()
+    expect(main).to_contain_text(SENT_BACK_FLOW)
+    expect(main).to_contain_text("waiting for you")
+    expect(main).to_contain_text("Manual collection")
+    page.set_viewport_size({"width": 1440, "height": 1500})  # the stepper and the report
+    wait_idle(page)
+    page.screenshot(path=str(SHOTS / "flow-stepper.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    # An address naming no flow of the engagement says so, and shows no other flow.
+    sign_in(page, stack, ANALYST, PASSWORD, engagement=ENGAGEMENT, path=f"gaps?flow={uuid.uuid4()}")
+    expect(main).to_contain_text("Flow not found")
+    wait_idle(page)
+    expect(main).not_to_contain_text("Gaps ·")

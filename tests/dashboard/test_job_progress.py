@@ -40,7 +40,8 @@ def test_a_failed_job_is_shown_with_a_retry_button(db, engine, tenant, open_page
     app = open_page(tenant, "gaps", flow_id)
     no_exceptions(app)
     assert any("The job failed" in text for text in texts(app, "warning"))
-    assert [item.value for item in app.metric][-3:] == ["0 / 2", "0%", "0"]
+    shown = {item.label: item.value for item in app.metric}
+    assert [shown[label] for label in ("Processed", "Percentage", "Errors")] == ["0 / 2", "0%", "0"]
     # A click reruns the fragment alone, which AppTest cannot do (it runs whole scripts).
     assert app.button(key="retry_gap_job").label == "Retry"
 
@@ -63,8 +64,26 @@ def test_an_admin_sees_a_failed_job_and_resets_it(
     assert (list(jobs["Flow"]), list(jobs["Status"])) == (["Failing wave"], ["failed"])
     app.button(key="admin_reset").click().run()
     no_exceptions(app)
+    # Nothing is forgotten before the admin confirms.
+    assert any(text.startswith("Reset the job of Failing wave?") for text in texts(app, "warning"))
+    assert job_store_for(engine).get(key) is not None
+    app.button(key="admin_reset_confirm").click().run()
+    no_exceptions(app)
     assert "The job was forgotten; the flow can take a new submission." in texts(app, "success")
     assert job_store_for(engine).get(key) is None
+
+
+def test_an_admin_who_cancels_a_reset_keeps_the_job(
+    db, engine, make_tenant, open_page, flow_with_gaps
+):
+    admin = make_tenant(role="admin")
+    key = failed_job(db, engine, admin, flow_with_gaps(admin))
+    app = open_page(admin, "admin")
+    app.button(key="admin_reset").click().run()
+    app.button(key="admin_reset_cancel").click().run()
+    no_exceptions(app)
+    assert not [button for button in app.button if button.key == "admin_reset_confirm"]
+    assert job_store_for(engine).get(key) is not None
 
 
 def test_an_admin_retries_a_failed_job(db, engine, make_tenant, open_page, flow_with_gaps):

@@ -168,6 +168,8 @@ def test_validation_reports_each_bad_answer_and_sends_the_flow_back(
         "CPU cores: 'many' is not a number",
         "Environment: 'moon-base' is not one of production, staging, test, development, dr",
     ]
+    # The report names the asset people know, not its id.
+    assert {problem["asset_name"] for problem in report["problems"]} == {assets[0].name}
     child = assert_consistent(db, flow_id, P.MANUAL_COLLECTION)
     assert child.phase_state["validation_report"]["open_critical_gaps"] == 3
 
@@ -221,3 +223,22 @@ def test_a_malformed_asset_id_is_a_400_naming_it(db, tenant):
         )
     assert raised.value.field == "selected_asset_ids[0]"
     assert "'123'" in raised.value.message
+
+
+def test_an_answer_refused_names_its_question_and_asset(db, tenant, flow_with_gappy_servers):
+    flow_id, assets = flow_with_gappy_servers
+    service = CollectionChildFlowService(db, tenant)
+    service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(assets[0].id)]})
+    service.execute_phase(flow_id, "gap_analysis")
+    service.execute_phase(flow_id, "questionnaire_generation")
+    with uow_for(tenant, db) as uow:
+        child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
+        [questionnaire] = list_for_flow(uow, child)
+        owner = next(q for q in questionnaire.questions if q["field_name"] == "business_owner")
+        with pytest.raises(BadRequest) as refused:
+            store_answers(uow, child, questionnaire.id, {owner["id"]: "x" * 2001}, None)
+    assert refused.value.message == (
+        f"the answer to Business owner of {assets[0].name} is too long: 2001 characters,"
+        " at most 2000"
+    )
+    assert owner["id"] not in refused.value.message
