@@ -10,8 +10,9 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# A level pooled from fewer held-out predictions than this is shrunk toward the score.
+# A level pooled from few held-out predictions is shrunk toward the overall accuracy.
 MIN_LEVEL_WEIGHT = 10
+MIN_BIN = 40
 
 
 @dataclass(frozen=True)
@@ -42,23 +43,47 @@ def fit_isotonic(outcomes: Sequence[tuple[float, bool]]) -> Calibration:
     if not outcomes:
         return Calibration()
     # Blocks of [sum of scores, sum of hits, count], merged while accuracy would fall.
+    # Equal scores are one measurement: pooled before fitting, whatever their order.
+    by_score: dict[float, list[float]] = {}
+    for score, right in outcomes:
+        pooled = by_score.setdefault(score, [0.0, 0.0, 0.0])
+        pooled[0] += score
+        pooled[1] += right
+        pooled[2] += 1
     blocks: list[list[float]] = []
-    for score, right in sorted(outcomes):
-        blocks.append([score, float(right), 1.0])
+    for bin_ in _bins([by_score[score] for score in sorted(by_score)]):
+        blocks.append(bin_)
         while len(blocks) > 1 and (blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]):
             last = blocks.pop()
             blocks[-1] = [a + b for a, b in zip(blocks[-1], last, strict=True)]
+    overall = sum(right for _, right in outcomes) / len(outcomes)
     scores, probabilities = [], []
     for score_sum, hits, count in blocks:
         mean_score = score_sum / count
-        # A thinly measured level leans on the score itself (a prior worth MIN_LEVEL_WEIGHT).
-        probability = (hits + MIN_LEVEL_WEIGHT * mean_score) / (count + MIN_LEVEL_WEIGHT)
+        # A thinly measured level leans on the overall accuracy (a prior worth
+        # MIN_LEVEL_WEIGHT predictions), not on the score: raw scores run optimistic.
+        probability = (hits + MIN_LEVEL_WEIGHT * overall) / (count + MIN_LEVEL_WEIGHT)
         scores.append(mean_score)
         probabilities.append(probability)
     # Shrinking can break monotonicity between neighbours; restore it.
     for index in range(1, len(probabilities)):
         probabilities[index] = max(probabilities[index], probabilities[index - 1])
     return Calibration(tuple(scores), tuple(probabilities))
+
+
+def _bins(measured: list[list[float]]) -> list[list[float]]:
+    """Neighbouring scores pooled until each bin holds MIN_BIN predictions: levels fitted
+    on a handful of predictions would chase noise."""
+    bins: list[list[float]] = []
+    for block in measured:
+        if bins and bins[-1][2] < MIN_BIN:
+            bins[-1] = [a + b for a, b in zip(bins[-1], block, strict=True)]
+        else:
+            bins.append(list(block))
+    if len(bins) > 1 and bins[-1][2] < MIN_BIN:
+        last = bins.pop()
+        bins[-1] = [a + b for a, b in zip(bins[-1], last, strict=True)]
+    return bins
 
 
 def expected_calibration_error(outcomes: Sequence[tuple[float, bool]], bins: int = 10) -> float:

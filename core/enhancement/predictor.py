@@ -14,6 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from core.catalogue.attributes import CATALOGUE, CriticalAttribute
@@ -36,9 +37,12 @@ MAX_HELD_OUT = 1500
 # A feature kind is used when, held out, it was right more often than the type alone on at
 # least this many assets.
 MIN_KIND_TRIALS = 5
-# Per-attribute calibration needs this many held-out predictions; else the pooled one.
+# Calibration per attribute (and per kind of basis) needs this many held-out predictions;
+# else the attribute's, else the one pooled over all attributes.
 MIN_OWN_CALIBRATION = 150
 SUPPORTING_IDS = 10
+# The kind of peers a sentence names is read from this many of them.
+PLURAL_SAMPLE = 50
 
 
 @dataclass(frozen=True)
@@ -81,24 +85,45 @@ class _Counts:
         self.top = {f: c.most_common(CANDIDATES) for f, c in self.by_feature.items()}
 
 
+_IDENTITY = Calibration()
+
+
 class _AttributeModel:
     def __init__(self, attribute: CriticalAttribute):
         self.attribute = attribute
         self.counts = _Counts()
         self.kinds: set[str] = {ASSET_TYPE}
+        # Each kind of feature's own score -> accuracy map, measured on it alone: how
+        # features of different kinds are compared. Then the map of the chosen one's.
+        self.experts: dict[str, Calibration] = {}
         self.calibration = Calibration()
 
     def best(
         self, feats: Sequence[Feature], asset_type: str, own: Any = None, kinds: Any = None
     ) -> tuple[float, int, Feature, Any] | None:
-        """(score, peers, feature, value) of the most telling feature; `own` is held out."""
+        """(judged probability, peers, feature, value) of the most telling feature, judged by
+        its kind's measured accuracy; `own` (a held-out asset's value) is left out.
+
+        The asset type is the back-off: it speaks only when no feature more specific does.
+        """
         kinds = self.kinds if kinds is None else kinds
+        specific = [f for f in feats if f[0] != ASSET_TYPE and f[0] in kinds]
+        if specific:
+            found = self._best_of(specific, asset_type, own)
+            if found is not None:
+                return found
+        if ASSET_TYPE not in kinds:
+            return None
+        return self._best_of([(ASSET_TYPE, asset_type)], asset_type, own)
+
+    def _best_of(
+        self, feats: Sequence[Feature], asset_type: str, own: Any
+    ) -> tuple[float, int, Feature, Any] | None:
         type_counts = self.counts.by_feature.get((ASSET_TYPE, asset_type), Counter())
         type_total = type_counts.total() - (own is not None)
         best: tuple[float, int, Feature, Any] | None = None
         for feature in feats:
-            if feature[0] not in kinds:
-                continue
+            judge = self.experts.get(feature[0], _IDENTITY)
             candidates = self.counts.top.get(feature)
             if not candidates:
                 continue
@@ -112,8 +137,8 @@ class _AttributeModel:
                 else:
                     prior = (type_counts[value] - (value == own)) / type_total if type_total else 0
                     score = (agreeing + SMOOTHING * prior) / (total + SMOOTHING)
-                if agreeing > 0 and (best is None or (score, total) > best[:2]):
-                    best = (score, total, feature, value)
+                if agreeing > 0 and (best is None or (judge(score), total) > best[:2]):
+                    best = (judge(score), total, feature, value)
         return best
 
 
@@ -152,20 +177,35 @@ class PredictionModel:
 
     def _fit(self, feats: list[list[Feature]], rng: random.Random) -> None:
         outcomes: dict[str, list[tuple[float, bool]]] = {}
+        missing = self._missing_shares()
         for name, part in self.attributes.items():
             sample = self._held_out(name, rng)
-            part.kinds = _useful_kinds(part, sample, self.records, feats)
+            part.kinds, alone = _useful_kinds(part, sample, self.records, feats)
+            part.experts = {kind: fit_isotonic(alone[kind]) for kind in part.kinds if alone[kind]}
             outcomes[name] = []
             for index in sample:
                 record = self.records[index]
                 own = record.values[name]
-                best = part.best(feats[index], record.asset_type, own)
+                # An asset with a gap seldom knows everything else: drop its other values as
+                # often as the engagement lacks them.
+                known = [f for f in feats[index] if rng.random() >= missing.get(f[0], 0.0)]
+                best = part.best(known, record.asset_type, own)
                 if best is not None:
                     outcomes[name].append((best[0], best[3] == own))
-        pooled = fit_isotonic([pair for pairs in outcomes.values() for pair in pairs])
+        pooled = fit_isotonic([o for measured in outcomes.values() for o in measured])
         for name, part in self.attributes.items():
             enough = len(outcomes[name]) >= MIN_OWN_CALIBRATION
             part.calibration = fit_isotonic(outcomes[name]) if enough else pooled
+
+    def _missing_shares(self) -> dict[str, float]:
+        """Per attribute, the share of the assets it applies to that lack a usable value."""
+        shares = {}
+        for attribute in CATALOGUE:
+            applies = [r for r in self.records if attribute.applies_to(r.asset_type)]
+            if applies:
+                known = sum(attribute.name in r.values for r in applies)
+                shares[attribute.name] = 1 - known / len(applies)
+        return shares
 
     def predict(self, record: AssetRecord, attribute_name: str) -> Prediction | None:
         """The value this asset most likely has, or None without any peer evidence."""
@@ -180,11 +220,16 @@ class PredictionModel:
         counts = part.counts.by_feature[feature]
         members = part.counts.members[feature]
         supporting = tuple(
-            self.records[i].asset_id
-            for i in members
-            if self.records[i].values.get(attribute_name) == value
-        )[:SUPPORTING_IDS]
-        group = plural_of(self.records[i].asset_type for i in members[:200])
+            islice(
+                (
+                    self.records[i].asset_id
+                    for i in members
+                    if self.records[i].values.get(attribute_name) == value
+                ),
+                SUPPORTING_IDS,
+            )
+        )
+        group = plural_of(self.records[i].asset_type for i in members[:PLURAL_SAMPLE])
         return Prediction(
             value=value,
             confidence=round(min(1.0, max(0.0, part.calibration(score))), 4),
@@ -202,14 +247,19 @@ def _useful_kinds(
     sample: Sequence[int],
     records: Sequence[AssetRecord],
     feats: list[list[Feature]],
-) -> set[str]:
-    """Feature kinds that, held out, beat the asset type alone on the assets they cover."""
+) -> tuple[set[str], dict[str, list[tuple[float, bool]]]]:
+    """The feature kinds that, held out, beat the asset type alone on the assets they
+    cover; and each kind's held-out (score, right) when it alone predicts."""
     trials: dict[str, list[int]] = {}  # kind -> [right, right by type alone, tried]
+    alone_outcomes: dict[str, list[tuple[float, bool]]] = {ASSET_TYPE: []}
     for index in sample:
         record = records[index]
         own = record.values[part.attribute.name]
         by_type = part.best([(ASSET_TYPE, record.asset_type)], record.asset_type, own, {ASSET_TYPE})
-        type_right = by_type is not None and by_type[3] == own
+        if by_type is None:
+            continue
+        type_right = by_type[3] == own
+        alone_outcomes[ASSET_TYPE].append((by_type[0], type_right))
         by_kind: dict[str, list[Feature]] = {}
         for feature in feats[index]:
             by_kind.setdefault(feature[0], []).append(feature)
@@ -217,6 +267,7 @@ def _useful_kinds(
             alone = part.best(by_kind[kind], record.asset_type, own, {kind})
             if alone is None:
                 continue
+            alone_outcomes.setdefault(kind, []).append((alone[0], alone[3] == own))
             tally = trials.setdefault(kind, [0, 0, 0])
             tally[0] += alone[3] == own
             tally[1] += type_right
@@ -226,7 +277,7 @@ def _useful_kinds(
         for kind, (right, by_type_only, tried) in trials.items()
         if tried >= MIN_KIND_TRIALS and right > by_type_only
     }
-    return kept | {ASSET_TYPE}
+    return kept | {ASSET_TYPE}, alone_outcomes
 
 
 def _basis(feature: Feature) -> str:
