@@ -9,6 +9,7 @@ Two held-out passes (leave-one-out, cheap with counts) decide which kinds of fea
 the asset type alone, and calibrate scores into the probability of being right.
 """
 
+import math
 import random
 import uuid
 from collections import Counter
@@ -85,61 +86,72 @@ class _Counts:
         self.top = {f: c.most_common(CANDIDATES) for f, c in self.by_feature.items()}
 
 
-_IDENTITY = Calibration()
-
-
 class _AttributeModel:
     def __init__(self, attribute: CriticalAttribute):
         self.attribute = attribute
         self.counts = _Counts()
         self.kinds: set[str] = {ASSET_TYPE}
-        # Each kind of feature's own score -> accuracy map, measured on it alone: how
-        # features of different kinds are compared. Then the map of the chosen one's.
-        self.experts: dict[str, Calibration] = {}
         self.calibration = Calibration()
 
     def best(
         self, feats: Sequence[Feature], asset_type: str, own: Any = None, kinds: Any = None
     ) -> tuple[float, int, Feature, Any] | None:
-        """(judged probability, peers, feature, value) of the most telling feature, judged by
-        its kind's measured accuracy; `own` (a held-out asset's value) is left out.
-
-        The asset type is the back-off: it speaks only when no feature more specific does.
-        """
+        """(score, peers, feature, value): the value the asset's features together make most
+        likely (naive Bayes over the asset type's mix), and the feature that backs it most;
+        `own`, a held-out asset's value, is left out of the counts."""
         kinds = self.kinds if kinds is None else kinds
-        specific = [f for f in feats if f[0] != ASSET_TYPE and f[0] in kinds]
-        if specific:
-            found = self._best_of(specific, asset_type, own)
-            if found is not None:
-                return found
-        if ASSET_TYPE not in kinds:
+        type_feature = (ASSET_TYPE, asset_type)
+        type_counts = self.counts.by_feature.get(type_feature)
+        if not type_counts:
             return None
-        return self._best_of([(ASSET_TYPE, asset_type)], asset_type, own)
+        held = own is not None
+        type_total = type_counts.total() - held
+        if type_total <= 0:
+            return None
+        used = [
+            f
+            for f in feats
+            if f[0] != ASSET_TYPE and f[0] in kinds and f in self.counts.by_feature
+            and self.counts.by_feature[f].total() - held > 0
+        ]  # fmt: skip
+        candidates = {value for f in (type_feature, *used) for value, _ in self.counts.top[f]}
+        spread = len(type_counts)
 
-    def _best_of(
-        self, feats: Sequence[Feature], asset_type: str, own: Any
-    ) -> tuple[float, int, Feature, Any] | None:
-        type_counts = self.counts.by_feature.get((ASSET_TYPE, asset_type), Counter())
-        type_total = type_counts.total() - (own is not None)
-        best: tuple[float, int, Feature, Any] | None = None
-        for feature in feats:
-            judge = self.experts.get(feature[0], _IDENTITY)
-            candidates = self.counts.top.get(feature)
-            if not candidates:
-                continue
-            total = self.counts.by_feature[feature].total() - (own is not None)
-            if total <= 0:
-                continue
-            for value, count in candidates:
-                agreeing = count - (value == own)
-                if feature[0] == ASSET_TYPE:
-                    score = agreeing / (total + 1)
-                else:
-                    prior = (type_counts[value] - (value == own)) / type_total if type_total else 0
-                    score = (agreeing + SMOOTHING * prior) / (total + SMOOTHING)
-                if agreeing > 0 and (best is None or (judge(score), total) > best[:2]):
-                    best = (judge(score), total, feature, value)
-        return best
+        def prior(value: Any) -> float:
+            return (type_counts[value] - (held and value == own) + 0.5) / (
+                type_total + 0.5 * spread
+            )
+
+        def given(feature: Feature, value: Any) -> tuple[float, int]:
+            counts = self.counts.by_feature[feature]
+            agreeing = counts[value] - (held and value == own)
+            total = counts.total() - held
+            return (agreeing + SMOOTHING * prior(value)) / (total + SMOOTHING), agreeing
+
+        logs: dict[Any, float] = {}
+        for value in candidates:
+            base = prior(value)
+            logs[value] = math.log(base) + sum(
+                math.log(given(f, value)[0]) - math.log(base) for f in used
+            )
+        if not logs:
+            return None
+        value = max(logs, key=lambda v: (logs[v], str(v)))
+        top = logs[value]
+        score = 1 / sum(math.exp(log - top) for log in logs.values())
+        # The sentence names the feature whose peers back the value most.
+        backing: list[tuple[float, Feature]] = []
+        for f in used:
+            share, agreeing = given(f, value)
+            if agreeing > 0:
+                backing.append((share, f))
+        if backing:
+            feature = max(backing)[1]
+        elif type_counts[value] - (held and value == own) > 0:
+            feature = type_feature
+        else:
+            return None
+        return score, self.counts.by_feature[feature].total() - held, feature, value
 
 
 class PredictionModel:
@@ -180,8 +192,7 @@ class PredictionModel:
         missing = self._missing_shares()
         for name, part in self.attributes.items():
             sample = self._held_out(name, rng)
-            part.kinds, alone = _useful_kinds(part, sample, self.records, feats)
-            part.experts = {kind: fit_isotonic(alone[kind]) for kind in part.kinds if alone[kind]}
+            part.kinds = _useful_kinds(part, sample, self.records, feats)
             outcomes[name] = []
             for index in sample:
                 record = self.records[index]
@@ -247,19 +258,15 @@ def _useful_kinds(
     sample: Sequence[int],
     records: Sequence[AssetRecord],
     feats: list[list[Feature]],
-) -> tuple[set[str], dict[str, list[tuple[float, bool]]]]:
-    """The feature kinds that, held out, beat the asset type alone on the assets they
-    cover; and each kind's held-out (score, right) when it alone predicts."""
+) -> set[str]:
+    """The feature kinds that, held out, beat the asset type alone on the assets they cover."""
     trials: dict[str, list[int]] = {}  # kind -> [right, right by type alone, tried]
-    alone_outcomes: dict[str, list[tuple[float, bool]]] = {ASSET_TYPE: []}
     for index in sample:
         record = records[index]
         own = record.values[part.attribute.name]
-        by_type = part.best([(ASSET_TYPE, record.asset_type)], record.asset_type, own, {ASSET_TYPE})
+        by_type = part.best([], record.asset_type, own, {ASSET_TYPE})
         if by_type is None:
             continue
-        type_right = by_type[3] == own
-        alone_outcomes[ASSET_TYPE].append((by_type[0], type_right))
         by_kind: dict[str, list[Feature]] = {}
         for feature in feats[index]:
             by_kind.setdefault(feature[0], []).append(feature)
@@ -267,17 +274,16 @@ def _useful_kinds(
             alone = part.best(by_kind[kind], record.asset_type, own, {kind})
             if alone is None:
                 continue
-            alone_outcomes.setdefault(kind, []).append((alone[0], alone[3] == own))
             tally = trials.setdefault(kind, [0, 0, 0])
             tally[0] += alone[3] == own
-            tally[1] += type_right
+            tally[1] += by_type[3] == own
             tally[2] += 1
     kept = {
         kind
         for kind, (right, by_type_only, tried) in trials.items()
         if tried >= MIN_KIND_TRIALS and right > by_type_only
     }
-    return kept | {ASSET_TYPE}, alone_outcomes
+    return kept | {ASSET_TYPE}
 
 
 def _basis(feature: Feature) -> str:
