@@ -27,7 +27,7 @@ def sources(db, ctx, asset):
     return {field: source for (_, field), source in with_uow.items()}
 
 
-def answer_owner(db, ctx, asset, owner: str) -> None:
+def answer_owner(db, ctx, asset, owner: str) -> str:
     """An owner answers the business owner question and the answers are validated."""
     flow_id = flow_in_manual_collection(db, ctx, [asset])
     questionnaire = in_uow(db, ctx, flows.list_questionnaires, flow_id)[0]
@@ -36,6 +36,7 @@ def answer_owner(db, ctx, asset, owner: str) -> None:
     service = CollectionChildFlowService(db, ctx)
     service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
     service.execute_phase(flow_id, "data_validation")
+    return flow_id
 
 
 def test_an_import_records_the_file_and_row_of_each_value(db, tenant):
@@ -124,3 +125,25 @@ def test_sources_of_another_tenant_are_not_seen(db, make_tenant, backend):
         assert seen == {mine.client_account_id}
     else:
         pytest.skip("row-level security is PostgreSQL's")
+
+
+def test_the_sources_export_carries_each_values_source(db, tenant):
+    import csv
+    import io
+
+    from core.inventory.export import export_flow
+
+    in_uow(
+        db, tenant, import_assets, to_csv(HEADER, [["web-01", "server", "production", ""]]), "a.csv"
+    )
+    asset = stored(db, "web-01")
+    flow_id = answer_owner(db, tenant, asset, "Noor Haddad")
+    content = in_uow(db, tenant, export_flow, flow_id, "sources", "csv")
+    rows = {
+        row["field_name"]: row for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    }
+    assert rows["environment"]["source"] == "import"
+    assert rows["environment"]["source_detail"] == "a.csv row 2"
+    assert rows["business_owner"]["source"] == "answer"
+    assert rows["business_owner"]["value"] == "Noor Haddad"
+    assert "confidence" in rows["business_owner"]
