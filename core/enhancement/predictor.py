@@ -20,12 +20,11 @@ from typing import Any
 
 from core.catalogue.attributes import CATALOGUE, CriticalAttribute
 from core.enhancement.calibration import Calibration, fit_isotonic
+from core.enhancement.evidence import basis_of, sentence_of
 from core.enhancement.features import (
     ASSET_TYPE,
-    NAME_TOKEN,
     AssetRecord,
     Feature,
-    describe_feature,
     features_of,
     grouping_keys,
     plural_of,
@@ -244,8 +243,8 @@ class PredictionModel:
         return Prediction(
             value=value,
             confidence=round(min(1.0, max(0.0, part.calibration(score))), 4),
-            basis=_basis(feature),
-            sentence=_sentence(part.attribute, feature, value, counts[value], peers, group),
+            basis=basis_of(feature),
+            sentence=sentence_of(part.attribute, feature, value, counts[value], peers, group),
             agreeing=counts[value],
             peers=peers,
             supporting_asset_ids=supporting,
@@ -284,28 +283,3 @@ def _useful_kinds(
         if tried >= MIN_KIND_TRIALS and right > by_type_only
     }
     return kept | {ASSET_TYPE}
-
-
-def _basis(feature: Feature) -> str:
-    if feature[0] == ASSET_TYPE:
-        return "asset type"
-    if feature[0] == NAME_TOKEN:
-        return f"hostname token '{feature[1]}'"
-    return describe_feature(feature)
-
-
-def _sentence(
-    attribute: CriticalAttribute,
-    feature: Feature,
-    value: Any,
-    agreeing: int,
-    peers: int,
-    group: str,
-) -> str:
-    label = attribute.label[0].lower() + attribute.label[1:]
-    if feature[0] == NAME_TOKEN:
-        return f"hostname token '{feature[1]}' → {value}, {agreeing} of {peers} {group}"
-    if feature[0] == ASSET_TYPE:
-        return f"{agreeing} of {peers} {group} have {label} {value} (the most common)"
-    where = "with" if any(a.name == feature[0] for a in CATALOGUE) else "in"
-    return f"{agreeing} of {peers} {group} {where} {describe_feature(feature)} have {label} {value}"
