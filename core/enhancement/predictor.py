@@ -33,10 +33,12 @@ from core.enhancement.features import (
 # Weight of the asset type's mix in a feature's smoothed share ("pseudo-peers").
 SMOOTHING = 2.0
 CANDIDATES = 3
-MAX_HELD_OUT = 1500
+MAX_HELD_OUT = 1000
 # A feature kind is used when, held out, it was right more often than the type alone on at
 # least this many assets.
 MIN_KIND_TRIALS = 5
+# Held-out assets on which each added kind of feature must prove itself.
+SELECTION_SAMPLE = 400
 # Calibration per attribute (and per kind of basis) needs this many held-out predictions;
 # else the attribute's, else the one pooled over all attributes.
 MIN_OWN_CALIBRATION = 150
@@ -76,6 +78,7 @@ class _Counts:
         self.by_feature: dict[Feature, Counter] = {}
         self.members: dict[Feature, list[int]] = {}
         self.top: dict[Feature, list[tuple[Any, int]]] = {}
+        self.totals: dict[Feature, int] = {}
 
     def add(self, feature: Feature, value: Any, index: int) -> None:
         self.by_feature.setdefault(feature, Counter())[value] += 1
@@ -83,6 +86,7 @@ class _Counts:
 
     def freeze(self) -> None:
         self.top = {f: c.most_common(CANDIDATES) for f, c in self.by_feature.items()}
+        self.totals = {f: c.total() for f, c in self.by_feature.items()}
 
 
 class _AttributeModel:
@@ -104,14 +108,14 @@ class _AttributeModel:
         if not type_counts:
             return None
         held = own is not None
-        type_total = type_counts.total() - held
+        type_total = self.counts.totals[type_feature] - held
         if type_total <= 0:
             return None
         used = [
             f
             for f in feats
             if f[0] != ASSET_TYPE and f[0] in kinds and f in self.counts.by_feature
-            and self.counts.by_feature[f].total() - held > 0
+            and self.counts.totals[f] - held > 0
         ]  # fmt: skip
         candidates = {value for f in (type_feature, *used) for value, _ in self.counts.top[f]}
         spread = len(type_counts)
@@ -124,15 +128,24 @@ class _AttributeModel:
         def given(feature: Feature, value: Any) -> tuple[float, int]:
             counts = self.counts.by_feature[feature]
             agreeing = counts[value] - (held and value == own)
-            total = counts.total() - held
+            total = self.counts.totals[feature] - held
             return (agreeing + SMOOTHING * prior(value)) / (total + SMOOTHING), agreeing
 
+        # (counts, peers, log of the denominator) of each feature, read once per call.
+        tables = [
+            (self.counts.by_feature[f], math.log(self.counts.totals[f] - held + SMOOTHING))
+            for f in used
+        ]
         logs: dict[Any, float] = {}
         for value in candidates:
             base = prior(value)
-            logs[value] = math.log(base) + sum(
-                math.log(given(f, value)[0]) - math.log(base) for f in used
-            )
+            log_base = math.log(base)
+            mine = held and value == own
+            total_log = log_base
+            for counts, log_denominator in tables:
+                agreeing = counts.get(value, 0) - mine
+                total_log += math.log(agreeing + SMOOTHING * base) - log_denominator - log_base
+            logs[value] = total_log
         if not logs:
             return None
         value = max(logs, key=lambda v: (logs[v], str(v)))
@@ -150,7 +163,7 @@ class _AttributeModel:
             feature = type_feature
         else:
             return None
-        return score, self.counts.by_feature[feature].total() - held, feature, value
+        return score, self.counts.totals[feature] - held, feature, value
 
 
 class PredictionModel:
@@ -260,7 +273,8 @@ def _useful_kinds(
 ) -> set[str]:
     """The feature kinds that, held out, beat the asset type alone on the assets they cover."""
     trials: dict[str, list[int]] = {}  # kind -> [right, right by type alone, tried]
-    for index in sample:
+    trial = sample[:SELECTION_SAMPLE]
+    for index in trial:
         record = records[index]
         own = record.values[part.attribute.name]
         by_type = part.best([], record.asset_type, own, {ASSET_TYPE})
@@ -277,9 +291,38 @@ def _useful_kinds(
             tally[0] += alone[3] == own
             tally[1] += by_type[3] == own
             tally[2] += 1
-    kept = {
-        kind
-        for kind, (right, by_type_only, tried) in trials.items()
-        if tried >= MIN_KIND_TRIALS and right > by_type_only
-    }
-    return kept | {ASSET_TYPE}
+    better = sorted(
+        (
+            (right / tried, kind)
+            for kind, (right, by_type_only, tried) in trials.items()
+            if tried >= MIN_KIND_TRIALS and right > by_type_only
+        ),
+        reverse=True,
+    )
+    # Features that say the same thing (owner, folder and cluster all follow the application)
+    # would be counted twice: add kinds best first, each only if it makes held-out
+    # predictions righter.
+    chosen = {ASSET_TYPE}
+    accuracy = _accuracy(part, trial, records, feats, chosen)
+    for _, kind in better:
+        with_kind = _accuracy(part, trial, records, feats, chosen | {kind})
+        if with_kind > accuracy:
+            chosen.add(kind)
+            accuracy = with_kind
+    return chosen
+
+
+def _accuracy(
+    part: _AttributeModel,
+    sample: Sequence[int],
+    records: Sequence[AssetRecord],
+    feats: list[list[Feature]],
+    kinds: set[str],
+) -> float:
+    name = part.attribute.name
+    right = 0
+    for index in sample:
+        own = records[index].values[name]
+        best = part.best(feats[index], records[index].asset_type, own, kinds)
+        right += best is not None and best[3] == own
+    return right / max(1, len(sample))
