@@ -39,6 +39,8 @@ MAX_HELD_OUT = 1000
 MIN_KIND_TRIALS = 5
 # Held-out assets on which each added kind of feature must prove itself.
 SELECTION_SAMPLE = 400
+# ...by making at least this share of them more right (less would be chance on that sample).
+MIN_GAIN = 0.01
 # Calibration per attribute (and per kind of basis) needs this many held-out predictions;
 # else the attribute's, else the one pooled over all attributes.
 MIN_OWN_CALIBRATION = 150
@@ -306,7 +308,7 @@ def _useful_kinds(
     accuracy = _accuracy(part, trial, records, feats, chosen)
     for _, kind in better:
         with_kind = _accuracy(part, trial, records, feats, chosen | {kind})
-        if with_kind > accuracy:
+        if with_kind > accuracy + MIN_GAIN:
             chosen.add(kind)
             accuracy = with_kind
     return chosen
