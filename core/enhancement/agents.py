@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from core.catalogue.attributes import CriticalAttribute, get_attribute
+from core.enhancement.evidence import Prediction
 from core.enhancement.features import AssetRecord, record_from_row
-from core.enhancement.predictor import Prediction, PredictionModel
+from core.enhancement.predictor import PredictionModel
 from core.enhancement.selection import SelectedGap
 from core.gaps.store import clamp_confidence
 from core.storage.assets import AssetRepository

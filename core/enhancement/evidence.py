@@ -4,10 +4,36 @@
 "hostname token 'prd' → production, 41 of 43 VMs".
 """
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from core.catalogue.attributes import CATALOGUE, CriticalAttribute
 from core.enhancement.features import ASSET_TYPE, NAME_TOKEN, Feature, describe_feature
+
+
+@dataclass(frozen=True)
+class Prediction:
+    value: Any
+    confidence: float
+    basis: str  # the feature in words
+    sentence: str
+    agreeing: int
+    peers: int
+    supporting_asset_ids: tuple[uuid.UUID, ...]
+    alternatives: tuple[tuple[str, int], ...]
+
+    def evidence(self) -> dict[str, Any]:
+        """What is stored with the gap (JSON): the basis and the assets it leaned on."""
+        return {
+            "method": "conditional",
+            "basis": self.basis,
+            "evidence": self.sentence,
+            "agreeing_peers": self.agreeing,
+            "peers_with_value": self.peers,
+            "supporting_asset_ids": [str(i) for i in self.supporting_asset_ids],
+            "alternatives": [[value, count] for value, count in self.alternatives],
+        }
 
 
 def basis_of(feature: Feature) -> str:

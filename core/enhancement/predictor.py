@@ -2,25 +2,25 @@
 
 For each attribute the model counts, among the assets that have a usable value, which value
 goes with each feature (asset type, hostname token, cluster/folder/application/..., the
-asset's other known values). A missing value is predicted from the one feature whose peers
-agree most (counts smoothed toward the asset type's mix), so every prediction has a basis a
-person can check: "14 of 16 VMs in cluster PROD-A have operating system version RHEL 8".
-Two held-out passes (leave-one-out, cheap with counts) decide which kinds of feature beat
-the asset type alone, and calibrate scores into the probability of being right.
+asset's other known values). A missing value is the one the asset's features together make
+most likely (naive Bayes, counts smoothed toward the asset type's mix), and its evidence is
+the feature that backs it most: "14 of 16 VMs in cluster PROD-A have operating system
+version RHEL 8". Held-out passes (leave-one-out, cheap with counts) choose the kinds of
+feature that make predictions righter, and calibrate scores into the probability of being
+right.
 """
 
 import math
 import random
-import uuid
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from core.catalogue.attributes import CATALOGUE, CriticalAttribute
 from core.enhancement.calibration import Calibration, fit_isotonic
-from core.enhancement.evidence import basis_of, sentence_of
+from core.enhancement.evidence import Prediction, basis_of, sentence_of
+from core.enhancement.feature_selection import useful_kinds
 from core.enhancement.features import (
     ASSET_TYPE,
     AssetRecord,
@@ -34,43 +34,12 @@ from core.enhancement.features import (
 SMOOTHING = 2.0
 CANDIDATES = 3
 MAX_HELD_OUT = 1000
-# A feature kind is used when, held out, it was right more often than the type alone on at
-# least this many assets.
-MIN_KIND_TRIALS = 5
-# Held-out assets on which each added kind of feature must prove itself.
-SELECTION_SAMPLE = 400
-# ...by making at least this share of them more right (less would be chance on that sample).
-MIN_GAIN = 0.01
-# Calibration per attribute (and per kind of basis) needs this many held-out predictions;
-# else the attribute's, else the one pooled over all attributes.
+# Calibration per attribute needs this many held-out predictions; else the one pooled over
+# all attributes.
 MIN_OWN_CALIBRATION = 150
 SUPPORTING_IDS = 10
 # The kind of peers a sentence names is read from this many of them.
 PLURAL_SAMPLE = 50
-
-
-@dataclass(frozen=True)
-class Prediction:
-    value: Any
-    confidence: float
-    basis: str  # the feature in words
-    sentence: str
-    agreeing: int
-    peers: int
-    supporting_asset_ids: tuple[uuid.UUID, ...]
-    alternatives: tuple[tuple[str, int], ...]
-
-    def evidence(self) -> dict[str, Any]:
-        """What is stored with the gap (JSON): the basis and the assets it leaned on."""
-        return {
-            "method": "conditional",
-            "basis": self.basis,
-            "evidence": self.sentence,
-            "agreeing_peers": self.agreeing,
-            "peers_with_value": self.peers,
-            "supporting_asset_ids": [str(i) for i in self.supporting_asset_ids],
-            "alternatives": [[value, count] for value, count in self.alternatives],
-        }
 
 
 class _Counts:
@@ -206,7 +175,7 @@ class PredictionModel:
         missing = self._missing_shares()
         for name, part in self.attributes.items():
             sample = self._held_out(name, rng)
-            part.kinds = _useful_kinds(part, sample, self.records, feats)
+            part.kinds = useful_kinds(part, sample, self.records, feats)
             outcomes[name] = []
             for index in sample:
                 record = self.records[index]
@@ -265,66 +234,3 @@ class PredictionModel:
             supporting_asset_ids=supporting,
             alternatives=tuple((str(v), c) for v, c in counts.most_common(4) if v != value)[:3],
         )
-
-
-def _useful_kinds(
-    part: _AttributeModel,
-    sample: Sequence[int],
-    records: Sequence[AssetRecord],
-    feats: list[list[Feature]],
-) -> set[str]:
-    """The feature kinds that, held out, beat the asset type alone on the assets they cover."""
-    trials: dict[str, list[int]] = {}  # kind -> [right, right by type alone, tried]
-    trial = sample[:SELECTION_SAMPLE]
-    for index in trial:
-        record = records[index]
-        own = record.values[part.attribute.name]
-        by_type = part.best([], record.asset_type, own, {ASSET_TYPE})
-        if by_type is None:
-            continue
-        by_kind: dict[str, list[Feature]] = {}
-        for feature in feats[index]:
-            by_kind.setdefault(feature[0], []).append(feature)
-        for kind in by_kind.keys() - {ASSET_TYPE, part.attribute.name}:
-            alone = part.best(by_kind[kind], record.asset_type, own, {kind})
-            if alone is None:
-                continue
-            tally = trials.setdefault(kind, [0, 0, 0])
-            tally[0] += alone[3] == own
-            tally[1] += by_type[3] == own
-            tally[2] += 1
-    better = sorted(
-        (
-            (right / tried, kind)
-            for kind, (right, by_type_only, tried) in trials.items()
-            if tried >= MIN_KIND_TRIALS and right > by_type_only
-        ),
-        reverse=True,
-    )
-    # Features that say the same thing (owner, folder and cluster all follow the application)
-    # would be counted twice: add kinds best first, each only if it makes held-out
-    # predictions righter.
-    chosen = {ASSET_TYPE}
-    accuracy = _accuracy(part, trial, records, feats, chosen)
-    for _, kind in better:
-        with_kind = _accuracy(part, trial, records, feats, chosen | {kind})
-        if with_kind > accuracy + MIN_GAIN:
-            chosen.add(kind)
-            accuracy = with_kind
-    return chosen
-
-
-def _accuracy(
-    part: _AttributeModel,
-    sample: Sequence[int],
-    records: Sequence[AssetRecord],
-    feats: list[list[Feature]],
-    kinds: set[str],
-) -> float:
-    name = part.attribute.name
-    right = 0
-    for index in sample:
-        own = records[index].values[name]
-        best = part.best(feats[index], records[index].asset_type, own, kinds)
-        right += best is not None and best[3] == own
-    return right / max(1, len(sample))
