@@ -50,7 +50,7 @@ def records_of(content: bytes, filename: str) -> list[AssetRecord]:
             id=uuid.uuid4(), name=row.name, asset_type=row.values["asset_type"],
             custom_attributes=custom, **fields,
         )  # fmt: skip
-        records.append(record_from_row(asset))
+        records.append(record_from_row(asset, source_file=Path(filename).name))
     return records
 
 

@@ -24,6 +24,7 @@ from core.enhancement.selection import SelectedGap
 from core.gaps.store import clamp_confidence
 from core.storage.assets import AssetRepository
 from core.storage.unit_of_work import UnitOfWork
+from core.storage.value_sources import ValueSourceRepository
 
 AGENT_NAME = "gap_analysis_specialist"
 # A model is retrained after this long even if its assets look unchanged.
@@ -85,8 +86,13 @@ class GapAnalysisSpecialist:
             age = time.monotonic() - self._trained_at
             if self._model is not None and fingerprint == self._trained_on and age < MODEL_MAX_AGE:
                 return
+            files = ValueSourceRepository(
+                uow.session, self.client_account_id, self.engagement_id
+            ).import_files()
             records = [
-                record_from_row(row) for batch in assets.iter_all_scan_rows() for row in batch
+                record_from_row(row, files.get(row.id))
+                for batch in assets.iter_all_scan_rows()
+                for row in batch
             ]
             self._model = PredictionModel.train(records)
             self._records = {record.asset_id: record for record in records}

@@ -56,7 +56,8 @@ def fit_isotonic(outcomes: Sequence[tuple[float, bool]]) -> Calibration:
         while len(blocks) > 1 and (blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]):
             last = blocks.pop()
             blocks[-1] = [a + b for a, b in zip(blocks[-1], last, strict=True)]
-    overall = sum(right for _, right in outcomes) / len(outcomes)
+    # Laplace: a handful of held-out predictions, all right, is not certainty.
+    overall = (sum(right for _, right in outcomes) + 1) / (len(outcomes) + 2)
     scores, probabilities = [], []
     for score_sum, hits, count in blocks:
         mean_score = score_sum / count

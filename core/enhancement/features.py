@@ -19,6 +19,7 @@ from core.catalogue.attributes import CATALOGUE, attributes_for, read_asset_valu
 from core.catalogue.values import normalize_answer
 
 NAME_TOKEN = "name token"
+SOURCE_FILE = "source file"
 ASSET_TYPE = "asset type"
 # A context key is a grouping when its values repeat: at most this share are distinct.
 MAX_DISTINCT_SHARE = 0.5
@@ -43,8 +44,9 @@ class AssetRecord:
     context: dict[str, str] = field(default_factory=dict)
 
 
-def record_from_row(row: Any) -> AssetRecord:
-    """An asset (ORM object or scan row) as a record; unusable values are left out."""
+def record_from_row(row: Any, source_file: str | None = None) -> AssetRecord:
+    """An asset (ORM object or scan row) as a record; unusable values are left out. The file
+    it was imported from tells which tool discovered it (RVTools, a CMDB, a cloud export)."""
     values: dict[str, Any] = {}
     for attribute in attributes_for(row.asset_type):
         value, problem = normalize_answer(attribute, read_asset_value(row, attribute))
@@ -58,6 +60,8 @@ def record_from_row(row: Any) -> AssetRecord:
         and not isinstance(value, bool)
         and 0 < len(str(value).strip()) <= MAX_CONTEXT_VALUE_LENGTH
     }
+    if source_file:
+        context[SOURCE_FILE] = source_file[:MAX_CONTEXT_VALUE_LENGTH]
     return AssetRecord(row.id, row.name, row.asset_type, values, context)
 
 

@@ -18,6 +18,7 @@ from core.storage.value_sources import (
     SourceKind,
     ValueSource,
     ValueSourceRepository,
+    import_detail,
 )
 
 _TYPED = {a.name: a.source_field for a in CATALOGUE if a.is_typed_column}
@@ -87,11 +88,16 @@ def record_import(
     written: Sequence[tuple[uuid.UUID, AssetRow]],
     kept: set[tuple[str, str]],
 ) -> None:
-    """Each value the file gave to the assets written is "imported from file, row n"."""
+    """Each asset written, and each value the file gave it, is "imported from file, row n"."""
     sources = [
-        ValueSource(asset_id, name, SourceKind.IMPORT, f"{filename} row {row.row}", uow.ctx.user_id)
+        ValueSource(
+            asset_id, name, SourceKind.IMPORT, import_detail(filename, row.row), uow.ctx.user_id
+        )
         for asset_id, row in written
-        for name, (_, value) in _file_values(row).items()
-        if value is not None and (row.name, name) not in kept
-    ]
+        # The asset itself ("name") comes from the row too, whatever values the row has.
+        for name in ["name", *(
+            name for name, (_, value) in _file_values(row).items()
+            if value is not None and (row.name, name) not in kept
+        )]
+    ]  # fmt: skip
     sources_of(uow).record(sources)

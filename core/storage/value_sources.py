@@ -45,6 +45,16 @@ class ValueSource:
         return f"{words} ({self.detail})" if self.detail else words
 
 
+def import_detail(filename: str, row: int) -> str:
+    """How an imported value's source reads: "cmdb.csv row 12"."""
+    return f"{filename} row {row}"
+
+
+def file_of(detail: str) -> str:
+    """The file named by `import_detail`."""
+    return detail.rsplit(" row ", 1)[0]
+
+
 class ValueSourceRepository(TenantRepository):
     def record(self, sources: Sequence[ValueSource]) -> None:
         """Upsert the current source of each (asset, attribute)."""
@@ -77,6 +87,13 @@ class ValueSourceRepository(TenantRepository):
             for source in sources
         ]
         self.db.connection().execute(statement, rows)
+
+    def import_files(self) -> dict[uuid.UUID, str]:
+        """The file each imported asset came from (its last import), by asset id."""
+        query = self._scoped(
+            select(AssetValueSource.asset_id, AssetValueSource.source_detail), AssetValueSource
+        ).where(AssetValueSource.source_kind == SourceKind.IMPORT.value)
+        return {asset_id: file_of(detail) for asset_id, detail in self.db.execute(query)}
 
     def for_assets(
         self, asset_ids: Sequence[uuid.UUID]

@@ -1,5 +1,7 @@
 """The gap agent predicts from the engagement's model and says why."""
 
+from sqlalchemy import select
+
 from core.enhancement.agents import GapAnalysisSpecialist
 from core.enhancement.selection import SelectedGap
 from db.models import Asset
@@ -59,3 +61,31 @@ def test_answers_written_back_are_learned_from_by_the_next_job(db, tenant, make_
         enhanced = agent.enhance_gap(uow, gap)
     assert enhanced["predicted_value"] == "Ivy Chen"
     assert "cluster C2" in enhanced["ai_suggestions"]["evidence"]
+
+
+def test_the_platform_follows_the_tool_an_asset_was_imported_from(db, tenant, uow_of):
+    from core.inventory.importer import import_assets
+    from tests.core.inventory_files import to_csv
+    from tests.factories import in_uow
+
+    header = ["Name", "Type", "Hypervisor"]
+    vmware = [[f"vm-{i}", "virtual_machine", "vmware"] for i in range(6)]
+    cloud = [[f"ec2-{i}", "virtual_machine", "kvm"] for i in range(4)] + [
+        ["ec2-new", "virtual_machine", ""]
+    ]
+    in_uow(db, tenant, import_assets, to_csv(header, vmware), "rvtools_vinfo.csv")
+    in_uow(db, tenant, import_assets, to_csv(header, cloud), "aws_instances.csv")
+    gap_asset = db.scalars(select(Asset).where(Asset.name == "ec2-new")).one()
+    agent = GapAnalysisSpecialist(tenant.client_account_id, tenant.engagement_id)
+    gap = SelectedGap(
+        field_name="virtualization_platform", gap_type="missing", asset_id=gap_asset.id
+    )
+
+    with uow_of(tenant) as uow:
+        agent.prepare(uow, [gap])
+        enhanced = agent.enhance_gap(uow, gap)
+
+    assert enhanced["predicted_value"] == "kvm"  # not vmware, the engagement's majority
+    assert enhanced["ai_suggestions"]["evidence"] == (
+        "4 of 4 VMs in source file aws_instances.csv have virtualization platform kvm"
+    )
