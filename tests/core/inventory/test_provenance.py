@@ -1,7 +1,7 @@
 """Every value says where it came from; an import does not silently replace an answer."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
@@ -123,6 +123,13 @@ def test_sources_of_another_tenant_are_not_seen(db, make_tenant, backend):
         bind_tenant(db, mine.client_account_id, mine.engagement_id)
         seen = {row.client_account_id for row in db.scalars(select(AssetValueSource))}
         assert seen == {mine.client_account_id}
+        forced = db.scalar(
+            text(
+                "SELECT relrowsecurity AND relforcerowsecurity FROM pg_class"
+                " WHERE relname = 'asset_value_sources'"
+            )
+        )
+        assert forced is True
     else:
         pytest.skip("row-level security is PostgreSQL's")
 
