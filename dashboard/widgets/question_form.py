@@ -75,7 +75,15 @@ def _input(question: dict[str, Any], given: Any, key: str) -> Any:
         )
     if question["field_name"].endswith("_date"):
         picked = st.date_input(
-            label, value=_date(start), key=key, help=help_text, format="YYYY-MM-DD"
+            label,
+            value=_date(start),
+            # Streamlit's default range is ten years either side of today: too short for
+            # support dates.
+            min_value=date(1980, 1, 1),
+            max_value=date(2100, 12, 31),
+            key=key,
+            help=help_text,
+            format="YYYY-MM-DD",
         )
         return picked.isoformat() if isinstance(picked, date) else None
     return st.text_input(
