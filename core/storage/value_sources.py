@@ -36,7 +36,7 @@ class ValueSource:
     recorded_at: datetime | None = None
 
     def describe(self) -> str:
-        """'import: inventory.csv row 12' / 'answer by <who>' in words (who as given)."""
+        """The source in words: 'imported (inventory.csv row 12)', 'answered (...)'."""
         words = {
             SourceKind.IMPORT: "imported",
             SourceKind.ANSWER: "answered",
