@@ -15,6 +15,7 @@ PAGES = (
     ("views/flow.py", "Flow", ":material/timeline:", lambda ctx: True),
     ("views/gaps.py", "Gaps", ":material/rule:", lambda ctx: True),
     ("views/questionnaires.py", "Questionnaires", ":material/quiz:", lambda ctx: True),
+    ("views/assets.py", "Assets", ":material/dns:", lambda ctx: True),
     (
         "views/overview.py",
         "Overview",

@@ -130,6 +130,33 @@ class Asset(TenantMixin, TimestampMixin, Base):
     )
 
 
+class AssetValueSource(TenantMixin, Base):
+    """Where the current value of one attribute of an asset came from, and when."""
+
+    __tablename__ = "asset_value_sources"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    asset_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    field_name: Mapped[str] = mapped_column(String(100))
+    # import | answer | accepted_prediction
+    source_kind: Mapped[str] = mapped_column(String(30))
+    # "inventory.xlsx row 12", "questionnaire Web servers", the prediction's evidence
+    source_detail: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __table_args__ = (
+        # One current source per value; every write is an upsert against it. Also serves
+        # the asset view's and the export's reads of one asset's sources.
+        UniqueConstraint("asset_id", "field_name", name="uq_asset_value_source"),
+        CheckConstraint(
+            "source_kind IN ('import', 'answer', 'accepted_prediction')",
+            name="ck_asset_value_sources_kind",
+        ),
+        # Serves the tenant filter of row-level security and the engagement's export.
+        Index("ix_asset_value_sources_tenant", "client_account_id", "engagement_id"),
+    )
+
+
 class MasterFlow(TenantMixin, TimestampMixin, Base):
     __tablename__ = "master_flows"
     flow_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

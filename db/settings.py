@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     gap_job_pause_seconds: float = Field(default=0.0, ge=0)
     # Prefix for every Redis key, so several deployments or test runs can share one server.
     redis_key_prefix: str = ""
+    # A predicted value is filled into a question as its answer only from this confidence
+    # up; below it, it is offered as a suggestion to accept with one click.
+    prediction_prefill_confidence: float = Field(default=0.8, ge=0, le=1)
     # Inventory files (CSV or .xlsx) are read as a stream under these limits; a file over one
     # is refused (400) as soon as the limit is passed, before anything is written, so a small
     # file that unpacks or decodes into something huge costs seconds and megabytes, not more.

@@ -1,8 +1,11 @@
 """Gap-enhancement agents and the pool that keeps one per tenant and agent type.
 
 `gap_analysis_specialist` is deterministic and explainable: priority and six-R impact come
-from the attribute catalogue, and the predicted value is the most common valid value among
-peer assets of the same engagement and type, with a confidence from how many peers agree.
+from the attribute catalogue, and the predicted value comes from the engagement's prediction
+model (`predictor`): the value the asset's closest peers agree on (same cluster, application,
+naming convention, OS family...), a calibrated confidence and a sentence saying why.
+`predict_from_peers` is the previous method (majority of the same type), kept as the
+benchmark's baseline.
 A language-model agent can stand behind the same `enhance_gap` interface later.
 """
 
@@ -13,24 +16,21 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from core.catalogue.attributes import (
-    CriticalAttribute,
-    attributes_for,
-    get_attribute,
-    read_asset_value,
-)
-from core.catalogue.values import normalize_answer
+from core.catalogue.attributes import CriticalAttribute, get_attribute
+from core.enhancement.evidence import Prediction
+from core.enhancement.features import AssetRecord, record_from_row
+from core.enhancement.predictor import PredictionModel
 from core.enhancement.selection import SelectedGap
 from core.gaps.store import clamp_confidence
 from core.storage.assets import AssetRepository
 from core.storage.unit_of_work import UnitOfWork
+from core.storage.value_sources import ValueSourceRepository
 
 AGENT_NAME = "gap_analysis_specialist"
-# Peer statistics are refreshed after this long, so answers written back are learned from.
-PEER_STATS_MAX_AGE_SECONDS = 300
+# A model is retrained after this long even if its assets look unchanged.
+MODEL_MAX_AGE = 900
 # Fewer agreeing peers than this cannot give full confidence.
 EVIDENCE_SCALE = 5
-MAX_REMEMBERED_ASSETS = 100_000
 
 
 class GapAgent(Protocol):
@@ -62,10 +62,10 @@ class GapAnalysisSpecialist:
     def __init__(self, client_account_id: uuid.UUID, engagement_id: uuid.UUID):
         self.client_account_id = client_account_id
         self.engagement_id = engagement_id
-        self._peer_values: dict[str, dict[str, Counter]] = {}
-        self._loaded_at: dict[str, float] = {}
-        # (name, asset type) of the assets of the job at hand, read once per job.
-        self._assets: dict[uuid.UUID, tuple[str, str]] = {}
+        self._model: PredictionModel | None = None
+        self._trained_on: tuple[int, Any] | None = None
+        self._trained_at = -1e9
+        self._records: dict[uuid.UUID, AssetRecord] = {}
         self._lock = threading.Lock()
 
     def _assets_of(self, uow: UnitOfWork) -> AssetRepository:
@@ -78,71 +78,60 @@ class GapAnalysisSpecialist:
         return uow.assets
 
     def prepare(self, uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None:
-        """Read the job's assets in one query instead of one per gap."""
-        ids = list({gap.asset_id for gap in gaps})
-        found = {
-            row.id: (row.name, row.asset_type)
-            for batch in self._assets_of(uow).iter_scan_rows(ids)
-            for row in batch
-        }
+        """Train the engagement's model once per job, again only when its assets changed
+        (answers written back, an import) or it is old."""
+        assets = self._assets_of(uow)
+        fingerprint = assets.fingerprint()
         with self._lock:
-            # Jobs of one tenant may run side by side on a worker's threads: add, don't replace.
-            if len(self._assets) > MAX_REMEMBERED_ASSETS:
-                self._assets = {}
-            self._assets.update(found)
+            age = time.monotonic() - self._trained_at
+            if self._model is not None and fingerprint == self._trained_on and age < MODEL_MAX_AGE:
+                return
+            files = ValueSourceRepository(
+                uow.session, self.client_account_id, self.engagement_id
+            ).import_files()
+            records = [
+                record_from_row(row, files.get(row.id))
+                for batch in assets.iter_all_scan_rows()
+                for row in batch
+            ]
+            self._model = PredictionModel.train(records)
+            self._records = {record.asset_id: record for record in records}
+            self._trained_on, self._trained_at = fingerprint, time.monotonic()
 
-    def _peer_stats(self, uow: UnitOfWork, asset_type: str) -> dict[str, Counter]:
-        with self._lock:
-            fresh = (
-                time.monotonic() - self._loaded_at.get(asset_type, -1e9)
-                < PEER_STATS_MAX_AGE_SECONDS
-            )
-            if not fresh:
-                self._peer_values[asset_type] = self._load(uow, asset_type)
-                self._loaded_at[asset_type] = time.monotonic()
-            return self._peer_values[asset_type]
-
-    def _load(self, uow: UnitOfWork, asset_type: str) -> dict[str, Counter]:
-        stats: dict[str, Counter] = {
-            attribute.name: Counter() for attribute in attributes_for(asset_type)
-        }
-        for batch in self._assets_of(uow).iter_scan_rows_of_type(asset_type):
-            for row in batch:
-                for attribute in attributes_for(asset_type):
-                    value, problem = normalize_answer(attribute, read_asset_value(row, attribute))
-                    if problem is None:
-                        stats[attribute.name][value] += 1
-        return stats
+    def _record(self, uow: UnitOfWork, asset_id: uuid.UUID) -> AssetRecord:
+        record = self._records.get(asset_id)
+        if record is None:
+            asset = self._assets_of(uow).get(asset_id)
+            if asset is None:
+                raise ValueError("the asset no longer exists in this engagement")
+            record = record_from_row(asset)
+        return record
 
     def enhance_gap(self, uow: UnitOfWork, gap: SelectedGap) -> dict[str, Any]:
         attribute = get_attribute(gap.field_name)
         if attribute is None:
             raise ValueError(f"{gap.field_name!r} is not a critical attribute")
-        known = self._assets.get(gap.asset_id)
-        if known is None:
-            asset = self._assets_of(uow).get(gap.asset_id)
-            if asset is None:
-                raise ValueError("the asset no longer exists in this engagement")
-            known = (asset.name, asset.asset_type)
-        asset_name, asset_type = known
-        if not attribute.applies_to(asset_type):
-            raise ValueError(f"{attribute.label} does not apply to a {asset_type}")
-        predicted, confidence, evidence = predict_from_peers(
-            self._peer_stats(uow, asset_type)[attribute.name]
-        )
+        if self._model is None:
+            self.prepare(uow, [gap])
+        model = self._model
+        if model is None:
+            raise ValueError("the prediction model could not be trained")
+        record = self._record(uow, gap.asset_id)
+        if not attribute.applies_to(record.asset_type):
+            raise ValueError(f"{attribute.label} does not apply to a {record.asset_type}")
+        prediction = model.predict(record, attribute.name)
+        evidence: dict[str, Any] = {"method": "conditional", "peers_with_value": 0}
+        if prediction is not None:
+            evidence = prediction.evidence()
         return {
             "gap_category": attribute.category.value,
             "priority": attribute.priority,
             "impact_on_sixr": attribute.sixr_impact,
-            "description": _describe(attribute, asset_name, gap.gap_type),
-            "suggested_resolution": _suggest(attribute, predicted, confidence),
-            "predicted_value": None if predicted is None else str(predicted),
-            "confidence_score": confidence,
-            "ai_suggestions": {
-                "method": "peer_majority",
-                "asset_type": asset_type,
-                **evidence,
-            },
+            "description": _describe(attribute, record.name, gap.gap_type),
+            "suggested_resolution": _suggest(attribute, prediction),
+            "predicted_value": None if prediction is None else str(prediction.value),
+            "confidence_score": None if prediction is None else prediction.confidence,
+            "ai_suggestions": {"asset_type": record.asset_type, **evidence},
             "source_agent": AGENT_NAME,
         }
 
@@ -152,12 +141,12 @@ def _describe(attribute: CriticalAttribute, asset_name: str, gap_type: str) -> s
     return f"{attribute.label} of {asset_name} {state}. {attribute.help}"
 
 
-def _suggest(attribute: CriticalAttribute, predicted: Any, confidence: float | None) -> str:
-    if predicted is None:
+def _suggest(attribute: CriticalAttribute, prediction: Prediction | None) -> str:
+    if prediction is None:
         return f"No peer evidence; ask the owner for the {attribute.label.lower()}."
     return (
-        f"Confirm {predicted!s} with the owner (most common among peers, "
-        f"confidence {confidence:.0%})."
+        f"Confirm {prediction.value!s} with the owner ({prediction.sentence}; "
+        f"confidence {prediction.confidence:.0%})."
     )
 
 

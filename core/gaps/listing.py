@@ -31,6 +31,7 @@ GAP_COLUMNS = (
     "resolution_status",
     "resolved_value",
     "updated_at",
+    "ai_suggestions",
 )
 
 
@@ -77,7 +78,10 @@ class GapListingRepository(GapRepository):
             .limit(limit)
             .offset(offset)
         )
-        return [dict(row._mapping) for row in self.db.execute(query)]
+        rows = [dict(row._mapping) for row in self.db.execute(query)]
+        for row in rows:  # the table shows why a value is predicted, not the whole evidence
+            row["evidence"] = (row.pop("ai_suggestions") or {}).get("evidence")
+        return rows
 
     def facet_counts(
         self, collection_flow_id: uuid.UUID, filters: GapFilters

@@ -17,6 +17,7 @@ from core.access import audit
 from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_attribute
 from core.inventory.column_mapping import export_header
 from core.inventory.spreadsheet import csv_file, xlsx_file
+from core.inventory.value_sources import value_sources_table
 from core.kernel.edge import InputModel, parse_input
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
@@ -24,7 +25,7 @@ from core.questionnaires.generation import responses_by_question
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
-What = Literal["gaps", "questionnaires", "assets"]
+What = Literal["gaps", "questionnaires", "assets", "sources"]
 Format = Literal["csv", "xlsx"]
 WHATS: tuple[str, ...] = get_args(What)
 FORMATS: tuple[str, ...] = get_args(Format)
@@ -48,6 +49,7 @@ GAP_COLUMNS = (
     "source_agent",
     "asset_id",
     "gap_id",
+    "evidence",
 )
 QUESTION_COLUMNS = (
     "questionnaire",
@@ -130,6 +132,7 @@ def _gap_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
             gap.source_agent,
             gap.asset_id,
             gap.id,
+            (gap.ai_suggestions or {}).get("evidence"),
         )
         for gap in gaps
     )
@@ -191,4 +194,5 @@ _TABLES: dict[str, Callable[[UnitOfWork, CollectionFlow], Table]] = {
     "gaps": _gap_table,
     "questionnaires": _questionnaire_table,
     "assets": _asset_table,
+    "sources": value_sources_table,
 }

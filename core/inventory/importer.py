@@ -14,6 +14,7 @@ from core.access import audit
 from core.inventory.column_mapping import ColumnTarget
 from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
+from core.inventory.provenance import keep_answers, record_import
 from core.inventory.rows import AssetRow, RowConverter, RowProblem, default_asset_type
 from core.kernel.permissions import Action
 from core.storage.dialect import is_postgresql
@@ -45,6 +46,8 @@ class ImportReport:
     rows: int = 0  # data rows read (blank rows are not rows)
     # Rows imported with a caveat, such as a line of another encoding: {"row", "note"}.
     row_notes: list[dict[str, Any]] = field(default_factory=list)
+    # Values people gave that the file would have replaced: kept, to resolve by hand.
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -140,7 +143,7 @@ def import_assets(
     first_row_of: dict[str, int] = {}
     batch: list[AssetRow] = []
     processed = 0
-    writer = _BatchWriter(uow, table.columns)
+    writer = _BatchWriter(uow, table.columns, str(filename)[:200])
     for number, cells in table.rows():
         processed += 1
         try:
@@ -183,7 +186,8 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(self, uow: UnitOfWork, columns: list[ColumnTarget]):
+    def __init__(self, uow: UnitOfWork, columns: list[ColumnTarget], filename: str):
+        self.uow, self.filename = uow, filename
         self.assets = uow.assets
         self.lock = is_postgresql(uow.session)
         self.assets.lock_for_import()
@@ -202,12 +206,15 @@ class _BatchWriter:
             if self.nothing_stored
             else self.assets.rows_by_name(
                 [row.name for row in batch],
-                [*self.compared, "custom_attributes"],
+                ["id", *self.compared, "custom_attributes"],
                 for_update=self.lock,
             )
         )
+        conflicts, kept = keep_answers(self.uow, batch, stored)
+        report.conflicts.extend(conflicts)
         now = utcnow()
         changed = []
+        written = []
         for row in batch:
             existing = stored.get(row.name)
             if existing is None:
@@ -221,9 +228,11 @@ class _BatchWriter:
                     report.unchanged += 1
                     continue
                 report.updated += 1
+            asset_id = uuid.uuid4() if existing is None else existing.id
+            written.append((asset_id, row))
             changed.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": asset_id,
                     **row.values,
                     "custom_attributes": custom,
                     "created_at": now,
@@ -231,6 +240,7 @@ class _BatchWriter:
                 }
             )
         self.assets.upsert_by_name(changed, self.update_columns)
+        record_import(self.uow, self.filename, written, kept)
 
 
 def _merged(stored: dict[str, Any], from_file: dict[str, Any]) -> dict[str, Any]:

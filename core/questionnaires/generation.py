@@ -30,6 +30,7 @@ def build_questions(gaps: list[Any]) -> list[dict[str, Any]]:
         question["priority"] = gap.priority
         question["default"] = gap.predicted_value
         question["confidence"] = gap.confidence_score
+        question["evidence"] = (gap.ai_suggestions or {}).get("evidence")
         questions.append(question)
     return questions
 

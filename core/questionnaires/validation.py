@@ -7,6 +7,7 @@ from core.catalogue.attributes import asset_field_values, get_attribute
 from core.catalogue.values import normalize_answer
 from core.questionnaires.generation import list_for_flow, responses_by_question
 from core.storage.unit_of_work import UnitOfWork
+from core.storage.value_sources import SourceKind, ValueSource, ValueSourceRepository
 from db.models import CollectionFlow
 from db.types import utcnow
 
@@ -30,6 +31,7 @@ def validate_collected_data(
     }
     now = utcnow()
     resolved, problems, unanswered = 0, [], []
+    answered: list[ValueSource] = []
     for gap in gaps:
         attribute = get_attribute(gap.field_name)
         questionnaire_id = questionnaire_of_gap.get(str(gap.id))
@@ -59,6 +61,7 @@ def validate_collected_data(
         if asset is not None:
             for column, new_value in asset_field_values(asset, attribute, value).items():
                 setattr(asset, column, new_value)
+            answered.append(_answer_source(asset.id, gap.field_name, response, flow.flow_name))
         response.validation_status = "valid"
         response.validation_message = None
         gap.resolution_status = "resolved"
@@ -66,6 +69,9 @@ def validate_collected_data(
         gap.resolved_by = validated_by
         gap.resolved_at = now
         resolved += 1
+    ValueSourceRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id).record(
+        answered
+    )
     open_critical = [
         gap for gap in gaps if gap.resolution_status == "pending" and gap.priority == 1
     ]
@@ -90,6 +96,26 @@ def validate_collected_data(
         "open_critical_gaps": len(open_critical),
         "problems": problems + missing_critical,
     }
+
+
+def _answer_source(
+    asset_id: uuid.UUID, field_name: str, response: Any, flow_name: str
+) -> ValueSource:
+    """An answer is the owner's: who gave it, or an accepted prediction if that is what it was."""
+    accepted = response.value.get("accepted_prediction")
+    if accepted:
+        return ValueSource(
+            asset_id,
+            field_name,
+            SourceKind.ACCEPTED_PREDICTION,
+            f"flow {flow_name}: {accepted.get('evidence', '')}",
+            response.answered_by,
+            accepted.get("confidence"),
+        )
+    return ValueSource(
+        asset_id, field_name, SourceKind.ANSWER, f"questionnaire of flow {flow_name}",
+        response.answered_by,
+    )  # fmt: skip
 
 
 def skip_open_gaps(uow: UnitOfWork, flow: CollectionFlow) -> int:

@@ -57,6 +57,20 @@ class AssetRepository(TenantRepository):
         for partition in result.partitions():
             yield list(partition)
 
+    def iter_all_scan_rows(self, batch_size: int = 2000) -> Iterator[list[Any]]:
+        """Every asset of the engagement as plain rows, in batches (the prediction model)."""
+        query = self._scoped(select(*_SCAN_COLUMNS), Asset)
+        result = self.db.execute(query.execution_options(yield_per=batch_size))
+        for partition in result.partitions():
+            yield list(partition)
+
+    def fingerprint(self) -> tuple[int, Any]:
+        """(how many assets, when one last changed): a model trained on them is still current
+        while this is unchanged."""
+        query = self._scoped(select(func.count(Asset.id), func.max(Asset.updated_at)), Asset)
+        count, changed = self.db.execute(query).one()
+        return int(count), changed
+
     def get(self, asset_id: uuid.UUID) -> Asset | None:
         return self.db.scalars(
             self._scoped(select(Asset), Asset).where(Asset.id == asset_id)

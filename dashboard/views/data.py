@@ -58,6 +58,12 @@ if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):
         columns[3].metric("Skipped", len(report.skipped))
         if report.skipped:
             st.dataframe(pd.DataFrame(report.skipped), hide_index=True, key="import_skipped")
+        if report.conflicts:
+            st.warning(
+                f"{len(report.conflicts)} value(s) people gave were kept instead of the file's:"
+                " resolve them with their owners."
+            )
+            st.dataframe(pd.DataFrame(report.conflicts), hide_index=True, key="import_conflicts")
         if report.row_notes:
             st.warning(f"{len(report.row_notes)} row(s) were imported with a note: check them.")
             st.dataframe(pd.DataFrame(report.row_notes), hide_index=True, key="import_notes")

@@ -6,9 +6,11 @@ from core.flows.reads import list_questionnaires
 from core.kernel.permissions import Action, can
 from core.kernel.phases import CollectionPhase
 from core.questionnaires.answers import list_answers, save_answers
+from core.questionnaires.suggestions import accept_prediction
 from dashboard import state
 from dashboard.widgets import flow_picker, phase_actions, question_form, validation_report
 
+SAVED = "questionnaire_saved_message"
 ctx = state.require_context()
 flow = flow_picker.show(key="questionnaires_page_picker")
 if flow is None:
@@ -60,13 +62,30 @@ chosen = st.selectbox(
 )
 questionnaire = next(item for item in questionnaires if str(item.id) == chosen)
 st.query_params["asset"] = str(questionnaire.asset_id)
-to_save = question_form.show(questionnaire, answers.get(chosen, {}), editable=may_answer)
-if to_save is not None:
-    if not to_save:
+if SAVED in st.session_state:  # said after the rerun that brought the counts up to date
+    st.success(st.session_state.pop(SAVED))
+submitted = question_form.show(questionnaire, answers.get(chosen, {}), editable=may_answer)
+if submitted is not None:
+    for problem in submitted.problems:
+        st.error(f"Not saved: {state.plain(problem)}")
+    done = None
+    if submitted.accepted is not None:
+        value = state.call(
+            accept_prediction, flow_id, chosen, submitted.accepted, doing="accept a suggestion"
+        )
+        done = f"Accepted the suggestion {state.plain(value)}."
+    elif submitted.to_save:
+        saved = state.call(
+            save_answers, flow_id, chosen, submitted.to_save, doing="answer questionnaires"
+        )
+        done = f"Saved {saved} answer(s)."
+    elif not submitted.problems:
         st.info("Nothing to save yet: answer at least one question.")
-    else:
-        saved = state.call(save_answers, flow_id, chosen, to_save, doing="answer questionnaires")
-        st.success(f"Saved {saved} answer(s).")
+    if done is not None and not submitted.problems:
+        st.session_state[SAVED] = done
+        st.rerun()
+    elif done is not None:
+        st.success(done)
 
 if collecting and can(ctx, Action.RUN_PHASE):
     st.divider()

@@ -50,6 +50,7 @@ def _table(page: GapPage, selected: dict[str, Any], flow_id: str) -> None:
             "Impact": frame["impact_on_sixr"],
             "Predicted": frame["predicted_value"],
             "Confidence": frame["confidence_score"],
+            "Why predicted": frame["evidence"],
             "Status": frame["resolution_status"],
             "Enhanced by": frame["source_agent"],
         }

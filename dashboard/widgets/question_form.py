@@ -1,11 +1,28 @@
-"""One asset's questionnaire as a form of typed inputs, with predicted defaults."""
+"""One asset's questionnaire as a form of typed inputs, with predictions offered, not assumed.
 
+A predicted value is filled in only from the confidence the admin set; below it the question
+says what is suggested and why, with an "Accept" button. Dates get a date picker; a number
+out of range is not saved and says why.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import streamlit as st
 
+from core.catalogue.attributes import get_attribute
+from core.catalogue.values import normalize_answer
 from core.questionnaires.generation import MAX_ANSWER_LENGTH
+from core.questionnaires.suggestions import prefills
 from dashboard import state
+
+
+@dataclass
+class FormResult:
+    to_save: dict[str, Any] = field(default_factory=dict)
+    accepted: str | None = None  # the question whose suggestion was accepted
+    problems: list[str] = field(default_factory=list)  # answers not saved, and why
 
 
 def _number(value: Any, integer: bool) -> int | float | None:
@@ -16,15 +33,30 @@ def _number(value: Any, integer: bool) -> int | float | None:
     return int(number) if integer else number
 
 
-def _input(question: dict[str, Any], given: Any, key: str) -> Any:
-    label = question["label"] + (" *" if question.get("required") else "")
-    default = question.get("default")
-    confidence = question.get("confidence")
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _help(question: dict[str, Any]) -> str:
     help_text = question.get("help") or ""
+    default, confidence = question.get("default"), question.get("confidence")
     if default not in (None, ""):
         shown = f" ({confidence:.0%} confidence)" if confidence is not None else ""
         help_text += f"  \nSuggested: {state.plain(default)}{shown}"
-    start = given if given not in (None, "") else default
+        if question.get("evidence"):
+            help_text += f"  \nWhy: {state.plain(question['evidence'])}"
+    return help_text
+
+
+def _input(question: dict[str, Any], given: Any, key: str) -> Any:
+    label = question["label"] + (" *" if question.get("required") else "")
+    help_text = _help(question)
+    start = given if given not in (None, "") else None
+    if start is None and prefills(question):
+        start = question.get("default")
     if question["type"] == "select":
         options = list(question.get("options") or [])
         index = options.index(start) if start in options else None
@@ -33,24 +65,27 @@ def _input(question: dict[str, Any], given: Any, key: str) -> Any:
         )
     if question["type"] == "number":
         integer = bool(question.get("integer"))
-        cast = int if integer else float
-        low, high = question.get("minimum"), question.get("maximum")
-        low = cast(low) if low is not None else None
-        high = cast(high) if high is not None else None
-        value = _number(start, integer)
-        if value is not None and (
-            (low is not None and value < low) or (high is not None and value > high)
-        ):
-            value = None
+        # No bounds on the widget: it would clamp silently; the range is checked on Save.
         return st.number_input(
             label,
-            min_value=low,
-            max_value=high,
-            value=value,
-            step=cast(1),
+            value=_number(start, integer),
+            step=1 if integer else 1.0,
             key=key,
             help=help_text,
         )
+    if question["field_name"].endswith("_date"):
+        picked = st.date_input(
+            label,
+            value=_date(start),
+            # Streamlit's default range is ten years either side of today: too short for
+            # support dates.
+            min_value=date(1980, 1, 1),
+            max_value=date(2100, 12, 31),
+            key=key,
+            help=help_text,
+            format="YYYY-MM-DD",
+        )
+        return picked.isoformat() if isinstance(picked, date) else None
     return st.text_input(
         label,
         # A predicted default may be longer than an answer can be: Streamlit refuses those.
@@ -61,20 +96,53 @@ def _input(question: dict[str, Any], given: Any, key: str) -> Any:
     )
 
 
-def show(questionnaire, answers: dict[str, dict], editable: bool) -> dict[str, Any] | None:
-    """The answers to save when the form was submitted, else None."""
+def _suggestion(question: dict[str, Any], given: Any, key: str) -> bool:
+    """An "Accept" button for a suggestion not already the answer; whether it was pressed."""
+    default = question.get("default")
+    if default in (None, "") or str(given) == str(default):
+        return False
+    confidence = question.get("confidence")
+    why = f" · {question['evidence']}" if question.get("evidence") else ""
+    sure = f" ({confidence:.0%})" if confidence is not None else ""
+    st.caption(state.plain(f"Suggested: {default}{sure}{why}"))
+    return st.form_submit_button(f"Accept {state.plain(default)}", key=key)
+
+
+def _problem(question: dict[str, Any], value: Any) -> str | None:
+    attribute = get_attribute(question["field_name"])
+    if attribute is None or question["type"] != "number":
+        return None
+    _, problem = normalize_answer(attribute, value)
+    return None if problem is None else f"{question['label']}: {problem}"
+
+
+def show(questionnaire, answers: dict[str, dict], editable: bool) -> FormResult | None:
+    """What the form's submission asks for (answers to save or a suggestion accepted), else None."""
+    result = FormResult()
     with st.form(f"questionnaire_{questionnaire.id}"):
         values = {}
         for question in questionnaire.questions:
             given = answers.get(question["id"], {})
-            values[question["id"]] = _input(
-                question, given.get("answer"), key=f"q_{questionnaire.id}_{question['id']}"
-            )
+            key = f"q_{questionnaire.id}_{question['id']}"
+            values[question["id"]] = _input(question, given.get("answer"), key=key)
+            if editable and _suggestion(question, given.get("answer"), key=f"accept_{key}"):
+                result.accepted = question["id"]
             if given.get("validation_status") == "invalid":
                 st.warning(f"Fix this answer: {state.plain(given.get('validation_message') or '')}")
         # Escaped: a caption renders markdown, where a leading "* " is a bullet.
         st.caption(state.plain("* required (critical attributes)"))
         submitted = st.form_submit_button("Save answers", type="primary", disabled=not editable)
+    if result.accepted is not None:
+        return result
     if not submitted:
         return None
-    return {key: value for key, value in values.items() if value not in (None, "")}
+    for question in questionnaire.questions:
+        value = values[question["id"]]
+        if value in (None, ""):
+            continue
+        problem = _problem(question, value)
+        if problem is None:
+            result.to_save[question["id"]] = value
+        else:
+            result.problems.append(problem)
+    return result

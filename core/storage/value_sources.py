@@ -1,0 +1,119 @@
+"""Where each asset value came from (import row, answer, accepted prediction), per tenant."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from core.storage.dialect import insert
+from core.storage.tenant_repository import TenantRepository
+from db.models import AssetValueSource
+from db.types import utcnow
+
+
+class SourceKind(StrEnum):
+    IMPORT = "import"
+    ANSWER = "answer"
+    ACCEPTED_PREDICTION = "accepted_prediction"
+
+
+IN_LIST_CHUNK = 1000
+# Values people gave: a later import does not silently replace them.
+PEOPLE_SOURCES = frozenset({SourceKind.ANSWER, SourceKind.ACCEPTED_PREDICTION})
+
+
+@dataclass(frozen=True)
+class ValueSource:
+    asset_id: uuid.UUID
+    field_name: str
+    kind: SourceKind
+    detail: str = ""
+    recorded_by: uuid.UUID | None = None
+    confidence: float | None = None
+    recorded_at: datetime | None = None
+
+    def describe(self) -> str:
+        """The source in words: 'imported (inventory.csv row 12)', 'answered (...)'."""
+        words = {
+            SourceKind.IMPORT: "imported",
+            SourceKind.ANSWER: "answered",
+            SourceKind.ACCEPTED_PREDICTION: "accepted prediction",
+        }[self.kind]
+        return f"{words} ({self.detail})" if self.detail else words
+
+
+def import_detail(filename: str, row: int) -> str:
+    """How an imported value's source reads: "cmdb.csv row 12"."""
+    return f"{filename} row {row}"
+
+
+def file_of(detail: str) -> str:
+    """The file named by `import_detail`."""
+    return detail.rsplit(" row ", 1)[0]
+
+
+class ValueSourceRepository(TenantRepository):
+    def record(self, sources: Sequence[ValueSource]) -> None:
+        """Upsert the current source of each (asset, attribute)."""
+        if not sources:
+            return
+        now = utcnow()
+        upsert = insert(self.db, AssetValueSource.__table__)
+        statement = upsert.on_conflict_do_update(
+            index_elements=["asset_id", "field_name"],
+            set_={
+                column: upsert.excluded[column]
+                for column in (
+                    "source_kind", "source_detail", "recorded_by", "confidence", "recorded_at",
+                )
+            },
+        )  # fmt: skip
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "client_account_id": self.client_account_id,
+                "engagement_id": self.engagement_id,
+                "asset_id": source.asset_id,
+                "field_name": source.field_name,
+                "source_kind": source.kind.value,
+                "source_detail": source.detail[:500],
+                "recorded_by": source.recorded_by,
+                "confidence": source.confidence,
+                "recorded_at": source.recorded_at or now,
+            }
+            for source in sources
+        ]
+        self.db.connection().execute(statement, rows)
+
+    def import_files(self) -> dict[uuid.UUID, str]:
+        """The file each imported asset came from (its last import), by asset id."""
+        query = self._scoped(
+            select(AssetValueSource.asset_id, AssetValueSource.source_detail), AssetValueSource
+        ).where(AssetValueSource.source_kind == SourceKind.IMPORT.value)
+        return {asset_id: file_of(detail) for asset_id, detail in self.db.execute(query)}
+
+    def for_assets(
+        self, asset_ids: Sequence[uuid.UUID]
+    ) -> dict[tuple[uuid.UUID, str], ValueSource]:
+        """The current sources of these assets' values, by (asset id, attribute)."""
+        found: dict[tuple[uuid.UUID, str], ValueSource] = {}
+        ids = list(asset_ids)
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            chunk = ids[start : start + IN_LIST_CHUNK]
+            query = self._scoped(select(AssetValueSource), AssetValueSource).where(
+                AssetValueSource.asset_id.in_(chunk)
+            )
+            for row in self.db.scalars(query):
+                found[(row.asset_id, row.field_name)] = ValueSource(
+                    row.asset_id,
+                    row.field_name,
+                    SourceKind(row.source_kind),
+                    row.source_detail,
+                    row.recorded_by,
+                    row.confidence,
+                    row.recorded_at,
+                )
+        return found
