@@ -20,6 +20,7 @@ from core.inventory.csv_rows import (
     first_filled_line,
 )
 from core.inventory.limits import ImportLimits, file_too_large, too_many_rows
+from core.inventory.profiles import PLAIN, Profile, detect_profile, preferred_sheets
 from core.inventory.xlsx_rows import DamagedSheet, Workbook
 from core.kernel.errors import BadRequest
 
@@ -45,6 +46,7 @@ class TableFile:
     encoding: TextEncoding | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    profile: Profile = PLAIN
     # Rows read with a caveat (row number -> what), filled in as rows are read.
     row_notes: dict[int, str] = field(default_factory=dict)
     _open_rows: Callable[[], RowSource] = field(repr=False, default=lambda: (_ for _ in ()))
@@ -99,12 +101,14 @@ def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
         return csv_rows(content, encoding, delimiter, limits, row_notes)
 
     header_row, headers = _find_header(open_rows(), "the file")
+    profile = detect_profile(headers)
     return TableFile(
         "csv",
         headers,
-        map_columns(headers),
+        profiled_columns(headers, profile),
         header_row,
         limits,
+        profile=profile,
         encoding=encoding,
         delimiter=delimiter,
         row_notes=row_notes,
@@ -115,22 +119,29 @@ def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
 def _read_workbook(content: bytes, limits: ImportLimits) -> TableFile:
     workbook = Workbook(content, limits)
     failure: BadRequest | None = None
-    for sheet_name in workbook.sheets:
+    for sheet_name in preferred_sheets(list(workbook.sheets)):
         try:
             header_row, headers = _find_header(workbook.rows(sheet_name), f"sheet {sheet_name!r}")
         except (NoHeader, DamagedSheet) as error:
             failure = failure or error
             continue
+        profile = detect_profile(headers, list(workbook.sheets))
         return TableFile(
             "xlsx",
             headers,
-            map_columns(headers),
+            profiled_columns(headers, profile),
             header_row,
             limits,
             sheet=sheet_name,
+            profile=profile,
             _open_rows=partial(workbook.rows, sheet_name),
         )
     raise failure or BadRequest("the workbook has no sheets", field="file")
+
+
+def profiled_columns(headers: list[str], profile: Profile) -> list[ColumnTarget]:
+    """The columns as the profile of the tool that wrote them reads them."""
+    return map_columns(headers, profile.columns, profile.units)
 
 
 def _find_header(rows: RowSource, where: str) -> tuple[int, list[str]]:

@@ -11,10 +11,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from core.access import audit
-from core.inventory.column_mapping import ColumnTarget
 from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
-from core.inventory.rows import AssetRow, RowConverter, RowProblem, default_asset_type
+from core.inventory.rows import (
+    AssetRow,
+    RowConverter,
+    RowProblem,
+    default_asset_type,
+    written_fields,
+)
 from core.kernel.permissions import Action
 from core.storage.dialect import is_postgresql
 from core.storage.unit_of_work import UnitOfWork
@@ -34,6 +39,7 @@ class ImportPreview:
     # shows (a preview reads only what it shows: the import counts the rest).
     row_count: int | None
     notes: list[str] = field(default_factory=list)  # unit conversions, sheet, encoding
+    profile: str = "plain sheet"  # which tool's export the file was read as
 
 
 @dataclass
@@ -45,6 +51,7 @@ class ImportReport:
     rows: int = 0  # data rows read (blank rows are not rows)
     # Rows imported with a caveat, such as a line of another encoding: {"row", "note"}.
     row_notes: list[dict[str, Any]] = field(default_factory=list)
+    profile: str = "plain sheet"  # which tool's export the file was read as
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,11 +91,12 @@ def preview_import(
         sample_rows=samples,
         row_count=None if more_rows else len(samples),
         notes=_notes(table),
+        profile=table.profile.label,
     )
 
 
 def _notes(table: TableFile) -> list[str]:
-    notes = []
+    notes = [f"read as {table.profile.label}"]
     if table.kind == "xlsx":
         notes.append(f"sheet {table.sheet!r}, header on row {table.header_row}")
     else:
@@ -101,7 +109,8 @@ def _notes(table: TableFile) -> list[str]:
         if column.unit and column.unit_factor != 1.0:
             notes.append(f"{column.header!r} is read in {column.unit.upper()} and stored in GB")
     if not any(column.target == "asset_type" for column in table.columns):
-        notes.append(f"no type column: new assets are {default_asset_type(table.columns)}s")
+        default_type = default_asset_type(table.columns, table.profile)
+        notes.append(f"no type column: new assets are {default_type}s")
     return notes
 
 
@@ -135,12 +144,13 @@ def import_assets(
     uow.require(Action.IMPORT_ASSETS)
     table = read_table(content, filename, limits or ImportLimits.from_settings(max_rows=max_rows))
     total = sum(1 for _ in table.rows())  # refuses a file over the row limit at the limit
-    report = ImportReport(rows=total)
-    convert_row = RowConverter(table.columns, default_asset_type(table.columns))
+    report = ImportReport(rows=total, profile=table.profile.label)
+    default_type = default_asset_type(table.columns, table.profile)
+    convert_row = RowConverter(table.columns, default_type, table.profile)
     first_row_of: dict[str, int] = {}
     batch: list[AssetRow] = []
     processed = 0
-    writer = _BatchWriter(uow, table.columns)
+    writer = _BatchWriter(uow, table)
     for number, cells in table.rows():
         processed += 1
         try:
@@ -167,6 +177,7 @@ def import_assets(
         uow,
         "assets_imported",
         filename=str(filename)[:255],
+        profile=table.profile.name,
         rows=report.rows,
         created=report.created,
         updated=report.updated,
@@ -183,16 +194,15 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(self, uow: UnitOfWork, columns: list[ColumnTarget]):
+    def __init__(self, uow: UnitOfWork, table: TableFile):
         self.assets = uow.assets
         self.lock = is_postgresql(uow.session)
         self.assets.lock_for_import()
         self.nothing_stored = not self.assets.has_assets()
-        typed = [c.target for c in columns if c.custom_key is None and c.target != "name"]
-        self.compared = list(dict.fromkeys(typed))
+        self.compared = written_fields(table.columns, table.profile)
         self.update_columns = [*self.compared]
-        if any(column.custom_key is not None for column in columns):
-            self.update_columns.append("custom_attributes")
+        # Profiles and the type column add custom attributes too (os_name, source_class).
+        self.update_columns.append("custom_attributes")
 
     def write(self, batch: list[AssetRow], report: ImportReport) -> None:
         if not batch:

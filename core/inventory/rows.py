@@ -14,9 +14,15 @@ from typing import Any
 from sqlalchemy import String
 
 from core.catalogue.attributes import BY_NAME, CATALOGUE
-from core.catalogue.numbers import parse_number
+from core.catalogue.numbers import GIGABYTES, parse_number
 from core.catalogue.text_values import ValueProblem, clean_value, shown
-from core.inventory.column_mapping import ColumnTarget, normalize_asset_type, normalize_header
+from core.inventory.column_mapping import (
+    SIZE_FIELDS,
+    ColumnTarget,
+    normalize_asset_type,
+    normalize_header,
+)
+from core.inventory.profiles import PLAIN, Profile, SkippedRow
 from core.kernel.errors import BadRequest
 from core.kernel.text import clean_text
 from db.models import Asset
@@ -49,8 +55,10 @@ class AssetRow:
     custom: dict[str, Any]  # custom attribute -> value, None meaning "the file has it empty"
 
 
-def default_asset_type(columns: Sequence[ColumnTarget]) -> str:
-    """Files without a type column: RVTools-like "VM" lists are virtual machines."""
+def default_asset_type(columns: Sequence[ColumnTarget], profile: Profile = PLAIN) -> str:
+    """Files without a type column: vCenter exports and "VM" lists are virtual machines."""
+    if profile.default_type != "server":
+        return profile.default_type
     name_column = next((column for column in columns if column.target == "name"), None)
     vm_headers = {"vm", "vm_name", "virtual_machine_name"}
     if name_column and normalize_header(name_column.header) in vm_headers:
@@ -59,10 +67,21 @@ def default_asset_type(columns: Sequence[ColumnTarget]) -> str:
 
 
 def convert_row(
-    number: int, cells: Sequence[Any], columns: Sequence[ColumnTarget], default_type: str
+    number: int,
+    cells: Sequence[Any],
+    columns: Sequence[ColumnTarget],
+    default_type: str,
+    profile: Profile = PLAIN,
 ) -> AssetRow:
     """The asset values of one row; raises RowProblem naming the first column at fault."""
-    return RowConverter(columns, default_type)(number, cells)
+    return RowConverter(columns, default_type, profile)(number, cells)
+
+
+def written_fields(columns: Sequence[ColumnTarget], profile: Profile = PLAIN) -> list[str]:
+    """The typed asset columns an import of these columns writes (besides the name)."""
+    typed = {c.target for c in columns if c.custom_key is None}
+    fields = [c.target for c in columns if c.custom_key is None and c.target != "name"]
+    return list(dict.fromkeys([*fields, *sorted(profile.added_fields(typed))]))
 
 
 Converter = Callable[[Any], Any]
@@ -71,9 +90,17 @@ Converter = Callable[[Any], Any]
 class RowConverter:
     """convert_row for many rows of one file: each column's converter is chosen once."""
 
-    def __init__(self, columns: Sequence[ColumnTarget], default_type: str):
+    def __init__(
+        self, columns: Sequence[ColumnTarget], default_type: str, profile: Profile = PLAIN
+    ):
         self.width = len(columns)
         self.default_type = default_type
+        self.profile = profile
+        typed = {column.target for column in columns if column.custom_key is None}
+        self.split_os = profile.splits_os(typed)
+        self.added = profile.added_fields(typed)
+        # The class as the file wrote it is kept, whatever type it reads as.
+        self.class_index = next((c.index for c in columns if c.target == "asset_type"), None)
         # (cell index, label for reasons, asset field or custom key, is custom, converter)
         self.plan: list[tuple[int, str, str, bool, Converter]] = []
         for column in columns:
@@ -100,6 +127,16 @@ class RowConverter:
                 custom[target] = value
             else:
                 values[target] = value
+        if self.class_index is not None and "source_class" not in custom:
+            raw_class = clean_value(cells[self.class_index]) if self.class_index < width else None
+            if raw_class != values.get("asset_type"):  # a type as we write it is no source class
+                custom["source_class"] = raw_class
+        for added in self.added:
+            values.setdefault(added, None)
+        try:
+            self.profile.finish(values, custom, self.split_os)
+        except SkippedRow as skipped:
+            raise RowProblem(str(skipped)) from None
         try:  # cleaned as every name core keeps (no control characters, no bidi controls)
             name = clean_text(values.get("name") or "", "name", label="the name").strip()
         except BadRequest as problem:
@@ -132,6 +169,8 @@ def _number_converter(field: str, column: ColumnTarget) -> Converter:
 
     def number_cell(raw: Any) -> float | int | None:
         number = parse_number(raw, attribute.unit, unit_factor=factor)
+        if number is not None and number < 0:
+            raise RowProblem(f"{shown(raw)} is negative")
         if number is None or not attribute.integer:
             return number
         if number != int(number):
@@ -147,6 +186,8 @@ def _custom_converter(key: str, column: ColumnTarget) -> Converter:
     too_long = len(key) > MAX_CUSTOM_KEY_CHARS
     attribute = BY_NAME.get(key)
     unit = attribute.unit if attribute is not None and attribute.question_type == "number" else None
+    if unit is None and key in SIZE_FIELDS:
+        unit = GIGABYTES  # sizes the catalogue does not ask for ("storage_used_gb")
 
     def custom_cell(raw: Any) -> Any:
         if too_long:
@@ -162,6 +203,8 @@ def _custom_converter(key: str, column: ColumnTarget) -> Converter:
             return text  # kept as written: the gap scan reports it as invalid
         if number is None:
             return text
+        if number < 0 and key in SIZE_FIELDS:
+            raise RowProblem(f"{shown(raw)} is negative")
         return int(number) if number == int(number) and abs(number) < 2**53 else number
 
     return custom_cell
