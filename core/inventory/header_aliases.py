@@ -25,7 +25,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "operating_system", "os", "os_name", "operating_system_name", "os_family",
         "os_according_to_the_vmware_tools", "os_according_to_the_configuration_file",
         "guest_os", "guest_operating_system", "platform_os", "osname", "os_full_name",
-        "guest_full_name",
+        "guest_full_name", "betriebssystem", "systeme_d_exploitation",
     ),
     "os_version": (
         "os_version", "operating_system_version", "osver", "os_ver", "os_release",
@@ -49,7 +49,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "environment": (
         "environment", "env", "environment_name", "used_for", "service_level", "lifecycle",
-        "lifecycle_stage", "stage", "landscape",
+        "lifecycle_stage", "stage", "landscape", "environnement", "umgebung", "entorno",
     ),
     "technology_stack": (
         "technology_stack", "tech_stack", "technology", "technologies", "software_stack",
@@ -57,7 +57,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "business_criticality": (
         "business_criticality", "criticality", "criticality_level", "business_impact",
-        "importance", "criticality_tier", "business_service_criticality",
+        "importance", "criticality_tier", "business_service_criticality", "criticite",
+        "kritikalitat", "kritikalitaet",
     ),
     "business_owner": (
         "business_owner", "application_owner", "app_owner", "service_owner", "product_owner",
