@@ -13,6 +13,7 @@ from typing import Any
 from core.access import audit
 from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
+from core.inventory.row_keys import RowKeys
 from core.inventory.rows import (
     AssetRow,
     RowConverter,
@@ -135,19 +136,24 @@ def import_assets(
     progress: Progress | None = None,
     max_rows: int | None = None,
     limits: ImportLimits | None = None,
+    key: str | None = None,
 ) -> ImportReport:
     """Create or update the engagement's assets from the file; all rows or none.
 
     Rows that cannot be stored are skipped with their reason. A file that cannot be read,
     has no name column or more rows than the limit is a BadRequest that changes nothing.
+    `key` names the column that tells rows apart (core.inventory.row_keys); default the name.
     """
     uow.require(Action.IMPORT_ASSETS)
     table = read_table(content, filename, limits or ImportLimits.from_settings(max_rows=max_rows))
-    total = sum(1 for _ in table.rows())  # refuses a file over the row limit at the limit
+    keys = RowKeys(table.columns, key)
+    total = 0
+    for _number, cells in table.rows():  # refuses a file over the row limit at the limit
+        total += 1
+        keys.count(cells)
     report = ImportReport(rows=total, profile=table.profile.label)
     default_type = default_asset_type(table.columns, table.profile)
     convert_row = RowConverter(table.columns, default_type, table.profile)
-    first_row_of: dict[str, int] = {}
     batch: list[AssetRow] = []
     processed = 0
     writer = _BatchWriter(uow, table)
@@ -155,15 +161,10 @@ def import_assets(
         processed += 1
         try:
             row = convert_row(number, cells)
-            if row.name in first_row_of:
-                raise RowProblem(
-                    f"duplicate name {row.name!r} (first on row {first_row_of[row.name]})"
-                )
+            if keys.claim(number, row, cells):
+                batch.append(row)
         except RowProblem as problem:
             report.skipped.append({"row": number, "reason": str(problem)})
-        else:
-            first_row_of[row.name] = number
-            batch.append(row)
         if len(batch) >= BATCH_SIZE:
             writer.write(batch, report)
             batch = []
@@ -172,6 +173,7 @@ def import_assets(
     writer.write(batch, report)
     if progress is not None:
         progress(processed, total)
+    report.skipped = sorted([*report.skipped, *keys.series_entries()], key=lambda e: e["row"])
     report.row_notes = [{"row": row, "note": note} for row, note in sorted(table.row_notes.items())]
     audit.record(
         uow,
