@@ -38,7 +38,9 @@ def _column_for(spec: str, columns: Sequence[ColumnTarget]) -> ColumnTarget:
         if found is not None:
             return found
     shown = ", ".join(repr(c.header) for c in columns[:12])
-    raise BadRequest(f"the file has no column {wanted!r} to key rows by ({shown}, ...)", field="key")
+    raise BadRequest(
+        f"the file has no column {wanted!r} to key rows by ({shown}, ...)", field="key"
+    )
 
 
 @dataclass
