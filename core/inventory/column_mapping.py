@@ -35,12 +35,15 @@ _CATALOGUE_CUSTOM = frozenset(a.name for a in CATALOGUE if not a.is_typed_column
 _OWN_NAMES = frozenset(TYPED_ASSET_FIELDS) | _CATALOGUE_CUSTOM
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
+IGNORED = "ignore"  # a column a person chose to leave out
 Candidate = tuple[str, int, str]  # field, alias rank (lower is better), size unit
 
 
 def target_of(field: str) -> str:
     """Where a field lives on an asset: the column itself or a custom_attributes key."""
     if field in ("name", "asset_type") or field in TYPED_ASSET_FIELDS:
+        return field
+    if field.startswith(CUSTOM_PREFIX):
         return field
     return CUSTOM_PREFIX + field
 
@@ -151,12 +154,19 @@ def map_columns(
             options.append(candidates(header))
     choice = _assign(options)
     targets: list[ColumnTarget] = []
-    used_custom_keys = {f for f, _r, _u in choice.values() if target_of(f) != f}
+    used_custom_keys = {
+        target_of(f)[len(CUSTOM_PREFIX) :] for f, _r, _u in choice.values() if target_of(f) != f
+    }
     for index, header in enumerate(headers):
         shown = str(header if header is not None else "").strip()
+        if index in choice and choice[index][0] == IGNORED:
+            targets.append(ColumnTarget(index, shown, "", True))  # read by nothing
+            continue
         if index in choice:
             field, _rank, unit = choice[index]
             unit = units.get(normalized[index], unit)
+            if field.startswith(CUSTOM_PREFIX) and field[len(CUSTOM_PREFIX) :] in SIZE_FIELDS:
+                field = field[len(CUSTOM_PREFIX) :]
             if field in SIZE_FIELDS and not unit:
                 unit = "gb"
             factor = UNIT_FACTORS_TO_GB[unit] if field in SIZE_FIELDS else 1.0

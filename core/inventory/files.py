@@ -20,6 +20,7 @@ from core.inventory.csv_rows import (
     first_filled_line,
 )
 from core.inventory.limits import ImportLimits, file_too_large, too_many_rows
+from core.inventory.mapping_choices import MappingChoices
 from core.inventory.profiles import PLAIN, Profile, detect_profile, preferred_sheets
 from core.inventory.xlsx_rows import DamagedSheet, Workbook
 from core.kernel.errors import BadRequest
@@ -69,7 +70,12 @@ class TableFile:
             source.close()  # a workbook's parts are closed as soon as the reader stops
 
 
-def read_table(content: bytes, filename: str, limits: ImportLimits | None = None) -> TableFile:
+def read_table(
+    content: bytes,
+    filename: str,
+    limits: ImportLimits | None = None,
+    choices: MappingChoices | None = None,
+) -> TableFile:
     limits = limits or ImportLimits.from_settings()
     if not isinstance(content, bytes | bytearray) or not content:
         raise BadRequest("the file is empty", field="file")
@@ -77,7 +83,7 @@ def read_table(content: bytes, filename: str, limits: ImportLimits | None = None
         raise file_too_large(len(content), limits.max_file_bytes)
     suffix = PurePath(filename or "").suffix.lower()
     if content[:4] == b"PK\x03\x04":
-        return _read_workbook(bytes(content), limits)
+        return _read_workbook(bytes(content), limits, choices)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BadRequest(
             "this is an old Excel .xls workbook; save it as .xlsx or CSV", field="file"
@@ -89,10 +95,10 @@ def read_table(content: bytes, filename: str, limits: ImportLimits | None = None
             f"unsupported file type {suffix!r}: upload a CSV (.csv, .tsv, .txt) or .xlsx",
             field="file",
         )
-    return _read_csv(bytes(content), limits)
+    return _read_csv(bytes(content), limits, choices)
 
 
-def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
+def _read_csv(content: bytes, limits: ImportLimits, choices: MappingChoices | None) -> TableFile:
     encoding = detect_encoding(content)
     delimiter = detect_delimiter(first_filled_line(content, encoding))
     row_notes: dict[int, str] = {}
@@ -105,7 +111,7 @@ def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
     return TableFile(
         "csv",
         headers,
-        profiled_columns(headers, profile),
+        profiled_columns(headers, profile, choices),
         header_row,
         limits,
         profile=profile,
@@ -116,7 +122,9 @@ def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
     )
 
 
-def _read_workbook(content: bytes, limits: ImportLimits) -> TableFile:
+def _read_workbook(
+    content: bytes, limits: ImportLimits, choices: MappingChoices | None
+) -> TableFile:
     workbook = Workbook(content, limits)
     failure: BadRequest | None = None
     for sheet_name in preferred_sheets(list(workbook.sheets)):
@@ -129,7 +137,7 @@ def _read_workbook(content: bytes, limits: ImportLimits) -> TableFile:
         return TableFile(
             "xlsx",
             headers,
-            profiled_columns(headers, profile),
+            profiled_columns(headers, profile, choices),
             header_row,
             limits,
             sheet=sheet_name,
@@ -139,9 +147,14 @@ def _read_workbook(content: bytes, limits: ImportLimits) -> TableFile:
     raise failure or BadRequest("the workbook has no sheets", field="file")
 
 
-def profiled_columns(headers: list[str], profile: Profile) -> list[ColumnTarget]:
-    """The columns as the profile of the tool that wrote them reads them."""
-    return map_columns(headers, profile.columns, profile.units)
+def profiled_columns(
+    headers: list[str], profile: Profile, choices: MappingChoices | None = None
+) -> list[ColumnTarget]:
+    """The columns as the profile of the tool that wrote them reads them, and as a person
+    chose (their choices win)."""
+    chosen_columns, chosen_units = choices.by_normalized_header() if choices else ({}, {})
+    columns = {**profile.columns, **chosen_columns}
+    return map_columns(headers, columns, {**profile.units, **chosen_units})
 
 
 def _find_header(rows: RowSource, where: str) -> tuple[int, list[str]]:

@@ -86,7 +86,7 @@ class RowKeys:
         if self.key_index is not None:
             value = _cell(cells, self.key_index)
             if value is None:
-                raise RowProblem(f"no key: the column {self.key_label!r} is empty")
+                raise RowProblem(f"no key: the column {self.key_label!r} is empty", self.key_label)
             key = f"{row.name}\x1f{value}" if self.with_name else value
             if self.name_counts[row.name] > 1:
                 row.name = f"{row.name} ({value})"
@@ -102,7 +102,11 @@ class RowKeys:
         if moment is None or self._first_moment.get(key) in (None, moment):
             first = self._first_row[key]
             what = "name" if self.key_index is None else "key"
-            raise RowProblem(f"duplicate {what} {_shown(key)!r} (first on row {first})")
+            raise RowProblem(
+                f"duplicate {what} {_shown(key)!r} (first on row {first})",
+                self.key_label,
+                _shown(key),
+            )
         first_moment = self._first_moment[key] or moment
         series = self._series.setdefault(key, [0, first_moment, first_moment])
         series[0] += 1
@@ -114,6 +118,8 @@ class RowKeys:
         return [
             {
                 "row": self._first_row[key],
+                "column": self.key_label,
+                "value": _shown(key),
                 "reason": f"time series: {rows + 1} rows of {_shown(key)!r} from {first} to"
                 f" {last}; the first row was imported",
             }

@@ -44,7 +44,17 @@ STRING_LIMITS = {
 
 
 class RowProblem(ValueProblem):
-    """Why a row is skipped; the message goes to the report as it is."""
+    """Why a row is skipped; the message goes to the report as it is, with the cell at fault."""
+
+    def __init__(self, message: str, column: str = "", value: Any = None):
+        super().__init__(message)
+        self.column = column
+        self.value = value
+
+    def entry(self, row: int) -> dict[str, Any]:
+        """The report's line: row, column, value (as the file has it) and reason."""
+        value = "" if self.value is None else str(self.value)
+        return {"row": row, "column": self.column, "value": value, "reason": str(self)}
 
 
 @dataclass
@@ -79,8 +89,8 @@ def convert_row(
 
 def written_fields(columns: Sequence[ColumnTarget], profile: Profile = PLAIN) -> list[str]:
     """The typed asset columns an import of these columns writes (besides the name)."""
-    typed = {c.target for c in columns if c.custom_key is None}
-    fields = [c.target for c in columns if c.custom_key is None and c.target != "name"]
+    typed = {c.target for c in columns if c.custom_key is None and c.target}
+    fields = [c.target for c in columns if c.custom_key is None and c.target not in ("name", "")]
     return list(dict.fromkeys([*fields, *sorted(profile.added_fields(typed))]))
 
 
@@ -101,9 +111,12 @@ class RowConverter:
         self.added = profile.added_fields(typed)
         # The class as the file wrote it is kept, whatever type it reads as.
         self.class_index = next((c.index for c in columns if c.target == "asset_type"), None)
+        self.name_label = next((c.header for c in columns if c.target == "name"), "name")
         # (cell index, label for reasons, asset field or custom key, is custom, converter)
         self.plan: list[tuple[int, str, str, bool, Converter]] = []
         for column in columns:
+            if not column.target:
+                continue  # a column the person chose to ignore
             key = column.custom_key
             label = column.header or column.target
             if key is not None:
@@ -119,10 +132,11 @@ class RowConverter:
         values: dict[str, Any] = {}
         custom: dict[str, Any] = {}
         for index, label, target, is_custom, convert in self.plan:
+            raw = cells[index] if index < width else None
             try:
-                value = convert(cells[index] if index < width else None)
+                value = convert(raw)
             except ValueProblem as problem:
-                raise RowProblem(f"{label}: {problem}") from None
+                raise RowProblem(f"{label}: {problem}", label, raw) from None
             if is_custom:
                 custom[target] = value
             else:
@@ -136,13 +150,13 @@ class RowConverter:
         try:
             self.profile.finish(values, custom, self.split_os)
         except SkippedRow as skipped:
-            raise RowProblem(str(skipped)) from None
+            raise RowProblem(str(skipped), skipped.column, skipped.value) from None
         try:  # cleaned as every name core keeps (no control characters, no bidi controls)
             name = clean_text(values.get("name") or "", "name", label="the name").strip()
         except BadRequest as problem:
-            raise RowProblem(problem.message) from None
+            raise RowProblem(problem.message, self.name_label, values.get("name")) from None
         if not name:
-            raise RowProblem("no name: the name column is empty")
+            raise RowProblem("no name: the name column is empty", self.name_label)
         values["name"] = name
         values["asset_type"] = values.get("asset_type") or self.default_type
         return AssetRow(number, name, values, custom)

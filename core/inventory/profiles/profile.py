@@ -26,6 +26,11 @@ Detect = Callable[[Headers, tuple[str, ...]], bool]  # (headers, sheet names in 
 class SkippedRow(Exception):  # noqa: N818  # a row that is no asset, not an error
     """A row the profile leaves out; the message is the reason, one word."""
 
+    def __init__(self, reason: str, column: str = "", value: object = None):
+        super().__init__(reason)
+        self.column = column
+        self.value = value
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -64,7 +69,7 @@ class Profile:
         for key, reason in self.skip_when_true:
             flag = custom.get(key)
             if flag is not None and str(flag).strip().lower() in TRUE_WORDS:
-                raise SkippedRow(reason)
+                raise SkippedRow(reason, key, flag)
         if not values.get("name"):
             values["name"] = next((custom[k] for k in self.name_fallbacks if custom.get(k)), None)
         if not values.get("operating_system") and self.os_fallbacks:

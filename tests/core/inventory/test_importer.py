@@ -124,11 +124,27 @@ def test_bad_rows_are_skipped_with_their_reason_and_the_rest_imported(db, tenant
     )
     report = in_uow(db, tenant, import_assets, content, "mixed.csv")
     assert report.created == 2 and report.rows == 6
+    # Each line names the cell at fault, so the row-level report says what to fix.
     assert report.skipped == [
-        {"row": 3, "reason": "no name: the name column is empty"},
-        {"row": 4, "reason": "vCPU: 'lots' is not a number"},
-        {"row": 5, "reason": "duplicate name 'ok-1' (first on row 2)"},
-        {"row": 6, "reason": "Memory: '16 parsecs' has a unit that cannot be read as GB"},
+        {
+            "row": 3,
+            "column": "Server Name",
+            "value": "",
+            "reason": "no name: the name column is empty",
+        },
+        {"row": 4, "column": "vCPU", "value": "lots", "reason": "vCPU: 'lots' is not a number"},
+        {
+            "row": 5,
+            "column": "name",
+            "value": "ok-1",
+            "reason": "duplicate name 'ok-1' (first on row 2)",
+        },
+        {
+            "row": 6,
+            "column": "Memory",
+            "value": "16 parsecs",
+            "reason": "Memory: '16 parsecs' has a unit that cannot be read as GB",
+        },
     ]
     assert (stored(db, "ok-1").cpu_cores, stored(db, "ok-1").memory_gb) == (1024, 16.0)
     assert stored(db, "ok-2").asset_type == "other"

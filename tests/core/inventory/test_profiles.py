@@ -54,7 +54,10 @@ def test_an_rvtools_workbook_is_read_from_its_vinfo_sheet(db, tenant):
 
     assert report.profile == "RVTools (vInfo)"
     assert (report.rows, report.created) == (5, 3)
-    assert report.skipped == [{"row": 5, "reason": "template"}, {"row": 6, "reason": "placeholder"}]
+    assert [(e["row"], e["column"], e["reason"]) for e in report.skipped] == [
+        (5, "template", "template"),
+        (6, "srm_placeholder", "placeholder"),
+    ]
     assets = assets_by_name(db)
     web = assets["web-01"]
     assert (web.asset_type, web.operating_system, web.os_version) == (

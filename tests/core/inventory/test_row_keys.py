@@ -53,7 +53,9 @@ def test_name_and_datacenter_tell_apart_vms_of_one_name_in_two_places(db, tenant
     content = csv_bytes(header, rows)
     report = in_uow(db, tenant, import_assets, content, "a.csv", key="name+datacenter")
     assert report.created == 2 + 1
-    assert report.skipped == [{"row": 5, "reason": "duplicate key 'db-01 / DC1' (first on row 4)"}]
+    assert [(e["row"], e["reason"]) for e in report.skipped] == [
+        (5, "duplicate key 'db-01 / DC1' (first on row 4)")
+    ]
     assert names(db) == ["db-01 (DC1)", "web-01 (DC1)", "web-01 (DC2)"]
 
 
@@ -66,7 +68,9 @@ def test_a_key_column_the_file_lacks_is_refused_before_anything_changes(db, tena
 def test_an_empty_key_skips_its_row_saying_so(db, tenant):
     content = csv_bytes(["Name", "FQDN"], [["a", "a.corp"], ["b", ""]])
     report = in_uow(db, tenant, import_assets, content, "a.csv", key="FQDN")
-    assert report.skipped == [{"row": 3, "reason": "no key: the column 'FQDN' is empty"}]
+    assert report.skipped == [
+        {"row": 3, "column": "FQDN", "value": "", "reason": "no key: the column 'FQDN' is empty"}
+    ]
 
 
 def test_a_time_series_of_one_vm_is_reported_once(db, tenant):
@@ -82,6 +86,8 @@ def test_a_time_series_of_one_vm_is_reported_once(db, tenant):
     assert report.skipped == [
         {
             "row": 2,
+            "column": "name",
+            "value": "vm-01",
             "reason": "time series: 168 rows of 'vm-01' from 2024-05-01 00:00:00 to"
             " 2024-05-07 23:00:00; the first row was imported",
         }
