@@ -72,7 +72,7 @@ def _target(header: str, target: Any) -> str:
         return text
     raise BadRequest(
         f"{header!r} cannot be mapped to {text[:60]!r}: choose an asset field,"
-        f" '{CUSTOM_PREFIX}<key>' or '{IGNORE}'",
+        f" '{CUSTOM_PREFIX}KEY' or '{IGNORE}'",
         field="mapping",
     )
 
