@@ -51,6 +51,7 @@ class TableFile:
     # Rows read with a caveat (row number -> what), filled in as rows are read.
     row_notes: dict[int, str] = field(default_factory=dict)
     _open_rows: Callable[[], RowSource] = field(repr=False, default=lambda: (_ for _ in ()))
+    _count_rows: Callable[[], int] | None = field(repr=False, default=None)
 
     def rows(self) -> Generator[Row, None, None]:
         """Data rows after the header, blank rows left out; may be called more than once.
@@ -68,6 +69,12 @@ class TableFile:
                     yield number, cells
         finally:
             source.close()  # a workbook's parts are closed as soon as the reader stops
+
+    def estimated_rows(self) -> int:
+        """About how many data rows `rows` yields, read cheaply (for progress, not for limits)."""
+        if self._count_rows is None:
+            return sum(1 for _ in self.rows())
+        return max(0, self._count_rows() - 1)  # less the header row
 
 
 def read_table(
@@ -143,6 +150,7 @@ def _read_workbook(
             sheet=sheet_name,
             profile=profile,
             _open_rows=partial(workbook.rows, sheet_name),
+            _count_rows=partial(workbook.estimate_rows, sheet_name),
         )
     raise failure or BadRequest("the workbook has no sheets", field="file")
 

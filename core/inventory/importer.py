@@ -71,17 +71,15 @@ def import_assets(
     limits = limits or ImportLimits.from_settings(max_rows=max_rows)
     table = read_table(content, filename, limits, choices)
     keys = RowKeys(table.columns, key)
-    total = 0
-    for _number, cells in table.rows():  # refuses a file over the row limit at the limit
-        total += 1
-        keys.count(cells)
+    # A key other than the name needs every name first; else an estimate does for progress.
+    total = keys.count_names(table.rows()) if keys.counts_names else table.estimated_rows()
     report = ImportReport(rows=total, profile=table.profile.label)
     default_type = default_asset_type(table.columns, table.profile)
     convert_row = RowConverter(table.columns, default_type, table.profile)
     batch: list[AssetRow] = []
     processed = 0
     writer = _BatchWriter(uow, table)
-    for number, cells in table.rows():
+    for number, cells in table.rows():  # refuses a file over the row limit at the limit
         processed += 1
         try:
             row = convert_row(number, cells)
@@ -93,10 +91,11 @@ def import_assets(
             writer.write(batch, report)
             batch = []
             if progress is not None:
-                progress(processed, total)
+                progress(processed, max(total, processed))
     writer.write(batch, report)
+    report.rows = processed
     if progress is not None:
-        progress(processed, total)
+        progress(processed, processed)
     report.skipped = sorted([*report.skipped, *keys.series_entries()], key=lambda e: e["row"])
     report.row_notes = [{"row": row, "note": note} for row, note in sorted(table.row_notes.items())]
     audit.record(

@@ -12,7 +12,7 @@ hourly): the first row is imported and the others are reported once, as such.
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,10 +75,11 @@ class RowKeys:
     def counts_names(self) -> bool:
         return self.key_index is not None
 
-    def count(self, cells: Sequence[Any]) -> None:
-        """Notes a row's name in the counting pass (only a key other than the name needs it)."""
-        if self.key_index is not None and self._name_index is not None:
-            self.name_counts[_cell(cells, self._name_index) or ""] += 1
+    def count_names(self, rows: Iterable[tuple[int, Sequence[Any]]]) -> int:
+        """Notes how often each name occurs (a key other than the name needs it); the rows."""
+        names = (_cell(cells, self._name_index) or "" for _number, cells in rows)
+        self.name_counts.update(names)
+        return self.name_counts.total()
 
     def claim(self, number: int, row: AssetRow, cells: Sequence[Any]) -> bool:
         """Keys the row (renaming it when its name repeats); False for a time-series repeat."""

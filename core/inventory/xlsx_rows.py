@@ -7,6 +7,7 @@ the cell limit, before it is built. Values are openpyxl's data-only ones (number
 float, dates by their number format, strings, booleans), with openpyxl's format and date helpers.
 """
 
+import re
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -40,6 +41,9 @@ from core.kernel.errors import BadRequest
 
 Row = tuple[int, list[Any]]
 RawCell = tuple[str, str | None, str | None, str]  # type, style, text, reference: as read
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 class DamagedSheet(BadRequest):
@@ -90,6 +94,27 @@ class Workbook:
             yield from _SheetReader(self, where).rows(chunks)
         finally:
             chunks.close()
+
+    def estimate_rows(self, sheet_name: str) -> int:
+        """About how many rows the sheet holds, from its first chunk and its unpacked size as
+        the archive states it: for progress only (limits are kept by `rows` as it reads)."""
+        where, part = f"sheet {sheet_name!r}", self.sheets[sheet_name]
+        chunks = part_chunks(
+            self.archive, part, self.limits.max_unpacked_bytes, where, self.token_limit
+        )
+        try:
+            first = next(chunks, b"")
+        finally:
+            chunks.close()
+        rows = len(_ROW_TAG.findall(first))
+        start = _ROW_TAG.search(first)
+        if not rows or start is None:
+            return 0
+        size = self.archive.getinfo(part).file_size
+        if size <= len(first):
+            return rows
+        per_row = max(1, (len(first) - start.start()) // rows)
+        return max(rows, (size - start.start()) // per_row)
 
     def shared_strings(self) -> SharedStrings:
         """Read once per workbook, on the first sheet read (and kept only if read whole)."""
@@ -149,11 +174,17 @@ class _SheetReader:
             yield number, [None if cell is None else value(*cell) for cell in cells]
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        name = local(name)
+        if ":" in name:
+            name = local(name)
         if name == "c":
             self.in_cell, self.text, self.length = True, None, 0
-            self.ref = attributes.get("r") or ""
-            self.column = _column(self.ref, self.where) if self.ref else self.column + 1
+            ref = self.ref = attributes.get("r") or ""
+            if ref:
+                letters = ref.rstrip("0123456789")
+                column = _COLUMNS.get(letters)
+                self.column = column if column is not None else _column(ref, self.where)
+            else:
+                self.column += 1
             self.kind, self.style = attributes.get("t", "n"), attributes.get("s")
         elif self.in_cell and name == ("t" if self.kind == "inlineStr" else "v"):
             if not self.phonetic:
@@ -170,7 +201,8 @@ class _SheetReader:
             self.cells, self.column = [], 0
 
     def end(self, name: str) -> None:
-        name = local(name)
+        if ":" in name:
+            name = local(name)
         if name == "c":
             text = None if self.text is None else "".join(self.text)
             cell = (self.kind, self.style, text, self.ref or str(self.column))
@@ -252,6 +284,14 @@ def _date_styles(tags: list[tuple[str, str, dict[str, str]]]) -> tuple[frozenset
 def _relation_id(attributes: dict[str, str]) -> str:
     """The r:id of a sheet element, whatever prefix the relationships namespace has."""
     return next((value for key, value in attributes.items() if key.endswith(":id")), "")
+
+
+# Column letters -> number for the first 702 columns (A..ZZ), the ones inventories use.
+_LETTERS = [chr(65 + i) for i in range(26)]
+_COLUMNS = {
+    letters: index + 1
+    for index, letters in enumerate([*_LETTERS, *(a + b for a in _LETTERS for b in _LETTERS)])
+}
 
 
 def _column(ref: str, where: str) -> int:
