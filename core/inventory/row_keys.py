@@ -24,7 +24,11 @@ from core.kernel.errors import BadRequest
 # The choices the Import page offers, besides any column of the file.
 KEY_CHOICES = ("name", "asset_tag", "vm_uuid", "fqdn", "name+datacenter", "name+vcenter")
 MAX_NAME_CHARS = 255
-_TIME_HEADER = re.compile(r"(^|_)(timestamp|time|date|datetime|collected|sampled|snapshot)(_|$)")
+# A sample's time ("Timestamp", "Time", "Date"), not a fact's date ("Purchase Date").
+_TIME_HEADER = re.compile(
+    r"^(date|time|datetime|date_time|sample_time|sampled_at|collected_at|collection_time"
+    r"|snapshot_time|poll_time|interval_start)$|timestamp"
+)
 
 
 def _column_for(spec: str, columns: Sequence[ColumnTarget]) -> ColumnTarget:

@@ -12,16 +12,18 @@ from tests.core.inventory.profile_files import csv_bytes
 from tests.factories import in_uow
 
 # The Snipe-IT asset import template: names repeat (models), the asset tag is unique.
-SNIPE_IT_HEADER = ["Asset Tag", "Name", "Category", "Model name", "Serial number", "Location"]
+SNIPE_IT_HEADER = [
+    "Asset Tag", "Name", "Category", "Model name", "Serial number", "Location", "Purchase Date",
+]  # fmt: skip
 
 
 def snipe_it_rows() -> list[list[str]]:
     rows = []
     for index in range(22):
         name = "Dell Latitude 5420" if index < 12 else f"Laptop {index:02d}"
-        rows.append(
-            [f"ASSET-{index:04d}", name, "Laptops", "Latitude 5420", f"SN{index:06d}", "HQ"]
-        )
+        bought = f"2023-{index % 12 + 1:02d}-15"  # a fact's date: these are no time series
+        tag, serial = f"ASSET-{index:04d}", f"SN{index:06d}"
+        rows.append([tag, name, "Laptops", "Latitude 5420", serial, "HQ", bought])
     return rows
 
 
