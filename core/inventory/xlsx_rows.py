@@ -7,7 +7,6 @@ the cell limit, before it is built. Values are openpyxl's data-only ones (number
 float, dates by their number format, strings, booleans), with openpyxl's format and date helpers.
 """
 
-import re
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -27,8 +26,10 @@ from core.inventory.limits import (
     too_many_rows_with_blank_ones,
 )
 from core.inventory.xlsx_parts import (
+    COLUMNS,
     XML_ERRORS,
     check_declared,
+    estimate_rows,
     local,
     new_parser,
     open_archive,
@@ -41,9 +42,6 @@ from core.kernel.errors import BadRequest
 
 Row = tuple[int, list[Any]]
 RawCell = tuple[str, str | None, str | None, str]  # type, style, text, reference: as read
-
-
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 class DamagedSheet(BadRequest):
@@ -96,25 +94,14 @@ class Workbook:
             chunks.close()
 
     def estimate_rows(self, sheet_name: str) -> int:
-        """About how many rows the sheet holds, from its first chunk and its unpacked size as
-        the archive states it: for progress only (limits are kept by `rows` as it reads)."""
+        """About how many rows the sheet holds: for progress only (`rows` keeps the limits)."""
         where, part = f"sheet {sheet_name!r}", self.sheets[sheet_name]
-        chunks = part_chunks(
-            self.archive, part, self.limits.max_unpacked_bytes, where, self.token_limit
-        )
+        limit = self.limits.max_unpacked_bytes
+        chunks = part_chunks(self.archive, part, limit, where, self.token_limit)
         try:
-            first = next(chunks, b"")
+            return estimate_rows(next(chunks, b""), self.archive.getinfo(part).file_size)
         finally:
             chunks.close()
-        rows = len(_ROW_TAG.findall(first))
-        start = _ROW_TAG.search(first)
-        if not rows or start is None:
-            return 0
-        size = self.archive.getinfo(part).file_size
-        if size <= len(first):
-            return rows
-        per_row = max(1, (len(first) - start.start()) // rows)
-        return max(rows, (size - start.start()) // per_row)
 
     def shared_strings(self) -> SharedStrings:
         """Read once per workbook, on the first sheet read (and kept only if read whole)."""
@@ -181,7 +168,7 @@ class _SheetReader:
             ref = self.ref = attributes.get("r") or ""
             if ref:
                 letters = ref.rstrip("0123456789")
-                column = _COLUMNS.get(letters)
+                column = COLUMNS.get(letters)
                 self.column = column if column is not None else _column(ref, self.where)
             else:
                 self.column += 1
@@ -284,14 +271,6 @@ def _date_styles(tags: list[tuple[str, str, dict[str, str]]]) -> tuple[frozenset
 def _relation_id(attributes: dict[str, str]) -> str:
     """The r:id of a sheet element, whatever prefix the relationships namespace has."""
     return next((value for key, value in attributes.items() if key.endswith(":id")), "")
-
-
-# Column letters -> number for the first 702 columns (A..ZZ), the ones inventories use.
-_LETTERS = [chr(65 + i) for i in range(26)]
-_COLUMNS = {
-    letters: index + 1
-    for index, letters in enumerate([*_LETTERS, *(a + b for a in _LETTERS for b in _LETTERS)])
-}
 
 
 def _column(ref: str, where: str) -> int:
