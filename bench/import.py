@@ -1,8 +1,10 @@
 """Importing a generated inventory on PostgreSQL against a bare executemany upsert of the same rows.
 
 Prints one JSON object. Creates and drops its own database. The machine may be shared:
-each side runs --repeat times and the best run of each counts.
-    python bench/import.py [--rows 100000] [--repeat 3] [--server postgresql://postgres@...]
+each side runs --repeat times and the best run of each counts. `--layout rvtools` imports an
+RVTools-layout workbook (vInfo sheet with RVTools' own headers, 1 in 100 rows a template)
+instead of a CMDB-style CSV.
+    python bench/import.py [--rows 100000] [--repeat 3] [--layout csv|rvtools] [--server ...]
 """
 
 import argparse
@@ -70,6 +72,48 @@ def inventory(rows: int) -> bytes:
     return buffer.getvalue().encode()
 
 
+RVTOOLS_HEADER = [
+    "VM", "Powerstate", "Template", "SRM Placeholder", "Config status", "DNS Name", "CPUs",
+    "Memory", "NICs", "Disks", "Primary IP Address", "Annotation", "Provisioned MiB",
+    "In Use MiB", "Folder", "OS according to the configuration file",
+    "OS according to the VMware Tools", "VM UUID", "Datacenter", "Cluster", "Host",
+    "VI SDK Server",
+]  # fmt: skip
+GUESTS = ("Microsoft Windows Server 2019 (64-bit)", "CentOS 7 (64-bit)",
+          "Red Hat Enterprise Linux 8 (64-bit)", "Ubuntu Linux (64-bit)")  # fmt: skip
+
+
+def rvtools_inventory(rows: int) -> tuple[bytes, int]:
+    """An RVTools-layout workbook of `rows` VMs, and how many of them are no template."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("vInfo")
+    sheet.append(RVTOOLS_HEADER)
+    templates = 0
+    for index in range(rows):
+        template = index % 100 == 99
+        templates += template
+        guest = GUESTS[index % len(GUESTS)]
+        sheet.append(
+            [
+                f"vm-{index:06d}", "poweredOff" if index % 7 == 0 else "poweredOn", template,
+                False, "green", f"vm-{index:06d}.corp.example.com", 2 ** (index % 4),
+                (index % 16 + 1) * 2048, 1, 1 + index % 3, f"10.{index // 65536 % 256}"
+                f".{index // 256 % 256}.{index % 256}", "line one\nline two" if index % 50 == 0
+                else "", (100 + index % 900) * 1024, (50 + index % 400) * 1024,
+                f"Prod/App{index % 20}", guest, "" if index % 9 == 0 else guest,
+                f"5003{index:08x}-0000-4000-8000-000000000000", f"DC{index % 3 + 1}",
+                f"CL{index % 12:02d}", f"esx{index % 64:02d}.corp", "vcenter01.corp",
+            ]
+        )  # fmt: skip
+    for name in ("vCPU", "vMemory", "vDisk", "vPartition"):
+        workbook.create_sheet(name).append(["VM", "Powerstate"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), rows - templates
+
+
 def stored_rows(make_session, engagement_id: uuid.UUID) -> list[tuple]:
     """What the import wrote, as the parameters of the bare upsert (computed off the clock)."""
     with make_session() as db:
@@ -108,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--layout", choices=("csv", "rvtools"), default="csv")
     parser.add_argument(
         "--server",
         default=DEFAULT_SERVER,
@@ -124,50 +169,57 @@ def main() -> None:
             db.add(engagement)
             db.commit()
         ctx = RequestContext(client.id, engagement.id, role="admin")
-        content = inventory(args.rows)
+        if args.layout == "rvtools":
+            content, expected = rvtools_inventory(args.rows)
+            filename = "RVTools_export_all.xlsx"
+        else:
+            content, expected, filename = inventory(args.rows), args.rows, "bench.csv"
 
         import_times, reimport_times, baseline_times = [], [], []
         import_peak_rss = 0.0
         for _attempt in range(args.repeat):
             started = time.perf_counter()
             with make_session() as db, uow_for(ctx, db) as uow:
-                report = import_assets(uow, content, "bench.csv")
+                report = import_assets(uow, content, filename)
             import_times.append(time.perf_counter() - started)
-            assert report.created == args.rows and not report.skipped, report
+            assert report.created == expected, report.as_dict() | {"skipped": report.skipped[:5]}
             if not import_peak_rss:
                 # The process's peak so far: the generated file plus one import, nothing else.
                 import_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
             started = time.perf_counter()
             with make_session() as db, uow_for(ctx, db) as uow:
-                reimport = import_assets(uow, content, "bench.csv")
+                reimport = import_assets(uow, content, filename)
             reimport_times.append(time.perf_counter() - started)
-            assert reimport.unchanged == args.rows, reimport
+            assert reimport.unchanged == expected, reimport.as_dict() | {"skipped": []}
 
             rows = stored_rows(make_session, engagement.id)
             empty_assets(make_session)
             baseline_times.append(bare_upsert(url, rows))
             with make_session() as db:
-                assert db.scalar(select(func.count()).select_from(Asset)) == args.rows
+                assert db.scalar(select(func.count()).select_from(Asset)) == expected
             empty_assets(make_session)
         engine.dispose()
 
         # Best of the repeats for both sides: the machine is shared, the floor is the signal.
         import_seconds, baseline_seconds = min(import_times), min(baseline_times)
         reimport_seconds = min(reimport_times)
-        import_rate = args.rows / import_seconds
-        baseline_rate = args.rows / baseline_seconds
+        import_rate = expected / import_seconds
+        baseline_rate = expected / baseline_seconds
         print(
             json.dumps(
                 {
                     "benchmark": "import",
                     "database": "postgresql",
+                    "layout": args.layout,
+                    "profile": report.profile,
                     "rows": args.rows,
+                    "assets": expected,
                     "repeats": args.repeat,
                     "file_mb": round(len(content) / 2**20, 1),
                     "seconds": round(import_seconds, 3),
                     "rows_per_second": round(import_rate),
-                    "reimport_unchanged_rows_per_second": round(args.rows / reimport_seconds),
+                    "reimport_unchanged_rows_per_second": round(expected / reimport_seconds),
                     "baseline_executemany_rows_per_second": round(baseline_rate),
                     "ratio_to_baseline": round(import_rate / baseline_rate, 3),
                     "peak_rss_after_import_mb": round(import_peak_rss, 1),

@@ -273,6 +273,23 @@ class QuestionnaireResponse(TimestampMixin, Base):
     )
 
 
+class ImportMapping(TenantMixin, TimestampMixin, Base):
+    """A named column mapping of the Import page, offered again for the engagement's next file."""
+
+    __tablename__ = "import_mappings"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100))
+    columns: Mapped[dict[str, Any]] = mapped_column(default=dict)  # header -> target
+    units: Mapped[dict[str, Any]] = mapped_column(default=dict)  # header -> size unit
+    row_key: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (
+        # One mapping per name in an engagement; serves the Import page's list by name.
+        UniqueConstraint(
+            "client_account_id", "engagement_id", "name", name="uq_import_mappings_name"
+        ),
+    )
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

@@ -100,7 +100,7 @@ def test_imported_asset_names_lose_bidi_controls_and_rows_with_a_broken_name_are
     report = in_uow(db, tenant, import_assets, content, "inventory.csv")
     assert report.created == 1
     assert report.skipped == [
-        {"row": 3, "reason": "the name must be one line"},
-        {"row": 4, "reason": "no name: the name column is empty"},
+        {"row": 3, "column": "Name", "value": "srv\n-02", "reason": "the name must be one line"},
+        {"row": 4, "column": "Name", "value": "", "reason": "no name: the name column is empty"},
     ]
     assert list(db.scalars(select(Asset.name))) == ["srv-01"]

@@ -12,6 +12,12 @@ from core.catalogue.numbers import parse_number
 from core.catalogue.schema import CriticalAttribute, GapType
 from core.catalogue.text_values import PLACEHOLDERS, ValueProblem, clean_value, is_placeholder
 
+# Short forms inventories write for an option ("prod"), used where that option exists.
+OPTION_ALIASES = {
+    "prod": "production", "prd": "production", "live": "production", "dev": "development",
+    "stage": "staging", "stg": "staging", "uat": "test", "qa": "test", "tst": "test",
+}  # fmt: skip
+
 
 def classify_value(attribute: CriticalAttribute, value: Any) -> GapType | None:
     """None when the value is usable, else why it is a gap."""
@@ -97,6 +103,9 @@ def _normalize_text(attribute: CriticalAttribute, value: Any) -> str:
     if text is None:
         raise ValueProblem("no value given")
     if attribute.question_type == "select":
+        alias = OPTION_ALIASES.get(text.lower())
+        if alias is not None and alias in _lower_options(attribute):
+            return _lower_options(attribute)[alias]
         for option in attribute.options:
             # Inventories write "Microsoft Windows Server 2019" for the option "Windows".
             if text.lower() == option.lower() or option.lower() in text.lower().split():

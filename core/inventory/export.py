@@ -1,4 +1,5 @@
-"""Export a flow's gaps, its questionnaires with answers, or its assets as CSV or Excel.
+"""Export a flow's gaps, its questionnaires with answers, or its assets as CSV or Excel, or its
+assets as the Azure Migrate and AWS Migration Hub import CSVs (core/inventory/migration_templates).
 
 The files are written by `core.inventory.spreadsheet`, which keeps formula-like text from running.
 
@@ -16,19 +17,23 @@ from pydantic import Field
 from core.access import audit
 from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_attribute
 from core.inventory.column_mapping import export_header
+from core.inventory.migration_templates import aws_migration_hub_table, azure_migrate_table
 from core.inventory.spreadsheet import csv_file, xlsx_file
 from core.inventory.value_sources import value_sources_table
 from core.kernel.edge import InputModel, parse_input
+from core.kernel.errors import BadRequest
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
 from core.questionnaires.generation import responses_by_question
 from core.storage.unit_of_work import UnitOfWork
-from db.models import CollectionFlow
+from db.models import Asset, CollectionFlow
 
-What = Literal["gaps", "questionnaires", "assets", "sources"]
+What = Literal["gaps", "questionnaires", "assets", "sources", "azure_migrate", "aws_migration_hub"]
 Format = Literal["csv", "xlsx"]
 WHATS: tuple[str, ...] = get_args(What)
 FORMATS: tuple[str, ...] = get_args(Format)
+# The next tools' import sheets: CSV files by their templates' definition.
+CSV_ONLY = frozenset({"azure_migrate", "aws_migration_hub"})
 ASSET_COLUMNS = ("name", "asset_type", *TYPED_ASSET_FIELD_ORDER)
 CATALOGUE_CUSTOM = tuple(a.name for a in CATALOGUE if not a.is_typed_column)
 GAP_COLUMNS = (
@@ -81,6 +86,8 @@ def export_flow(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> bytes:
     """The file's bytes; 404 for a flow of another tenant, 403 without the export right."""
     uow.require(Action.EXPORT)
     request = parse_input(ExportRequest, {"flow_id": flow_id, "what": what, "format": fmt})
+    if request.what in CSV_ONLY and request.format != "csv":
+        raise BadRequest(f"the {request.what} template is a CSV file", field="format")
     flow = uow.flow(request.flow_id)
     header, rows = _TABLES[request.what](uow, flow)
     rows = list(rows)
@@ -96,7 +103,12 @@ def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str
     """The name of each file `export_flow` makes of the flow, by (what, format)."""
     uow.require(Action.VIEW)
     flow = uow.flow(parse_uuid(flow_id, "flow_id"))
-    return {(what, fmt): export_filename(flow, what, fmt) for what in WHATS for fmt in FORMATS}
+    return {
+        (what, fmt): export_filename(flow, what, fmt)
+        for what in WHATS
+        for fmt in FORMATS
+        if fmt == "csv" or what not in CSV_ONLY
+    }
 
 
 def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
@@ -169,12 +181,16 @@ def _questionnaire_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
     return QUESTION_COLUMNS, rows
 
 
-def _asset_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
+def _flow_assets(uow: UnitOfWork, flow: CollectionFlow) -> list[Asset]:
     selected = [uuid.UUID(value) for value in flow.collection_config.get("selected_asset_ids", [])]
-    assets = sorted(
+    return sorted(
         (asset for batch in uow.assets.iter_by_ids(selected) for asset in batch),
         key=lambda asset: asset.name,
     )
+
+
+def _asset_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
+    assets = _flow_assets(uow, flow)
     other_keys = sorted(
         {key for asset in assets for key in (asset.custom_attributes or {})} - set(CATALOGUE_CUSTOM)
     )
@@ -195,4 +211,6 @@ _TABLES: dict[str, Callable[[UnitOfWork, CollectionFlow], Table]] = {
     "questionnaires": _questionnaire_table,
     "assets": _asset_table,
     "sources": value_sources_table,
+    "azure_migrate": lambda uow, flow: azure_migrate_table(_flow_assets(uow, flow)),
+    "aws_migration_hub": lambda uow, flow: aws_migration_hub_table(_flow_assets(uow, flow)),
 }

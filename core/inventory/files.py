@@ -20,6 +20,8 @@ from core.inventory.csv_rows import (
     first_filled_line,
 )
 from core.inventory.limits import ImportLimits, file_too_large, too_many_rows
+from core.inventory.mapping_choices import MappingChoices
+from core.inventory.profiles import PLAIN, Profile, detect_profile, preferred_sheets
 from core.inventory.xlsx_rows import DamagedSheet, Workbook
 from core.kernel.errors import BadRequest
 
@@ -45,9 +47,11 @@ class TableFile:
     encoding: TextEncoding | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    profile: Profile = PLAIN
     # Rows read with a caveat (row number -> what), filled in as rows are read.
     row_notes: dict[int, str] = field(default_factory=dict)
     _open_rows: Callable[[], RowSource] = field(repr=False, default=lambda: (_ for _ in ()))
+    _count_rows: Callable[[], int] | None = field(repr=False, default=None)
 
     def rows(self) -> Generator[Row, None, None]:
         """Data rows after the header, blank rows left out; may be called more than once.
@@ -66,8 +70,19 @@ class TableFile:
         finally:
             source.close()  # a workbook's parts are closed as soon as the reader stops
 
+    def estimated_rows(self) -> int:
+        """About how many data rows `rows` yields, read cheaply (for progress, not for limits)."""
+        if self._count_rows is None:
+            return sum(1 for _ in self.rows())
+        return max(0, self._count_rows() - 1)  # less the header row
 
-def read_table(content: bytes, filename: str, limits: ImportLimits | None = None) -> TableFile:
+
+def read_table(
+    content: bytes,
+    filename: str,
+    limits: ImportLimits | None = None,
+    choices: MappingChoices | None = None,
+) -> TableFile:
     limits = limits or ImportLimits.from_settings()
     if not isinstance(content, bytes | bytearray) or not content:
         raise BadRequest("the file is empty", field="file")
@@ -75,7 +90,7 @@ def read_table(content: bytes, filename: str, limits: ImportLimits | None = None
         raise file_too_large(len(content), limits.max_file_bytes)
     suffix = PurePath(filename or "").suffix.lower()
     if content[:4] == b"PK\x03\x04":
-        return _read_workbook(bytes(content), limits)
+        return _read_workbook(bytes(content), limits, choices)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BadRequest(
             "this is an old Excel .xls workbook; save it as .xlsx or CSV", field="file"
@@ -87,10 +102,10 @@ def read_table(content: bytes, filename: str, limits: ImportLimits | None = None
             f"unsupported file type {suffix!r}: upload a CSV (.csv, .tsv, .txt) or .xlsx",
             field="file",
         )
-    return _read_csv(bytes(content), limits)
+    return _read_csv(bytes(content), limits, choices)
 
 
-def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
+def _read_csv(content: bytes, limits: ImportLimits, choices: MappingChoices | None) -> TableFile:
     encoding = detect_encoding(content)
     delimiter = detect_delimiter(first_filled_line(content, encoding))
     row_notes: dict[int, str] = {}
@@ -99,12 +114,14 @@ def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
         return csv_rows(content, encoding, delimiter, limits, row_notes)
 
     header_row, headers = _find_header(open_rows(), "the file")
+    profile = detect_profile(headers)
     return TableFile(
         "csv",
         headers,
-        map_columns(headers),
+        profiled_columns(headers, profile, choices),
         header_row,
         limits,
+        profile=profile,
         encoding=encoding,
         delimiter=delimiter,
         row_notes=row_notes,
@@ -112,25 +129,40 @@ def _read_csv(content: bytes, limits: ImportLimits) -> TableFile:
     )
 
 
-def _read_workbook(content: bytes, limits: ImportLimits) -> TableFile:
+def _read_workbook(
+    content: bytes, limits: ImportLimits, choices: MappingChoices | None
+) -> TableFile:
     workbook = Workbook(content, limits)
     failure: BadRequest | None = None
-    for sheet_name in workbook.sheets:
+    for sheet_name in preferred_sheets(list(workbook.sheets)):
         try:
             header_row, headers = _find_header(workbook.rows(sheet_name), f"sheet {sheet_name!r}")
         except (NoHeader, DamagedSheet) as error:
             failure = failure or error
             continue
+        profile = detect_profile(headers, list(workbook.sheets))
         return TableFile(
             "xlsx",
             headers,
-            map_columns(headers),
+            profiled_columns(headers, profile, choices),
             header_row,
             limits,
             sheet=sheet_name,
+            profile=profile,
             _open_rows=partial(workbook.rows, sheet_name),
+            _count_rows=partial(workbook.estimate_rows, sheet_name),
         )
     raise failure or BadRequest("the workbook has no sheets", field="file")
+
+
+def profiled_columns(
+    headers: list[str], profile: Profile, choices: MappingChoices | None = None
+) -> list[ColumnTarget]:
+    """The columns as the profile of the tool that wrote them reads them, and as a person
+    chose (their choices win)."""
+    chosen_columns, chosen_units = choices.by_normalized_header() if choices else ({}, {})
+    columns = {**profile.columns, **chosen_columns}
+    return map_columns(headers, columns, {**profile.units, **chosen_units})
 
 
 def _find_header(rows: RowSource, where: str) -> tuple[int, list[str]]:

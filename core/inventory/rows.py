@@ -14,9 +14,15 @@ from typing import Any
 from sqlalchemy import String
 
 from core.catalogue.attributes import BY_NAME, CATALOGUE
-from core.catalogue.numbers import parse_number
+from core.catalogue.numbers import GIGABYTES, parse_number
 from core.catalogue.text_values import ValueProblem, clean_value, shown
-from core.inventory.column_mapping import ColumnTarget, normalize_asset_type, normalize_header
+from core.inventory.column_mapping import (
+    SIZE_FIELDS,
+    ColumnTarget,
+    normalize_asset_type,
+    normalize_header,
+)
+from core.inventory.profiles import PLAIN, Profile, SkippedRow
 from core.kernel.errors import BadRequest
 from core.kernel.text import clean_text
 from db.models import Asset
@@ -38,7 +44,17 @@ STRING_LIMITS = {
 
 
 class RowProblem(ValueProblem):
-    """Why a row is skipped; the message goes to the report as it is."""
+    """Why a row is skipped; the message goes to the report as it is, with the cell at fault."""
+
+    def __init__(self, message: str, column: str = "", value: Any = None):
+        super().__init__(message)
+        self.column = column
+        self.value = value
+
+    def entry(self, row: int) -> dict[str, Any]:
+        """The report's line: row, column, value (as the file has it) and reason."""
+        value = "" if self.value is None else str(self.value)
+        return {"row": row, "column": self.column, "value": value, "reason": str(self)}
 
 
 @dataclass
@@ -49,8 +65,10 @@ class AssetRow:
     custom: dict[str, Any]  # custom attribute -> value, None meaning "the file has it empty"
 
 
-def default_asset_type(columns: Sequence[ColumnTarget]) -> str:
-    """Files without a type column: RVTools-like "VM" lists are virtual machines."""
+def default_asset_type(columns: Sequence[ColumnTarget], profile: Profile = PLAIN) -> str:
+    """Files without a type column: vCenter exports and "VM" lists are virtual machines."""
+    if profile.default_type != "server":
+        return profile.default_type
     name_column = next((column for column in columns if column.target == "name"), None)
     vm_headers = {"vm", "vm_name", "virtual_machine_name"}
     if name_column and normalize_header(name_column.header) in vm_headers:
@@ -59,10 +77,21 @@ def default_asset_type(columns: Sequence[ColumnTarget]) -> str:
 
 
 def convert_row(
-    number: int, cells: Sequence[Any], columns: Sequence[ColumnTarget], default_type: str
+    number: int,
+    cells: Sequence[Any],
+    columns: Sequence[ColumnTarget],
+    default_type: str,
+    profile: Profile = PLAIN,
 ) -> AssetRow:
     """The asset values of one row; raises RowProblem naming the first column at fault."""
-    return RowConverter(columns, default_type)(number, cells)
+    return RowConverter(columns, default_type, profile)(number, cells)
+
+
+def written_fields(columns: Sequence[ColumnTarget], profile: Profile = PLAIN) -> list[str]:
+    """The typed asset columns an import of these columns writes (besides the name)."""
+    typed = {c.target for c in columns if c.custom_key is None and c.target}
+    fields = [c.target for c in columns if c.custom_key is None and c.target not in ("name", "")]
+    return list(dict.fromkeys([*fields, *sorted(profile.added_fields(typed))]))
 
 
 Converter = Callable[[Any], Any]
@@ -71,12 +100,23 @@ Converter = Callable[[Any], Any]
 class RowConverter:
     """convert_row for many rows of one file: each column's converter is chosen once."""
 
-    def __init__(self, columns: Sequence[ColumnTarget], default_type: str):
+    def __init__(
+        self, columns: Sequence[ColumnTarget], default_type: str, profile: Profile = PLAIN
+    ):
         self.width = len(columns)
         self.default_type = default_type
+        self.profile = profile
+        typed = {column.target for column in columns if column.custom_key is None}
+        self.split_os = profile.splits_os(typed)
+        self.added = profile.added_fields(typed)
+        # The class as the file wrote it is kept, whatever type it reads as.
+        self.class_index = next((c.index for c in columns if c.target == "asset_type"), None)
+        self.name_label = next((c.header for c in columns if c.target == "name"), "name")
         # (cell index, label for reasons, asset field or custom key, is custom, converter)
         self.plan: list[tuple[int, str, str, bool, Converter]] = []
         for column in columns:
+            if not column.target:
+                continue  # a column the person chose to ignore
             key = column.custom_key
             label = column.header or column.target
             if key is not None:
@@ -92,20 +132,31 @@ class RowConverter:
         values: dict[str, Any] = {}
         custom: dict[str, Any] = {}
         for index, label, target, is_custom, convert in self.plan:
+            raw = cells[index] if index < width else None
             try:
-                value = convert(cells[index] if index < width else None)
+                value = convert(raw)
             except ValueProblem as problem:
-                raise RowProblem(f"{label}: {problem}") from None
+                raise RowProblem(f"{label}: {problem}", label, raw) from None
             if is_custom:
                 custom[target] = value
             else:
                 values[target] = value
+        if self.class_index is not None and "source_class" not in custom:
+            raw_class = clean_value(cells[self.class_index]) if self.class_index < width else None
+            if raw_class != values.get("asset_type"):  # a type as we write it is no source class
+                custom["source_class"] = raw_class
+        for added in self.added:
+            values.setdefault(added, None)
+        try:
+            self.profile.finish(values, custom, self.split_os)
+        except SkippedRow as skipped:
+            raise RowProblem(str(skipped), skipped.column, skipped.value) from None
         try:  # cleaned as every name core keeps (no control characters, no bidi controls)
             name = clean_text(values.get("name") or "", "name", label="the name").strip()
         except BadRequest as problem:
-            raise RowProblem(problem.message) from None
+            raise RowProblem(problem.message, self.name_label, values.get("name")) from None
         if not name:
-            raise RowProblem("no name: the name column is empty")
+            raise RowProblem("no name: the name column is empty", self.name_label)
         values["name"] = name
         values["asset_type"] = values.get("asset_type") or self.default_type
         return AssetRow(number, name, values, custom)
@@ -132,6 +183,8 @@ def _number_converter(field: str, column: ColumnTarget) -> Converter:
 
     def number_cell(raw: Any) -> float | int | None:
         number = parse_number(raw, attribute.unit, unit_factor=factor)
+        if number is not None and number < 0:
+            raise RowProblem(f"{shown(raw)} is negative")
         if number is None or not attribute.integer:
             return number
         if number != int(number):
@@ -147,6 +200,8 @@ def _custom_converter(key: str, column: ColumnTarget) -> Converter:
     too_long = len(key) > MAX_CUSTOM_KEY_CHARS
     attribute = BY_NAME.get(key)
     unit = attribute.unit if attribute is not None and attribute.question_type == "number" else None
+    if unit is None and key in SIZE_FIELDS:
+        unit = GIGABYTES  # sizes the catalogue does not ask for ("storage_used_gb")
 
     def custom_cell(raw: Any) -> Any:
         if too_long:
@@ -162,6 +217,8 @@ def _custom_converter(key: str, column: ColumnTarget) -> Converter:
             return text  # kept as written: the gap scan reports it as invalid
         if number is None:
             return text
+        if number < 0 and key in SIZE_FIELDS:
+            raise RowProblem(f"{shown(raw)} is negative")
         return int(number) if number == int(number) and abs(number) < 2**53 else number
 
     return custom_cell

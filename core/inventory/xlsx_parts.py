@@ -7,6 +7,7 @@ unpacked are counted and the XML is watched so that expat never has to hold one 
 
 import io
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Generator
@@ -209,3 +210,27 @@ def _target(directory: str, attributes: dict[str, str]) -> str:
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     return posixpath.normpath(posixpath.join(directory, target))
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def estimate_rows(first_chunk: bytes, unpacked_size: int) -> int:
+    """About how many rows a sheet of `unpacked_size` bytes (as the archive states it) holds,
+    from the rows in its first chunk."""
+    start = _ROW_TAG.search(first_chunk)
+    rows = len(_ROW_TAG.findall(first_chunk))
+    if not rows or start is None:
+        return 0
+    if unpacked_size <= len(first_chunk):
+        return rows
+    per_row = max(1, (len(first_chunk) - start.start()) // rows)
+    return max(rows, (unpacked_size - start.start()) // per_row)
+
+
+# Column letters -> number for the first 702 columns (A..ZZ), the ones inventories use.
+_LETTERS = [chr(65 + i) for i in range(26)]
+COLUMNS = {
+    letters: index + 1
+    for index, letters in enumerate([*_LETTERS, *(a + b for a in _LETTERS for b in _LETTERS)])
+}

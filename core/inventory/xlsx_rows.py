@@ -26,8 +26,10 @@ from core.inventory.limits import (
     too_many_rows_with_blank_ones,
 )
 from core.inventory.xlsx_parts import (
+    COLUMNS,
     XML_ERRORS,
     check_declared,
+    estimate_rows,
     local,
     new_parser,
     open_archive,
@@ -91,6 +93,16 @@ class Workbook:
         finally:
             chunks.close()
 
+    def estimate_rows(self, sheet_name: str) -> int:
+        """About how many rows the sheet holds: for progress only (`rows` keeps the limits)."""
+        where, part = f"sheet {sheet_name!r}", self.sheets[sheet_name]
+        limit = self.limits.max_unpacked_bytes
+        chunks = part_chunks(self.archive, part, limit, where, self.token_limit)
+        try:
+            return estimate_rows(next(chunks, b""), self.archive.getinfo(part).file_size)
+        finally:
+            chunks.close()
+
     def shared_strings(self) -> SharedStrings:
         """Read once per workbook, on the first sheet read (and kept only if read whole)."""
         if self._strings is None:
@@ -149,11 +161,17 @@ class _SheetReader:
             yield number, [None if cell is None else value(*cell) for cell in cells]
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
-        name = local(name)
+        if ":" in name:
+            name = local(name)
         if name == "c":
             self.in_cell, self.text, self.length = True, None, 0
-            self.ref = attributes.get("r") or ""
-            self.column = _column(self.ref, self.where) if self.ref else self.column + 1
+            ref = self.ref = attributes.get("r") or ""
+            if ref:
+                letters = ref.rstrip("0123456789")
+                column = COLUMNS.get(letters)
+                self.column = column if column is not None else _column(ref, self.where)
+            else:
+                self.column += 1
             self.kind, self.style = attributes.get("t", "n"), attributes.get("s")
         elif self.in_cell and name == ("t" if self.kind == "inlineStr" else "v"):
             if not self.phonetic:
@@ -170,7 +188,8 @@ class _SheetReader:
             self.cells, self.column = [], 0
 
     def end(self, name: str) -> None:
-        name = local(name)
+        if ":" in name:
+            name = local(name)
         if name == "c":
             text = None if self.text is None else "".join(self.text)
             cell = (self.kind, self.style, text, self.ref or str(self.column))

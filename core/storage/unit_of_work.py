@@ -21,6 +21,7 @@ from core.storage.assets import AssetRepository
 from core.storage.audit import AuditRepository
 from core.storage.flows import CollectionFlowRepository
 from core.storage.gaps import GapRepository
+from core.storage.import_mappings import ImportMappingRepository
 from core.storage.questionnaires import QuestionnaireRepository
 from db.models import CollectionFlow
 from db.session import bind_tenant
@@ -38,6 +39,7 @@ class UnitOfWork(AccountUnitOfWork):
     gaps: GapRepository
     questionnaires: QuestionnaireRepository
     audit: AuditRepository
+    import_mappings: ImportMappingRepository
 
     def __init__(self, ctx: RequestContext, session: Session | None = None) -> None:
         super().__init__(session)
@@ -51,6 +53,7 @@ class UnitOfWork(AccountUnitOfWork):
         self.gaps = GapRepository(session, *ids)
         self.questionnaires = QuestionnaireRepository(session, *ids)
         self.audit = AuditRepository(session, *ids)
+        self.import_mappings = ImportMappingRepository(session, *ids)
 
     def flow(self, flow_id: str | uuid.UUID) -> CollectionFlow:
         """The engagement's flow with that master flow_id; 404 when there is none (another

@@ -4,11 +4,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.inventory.export import FORMATS, WHATS, export_filenames, export_flow
+from core.inventory.export import CSV_ONLY, FORMATS, WHATS, export_filenames, export_flow
 from core.kernel.context import RequestContext
 from core.storage.unit_of_work import uow_for
 from dashboard import state
 
+LABELS = {"azure_migrate": "Azure Migrate import", "aws_migration_hub": "AWS Migration Hub import"}
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,8 +30,10 @@ def show(ctx: RequestContext, flow_id: str) -> None:
     names = state.call(export_filenames, flow_id, doing="export this flow")
     for column, what in zip(st.columns(len(WHATS)), WHATS, strict=True):
         for fmt in FORMATS:
+            if what in CSV_ONLY and fmt != "csv":
+                continue
             column.download_button(
-                f"{what.capitalize()} ({fmt.upper()})",
+                f"{LABELS.get(what, what.capitalize())} ({fmt.upper()})",
                 data=_builder(ctx, flow_id, what, fmt),
                 file_name=names[what, fmt],
                 mime=MIME[fmt],

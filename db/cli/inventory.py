@@ -27,6 +27,7 @@ class TenantArguments(InputModel):
 
 class ImportArguments(TenantArguments):
     file: Path = Field(title="Inventory file")
+    key: CleanText | None = Field(None, max_length=200, title="Key column")
 
 
 class ExportArguments(TenantArguments):
@@ -41,6 +42,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "import-assets", help="create or update an engagement's assets from a CSV or .xlsx file"
     )
     importing.add_argument("file")
+    importing.add_argument(
+        "--key",
+        help="the column that tells rows apart (asset tag, VM UUID, FQDN, or name+COLUMN such as"
+        " name+datacenter); default the name",
+    )
     importing.set_defaults(run=lambda args: import_inventory(parsed(ImportArguments, args)))
     exporting = commands.add_parser(
         "export", help="write a flow's gaps, questionnaires or assets as CSV or Excel"
@@ -68,7 +74,7 @@ def import_inventory(arguments: ImportArguments) -> int:
         ctx = operator_context(arguments)
         content = read_inventory(arguments.file)
         with uow_for(ctx) as uow:
-            report = import_assets(uow, content, arguments.file.name)
+            report = import_assets(uow, content, arguments.file.name, key=arguments.key)
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1
@@ -108,6 +114,7 @@ def read_inventory(path: Path) -> bytes:
 
 
 def print_import_report(report, shown: int = 50) -> None:
+    print(f"read as {report.profile}")
     print(
         f"rows {report.rows}: created {report.created}, updated {report.updated},"
         f" unchanged {report.unchanged}, skipped {len(report.skipped)}"

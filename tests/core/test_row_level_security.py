@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from core.inventory.mapping_choices import MappingChoices
+from core.inventory.saved_mappings import save_mapping
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, NotFound
 from core.questionnaires.answers import save_answers
@@ -23,6 +25,7 @@ from db.models import (
     CollectionDataGap,
     CollectionFlow,
     Engagement,
+    ImportMapping,
     MasterFlow,
     Questionnaire,
     QuestionnaireResponse,
@@ -39,6 +42,7 @@ TENANT_TABLES = (
     Questionnaire,
     QuestionnaireResponse,
     AuditEvent,
+    ImportMapping,
 )
 
 
@@ -100,6 +104,7 @@ def two_tenants(pg_db, make_tenant_on):
         questionnaire = in_uow(pg_db, ctx, flows.list_questionnaires, flow_id)[0]
         question_id = questionnaire.questions[0]["id"]
         in_uow(pg_db, ctx, save_answers, flow_id, str(questionnaire.id), {question_id: "x"})
+        in_uow(pg_db, ctx, save_mapping, "RVTools", MappingChoices.parse({"VM": "name"}))
         # Plain values: under the other tenant's settings these rows cannot be refreshed.
         world[name] = (
             ctx,

@@ -43,3 +43,60 @@ def test_a_long_workbook_shows_its_first_rows_and_a_bomb_is_a_sentence(
     no_exceptions(app)
     assert any("unpacks to more than 256 MB" in error for error in texts(app, "error"))
     assert db.scalar(select(func.count()).select_from(Asset)) == 0
+
+
+def test_an_rvtools_file_shows_its_profile_the_rows_it_skips_and_a_report_to_download(
+    db, tenant, open_page, downloaded
+):
+    from tests.core.inventory.profile_files import RVTOOLS_VINFO, csv_bytes, rvtools_rows
+
+    app = upload(
+        open_page(tenant, "data"), "RVTools_tabvInfo.csv", csv_bytes(RVTOOLS_VINFO, rvtools_rows())
+    )
+    no_exceptions(app)
+    assert "Read as RVTools (vInfo)." in texts(app, "caption")
+    sample = app.dataframe[-1].value
+    assert list(sample["Skipped because"]) == ["", "", "template", "placeholder", ""]
+    app.button(key="import_run").click().run()
+    no_exceptions(app)
+    assert next(item.value for item in app.metric if item.label == "Created") == "3"
+    report = downloaded(app, "import_report").decode("utf-8-sig")
+    assert report.splitlines()[0] == '"row","column","value","reason"'
+    assert '4,"template","True","template"' in report
+
+
+def test_a_saved_mapping_and_a_row_key_are_chosen_and_a_mapping_is_saved(db, tenant, open_page):
+    from core.inventory.mapping_choices import MappingChoices
+    from core.inventory.saved_mappings import mapping_names, save_mapping
+    from tests.core.inventory.profile_files import csv_bytes
+    from tests.factories import in_uow
+
+    in_uow(
+        db, tenant, save_mapping, "Snipe-IT", MappingChoices.parse({"Notes": "ignore"}), "Asset Tag"
+    )
+    db.commit()
+    content = csv_bytes(
+        ["Asset Tag", "Name", "Notes"], [["A-1", "Latitude", "x"], ["A-2", "Latitude", "y"]]
+    )
+    app = upload(open_page(tenant, "data"), "assets.csv", content)
+    no_exceptions(app)
+    assert app.selectbox(key="import_key").value == "name"
+    assert list(app.dataframe[-1].value["Skipped because"]) == [
+        "",
+        "duplicate name 'Latitude' (first on row 2)",
+    ]
+
+    app = app.selectbox(key="import_saved").set_value("Snipe-IT").run()
+    no_exceptions(app)
+    assert app.selectbox(key="import_key").value == "Asset Tag"
+    assert list(app.dataframe[-1].value["Skipped because"]) == ["", ""]
+    app.button(key="import_run").click().run()
+    no_exceptions(app)
+    assert next(item.value for item in app.metric if item.label == "Created") == "2"
+    assert db.scalar(select(func.count()).select_from(Asset)) == 2
+    db.rollback()  # the test's read ends before the page writes (SQLite has one writer)
+
+    app = app.text_input(key="import_mapping_name").input("Snipe-IT copy").run()
+    app.button(key="import_mapping_save").click().run()
+    no_exceptions(app)
+    assert in_uow(db, tenant, mapping_names) == ["Snipe-IT", "Snipe-IT copy"]

@@ -203,3 +203,25 @@ def test_rows_of_a_mixed_encoding_file_are_listed_as_read_as_windows_1252(sqlite
     with make_session() as db:
         stored = db.scalars(select(Asset.custom_attributes))
         assert sorted(attributes["location"] for attributes in stored) == ["Müller", "München"]
+
+
+def test_import_with_a_key_column_and_the_profile_named(sqlite_file, tmp_path):
+    url, make_session, _ctx = sqlite_file
+    inventory = tmp_path / "snipe.csv"
+    inventory.write_text(
+        "Asset Tag,Name,Category\r\nA-1,Latitude,Laptops\r\nA-2,Latitude,Laptops\r\n",
+        encoding="utf-8",
+    )
+    common = ("--client", "Acme Corp", "--engagement", "Wave 1")
+    plain = run_cli("import-assets", str(inventory), *common, database_url=url)
+    assert plain.returncode == 0, plain.stderr
+    assert "read as plain sheet" in plain.stdout
+    assert "row 3: duplicate name 'Latitude' (first on row 2)" in plain.stdout
+    keyed = run_cli(
+        "import-assets", str(inventory), *common, "--key", "Asset Tag", database_url=url
+    )
+    assert keyed.returncode == 0, keyed.stderr
+    assert "created 2, updated 0, unchanged 0, skipped 0" in keyed.stdout
+    assert count_assets(make_session) == 3  # "Latitude" of the first import, then both keyed
+    missing = run_cli("import-assets", str(inventory), *common, "--key", "UUID", database_url=url)
+    assert missing.returncode == 1 and "no column 'UUID'" in missing.stderr

@@ -12,6 +12,8 @@ from core.inventory.column_mapping import (
     recognize,
 )
 from core.inventory.export import ASSET_COLUMNS, CATALOGUE_CUSTOM
+from core.inventory.profiles import detect_profile
+from core.inventory.profiles.vmware import RVTOOLS
 from core.inventory.rows import RowProblem, convert_row, default_asset_type
 
 
@@ -91,20 +93,20 @@ def test_a_servicenow_cmdb_export():
     }
 
 
-def test_rvtools_vinfo_reads_memory_in_mb_and_keeps_the_esx_host_apart():
-    columns = {
-        c.header: c
-        for c in map_columns(
-            ["VM", "Powerstate", "CPUs", "Memory", "Provisioned MiB", "In Use MiB", "Host"]
-        )
-    }
+def test_rvtools_vinfo_reads_memory_in_mib_and_keeps_the_esx_host_apart():
+    headers = ["VM", "Powerstate", "CPUs", "Memory", "Provisioned MiB", "In Use MiB", "Host"]
+    profile = detect_profile(headers)
+    assert profile is RVTOOLS
+    columns = {c.header: c for c in map_columns(headers, profile.columns, profile.units)}
     assert columns["VM"].target == "name"
-    assert columns["Memory"].target == "memory_gb" and columns["Memory"].unit == "mb"
+    assert columns["Memory"].target == "memory_gb" and columns["Memory"].unit == "mib"
     assert columns["Memory"].unit_factor == 1 / 1024
     assert columns["Provisioned MiB"].target == "storage_gb"
-    assert columns["In Use MiB"].target == "custom_attributes.in_use_mib"
+    assert columns["In Use MiB"].target == "custom_attributes.storage_used_gb"
+    assert columns["In Use MiB"].unit == "mib"
     assert columns["Host"].target == "custom_attributes.host"
-    assert default_asset_type(list(columns.values())) == "virtual_machine"
+    assert columns["Powerstate"].target == "custom_attributes.power_state"
+    assert default_asset_type(list(columns.values()), profile) == "virtual_machine"
 
 
 def test_memory_without_a_unit_is_gb_outside_rvtools():
@@ -188,7 +190,7 @@ def test_a_row_becomes_typed_values_and_custom_attributes():
         "memory_gb": 8.0,
         "asset_type": "virtual_machine",
     }
-    assert row.custom == {"rack": "R12", "known_vulnerabilities": 3}
+    assert row.custom == {"rack": "R12", "known_vulnerabilities": 3, "source_class": "VM"}
 
 
 def test_placeholders_in_catalogue_numbers_are_kept_for_the_gap_scan():

@@ -65,7 +65,11 @@ def test_a_servicenow_export_is_imported_with_units_types_and_custom_attributes(
     assert (vm.operating_system, vm.os_version) == ("Ubuntu", "22.04")
     assert (vm.cpu_cores, vm.memory_gb, vm.storage_gb) == (8, 12.0, 120.0)
     assert vm.environment == "Development" and vm.business_owner == "Owner 2"
-    assert vm.custom_attributes == {"virtualization_platform": "VMware", "location": "DC1"}
+    assert vm.custom_attributes == {
+        "virtualization_platform": "VMware",
+        "location": "DC1",
+        "source_class": "VMware Virtual Machine Instance",  # the class as the CMDB wrote it
+    }
     gappy = stored(db, "srv-00000")
     assert (gappy.asset_type, gappy.environment, gappy.business_owner) == ("server", "TBD", None)
     assert stored(db, "srv-00003").asset_type == "database"
@@ -99,7 +103,11 @@ def test_columns_missing_from_a_file_are_left_alone(db, tenant):
     asset = stored(db, "srv-00001")
     assert asset.technical_owner == "Ops" and asset.operating_system == "Windows Server"
     assert asset.asset_type == "server"  # no type column: the stored type stays
-    assert asset.custom_attributes == {"location": "DC2", "rack": "R9"}
+    assert asset.custom_attributes == {
+        "location": "DC2",
+        "rack": "R9",
+        "source_class": "Windows Server",
+    }
 
 
 def test_bad_rows_are_skipped_with_their_reason_and_the_rest_imported(db, tenant):
@@ -116,11 +124,27 @@ def test_bad_rows_are_skipped_with_their_reason_and_the_rest_imported(db, tenant
     )
     report = in_uow(db, tenant, import_assets, content, "mixed.csv")
     assert report.created == 2 and report.rows == 6
+    # Each line names the cell at fault, so the row-level report says what to fix.
     assert report.skipped == [
-        {"row": 3, "reason": "no name: the name column is empty"},
-        {"row": 4, "reason": "vCPU: 'lots' is not a number"},
-        {"row": 5, "reason": "duplicate name 'ok-1' (first on row 2)"},
-        {"row": 6, "reason": "Memory: '16 parsecs' has a unit that cannot be read as GB"},
+        {
+            "row": 3,
+            "column": "Server Name",
+            "value": "",
+            "reason": "no name: the name column is empty",
+        },
+        {"row": 4, "column": "vCPU", "value": "lots", "reason": "vCPU: 'lots' is not a number"},
+        {
+            "row": 5,
+            "column": "name",
+            "value": "ok-1",
+            "reason": "duplicate name 'ok-1' (first on row 2)",
+        },
+        {
+            "row": 6,
+            "column": "Memory",
+            "value": "16 parsecs",
+            "reason": "Memory: '16 parsecs' has a unit that cannot be read as GB",
+        },
     ]
     assert (stored(db, "ok-1").cpu_cores, stored(db, "ok-1").memory_gb) == (1024, 16.0)
     assert stored(db, "ok-2").asset_type == "other"
@@ -151,7 +175,10 @@ def test_excel_workbooks_with_a_title_row_and_typed_cells(db, tenant):
     assert report.created == 2 and report.skipped == []
     asset = stored(db, "x-1")
     assert (asset.cpu_cores, asset.memory_gb, asset.asset_type) == (4, 15.5, "server")
-    assert asset.custom_attributes == {"end_of_support_date": "2027-01-31"}
+    assert asset.custom_attributes == {
+        "end_of_support_date": "2027-01-31",
+        "source_class": "Physical",
+    }
     assert stored(db, "x-2").cpu_cores == 2
 
 

@@ -1,0 +1,91 @@
+"""vCenter exports: RVTools (vInfo sheet or its CSV) and PowerCLI's `Get-VM | Export-Csv`.
+
+RVTools headers are as RVTools 4.x writes them ("VM", "Powerstate", "Template", "SRM
+Placeholder", "CPUs", "Memory" in MiB, "Provisioned MiB", "In Use MiB", "OS according to the
+configuration file", "OS according to the VMware Tools", "VI SDK Server", ...). Storage is the
+provisioned size (what the target must hold); what is in use is kept as `storage_used_gb`.
+"""
+
+from core.inventory.profiles.profile import Headers, Profile
+
+_RVTOOLS_SHEETS = ("vinfo", "vcpu", "vmemory", "vdisk", "vpartition")
+_RVTOOLS_MARKS = {
+    "os_according_to_the_configuration_file", "os_according_to_the_vmware_tools",
+    "provisioned_mib", "in_use_mib", "provisioned_mb", "vi_sdk_server", "srm_placeholder",
+}  # fmt: skip
+
+
+def _is_rvtools(headers: Headers, sheets: tuple[str, ...]) -> bool:
+    if "vinfo" in sheets and sum(sheet in _RVTOOLS_SHEETS for sheet in sheets) >= 2:
+        return True
+    return {"vm", "powerstate"} <= headers and bool(_RVTOOLS_MARKS & headers)
+
+
+RVTOOLS = Profile(
+    name="rvtools",
+    label="RVTools (vInfo)",
+    detect=_is_rvtools,
+    columns={
+        "vm": "name",
+        "powerstate": "power_state",
+        "template": "template",
+        "srm_placeholder": "srm_placeholder",
+        "cpus": "cpu_cores",
+        "memory": "memory_gb",
+        "provisioned_mib": "storage_gb",
+        "provisioned_mb": "storage_gb",
+        "in_use_mib": "storage_used_gb",
+        "in_use_mb": "storage_used_gb",
+        "os_according_to_the_vmware_tools": "operating_system",
+        "os_according_to_the_configuration_file": "os_configuration_file",
+        "guest_detailed_data": "guest_detailed_data",
+        "datacenter": "datacenter",
+        "cluster": "cluster",
+        "host": "host",
+        "folder": "folder",
+        "vi_sdk_server": "vcenter",
+        "vm_uuid": "vm_uuid",
+        "dns_name": "fqdn",
+        "primary_ip_address": "ip_address",
+    },
+    units={
+        "memory": "mib",
+        "provisioned_mib": "mib",
+        "in_use_mib": "mib",
+        "provisioned_mb": "mb",
+        "in_use_mb": "mb",
+    },  # fmt: skip
+    default_type="virtual_machine",
+    platform="vmware",
+    os_fallbacks=("os_configuration_file",),
+    skip_when_true=(("template", "template"), ("srm_placeholder", "placeholder")),
+    sheets=("vinfo",),
+)
+
+
+def _is_powercli(headers: Headers, _sheets: tuple[str, ...]) -> bool:
+    return {"name", "powerstate", "numcpu"} <= headers and bool({"memorygb", "memorymb"} & headers)
+
+
+POWERCLI = Profile(
+    name="powercli",
+    label="vSphere PowerCLI (Get-VM)",
+    detect=_is_powercli,
+    columns={
+        "name": "name",
+        "powerstate": "power_state",
+        "numcpu": "cpu_cores",
+        "memorygb": "memory_gb",
+        "provisionedspacegb": "storage_gb",
+        "usedspacegb": "storage_used_gb",
+        "guest": "operating_system",
+        "vmhost": "host",
+        "folder": "folder",
+        "persistentid": "vm_uuid",
+        "notes": "notes",
+    },
+    units={"memorygb": "gb", "provisionedspacegb": "gb", "usedspacegb": "gb"},
+    default_type="virtual_machine",
+    platform="vmware",
+    skip_when_true=(("template", "template"),),
+)
