@@ -71,12 +71,16 @@ class SignInThrottle(Base):
     __tablename__ = "sign_in_throttles"
     # sha256 of what is counted (core/access/sign_in_throttle.py): fixed width, no email in clear.
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # sha256 of the email a pair's row counts (NULL on an address's row), for `users unlock`.
+    email_key: Mapped[str | None] = mapped_column(String(64))
     failures: Mapped[int] = mapped_column(Integer, default=0)
     blocked_until: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime]
     __table_args__ = (
         # Serves the pruning of counts nobody has added to for a while.
         Index("ix_sign_in_throttles_last_attempt", "last_attempt_at"),
+        # Serves the unlocking of one email's counts, from whatever addresses.
+        Index("ix_sign_in_throttles_email", "email_key"),
     )
 
 
