@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.kernel.permissions import Action, can
-from dashboard import state
+from dashboard import session_cookie, state
 from dashboard.widgets import sidebar
 
 SIGN_IN = "views/sign_in.py"
@@ -27,6 +27,8 @@ PAGES = (
 
 st.set_page_config(page_title="Collection flows", page_icon=":material/fact_check:", layout="wide")
 
+session_cookie.restore()
+session_cookie.sync()
 ctx = state.context()
 if ctx is None:
     # Every page's address leads to the sign-in form, so a bookmark or a reload (which starts

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from core.access import audit
+from core.access import audit, sessions
 from core.access.identity import normalize_email
 from core.access.passwords import hash_password
 from core.kernel.context import ROLES
@@ -146,6 +146,8 @@ def set_active(uow: AccountUnitOfWork, email: str, active: bool) -> tuple[User, 
     if user.is_active == active:
         return user, False
     user.is_active = active
+    if not active:
+        sessions.end_sessions_of(uow, user.id)
     audit.record_account_event(
         uow, user.id, "account_activated" if active else "account_deactivated"
     )

@@ -85,7 +85,7 @@ def _address_key(source: str) -> str:
     return _key("address", source)
 
 
-def _email_key(email: str) -> str:
+def email_key(email: str) -> str:
     return _key("email", email)
 
 
@@ -101,14 +101,14 @@ def reserve_attempt(
     pair_key = _pair_key(email, source)
     keys = {pair_key: policy.free_failures}
     keys[_address_key(source)] = policy.address_free_failures
-    email_key = _email_key(email)
+    hashed_email = email_key(email)
     db.execute(
         insert(db, SignInThrottle)
         .values(
             [
                 {
                     "key": key,
-                    "email_key": email_key if key == pair_key else None,
+                    "email_key": hashed_email if key == pair_key else None,
                     "failures": 0,
                     "last_attempt_at": now,
                 }
@@ -170,5 +170,5 @@ def clear_email(db: Session, email: str) -> int:
     """Forget the failures of `email` from every address (an operator unlocks the account);
     the number of addresses it was counted from. Counts per address alone are left alone:
     they stand for an address's guesses at any email, not for this person."""
-    result = db.execute(delete(SignInThrottle).where(SignInThrottle.email_key == _email_key(email)))
+    result = db.execute(delete(SignInThrottle).where(SignInThrottle.email_key == email_key(email)))
     return int(getattr(result, "rowcount", 0) or 0)
