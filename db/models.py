@@ -85,14 +85,13 @@ class SignInThrottle(Base):
 
 
 class SignInSession(Base):
-    """One sign-in kept across reloads (core/access/sessions.py): the cookie holds a signed
-    token naming this row, which Sign out, a new password or deactivation ends."""
+    """One sign-in kept across reloads, named by the cookie's token (core/access/sessions.py)."""
 
     __tablename__ = "sign_in_sessions"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     method: Mapped[str] = mapped_column(String(20))  # password | oidc
-    # The engagement last opened in it, opened again after a reload (its membership re-checked).
+    # The engagement last opened, reopened after a reload (its membership checked again).
     client_account_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("client_accounts.id", ondelete="SET NULL")
     )
@@ -102,10 +101,8 @@ class SignInSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    __table_args__ = (
-        # Serves ending every session of a user (new password, deactivation).
-        Index("ix_sign_in_sessions_user", "user_id"),
-    )
+    # Serves ending every session of a user (new password, deactivation).
+    __table_args__ = (Index("ix_sign_in_sessions_user", "user_id"),)
 
 
 class Membership(TimestampMixin, Base):

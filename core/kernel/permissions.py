@@ -23,6 +23,7 @@ class Action(StrEnum):
     RESUME_FLOW = "resume_flow"
     RESET_JOB = "reset_job"
     VIEW_AUDIT = "view_audit"
+    MANAGE_PEOPLE = "manage_people"  # invite, change roles, remove, deactivate, unlock
 
 
 _ANALYST = frozenset(
