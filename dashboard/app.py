@@ -24,6 +24,12 @@ PAGES = (
     ("views/data.py", "Import", ":material/upload:", lambda ctx: can(ctx, Action.IMPORT_ASSETS)),
     ("views/admin.py", "Admin", ":material/admin_panel_settings:", lambda ctx: ctx.role == "admin"),
     ("views/people.py", "People", ":material/group:", lambda ctx: ctx.role == "admin"),
+    (
+        "views/clients.py",
+        "Clients & engagements",
+        ":material/domain:",
+        lambda ctx: ctx.role == "admin",
+    ),
 )
 
 st.set_page_config(page_title="Collection flows", page_icon=":material/fact_check:", layout="wide")

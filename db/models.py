@@ -51,6 +51,7 @@ class Engagement(TimestampMixin, Base):
         ForeignKey("client_accounts.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(200))
+    archived_at: Mapped[datetime | None]  # archived: read-only, in no picker, nothing deleted
     __table_args__ = (UniqueConstraint("client_account_id", "name"),)
 
 

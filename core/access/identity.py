@@ -159,7 +159,11 @@ def list_engagements(uow: AccountUnitOfWork, user_id: str | uuid.UUID) -> list[E
             (Engagement.client_account_id == Membership.client_account_id)
             & or_(Membership.engagement_id.is_(None), Engagement.id == Membership.engagement_id),
         )
-        .where(Membership.user_id == user_uuid, User.is_active.is_(True))
+        .where(
+            Membership.user_id == user_uuid,
+            User.is_active.is_(True),
+            Engagement.archived_at.is_(None),  # archived: in no picker
+        )
     ).all()
     best: dict[uuid.UUID, EngagementChoice] = {}
     for role, client, engagement in rows:

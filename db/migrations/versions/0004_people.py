@@ -9,7 +9,8 @@ email's counts from every address. Counts written before this revision have none
 forgotten as before (SIGN_IN_FORGET_AFTER_SECONDS).
 
 `sign_in_sessions` holds one row per sign-in a browser keeps (core/access/sessions.py): an
-account table like `users`, outside row-level security.
+account table like `users`, outside row-level security. An engagement gets `archived_at`:
+archived, it is read-only and in no picker, and nothing of it is deleted.
 """
 from collections.abc import Sequence
 
@@ -43,6 +44,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_sign_in_sessions_user', 'sign_in_sessions', ['user_id'], unique=False)
+    op.add_column(
+        'engagements',
+        sa.Column('archived_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    )
     op.add_column('sign_in_throttles', sa.Column('email_key', sa.String(length=64), nullable=True))
     op.create_index(
         'ix_sign_in_throttles_email', 'sign_in_throttles', ['email_key'], unique=False
@@ -50,6 +55,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column('engagements', 'archived_at')
     op.drop_index('ix_sign_in_sessions_user', table_name='sign_in_sessions')
     op.drop_table('sign_in_sessions')
     op.drop_index('ix_sign_in_throttles_email', table_name='sign_in_throttles')
