@@ -88,13 +88,17 @@ def sync() -> None:
     if state.SESSION_COOKIE not in st.session_state:
         return
     kept = st.session_state[state.SESSION_COOKIE]
-    if kept is not None and kept[1] is None:
-        return  # restored from the cookie: the browser has it already
-    cookies = stx.CookieManager(key="cookie_manager_reader")
     if kept is None:
-        cookies.set(
-            COOKIE, "", key="cookie_manager_writer", expires_at=datetime.fromtimestamp(0, UTC)
-        )
+        _write("", datetime.fromtimestamp(0, UTC))  # long expired: the browser drops it
         del st.session_state[state.SESSION_COOKIE]
-    else:
-        cookies.set(COOKIE, kept[0], key="cookie_manager_writer", expires_at=kept[1])
+    elif kept[1] is not None:  # None: restored from the cookie, the browser has it already
+        _write(kept[0], kept[1])
+
+
+@st.fragment
+def _write(value: str, expires_at: datetime) -> None:
+    # The component answers each write with a value, which reruns what drew it: a fragment,
+    # so that this rerun never interrupts (and loses) a click the person makes meanwhile.
+    stx.CookieManager(key="cookie_manager_reader").set(
+        COOKIE, value, key="cookie_manager_writer", expires_at=expires_at
+    )

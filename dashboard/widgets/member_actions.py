@@ -27,7 +27,7 @@ def show(members: list[people.Member]) -> None:
     role_column, role_button, remove, active, unlock = st.columns([2, 1, 1, 1, 1])
     deactivated = member.state == "deactivated"
     role = role_column.selectbox(
-        "Role", ROLES, index=ROLES.index(member.role), key=f"role_{member.membership_id}"
+        "New role", ROLES, index=ROLES.index(member.role), key=f"role_{member.membership_id}"
     )
     scope = state.plain(member.scope)
     clicked = [
