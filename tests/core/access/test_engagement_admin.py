@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from core.access import engagement_admin as admin_of
+from core.access import tenants
 from core.access.identity import list_engagements
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_flows
@@ -46,6 +47,9 @@ def test_an_archived_engagement_is_read_only_hidden_and_restorable(db, uow_of, a
         ("Pilot", True),
         ("Wave 1", False),
     ]
+
+    listed = on_accounts(db, tenants.list_engagements, str(admin.client_account_id))
+    assert {(row.name, row.archived) for row in listed} == {("Pilot", True), ("Wave 1", False)}
 
     run(uow_of, admin, admin_of.set_archived, pilot.id, False)
     assert MasterFlowOrchestrator(db, analyst).create_flow(flow_name="Restored")
