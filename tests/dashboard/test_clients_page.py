@@ -43,6 +43,7 @@ def test_an_admin_creates_renames_and_archives_an_engagement(db, admin, open_pag
     assert texts(app, "success") == ["Wave 2 is archived."]
     assert states(app) == {"Wave 1": "open now", "Wave 2": "archived"}
     assert db.query(Engagement).filter(Engagement.archived_at.is_not(None)).count() == 1
+    db.rollback()  # SQLite: let go of the lock before the page's next run
 
     pick = app.selectbox(key="engagement_pick_admin")
     app = pick.set_value(pick.options.index("Wave 1")).run()
