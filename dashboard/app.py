@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.kernel.permissions import Action, can
-from dashboard import state
+from dashboard import session_cookie, state
 from dashboard.widgets import sidebar
 
 SIGN_IN = "views/sign_in.py"
@@ -24,10 +24,19 @@ PAGES = (
     ),
     ("views/data.py", "Import", ":material/upload:", lambda ctx: can(ctx, Action.IMPORT_ASSETS)),
     ("views/admin.py", "Admin", ":material/admin_panel_settings:", lambda ctx: ctx.role == "admin"),
+    ("views/people.py", "People", ":material/group:", lambda ctx: ctx.role == "admin"),
+    (
+        "views/clients.py",
+        "Clients & engagements",
+        ":material/domain:",
+        lambda ctx: ctx.role == "admin",
+    ),
 )
 
 st.set_page_config(page_title="Collection flows", page_icon=":material/fact_check:", layout="wide")
 
+session_cookie.restore()
+session_cookie.sync()
 ctx = state.context()
 if ctx is None:
     # Every page's address leads to the sign-in form, so a bookmark or a reload (which starts

@@ -44,6 +44,8 @@ LAST_JOB_STATUS = "last_job_status"  # {flow_id: status seen by the previous pro
 PENDING_RESUME = "pending_resume"  # flow_id waiting for the admin's confirmation
 FLASH = "flash_message"  # a success message to show once, after the rerun that follows it
 SIGNED_OUT_BECAUSE = "signed_out_because"  # why the app signed the person out, shown once
+COOKIE_READ = "session_cookie_read"  # this browser session looked at its session cookie
+SESSION_COOKIE = "kept_session"  # (token, expiry to write or None), or None: clear the cookie
 
 POLL_CHOICES = {"Off": 0, "2 s": 2, "5 s": 5, "15 s": 15}
 
@@ -121,9 +123,19 @@ def explain(error: CollectionError, doing: str) -> str:
 
 def sign_out(reason: str | None = None) -> None:
     """Forget everything of this session (and single sign-on's cookie); `reason` is shown next."""
+    from dashboard import session_cookie  # it builds on this module
+
     was_oidc = st.session_state.get(USER) is not None and st.user.get("is_logged_in")
+    kept_signed_in = session_cookie.current_token() is not None
+    try:
+        session_cookie.end()
+    except Exception:
+        logger.exception("dashboard: ending the session failed")
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state[COOKIE_READ] = True  # the cookie this connection sent is ended
+    if kept_signed_in:
+        st.session_state[SESSION_COOKIE] = None
     if reason:
         st.session_state[SIGNED_OUT_BECAUSE] = reason
     if was_oidc:

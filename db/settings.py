@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     sign_in_backoff_base_seconds: float = Field(default=30.0, gt=0)
     sign_in_backoff_max_seconds: float = Field(default=900.0, gt=0)
     sign_in_forget_after_seconds: float = Field(default=3600.0, gt=0)
+    # Staying signed in (core/access/sessions.py): a sign-in lasts this long across reloads,
+    # unless Sign out, a new password or deactivation ends it first.
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
+    # Signs the session cookie (at least 32 characters; the same on every web replica). Unset:
+    # one is generated once into SESSION_SECRET_PATH (mode 0600) and read from there.
+    session_secret: SecretStr | None = Field(default=None, min_length=32)
+    session_secret_path: str = "var/session_secret"
 
 
 def migration_url(settings: Settings) -> str:

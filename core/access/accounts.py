@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from core.access import audit
+from core.access import audit, sessions
 from core.access.identity import normalize_email
 from core.access.passwords import hash_password
 from core.kernel.context import ROLES
@@ -129,16 +129,25 @@ def list_accounts(
     return [AccountSummary(email, active[email], tuple(roles[email])) for email in roles]
 
 
+def find_account(uow: AccountUnitOfWork, email: str, *, for_update: bool = False) -> User:
+    """The account of `email`; 404 naming it when there is none."""
+    address = normalize_email(email)
+    query = select(User).where(User.email == address)
+    user = uow.session.scalars(query.with_for_update() if for_update else query).first()
+    if user is None:
+        raise NotFound(f"no account {address!r}", field="email")
+    return user
+
+
 def set_active(uow: AccountUnitOfWork, email: str, active: bool) -> tuple[User, bool]:
     """Let the account of `email` sign in (or stop it); (user, changed). An inactive account
     can neither sign in nor open an engagement it is a member of."""
-    address = normalize_email(email)
-    user = uow.session.scalars(select(User).where(User.email == address)).first()
-    if user is None:
-        raise NotFound(f"no account {address!r}", field="email")
+    user = find_account(uow, email, for_update=True)
     if user.is_active == active:
         return user, False
     user.is_active = active
+    if not active:
+        sessions.end_sessions_of(uow, user.id)
     audit.record_account_event(
         uow, user.id, "account_activated" if active else "account_deactivated"
     )

@@ -92,7 +92,7 @@ def authenticate(
         user.password_hash = hash_password(password)
     audit.record_account_event(uow, user.id, "signed_in", method="password", source=source)
     logger.info("signed in: %s from %s", email_address, source)
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def _count_attempt(
@@ -140,10 +140,10 @@ def sign_in_oidc(uow: AccountUnitOfWork, email: str, display_name: str | None) -
         user.display_name = name
     user.last_sign_in_at = utcnow()
     audit.record_account_event(uow, user.id, "signed_in", method="oidc")
-    return _signed_in(user)
+    return signed_in(user)
 
 
-def _signed_in(user: User) -> SignedInUser:
+def signed_in(user: User) -> SignedInUser:
     return SignedInUser(user.id, user.email, user.display_name or user.email.split("@")[0])
 
 
@@ -159,7 +159,11 @@ def list_engagements(uow: AccountUnitOfWork, user_id: str | uuid.UUID) -> list[E
             (Engagement.client_account_id == Membership.client_account_id)
             & or_(Membership.engagement_id.is_(None), Engagement.id == Membership.engagement_id),
         )
-        .where(Membership.user_id == user_uuid, User.is_active.is_(True))
+        .where(
+            Membership.user_id == user_uuid,
+            User.is_active.is_(True),
+            Engagement.archived_at.is_(None),  # archived: in no picker
+        )
     ).all()
     best: dict[uuid.UUID, EngagementChoice] = {}
     for role, client, engagement in rows:

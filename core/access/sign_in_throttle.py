@@ -85,6 +85,10 @@ def _address_key(source: str) -> str:
     return _key("address", source)
 
 
+def email_key(email: str) -> str:
+    return _key("email", email)
+
+
 def reserve_attempt(
     db: Session, email: str, source: str, policy: ThrottlePolicy, now: datetime
 ) -> float:
@@ -94,11 +98,23 @@ def reserve_attempt(
     parallel guesses from all passing before the first one is counted. A blocked attempt is
     not counted: waiting out the block is enough. `refund` takes the count back on success.
     """
-    keys = {_pair_key(email, source): policy.free_failures}
+    pair_key = _pair_key(email, source)
+    keys = {pair_key: policy.free_failures}
     keys[_address_key(source)] = policy.address_free_failures
+    hashed_email = email_key(email)
     db.execute(
         insert(db, SignInThrottle)
-        .values([{"key": key, "failures": 0, "last_attempt_at": now} for key in sorted(keys)])
+        .values(
+            [
+                {
+                    "key": key,
+                    "email_key": hashed_email if key == pair_key else None,
+                    "failures": 0,
+                    "last_attempt_at": now,
+                }
+                for key in sorted(keys)
+            ]
+        )
         .on_conflict_do_nothing(index_elements=["key"])
     )
     rows = db.scalars(
@@ -148,3 +164,11 @@ def failures_counted(db: Session, email: str, source: str) -> int:
     """Failures in a row of this email from this source (for the audit trail)."""
     row = db.get(SignInThrottle, _pair_key(email, source))
     return row.failures if row is not None else 0
+
+
+def clear_email(db: Session, email: str) -> int:
+    """Forget the failures of `email` from every address (an operator unlocks the account);
+    the number of addresses it was counted from. Counts per address alone are left alone:
+    they stand for an address's guesses at any email, not for this person."""
+    result = db.execute(delete(SignInThrottle).where(SignInThrottle.email_key == email_key(email)))
+    return int(getattr(result, "rowcount", 0) or 0)

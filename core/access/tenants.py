@@ -31,6 +31,7 @@ class EngagementSummary:
     name: str
     client_name: str
     members: int
+    archived: bool = False
 
 
 def add_client(uow: AccountUnitOfWork, name: str) -> tuple[ClientAccount, bool]:
@@ -103,7 +104,13 @@ def list_engagements(
         .subquery()
     )
     query = (
-        select(Engagement.id, Engagement.name, ClientAccount.name, func.coalesce(members.c.n, 0))
+        select(
+            Engagement.id,
+            Engagement.name,
+            ClientAccount.name,
+            func.coalesce(members.c.n, 0),
+            Engagement.archived_at.is_not(None),
+        )
         .join(ClientAccount, ClientAccount.id == Engagement.client_account_id)
         .outerjoin(members, members.c.engagement_id == Engagement.id)
         .order_by(ClientAccount.name, Engagement.name)
@@ -111,4 +118,4 @@ def list_engagements(
     if client_name_or_id is not None:
         query = query.where(Engagement.client_account_id == find_client(uow, client_name_or_id).id)
     rows = uow.session.execute(query).all()
-    return [EngagementSummary(id, name, client, count) for id, name, client, count in rows]
+    return [EngagementSummary(*row) for row in rows]

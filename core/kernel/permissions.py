@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.kernel.context import ROLE_STRENGTH, ROLES, RequestContext, Role
-from core.kernel.errors import Forbidden
+from core.kernel.errors import Conflict, Forbidden
 from db.models import Engagement, Membership, User
 
 
@@ -23,6 +23,8 @@ class Action(StrEnum):
     RESUME_FLOW = "resume_flow"
     RESET_JOB = "reset_job"
     VIEW_AUDIT = "view_audit"
+    MANAGE_PEOPLE = "manage_people"  # invite, change roles, remove, deactivate, unlock
+    MANAGE_ENGAGEMENTS = "manage_engagements"  # create, rename, archive; create clients
 
 
 _ANALYST = frozenset(
@@ -49,6 +51,20 @@ class AccessRevoked(Forbidden):
 
     def __init__(self) -> None:
         super().__init__("Your access to this engagement was removed; sign in again")
+
+
+class EngagementArchived(Conflict):
+    def __init__(self) -> None:
+        super().__init__("This engagement is archived: it can be read, not changed")
+
+
+# What an archived engagement still allows (people are managed per client, not engagement).
+READ_ONLY_ACTIONS = frozenset({Action.VIEW, Action.EXPORT, Action.VIEW_AUDIT, Action.MANAGE_PEOPLE})
+
+
+def _archived(db: Session, engagement_id: uuid.UUID) -> bool:
+    query = select(Engagement.archived_at).where(Engagement.id == engagement_id)
+    return db.scalar(query) is not None
 
 
 def can(ctx: RequestContext, action: Action) -> bool:
@@ -92,6 +108,8 @@ def require(db: Session, ctx: RequestContext, action: Action) -> None:
             raise AccessRevoked()
         role = found
     if action in ROLE_ACTIONS[role]:
+        if action not in READ_ONLY_ACTIONS and _archived(db, ctx.engagement_id):
+            raise EngagementArchived()
         return
     doing = action.value.replace("_", " ")
     if role != ctx.role:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.access import identity
-from dashboard import state
+from dashboard import session_cookie, state
 
 st.title("Collection flows")
 
@@ -25,6 +25,7 @@ def sign_in_form() -> None:
                 st.user.get("name"),
                 doing="sign in with this account",
             )
+            session_cookie.start(st.session_state[state.USER], "oidc")
             st.rerun()
         st.button("Sign in with single sign-on", on_click=st.login, type="primary")
         st.divider()
@@ -38,6 +39,7 @@ def sign_in_form() -> None:
         st.session_state[state.USER] = state.call_on_accounts(
             identity.authenticate, email, password, st.context.ip_address, doing="sign in"
         )
+        session_cookie.start(st.session_state[state.USER], "password")
         st.rerun()
 
 
@@ -63,6 +65,7 @@ def engagement_picker(user) -> None:
             doing="open this engagement",
         )
         st.session_state[state.ENGAGEMENT] = choice
+        session_cookie.remember_engagement(choice)
         st.rerun()
 
 

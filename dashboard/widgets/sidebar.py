@@ -3,13 +3,14 @@
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from dashboard import state
+from dashboard import session_cookie, state
 
 
 def switch_engagement() -> None:
     for key in (state.CONTEXT, state.ENGAGEMENT, state.FLOW_ID, state.SELECTED_GAPS):
         st.session_state.pop(key, None)
     st.query_params.clear()
+    session_cookie.remember_engagement(None)  # a reload shows the engagement picker
 
 
 def show(pages: list[StreamlitPage]) -> None:

@@ -8,6 +8,9 @@ from core.kernel.edge import InputModel, parse_input
 from core.kernel.errors import CollectionError
 
 M = TypeVar("M", bound=InputModel)
+# The exit code of every command refused for its input (an unknown client, a bad role, a weak
+# password, a missing argument), so scripts test one number.
+BAD_INPUT = 1
 
 
 def parsed(model: type[M], args: argparse.Namespace) -> M:
@@ -16,7 +19,7 @@ def parsed(model: type[M], args: argparse.Namespace) -> M:
     return parse_input(model, {k: v for k, v in given if k in model.model_fields and v is not None})
 
 
-def refused(error: CollectionError, code: int = 1) -> int:
+def refused(error: CollectionError, code: int = BAD_INPUT) -> int:
     """The error as one sentence on stderr, and the command's exit code."""
     print(f"error: {error.message}", file=sys.stderr)
     return code

@@ -94,5 +94,6 @@ def list_engagements(args: argparse.Namespace) -> int:
         print(
             f"{engagement.client_name} / {engagement.name} (id {engagement.id}):"
             f" {engagement.members} engagement member(s)"
+            + (" (archived: read-only)" if engagement.archived else "")
         )
     return 0

@@ -1,4 +1,5 @@
-"""python -m db users add EMAIL | list | deactivate EMAIL | activate EMAIL"""
+"""python -m db users add EMAIL | list | deactivate EMAIL | activate EMAIL | unlock EMAIL |
+set-password EMAIL"""
 
 import argparse
 import getpass
@@ -6,8 +7,10 @@ import sys
 
 from pydantic import Field
 
+from core.access import credentials
 from core.access.accounts import (
     add_member,
+    find_account,
     find_client,
     find_engagement,
     has_account,
@@ -16,7 +19,7 @@ from core.access.accounts import (
 )
 from core.kernel.context import ROLES, Role
 from core.kernel.edge import CleanText, InputModel
-from core.kernel.errors import CollectionError
+from core.kernel.errors import BadRequest, CollectionError
 from core.storage.account_unit_of_work import account_uow
 from db.cli.common import parsed, refused
 
@@ -55,6 +58,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         command = users.add_parser(verb, help=f"{verb} an account (sign-in and every membership)")
         command.add_argument("email")
         command.set_defaults(run=lambda args, active=active: activate(args, active))
+    unlock = users.add_parser("unlock", help="forget an account's failed sign-ins")
+    unlock.add_argument("email")
+    unlock.set_defaults(run=unlock_account)
+    password = users.add_parser(
+        "set-password", help="give an account a new password (prompted, or stdin's first line)"
+    )
+    password.add_argument("email")
+    password.set_defaults(run=set_password)
 
 
 def read_password() -> str:
@@ -63,7 +74,7 @@ def read_password() -> str:
         return sys.stdin.readline().rstrip("\r\n")
     password = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != password:
-        raise SystemExit("The passwords differ; nothing changed.")
+        raise BadRequest("the passwords differ; nothing changed", field="password")
     return password
 
 
@@ -88,7 +99,7 @@ def add_user(arguments: AddUserArguments) -> int:
                 display_name=arguments.name,
             )
     except CollectionError as error:
-        return refused(error, 2)
+        return refused(error)
     where = f"{client.name} / {engagement.name if engagement else 'all engagements'}"
     print(f"{'Created' if created else 'Updated'} {user.email}: {arguments.role} on {where}.")
     return 0
@@ -120,4 +131,34 @@ def activate(args: argparse.Namespace, active: bool) -> int:
         return refused(error)
     state = "active" if active else "deactivated"
     print(f"{email} is {state}{'' if changed else ' already'}.")
+    return 0
+
+
+def unlock_account(args: argparse.Namespace) -> int:
+    try:
+        arguments = parsed(EmailArguments, args)
+        with account_uow() as uow:
+            user, cleared = credentials.unlock(uow, arguments.email)
+            email = user.email
+    except CollectionError as error:
+        return refused(error)
+    if cleared:
+        print(f"{email} is unlocked: failed sign-ins from {cleared} address(es) forgotten.")
+    else:
+        print(f"{email} had no failed sign-ins to forget.")
+    return 0
+
+
+def set_password(args: argparse.Namespace) -> int:
+    try:
+        arguments = parsed(EmailArguments, args)
+        with account_uow() as uow:
+            find_account(uow, arguments.email)
+        # Asked outside any transaction, and only of an account that exists.
+        password = read_password()
+        with account_uow() as uow:
+            email = credentials.set_password(uow, arguments.email, password).email
+    except CollectionError as error:
+        return refused(error)
+    print(f"{email} has a new password.")
     return 0

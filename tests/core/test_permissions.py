@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import pytest
 from sqlalchemy import delete, update
 
-from core.access import audit
+from core.access import audit, engagement_admin, people
 from core.enhancement import jobs as gap_jobs
 from core.enhancement.job_state import JobStatus
 from core.enhancement.job_stores import job_store_for
@@ -119,6 +119,18 @@ USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
         frozenset(ROLES),
         lambda db, ctx, s: in_uow(db, ctx, gap_jobs.list_job_states),
     ),
+    "list_members": (
+        frozenset({"admin"}),
+        lambda db, ctx, s: in_uow(db, ctx, people.list_members),
+    ),
+    "invite": (
+        frozenset({"admin"}),
+        lambda db, ctx, s: in_uow(db, ctx, people.invite, "new@example.com", "analyst"),
+    ),
+    "add_engagement": (
+        frozenset({"admin"}),
+        lambda db, ctx, s: in_uow(db, ctx, engagement_admin.add_engagement, "Wave 9"),
+    ),
     "list_audit_events": (
         frozenset({"admin"}),
         lambda db, ctx, s: in_uow(db, ctx, audit.list_events),
@@ -207,6 +219,8 @@ def test_the_matrix_agrees_with_the_role_table():
         Action.RESUME_FLOW,
         Action.RESET_JOB,
         Action.VIEW_AUDIT,
+        Action.MANAGE_PEOPLE,
+        Action.MANAGE_ENGAGEMENTS,
     }
 
 

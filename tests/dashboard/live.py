@@ -82,10 +82,15 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
 
 @contextlib.contextmanager
 def live_stack(
-    *, worker: bool = True, seed_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None
+    *,
+    worker: bool = True,
+    seed_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+    seed: bool = True,
 ) -> Iterator[LiveStack]:
-    """Its own database (created, migrated by the owner, seeded, dropped), its own application
-    role (row-level security binds it; dropped) and Redis key prefix (keys deleted at the end)."""
+    """Its own database (created, migrated by the owner, seeded unless `seed` is False,
+    dropped), its own application role (row-level security binds it; dropped) and Redis key
+    prefix (keys deleted at the end)."""
     tag = f"{os.getpid()}_{secrets.token_hex(3)}"
     database, role = f"collection_live_{tag}", f"collection_live_app_{tag}"
     prefix = f"collection-live-{tag}:"
@@ -111,7 +116,7 @@ def live_stack(
     _pg_admin(f'CREATE DATABASE "{database}"')
     try:
         # Migrates as the owner, creates the application role, then seeds through it.
-        stack.python("-m", "db", "seed", "--demo", *seed_args)
+        stack.python("-m", "db", *(("seed", "--demo", *seed_args) if seed else ("upgrade",)))
         if worker:
             processes.append(
                 start_group(
@@ -191,7 +196,9 @@ def sign_in(
         # As a person would: press the button once the box shows the choice and the page is still.
         chosen = re.compile(re.escape(engagement))
         expect(page.get_by_role("combobox", name="Engagement")).to_have_value(chosen)
-        wait_idle(page)
+    # As a person would: press once the page is still (signing in reruns it as the session
+    # cookie is written).
+    wait_idle(page)
     page.get_by_role("button", name="Open engagement").click()
     expect(page.get_by_text("Signed in as")).to_be_visible()
 

@@ -96,7 +96,7 @@ def test_users_add_refuses_with_a_clear_message(seeded, args, stdin, message):
     result = run_cli(
         "users", "add", "new@example.com", "--role", "admin", *args, database_url=url, stdin=stdin
     )
-    assert result.returncode == 2 and message in result.stderr
+    assert result.returncode == 1 and message in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -124,4 +124,4 @@ def test_users_add_refuses_with_a_clear_message(seeded, args, stdin, message):
 def test_arguments_are_checked_before_anything_is_read_or_written(seeded, args, message):
     url, _engine, _output = seeded
     result = run_cli(*args, database_url=url)
-    assert result.returncode == 2 and f"error: {message}" in result.stderr
+    assert result.returncode == 1 and f"error: {message}" in result.stderr

@@ -1,7 +1,7 @@
 """named import mappings per engagement, under row-level security like every tenant table
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 
 The Import page saves a file's corrected column mapping (targets, units, the row key) under a
 name, and offers it again for the engagement's next file (core/inventory/saved_mappings.py).
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import db.types
 
 revision: str = '0005'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,67 @@
+"""The signed token a browser keeps to stay signed in, and the secret that signs it.
+
+The token is itsdangerous' HMAC-SHA1-signed, timestamped JSON of one session id: it cannot be
+forged without the secret, it is read as JSON (nothing in it can run code), and anything
+that does not verify is simply no session.
+"""
+
+import os
+import secrets
+import tempfile
+import uuid
+from pathlib import Path
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+from db.settings import Settings
+
+SALT = "collection-dashboard.sign-in-session"
+MAX_TOKEN_LENGTH = 512
+
+
+def session_secret(settings: Settings) -> str:
+    """SESSION_SECRET, or the one generated once into SESSION_SECRET_PATH."""
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value()
+    path = Path(settings.session_secret_path)
+    if path.exists():
+        return _read_secret(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written whole to a private file, then linked into place: a process starting at the same
+    # time reads either no file or the complete one, and the first link wins.
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as file:
+        os.chmod(file.name, 0o600)
+        file.write(secrets.token_urlsafe(48))
+    try:
+        os.link(file.name, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(file.name)
+    return _read_secret(path)
+
+
+def _read_secret(path: Path) -> str:
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise RuntimeError(f"{path} holds no usable session secret (32 characters or more)")
+    return secret
+
+
+def _serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(session_secret(settings), salt=SALT)
+
+
+def sign(session_id: uuid.UUID, settings: Settings) -> str:
+    return str(_serializer(settings).dumps({"session": str(session_id)}))
+
+
+def read(token: object, settings: Settings) -> uuid.UUID | None:
+    """The session id a genuine token younger than SESSION_HOURS names; None for anything else."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    try:
+        payload = _serializer(settings).loads(token, max_age=round(settings.session_hours * 3600))
+        return uuid.UUID(payload["session"])
+    except (BadData, KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,32 @@
+"""Clients & engagements (admins): name the client, create, rename and archive engagements
+(archived: read-only and in no picker, nothing deleted), create a new client."""
+
+import streamlit as st
+
+from core.access import engagement_admin
+from dashboard import state
+from dashboard.widgets import engagement_forms
+
+ctx = state.require_context()
+st.title("Clients & engagements")
+flash = st.session_state.pop(state.FLASH, None)
+if flash:
+    st.success(flash)
+client_name, rows = state.call(engagement_admin.list_engagements, doing="manage engagements")
+st.subheader(state.plain(client_name))
+st.dataframe(
+    [
+        {
+            "Engagement": row.name,
+            "State": "archived" if row.archived_at else "open now" if row.current else "active",
+            "Archived": state.local_time(row.archived_at),
+        }
+        for row in rows
+    ],
+    hide_index=True,
+    width="stretch",
+)
+engagement_forms.new_engagement()
+engagement_forms.change_engagement(rows)
+st.divider()
+engagement_forms.client_forms(client_name)

@@ -1,0 +1,106 @@
+"""In headless Chromium: a sign-in outlives a reload and opens in a second tab; Sign out and a
+deactivation end it."""
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.dashboard.live import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    add_user,
+    live_stack,
+    open_tab,
+    sign_in,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
+CLIENT, ENGAGEMENT = "Northwind Health", "Datacenter Exit 2027"
+ANALYST = "stays@demo.local"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    # No SESSION_SECRET: the embedded default generates one into this file.
+    secret = tmp_path_factory.mktemp("secret") / "session_secret"
+    extra = {"SESSION_SECRET_PATH": str(secret), "SESSION_HOURS": "12"}
+    with live_stack(worker=False, seed_args=("--assets", "20"), extra_env=extra) as running:
+        add_user(running, ANALYST, "analyst", CLIENT, PASSWORD)
+        yield running
+    assert secret.exists()
+
+
+@pytest.fixture
+def browser():
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def signed_in_on(page, heading: str) -> None:
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    wait_idle(page)
+
+
+def cookie_kept(page, kept: bool = True) -> None:
+    """Wait until the browser holds the session cookie (or no longer does)."""
+    holds = "document.cookie.split('; ').some(c => c.startsWith('collection_session='))"
+    page.wait_for_function(f"() => {holds}" if kept else f"() => !({holds})")
+
+
+def signed_out(page) -> None:
+    expect(page.get_by_role("textbox", name="Password")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+
+
+def test_a_reload_keeps_the_page_and_sign_out_ends_the_session(stack, browser):
+    page = open_tab(browser)
+    sign_in(page, stack, ANALYST, PASSWORD, ENGAGEMENT, path="flows")
+    page.get_by_role("link", name="Import").click()
+    expect(page).to_have_url(re.compile(r"/data$"))
+    signed_in_on(page, "Import assets")
+    cookie_kept(page)
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "collection_session"]
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
+
+    page.reload()
+    expect(page).to_have_url(re.compile(r"/data$"))
+    signed_in_on(page, "Import assets")
+    second_tab = page.context.new_page()  # the same browser: signed in there too
+    second_tab.goto(f"{stack.url}/flows")
+    signed_in_on(second_tab, "Flows")
+
+    page.get_by_role("button", name="Sign out").click()
+    signed_out(page)
+    cookie_kept(page, False)
+    page.reload()
+    signed_out(page)
+    second_tab.reload()  # the session ended on the server, whatever the tab's cookie
+    signed_out(second_tab)
+
+
+def test_deactivation_refuses_the_open_tab_at_its_next_action_and_after_a_reload(stack, browser):
+    page = open_tab(browser)
+    sign_in(page, stack, ANALYST, PASSWORD, ENGAGEMENT, path="data")
+    signed_in_on(page, "Import assets")
+    cookie_kept(page)
+    stack.python("-m", "db", "users", "deactivate", ANALYST)
+    try:
+        page.get_by_role("link", name="Flows").click()
+        expect(page.get_by_text("Your access to this engagement was removed")).to_be_visible()
+        signed_out(page)
+        page.reload()
+        signed_out(page)
+    finally:
+        stack.python("-m", "db", "users", "activate", ANALYST)
+    page.reload()  # active again, but the deactivation ended the session: sign in anew
+    signed_out(page)
