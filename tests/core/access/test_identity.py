@@ -204,7 +204,7 @@ def test_a_throttled_account_and_a_throttled_unknown_email_get_the_same_answer(
     ):
         assert fail(db, email, source, 4) == ["SignInFailed"] * 3 + ["SignInThrottled"]
         with pytest.raises(RateLimited) as raised:
-            on_accounts(db, authenticate, email, PASSWORD, OWNER)
+            on_accounts(db, authenticate, email, PASSWORD, source)
         seconds = raised.value.retry_after_seconds
         answers[email] = (raised.value.status, re.sub(r"\d+", "N", raised.value.message))
         assert 25 < seconds <= 30
