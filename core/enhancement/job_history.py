@@ -8,7 +8,7 @@ progress of a flow's current job over its row.
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from core.enhancement.job_state import MAX_ERRORS_KEPT, JobState, JobStatus
@@ -182,18 +182,19 @@ def to_record(
         running_seconds=job.running_seconds,
         heartbeat_at=None,
     )
-    if live is None or (live.record_id or live.job_id) != str(job.id) or not live.status.is_active:
+    if live is None or (live.record_id or live.job_id) != str(job.id):
         return record
+    if not live.status.is_active and job.status not in ACTIVE:
+        return record  # ended, and its end is written: the row says it all
     attempt_seconds = max(live.heartbeat_at - live.started_at, 0.0) if live.started_at else 0.0
-    return JobRecord(
-        **{
-            **record.__dict__,
-            "status": "stalled" if live.is_stalled(now, stall_seconds) else str(live.status),
-            "processed": live.whole_processed,
-            "total": live.whole_total,
-            "failed": len(live.failed_indexes),
-            "errors": (*record.errors, *live.errors)[-MAX_ERRORS_KEPT:],
-            "running_seconds": job.running_seconds + attempt_seconds,
-            "heartbeat_at": _moment(live.heartbeat_at),
-        }
+    shown = "stalled" if live.is_stalled(now, stall_seconds) else str(live.status)
+    return replace(
+        record,
+        status=shown,
+        processed=live.whole_processed,
+        total=live.whole_total,
+        failed=len(live.failed_indexes),
+        errors=(*record.errors, *live.errors)[-MAX_ERRORS_KEPT:],
+        running_seconds=job.running_seconds + attempt_seconds,
+        heartbeat_at=_moment(live.heartbeat_at) if live.status.is_active else None,
     )

@@ -1,7 +1,10 @@
 """Admin: flows that need a hand (resume, with a confirmation), gap jobs, the audit trail."""
 
+from datetime import timedelta
+
 import streamlit as st
 
+from core.enhancement.job_history import list_jobs
 from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import list_job_states
 from core.flows.health import is_stuck
@@ -9,6 +12,7 @@ from core.flows.reads import list_flows
 from dashboard import state
 from dashboard.widgets import audit_trail, flows_to_resume, gap_jobs
 
+JOBS_REFRESH_SECONDS = 5
 ctx = state.require_context()
 st.title("Admin")
 flows = state.call(
@@ -33,5 +37,14 @@ def attention(flow) -> str:
 
 needing = [(flow, attention(flow)) for flow in flows]
 flows_to_resume.show(ctx, [(flow, reason) for flow, reason in needing if reason])
-gap_jobs.show(jobs)
+
+
+@st.fragment(run_every=timedelta(seconds=JOBS_REFRESH_SECONDS))
+def jobs_panel() -> None:
+    # Refreshes by itself: running jobs move on the admin's screen without a click.
+    current = state.call(list_job_states, doing="read job states")
+    gap_jobs.show(current, state.call(list_jobs, doing="read the job history"))
+
+
+jobs_panel()
 audit_trail.show()

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from core.enhancement.job_history import list_jobs
 from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gaps
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
 from dashboard import state
-from dashboard.widgets import flow_picker, gap_table, job_progress
+from dashboard.widgets import flow_picker, gap_table, job_history, job_progress
 
 PAGE_SIZE = 500
 MAX_SELECTION = 200
@@ -89,3 +90,6 @@ if flash:
     flash_slot.success(state.plain(state.sentence(flash)))
 
 job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))
+with st.expander("Jobs of this flow"):
+    flow_jobs = state.call(list_jobs, flow_id, doing="read the flow's jobs")
+    job_history.show(flow_jobs, key="flow_jobs", with_flow=False)
