@@ -30,8 +30,10 @@ def date_axis(figure: Figure, first: date, last: date, *, step_days: int = 1) ->
 
 
 def compact(figure: Figure, *, height: int = 320) -> Figure:
-    """A small legend along the top, no axis titles where the chart's title says it."""
+    """A small legend along the top, in little room; numbers without SI prefixes (no '200µ')."""
+    figure.update_yaxes(exponentformat="none")
+    figure.update_xaxes(exponentformat="none")
     figure.update_layout(
-        legend=COMPACT_LEGEND, height=height, margin={"t": 60, "b": 10, "l": 10, "r": 10}
+        legend=COMPACT_LEGEND, height=height, margin={"t": 40, "b": 10, "l": 10, "r": 10}
     )
     return figure

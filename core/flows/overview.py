@@ -20,6 +20,7 @@ from db.types import utcnow
 
 RESOLUTION_WINDOW_WEEKS = 12
 TOP_GAP_ATTRIBUTES = 10
+THROUGHPUT_WINDOW_DAYS = 14
 PHASE_INDEX = {str(phase): index for index, phase in enumerate(PHASE_ORDER)}
 
 
@@ -196,12 +197,35 @@ def phase_durations(histories: Iterable[tuple[str, Sequence[Mapping[str, Any]]]]
     return sorted(rows, key=lambda row: (row["engagement"], PHASE_INDEX.get(row["phase"], 99)))
 
 
-def daily_throughput(jobs: Iterable[tuple[str, datetime, int]]) -> list[dict[str, Any]]:
-    """(engagement, when, gaps processed) of every job: gaps processed per engagement and day."""
+def time_unit(largest_hours: float) -> tuple[str, float]:
+    """The unit to show durations up to `largest_hours` in, and how many of it make an hour."""
+    if largest_hours < 1 / 30:
+        return "Seconds", 3600.0
+    if largest_hours < 2:
+        return "Minutes", 60.0
+    if largest_hours < 72:
+        return "Hours", 1.0
+    return "Days", 1 / 24
+
+
+def daily_throughput(
+    jobs: Iterable[tuple[str, datetime, int]],
+    *,
+    days: int = THROUGHPUT_WINDOW_DAYS,
+    today: date | None = None,
+) -> list[dict[str, Any]]:
+    """(engagement, when, gaps processed) of every job: gaps processed per engagement and day,
+    from `days` days ago (or the first job, if earlier) to today, days without any as 0."""
     counted: Counter[tuple[str, date]] = Counter()
     for engagement, moment, processed in jobs:
         counted[(engagement, moment.date())] += processed
+    if not counted:
+        return []
+    last = today or utcnow().date()
+    first = min(last - timedelta(days=days - 1), *(day for _, day in counted))
+    span = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
     return [
-        {"engagement": engagement, "day": day, "gaps": gaps}
-        for (engagement, day), gaps in sorted(counted.items(), key=lambda item: item[0][1])
+        {"engagement": engagement, "day": day, "gaps": counted[(engagement, day)]}
+        for engagement in sorted({engagement for engagement, _ in counted})
+        for day in span
     ]

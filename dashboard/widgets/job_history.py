@@ -18,6 +18,8 @@ STATUS_SHOWN = {
     "reset": "Reset by an admin",
 }
 
+NARROW = ("Gaps", "Duration", "Rate", "ETA", "Heartbeat")
+
 
 def frame(jobs: list[JobRecord], now: float, *, with_flow: bool) -> pd.DataFrame:
     """One row per job, in people's words (text people wrote stays text: a dataframe cell)."""
@@ -53,10 +55,11 @@ def show(jobs: list[JobRecord], *, key: str, with_flow: bool = True) -> None:
         key=key,
         column_config={
             "Progress": st.column_config.ProgressColumn(
-                min_value=0, max_value=100, format="%.0f%%"
+                min_value=0, max_value=100, format="%.0f%%", width="small"
             ),
-            "Errors": st.column_config.NumberColumn(format="%d"),
-            "Retries": st.column_config.NumberColumn(format="%d"),
+            "Errors": st.column_config.NumberColumn(format="%d", width="small"),
+            "Retries": st.column_config.NumberColumn(format="%d", width="small"),
+            **{name: st.column_config.TextColumn(width="small") for name in NARROW},
         },
     )
     failing = [job for job in jobs if job.errors]

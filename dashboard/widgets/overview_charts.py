@@ -9,7 +9,7 @@ import plotly.express as px
 import streamlit as st
 
 from core.enhancement.job_timing import duration
-from core.flows.overview import flow_labels
+from core.flows.overview import flow_labels, time_unit
 from dashboard import chart_style, state
 from dashboard.palette import (
     PHASE_LABEL_COLOURS,
@@ -20,7 +20,10 @@ from dashboard.palette import (
 )
 
 
-def _draw(figure: Any, key: str, column: Any = st) -> None:
+def _draw(figure: Any, key: str, column: Any = st, title: str | None = None) -> None:
+    # The title above the chart, not in it: a one-line legend then never covers it.
+    if title:
+        column.markdown(f"**{title}**")
     column.plotly_chart(chart_style.compact(figure), key=key, config={"displayModeBar": False})
 
 
@@ -86,12 +89,12 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
             y="attribute",
             color="Priority",
             orientation="h",
-            title="Pending gaps by attribute",
             category_orders={"attribute": list(order.index), "Priority": list(PRIORITY_COLOURS)},
             color_discrete_map=PRIORITY_COLOURS,
             labels={"gaps": "Pending gaps", "attribute": ""},
         )
-        _draw(chart_style.integer_axis(figure, "x", order.max()), "ov_gaps", left)
+        figure = chart_style.integer_axis(figure, "x", order.max())
+        _draw(figure, "ov_gaps", left, "Pending gaps by attribute")
     else:
         left.info("No pending gaps.")
     with_gaps = [flow for flow in flows if flow["completeness"] is not None]
@@ -111,14 +114,14 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         y="Flow",
         color="Phase",
         orientation="h",
-        title="Share of each flow's gaps resolved",
         category_orders={"Phase": PHASE_LABELS},
         color_discrete_map=PHASE_LABEL_COLOURS,
         labels={"Flow": ""},
     )
     # A little room past 100 %, so a finished flow's bar is not cut at the frame.
     figure.update_xaxes(range=[0, 1.04], tickformat=".0%", dtick=0.25)
-    _draw(figure.update_layout(height=160 + 28 * len(frame)), "ov_completeness", right)
+    figure.update_layout(height=120 + 28 * len(frame))
+    _draw(figure, "ov_completeness", right, "Share of each flow's gaps resolved")
 
 
 def pace(
@@ -136,32 +139,34 @@ def pace(
             x="week",
             y="resolved",
             color="engagement",
-            title="Gaps resolved per week",
             labels={"week": "Week of", "resolved": "Gaps resolved", "engagement": ""},
         )
         chart_style.date_axis(figure, frame["week"].min(), frame["week"].max(), step_days=7)
         largest = frame.groupby("week")["resolved"].sum().max()
-        _draw(chart_style.integer_axis(figure, "y", largest), "ov_weekly", left)
+        figure = chart_style.integer_axis(figure, "y", largest)
+        _draw(figure, "ov_weekly", left, "Gaps resolved per week")
     else:
         left.info("No gap resolved in the last 12 weeks.")
     if cycle:
         frame = pd.DataFrame(cycle)
         frame["Phase"] = frame["phase"].map(phase_label)
+        unit, per_hour = time_unit(frame["hours"].max())
+        frame[unit] = frame["hours"] * per_hour
         several = frame["engagement"].nunique() > 1
         figure = px.bar(
             frame,
             x="Phase",
-            y="hours",
+            y=unit,
             color="Phase",
             pattern_shape="engagement" if several else None,
             barmode="group",
-            title="Median time in each phase (flows that left it)",
             category_orders={"Phase": PHASE_LABELS},
             color_discrete_map=PHASE_LABEL_COLOURS,
-            labels={"hours": "Hours", "Phase": ""},
+            labels={"Phase": ""},
             hover_data={"flows": True},
         )
-        _draw(figure.update_layout(showlegend=several), "ov_cycle", right)
+        figure.update_layout(showlegend=several)
+        _draw(figure, "ov_cycle", right, "Median time in each phase (flows that left it)")
     else:
         right.info("No flow has left a phase yet.")
     if not throughput:
@@ -173,10 +178,10 @@ def pace(
         x="day",
         y="gaps",
         color="engagement",
-        title="Gaps processed by jobs per day",
         labels={"day": "", "gaps": "Gaps processed", "engagement": ""},
     )
     days: list[date] = list(frame["day"])
     chart_style.date_axis(figure, min(days), max(days))
     largest = frame.groupby("day")["gaps"].sum().max()
-    _draw(chart_style.integer_axis(figure, "y", largest), "ov_jobs")
+    figure = chart_style.integer_axis(figure, "y", largest)
+    _draw(figure, "ov_jobs", title="Gaps processed by jobs per day")

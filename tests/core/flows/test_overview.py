@@ -10,6 +10,7 @@ from core.flows.overview import (
     needs_attention,
     phase_counts,
     phase_durations,
+    time_unit,
     week_of,
     weekly_counts,
 )
@@ -126,15 +127,29 @@ def test_time_in_each_phase_is_the_median_of_the_flows_that_left_it():
     ]
 
 
-def test_job_throughput_is_gaps_processed_per_engagement_and_day():
+def test_job_throughput_is_gaps_processed_per_engagement_and_day_empty_days_as_zero():
     rows = daily_throughput(
         [
             ("Acme", datetime(2026, 11, 26, 23, 0, tzinfo=UTC), 35),
             ("Acme", datetime(2026, 11, 26, 9, 0, tzinfo=UTC), 22),
             ("Beta", datetime(2026, 11, 27, 1, 0, tzinfo=UTC), 3),
-        ]
+        ],
+        days=3,
+        today=date(2026, 11, 27),
     )
-    assert rows == [
-        {"engagement": "Acme", "day": date(2026, 11, 26), "gaps": 57},
-        {"engagement": "Beta", "day": date(2026, 11, 27), "gaps": 3},
+    assert [(row["engagement"], row["day"].day, row["gaps"]) for row in rows] == [
+        ("Acme", 25, 0),
+        ("Acme", 26, 57),
+        ("Acme", 27, 0),
+        ("Beta", 25, 0),
+        ("Beta", 26, 0),
+        ("Beta", 27, 3),
     ]
+    assert daily_throughput([], today=date(2026, 11, 27)) == []
+
+
+def test_durations_are_shown_in_a_unit_that_fits_them():
+    assert time_unit(0.0002) == ("Seconds", 3600.0)
+    assert time_unit(0.5) == ("Minutes", 60.0)
+    assert time_unit(30) == ("Hours", 1.0)
+    assert time_unit(200) == ("Days", 1 / 24)
