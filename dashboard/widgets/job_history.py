@@ -23,21 +23,22 @@ NARROW = ("Gaps", "Duration", "Rate", "ETA", "Heartbeat")
 
 def frame(jobs: list[JobRecord], now: float, *, with_flow: bool) -> pd.DataFrame:
     """One row per job, in people's words (text people wrote stays text: a dataframe cell)."""
+    # What matters while waiting comes first; who and when after (a wide table scrolls).
     rows = {
         "Flow": [job.flow_name for job in jobs],
-        "Submitted": [state.local_time(job.submitted_at) for job in jobs],
-        "By": [job.submitted_by or "—" for job in jobs],
         "Status": [STATUS_SHOWN.get(job.status, job.status) for job in jobs],
         "Progress": [job.percentage for job in jobs],
         "Gaps": [f"{job.processed} / {job.total}" for job in jobs],
-        "Errors": [job.failed for job in jobs],
-        "Retries": [job.retries for job in jobs],
-        "Duration": [duration(job.running_seconds) for job in jobs],
-        "Rate": [per_minute(job.rate_per_second) for job in jobs],
         "ETA": [duration(job.eta_seconds) if job.eta_seconds is not None else "—" for job in jobs],
         "Heartbeat": [
             ago(now - job.heartbeat_at.timestamp()) if job.heartbeat_at else "—" for job in jobs
         ],
+        "Rate": [per_minute(job.rate_per_second) for job in jobs],
+        "Duration": [duration(job.running_seconds) for job in jobs],
+        "Errors": [job.failed for job in jobs],
+        "Retries": [job.retries for job in jobs],
+        "Submitted": [state.local_time(job.submitted_at) for job in jobs],
+        "By": [job.submitted_by or "—" for job in jobs],
     }
     if not with_flow:
         del rows["Flow"]
