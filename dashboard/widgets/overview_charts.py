@@ -20,11 +20,12 @@ from dashboard.palette import (
 )
 
 
-def _draw(figure: Any, key: str, column: Any = st, title: str | None = None) -> None:
+def _draw(figure: Any, key: str, column: Any = st, title: str | None = None, **layout: Any) -> None:
     # The title above the chart, not in it: a one-line legend then never covers it.
     if title:
         column.markdown(f"**{title}**")
-    column.plotly_chart(chart_style.compact(figure), key=key, config={"displayModeBar": False})
+    figure = chart_style.compact(figure, **layout)
+    column.plotly_chart(figure, key=key, config={"displayModeBar": False})
 
 
 def progress(phases: list[dict[str, Any]], flows: list[dict[str, Any]], needing: int) -> None:
@@ -48,8 +49,12 @@ def progress(phases: list[dict[str, Any]], flows: list[dict[str, Any]], needing:
         color_discrete_map=PHASE_LABEL_COLOURS,
         labels={"flows": "Flows", "engagement": ""},
     )
-    figure.update_layout(height=140 + 40 * len(per_engagement))
-    _draw(chart_style.integer_axis(figure, "x", per_engagement.max()), "ov_progress")
+    _draw(
+        figure,
+        "ov_progress",
+        height=140 + 40 * len(per_engagement),
+        xaxis=chart_style.integer_axis(per_engagement.max()),
+    )
 
 
 def attention(rows: list[dict[str, Any]]) -> None:
@@ -93,8 +98,8 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
             color_discrete_map=PRIORITY_COLOURS,
             labels={"gaps": "Pending gaps", "attribute": ""},
         )
-        figure = chart_style.integer_axis(figure, "x", order.max())
-        _draw(figure, "ov_gaps", left, "Pending gaps by attribute")
+        xaxis = chart_style.integer_axis(order.max())
+        _draw(figure, "ov_gaps", left, "Pending gaps by attribute", xaxis=xaxis)
     else:
         left.info("No pending gaps.")
     with_gaps = [flow for flow in flows if flow["completeness"] is not None]
@@ -118,10 +123,15 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         color_discrete_map=PHASE_LABEL_COLOURS,
         labels={"Flow": ""},
     )
-    # A little room past 100 %, so a finished flow's bar is not cut at the frame.
-    figure.update_xaxes(range=[0, 1.04], tickformat=".0%", dtick=0.25)
-    figure.update_layout(height=120 + 28 * len(frame))
-    _draw(figure, "ov_completeness", right, "Share of each flow's gaps resolved")
+    _draw(
+        figure,
+        "ov_completeness",
+        right,
+        "Share of each flow's gaps resolved",
+        height=120 + 28 * len(frame),
+        # A little room past 100 %, so a finished flow's bar is not cut at the frame.
+        xaxis={"range": [0, 1.04], "tickformat": ".0%", "dtick": 0.25},
+    )
 
 
 def pace(
@@ -141,10 +151,15 @@ def pace(
             color="engagement",
             labels={"week": "Week of", "resolved": "Gaps resolved", "engagement": ""},
         )
-        chart_style.date_axis(figure, frame["week"].min(), frame["week"].max(), step_days=7)
         largest = frame.groupby("week")["resolved"].sum().max()
-        figure = chart_style.integer_axis(figure, "y", largest)
-        _draw(figure, "ov_weekly", left, "Gaps resolved per week")
+        _draw(
+            figure,
+            "ov_weekly",
+            left,
+            "Gaps resolved per week",
+            xaxis=chart_style.date_axis(frame["week"].min(), frame["week"].max(), step_days=7),
+            yaxis=chart_style.integer_axis(largest),
+        )
     else:
         left.info("No gap resolved in the last 12 weeks.")
     if cycle:
@@ -165,8 +180,8 @@ def pace(
             labels={"Phase": ""},
             hover_data={"flows": True},
         )
-        figure.update_layout(showlegend=several)
-        _draw(figure, "ov_cycle", right, "Median time in each phase (flows that left it)")
+        title = "Median time in each phase (flows that left it)"
+        _draw(figure, "ov_cycle", right, title, showlegend=several)
     else:
         right.info("No flow has left a phase yet.")
     if not throughput:
@@ -181,7 +196,10 @@ def pace(
         labels={"day": "", "gaps": "Gaps processed", "engagement": ""},
     )
     days: list[date] = list(frame["day"])
-    chart_style.date_axis(figure, min(days), max(days))
-    largest = frame.groupby("day")["gaps"].sum().max()
-    figure = chart_style.integer_axis(figure, "y", largest)
-    _draw(figure, "ov_jobs", title="Gaps processed by jobs per day")
+    _draw(
+        figure,
+        "ov_jobs",
+        title="Gaps processed by jobs per day",
+        xaxis=chart_style.date_axis(min(days), max(days)),
+        yaxis=chart_style.integer_axis(frame.groupby("day")["gaps"].sum().max()),
+    )
