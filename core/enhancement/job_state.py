@@ -109,12 +109,13 @@ class JobState:
         self, job_id: str, remaining: int, submitted_by: str | None, now: float
     ) -> "JobState":
         """The next attempt of this job, for its `remaining` gaps: the history row is the same."""
-        return replace(
+        following = replace(
             JobState.queued(job_id, remaining, submitted_by, now),
             record_id=self.record_id or self.job_id,
             done_before=self.whole_total - remaining,
             retries=self.retries + 1,
         )
+        return replace(following, percentage=following.whole_percentage(0))
 
     @property
     def whole_processed(self) -> int:

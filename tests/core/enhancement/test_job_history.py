@@ -88,7 +88,7 @@ def test_progress_adds_up_across_a_retry(db, tenant, dispatcher, flow_in_gap_ana
 
     # The panel shows the whole job (1 of 3 done), not the retry's 0 of 2.
     progress = gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)
-    assert (progress["processed"], progress["total"]) == (1, 3)
+    assert (progress["processed"], progress["total"], progress["percentage"]) == (1, 3, 33.3)
     run_recorded(db, dispatcher.jobs[-1])
     progress = gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)
     assert (progress["processed"], progress["total"], progress["percentage"]) == (3, 3, 100.0)

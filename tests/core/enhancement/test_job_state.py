@@ -95,6 +95,7 @@ def test_a_retry_counts_on_from_what_the_job_did_before():
     assert (retry.processed, retry.total) == (0, 24)  # what the worker walks through
     progress = retry.progress(NOW + 10, 60)
     assert (progress.processed, progress.total, progress.retries) == (33, 57, 1)
+    assert progress.percentage == 57.9  # the bar stays where the job got to
     assert retry.whole_percentage(24) == 100.0
     # A retry of the retry still adds up to the same job.
     again = replace(retry, processed=10).retried("third", 14, None, NOW + 20)
