@@ -186,8 +186,10 @@ def to_record(
         return record
     if not live.status.is_active and job.status not in ACTIVE:
         return record  # ended, and its end is written: the row says it all
-    attempt_seconds = max(live.heartbeat_at - live.started_at, 0.0) if live.started_at else 0.0
     shown = "stalled" if live.is_stalled(now, stall_seconds) else str(live.status)
+    # A running attempt has worked until now; a stalled or ended one until its last heartbeat.
+    until = max(now, live.heartbeat_at) if shown == JobStatus.RUNNING else live.heartbeat_at
+    attempt_seconds = max(until - live.started_at, 0.0) if live.started_at else 0.0
     return replace(
         record,
         status=shown,

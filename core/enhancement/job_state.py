@@ -131,9 +131,14 @@ class JobState:
         whole_total = self.whole_total
         return round((self.done_before + processed) * 100 / whole_total, 1) if whole_total else 0.0
 
-    def rate_per_second(self) -> float | None:
-        """Gaps per second this attempt has done so far; None before any is done."""
-        elapsed = self.heartbeat_at - self.started_at
+    def rate_per_second(self, now: float | None = None) -> float | None:
+        """Gaps per second this attempt has done so far; None before any is done.
+
+        Until `now` while it runs (the time since the last gap is spent on the next one),
+        until its last heartbeat once it has ended.
+        """
+        until = self.heartbeat_at if now is None else max(now, self.heartbeat_at)
+        elapsed = until - self.started_at
         if not self.started_at or self.processed <= 0 or elapsed <= 0:
             return None
         return self.processed / elapsed
@@ -167,7 +172,7 @@ class JobState:
             updated_at=datetime.fromtimestamp(self.heartbeat_at, UTC),
             retries=self.retries,
             started_at=datetime.fromtimestamp(self.started_at, UTC) if self.started_at else None,
-            rate_per_second=self.rate_per_second(),
+            rate_per_second=self.rate_per_second(now if self.status.is_active else None),
         )
 
     def primitives(self, only: Collection[str] | None = None) -> dict[str, Any]:

@@ -22,10 +22,12 @@ def eta_seconds(remaining: int, rate_per_second: float | None) -> float | None:
 
 
 def duration(seconds: float | None) -> str:
-    """'45 s', '3 min 05 s', '2 h 05 min', '3 d 4 h'; an em dash when unknown."""
+    """'< 1 s', '45 s', '3 min 05 s', '2 h 05 min', '3 d 4 h'; an em dash when unknown."""
     if seconds is None or math.isnan(seconds):
         return "—"
     whole = max(round(seconds), 0)
+    if whole == 0 and seconds > 0:
+        return "< 1 s"
     if whole < MINUTE:
         return f"{whole} s"
     if whole < HOUR:

@@ -151,7 +151,8 @@ def test_a_running_job_shows_elapsed_time_an_eta_and_its_heartbeat(
     no_exceptions(app)
     processed, elapsed, eta, errors = [item.value for item in app.metric][-4:]
     assert (processed, errors) == ("3 / 4", "0")
-    assert elapsed in ("30 s", "31 s", "32 s") and eta == "10 s"
+    # Read a moment later than `now`: a little more elapsed, the ETA a third of that longer.
+    assert re.fullmatch(r"3\d s", elapsed) and re.fullmatch(r"1[01] s", eta)
     assert any(
         re.fullmatch(r"Last heartbeat (just now|\d+ s ago)", text) for text in texts(app, "caption")
     )

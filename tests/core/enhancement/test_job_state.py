@@ -107,3 +107,7 @@ def test_the_observed_rate_is_of_the_current_attempt():
     assert running.progress(NOW, 60).rate_per_second == 0.5
     assert replace(state(), started_at=NOW - 6).rate_per_second() is None
     assert state().rate_per_second() is None  # not started yet
+    # While it runs, the time since its last gap counts: that gap's successor is under way.
+    assert running.progress(NOW + 6, 60).rate_per_second == 0.25
+    ended = replace(running, status=JobStatus.COMPLETED)
+    assert ended.progress(NOW + 600, 60).rate_per_second == 0.5

@@ -22,7 +22,8 @@ def test_the_eta_is_the_remaining_gaps_at_the_observed_rate():
     ("seconds", "shown"),
     [
         (None, "—"),
-        (0.4, "0 s"),
+        (0, "0 s"),
+        (0.4, "< 1 s"),
         (12.4, "12 s"),
         (65, "1 min 05 s"),
         (3599.6, "1 h 00 min"),
