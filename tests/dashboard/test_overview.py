@@ -47,6 +47,7 @@ def two_engagements(db, make_tenant, make_member, flow_with_gaps):
     )
     db.commit()
     names = [db.get(ClientAccount, ctx.client_account_id).name for ctx in (first, second)]
+    db.rollback()  # ends the read: on SQLite an open transaction holds the app's write lock
     return (manager, second), flows, [f"{name} / Wave 1" for name in names]
 
 
