@@ -59,9 +59,13 @@ CHARTS_DRAWN = """() => {
 def render_seconds(page, link: str, drawn) -> float:
     """From a click on the page's link until it is drawn and no script runs."""
     page.get_by_role("link", name="Flows", exact=True).click()
+    # The last page's charts and tables gone: what is timed next is drawn anew.
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(0)
+    expect(page.get_by_role("heading", name=link)).to_have_count(0)
     wait_idle(page)
     started = time.perf_counter()
     page.get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", name=link)).to_be_visible()
     drawn()
     wait_idle(page)
     return time.perf_counter() - started
