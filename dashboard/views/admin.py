@@ -39,10 +39,15 @@ needing = [(flow, attention(flow)) for flow in flows]
 flows_to_resume.show(ctx, [(flow, reason) for flow, reason in needing if reason])
 
 
-@st.fragment(run_every=timedelta(seconds=JOBS_REFRESH_SECONDS))
+# Refreshes by itself while a job runs; idle, it leaves the page (and a click on it) alone.
+live = any(job.progress.is_live for job in jobs)
+
+
+@st.fragment(run_every=timedelta(seconds=JOBS_REFRESH_SECONDS) if live else None)
 def jobs_panel() -> None:
-    # Refreshes by itself: running jobs move on the admin's screen without a click.
     current = state.call(list_job_states, doing="read job states")
+    if live and not any(job.progress.is_live for job in current):
+        st.rerun(scope="app")  # the last job ended: the whole page shows it, and stops ticking
     gap_jobs.show(current, state.call(list_jobs, doing="read the job history"))
 
 
