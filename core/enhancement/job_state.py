@@ -1,7 +1,7 @@
 """A gap job's state as its job key holds it, and the progress people read from it (pure)."""
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -40,6 +40,14 @@ class JobProgress:
     errors: tuple[str, ...]
     stalled: bool
     updated_at: datetime
+    # The whole job across its retries: `processed` and `total` above count earlier attempts.
+    retries: int = 0
+    started_at: datetime | None = None  # when the current attempt's worker started
+    rate_per_second: float | None = None  # gaps per second observed in the current attempt
+
+    @property
+    def remaining(self) -> int:
+        return max(self.total - self.processed, 0)
 
     @property
     def is_live(self) -> bool:
@@ -78,6 +86,12 @@ class JobState:
     heartbeat_at: float = 0.0
     submitted_at: float = 0.0
     submitted_by: str | None = None
+    # The job's row in the history (gap_job_records): the first attempt's job id.
+    record_id: str | None = None
+    # Gaps done by earlier attempts of the same job; `processed`/`total` are this attempt's.
+    done_before: int = 0
+    retries: int = 0
+    started_at: float = 0.0  # when a worker started this attempt (0: not yet)
 
     @classmethod
     def queued(cls, job_id: str, total: int, submitted_by: str | None, now: float) -> "JobState":
@@ -88,7 +102,46 @@ class JobState:
             heartbeat_at=now,
             submitted_at=now,
             submitted_by=submitted_by,
+            record_id=job_id,
         )
+
+    def retried(
+        self, job_id: str, remaining: int, submitted_by: str | None, now: float
+    ) -> "JobState":
+        """The next attempt of this job, for its `remaining` gaps: the history row is the same."""
+        following = replace(
+            JobState.queued(job_id, remaining, submitted_by, now),
+            record_id=self.record_id or self.job_id,
+            done_before=self.whole_total - remaining,
+            retries=self.retries + 1,
+        )
+        return replace(following, percentage=following.whole_percentage(0))
+
+    @property
+    def whole_processed(self) -> int:
+        """Gaps processed over every attempt of the job."""
+        return self.done_before + self.processed
+
+    @property
+    def whole_total(self) -> int:
+        return self.done_before + self.total
+
+    def whole_percentage(self, processed: int) -> float:
+        """The job's percentage once this attempt has processed `processed` gaps."""
+        whole_total = self.whole_total
+        return round((self.done_before + processed) * 100 / whole_total, 1) if whole_total else 0.0
+
+    def rate_per_second(self, now: float | None = None) -> float | None:
+        """Gaps per second this attempt has done so far; None before any is done.
+
+        Until `now` while it runs (the time since the last gap is spent on the next one),
+        until its last heartbeat once it has ended.
+        """
+        until = self.heartbeat_at if now is None else max(now, self.heartbeat_at)
+        elapsed = until - self.started_at
+        if not self.started_at or self.processed <= 0 or elapsed <= 0:
+            return None
+        return self.processed / elapsed
 
     def is_stalled(self, now: float, stall_seconds: float) -> bool:
         """Active, but its worker has not written a heartbeat within the stall limit."""
@@ -110,13 +163,16 @@ class JobState:
         return JobProgress(
             job_id=self.job_id,
             status=self.status,
-            processed=self.processed,
-            total=self.total,
+            processed=self.whole_processed,
+            total=self.whole_total,
             percentage=self.percentage,
             current_asset=self.current_asset,
             errors=self.errors,
             stalled=self.is_stalled(now, stall_seconds),
             updated_at=datetime.fromtimestamp(self.heartbeat_at, UTC),
+            retries=self.retries,
+            started_at=datetime.fromtimestamp(self.started_at, UTC) if self.started_at else None,
+            rate_per_second=self.rate_per_second(now if self.status.is_active else None),
         )
 
     def primitives(self, only: Collection[str] | None = None) -> dict[str, Any]:
@@ -142,8 +198,14 @@ def progress_answer(progress: JobProgress | None) -> dict[str, Any]:
     """The seed's progress endpoint answer (JSON values), `{"status": "not_started"}` without a job."""
     if progress is None:
         return {"status": "not_started"}
-    answer = asdict(progress)
-    answer["status"] = str(progress.status)
-    answer["errors"] = list(progress.errors)
-    answer["updated_at"] = progress.updated_at.isoformat()
-    return answer
+    return {
+        "job_id": progress.job_id,
+        "status": str(progress.status),
+        "processed": progress.processed,
+        "total": progress.total,
+        "percentage": progress.percentage,
+        "current_asset": progress.current_asset,
+        "errors": list(progress.errors),
+        "stalled": progress.stalled,
+        "updated_at": progress.updated_at.isoformat(),
+    }

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.access import audit
+from core.enhancement import job_history
 from core.enhancement.job_state import FlowJob, JobProgress, JobState, JobStatus, progress_answer
 from core.enhancement.job_store import ClaimOutcome, JobKeyStore, new_job_id
 from core.enhancement.job_stores import job_store_for
@@ -52,7 +53,7 @@ def submit_gaps(uow: UnitOfWork, flow_id: str, selected_gaps: Any) -> dict[str, 
     if flow.status in FINISHED_STATUSES:
         raise Conflict(f"The flow is {flow.status}; its gaps can no longer be analyzed")
     _refuse_foreign_assets(uow, gaps)
-    return _enqueue(uow, flow, distinct(gaps), action="gaps_submitted")
+    return _enqueue(uow, flow, distinct(gaps), action="gaps_submitted", previous=None)
 
 
 def read_job_progress(uow: UnitOfWork, flow_id: str) -> JobProgress | None:
@@ -87,7 +88,7 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     gaps = state.remaining_gaps(store.get_selection(str(flow.id)))
     if not gaps:
         raise Conflict("Every gap of that job is done; nothing to retry")
-    return _enqueue(uow, flow, gaps, action="job_retried")
+    return _enqueue(uow, flow, gaps, action="job_retried", previous=state)
 
 
 def reset_gap_job(uow: UnitOfWork, flow_id: str) -> None:
@@ -100,6 +101,8 @@ def reset_gap_job(uow: UnitOfWork, flow_id: str) -> None:
         raise Conflict("The job is running and healthy; wait for it or for it to stall")
     _end_reads(uow)
     store.delete(str(flow.id))
+    if state is not None:
+        job_history.record_reset(uow, state)
     audit.record(
         uow,
         "job_reset",
@@ -146,13 +149,24 @@ def _end_reads(uow: UnitOfWork) -> None:
 
 
 def _enqueue(
-    uow: UnitOfWork, flow: CollectionFlow, gaps: Sequence[SelectedGap], *, action: str
+    uow: UnitOfWork,
+    flow: CollectionFlow,
+    gaps: Sequence[SelectedGap],
+    *,
+    action: str,
+    previous: JobState | None,
 ) -> dict[str, Any]:
-    """Take the job key atomically (409 before 429), then hand the job to a worker."""
+    """Take the job key atomically (409 before 429), then hand the job to a worker.
+
+    A retry (`previous`: the attempt it follows) continues that job's count and history row.
+    """
     collection_flow_id, flow_id = str(flow.id), flow.flow_id
     _end_reads(uow)
     submitted_by = str(uow.ctx.user_id) if uow.ctx.user_id else None
-    state = JobState.queued(new_job_id(), len(gaps), submitted_by, time.time())
+    if previous is None:
+        state = JobState.queued(new_job_id(), len(gaps), submitted_by, time.time())
+    else:
+        state = previous.retried(new_job_id(), len(gaps), submitted_by, time.time())
     store = _store(uow)
     claim = store.claim(collection_flow_id, state, gaps, stall_seconds=_stall_seconds())
     if claim.outcome is ClaimOutcome.CONFLICT:
@@ -162,6 +176,13 @@ def _enqueue(
             f"Rate limited - wait {claim.wait_seconds:.0f}s between submissions",
             retry_after_seconds=claim.wait_seconds,
         )
+    # In the history before a worker can end it: the worker completes the row it finds.
+    try:
+        job_history.record_submitted(uow, uuid.UUID(collection_flow_id), state, previous)
+        uow.commit()
+    except Exception:
+        store.delete(collection_flow_id, state.job_id)
+        raise
     try:
         get_dispatcher().enqueue_gap_enhancement(
             client_account_id=str(uow.ctx.client_account_id),
@@ -174,6 +195,8 @@ def _enqueue(
     except Exception as error:
         # Nothing was queued: give the key back so the person can simply try again.
         store.delete(collection_flow_id, state.job_id)
+        job_history.record_withdrawn(uow, state, previous)
+        uow.commit()
         logger.exception("enqueue of gap job %s failed", state.job_id)
         raise ServiceUnavailable("The job queue is unreachable; nothing was submitted.") from error
     audit.record(uow, action, flow_id=flow_id, job_id=state.job_id, gaps=len(gaps))

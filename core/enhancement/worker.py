@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.enhancement.agents import AGENT_NAME, GapAgent, TenantScopedAgentPool
+from core.enhancement.job_history import record_attempt_ended
 from core.enhancement.job_state import JobState, JobStatus
 from core.enhancement.job_store import JobKeyStore, JobStoreUnavailable
 from core.enhancement.selection import SelectedGap
@@ -49,12 +50,12 @@ class _Job:
         if not written:
             raise JobSuperseded(self.state.job_id)
 
-    def gap_done(self, index: int, label: str, failure: str | None, total: int) -> None:
+    def gap_done(self, index: int, label: str, failure: str | None) -> None:
         processed = index + 1
         changes: dict[str, Any] = {
             "processed": processed,
             "current_asset": label,
-            "percentage": round(processed * 100 / total, 1),
+            "percentage": self.state.whole_percentage(processed),
         }
         if failure is not None:
             logger.warning("gap %s failed: %s", index, failure)
@@ -109,7 +110,22 @@ def run_gap_enhancement_job(
             "gap job %s: the job store is unreachable; it will show as stalled", job_id
         )
         raise
+    _record_end(open_session, ctx, uuid.UUID(collection_flow_id), job.state)
     return job.state
+
+
+def _record_end(
+    open_session: Callable[[], Session],
+    ctx: RequestContext,
+    collection_flow_id: uuid.UUID,
+    state: JobState,
+) -> None:
+    """Write the attempt's end into the job's history row; the job key already says it."""
+    try:
+        with open_session() as db, uow_for(ctx, db) as uow:
+            record_attempt_ended(uow, collection_flow_id, state)
+    except (OperationalError, DBAPIError):
+        logger.exception("gap job %s: its end could not be written to the history", state.job_id)
 
 
 def _enhance_all(
@@ -126,11 +142,11 @@ def _enhance_all(
         raise LookupError("the flow no longer exists in this engagement")
     agent.prepare(uow, gaps)
     uow.commit()  # ends the reads: on SQLite their transaction holds the lock the job key needs
-    job.save(status=JobStatus.RUNNING)
+    job.save(status=JobStatus.RUNNING, started_at=job.state.started_at or time.time())
     # A re-delivered job continues after the gaps it already finished.
     for index in range(job.state.processed, len(gaps)):
         failure = _enhance_one(uow, agent, collection_flow_id, gaps[index])
-        job.gap_done(index, gaps[index].label, failure, len(gaps))
+        job.gap_done(index, gaps[index].label, failure)
         if pause_seconds:
             time.sleep(pause_seconds)
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.catalogue.schema import priority_label
+from core.enhancement.job_history import list_jobs
 from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gaps
 from core.flows.health import activity
@@ -10,7 +11,7 @@ from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
 from dashboard import state
-from dashboard.widgets import flow_picker, gap_table, job_progress
+from dashboard.widgets import flow_picker, gap_table, job_history, job_progress
 
 PAGE_SIZE = 500
 MAX_SELECTION = 200
@@ -98,3 +99,7 @@ if can(ctx, Action.SUBMIT_GAPS):
             state.bump_selection_version()
             st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = JobStatus.QUEUED
             st.rerun()
+
+with st.expander("Jobs of this flow"):
+    flow_jobs = state.call(list_jobs, flow_id, doing="read the flow's jobs")
+    job_history.show(flow_jobs, key="flow_jobs", with_flow=False)

@@ -1,10 +1,12 @@
-"""Overview (managers and admins): charts of flows, progress, gap mix, resolution and jobs."""
+"""Overview (managers and admins): how far each engagement is, what needs a hand, which gaps
+dominate, and whether the team is getting faster."""
 
 import streamlit as st
 
 from core.access import identity
+from core.enhancement.job_history import list_jobs
 from core.enhancement.jobs import list_job_states
-from core.flows.overview import flow_summaries, gap_mix, resolutions_per_day
+from core.flows import overview
 from dashboard import state
 from dashboard.widgets import overview_charts
 
@@ -37,19 +39,35 @@ if user is not None:
                 choice.engagement_id,
                 doing="open that engagement",
             )
-flows, mix, resolved = [], [], []
+flows, pending, resolved, histories, job_rows, current_jobs = [], [], [], [], [], {}
 for label, scoped in contexts.items():
     # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
     shown = state.chart_text(label)
-    for row in state.call(flow_summaries, doing="read flows", ctx=scoped):
+    for row in state.call(overview.flow_summaries, doing="read flows", ctx=scoped):
         flows.append({**row, "flow_name": state.chart_text(row["flow_name"]), "engagement": shown})
-    for row in state.call(gap_mix, doing="read gaps", ctx=scoped):
-        mix.append({**row, "engagement": shown})
-    for row in state.call(resolutions_per_day, doing="read gaps", ctx=scoped):
-        resolved.append({**row, "engagement": shown})
-jobs = state.call(list_job_states, doing="read job states")
+    for row in state.call(overview.pending_gaps_by_attribute, doing="read gaps", ctx=scoped):
+        pending.append(row)
+    for moment in state.call(overview.resolution_times, doing="read gaps", ctx=scoped):
+        resolved.append((shown, moment))
+    for transitions in state.call(overview.phase_histories, doing="read flows", ctx=scoped):
+        histories.append((shown, transitions))
+    for job in state.call(list_jobs, doing="read the job history", ctx=scoped):
+        job_rows.append((shown, job.finished_at or job.submitted_at, job.processed))
+    for job in state.call(list_job_states, doing="read job states", ctx=scoped):
+        current_jobs[job.flow_id] = {
+            "status": "live" if job.progress.is_live else job.progress.shown_status,
+            "since": job.progress.updated_at,
+        }
 
 if not flows:
     st.info("No flows in these engagements yet. Analysts create flows on the Flows page.")
     st.stop()
-overview_charts.show(flows, mix, resolved, jobs)
+needing = overview.needs_attention(flows, current_jobs)
+overview_charts.progress(overview.phase_counts(flows), flows, len(needing))
+overview_charts.attention(needing)
+overview_charts.gaps(overview.dominant_gaps(pending), flows)
+overview_charts.pace(
+    overview.weekly_counts(resolved),
+    overview.phase_durations(histories),
+    overview.daily_throughput(job_rows),
+)

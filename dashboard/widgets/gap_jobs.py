@@ -1,38 +1,20 @@
-"""The engagement's gap jobs, for admins: a table, and retry or reset of a failed or stalled one."""
+"""The engagement's gap jobs, for admins: all of them, and retry or reset of a failed or stalled one."""
 
-import pandas as pd
 import streamlit as st
 
+from core.enhancement.job_history import JobRecord
 from core.enhancement.job_state import FlowJob, JobStatus
 from core.enhancement.jobs import reset_gap_job, retry_gap_analysis
 from dashboard import state
+from dashboard.widgets import job_history
 
 PENDING_RESET = "admin_pending_reset"  # the flow whose job reset waits for a confirmation
 
 
-def show(jobs: list[FlowJob]) -> None:
+def show(jobs: list[FlowJob], history: list[JobRecord]) -> None:
+    """Every job of the engagement (`history`); retry or reset of a flow's current one (`jobs`)."""
     st.header("Gap jobs")
-    if not jobs:
-        st.info("No gap job has run in this engagement yet.")
-        return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Flow": [job.flow_name for job in jobs],
-                "Status": [job.progress.shown_status for job in jobs],
-                "Processed": [job.progress.processed for job in jobs],
-                "Total": [job.progress.total for job in jobs],
-                "Progress": [job.progress.percentage for job in jobs],
-                "Errors": [len(job.progress.errors) for job in jobs],
-                "Heartbeat": [state.local_time(job.progress.updated_at) for job in jobs],
-            }
-        ),
-        hide_index=True,
-        key="admin_jobs",
-        column_config={
-            "Progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%")
-        },
-    )
+    job_history.show(history, key="admin_jobs")
     broken = {
         job.flow_id: job.flow_name or job.flow_id
         for job in jobs

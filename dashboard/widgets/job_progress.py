@@ -14,6 +14,7 @@ from core.enhancement.job_state import (
 from core.enhancement.jobs import progress_reader, retry_gap_analysis
 from core.storage.unit_of_work import UnitOfWork
 from dashboard import state
+from dashboard.widgets import job_figures
 
 Reader = Callable[[], JobProgress | None]
 
@@ -31,16 +32,12 @@ def _render(progress: JobProgress | None, flow_id: str, may_retry: bool) -> None
     st.progress(
         min(percentage, 100) / 100, text=f"Gap analysis {progress.shown_status}: {percentage:.0f}%"
     )
-    columns = st.columns(3)
-    columns[0].metric("Processed", f"{progress.processed} / {progress.total}")
-    columns[1].metric("Percentage", f"{percentage:.0f}%")
-    columns[2].metric("Errors", len(progress.errors))
+    job_figures.show(progress)
     if progress.status.is_active and progress.current_asset:
         # Asset names are long: a line of text, where a metric would cut them short.
         st.text(f"Current asset: {progress.current_asset}")
     for error in progress.errors:
         st.text(f"• {error}")
-    st.caption(f"Last heartbeat {state.local_time(progress.updated_at)}")
     if progress.status is JobStatus.COMPLETED:
         st.success(f"Analysis complete: {progress.processed} gap(s) enhanced.")
     if progress.stalled or progress.status is JobStatus.FAILED:

@@ -9,6 +9,7 @@ from db.models.assets import Asset, AssetValueSource, ImportMapping
 from db.models.audit import AuditEvent
 from db.models.base import Base, TenantMixin, TimestampMixin
 from db.models.flows import CollectionDataGap, CollectionFlow, MasterFlow
+from db.models.gap_jobs import GapJob
 from db.models.job_keys import JobKey
 from db.models.questionnaires import Questionnaire, QuestionnaireResponse
 from db.models.sign_in import SignInSession, SignInThrottle
@@ -22,6 +23,7 @@ __all__ = [
     "CollectionDataGap",
     "CollectionFlow",
     "Engagement",
+    "GapJob",
     "ImportMapping",
     "JobKey",
     "MasterFlow",

@@ -9,7 +9,7 @@ from core.enhancement.job_state import JobState, JobStatus
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.health import STUCK_AFTER, is_stuck
 from core.flows.orchestrator import MasterFlowOrchestrator
-from core.flows.overview import flow_summaries, gap_mix, resolutions_per_day
+from core.flows.overview import flow_summaries, gap_mix, resolution_times
 from core.flows.reads import list_questionnaires
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
@@ -98,7 +98,7 @@ def test_overview_counts_flows_gaps_and_resolutions(db, uow_of, make_tenant, mak
         assert summaries["Wave"]["gaps"] == 6 and summaries["Wave"]["completeness"] == 0
         assert summaries["Empty"]["completeness"] is None
         assert sum(row["gaps"] for row in gap_mix(uow)) == 6
-        assert resolutions_per_day(uow) == []
+        assert resolution_times(uow) == []
     service = CollectionChildFlowService(db, ctx)
     service.execute_phase(flow_id, "questionnaire_generation")
     with uow_of(ctx) as uow:
@@ -110,9 +110,11 @@ def test_overview_counts_flows_gaps_and_resolutions(db, uow_of, make_tenant, mak
     assert answers[str(questionnaire.id)][question["id"]]["answer"] == "Linux"
     service.execute_phase(flow_id, "manual_collection", {"submit_for_validation": True})
     service.execute_phase(flow_id, "data_validation")
-    today = utcnow().date().isoformat()
     with uow_of(ctx) as uow:
-        assert resolutions_per_day(uow) == [{"day": today, "resolved": 1}]
+        [resolved_at] = resolution_times(uow)
+    assert utcnow() - resolved_at < timedelta(minutes=5)
+    with uow_of(other) as uow:
+        assert resolution_times(uow) == []
 
 
 def test_a_running_flow_without_a_live_job_and_no_update_is_stuck():

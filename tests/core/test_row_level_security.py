@@ -3,6 +3,7 @@
 Runs as the application's role (tests/conftest.py); the owner only sets up and checks.
 """
 
+import time
 import uuid
 
 import pytest
@@ -10,6 +11,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
+from core.enhancement import job_history
+from core.enhancement.job_state import JobState
+from core.enhancement.job_store import new_job_id
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
@@ -25,6 +29,7 @@ from db.models import (
     CollectionDataGap,
     CollectionFlow,
     Engagement,
+    GapJob,
     ImportMapping,
     MasterFlow,
     Questionnaire,
@@ -43,6 +48,7 @@ TENANT_TABLES = (
     QuestionnaireResponse,
     AuditEvent,
     ImportMapping,
+    GapJob,
 )
 
 
@@ -93,6 +99,11 @@ def add_assets(db, ctx, count=2):
     return assets
 
 
+def add_gap_job(uow, flow_id) -> None:
+    job = JobState.queued(new_job_id(), 1, None, time.time())
+    job_history.record_submitted(uow, uow.flow(flow_id).id, job, None)
+
+
 @pytest.fixture
 def two_tenants(pg_db, make_tenant_on):
     """Tenants A and B, each with a flow waiting for answers, one answer given."""
@@ -105,6 +116,7 @@ def two_tenants(pg_db, make_tenant_on):
         question_id = questionnaire.questions[0]["id"]
         in_uow(pg_db, ctx, save_answers, flow_id, str(questionnaire.id), {question_id: "x"})
         in_uow(pg_db, ctx, save_mapping, "RVTools", MappingChoices.parse({"VM": "name"}))
+        in_uow(pg_db, ctx, add_gap_job, flow_id)
         # Plain values: under the other tenant's settings these rows cannot be refreshed.
         world[name] = (
             ctx,

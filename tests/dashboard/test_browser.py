@@ -186,6 +186,10 @@ def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
     # The job's end reran the page by itself: the new phase and the enhanced rows show.
     expect(page.get_by_text("Phase: questionnaire generation")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Analysis complete: 3 gap"))).to_be_visible()
+    # The flow's Jobs view keeps the job once it is done.
+    page.get_by_text("Jobs of this flow").click()
+    jobs = page.get_by_test_id("stExpander").filter(has_text="Jobs of this flow")
+    expect(jobs.get_by_test_id("stDataFrame")).to_be_visible()
     wait_idle(page)
     assert page.evaluate("window.sameDocument === true")
     # One panel, in one place, all along: every run redraws it where the last one drew it, so
@@ -213,9 +217,17 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     wait_idle(page)
     page.wait_for_function(CHARTS_DRAWN)
+    page.set_viewport_size({"width": 1440, "height": 2900})  # the whole Overview at once
+    wait_idle(page)
+    page.wait_for_function(CHARTS_DRAWN)
     page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
     page.get_by_role("link", name="Admin", exact=True).click()
     expect(page.get_by_text("Flows that need a hand")).to_be_visible()
+    # Every job of the engagement, refreshing itself (the analyst's job, when it ran first).
+    expect(page.get_by_role("heading", name="Gap jobs")).to_be_visible()
+    wait_idle(page)
+    page.screenshot(path=str(SHOTS / "jobs.png"), full_page=True)
     [(flow_id,)] = query(
         stack,
         "SELECT cf.flow_id FROM collection_flows cf JOIN engagements e ON e.id = cf.engagement_id"

@@ -1,5 +1,7 @@
 """Gap jobs on the pages: the progress panel, its retry, the admin's job list, a stuck flow."""
 
+import re
+import time
 import uuid
 from dataclasses import replace
 from datetime import timedelta
@@ -8,10 +10,11 @@ from sqlalchemy import update
 
 from core.enhancement.job_state import JobStatus
 from core.enhancement.job_stores import job_store_for
-from core.enhancement.jobs import submit_gap_analysis
+from core.enhancement.jobs import reset_gap_job, retry_gap_analysis, submit_gap_analysis
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.context import RequestContext
+from core.storage.unit_of_work import uow_for
 from db.models import CollectionFlow
 from db.session import bind_tenant
 from db.types import utcnow
@@ -41,7 +44,12 @@ def test_a_failed_job_is_shown_with_a_retry_button(db, engine, tenant, open_page
     no_exceptions(app)
     assert any("The job failed" in text for text in texts(app, "warning"))
     shown = {item.label: item.value for item in app.metric}
-    assert [shown[label] for label in ("Processed", "Percentage", "Errors")] == ["0 / 2", "0%", "0"]
+    assert [shown[label] for label in ("Processed", "Elapsed", "ETA", "Errors")] == [
+        "0 / 2",
+        "—",
+        "—",
+        "0",
+    ]
     # A click reruns the fragment alone, which AppTest cannot do (it runs whole scripts).
     assert app.button(key="retry_gap_job").label == "Retry"
 
@@ -61,7 +69,7 @@ def test_an_admin_sees_a_failed_job_and_resets_it(
     no_exceptions(app)
     needing, jobs = (frame.value for frame in app.dataframe[:2])
     assert (list(needing["Flow"]), list(needing["Why"])) == (["Failing wave"], ["job failed"])
-    assert (list(jobs["Flow"]), list(jobs["Status"])) == (["Failing wave"], ["failed"])
+    assert (list(jobs["Flow"]), list(jobs["Status"])) == (["Failing wave"], ["Failed"])
     app.button(key="admin_reset").click().run()
     no_exceptions(app)
     # Nothing is forgotten before the admin confirms.
@@ -123,3 +131,69 @@ def test_a_running_flow_without_a_live_job_is_said_to_be_stuck(db, tenant, open_
     app = open_page(tenant, "flow", flow_id)
     no_exceptions(app)
     assert any("looks stuck" in text for text in texts(app, "warning"))
+
+
+def test_after_a_retry_the_panel_counts_the_whole_job(
+    db, engine, tenant, open_page, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=3)
+    key = failed_job(db, engine, tenant, flow_id)
+    store = job_store_for(engine)
+    # The failed attempt had done two of the three gaps in 4 s.
+    failed = replace(store.get(key), processed=2, started_at=time.time() - 5)
+    failed = replace(failed, heartbeat_at=failed.started_at + 4)
+    assert store.update_if_current(key, failed, ["processed", "started_at", "heartbeat_at"])
+    with uow_for(tenant, db) as uow:
+        retry_gap_analysis(uow, flow_id)
+    app = open_page(tenant, "gaps", flow_id)
+    no_exceptions(app)
+    # 2 of 3, not the retry's 0 of 1.
+    assert [item.value for item in app.metric][-4:] == ["2 / 3", "—", "—", "0"]
+    assert any(
+        text.startswith("Last heartbeat") and "retried 1×" in text for text in texts(app, "caption")
+    )
+    [jobs] = [frame.value for frame in app.dataframe if "Heartbeat" in frame.value]
+    assert list(jobs["Gaps"]) == ["2 / 3"] and list(jobs["Retries"]) == [1]
+    assert list(jobs["Status"]) == ["Queued"]
+
+
+def test_a_running_job_shows_elapsed_time_an_eta_and_its_heartbeat(
+    db, engine, tenant, open_page, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=4)
+    key = failed_job(db, engine, tenant, flow_id)
+    store = job_store_for(engine)
+    now = time.time()
+    # Running for 30 s, one gap every 10 s: 3 done, 1 left, 10 s to go.
+    running = replace(
+        store.get(key), status=JobStatus.RUNNING, processed=3, started_at=now - 30, heartbeat_at=now
+    )
+    assert store.update_if_current(
+        key, running, ["status", "processed", "started_at", "heartbeat_at"]
+    )
+    app = open_page(tenant, "gaps", flow_id)
+    no_exceptions(app)
+    processed, elapsed, eta, errors = [item.value for item in app.metric][-4:]
+    assert (processed, errors) == ("3 / 4", "0")
+    # Read a moment later than `now`: a little more elapsed, the ETA a third of that longer.
+    assert re.fullmatch(r"3\d s", elapsed) and re.fullmatch(r"1[01] s", eta)
+    assert any(
+        re.fullmatch(r"Last heartbeat (just now|\d+ s ago)", text) for text in texts(app, "caption")
+    )
+
+
+def test_the_admin_sees_every_job_not_only_the_last_per_flow(
+    db, engine, make_tenant, open_page, flow_with_gaps
+):
+    admin = make_tenant(role="admin")
+    flow_id = flow_with_gaps(admin, count=2, name="Twice")
+    key = failed_job(db, engine, admin, flow_id)
+    with uow_for(admin, db) as uow:
+        reset_gap_job(uow, flow_id)
+    failed_job(db, engine, admin, flow_id)
+    app = open_page(admin, "admin")
+    no_exceptions(app)
+    [jobs] = [frame.value for frame in app.dataframe if "Heartbeat" in frame.value]
+    assert list(jobs["Flow"]) == ["Twice", "Twice"]
+    assert list(jobs["Status"]) == ["Failed", "Reset by an admin"]
+    assert job_store_for(engine).get(key).status is JobStatus.FAILED

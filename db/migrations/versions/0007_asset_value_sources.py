@@ -1,7 +1,7 @@
 """where each asset value came from: import row, answer, accepted prediction
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 
 One row per (asset, attribute) with the current value's source, who and when; a tenant
 table under row-level security like the others (0002).
@@ -14,7 +14,7 @@ from alembic import op
 import db.types
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

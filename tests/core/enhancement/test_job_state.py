@@ -81,3 +81,33 @@ def test_the_progress_answer_is_the_seeds_json():
 def test_the_shown_status_says_stalled():
     assert state(heartbeat_at=NOW - 120).progress(NOW, 60).shown_status == "stalled"
     assert state(JobStatus.FAILED).progress(NOW, 60).shown_status == "failed"
+
+
+def test_a_retry_counts_on_from_what_the_job_did_before():
+    # 57 gaps, 35 processed of which 2 failed, then the worker died: 24 remain.
+    before = replace(
+        JobState("first", JobStatus.RUNNING, total=57, processed=35, heartbeat_at=NOW),
+        record_id="first",
+        failed_indexes=(3, 9),
+    )
+    retry = before.retried("second", 24, "someone", NOW + 10)
+    assert (retry.job_id, retry.record_id, retry.retries) == ("second", "first", 1)
+    assert (retry.processed, retry.total) == (0, 24)  # what the worker walks through
+    progress = retry.progress(NOW + 10, 60)
+    assert (progress.processed, progress.total, progress.retries) == (33, 57, 1)
+    assert progress.percentage == 57.9  # the bar stays where the job got to
+    assert retry.whole_percentage(24) == 100.0
+    # A retry of the retry still adds up to the same job.
+    again = replace(retry, processed=10).retried("third", 14, None, NOW + 20)
+    assert (again.done_before, again.whole_total, again.retries) == (43, 57, 2)
+
+
+def test_the_observed_rate_is_of_the_current_attempt():
+    running = replace(state(), processed=3, started_at=NOW - 6)
+    assert running.progress(NOW, 60).rate_per_second == 0.5
+    assert replace(state(), started_at=NOW - 6).rate_per_second() is None
+    assert state().rate_per_second() is None  # not started yet
+    # While it runs, the time since its last gap counts: that gap's successor is under way.
+    assert running.progress(NOW + 6, 60).rate_per_second == 0.25
+    ended = replace(running, status=JobStatus.COMPLETED)
+    assert ended.progress(NOW + 600, 60).rate_per_second == 0.5

@@ -1,0 +1,202 @@
+"""The history of gap jobs: written at submission, retry and each attempt's end; read whole.
+
+The job key holds a running attempt's live progress (written after every gap) and expires;
+the `gap_jobs` row is written only when a job is submitted or retried and when a worker
+ends an attempt, so a tick of progress never costs a database write. Reads lay the live
+progress of a flow's current job over its row.
+"""
+
+import time
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from core.enhancement.job_state import MAX_ERRORS_KEPT, JobState, JobStatus
+from core.enhancement.job_stores import job_store_for
+from core.enhancement.job_timing import eta_seconds, observed_rate
+from core.kernel.permissions import Action
+from core.storage.gap_jobs import GapJobRepository
+from core.storage.unit_of_work import UnitOfWork
+from db.models import GapJob
+from db.settings import get_settings
+
+RESET = "reset"  # the outcome of a job an admin forgot before it ended
+ACTIVE = (str(JobStatus.QUEUED), str(JobStatus.RUNNING))
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """One job as people see it in a Jobs view, its retries included."""
+
+    job_id: str
+    flow_id: str
+    flow_name: str
+    submitted_by: str | None
+    submitted_at: datetime
+    finished_at: datetime | None
+    status: str  # queued, running, stalled, completed, failed or reset
+    processed: int
+    total: int
+    failed: int
+    retries: int
+    errors: tuple[str, ...]
+    running_seconds: float  # the workers' time so far, over every attempt
+    heartbeat_at: datetime | None  # the live job's last heartbeat; None once it has ended
+
+    @property
+    def percentage(self) -> float:
+        return round(self.processed * 100 / self.total, 1) if self.total else 0.0
+
+    @property
+    def rate_per_second(self) -> float | None:
+        return observed_rate(self.processed, self.running_seconds)
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Until the job ends at its observed rate; None when it is not running."""
+        if self.status not in ACTIVE:
+            return None
+        return eta_seconds(self.total - self.processed, self.rate_per_second)
+
+
+def _repository(uow: UnitOfWork) -> GapJobRepository:
+    return GapJobRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id)
+
+
+def _row(uow: UnitOfWork, state: JobState) -> GapJob | None:
+    """The job's history row; None for a job written before the history (or not by us)."""
+    try:
+        record_id = uuid.UUID(state.record_id or state.job_id)
+    except ValueError:
+        return None
+    return _repository(uow).get(record_id)
+
+
+def _moment(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def record_submitted(
+    uow: UnitOfWork, collection_flow_id: uuid.UUID, state: JobState, previous: JobState | None
+) -> None:
+    """A new job gets its row; a retry (`previous`: the attempt it follows) updates it."""
+    row = _row(uow, previous) if previous is not None else None
+    if row is None:
+        _repository(uow).add(
+            GapJob(
+                id=uuid.UUID(state.record_id or state.job_id),
+                collection_flow_id=collection_flow_id,
+                submitted_by=uuid.UUID(state.submitted_by) if state.submitted_by else None,
+                submitted_at=_moment(state.submitted_at),
+                status=str(JobStatus.QUEUED),
+                total=state.whole_total,
+                processed=state.done_before,
+                failed=0,
+                retries=state.retries,
+                running_seconds=0.0,
+                errors=[],
+            )
+        )
+        return
+    if previous is not None and previous.status.is_active and previous.started_at:
+        # A stalled attempt never recorded its end: count the time it was seen working.
+        row.running_seconds += max(previous.heartbeat_at - previous.started_at, 0.0)
+    row.status, row.retries, row.finished_at = str(JobStatus.QUEUED), state.retries, None
+    row.processed = state.done_before
+
+
+def record_withdrawn(uow: UnitOfWork, state: JobState, previous: JobState | None) -> None:
+    """Nothing was queued after all: a new job's row goes, a retry's row is as it was."""
+    row = _row(uow, state)
+    if row is None:
+        return
+    if previous is None:
+        uow.session.delete(row)
+        return
+    row.status, row.retries = str(previous.status), previous.retries
+    row.processed, row.finished_at = previous.whole_processed, _moment(previous.heartbeat_at)
+
+
+def record_attempt_ended(uow: UnitOfWork, collection_flow_id: uuid.UUID, state: JobState) -> None:
+    """The worker's last word on an attempt: what it did, how long it took, how it ended."""
+    row = _row(uow, state)
+    if row is None or row.collection_flow_id != collection_flow_id:
+        return  # submitted before the history existed: nothing to complete
+    now = time.time()
+    if state.started_at:
+        row.started_at = row.started_at or _moment(state.started_at)
+        row.running_seconds += max(state.heartbeat_at - state.started_at, 0.0)
+    row.status = str(state.status)
+    row.processed = state.whole_processed
+    row.failed = len(state.failed_indexes)
+    row.errors = [*row.errors, *state.errors][-MAX_ERRORS_KEPT:]
+    row.finished_at = _moment(now)
+
+
+def record_reset(uow: UnitOfWork, state: JobState) -> None:
+    """An admin forgot the job before it ended: its row says so instead of 'running' forever."""
+    row = _row(uow, state)
+    if row is not None and row.status in ACTIVE:
+        row.status, row.finished_at = RESET, _moment(time.time())
+
+
+def list_jobs(uow: UnitOfWork, flow_id: str | None = None, *, limit: int = 200) -> list[JobRecord]:
+    """The engagement's jobs (or one flow's), newest first, the running ones with live progress."""
+    uow.require(Action.VIEW)
+    collection_flow_id = uow.flow(flow_id).id if flow_id is not None else None
+    rows = _repository(uow).list_jobs(collection_flow_id=collection_flow_id, limit=limit)
+    active = {str(job.collection_flow_id) for job, *_ in rows if job.status in ACTIVE}
+    live = job_store_for(uow.session.get_bind().engine).get_many(sorted(active)) if active else {}
+    now, stall_seconds = time.time(), get_settings().job_stall_seconds
+    return [
+        to_record(
+            job, str(flow), name, who, live.get(str(job.collection_flow_id)), now, stall_seconds
+        )
+        for job, flow, name, who in rows
+    ]
+
+
+def to_record(
+    job: GapJob,
+    flow_id: str,
+    flow_name: str,
+    submitted_by: str | None,
+    live: JobState | None,
+    now: float,
+    stall_seconds: float,
+) -> JobRecord:
+    """The row as people see it; the live job key's progress over it if it is this job's."""
+    record = JobRecord(
+        job_id=str(job.id),
+        flow_id=flow_id,
+        flow_name=flow_name,
+        submitted_by=submitted_by,
+        submitted_at=job.submitted_at,
+        finished_at=job.finished_at,
+        status=job.status,
+        processed=job.processed,
+        total=job.total,
+        failed=job.failed,
+        retries=job.retries,
+        errors=tuple(job.errors),
+        running_seconds=job.running_seconds,
+        heartbeat_at=None,
+    )
+    if live is None or (live.record_id or live.job_id) != str(job.id):
+        return record
+    if not live.status.is_active and job.status not in ACTIVE:
+        return record  # ended, and its end is written: the row says it all
+    shown = "stalled" if live.is_stalled(now, stall_seconds) else str(live.status)
+    # A running attempt has worked until now; a stalled or ended one until its last heartbeat.
+    until = max(now, live.heartbeat_at) if shown == JobStatus.RUNNING else live.heartbeat_at
+    attempt_seconds = max(until - live.started_at, 0.0) if live.started_at else 0.0
+    return replace(
+        record,
+        status=shown,
+        processed=live.whole_processed,
+        total=live.whole_total,
+        failed=len(live.failed_indexes),
+        errors=(*record.errors, *live.errors)[-MAX_ERRORS_KEPT:],
+        running_seconds=job.running_seconds + attempt_seconds,
+        heartbeat_at=_moment(live.heartbeat_at) if live.status.is_active else None,
+    )

@@ -1,0 +1,36 @@
+"""The gap-job history of one tenant: one row per job, kept after its job key expires."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from core.storage.tenant_repository import TenantRepository
+from db.models import CollectionFlow, GapJob, User
+
+
+class GapJobRepository(TenantRepository):
+    def add(self, job: GapJob) -> None:
+        job.client_account_id = self.client_account_id
+        job.engagement_id = self.engagement_id
+        self.db.add(job)
+
+    def get(self, job_id: uuid.UUID) -> GapJob | None:
+        query = self._scoped(select(GapJob), GapJob).where(GapJob.id == job_id)
+        return self.db.scalars(query).first()
+
+    def list_jobs(
+        self, *, collection_flow_id: uuid.UUID | None = None, limit: int = 200
+    ) -> list[tuple[GapJob, Any, str, str | None]]:
+        """Jobs newest first, each with its flow's master flow_id, flow name and submitter."""
+        submitter = func.coalesce(User.display_name, User.email)
+        query = self._scoped(
+            select(GapJob, CollectionFlow.flow_id, CollectionFlow.flow_name, submitter)
+            .join(CollectionFlow, CollectionFlow.id == GapJob.collection_flow_id)
+            .outerjoin(User, User.id == GapJob.submitted_by),
+            GapJob,
+        )
+        if collection_flow_id is not None:
+            query = query.where(GapJob.collection_flow_id == collection_flow_id)
+        query = query.order_by(GapJob.submitted_at.desc(), GapJob.id).limit(limit)
+        return [tuple(row) for row in self.db.execute(query)]

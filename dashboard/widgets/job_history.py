@@ -1,0 +1,72 @@
+"""A Jobs view: every gap job (of a flow or of the engagement), with its pace and its end."""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from core.enhancement.job_history import JobRecord
+from core.enhancement.job_timing import ago, duration, per_minute
+from dashboard import state
+
+STATUS_SHOWN = {
+    "queued": "Queued",
+    "running": "Running",
+    "stalled": "Stalled",
+    "completed": "Completed",
+    "failed": "Failed",
+    "reset": "Reset by an admin",
+}
+
+NARROW = ("Gaps", "Duration", "Rate", "ETA", "Heartbeat")
+
+
+def frame(jobs: list[JobRecord], now: float, *, with_flow: bool) -> pd.DataFrame:
+    """One row per job, in people's words (text people wrote stays text: a dataframe cell)."""
+    # What matters while waiting comes first; who and when after (a wide table scrolls).
+    rows = {
+        "Flow": [job.flow_name for job in jobs],
+        "Status": [STATUS_SHOWN.get(job.status, job.status) for job in jobs],
+        "Progress": [job.percentage for job in jobs],
+        "Gaps": [f"{job.processed} / {job.total}" for job in jobs],
+        "ETA": [duration(job.eta_seconds) if job.eta_seconds is not None else "—" for job in jobs],
+        "Heartbeat": [
+            ago(now - job.heartbeat_at.timestamp()) if job.heartbeat_at else "—" for job in jobs
+        ],
+        "Rate": [per_minute(job.rate_per_second) for job in jobs],
+        "Duration": [duration(job.running_seconds) for job in jobs],
+        "Errors": [job.failed for job in jobs],
+        "Retries": [job.retries for job in jobs],
+        "Submitted": [state.local_time(job.submitted_at) for job in jobs],
+        "By": [job.submitted_by or "—" for job in jobs],
+    }
+    if not with_flow:
+        del rows["Flow"]
+    return pd.DataFrame(rows)
+
+
+def show(jobs: list[JobRecord], *, key: str, with_flow: bool = True) -> None:
+    """The table, and the errors of the jobs that had any."""
+    if not jobs:
+        st.info("No gap job has run here yet.")
+        return
+    st.dataframe(
+        frame(jobs, time.time(), with_flow=with_flow),
+        hide_index=True,
+        key=key,
+        column_config={
+            "Progress": st.column_config.ProgressColumn(
+                min_value=0, max_value=100, format="%.0f%%", width="small"
+            ),
+            "Errors": st.column_config.NumberColumn(format="%d", width="small"),
+            "Retries": st.column_config.NumberColumn(format="%d", width="small"),
+            **{name: st.column_config.TextColumn(width="small") for name in NARROW},
+        },
+    )
+    failing = [job for job in jobs if job.errors]
+    if failing:
+        with st.expander(f"Errors of {len(failing)} job{'s' if len(failing) != 1 else ''}"):
+            for job in failing:
+                st.text(f"{job.flow_name} · {state.local_time(job.submitted_at)}")
+                for error in job.errors:
+                    st.text(f"  • {error}")
