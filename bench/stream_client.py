@@ -144,8 +144,9 @@ class StreamSession:
             if not self._settled:
                 self.widgets.clear()
                 self.texts.clear()
-        elif kind == "session_status_changed" and self._settled:
-            if not message.session_status_changed.script_is_running:
+        elif kind == "session_status_changed":
+            running = message.session_status_changed.script_is_running
+            if self._settled and not running:
                 self._finished.set()
 
     def _element(self, element) -> None:
