@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +29,7 @@ from bench.dashboard import MAKE_FLOW  # noqa: E402
 from bench.stream_client import StreamSession  # noqa: E402
 from tests.dashboard.live import add_user  # noqa: E402
 from tests.dashboard.procfile import (  # noqa: E402
-    ProcfileStack,
+    JobKeyWriter,
     group_cpu_seconds,
     group_rss_bytes,
     procfile_stack,
@@ -67,34 +66,8 @@ def percentile(values: list[float], share: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
 
 
-class ProgressWriter:
+class ProgressWriter(JobKeyWriter):
     """Writes the job's progress as a worker does, one gap more every `period` seconds."""
-
-    def __init__(self, stack: ProcfileStack, collection_flow_id: str, total: int) -> None:
-        from core.enhancement.job_state import JobState, JobStatus
-        from core.enhancement.redis_job_store import RedisJobStore, redis_client
-
-        self.store = RedisJobStore(redis_client(stack.env["REDIS_URL"]), stack.redis_prefix)
-        self.key, self.total, self.processed = collection_flow_id, total, 0
-        self.state = JobState.queued(str(uuid.uuid4()), total, None, time.time())
-        claim = self.store.claim(self.key, self.state, (), stall_seconds=3600)
-        assert claim.outcome == "accepted", claim
-        self.state = replace(self.state, status=JobStatus.RUNNING)
-        self.written: dict[int, float] = {}
-        self.write()
-
-    def write(self) -> None:
-        now = time.time()
-        self.state = replace(
-            self.state,
-            processed=self.processed,
-            percentage=100 * self.processed / self.total,
-            current_asset=f"bench-asset-{self.processed}",
-            heartbeat_at=now,
-        )
-        changed = ("status", "processed", "percentage", "current_asset", "heartbeat_at")
-        assert self.store.update_if_current(self.key, self.state, changed)
-        self.written[self.processed] = time.time()
 
     def run(self, stop: threading.Event, period: float) -> None:
         while not stop.wait(period):

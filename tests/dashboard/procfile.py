@@ -7,8 +7,10 @@ import contextlib
 import os
 import secrets
 import subprocess
+import time
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import redis
@@ -126,3 +128,34 @@ def group_rss_bytes(group: int) -> int:
         with contextlib.suppress(OSError):
             pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+class JobKeyWriter:
+    """A gap job of one flow, its key written as a worker writes it (no worker needed)."""
+
+    def __init__(self, stack: LiveStack, collection_flow_id: str, total: int) -> None:
+        from core.enhancement.job_state import JobState, JobStatus
+        from core.enhancement.redis_job_store import RedisJobStore, redis_client
+
+        self.store = RedisJobStore(redis_client(stack.env["REDIS_URL"]), stack.redis_prefix)
+        self.key, self.total, self.processed = collection_flow_id, total, 0
+        self.state = JobState.queued(str(uuid.uuid4()), total, None, time.time())
+        claim = self.store.claim(self.key, self.state, (), stall_seconds=3600)
+        assert claim.outcome == "accepted", claim
+        self.state = replace(self.state, status=JobStatus.RUNNING)
+        self.written: dict[int, float] = {}  # processed -> when it was written (time.time())
+        self.write()
+
+    def write(self, status: str | None = None) -> None:
+        """Write the progress `processed` (and `status`), with a fresh heartbeat."""
+        self.state = replace(
+            self.state,
+            status=type(self.state.status)(status) if status else self.state.status,
+            processed=self.processed,
+            percentage=100 * self.processed / self.total,
+            current_asset=f"bench-asset-{self.processed}",
+            heartbeat_at=time.time(),
+        )
+        changed = ("status", "processed", "percentage", "current_asset", "heartbeat_at")
+        assert self.store.update_if_current(self.key, self.state, changed)
+        self.written[self.processed] = time.time()
