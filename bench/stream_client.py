@@ -75,6 +75,9 @@ class StreamSession:
         """Type `values` into the text inputs (choose them in select boxes) and press `button`;
         returns when the runs that follow (a st.rerun included) have ended."""
         states = []
+        missing = [label for label in (*values, button) if label not in self.widgets]
+        if missing:
+            raise LookupError(f"no {missing} on the page; it shows {self.texts}")
         for label, value in values.items():
             widget = self.widgets[label]
             state = WidgetState(id=widget.id)
@@ -85,6 +88,11 @@ class StreamSession:
             states.append(state)
         states.append(WidgetState(id=self.widgets[button].id, trigger_value=True))
         await self.run(states, timeout)
+
+    async def open_page(self, page_name: str, query_string: str = "") -> None:
+        """Go to another page of the app (as its address, in the same session) and run it."""
+        self.page_name, self.query_string, self.page_script_hash = page_name, query_string, ""
+        await self.run()
 
     async def refresh_fragment(self, stop: asyncio.Event) -> None:
         """Rerun the page's fragment on its interval until `stop` is set, as the browser's timer."""
@@ -126,6 +134,8 @@ class StreamSession:
         kind = message.WhichOneof("type")
         if kind == "new_session":  # a run starts
             self._finished.clear()
+            if not message.metadata.run.fragment_ids:
+                self.fragment = None  # a page run registers its fragments anew
             self.page_script_hash = message.new_session.page_script_hash or self.page_script_hash
         elif kind == "navigation":
             self.page_script_hash = message.navigation.page_script_hash or self.page_script_hash
