@@ -123,6 +123,8 @@ def measure(stack, writer, window, period, count_refreshes, seen, wait=time.slee
             "start": rss_before >> 20,
             "end": rss_samples[-1] >> 20,
             "max": max(rss_samples) >> 20,
+            # One sample a minute (the first and every twelfth), to see a trend in long runs.
+            "per_minute": [sample >> 20 for sample in rss_samples[::12]],
         },
         "progress_write_to_screen": latencies(writer, seen(), started),
     }
@@ -219,8 +221,8 @@ def run_clients(stack, flow_id, writer, count, args) -> dict:
         stop = asyncio.Event()
         ticking = []
         for number, session in enumerate(sessions):
-            await asyncio.sleep(args.interval / len(sessions) if number else 0)
-            ticking.append(asyncio.create_task(session.refresh_fragment(stop)))
+            await asyncio.sleep((args.tick or args.interval) / len(sessions) if number else 0)
+            ticking.append(asyncio.create_task(session.refresh_fragment(stop, args.tick)))
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(
             None,
@@ -293,6 +295,9 @@ def main() -> None:
     parser.add_argument("--gaps", type=int, default=20_000, help="gaps of the watched flow")
     parser.add_argument("--page-runs", type=int, default=5, help="runs timed of each page")
     parser.add_argument("--interval", type=float, default=2.0, help="the panel's refresh (s)")
+    parser.add_argument(
+        "--tick", type=float, help="s between a protocol client's refreshes (compressed runs)"
+    )
     parser.add_argument("--write-period", type=float, default=3.0, help="s between writes")
     parser.add_argument(
         "--baseline",

@@ -94,10 +94,12 @@ class StreamSession:
         self.page_name, self.query_string, self.page_script_hash = page_name, query_string, ""
         await self.run()
 
-    async def refresh_fragment(self, stop: asyncio.Event) -> None:
-        """Rerun the page's fragment on its interval until `stop` is set, as the browser's timer."""
+    async def refresh_fragment(self, stop: asyncio.Event, every: float | None = None) -> None:
+        """Rerun the page's fragment on its interval until `stop` is set, as the browser's timer
+        (or `every` seconds: hours of refreshes compressed into minutes)."""
         assert self.fragment is not None, "the page drew no fragment with run_every"
         fragment_id, interval = self.fragment
+        interval = every or interval
         next_tick = time.monotonic() + interval
         while not stop.is_set():
             try:
