@@ -324,10 +324,13 @@ def main() -> None:
         result["web_rss_mb_idle"] = group_rss_bytes(web) >> 20
         cpu_before = group_cpu_seconds(web)
         result[f"page_run_at_{args.gaps}_gaps"] = page_run_costs(stack, flow_id, args.page_runs)
-        for count in args.browsers:
-            result[f"chromium_{count}"] = run_browsers(stack, flow_id, writer, count, args)
-        for count in args.clients:
-            result[f"protocol_{count}"] = run_clients(stack, flow_id, writer, count, args)
+        phases = [("chromium", count, run_browsers) for count in args.browsers]
+        phases += [("protocol", count, run_clients) for count in args.clients]
+        for kind, count, run in phases:
+            try:
+                result[f"{kind}_{count}"] = run(stack, flow_id, writer, count, args)
+            except Exception as error:  # the phases before and after still count
+                result[f"{kind}_{count}"] = {"error": f"{type(error).__name__}: {error}"[:500]}
         result["web_cpu_s_total"] = round(group_cpu_seconds(web) - cpu_before, 1)
     result["aim"] = {
         "cpu_ms_per_refresh": 3,

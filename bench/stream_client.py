@@ -50,9 +50,10 @@ class StreamSession:
         stream = self.url.replace("http://", "ws://") + "/_stcore/stream"
         self.connection = await connect(
             stream,
-            subprotocols=["streamlit"],
+            subprotocols=["streamlit"],  # type: ignore[list-item]
             max_size=None,
-            compression=None,  # type: ignore[list-item]
+            compression=None,
+            open_timeout=None,  # a busy server answers late: the run's own timeouts bound it
         )
         self._reader = asyncio.create_task(self._read())
 
