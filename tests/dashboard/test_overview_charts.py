@@ -24,5 +24,5 @@ def test_the_figures_are_a_function_of_the_rows_alone():
     assert "Wave B" not in first["completeness"].to_json()
     assert "Contoso - Move" in other["phase"].to_json()
     assert "Northwind - Exit" not in other["phase"].to_json()
-    assert again["phase"].to_json() == first["phase"].to_json()
+    assert again["phase"].to_dict()["data"] == first["phase"].to_dict()["data"]
     assert set(first) == {"phase", "status", "progress", "completeness"}
