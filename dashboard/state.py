@@ -252,6 +252,13 @@ def local_time(moment: datetime | str | None) -> str:
     return shown.strftime("%Y-%m-%d %H:%M") + ("" if zone else " UTC")
 
 
+def cached_by_arguments(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache a pure function of its arguments (the key): whoever passes the same rows gets the
+    same answer, so one tenant's rows never give another's result. For costly drawing-only
+    work (a chart's figure), never for reads."""
+    return st.cache_data(max_entries=200, show_spinner=False)(fn)
+
+
 @st.cache_data
 def filter_options() -> dict[str, list[Any]]:
     """The fixed vocabularies behind the filters (from core's single definitions)."""

@@ -1,4 +1,9 @@
-"""The gap job's progress panel: refreshes itself, one progress read per tick."""
+"""The gap job's progress panel: refreshes itself, one progress read per tick.
+
+The refresh adapts: the chosen interval while a job is live, the longest one while the flow
+has no live job (a job someone submits shows within it, and then the panel speeds up), and
+none while the browser tab is hidden or the person turned it off.
+"""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,9 +19,20 @@ from core.enhancement.job_state import (
 from core.enhancement.jobs import progress_reader, retry_gap_analysis
 from core.storage.unit_of_work import UnitOfWork
 from dashboard import state
-from dashboard.widgets import job_figures
+from dashboard.widgets import job_figures, tab_visibility
 
 Reader = Callable[[], JobProgress | None]
+# While the flow has no live job the panel still looks, at the longest interval offered.
+IDLE_SECONDS = max(state.POLL_CHOICES.values())
+
+
+def refresh_seconds(chosen: int, progress: JobProgress | None, hidden: bool) -> int:
+    """How often the panel rereads the job: 0 for never."""
+    if hidden or not chosen:
+        return 0
+    if progress is None or not progress.is_live:
+        return max(chosen, IDLE_SECONDS)
+    return chosen
 
 
 def _tick(_uow: UnitOfWork, read: Reader) -> JobProgress | None:
@@ -57,20 +73,32 @@ def show(flow_id: str, may_retry: bool) -> None:
         default="2 s",
         key=state.POLL_SECONDS,
     )
-    seconds = state.POLL_CHOICES.get(choice or "Off", 0)
+    chosen = state.POLL_CHOICES.get(choice or "Off", 0)
     # Tenancy and the flow are checked once per page run; each tick then reads the job key only.
     read_progress = state.call(progress_reader, flow_id, doing="read the job's progress")
+    # The page run's one read: it sets the interval and is what the panel first draws.
+    first = [state.call(_tick, read_progress, doing="read the job's progress")]
+    seconds = refresh_seconds(chosen, first[0], tab_visibility.hidden())
+    idle = seconds > chosen
 
     @st.fragment(run_every=timedelta(seconds=seconds) if seconds else None)
     def panel() -> None:
-        progress = state.call(_tick, read_progress, doing="read the job's progress")
+        if first:
+            progress = first.pop()
+        else:
+            progress = state.call(_tick, read_progress, doing="read the job's progress")
         seen = st.session_state.setdefault(state.LAST_JOB_STATUS, {})
         previous = seen.get(flow_id)
         seen[flow_id] = None if progress is None else progress.status
-        if previous in ACTIVE_JOB_STATUSES and progress and progress.status in ENDED_JOB_STATUSES:
+        ended = (
+            previous in ACTIVE_JOB_STATUSES and progress and progress.status in ENDED_JOB_STATUSES
+        )
+        started = idle and progress is not None and progress.is_live
+        if ended or started:
             # The job just ended: rerun the whole page so the table shows the enhanced rows.
-            # Before drawing: that run draws the panel, and a panel drawn here too would
-            # stay on screen beside it until the page run ends.
+            # Or a job started while the panel looked slowly: the page run sets the chosen
+            # interval again. Before drawing: that run draws the panel, and a panel drawn
+            # here too would stay on screen beside it until the page run ends.
             st.rerun(scope="app")
         _render(progress, flow_id, may_retry)
 

@@ -197,3 +197,43 @@ def test_the_admin_sees_every_job_not_only_the_last_per_flow(
     assert list(jobs["Flow"]) == ["Twice", "Twice"]
     assert list(jobs["Status"]) == ["Failed", "Reset by an admin"]
     assert job_store_for(engine).get(key).status is JobStatus.FAILED
+
+
+def progress_of(status: JobStatus, stalled: bool = False):
+    from core.enhancement.job_state import JobProgress
+
+    return JobProgress(
+        job_id="j",
+        status=status,
+        processed=1,
+        total=2,
+        percentage=50.0,
+        current_asset=None,
+        errors=(),
+        stalled=stalled,
+        updated_at=utcnow(),
+    )
+
+
+def test_the_panel_refreshes_at_the_chosen_interval_while_the_job_is_live():
+    from dashboard.widgets.job_progress import refresh_seconds
+
+    assert refresh_seconds(2, progress_of(JobStatus.RUNNING), hidden=False) == 2
+    assert refresh_seconds(5, progress_of(JobStatus.QUEUED), hidden=False) == 5
+
+
+def test_without_a_live_job_the_panel_looks_at_the_longest_interval():
+    from dashboard.widgets.job_progress import IDLE_SECONDS, refresh_seconds
+
+    assert IDLE_SECONDS == 15
+    assert refresh_seconds(2, None, hidden=False) == 15
+    assert refresh_seconds(2, progress_of(JobStatus.COMPLETED), hidden=False) == 15
+    assert refresh_seconds(2, progress_of(JobStatus.FAILED), hidden=False) == 15
+    assert refresh_seconds(2, progress_of(JobStatus.RUNNING, stalled=True), hidden=False) == 15
+
+
+def test_a_hidden_tab_or_refresh_turned_off_never_rereads():
+    from dashboard.widgets.job_progress import refresh_seconds
+
+    assert refresh_seconds(2, progress_of(JobStatus.RUNNING), hidden=True) == 0
+    assert refresh_seconds(0, progress_of(JobStatus.RUNNING), hidden=False) == 0

@@ -1,0 +1,267 @@
+"""A team watching a job: what each analyst on the Gaps page costs the web process.
+
+Starts the Procfile's web and worker (process groups) on a scratch PostgreSQL database (the
+application role) and Redis prefix, signs N analysts in, opens the Gaps page of a flow with a
+running job, and measures over a fixed window while the bench writes the job's progress (as a
+worker does): the web group's CPU seconds (/proc), CPU ms per refresh per analyst, analysts per
+core at the refresh interval, web RSS, the time from a progress write to the number on screen
+(p50/p95), and sign-in-to-Flows time. Analysts are headless Chromium tabs (--browsers) or
+protocol-level clients that speak Streamlit's websocket without drawing (--clients).
+Prints one JSON object.
+    python bench/sessions.py [--browsers 5,20] [--clients 100,300] [--window 60]
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# This script shares a directory with jobs.py: let `import jobs` find the package.
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+
+from bench.dashboard import MAKE_FLOW  # noqa: E402
+from bench.session_figures import (  # noqa: E402
+    ProgressWriter,
+    measure,
+    percentile,
+    with_rate,
+)
+from bench.stream_client import StreamSession  # noqa: E402
+from tests.dashboard.live import add_user  # noqa: E402
+from tests.dashboard.procfile import group_cpu_seconds, group_rss_bytes, procfile_stack  # noqa: E402
+from tests.processes import interrupt_on_termination  # noqa: E402
+
+PASSWORD = f"Bench-{uuid.uuid4().hex[:10]}"
+ENGAGEMENT = "Datacenter Exit 2027"
+CLIENT = "Northwind Health"
+# The settings a web process ran with before the project's .streamlit/config.toml set them.
+BASELINE_SETTINGS = {
+    "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true",
+    "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto",
+    "STREAMLIT_RUNNER_MAGIC_ENABLED": "true",
+}
+# Records when each "processed" number first appears in the panel's metric (ms since epoch).
+SEEN_SCRIPT = """
+window.__seen = {};
+new MutationObserver(() => {
+  for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
+    if (!metric.textContent.startsWith('Processed')) continue;
+    const value = metric.querySelector('[data-testid="stMetricValue"]');
+    const processed = value && parseInt(value.textContent.split('/')[0], 10);
+    if (processed >= 0 && !(processed in window.__seen)) window.__seen[processed] = Date.now();
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+def run_browsers(stack, flow_id, writer, count, args) -> dict:
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.dashboard.live import CHROMIUM, CHROMIUM_ARGS, open_tab, sign_in
+
+    refreshes = [0]
+    sign_in_seconds = []
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        pages = []
+        try:
+            for _ in range(count):
+                page = open_tab(browser)
+                page.add_init_script(SEEN_SCRIPT)
+                page.on("websocket", lambda ws: ws.on("framereceived", count_finished(refreshes)))
+                started = time.perf_counter()
+                sign_in(page, stack, "analyst@bench.local", PASSWORD, ENGAGEMENT)
+                expect(page.get_by_role("heading", name="Flows")).to_be_visible()
+                sign_in_seconds.append(time.perf_counter() - started)
+                page.get_by_role("link", name="Gaps").click()
+                expect(page.get_by_text(f"{writer.processed} / {writer.total}")).to_be_visible()
+                pages.append(page)
+            result = measure(
+                stack,
+                writer,
+                args.window,
+                args.write_period,
+                lambda: refreshes[0],
+                lambda: [seen_on(page) for page in pages],
+                wait=lambda seconds: pages[0].wait_for_timeout(seconds * 1000),
+            )
+        finally:
+            browser.close()
+    result["sign_in_to_flows_s"] = {
+        "p50": percentile(sign_in_seconds, 0.5),
+        "max": round(max(sign_in_seconds), 3),
+        "note": "goto the app, type, sign in, choose the engagement, open it, Flows drawn",
+    }
+    return with_rate(result, count, args.interval)
+
+
+def count_finished(refreshes: list[int]):
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    def counted(payload) -> None:
+        if isinstance(payload, bytes):
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            if message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY and (
+                message.WhichOneof("type") == "script_finished"
+            ):
+                refreshes[0] += 1
+
+    return counted
+
+
+def seen_on(page) -> dict[int, float]:
+    return {int(key): value / 1000 for key, value in page.evaluate("window.__seen").items()}
+
+
+def run_clients(stack, flow_id, writer, count, args) -> dict:
+    sessions: list[StreamSession] = []
+    sign_in_seconds: list[float] = []
+
+    async def sign_in_one(gate: asyncio.Semaphore) -> None:
+        async with gate:
+            session = StreamSession(stack.url, page_name="gaps", query_string=f"flow={flow_id}")
+            await session.open()
+            await session.run()
+            started = time.perf_counter()
+            await session.submit({"Email": "analyst@bench.local", "Password": PASSWORD}, "Sign in")
+            await session.submit({"Engagement": ENGAGEMENT}, "Open engagement")
+            sign_in_seconds.append(time.perf_counter() - started)
+            assert session.fragment is not None, session.texts
+            sessions.append(session)
+
+    async def main() -> dict:
+        # One at a time: concurrent sign-ins of one account deadlock in the sign-in throttle
+        # on PostgreSQL (its rows are locked in no fixed order); a team signs in one by one.
+        gate = asyncio.Semaphore(1)
+        await asyncio.gather(*(sign_in_one(gate) for _ in range(count)))
+        stop = asyncio.Event()
+        ticking = []
+        for number, session in enumerate(sessions):
+            await asyncio.sleep((args.tick or args.interval) / len(sessions) if number else 0)
+            ticking.append(asyncio.create_task(session.refresh_fragment(stop, args.tick)))
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(
+            None,
+            measure,
+            stack,
+            writer,
+            args.window,
+            args.write_period,
+            lambda: sum(session.fragment_runs for session in sessions),
+            lambda: [session.seen_processed for session in sessions],
+        )
+        stop.set()
+        await asyncio.gather(*ticking)
+        await asyncio.gather(*(session.close() for session in sessions))
+        return result
+
+    result = asyncio.run(main())
+    result["sign_in_to_gaps_s"] = {
+        "p50": percentile(sign_in_seconds, 0.5),
+        "max": round(max(sign_in_seconds), 3),
+        "note": "protocol client: sign in, open the engagement, Gaps drawn, one after the other",
+    }
+    return with_rate(result, count, args.interval)
+
+
+def page_run_costs(stack, flow_id: str, runs: int) -> dict:
+    """Server CPU of one full run of each page, the team otherwise idle (median of `runs`)."""
+    web = stack.webs[0].pid
+
+    async def cost(session: StreamSession, page: str, query: str) -> float:
+        await session.open_page(page, query)  # warm: the page's first run in this session
+        spent = []
+        for _ in range(runs):
+            before = group_cpu_seconds(web)
+            await session.run()
+            spent.append(group_cpu_seconds(web) - before)
+        return round(1000 * sorted(spent)[len(spent) // 2], 1)
+
+    async def main() -> dict:
+        session = StreamSession(stack.url, page_name="flows")
+        await session.open()
+        await session.run()
+        await session.submit({"Email": "manager@bench.local", "Password": PASSWORD}, "Sign in")
+        await session.submit({"Engagement": ENGAGEMENT}, "Open engagement")
+        costs = {
+            "gaps": await cost(session, "gaps", f"flow={flow_id}"),
+            "flows": await cost(session, "flows", ""),
+            "overview": await cost(session, "overview", ""),
+        }
+        await session.close()
+        return costs
+
+    return {
+        "cpu_ms": asyncio.run(main()),
+        "runs": runs,
+        "note": "/proc CPU ticks of the web group (10 ms resolution), median",
+    }
+
+
+def counts(text: str) -> list[int]:
+    return [int(value) for value in text.split(",") if value.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--browsers", type=counts, default=[5, 20], help="Chromium tabs, e.g. 5,20")
+    parser.add_argument("--clients", type=counts, default=[100, 300], help="protocol clients")
+    parser.add_argument("--window", type=float, default=60, help="seconds measured per N")
+    parser.add_argument("--minutes", type=float, help="the window in minutes (memory runs)")
+    parser.add_argument("--gaps", type=int, default=20_000, help="gaps of the watched flow")
+    parser.add_argument("--page-runs", type=int, default=5, help="runs timed of each page")
+    parser.add_argument("--interval", type=float, default=2.0, help="the panel's refresh (s)")
+    parser.add_argument(
+        "--tick", type=float, help="s between a protocol client's refreshes (compressed runs)"
+    )
+    parser.add_argument("--write-period", type=float, default=3.0, help="s between writes")
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="run the web process with the settings from before .streamlit/config.toml set them",
+    )
+    args = parser.parse_args()
+    if args.minutes:
+        args.window = 60 * args.minutes
+    interrupt_on_termination()  # a SIGTERM still stops the processes and drops the database
+    result: dict = {"benchmark": "sessions", "settings": "baseline" if args.baseline else "project"}
+    web_env = BASELINE_SETTINGS if args.baseline else None
+    # The whole team signs in at once from one address with one account: in-flight sign-ins
+    # count against the throttle until they succeed, so it is opened wide for the bench.
+    wide = {"SIGN_IN_FREE_FAILURES": "100000", "SIGN_IN_ADDRESS_FREE_FAILURES": "100000"}
+    with procfile_stack(seed_args=("--assets", "200"), web_env=web_env, extra_env=wide) as stack:
+        add_user(stack, "analyst@bench.local", "analyst", CLIENT, PASSWORD)
+        add_user(stack, "manager@bench.local", "manager", CLIENT, PASSWORD)
+        flow_id, collection_flow_id = stack.python(
+            "-c", MAKE_FLOW + "\nprint(child.id)", str(args.gaps)
+        ).split()[-2:]
+        writer = ProgressWriter(stack, collection_flow_id, total=100_000)
+        web = stack.webs[0].pid
+        result["web_rss_mb_idle"] = group_rss_bytes(web) >> 20
+        cpu_before = group_cpu_seconds(web)
+        result[f"page_run_at_{args.gaps}_gaps"] = page_run_costs(stack, flow_id, args.page_runs)
+        phases = [("chromium", count, run_browsers) for count in args.browsers]
+        phases += [("protocol", count, run_clients) for count in args.clients]
+        for kind, count, run in phases:
+            try:
+                result[f"{kind}_{count}"] = run(stack, flow_id, writer, count, args)
+            except Exception as error:  # the phases before and after still count
+                result[f"{kind}_{count}"] = {"error": f"{type(error).__name__}: {error}"[:500]}
+        result["web_cpu_s_total"] = round(group_cpu_seconds(web) - cpu_before, 1)
+    result["aim"] = {
+        "cpu_ms_per_refresh": 3,
+        "analysts_per_core": 300,
+        "p95_write_to_screen_s": args.interval + 0.5,
+        "sign_in_to_flows_s": 1.5,
+    }
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
