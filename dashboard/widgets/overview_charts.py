@@ -20,12 +20,28 @@ from dashboard.palette import (
 )
 
 
-def _draw(figure: Any, key: str, column: Any = st, title: str | None = None, **layout: Any) -> None:
+def _draw(
+    frame: pd.DataFrame,
+    bar: dict[str, Any],
+    key: str,
+    column: Any = st,
+    title: str | None = None,
+    **layout: Any,
+) -> None:
+    """A bar chart of `frame` (plotly express arguments `bar`) with `layout` applied."""
     # The title above the chart, not in it: a one-line legend then never covers it.
     if title:
         column.markdown(f"**{title}**")
-    figure = chart_style.compact(figure, **layout)
+    figure = _bar_figure(frame.to_dict("records"), bar, layout)
     column.plotly_chart(figure, key=key, config={"displayModeBar": False})
+
+
+@state.cached_by_arguments
+def _bar_figure(rows: list[dict[str, Any]], bar: dict[str, Any], layout: dict[str, Any]) -> Any:
+    # Building and validating a figure is most of a chart's server time; it depends on these
+    # arguments alone, so a rerun with the same rows reuses it (and no tenant's rows meet
+    # another's figure: the rows are the key).
+    return chart_style.compact(px.bar(pd.DataFrame(rows), **bar), **layout)
 
 
 def progress(phases: list[dict[str, Any]], flows: list[dict[str, Any]], needing: int) -> None:
@@ -39,8 +55,7 @@ def progress(phases: list[dict[str, Any]], flows: list[dict[str, Any]], needing:
     frame = pd.DataFrame(phases)
     frame["Phase"] = frame["phase"].map(phase_label)
     per_engagement = frame.groupby("engagement")["flows"].sum()
-    figure = px.bar(
-        frame,
+    bar = dict(
         x="flows",
         y="engagement",
         color="Phase",
@@ -50,7 +65,8 @@ def progress(phases: list[dict[str, Any]], flows: list[dict[str, Any]], needing:
         labels={"flows": "Flows", "engagement": ""},
     )
     _draw(
-        figure,
+        frame,
+        bar,
         "ov_progress",
         height=140 + 40 * len(per_engagement),
         xaxis=chart_style.integer_axis(per_engagement.max()),
@@ -88,8 +104,7 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         frame = pd.DataFrame(dominant)
         frame["Priority"] = frame["priority"].map(PRIORITY_LABELS)
         order = frame.groupby("attribute")["gaps"].sum().sort_values(ascending=False)
-        figure = px.bar(
-            frame,
+        bar = dict(
             x="gaps",
             y="attribute",
             color="Priority",
@@ -99,7 +114,7 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
             labels={"gaps": "Pending gaps", "attribute": ""},
         )
         xaxis = chart_style.integer_axis(order.max())
-        _draw(figure, "ov_gaps", left, "Pending gaps by attribute", xaxis=xaxis)
+        _draw(frame, bar, "ov_gaps", left, "Pending gaps by attribute", xaxis=xaxis)
     else:
         left.info("No pending gaps.")
     with_gaps = [flow for flow in flows if flow["completeness"] is not None]
@@ -113,8 +128,7 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
             "Phase": [phase_label(flow["current_phase"]) for flow in with_gaps],
         }
     )
-    figure = px.bar(
-        frame,
+    bar = dict(
         x="Resolved",
         y="Flow",
         color="Phase",
@@ -124,7 +138,8 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         labels={"Flow": ""},
     )
     _draw(
-        figure,
+        frame,
+        bar,
         "ov_completeness",
         right,
         "Share of each flow's gaps resolved",
@@ -144,8 +159,7 @@ def pace(
     left, right = st.columns(2)
     if any(row["resolved"] for row in weekly):
         frame = pd.DataFrame(weekly)
-        figure = px.bar(
-            frame,
+        bar = dict(
             x="week",
             y="resolved",
             color="engagement",
@@ -153,7 +167,8 @@ def pace(
         )
         largest = frame.groupby("week")["resolved"].sum().max()
         _draw(
-            figure,
+            frame,
+            bar,
             "ov_weekly",
             left,
             "Gaps resolved per week",
@@ -168,8 +183,7 @@ def pace(
         unit, per_hour = time_unit(frame["hours"].max())
         frame[unit] = frame["hours"] * per_hour
         several = frame["engagement"].nunique() > 1
-        figure = px.bar(
-            frame,
+        bar = dict(
             x="Phase",
             y=unit,
             color="Phase",
@@ -181,15 +195,14 @@ def pace(
             hover_data={"flows": True},
         )
         title = "Median time in each phase (flows that left it)"
-        _draw(figure, "ov_cycle", right, title, showlegend=several)
+        _draw(frame, bar, "ov_cycle", right, title, showlegend=several)
     else:
         right.info("No flow has left a phase yet.")
     if not throughput:
         st.info("No gap job has run in these engagements yet.")
         return
     frame = pd.DataFrame(throughput)
-    figure = px.bar(
-        frame,
+    bar = dict(
         x="day",
         y="gaps",
         color="engagement",
@@ -197,7 +210,8 @@ def pace(
     )
     days: list[date] = list(frame["day"])
     _draw(
-        figure,
+        frame,
+        bar,
         "ov_jobs",
         title="Gaps processed by jobs per day",
         xaxis=chart_style.date_axis(min(days), max(days)),

@@ -1,0 +1,17 @@
+"""The Overview's figures are cached by their rows: the same rows draw the same figure, and
+one engagement's rows never draw another's."""
+
+from dashboard.widgets.overview_charts import _bar_figure
+
+BAR = {"x": "flows", "y": "engagement", "orientation": "h"}
+
+
+def test_a_figure_is_a_function_of_its_rows_alone():
+    first = _bar_figure([{"engagement": "Northwind / Exit", "flows": 2}], BAR, {"height": 200})
+    other = _bar_figure([{"engagement": "Contoso / Move", "flows": 3}], BAR, {"height": 200})
+    again = _bar_figure([{"engagement": "Northwind / Exit", "flows": 2}], BAR, {"height": 200})
+
+    assert "Northwind / Exit" in first.to_json() and "Contoso" not in first.to_json()
+    assert "Contoso / Move" in other.to_json() and "Northwind" not in other.to_json()
+    assert again.to_dict() == first.to_dict()
+    assert first.layout.height == 200
