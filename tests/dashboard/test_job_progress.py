@@ -23,6 +23,12 @@ from tests.dashboard.conftest import no_exceptions, texts
 GAP = {"field_name": "business_owner", "gap_type": "invalid"}
 
 
+def panel_metrics(app) -> list[str]:
+    """The progress panel's figures: Processed, Elapsed, ETA, Errors."""
+    shown = {item.label: item.value for item in app.metric}
+    return [shown[label] for label in ("Processed", "Elapsed", "ETA", "Errors")]
+
+
 def failed_job(db, engine, ctx: RequestContext, flow_id: str) -> str:
     """Submit the flow's gaps, then record the job as failed (as a worker would)."""
     flow = CollectionChildFlowService(db, ctx).get_by_master_flow_id(flow_id)
@@ -43,13 +49,7 @@ def test_a_failed_job_is_shown_with_a_retry_button(db, engine, tenant, open_page
     app = open_page(tenant, "gaps", flow_id)
     no_exceptions(app)
     assert any("The job failed" in text for text in texts(app, "warning"))
-    shown = {item.label: item.value for item in app.metric}
-    assert [shown[label] for label in ("Processed", "Elapsed", "ETA", "Errors")] == [
-        "0 / 2",
-        "—",
-        "—",
-        "0",
-    ]
+    assert panel_metrics(app) == ["0 / 2", "—", "—", "0"]
     # A click reruns the fragment alone, which AppTest cannot do (it runs whole scripts).
     assert app.button(key="retry_gap_job").label == "Retry"
 
@@ -148,7 +148,7 @@ def test_after_a_retry_the_panel_counts_the_whole_job(
     app = open_page(tenant, "gaps", flow_id)
     no_exceptions(app)
     # 2 of 3, not the retry's 0 of 1.
-    assert [item.value for item in app.metric][-4:] == ["2 / 3", "—", "—", "0"]
+    assert panel_metrics(app) == ["2 / 3", "—", "—", "0"]
     assert any(
         text.startswith("Last heartbeat") and "retried 1×" in text for text in texts(app, "caption")
     )
@@ -173,7 +173,7 @@ def test_a_running_job_shows_elapsed_time_an_eta_and_its_heartbeat(
     )
     app = open_page(tenant, "gaps", flow_id)
     no_exceptions(app)
-    processed, elapsed, eta, errors = [item.value for item in app.metric][-4:]
+    processed, elapsed, eta, errors = panel_metrics(app)
     assert (processed, errors) == ("3 / 4", "0")
     # Read a moment later than `now`: a little more elapsed, the ETA a third of that longer.
     assert re.fullmatch(r"3\d s", elapsed) and re.fullmatch(r"1[01] s", eta)
