@@ -34,10 +34,20 @@ def stack():
 
 
 def choose(page, label: str, option: str) -> None:
-    wait_idle(page)  # a rerun would close the list as it opens
-    page.get_by_label(label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(page.get_by_role("combobox", name=label, exact=True)).to_have_value(option)
+    """Pick `option` in the select box `label`, as a person would: open the list, and open it
+    again if a rerun closed it before the option could be clicked."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(5):
+        wait_idle(page)  # a rerun closes the list as it opens
+        box.click()
+        try:
+            expect(wanted).to_be_visible(timeout=10_000)
+        except AssertionError:
+            continue
+        break
+    wanted.click()
+    expect(box).to_have_value(option)
 
 
 def invite(page, email: str, role: str) -> str:
