@@ -81,24 +81,26 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
 
 
 @contextlib.contextmanager
-def live_stack(
+def scratch_stack(
+    kind: str,
     *,
-    worker: bool = True,
+    seed: bool = True,
     seed_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
-    seed: bool = True,
-) -> Iterator[LiveStack]:
-    """Its own database (created, migrated by the owner, seeded unless `seed` is False,
+) -> Iterator[tuple[LiveStack, str, Path]]:
+    """A database of its own (created, migrated by the owner, seeded unless `seed` is False,
     dropped), its own application role (row-level security binds it; dropped) and Redis key
-    prefix (keys deleted at the end)."""
+    prefix (keys deleted at the end). Yields the stack without a web address yet, the run's
+    tag and the folder for its processes' logs."""
     tag = f"{os.getpid()}_{secrets.token_hex(3)}"
-    database, role = f"collection_live_{tag}", f"collection_live_app_{tag}"
-    prefix = f"collection-live-{tag}:"
+    database, role = f"collection_{kind}_{tag}", f"collection_{kind}_app_{tag}"
+    prefix = f"collection-{kind}-{tag}:"
     server = PG_SERVER.replace("postgresql://", "postgresql+psycopg://")
     owner_url = f"{server}/{database}"
     database_url = f"{server.split('://')[0]}://{role}@{server.split('@', 1)[1]}/{database}"
     env = {
         **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         "DATABASE_URL": database_url,
         "MIGRATION_DATABASE_URL": owner_url,
         "REDIS_URL": REDIS_SERVER,
@@ -107,59 +109,85 @@ def live_stack(
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    stack = LiveStack(url, database_url, owner_url, env, prefix)
-    processes: list[subprocess.Popen] = []
     logs = ROOT / "var" / "live"
     logs.mkdir(parents=True, exist_ok=True)
+    stack = LiveStack("", database_url, owner_url, env, prefix)
     _pg_admin(f'CREATE DATABASE "{database}"')
     try:
         # Migrates as the owner, creates the application role, then seeds through it.
         stack.python("-m", "db", *(("seed", "--demo", *seed_args) if seed else ("upgrade",)))
-        if worker:
-            processes.append(
-                start_group(
-                    [str(BIN / "huey_consumer"), "jobs.huey_app.huey", "-w", "2", "-k", "thread"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=open(logs / f"worker-{tag}.log", "w"),  # noqa: SIM115
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        web = start_group(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard/app.py",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=open(logs / f"web-{tag}.log", "w"),  # noqa: SIM115
-            stderr=subprocess.STDOUT,
-        )
-        processes.append(web)
-        _wait_healthy(url, web)
-        yield stack
+        yield stack, tag, logs
     finally:
-        for process in processes:
-            stop_group(process)
         client = redis.Redis.from_url(REDIS_SERVER)
         keys = list(client.scan_iter(f"{prefix}*"))
         if keys:
             client.delete(*keys)
         _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         _pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@contextlib.contextmanager
+def live_stack(
+    *,
+    worker: bool = True,
+    seed_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+    seed: bool = True,
+) -> Iterator[LiveStack]:
+    """`streamlit run` and (unless `worker` is False) a `huey_consumer` on a scratch stack."""
+    with scratch_stack("live", seed=seed, seed_args=seed_args, extra_env=extra_env) as (
+        stack,
+        tag,
+        logs,
+    ):
+        port = free_port()
+        stack.url = f"http://127.0.0.1:{port}"
+        processes: list[subprocess.Popen] = []
+        try:
+            if worker:
+                processes.append(
+                    start_group(
+                        [
+                            str(BIN / "huey_consumer"),
+                            "jobs.huey_app.huey",
+                            "-w",
+                            "2",
+                            "-k",
+                            "thread",
+                        ],
+                        cwd=ROOT,
+                        env=stack.env,
+                        stdout=open(logs / f"worker-{tag}.log", "w"),  # noqa: SIM115
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            web = start_group(
+                [
+                    sys.executable,
+                    "-m",
+                    "streamlit",
+                    "run",
+                    "dashboard/app.py",
+                    "--server.port",
+                    str(port),
+                    "--server.headless",
+                    "true",
+                    "--browser.gatherUsageStats",
+                    "false",
+                    "--server.fileWatcherType",
+                    "none",
+                ],
+                cwd=ROOT,
+                env=stack.env,
+                stdout=open(logs / f"web-{tag}.log", "w"),  # noqa: SIM115
+                stderr=subprocess.STDOUT,
+            )
+            processes.append(web)
+            _wait_healthy(stack.url, web)
+            yield stack
+        finally:
+            for process in processes:
+                stop_group(process)
 
 
 def add_user(stack: LiveStack, email: str, role: str, client: str, password: str) -> None:

@@ -5,7 +5,6 @@ key prefix of their own. Several web and worker processes may share one stack.""
 
 import contextlib
 import os
-import secrets
 import subprocess
 import time
 import uuid
@@ -13,18 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import redis
-
-from tests.dashboard.live import (
-    BIN,
-    PG_SERVER,
-    REDIS_SERVER,
-    ROOT,
-    LiveStack,
-    _pg_admin,
-    _wait_healthy,
-    free_port,
-)
+from tests.dashboard.live import ROOT, LiveStack, _wait_healthy, free_port, scratch_stack
 from tests.processes import group_members, start_group, stop_group
 
 
@@ -51,64 +39,39 @@ def procfile_stack(
 ) -> Iterator[ProcfileStack]:
     """`webs` web and `workers` worker processes (each the leader of a process group) on one
     database and Redis prefix, all dropped or stopped when the block ends."""
-    tag = f"{os.getpid()}_{secrets.token_hex(3)}"
-    database, role = f"collection_procfile_{tag}", f"collection_procfile_app_{tag}"
-    prefix = f"collection-procfile-{tag}:"
-    server = PG_SERVER.replace("postgresql://", "postgresql+psycopg://")
-    owner_url = f"{server}/{database}"
-    database_url = f"{server.split('://')[0]}://{role}@{server.split('@', 1)[1]}/{database}"
-    env = {
-        **os.environ,
-        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "DATABASE_URL": database_url,
-        "MIGRATION_DATABASE_URL": owner_url,
-        "REDIS_URL": REDIS_SERVER,
-        "REDIS_KEY_PREFIX": prefix,
-        "PYTHONUNBUFFERED": "1",
-        **(extra_env or {}),
-    }
     commands = procfile_commands()
-    logs = ROOT / "var" / "live"
-    logs.mkdir(parents=True, exist_ok=True)
-    stack = ProcfileStack("", database_url, owner_url, env, prefix)
-    _pg_admin(f'CREATE DATABASE "{database}"')
-    try:
-        stack.python("-m", "db", "seed", "--demo", *seed_args)
-        for number in range(workers):
-            stack.workers.append(
-                start_group(
-                    ["sh", "-c", commands["worker"]],
-                    cwd=ROOT,
-                    env={**env, "WORKERS": "2", "WORKER_TYPE": "thread"},
-                    stdout=open(logs / f"procfile-worker{number}-{tag}.log", "w"),  # noqa: SIM115
-                    stderr=subprocess.STDOUT,
+    with scratch_stack("procfile", seed_args=seed_args, extra_env=extra_env) as (base, tag, logs):
+        stack = ProcfileStack(**vars(base))
+        try:
+            for number in range(workers):
+                stack.workers.append(
+                    start_group(
+                        ["sh", "-c", commands["worker"]],
+                        cwd=ROOT,
+                        env={**stack.env, "WORKERS": "2", "WORKER_TYPE": "thread"},
+                        stdout=open(logs / f"procfile-worker{number}-{tag}.log", "w"),  # noqa: SIM115
+                        stderr=subprocess.STDOUT,
+                    )
                 )
-            )
-        for number in range(webs):
-            port = free_port()
-            stack.urls.append(f"http://127.0.0.1:{port}")
-            stack.webs.append(
-                start_group(
-                    ["sh", "-c", commands["web"]],
-                    cwd=ROOT,
-                    env={**env, **(web_env or {}), "WEB_PORT": str(port)},
-                    stdout=open(logs / f"procfile-web{number}-{tag}.log", "w"),  # noqa: SIM115
-                    stderr=subprocess.STDOUT,
+            for number in range(webs):
+                port = free_port()
+                stack.urls.append(f"http://127.0.0.1:{port}")
+                stack.webs.append(
+                    start_group(
+                        ["sh", "-c", commands["web"]],
+                        cwd=ROOT,
+                        env={**stack.env, **(web_env or {}), "WEB_PORT": str(port)},
+                        stdout=open(logs / f"procfile-web{number}-{tag}.log", "w"),  # noqa: SIM115
+                        stderr=subprocess.STDOUT,
+                    )
                 )
-            )
-        for url, web in zip(stack.urls, stack.webs, strict=True):
-            _wait_healthy(url, web)
-        stack.url = stack.urls[0]
-        yield stack
-    finally:
-        for process in (*stack.webs, *stack.workers):
-            stop_group(process)
-        client = redis.Redis.from_url(REDIS_SERVER)
-        keys = list(client.scan_iter(f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
-        _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        _pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+            for url, web in zip(stack.urls, stack.webs, strict=True):
+                _wait_healthy(url, web)
+            stack.url = stack.urls[0]
+            yield stack
+        finally:
+            for process in (*stack.webs, *stack.workers):
+                stop_group(process)
 
 
 def group_cpu_seconds(group: int) -> float:
