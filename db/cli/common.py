@@ -2,12 +2,15 @@
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import TypeVar
 
 from core.kernel.edge import InputModel, parse_input
 from core.kernel.errors import CollectionError
+from core.storage.account_unit_of_work import AccountUnitOfWork, account_uow
 
 M = TypeVar("M", bound=InputModel)
+R = TypeVar("R")
 # The exit code of every command refused for its input (an unknown client, a bad role, a weak
 # password, a missing argument), so scripts test one number.
 BAD_INPUT = 1
@@ -23,3 +26,21 @@ def refused(error: CollectionError, code: int = BAD_INPUT) -> int:
     """The error as one sentence on stderr, and the command's exit code."""
     print(f"error: {error.message}", file=sys.stderr)
     return code
+
+
+def run_on_accounts(
+    model: type[M],
+    args: argparse.Namespace,
+    use_case: Callable[[AccountUnitOfWork, M], R],
+    report: Callable[[R], None],
+) -> int:
+    """Parse `args` as `model`, run `use_case` in one account unit of work, then `report` what
+    it returned; a refusal at any step is one sentence and the bad-input exit code."""
+    try:
+        arguments = parsed(model, args)
+        with account_uow() as uow:
+            result = use_case(uow, arguments)
+    except CollectionError as error:
+        return refused(error)
+    report(result)
+    return 0

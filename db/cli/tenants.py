@@ -6,9 +6,9 @@ from pydantic import Field
 
 from core.access import tenants
 from core.kernel.edge import CleanText, InputModel
-from core.kernel.errors import CollectionError
 from core.storage.account_unit_of_work import account_uow
-from db.cli.common import parsed, refused
+from db.cli.common import run_on_accounts
+from db.models import ClientAccount, Engagement
 
 
 class ClientArguments(InputModel):
@@ -44,31 +44,31 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def add_client(args: argparse.Namespace) -> int:
-    try:
-        arguments = parsed(ClientArguments, args)
-        with account_uow() as uow:
-            client, created = tenants.add_client(uow, arguments.name)
-        if created:
-            print(f"Created client {client.name!r} (id {client.id}).")
-        else:
-            print(f"Client {client.name!r} exists already (id {client.id}).")
-    except CollectionError as error:
-        return refused(error)
-    return 0
+    def report(result: tuple[ClientAccount, bool]) -> None:
+        client, created = result
+        state = "Created client {!r}" if created else "Client {!r} exists already"
+        print(f"{state.format(client.name)} (id {client.id}).")
+
+    return run_on_accounts(
+        ClientArguments,
+        args,
+        lambda uow, arguments: tenants.add_client(uow, arguments.name),
+        report,
+    )
 
 
 def add_engagement(args: argparse.Namespace) -> int:
-    try:
-        arguments = parsed(EngagementArguments, args)
-        with account_uow() as uow:
-            engagement, client, created = tenants.add_engagement(
-                uow, arguments.client, arguments.name
-            )
+    def report(result: tuple[Engagement, ClientAccount, bool]) -> None:
+        engagement, client, created = result
         shown = f"engagement {engagement.name!r} of {client.name!r} (id {engagement.id})"
         print(f"Created {shown}." if created else f"The {shown} exists already.")
-    except CollectionError as error:
-        return refused(error)
-    return 0
+
+    return run_on_accounts(
+        EngagementArguments,
+        args,
+        lambda uow, arguments: tenants.add_engagement(uow, arguments.client, arguments.name),
+        report,
+    )
 
 
 def list_clients(_args: argparse.Namespace) -> int:
@@ -82,18 +82,19 @@ def list_clients(_args: argparse.Namespace) -> int:
 
 
 def list_engagements(args: argparse.Namespace) -> int:
-    try:
-        arguments = parsed(ListEngagementsArguments, args)
-        with account_uow() as uow:
-            found = tenants.list_engagements(uow, arguments.client)
-    except CollectionError as error:
-        return refused(error)
-    if not found:
-        print("No engagements yet: python -m db engagements add NAME --client CLIENT")
-    for engagement in found:
-        print(
-            f"{engagement.client_name} / {engagement.name} (id {engagement.id}):"
-            f" {engagement.members} engagement member(s)"
-            + (" (archived: read-only)" if engagement.archived else "")
-        )
-    return 0
+    def report(found: list[tenants.EngagementSummary]) -> None:
+        if not found:
+            print("No engagements yet: python -m db engagements add NAME --client CLIENT")
+        for engagement in found:
+            print(
+                f"{engagement.client_name} / {engagement.name} (id {engagement.id}):"
+                f" {engagement.members} engagement member(s)"
+                + (" (archived: read-only)" if engagement.archived else "")
+            )
+
+    return run_on_accounts(
+        ListEngagementsArguments,
+        args,
+        lambda uow, arguments: tenants.list_engagements(uow, arguments.client),
+        report,
+    )

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from core.access import credentials
 from core.access.accounts import (
+    AccountSummary,
     add_member,
     find_account,
     find_client,
@@ -20,8 +21,8 @@ from core.access.accounts import (
 from core.kernel.context import ROLES, Role
 from core.kernel.edge import CleanText, InputModel
 from core.kernel.errors import BadRequest, CollectionError
-from core.storage.account_unit_of_work import account_uow
-from db.cli.common import parsed, refused
+from core.storage.account_unit_of_work import AccountUnitOfWork, account_uow
+from db.cli.common import parsed, refused, run_on_accounts
 
 
 class AddUserArguments(InputModel):
@@ -106,47 +107,49 @@ def add_user(arguments: AddUserArguments) -> int:
 
 
 def list_users(args: argparse.Namespace) -> int:
-    try:
-        arguments = parsed(ListUsersArguments, args)
-        with account_uow() as uow:
-            client = find_client(uow, arguments.client) if arguments.client else None
-            accounts = list_accounts(uow, client)
-    except CollectionError as error:
-        return refused(error)
-    if not accounts:
-        print("No accounts" + (f" on {client.name}." if client else "."))
-    for account in accounts:
-        state = "" if account.active else " (deactivated)"
-        print(f"{account.email}{state}: {'; '.join(account.roles) or 'no membership'}")
-    return 0
+    def accounts_of(
+        uow: AccountUnitOfWork, arguments: ListUsersArguments
+    ) -> tuple[str, list[AccountSummary]]:
+        client = find_client(uow, arguments.client) if arguments.client else None
+        return (f" on {client.name}" if client else ""), list_accounts(uow, client)
+
+    def report(result: tuple[str, list[AccountSummary]]) -> None:
+        where, accounts = result
+        if not accounts:
+            print(f"No accounts{where}.")
+        for account in accounts:
+            state = "" if account.active else " (deactivated)"
+            print(f"{account.email}{state}: {'; '.join(account.roles) or 'no membership'}")
+
+    return run_on_accounts(ListUsersArguments, args, accounts_of, report)
 
 
 def activate(args: argparse.Namespace, active: bool) -> int:
-    try:
-        arguments = parsed(EmailArguments, args)
-        with account_uow() as uow:
-            user, changed = set_active(uow, arguments.email, active)
-            email = user.email
-    except CollectionError as error:
-        return refused(error)
-    state = "active" if active else "deactivated"
-    print(f"{email} is {state}{'' if changed else ' already'}.")
-    return 0
+    def change(uow: AccountUnitOfWork, arguments: EmailArguments) -> tuple[str, bool]:
+        user, changed = set_active(uow, arguments.email, active)
+        return user.email, changed
+
+    def report(result: tuple[str, bool]) -> None:
+        email, changed = result
+        state = "active" if active else "deactivated"
+        print(f"{email} is {state}{'' if changed else ' already'}.")
+
+    return run_on_accounts(EmailArguments, args, change, report)
 
 
 def unlock_account(args: argparse.Namespace) -> int:
-    try:
-        arguments = parsed(EmailArguments, args)
-        with account_uow() as uow:
-            user, cleared = credentials.unlock(uow, arguments.email)
-            email = user.email
-    except CollectionError as error:
-        return refused(error)
-    if cleared:
-        print(f"{email} is unlocked: failed sign-ins from {cleared} address(es) forgotten.")
-    else:
-        print(f"{email} had no failed sign-ins to forget.")
-    return 0
+    def unlock(uow: AccountUnitOfWork, arguments: EmailArguments) -> tuple[str, int]:
+        user, cleared = credentials.unlock(uow, arguments.email)
+        return user.email, cleared
+
+    def report(result: tuple[str, int]) -> None:
+        email, cleared = result
+        if cleared:
+            print(f"{email} is unlocked: failed sign-ins from {cleared} address(es) forgotten.")
+        else:
+            print(f"{email} had no failed sign-ins to forget.")
+
+    return run_on_accounts(EmailArguments, args, unlock, report)
 
 
 def set_password(args: argparse.Namespace) -> int:
