@@ -24,7 +24,10 @@ def show(pages: list[StreamlitPage]) -> None:
         st.divider()
         if user is not None:
             st.text(f"Signed in as {user.display_name or user.email}")
-            st.caption(state.plain(user.email))
+            # Plain text, not a caption: the browser's markdown turns an escaped email into a
+            # mailto link all the same.
+            if user.display_name:
+                st.text(user.email)
         st.text(f"Role: {ctx.role}")
         if choice is not None:
             st.text(f"{choice.client_name} / {choice.engagement_name}")
