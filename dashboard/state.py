@@ -2,6 +2,7 @@
 
 import logging
 import math
+import re
 import string
 from collections.abc import Callable
 from datetime import datetime
@@ -277,13 +278,18 @@ def filter_options() -> dict[str, list[Any]]:
 # Every ASCII punctuation character may be backslash-escaped in (GitHub-flavoured) markdown,
 # and each escaped one shows as itself: no emphasis, link, image, HTML, directive or formula.
 _MARKDOWN_ESCAPES = str.maketrans({char: "\\" + char for char in string.punctuation})
+# The browser's markdown links a bare www., scheme: or email whatever is escaped; an invisible
+# word joiner after where each would start keeps it text.
+WORD_JOINER = "\u2060"
+_LINK_STARTS = re.compile(r"(?i)www|\\[:@]")
 _CHART_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def plain(text: object) -> str:
     """People's text made to show as itself in an element that renders markdown (titles,
     captions, alerts, widget labels and help)."""
-    return str(text).translate(_MARKDOWN_ESCAPES)
+    escaped = str(text).translate(_MARKDOWN_ESCAPES)
+    return _LINK_STARTS.sub(lambda start: start.group() + WORD_JOINER, escaped)
 
 
 def chart_text(text: object) -> str:

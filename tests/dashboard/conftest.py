@@ -15,6 +15,7 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import set_dispatcher
 from dashboard import state
+from dashboard.state import WORD_JOINER
 from db.session import get_engine
 from db.settings import get_settings
 from jobs.huey_app import make_huey
@@ -121,7 +122,8 @@ def rendered(body: str) -> str:
 
 def read(body: str) -> str:
     """What a person reads in an element whose markdown body is `body`."""
-    return html.unescape(re.sub(r"<[^>]*>", "", rendered(body))).strip()
+    shown = html.unescape(re.sub(r"<[^>]*>", "", rendered(body))).strip()
+    return shown.replace(WORD_JOINER, "")  # invisible
 
 
 def texts(app: AppTest, kind: str) -> list[str]:

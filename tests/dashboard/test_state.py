@@ -3,10 +3,11 @@ never shown raw."""
 
 import html
 import logging
+import re
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.state import chart_text, plain
+from dashboard.state import WORD_JOINER, chart_text, plain
 from tests.dashboard.conftest import read, rendered, texts
 
 # A name as someone could type it: markdown, HTML, an entity, a Streamlit directive, a formula.
@@ -76,11 +77,20 @@ def test_plain_escapes_markdown():
 
 
 def test_plain_text_renders_as_itself_and_nothing_else():
-    assert rendered(plain(HOSTILE)) == f"<p>{html.escape(HOSTILE, quote=False)}</p>\n"
+    shown = rendered(plain(HOSTILE)).replace(WORD_JOINER, "")
+    assert shown == f"<p>{html.escape(HOSTILE, quote=False)}</p>\n"
     assert read(plain("www.evil.test https://evil.test/x pat@evil.test")) == (
         "www.evil.test https://evil.test/x pat@evil.test"
     )
     assert "<a" not in rendered(plain("www.evil.test https://evil.test/x"))
+
+
+def test_plain_text_holds_no_address_the_browser_would_link():
+    # The link literals of GitHub-flavoured markdown, which the browser links even when escaped.
+    link_literals = re.compile(r"(?i)www\\?\.|[a-z]\\?:\\?/\\?/|[\w.+-]\\?@[\w-]")
+    for text in ("www.evil.test", "WWW.evil.test", "https://evil.test/x", "pat@evil.test"):
+        assert not link_literals.search(plain(text)), plain(text)
+        assert read(plain(text)) == text
 
 
 def test_chart_text_escapes_the_tags_plotly_reads():
