@@ -8,6 +8,7 @@ from core.flows.phase_steps import flow_steps
 from core.kernel.permissions import Action, can
 from dashboard import state
 from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline
+from dashboard.widgets.phase_timeline import phase_label
 
 ctx = state.require_context()
 flow = flow_picker.show(key="flow_page_picker")
@@ -24,7 +25,7 @@ st.title(state.plain(flow.flow_name))
 st.caption(f"Updated {state.local_time(flow.updated_at)}")
 # Each metric as wide as its value, wrapping rather than cut with "…".
 metrics = st.container(horizontal=True, gap="large")
-metrics.metric("Phase", flow.current_phase.replace("_", " "), width="content")
+metrics.metric("Phase", phase_label(flow.current_phase), width="content")
 metrics.metric("Status", activity(flow.current_phase, flow.status), width="content")
 metrics.metric("Tier", flow.automation_tier, width="content")
 st.progress(

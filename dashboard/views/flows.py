@@ -9,6 +9,7 @@ from core.flows.reads import list_flows
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
 from dashboard import state
+from dashboard.widgets.phase_timeline import phase_label
 
 ctx = state.require_context()
 options = state.filter_options()
@@ -16,7 +17,9 @@ st.title("Flows")
 
 search, phases, statuses, tiers = st.columns([2, 2, 2, 1])
 name = search.text_input("Search by name", max_chars=MAX_FILTER_LENGTH, key="flows_name")
-chosen_phases = phases.multiselect("Phase", options["phases"], key="flows_phases")
+chosen_phases = phases.multiselect(
+    "Phase", options["phases"], format_func=phase_label, key="flows_phases"
+)
 chosen_statuses = statuses.multiselect("Status", options["statuses"], key="flows_statuses")
 chosen_tiers = tiers.multiselect("Tier", options["tiers"], key="flows_tiers")
 
@@ -41,7 +44,7 @@ else:
     table = pd.DataFrame(
         {
             "Name": [flow.flow_name for flow in flows],
-            "Phase": [flow.current_phase for flow in flows],
+            "Phase": [phase_label(flow.current_phase) for flow in flows],
             "Status": [activity(flow.current_phase, flow.status) for flow in flows],
             "Tier": [flow.automation_tier for flow in flows],
             "Progress": [flow.progress_percentage for flow in flows],

@@ -9,6 +9,7 @@ from core.questionnaires.answers import list_answers, save_answers
 from core.questionnaires.suggestions import accept_prediction
 from dashboard import state
 from dashboard.widgets import flow_picker, phase_actions, question_form, validation_report
+from dashboard.widgets.phase_timeline import phase_label
 
 SAVED = "questionnaire_saved_message"
 ctx = state.require_context()
@@ -30,7 +31,8 @@ if not questionnaires:
     st.page_link("views/flow.py", label="Open the flow", query_params={"flow": flow_id})
     st.stop()
 if not collecting:
-    st.info(f"Answers are taken in manual collection; this flow is in {flow.current_phase}.")
+    phase = phase_label(flow.current_phase).lower()
+    st.info(f"Answers are taken in manual collection; this flow is in {phase}.")
 
 
 def answered(item) -> int:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.flows.reads import find_flow, list_flows
 from dashboard import state
+from dashboard.widgets.phase_timeline import phase_label
 from db.models import CollectionFlow
 
 NOT_FOUND = "Flow not found: no flow of this engagement has the address you opened."
@@ -32,7 +33,10 @@ def show(key: str) -> CollectionFlow | None:
         st.session_state[key] = current
     elif st.session_state.get(key) not in ids:
         st.session_state[key] = ids[0]
-    labels = {str(flow.flow_id): f"{flow.flow_name}  ·  {flow.current_phase}" for flow in flows}
+    labels = {
+        str(flow.flow_id): f"{flow.flow_name}  ·  {phase_label(flow.current_phase)}"
+        for flow in flows
+    }
     chosen = st.selectbox(
         "Flow",
         ids,

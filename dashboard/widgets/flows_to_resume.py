@@ -7,6 +7,7 @@ from core.flows.orchestrator import resume_flow
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
 from dashboard import state
+from dashboard.widgets.phase_timeline import phase_label
 from db.models import CollectionFlow
 
 
@@ -23,7 +24,7 @@ def show(ctx: RequestContext, needing: list[tuple[CollectionFlow, str]]) -> None
         pd.DataFrame(
             {
                 "Flow": [flow.flow_name for flow, _ in needing],
-                "Phase": [flow.current_phase for flow, _ in needing],
+                "Phase": [phase_label(flow.current_phase) for flow, _ in needing],
                 "Status": [flow.status for flow, _ in needing],
                 "Why": [reason for _, reason in needing],
                 "Retries": [flow.master_flow.retry_count for flow, _ in needing],
