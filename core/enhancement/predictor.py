@@ -27,6 +27,8 @@ from core.enhancement.features import (
     Feature,
     features_of,
     grouping_keys,
+    leans_on,
+    parts_of,
     plural_of,
 )
 
@@ -156,7 +158,7 @@ class PredictionModel:
                 if value is None or not attribute.applies_to(record.asset_type):
                     continue
                 for feature in feats[index]:
-                    if feature[0] != attribute.name:
+                    if not leans_on(feature, attribute.name):
                         part.counts.add(feature, value, index)
             part.counts.freeze()
             if part.counts.by_feature:
@@ -182,7 +184,8 @@ class PredictionModel:
                 own = record.values[name]
                 # An asset with a gap seldom knows everything else: drop its other values as
                 # often as the engagement lacks them.
-                known = [f for f in feats[index] if rng.random() >= missing.get(f[0], 0.0)]
+                lacking = {f[0] for f in feats[index] if rng.random() < missing.get(f[0], 0.0)}
+                known = [f for f in feats[index] if not any(p[0] in lacking for p in parts_of(f))]
                 best = part.best(known, record.asset_type, own)
                 if best is not None:
                     outcomes[name].append((best[0], best[3] == own))
@@ -206,7 +209,7 @@ class PredictionModel:
         part = self.attributes.get(attribute_name)
         if part is None:
             return None
-        feats = [f for f in features_of(record, self.grouping) if f[0] != attribute_name]
+        feats = [f for f in features_of(record, self.grouping) if not leans_on(f, attribute_name)]
         best = part.best(feats, record.asset_type)
         if best is None:
             return None
