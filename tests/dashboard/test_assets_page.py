@@ -22,7 +22,8 @@ def test_an_asset_shows_the_file_row_and_the_answer_behind_its_values(db, tenant
     no_exceptions(app)
     table = app.dataframe[0].value.set_index("Attribute")
     assert table.loc["Environment", "Source"] == "Imported"
-    assert table.loc["Environment", "Details"] == "cmdb.csv row 2"
+    assert table.loc["Environment", "File"] == "cmdb.csv"
+    assert table.loc["Environment", "Row"] == 2
     assert table.loc["Business owner", "Value"] == "Noor Haddad"
     assert table.loc["Business owner", "Source"] == "Answered"
 
