@@ -54,7 +54,7 @@ def test_an_admin_lets_the_newest_import_win_in_one_engagement(db, admin, open_p
     app = open_page(admin, "clients")
     radio = next(item for item in app.radio if item.key.startswith("source_order_"))
     assert radio.value == "answers"
-    app = radio.set_value("newest_import").run()
+    radio.set_value("newest_import")  # a form's values are sent with its submit button
     app = button(app, "Save source order").click().run()
     no_exceptions(app)
     assert texts(app, "success") == ["Source order of Wave 1 saved."]
