@@ -142,3 +142,18 @@ def test_criticality_that_follows_application_and_environment_together_names_bot
         " criticality high"
     )
     assert prediction.basis == "application billing with environment production"
+
+
+def test_held_out_assets_lose_the_values_that_go_missing_together_with_the_target():
+    # Half the assets come from a tool without owner and environment columns.
+    full = [
+        vm(f"a{i}", {"business_owner": "Ada", "environment": "test", "network_zone": "dmz"})
+        for i in range(20)
+    ]
+    bare = [vm(f"b{i}", {"network_zone": "dmz"}) for i in range(20)]
+
+    gaps = PredictionModel.train(full + bare)._extra_gaps()
+
+    # An asset lacking an owner lacks its environment too: held out, owners' assets lose it.
+    assert gaps["business_owner"]["environment"] == 1.0
+    assert "network_zone" not in gaps["business_owner"]  # known everywhere
