@@ -55,8 +55,12 @@ class _Counts:
         self.totals: dict[Feature, int] = {}
 
     def add(self, feature: Feature, value: Any, index: int) -> None:
-        self.by_feature.setdefault(feature, Counter())[value] += 1
-        self.members.setdefault(feature, []).append(index)
+        counts = self.by_feature.get(feature)
+        if counts is None:
+            counts = self.by_feature[feature] = Counter()
+            self.members[feature] = []
+        counts[value] += 1
+        self.members[feature].append(index)
 
     def freeze(self) -> None:
         self.top = {f: c.most_common(CANDIDATES) for f, c in self.by_feature.items()}
@@ -196,8 +200,12 @@ class PredictionModel:
                 own = record.values[name]
                 # An asset with a gap often lacks other values too: drop them as much more
                 # often as assets with this gap lack them.
-                lacking = {f[0] for f in feats[index] if rng.random() < missing.get(f[0], 0.0)}
-                known = [f for f in feats[index] if not any(p[0] in lacking for p in parts_of(f))]
+                lacking = {
+                    f[0] for f in feats[index] if f[0] in missing and rng.random() < missing[f[0]]
+                }
+                known = feats[index]
+                if lacking:
+                    known = [f for f in known if not any(p[0] in lacking for p in parts_of(f))]
                 best = part.best(known, record.asset_type, own)
                 if best is not None:
                     outcomes[name].append((best[0], best[3] == own))
