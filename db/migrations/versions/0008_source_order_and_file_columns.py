@@ -19,21 +19,29 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+CHECK_ORDER = "import_precedence IN ('answers', 'newest_import')"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table('engagements') as batch:
-        batch.add_column(
+    # Plain ADD/DROP COLUMN, never a batch copy: recreating `engagements` on SQLite would
+    # drop the old table, and the cascade would delete everything of every engagement.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE engagements ADD COLUMN import_precedence VARCHAR(20) NOT NULL"
+            " DEFAULT 'answers' CONSTRAINT ck_engagements_import_precedence"
+            f" CHECK ({CHECK_ORDER})"
+        )
+    else:
+        op.add_column(
+            'engagements',
             sa.Column(
                 'import_precedence', sa.String(length=20), nullable=False,
                 server_default='answers',
-            )
+            ),
         )  # fmt: skip
-        batch.create_check_constraint(
-            'ck_engagements_import_precedence',
-            "import_precedence IN ('answers', 'newest_import')",
-        )
-    with op.batch_alter_table('asset_value_sources') as batch:
-        batch.add_column(sa.Column('source_file', sa.String(length=255), nullable=True))
-        batch.add_column(sa.Column('source_row', sa.Integer(), nullable=True))
+        op.create_check_constraint('ck_engagements_import_precedence', 'engagements', CHECK_ORDER)
+    op.add_column('asset_value_sources', sa.Column('source_file', sa.String(length=255)))
+    op.add_column('asset_value_sources', sa.Column('source_row', sa.Integer()))
     _fill_file_columns()
 
 
@@ -64,9 +72,8 @@ def _fill_file_columns() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('asset_value_sources') as batch:
-        batch.drop_column('source_row')
-        batch.drop_column('source_file')
-    with op.batch_alter_table('engagements') as batch:
-        batch.drop_constraint('ck_engagements_import_precedence', type_='check')
-        batch.drop_column('import_precedence')
+    op.drop_column('asset_value_sources', 'source_row')
+    op.drop_column('asset_value_sources', 'source_file')
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint('ck_engagements_import_precedence', 'engagements', type_='check')
+    op.drop_column('engagements', 'import_precedence')
