@@ -47,6 +47,7 @@ def test_the_import_page_lists_the_answers_it_kept(db, tenant, open_page):
     ).run()
     app.button(key="import_run").click().run()
     no_exceptions(app)
+    assert any("people's answers win" in caption for caption in texts(app, "caption"))
     assert "1 value(s) people gave were kept instead of the file's" in texts(app, "warning")[0]
     conflicts = app.dataframe[-1].value
     assert list(conflicts["kept"]) == ["Noor Haddad"] and list(conflicts["in_file"]) == ["Tom"]
