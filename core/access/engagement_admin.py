@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core.access import audit, tenants
-from core.kernel.errors import Conflict, NotFound
+from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_text, parse_uuid
 from core.kernel.permissions import Action
 from core.storage.unit_of_work import UnitOfWork
+from core.storage.value_sources import SOURCE_ORDERS
 from db.models import ClientAccount, Engagement, Membership
 from db.types import utcnow
 
@@ -26,6 +27,7 @@ class EngagementRow:
     name: str
     archived_at: datetime | None
     current: bool  # the engagement the admin works in
+    import_precedence: str = "answers"  # answers | newest_import
 
 
 def _name(text: str, label: str) -> str:
@@ -42,7 +44,13 @@ def list_engagements(uow: UnitOfWork) -> tuple[str, list[EngagementRow]]:
         .order_by(Engagement.name)
     )
     found = [
-        EngagementRow(row.id, row.name, row.archived_at, row.id == uow.ctx.engagement_id)
+        EngagementRow(
+            row.id,
+            row.name,
+            row.archived_at,
+            row.id == uow.ctx.engagement_id,
+            row.import_precedence,
+        )  # fmt: skip
         for row in rows
     ]
     return (client.name if client else ""), found
@@ -97,6 +105,25 @@ def set_archived(uow: UnitOfWork, engagement_id: str | uuid.UUID, archived: bool
         engagement.archived_at = utcnow() if archived else None
         action = "engagement_archived" if archived else "engagement_restored"
         audit.record(uow, action, engagement_id=str(engagement.id))
+    return engagement
+
+
+def set_source_order(uow: UnitOfWork, engagement_id: str | uuid.UUID, order: str) -> Engagement:
+    """Whether the engagement's later imports keep people's answers ("answers") or replace
+    them ("newest_import"); either way the difference is reported by the import."""
+    uow.require(Action.MANAGE_ENGAGEMENTS)
+    if order not in SOURCE_ORDERS:
+        raise BadRequest(f"Unknown source order {str(order)[:40]!r}")
+    engagement = _engagement(uow, engagement_id)
+    if engagement.import_precedence != order:
+        before, engagement.import_precedence = engagement.import_precedence, order
+        audit.record(
+            uow,
+            "source_order_changed",
+            engagement_id=str(engagement.id),
+            before=before,
+            after=order,
+        )
     return engagement
 
 

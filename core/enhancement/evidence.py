@@ -1,7 +1,9 @@
 """The words of a prediction's evidence: a sentence a person can check against the inventory.
 
 "14 of 16 VMs in cluster PROD-A have operating system version RHEL 8";
-"hostname token 'prd' → production, 41 of 43 VMs".
+"hostname token 'prd' → production, 41 of 43 VMs";
+"9 of 10 VMs in application billing with environment production have business criticality
+high".
 """
 
 import uuid

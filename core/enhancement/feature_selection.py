@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from core.catalogue.attributes import CriticalAttribute
-from core.enhancement.features import ASSET_TYPE, AssetRecord, Feature
+from core.enhancement.features import ASSET_TYPE, PAIR, AssetRecord, Feature, leans_on
 
 # A kind is considered when, held out, it was tried on at least this many assets.
 MIN_KIND_TRIALS = 5
@@ -18,6 +18,8 @@ MIN_KIND_TRIALS = 5
 SELECTION_SAMPLE = 400
 # ...by making at least this share of them more right (less would be chance on that sample).
 MIN_GAIN = 0.01
+# Only the kinds best on their own are tried together: each try is a pass over the sample.
+MAX_CANDIDATES = 8
 
 
 class Predicts(Protocol):
@@ -35,7 +37,7 @@ def useful_kinds(
     feats: list[list[Feature]],
 ) -> set[str]:
     """The feature kinds that, held out, beat the asset type alone on the assets they cover."""
-    trials: dict[str, list[int]] = {}  # kind -> [right, right by type alone, tried]
+    trials: dict[str, list[int]] = {}  # kind -> [right, right by what it is made of, tried]
     trial = sample[:SELECTION_SAMPLE]
     for index in trial:
         record = records[index]
@@ -45,23 +47,29 @@ def useful_kinds(
             continue
         by_kind: dict[str, list[Feature]] = {}
         for feature in feats[index]:
-            by_kind.setdefault(feature[0], []).append(feature)
-        for kind in by_kind.keys() - {ASSET_TYPE, part.attribute.name}:
-            alone = part.best(by_kind[kind], record.asset_type, own, {kind})
-            if alone is None:
-                continue
+            if feature[0] != ASSET_TYPE and not leans_on(feature, part.attribute.name):
+                by_kind.setdefault(feature[0], []).append(feature)
+        right_alone: dict[str, bool] = {}
+        for kind, features in by_kind.items():
+            alone = part.best(features, record.asset_type, own, {kind})
+            if alone is not None:
+                right_alone[kind] = alone[3] == own
+        for kind, right in right_alone.items():
+            # A pair must beat each of its parts, not only the asset type: else it is one
+            # of them again, with fewer peers.
+            baseline = by_type[3] == own or any(right_alone.get(p, False) for p in parts(kind))
             tally = trials.setdefault(kind, [0, 0, 0])
-            tally[0] += alone[3] == own
-            tally[1] += by_type[3] == own
+            tally[0] += right
+            tally[1] += baseline
             tally[2] += 1
     better = sorted(
         (
             (right / tried, kind)
-            for kind, (right, by_type_only, tried) in trials.items()
-            if tried >= MIN_KIND_TRIALS and right > by_type_only
+            for kind, (right, baseline, tried) in trials.items()
+            if tried >= MIN_KIND_TRIALS and right > baseline
         ),
         reverse=True,
-    )
+    )[:MAX_CANDIDATES]
     # Features that say the same thing (owner, folder and cluster all follow the application)
     # would be counted twice: add kinds best first, each only if it makes held-out
     # predictions righter.
@@ -73,6 +81,11 @@ def useful_kinds(
             chosen.add(kind)
             accuracy = with_kind
     return chosen
+
+
+def parts(kind: str) -> list[str]:
+    """The kinds a pair kind is made of; none for a single kind."""
+    return kind.split(PAIR) if PAIR in kind else []
 
 
 def _accuracy(

@@ -21,6 +21,9 @@ from core.catalogue.values import normalize_answer
 NAME_TOKEN = "name token"
 SOURCE_FILE = "source file"
 ASSET_TYPE = "asset type"
+# A pair feature joins a grouping with a known choice ("application billing" and
+# "environment production"): some values follow neither alone but both together.
+PAIR = "\x1f"
 # A context key is a grouping when its values repeat: at most this share are distinct.
 MAX_DISTINCT_SHARE = 0.5
 MAX_CONTEXT_VALUE_LENGTH = 80
@@ -29,6 +32,8 @@ MAX_CONTEXT_VALUE_LENGTH = 80
 _FEATURE_ATTRIBUTES = {a.name: a for a in CATALOGUE if a.question_type == "select"} | {
     a.name: a for a in CATALOGUE if a.name in ("os_version", "technology_stack", "business_owner")
 }
+# The choices a grouping is paired with: few options, so pairs still have peers.
+_PAIRED_ATTRIBUTES = frozenset(a.name for a in CATALOGUE if a.question_type == "select")
 _CATALOGUE_KEYS = frozenset(a.source_field for a in CATALOGUE)
 _TOKEN = re.compile(r"[a-z]+")
 
@@ -91,14 +96,41 @@ def features_of(record: AssetRecord, grouping: Iterable[str]) -> list[Feature]:
     found: list[Feature] = [(ASSET_TYPE, record.asset_type)]
     found.extend((NAME_TOKEN, token) for token in name_tokens(record.name))
     found.extend((key, record.context[key]) for key in grouping if key in record.context)
-    found.extend(
+    known = [
         (name, str(value)) for name, value in record.values.items() if name in _FEATURE_ATTRIBUTES
+    ]
+    found.extend(known)
+    groups = [(key, record.context[key]) for key in grouping if key in record.context]
+    found.extend(
+        (f"{key}{PAIR}{name}", f"{group.replace(PAIR, ' ')}{PAIR}{value.replace(PAIR, ' ')}")
+        for key, group in groups
+        if key != SOURCE_FILE
+        for name, value in known
+        if name in _PAIRED_ATTRIBUTES
     )
     return found
 
 
+def parts_of(feature: Feature) -> tuple[Feature, ...]:
+    """The single features a feature is made of: itself, or the two of a pair."""
+    kind, value = feature
+    if PAIR not in kind:
+        return (feature,)
+    key, name = kind.split(PAIR, 1)
+    group, choice = value.split(PAIR, 1)
+    return (key, group), (name, choice)
+
+
+def leans_on(feature: Feature, attribute_name: str) -> bool:
+    """Whether the feature is (or holds) the attribute's own value."""
+    return feature[0] == attribute_name or feature[0].endswith(PAIR + attribute_name)
+
+
 def describe_feature(feature: Feature) -> str:
-    """The feature in words: "cluster PROD-A", "operating system family Linux"."""
+    """The feature in words: "cluster PROD-A", "operating system family Linux",
+    "application billing with environment production"."""
+    if PAIR in feature[0]:
+        return " with ".join(describe_feature(part) for part in parts_of(feature))
     kind, value = feature
     attribute = _FEATURE_ATTRIBUTES.get(kind)
     if attribute is not None:

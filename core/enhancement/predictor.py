@@ -27,13 +27,16 @@ from core.enhancement.features import (
     Feature,
     features_of,
     grouping_keys,
+    leans_on,
+    parts_of,
     plural_of,
 )
 
 # Weight of the asset type's mix in a feature's smoothed share ("pseudo-peers").
 SMOOTHING = 2.0
 CANDIDATES = 3
-MAX_HELD_OUT = 1000
+# Held-out predictions per attribute: the calibration's error shrinks with their number.
+MAX_HELD_OUT = 3000
 # Calibration per attribute needs this many held-out predictions; else the one pooled over
 # all attributes.
 MIN_OWN_CALIBRATION = 150
@@ -52,8 +55,12 @@ class _Counts:
         self.totals: dict[Feature, int] = {}
 
     def add(self, feature: Feature, value: Any, index: int) -> None:
-        self.by_feature.setdefault(feature, Counter())[value] += 1
-        self.members.setdefault(feature, []).append(index)
+        counts = self.by_feature.get(feature)
+        if counts is None:
+            counts = self.by_feature[feature] = Counter()
+            self.members[feature] = []
+        counts[value] += 1
+        self.members[feature].append(index)
 
     def freeze(self) -> None:
         self.top = {f: c.most_common(CANDIDATES) for f, c in self.by_feature.items()}
@@ -66,6 +73,13 @@ class _AttributeModel:
         self.counts = _Counts()
         self.kinds: set[str] = {ASSET_TYPE}
         self.calibration = Calibration()
+        # Per kind of feature a prediction leans on (the asset type alone, a cluster, a
+        # pair...): the same score means more from some kinds than from others.
+        self.by_kind: dict[str, Calibration] = {}
+
+    def calibrated(self, score: float, feature: Feature) -> float:
+        calibration = self.by_kind.get(feature[0], self.calibration)
+        return min(1.0, max(0.0, calibration(score)))
 
     def best(
         self, feats: Sequence[Feature], asset_type: str, own: Any = None, kinds: Any = None
@@ -156,7 +170,7 @@ class PredictionModel:
                 if value is None or not attribute.applies_to(record.asset_type):
                     continue
                 for feature in feats[index]:
-                    if feature[0] != attribute.name:
+                    if not leans_on(feature, attribute.name):
                         part.counts.add(feature, value, index)
             part.counts.freeze()
             if part.counts.by_feature:
@@ -168,45 +182,82 @@ class PredictionModel:
         indexes = [i for i, r in enumerate(self.records) if name in r.values]
         if name not in self.attributes:
             return []
-        return rng.sample(indexes, MAX_HELD_OUT) if len(indexes) > MAX_HELD_OUT else indexes
+        # In random order: feature selection tries its kinds on the first of them.
+        return rng.sample(indexes, min(len(indexes), MAX_HELD_OUT))
 
     def _fit(self, feats: list[list[Feature]], rng: random.Random) -> None:
         outcomes: dict[str, list[tuple[float, bool]]] = {}
-        missing = self._missing_shares()
+        by_kind: dict[str, dict[str, list[tuple[float, bool]]]] = {}
+        extra_gaps = self._extra_gaps()
         for name, part in self.attributes.items():
             sample = self._held_out(name, rng)
             part.kinds = useful_kinds(part, sample, self.records, feats)
             outcomes[name] = []
+            by_kind[name] = {}
+            missing = extra_gaps.get(name, {})
             for index in sample:
                 record = self.records[index]
                 own = record.values[name]
-                # An asset with a gap seldom knows everything else: drop its other values as
-                # often as the engagement lacks them.
-                known = [f for f in feats[index] if rng.random() >= missing.get(f[0], 0.0)]
+                # An asset with a gap often lacks other values too: drop them as much more
+                # often as assets with this gap lack them.
+                lacking = {
+                    f[0] for f in feats[index] if f[0] in missing and rng.random() < missing[f[0]]
+                }
+                known = feats[index]
+                if lacking:
+                    known = [f for f in known if not any(p[0] in lacking for p in parts_of(f))]
                 best = part.best(known, record.asset_type, own)
                 if best is not None:
                     outcomes[name].append((best[0], best[3] == own))
+                    by_kind[name].setdefault(best[2][0], []).append(outcomes[name][-1])
         pooled = fit_isotonic([o for measured in outcomes.values() for o in measured])
         for name, part in self.attributes.items():
             enough = len(outcomes[name]) >= MIN_OWN_CALIBRATION
             part.calibration = fit_isotonic(outcomes[name]) if enough else pooled
+            part.by_kind = {
+                kind: fit_isotonic(measured)
+                for kind, measured in by_kind[name].items()
+                if len(measured) >= MIN_OWN_CALIBRATION
+            }
 
-    def _missing_shares(self) -> dict[str, float]:
-        """Per attribute, the share of the assets it applies to that lack a usable value."""
-        shares = {}
-        for attribute in CATALOGUE:
-            applies = [r for r in self.records if attribute.applies_to(r.asset_type)]
-            if applies:
-                known = sum(attribute.name in r.values for r in applies)
-                shares[attribute.name] = 1 - known / len(applies)
-        return shares
+    def _extra_gaps(self) -> dict[str, dict[str, float]]:
+        """Per target, per other attribute: how much more often an asset lacking the target
+        lacks the other too, as a share of the held-out assets (which have the target) to
+        drop it from. Gaps come together in real inventories (a tool that lacks one column
+        lacks several); held out as they are, assets with the value would look better
+        informed than those with the gap."""
+        known_sets = [frozenset(r.values) for r in self.records]
+        found: dict[str, dict[str, float]] = {}
+        for target in self.attributes:
+            having: Counter = Counter()
+            lacking: Counter = Counter()
+            with_target = without_target = 0
+            for record, known in zip(self.records, known_sets, strict=True):
+                if not self.attributes[target].attribute.applies_to(record.asset_type):
+                    continue
+                if target in known:
+                    with_target += 1
+                    having.update(known)
+                else:
+                    without_target += 1
+                    lacking.update(known)
+            if not with_target or not without_target:
+                continue
+            drops = {}
+            for name in having:
+                gap_with = 1 - having[name] / with_target
+                gap_without = 1 - lacking[name] / without_target
+                if gap_without > gap_with:
+                    drops[name] = (gap_without - gap_with) / (1 - gap_with)
+            found[target] = drops
+        return found
 
     def predict(self, record: AssetRecord, attribute_name: str) -> Prediction | None:
         """The value this asset most likely has, or None without any peer evidence."""
         part = self.attributes.get(attribute_name)
         if part is None:
             return None
-        feats = [f for f in features_of(record, self.grouping) if f[0] != attribute_name]
+        feats = [f for f in features_of(record, self.grouping) if not leans_on(f, attribute_name)]
         best = part.best(feats, record.asset_type)
         if best is None:
             return None
@@ -226,7 +277,7 @@ class PredictionModel:
         group = plural_of(self.records[i].asset_type for i in members[:PLURAL_SAMPLE])
         return Prediction(
             value=value,
-            confidence=round(min(1.0, max(0.0, part.calibration(score))), 4),
+            confidence=round(part.calibrated(score, feature), 4),
             basis=basis_of(feature),
             sentence=sentence_of(part.attribute, feature, value, counts[value], peers, group),
             agreeing=counts[value],

@@ -46,6 +46,8 @@ class ImportReport:
     row_notes: list[dict[str, Any]] = field(default_factory=list)
     # Values people gave that the file would have replaced: kept, to resolve by hand.
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    # Values people gave that the file replaced (the engagement's newest import wins).
+    replaced: list[dict[str, Any]] = field(default_factory=list)
     profile: str = "plain sheet"  # which tool's export the file was read as
 
     def as_dict(self) -> dict[str, Any]:
@@ -111,6 +113,7 @@ def import_assets(
         updated=report.updated,
         unchanged=report.unchanged,
         skipped=len(report.skipped),
+        answers_replaced=len(report.replaced),
     )
     return report
 
@@ -145,8 +148,9 @@ class _BatchWriter:
                 for_update=self.lock,
             )
         )
-        conflicts, kept = keep_answers(self.uow, batch, stored)
+        conflicts, replaced, kept = keep_answers(self.uow, batch, stored)
         report.conflicts.extend(conflicts)
+        report.replaced.extend(replaced)
         now = utcnow()
         changed = []
         written = []

@@ -1,9 +1,10 @@
-"""What an import does to the sources of values: records its own, keeps people's answers.
+"""What an import does to the sources of values: records its own, minds people's answers.
 
-A value an owner gave (an answer, an accepted prediction) is not silently replaced by a
-later import: the stored value is kept for that field and the difference is reported as a
-conflict to resolve. Every other value the file gives is recorded as "imported from file,
-row n".
+A value an owner gave (an answer, an accepted prediction) is never silently replaced by a
+later import. The engagement's source order decides: by default people's answers win (the
+stored value is kept and the difference reported as a conflict to resolve); with "the
+newest import wins" the file's value is written and the answer it replaced is reported,
+with its source. Every value the file gives is recorded as "imported from file, row n".
 """
 
 import uuid
@@ -14,12 +15,13 @@ from core.catalogue.attributes import CATALOGUE
 from core.inventory.rows import AssetRow
 from core.storage.unit_of_work import UnitOfWork
 from core.storage.value_sources import (
+    ANSWERS_WIN,
+    NEWEST_IMPORT_WINS,
     PEOPLE_SOURCES,
-    SourceKind,
-    ValueSource,
     ValueSourceRepository,
-    import_detail,
+    imported,
 )
+from db.models import Engagement
 
 _TYPED = {a.name: a.source_field for a in CATALOGUE if a.is_typed_column}
 _CUSTOM = {a.name: a.source_field for a in CATALOGUE if not a.is_typed_column}
@@ -27,6 +29,12 @@ _CUSTOM = {a.name: a.source_field for a in CATALOGUE if not a.is_typed_column}
 
 def sources_of(uow: UnitOfWork) -> ValueSourceRepository:
     return ValueSourceRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id)
+
+
+def source_order(uow: UnitOfWork) -> str:
+    """The engagement's source order: ANSWERS_WIN or NEWEST_IMPORT_WINS."""
+    engagement = uow.session.get(Engagement, uow.ctx.engagement_id)
+    return engagement.import_precedence if engagement is not None else ANSWERS_WIN
 
 
 def _file_values(row: AssetRow) -> dict[str, tuple[bool, Any]]:
@@ -43,15 +51,17 @@ def _file_values(row: AssetRow) -> dict[str, tuple[bool, Any]]:
 
 def keep_answers(
     uow: UnitOfWork, batch: Sequence[AssetRow], stored: dict[str, Any]
-) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
-    """Put back the stored value wherever the file would replace one people gave. The
-    conflicts, one per field whose value differs ({"row", "asset", "field", "kept",
-    "in_file", "source"}), and every (asset name, field) kept."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], set[tuple[str, str]]]:
+    """Where the file would replace a value people gave, apply the engagement's source order.
+    (conflicts: answers kept, {"row", "asset", "field", "kept", "in_file", "source"};
+    replaced: answers the file overwrote, {"row", "asset", "field", "replaced", "in_file",
+    "source"}; every (asset name, field) whose stored value was kept)."""
     ids = [stored[row.name].id for row in batch if row.name in stored]
     if not ids:
-        return [], set()
+        return [], [], set()
     sources = sources_of(uow).for_assets(ids)
-    conflicts = []
+    newest_wins = source_order(uow) == NEWEST_IMPORT_WINS
+    conflicts, replaced = [], []
     kept_fields: set[tuple[str, str]] = set()
     for row in batch:
         existing = stored.get(row.name)
@@ -61,25 +71,36 @@ def keep_answers(
             source = sources.get((existing.id, name))
             if source is None or source.kind not in PEOPLE_SOURCES:
                 continue
+            if name in _TYPED:
+                answer = getattr(existing, _TYPED[name])
+            else:
+                answer = (existing.custom_attributes or {}).get(_CUSTOM[name])
+            if newest_wins:
+                if answer != in_file:
+                    replaced.append(
+                        {
+                            "row": row.row, "asset": row.name, "field": name,
+                            "replaced": answer, "in_file": in_file, "source": source.describe(),
+                        }
+                    )  # fmt: skip
+                continue
             kept_fields.add((row.name, name))
             if name in _TYPED:
-                kept = getattr(existing, _TYPED[name])
-                row.values[_TYPED[name]] = kept
+                row.values[_TYPED[name]] = answer
             else:
-                kept = (existing.custom_attributes or {}).get(_CUSTOM[name])
-                row.custom[_CUSTOM[name]] = kept
-            if kept != in_file:
+                row.custom[_CUSTOM[name]] = answer
+            if answer != in_file:
                 conflicts.append(
                     {
                         "row": row.row,
                         "asset": row.name,
                         "field": name,
-                        "kept": kept,
+                        "kept": answer,
                         "in_file": in_file,
                         "source": source.describe(),
                     }  # fmt: skip
                 )
-    return conflicts, kept_fields
+    return conflicts, replaced, kept_fields
 
 
 def record_import(
@@ -90,9 +111,7 @@ def record_import(
 ) -> None:
     """Each asset written, and each value the file gave it, is "imported from file, row n"."""
     sources = [
-        ValueSource(
-            asset_id, name, SourceKind.IMPORT, import_detail(filename, row.row), uow.ctx.user_id
-        )
+        imported(asset_id, name, filename, row.row, uow.ctx.user_id)
         for asset_id, row in written
         # The asset itself ("name") comes from the row too, whatever values the row has.
         for name in ["name", *(

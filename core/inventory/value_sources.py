@@ -27,6 +27,8 @@ SOURCE_COLUMNS = (
     "value",
     "source",
     "source_detail",
+    "source_file",
+    "source_row",
     "recorded_by",
     "recorded_at",
     "confidence",
@@ -46,6 +48,8 @@ class SourcedValue:
     recorded_at: datetime | None
     confidence: float | None
     asset_id: uuid.UUID
+    file: str | None = None  # an imported value's file and row (1 is the header)
+    row: int | None = None
 
 
 def _people(uow: UnitOfWork, user_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
@@ -78,6 +82,8 @@ def sourced_values(uow: UnitOfWork, assets: Sequence[Asset]) -> list[SourcedValu
                     source.recorded_at if source else None,
                     source.confidence if source else None,
                     asset.id,
+                    source.file if source else None,
+                    source.row if source else None,
                 )
             )  # fmt: skip
     return found
@@ -109,6 +115,8 @@ def value_sources_table(
             item.value,
             item.source,
             item.detail,
+            item.file,
+            item.row,
             item.recorded_by,
             item.recorded_at,
             item.confidence,

@@ -23,6 +23,14 @@ class SourceKind(StrEnum):
 IN_LIST_CHUNK = 1000
 # Values people gave: a later import does not silently replace them.
 PEOPLE_SOURCES = frozenset({SourceKind.ANSWER, SourceKind.ACCEPTED_PREDICTION})
+# An engagement's source order (engagements.import_precedence): which value a later import
+# keeps where people gave one.
+ANSWERS_WIN = "answers"
+NEWEST_IMPORT_WINS = "newest_import"
+SOURCE_ORDERS = {
+    ANSWERS_WIN: "People's answers win (a different value in a file is reported)",
+    NEWEST_IMPORT_WINS: "The newest import wins (the answers it replaces are reported)",
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class ValueSource:
     recorded_by: uuid.UUID | None = None
     confidence: float | None = None
     recorded_at: datetime | None = None
+    file: str | None = None  # an imported value's file and row
+    row: int | None = None
 
     def describe(self) -> str:
         """The source in words: 'imported (inventory.csv row 12)', 'answered (...)'."""
@@ -45,14 +55,17 @@ class ValueSource:
         return f"{words} ({self.detail})" if self.detail else words
 
 
-def import_detail(filename: str, row: int) -> str:
-    """How an imported value's source reads: "cmdb.csv row 12"."""
-    return f"{filename} row {row}"
+MAX_FILE_NAME = 255
 
 
-def file_of(detail: str) -> str:
-    """The file named by `import_detail`."""
-    return detail.rsplit(" row ", 1)[0]
+def imported(
+    asset_id: uuid.UUID, field_name: str, filename: str, row: int, by: uuid.UUID | None
+) -> ValueSource:
+    """A value imported from a file's row; its detail reads "cmdb.csv row 12"."""
+    name = filename[:MAX_FILE_NAME]
+    return ValueSource(
+        asset_id, field_name, SourceKind.IMPORT, f"{name} row {row}", by, file=name, row=row
+    )
 
 
 class ValueSourceRepository(TenantRepository):
@@ -68,6 +81,7 @@ class ValueSourceRepository(TenantRepository):
                 column: upsert.excluded[column]
                 for column in (
                     "source_kind", "source_detail", "recorded_by", "confidence", "recorded_at",
+                    "source_file", "source_row",
                 )
             },
         )  # fmt: skip
@@ -83,6 +97,8 @@ class ValueSourceRepository(TenantRepository):
                 "recorded_by": source.recorded_by,
                 "confidence": source.confidence,
                 "recorded_at": source.recorded_at or now,
+                "source_file": source.file,
+                "source_row": source.row,
             }
             for source in sources
         ]
@@ -91,9 +107,12 @@ class ValueSourceRepository(TenantRepository):
     def import_files(self) -> dict[uuid.UUID, str]:
         """The file each imported asset came from (its last import), by asset id."""
         query = self._scoped(
-            select(AssetValueSource.asset_id, AssetValueSource.source_detail), AssetValueSource
-        ).where(AssetValueSource.source_kind == SourceKind.IMPORT.value)
-        return {asset_id: file_of(detail) for asset_id, detail in self.db.execute(query)}
+            select(AssetValueSource.asset_id, AssetValueSource.source_file), AssetValueSource
+        ).where(
+            AssetValueSource.source_kind == SourceKind.IMPORT.value,
+            AssetValueSource.source_file.is_not(None),
+        )
+        return {asset_id: file for asset_id, file in self.db.execute(query)}
 
     def for_assets(
         self, asset_ids: Sequence[uuid.UUID]
@@ -115,5 +134,7 @@ class ValueSourceRepository(TenantRepository):
                     row.recorded_by,
                     row.confidence,
                     row.recorded_at,
+                    row.source_file,
+                    row.source_row,
                 )
         return found

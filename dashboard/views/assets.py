@@ -36,7 +36,10 @@ st.dataframe(
             "Attribute": [item.attribute for item in values],
             "Value": [None if item.value is None else str(item.value) for item in values],
             "Source": [SOURCE_WORDS[item.source] for item in values],
-            "Details": [item.detail for item in values],
+            "File": [item.file for item in values],
+            "Row": [item.row for item in values],
+            # An import's detail is its file and row, shown above.
+            "Details": [None if item.file else item.detail for item in values],
             "By": [item.recorded_by for item in values],
             "When": [
                 state.local_time(item.recorded_at) if item.recorded_at else None for item in values

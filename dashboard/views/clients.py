@@ -1,9 +1,11 @@
 """Clients & engagements (admins): name the client, create, rename and archive engagements
-(archived: read-only and in no picker, nothing deleted), create a new client."""
+(archived: read-only and in no picker, nothing deleted), choose each engagement's source
+order of imports, create a new client."""
 
 import streamlit as st
 
 from core.access import engagement_admin
+from core.storage.value_sources import NEWEST_IMPORT_WINS
 from dashboard import state
 from dashboard.widgets import engagement_forms
 
@@ -20,6 +22,9 @@ st.dataframe(
             "Engagement": row.name,
             "State": "archived" if row.archived_at else "open now" if row.current else "active",
             "Archived": state.local_time(row.archived_at),
+            "Later imports": (
+                "newest wins" if row.import_precedence == NEWEST_IMPORT_WINS else "answers win"
+            ),
         }
         for row in rows
     ],
@@ -28,5 +33,6 @@ st.dataframe(
 )
 engagement_forms.new_engagement()
 engagement_forms.change_engagement(rows)
+engagement_forms.source_order(rows)
 st.divider()
 engagement_forms.client_forms(client_name)

@@ -4,6 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from core.inventory.importer import import_assets, preview_import
+from core.inventory.provenance import source_order
+from core.storage.value_sources import SOURCE_ORDERS
 from dashboard import state
 from dashboard.widgets import import_mapping, import_report
 
@@ -51,6 +53,11 @@ reasons = [reason or "" for reason in preview.skip_reasons]
 sample.insert(0, "Skipped because", reasons, allow_duplicates=True)
 st.dataframe(sample, hide_index=True, key="import_sample")
 
+order = state.call(source_order, doing="read this engagement's source order")
+st.caption(
+    f"Where the file has another value than one people gave: {SOURCE_ORDERS[order].lower()}."
+    " Admins choose this per engagement on Clients & engagements."
+)
 if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):
     bar = st.progress(0.0, text="Importing…")
 

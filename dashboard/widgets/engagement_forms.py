@@ -6,6 +6,7 @@ from typing import Any
 import streamlit as st
 
 from core.access import engagement_admin
+from core.storage.value_sources import SOURCE_ORDERS
 from dashboard import state
 
 
@@ -80,4 +81,32 @@ def client_forms(client_name: str) -> None:
                 lambda made: "Created; you are its admin: open it with Engagement in the sidebar.",
                 client,
                 first,
+            )
+
+
+def source_order(rows: list[engagement_admin.EngagementRow]) -> None:
+    """Which value a later import keeps where people gave one, per engagement."""
+    st.subheader("Source order of imports")
+    index = st.selectbox(
+        "Engagement",
+        range(len(rows)),
+        format_func=lambda i: rows[i].name,
+        key="source_order_engagement",
+    )
+    row = rows[index]
+    orders = list(SOURCE_ORDERS)
+    with st.form(f"source_order_{row.id}"):
+        order = st.radio(
+            "When a later import has another value than one people gave",
+            orders,
+            index=orders.index(row.import_precedence),
+            format_func=SOURCE_ORDERS.get,
+            key=f"source_order_{row.id}_choice",
+        )
+        if st.form_submit_button("Save source order"):
+            _apply(
+                engagement_admin.set_source_order,
+                lambda made: f"Source order of {state.plain(made.name)} saved.",
+                row.id,
+                order,
             )

@@ -22,6 +22,12 @@ def show(report: ImportReport, filename: str) -> None:
             " resolve them with their owners."
         )
         st.dataframe(pd.DataFrame(report.conflicts), hide_index=True, key="import_conflicts")
+    if report.replaced:
+        st.warning(
+            f"{len(report.replaced)} value(s) people gave were replaced by the file's (the"
+            " newest import wins in this engagement): check them with their owners."
+        )
+        st.dataframe(pd.DataFrame(report.replaced), hide_index=True, key="import_replaced")
     if report.row_notes:
         st.warning(f"{len(report.row_notes)} row(s) were imported with a note: check them.")
         st.dataframe(pd.DataFrame(report.row_notes), hide_index=True, key="import_notes")

@@ -30,7 +30,19 @@ class Engagement(TimestampMixin, Base):
     )
     name: Mapped[str] = mapped_column(String(200))
     archived_at: Mapped[datetime | None]  # archived: read-only, in no picker, nothing deleted
-    __table_args__ = (UniqueConstraint("client_account_id", "name"),)
+    # Which value a later import keeps where people gave one: "answers" (theirs, the
+    # difference reported as a conflict) or "newest_import" (the file's, what it replaced
+    # reported).
+    import_precedence: Mapped[str] = mapped_column(
+        String(20), default="answers", server_default="answers"
+    )
+    __table_args__ = (
+        UniqueConstraint("client_account_id", "name"),
+        CheckConstraint(
+            "import_precedence IN ('answers', 'newest_import')",
+            name="ck_engagements_import_precedence",
+        ),
+    )
 
 
 class User(TimestampMixin, Base):

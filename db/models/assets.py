@@ -9,6 +9,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
     Uuid,
@@ -59,6 +60,9 @@ class AssetValueSource(TenantMixin, Base):
     source_kind: Mapped[str] = mapped_column(String(30))
     # "inventory.xlsx row 12", "questionnaire Web servers", the prediction's evidence
     source_detail: Mapped[str] = mapped_column(String(500), default="")
+    # An imported value's file and row (1 is the header), for reading, filtering, exporting.
+    source_file: Mapped[str | None] = mapped_column(String(255))
+    source_row: Mapped[int | None] = mapped_column(Integer)
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     confidence: Mapped[float | None] = mapped_column(Float)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

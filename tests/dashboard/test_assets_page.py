@@ -22,7 +22,8 @@ def test_an_asset_shows_the_file_row_and_the_answer_behind_its_values(db, tenant
     no_exceptions(app)
     table = app.dataframe[0].value.set_index("Attribute")
     assert table.loc["Environment", "Source"] == "Imported"
-    assert table.loc["Environment", "Details"] == "cmdb.csv row 2"
+    assert table.loc["Environment", "File"] == "cmdb.csv"
+    assert table.loc["Environment", "Row"] == 2
     assert table.loc["Business owner", "Value"] == "Noor Haddad"
     assert table.loc["Business owner", "Source"] == "Answered"
 
@@ -46,6 +47,7 @@ def test_the_import_page_lists_the_answers_it_kept(db, tenant, open_page):
     ).run()
     app.button(key="import_run").click().run()
     no_exceptions(app)
+    assert any("people's answers win" in caption for caption in texts(app, "caption"))
     assert "1 value(s) people gave were kept instead of the file's" in texts(app, "warning")[0]
     conflicts = app.dataframe[-1].value
     assert list(conflicts["kept"]) == ["Noor Haddad"] and list(conflicts["in_file"]) == ["Tom"]

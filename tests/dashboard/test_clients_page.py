@@ -48,3 +48,16 @@ def test_an_admin_creates_renames_and_archives_an_engagement(db, admin, open_pag
     pick = app.selectbox(key="engagement_pick_admin")
     app = pick.set_value(pick.options.index("Wave 1")).run()
     assert button(app, "Archive").disabled
+
+
+def test_an_admin_lets_the_newest_import_win_in_one_engagement(db, admin, open_page):
+    app = open_page(admin, "clients")
+    radio = next(item for item in app.radio if item.key.startswith("source_order_"))
+    assert radio.value == "answers"
+    radio.set_value("newest_import")  # a form's values are sent with its submit button
+    app = button(app, "Save source order").click().run()
+    no_exceptions(app)
+    assert texts(app, "success") == ["Source order of Wave 1 saved."]
+    assert list(app.dataframe[0].value["Later imports"]) == ["newest wins"]
+    db.rollback()
+    assert db.get(Engagement, admin.engagement_id).import_precedence == "newest_import"

@@ -57,3 +57,37 @@ def test_dropping_the_lock_columns_keeps_every_membership(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM memberships")).scalar() == 1
     engine.dispose()
+
+
+def test_the_source_order_column_keeps_every_engagement_and_fills_import_files(tmp_path):
+    """SQLite: adding a column to `engagements` must not recreate it (its cascade would
+    empty every engagement); sources imported before get their file and row."""
+    from sqlalchemy import text
+
+    from db.migrate import upgrade
+    from db.session import create_db_engine
+
+    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
+    upgrade(url, "0007")
+    engine = create_db_engine(url)
+    stamp = "'2026-01-01', '2026-01-01'"
+    with engine.begin() as connection:
+        for statement in (
+            f"INSERT INTO client_accounts (id, name, created_at, updated_at) VALUES ('c1', 'Acme', {stamp})",
+            f"INSERT INTO engagements (id, client_account_id, name, created_at, updated_at) VALUES ('e1', 'c1', 'Wave 1', {stamp})",
+            "INSERT INTO assets (id, client_account_id, engagement_id, name, asset_type, custom_attributes, created_at, updated_at)"
+            f" VALUES ('a1', 'c1', 'e1', 'web-01', 'server', '{{}}', {stamp})",
+            "INSERT INTO asset_value_sources (id, asset_id, field_name, source_kind, source_detail, recorded_at, client_account_id, engagement_id)"
+            " VALUES ('s1', 'a1', 'environment', 'import', 'cmdb row 7.csv row 12', '2026-01-01', 'c1', 'e1')",
+        ):
+            connection.execute(text(statement))
+    upgrade(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM assets")).scalar() == 1
+        assert connection.execute(text("SELECT import_precedence FROM engagements")).all() == [
+            ("answers",)
+        ]
+        assert connection.execute(
+            text("SELECT source_file, source_row FROM asset_value_sources")
+        ).all() == [("cmdb row 7.csv", 12)]
+    engine.dispose()

@@ -100,6 +100,7 @@ def test_another_clients_engagements_are_not_found_and_only_admins_manage(
     for act in (
         lambda uow: admin_of.rename_engagement(uow, stranger.engagement_id, "Mine"),
         lambda uow: admin_of.set_archived(uow, stranger.engagement_id, True),
+        lambda uow: admin_of.set_source_order(uow, stranger.engagement_id, "newest_import"),
     ):
         with uow_of(admin) as uow, pytest.raises(NotFound):
             act(uow)
@@ -108,3 +109,22 @@ def test_another_clients_engagements_are_not_found_and_only_admins_manage(
         ctx = make_member(admin, role)
         with uow_of(ctx) as uow, pytest.raises(Forbidden):
             admin_of.add_engagement(uow, "Shadow IT")
+
+
+def test_the_source_order_of_imports_is_set_per_engagement_by_admins(
+    db, uow_of, admin, make_member
+):
+    pilot, _ = run(uow_of, admin, admin_of.add_engagement, "Pilot")
+    assert run(uow_of, admin, admin_of.list_engagements)[1][0].import_precedence == "answers"
+
+    run(uow_of, admin, admin_of.set_source_order, pilot.id, "newest_import")
+
+    orders = {
+        row.name: row.import_precedence for row in run(uow_of, admin, admin_of.list_engagements)[1]
+    }
+    assert orders == {"Pilot": "newest_import", "Wave 1": "answers"}
+    with pytest.raises(BadRequest):
+        run(uow_of, admin, admin_of.set_source_order, pilot.id, "loudest")
+    with uow_of(make_member(admin, "analyst")) as uow, pytest.raises(Forbidden):
+        admin_of.set_source_order(uow, pilot.id, "answers")
+    assert db.get(Engagement, pilot.id).import_precedence == "newest_import"

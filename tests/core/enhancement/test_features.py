@@ -6,9 +6,12 @@ from types import SimpleNamespace
 from core.catalogue.attributes import TYPED_ASSET_FIELDS
 from core.enhancement.features import (
     AssetRecord,
+    describe_feature,
     features_of,
     grouping_keys,
+    leans_on,
     name_tokens,
+    parts_of,
     plural_of,
     record_from_row,
 )
@@ -43,3 +46,17 @@ def test_groupings_are_keys_whose_values_repeat():
 def test_peers_are_named_by_their_kind():
     assert plural_of(["virtual_machine", "virtual_machine"]) == "VMs"
     assert plural_of(["server", "database"]) == "assets"
+
+
+def test_a_grouping_is_paired_with_each_known_choice_and_reads_as_both():
+    record = AssetRecord(
+        uuid.uuid4(), "x", "server", {"environment": "production", "os_version": "RHEL 8"},
+        {"application": "billing"},
+    )  # fmt: skip
+
+    pairs = [f for f in features_of(record, {"application"}) if len(parts_of(f)) == 2]
+
+    assert [describe_feature(f) for f in pairs] == [
+        "application billing with environment production"
+    ]
+    assert leans_on(pairs[0], "environment") and not leans_on(pairs[0], "application_version")

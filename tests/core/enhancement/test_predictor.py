@@ -118,3 +118,42 @@ def test_confidence_is_the_measured_probability_of_being_right():
     assert expected_calibration_error(outcomes) < 0.05
     by_cluster = {c for c, _ in outcomes}
     assert len(by_cluster) == 2 and max(by_cluster) > 0.8 and min(by_cluster) < 0.7
+
+
+def test_criticality_that_follows_application_and_environment_together_names_both():
+    criticality = {"billing": "high", "crm": "critical", "wiki": "medium", "hr": "high"}
+    records = []
+    for number in range(240):
+        app = sorted(criticality)[number % 4]
+        env = ("production", "development", "test")[number % 3]
+        value = criticality[app] if env == "production" else "low"
+        records.append(
+            vm(f"h{number}", {"environment": env, "business_criticality": value}, application=app)
+        )
+    model = PredictionModel.train(records)
+
+    prediction = model.predict(
+        vm("new", {"environment": "production"}, application="billing"), "business_criticality"
+    )
+
+    assert prediction is not None and prediction.value == "high"
+    assert prediction.sentence == (
+        "20 of 20 VMs in application billing with environment production have business"
+        " criticality high"
+    )
+    assert prediction.basis == "application billing with environment production"
+
+
+def test_held_out_assets_lose_the_values_that_go_missing_together_with_the_target():
+    # Half the assets come from a tool without owner and environment columns.
+    full = [
+        vm(f"a{i}", {"business_owner": "Ada", "environment": "test", "network_zone": "dmz"})
+        for i in range(20)
+    ]
+    bare = [vm(f"b{i}", {"network_zone": "dmz"}) for i in range(20)]
+
+    gaps = PredictionModel.train(full + bare)._extra_gaps()
+
+    # An asset lacking an owner lacks its environment too: held out, owners' assets lose it.
+    assert gaps["business_owner"]["environment"] == 1.0
+    assert "network_zone" not in gaps["business_owner"]  # known everywhere

@@ -8,8 +8,8 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.inventory.importer import import_assets
 from core.inventory.provenance import sources_of
 from core.questionnaires.answers import save_answers
-from core.storage.value_sources import SourceKind
-from db.models import Asset, AssetValueSource
+from core.storage.value_sources import NEWEST_IMPORT_WINS, SourceKind
+from db.models import Asset, AssetValueSource, Engagement
 from db.session import bind_tenant
 from tests.core.inventory_files import to_csv
 from tests.factories import flow_in_manual_collection, in_uow
@@ -48,6 +48,7 @@ def test_an_import_records_the_file_and_row_of_each_value(db, tenant):
     second = sources(db, tenant, stored(db, "web-02"))
     assert second["environment"].kind is SourceKind.IMPORT
     assert second["environment"].detail == "cmdb.csv row 3"
+    assert (second["environment"].file, second["environment"].row) == ("cmdb.csv", 3)
     assert second["environment"].recorded_by == tenant.user_id
     assert second["business_owner"].detail == "cmdb.csv row 3"
     assert "business_owner" not in sources(db, tenant, stored(db, "web-01"))  # empty cell
@@ -87,6 +88,37 @@ def test_a_later_import_keeps_an_owners_answer_and_reports_the_conflict(db, tena
     now = sources(db, tenant, asset)
     assert now["business_owner"].kind is SourceKind.ANSWER
     assert now["environment"].detail == "second.csv row 2"
+
+
+def test_where_the_newest_import_wins_it_replaces_an_answer_and_reports_it(db, tenant):
+    db.get(Engagement, tenant.engagement_id).import_precedence = NEWEST_IMPORT_WINS
+    db.commit()
+    in_uow(
+        db, tenant, import_assets, to_csv(HEADER, [["web-01", "server", "production", ""]]), "a.csv"
+    )
+    asset = stored(db, "web-01")
+    answer_owner(db, tenant, asset, "Noor Haddad")
+    answered = sources(db, tenant, asset)["business_owner"]
+
+    report = in_uow(
+        db, tenant, import_assets,
+        to_csv(HEADER, [["web-01", "server", "production", "Tom Becker"]]), "b.csv",
+    )  # fmt: skip
+
+    assert stored(db, "web-01").business_owner == "Tom Becker"
+    assert report.conflicts == []
+    assert report.replaced == [
+        {
+            "row": 2,
+            "asset": "web-01",
+            "field": "business_owner",
+            "replaced": "Noor Haddad",
+            "in_file": "Tom Becker",
+            "source": answered.describe(),
+        }  # fmt: skip
+    ]
+    now = sources(db, tenant, asset)["business_owner"]
+    assert (now.kind, now.file, now.row) == (SourceKind.IMPORT, "b.csv", 2)
 
 
 def test_the_same_value_in_a_later_import_is_no_conflict(db, tenant):
@@ -151,6 +183,8 @@ def test_the_sources_export_carries_each_values_source(db, tenant):
     }
     assert rows["environment"]["source"] == "import"
     assert rows["environment"]["source_detail"] == "a.csv row 2"
+    assert (rows["environment"]["source_file"], rows["environment"]["source_row"]) == ("a.csv", "2")
+    assert rows["business_owner"]["source_file"] == ""
     assert rows["business_owner"]["source"] == "answer"
     assert rows["business_owner"]["value"] == "Noor Haddad"
     assert "confidence" in rows["business_owner"]
