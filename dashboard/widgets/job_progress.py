@@ -5,7 +5,6 @@ has no live job (a job someone submits shows within it, and then the panel speed
 none while the browser tab is hidden or the person turned it off.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import streamlit as st
@@ -17,11 +16,9 @@ from core.enhancement.job_state import (
     JobStatus,
 )
 from core.enhancement.jobs import progress_reader, retry_gap_analysis
-from core.storage.unit_of_work import UnitOfWork
 from dashboard import state
 from dashboard.widgets import job_figures, tab_visibility
 
-Reader = Callable[[], JobProgress | None]
 # While the flow has no live job the panel still looks, at the longest interval offered.
 IDLE_SECONDS = max(state.POLL_CHOICES.values())
 
@@ -35,20 +32,14 @@ def refresh_seconds(chosen: int, progress: JobProgress | None, hidden: bool) -> 
     return chosen
 
 
-def _tick(_uow: UnitOfWork, read: Reader) -> JobProgress | None:
-    # The job key only: the unit of work of a tick never opens a database connection.
-    return read()
-
-
 def _render(progress: JobProgress | None, flow_id: str, may_retry: bool) -> None:
     if progress is None:
         st.caption("No gap job for this flow yet. Select gaps above and analyze them.")
         return
-    percentage = progress.percentage
-    st.progress(
-        min(percentage, 100) / 100, text=f"Gap analysis {progress.shown_status}: {percentage:.0f}%"
-    )
-    job_figures.show(progress)
+    # Two elements a tick: each one drawn is a message the web process builds and sends to
+    # every analyst watching, at every refresh.
+    st.metric("Processed", f"{progress.processed} / {progress.total}")
+    st.progress(min(progress.percentage, 100) / 100, text=job_figures.line(progress))
     if progress.status.is_active and progress.current_asset:
         # Asset names are long: a line of text, where a metric would cut them short.
         st.text(f"Current asset: {progress.current_asset}")
@@ -77,7 +68,7 @@ def show(flow_id: str, may_retry: bool) -> None:
     # Tenancy and the flow are checked once per page run; each tick then reads the job key only.
     read_progress = state.call(progress_reader, flow_id, doing="read the job's progress")
     # The page run's one read: it sets the interval and is what the panel first draws.
-    first = [state.call(_tick, read_progress, doing="read the job's progress")]
+    first = [state.run(read_progress, doing="read the job's progress")]
     seconds = refresh_seconds(chosen, first[0], tab_visibility.hidden())
     idle = seconds > chosen
 
@@ -86,7 +77,9 @@ def show(flow_id: str, may_retry: bool) -> None:
         if first:
             progress = first.pop()
         else:
-            progress = state.call(_tick, read_progress, doing="read the job's progress")
+            # The job key only: no unit of work, no database session, no authorization query
+            # (the page run checked those; the next page run checks them again).
+            progress = state.run(read_progress, doing="read the job's progress")
         seen = st.session_state.setdefault(state.LAST_JOB_STATUS, {})
         previous = seen.get(flow_id)
         seen[flow_id] = None if progress is None else progress.status
