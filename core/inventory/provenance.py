@@ -15,8 +15,6 @@ from core.inventory.rows import AssetRow
 from core.storage.unit_of_work import UnitOfWork
 from core.storage.value_sources import (
     PEOPLE_SOURCES,
-    SourceKind,
-    ValueSource,
     ValueSourceRepository,
     import_detail,
 )
@@ -89,15 +87,14 @@ def record_import(
     kept: set[tuple[str, str]],
 ) -> None:
     """Each asset written, and each value the file gave it, is "imported from file, row n"."""
-    sources = [
-        ValueSource(
-            asset_id, name, SourceKind.IMPORT, import_detail(filename, row.row), uow.ctx.user_id
-        )
-        for asset_id, row in written
+    values = []
+    for asset_id, row in written:
+        detail = import_detail(filename, row.row)
         # The asset itself ("name") comes from the row too, whatever values the row has.
-        for name in ["name", *(
-            name for name, (_, value) in _file_values(row).items()
+        values.append((asset_id, "name", detail))
+        values.extend(
+            (asset_id, name, detail)
+            for name, (_, value) in _file_values(row).items()
             if value is not None and (row.name, name) not in kept
-        )]
-    ]  # fmt: skip
-    sources_of(uow).record(sources)
+        )
+    sources_of(uow).record_imported(values, uow.ctx.user_id)

@@ -8,7 +8,8 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from core.storage.dialect import insert
+from core.storage.bulk_upsert import NEW_ID, upsert_arrays
+from core.storage.dialect import insert, is_postgresql
 from core.storage.tenant_repository import TenantRepository
 from db.models import AssetValueSource
 from db.types import utcnow
@@ -23,6 +24,8 @@ class SourceKind(StrEnum):
 IN_LIST_CHUNK = 1000
 # Values people gave: a later import does not silently replace them.
 PEOPLE_SOURCES = frozenset({SourceKind.ANSWER, SourceKind.ACCEPTED_PREDICTION})
+# What a new source of a value replaces of the old one.
+_UPDATED = ["source_kind", "source_detail", "recorded_by", "confidence", "recorded_at"]
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,8 @@ class ValueSourceRepository(TenantRepository):
         upsert = insert(self.db, AssetValueSource.__table__)
         statement = upsert.on_conflict_do_update(
             index_elements=["asset_id", "field_name"],
-            set_={
-                column: upsert.excluded[column]
-                for column in (
-                    "source_kind", "source_detail", "recorded_by", "confidence", "recorded_at",
-                )
-            },
-        )  # fmt: skip
+            set_={column: upsert.excluded[column] for column in _UPDATED},
+        )
         rows = [
             {
                 "id": uuid.uuid4(),
@@ -87,6 +85,32 @@ class ValueSourceRepository(TenantRepository):
             for source in sources
         ]
         self.db.connection().execute(statement, rows)
+
+    def record_imported(
+        self, values: Sequence[tuple[uuid.UUID, str, str]], recorded_by: uuid.UUID | None
+    ) -> None:
+        """Each (asset, attribute, detail) is now "imported" (by `recorded_by`, at this moment)."""
+        if not values or not is_postgresql(self.db):
+            kind = SourceKind.IMPORT
+            self.record([ValueSource(a, f, kind, d, recorded_by) for a, f, d in values])
+            return
+        asset_ids, fields, details = zip(*values, strict=True)
+        upsert_arrays(
+            self.db,
+            AssetValueSource.__table__,
+            {"asset_id": asset_ids, "field_name": fields, "source_detail": details},
+            {
+                "id": NEW_ID,
+                "client_account_id": self.client_account_id,
+                "engagement_id": self.engagement_id,
+                "source_kind": SourceKind.IMPORT.value,
+                "recorded_by": recorded_by,
+                "confidence": None,
+                "recorded_at": utcnow(),
+            },
+            ["asset_id", "field_name"],
+            _UPDATED,
+        )
 
     def import_files(self) -> dict[uuid.UUID, str]:
         """The file each imported asset came from (its last import), by asset id."""
