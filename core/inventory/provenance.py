@@ -48,7 +48,7 @@ def keep_answers(
     ids = [stored[row.name].id for row in batch if row.name in stored]
     if not ids:
         return [], set()
-    sources = sources_of(uow).for_assets(ids)
+    sources = sources_of(uow).for_assets(ids, PEOPLE_SOURCES)
     conflicts = []
     kept_fields: set[tuple[str, str]] = set()
     for row in batch:

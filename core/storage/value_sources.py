@@ -1,12 +1,13 @@
 """Where each asset value came from (import row, answer, accepted prediction), per tenant."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.storage.bulk_upsert import NEW_ID, upsert_arrays
 from core.storage.dialect import insert, is_postgresql
@@ -120,16 +121,29 @@ class ValueSourceRepository(TenantRepository):
         return {asset_id: file_of(detail) for asset_id, detail in self.db.execute(query)}
 
     def for_assets(
-        self, asset_ids: Sequence[uuid.UUID]
+        self, asset_ids: Sequence[uuid.UUID], kinds: Collection[SourceKind] | None = None
     ) -> dict[tuple[uuid.UUID, str], ValueSource]:
-        """The current sources of these assets' values, by (asset id, attribute)."""
+        """The current sources of these assets' values (of these kinds, or any), by (asset id,
+        attribute)."""
         found: dict[tuple[uuid.UUID, str], ValueSource] = {}
         ids = list(asset_ids)
+        postgres = is_postgresql(self.db)
         for start in range(0, len(ids), IN_LIST_CHUNK):
             chunk = ids[start : start + IN_LIST_CHUNK]
-            query = self._scoped(select(AssetValueSource), AssetValueSource).where(
-                AssetValueSource.asset_id.in_(chunk)
-            )
+            query = self._scoped(select(AssetValueSource), AssetValueSource)
+            if postgres:
+                # A join on unnest(array) looks each asset up in uq_asset_value_source; an IN
+                # list becomes a scan of the engagement's sources under a generic plan.
+                wanted = (
+                    func.unnest(bindparam("ids", chunk, type_=ARRAY(Uuid)))
+                    .table_valued("asset_id")
+                    .render_derived()
+                )
+                query = query.join(wanted, AssetValueSource.asset_id == wanted.c.asset_id)
+            else:
+                query = query.where(AssetValueSource.asset_id.in_(chunk))
+            if kinds is not None:
+                query = query.where(AssetValueSource.source_kind.in_([k.value for k in kinds]))
             for row in self.db.scalars(query):
                 found[(row.asset_id, row.field_name)] = ValueSource(
                     row.asset_id,
