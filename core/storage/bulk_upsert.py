@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, FromClause, Integer, String, Uuid, text
+from sqlalchemy import JSON, Boolean, DateTime, Float, FromClause, Integer, String, Uuid
 from sqlalchemy.orm import Session
 
 NEW_ID = object()  # a constant: the database draws a random UUID for each row
@@ -57,7 +57,8 @@ def upsert_arrays(
         elif element == "float8":
             values = [None if value is None else float(value) for value in values]
         params[f"a{position}"] = list(values)
-        arrays.append(f"CAST(:a{position} AS {element}[])")
+        # Binary: psycopg escapes each text of an array in text format, 20 times slower.
+        arrays.append(f"CAST(%(a{position})b AS {element}[])")
         selected[column] = f"CAST(s.c{position} AS {cast})" if cast else f"s.c{position}"
     for position, (column, value) in enumerate(constants.items()):
         if value is NEW_ID:
@@ -67,7 +68,7 @@ def upsert_arrays(
         if cast == "jsonb":
             value = None if value is None else json.dumps(value)
         params[f"k{position}"] = value
-        selected[column] = f"CAST(:k{position} AS {cast or element})"
+        selected[column] = f"CAST(%(k{position})s AS {cast or element})"
     names = ", ".join(f"c{position}" for position in range(len(columns)))
     assignments = ", ".join(f"{column} = excluded.{column}" for column in update)
     statement = (
@@ -77,4 +78,4 @@ def upsert_arrays(
         f" ON CONFLICT ({', '.join(conflict)})"
         + (f" DO UPDATE SET {assignments}" if update else " DO NOTHING")
     )
-    db.connection().execute(text(statement), params)
+    db.connection().exec_driver_sql(statement, params)
