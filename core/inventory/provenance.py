@@ -19,7 +19,6 @@ from core.storage.value_sources import (
     NEWEST_IMPORT_WINS,
     PEOPLE_SOURCES,
     ValueSourceRepository,
-    imported,
 )
 from db.models import Engagement
 
@@ -59,7 +58,7 @@ def keep_answers(
     ids = [stored[row.name].id for row in batch if row.name in stored]
     if not ids:
         return [], [], set()
-    sources = sources_of(uow).for_assets(ids)
+    sources = sources_of(uow).for_assets(ids, PEOPLE_SOURCES)
     newest_wins = source_order(uow) == NEWEST_IMPORT_WINS
     conflicts, replaced = [], []
     kept_fields: set[tuple[str, str]] = set()
@@ -110,8 +109,8 @@ def record_import(
     kept: set[tuple[str, str]],
 ) -> None:
     """Each asset written, and each value the file gave it, is "imported from file, row n"."""
-    sources = [
-        imported(asset_id, name, filename, row.row, uow.ctx.user_id)
+    values = [
+        (asset_id, name, filename, row.row)
         for asset_id, row in written
         # The asset itself ("name") comes from the row too, whatever values the row has.
         for name in ["name", *(
@@ -119,4 +118,4 @@ def record_import(
             if value is not None and (row.name, name) not in kept
         )]
     ]  # fmt: skip
-    sources_of(uow).record(sources)
+    sources_of(uow).record_imported(values, uow.ctx.user_id)

@@ -29,6 +29,7 @@ from db.models import Asset
 
 MAX_CELL_CHARS = 10_000
 MAX_CUSTOM_KEY_CHARS = 200
+MEMO_SIZE = 4096  # distinct values remembered per column (converted values are small)
 # Typed number columns: cpu_cores (whole), memory_gb and storage_gb.
 NUMBER_FIELDS = {
     attribute.name: attribute
@@ -120,9 +121,10 @@ class RowConverter:
             key = column.custom_key
             label = column.header or column.target
             if key is not None:
-                self.plan.append((column.index, label, key, True, _custom_converter(key, column)))
+                converter = _remembered(_custom_converter(key, column))
+                self.plan.append((column.index, label, key, True, converter))
             else:
-                converter = _typed_converter(column.target, column)
+                converter = _remembered(_typed_converter(column.target, column))
                 self.plan.append((column.index, label, column.target, False, converter))
 
     def __call__(self, number: int, cells: Sequence[Any]) -> AssetRow:
@@ -160,6 +162,27 @@ class RowConverter:
         values["name"] = name
         values["asset_type"] = values.get("asset_type") or self.default_type
         return AssetRow(number, name, values, custom)
+
+
+def _remembered(convert: Converter) -> Converter:
+    """`convert`, remembering its result for the values a column repeats (a power state, a
+    cluster, an OS): each is converted once per file. A column of mostly distinct values
+    stops adding after MEMO_SIZE. Values that are refused are not remembered."""
+    memo: dict[Any, Any] = {}
+
+    def converted(raw: Any) -> Any:
+        # The type is part of the key, as True == 1 == 1.0 yet each reads differently.
+        key = raw if type(raw) is str else (type(raw), raw)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        value = convert(raw)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = value
+        return value
+
+    return converted
 
 
 def _typed_converter(field: str, column: ColumnTarget) -> Converter:

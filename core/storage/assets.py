@@ -8,6 +8,7 @@ from sqlalchemy import String, Uuid, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.catalogue.attributes import TYPED_ASSET_FIELDS
+from core.storage.bulk_upsert import upsert_arrays
 from core.storage.dialect import advisory_lock, insert, is_postgresql
 from core.storage.tenant_repository import TenantRepository
 from db.models import Asset
@@ -115,9 +116,26 @@ class AssetRepository(TenantRepository):
     def upsert_by_name(self, rows: Sequence[dict[str, Any]], update_columns: Sequence[str]) -> None:
         """INSERT .. ON CONFLICT (tenant, name) DO UPDATE the given columns, in one statement.
 
-        Every row carries the same keys; `id` and `created_at` only count for new assets.
+        Every row carries the same keys, and one `created_at` and `updated_at` (the import's
+        moment); `id` and `created_at` only count for new assets.
         """
         if not rows:
+            return
+        tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
+        if is_postgresql(self.db):
+            varying = [key for key in rows[0] if key not in ("created_at", "updated_at")]
+            upsert_arrays(
+                self.db,
+                Asset.__table__,
+                {key: [row[key] for row in rows] for key in varying},
+                {
+                    **tenant,
+                    "created_at": rows[0]["created_at"],
+                    "updated_at": rows[0]["updated_at"],
+                },
+                ["client_account_id", "engagement_id", "name"],
+                [*update_columns, "updated_at"],
+            )
             return
         # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
         upsert = insert(self.db, Asset.__table__)
@@ -125,7 +143,6 @@ class AssetRepository(TenantRepository):
             index_elements=["client_account_id", "engagement_id", "name"],
             set_={column: upsert.excluded[column] for column in (*update_columns, "updated_at")},
         )
-        tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
         # On the session's connection: a Core executemany, no ORM execution machinery.
         self.db.connection().execute(statement, [{**row, **tenant} for row in rows])
 

@@ -1,14 +1,16 @@
 """Where each asset value came from (import row, answer, accepted prediction), per tenant."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
-from core.storage.dialect import insert
+from core.storage.bulk_upsert import NEW_ID, upsert_arrays
+from core.storage.dialect import insert, is_postgresql
 from core.storage.tenant_repository import TenantRepository
 from db.models import AssetValueSource
 from db.types import utcnow
@@ -31,6 +33,11 @@ SOURCE_ORDERS = {
     ANSWERS_WIN: "People's answers win (a different value in a file is reported)",
     NEWEST_IMPORT_WINS: "The newest import wins (the answers it replaces are reported)",
 }
+# What a new source of a value replaces of the old one.
+_UPDATED = [
+    "source_kind", "source_detail", "recorded_by", "confidence", "recorded_at", "source_file",
+    "source_row",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,14 +84,8 @@ class ValueSourceRepository(TenantRepository):
         upsert = insert(self.db, AssetValueSource.__table__)
         statement = upsert.on_conflict_do_update(
             index_elements=["asset_id", "field_name"],
-            set_={
-                column: upsert.excluded[column]
-                for column in (
-                    "source_kind", "source_detail", "recorded_by", "confidence", "recorded_at",
-                    "source_file", "source_row",
-                )
-            },
-        )  # fmt: skip
+            set_={column: upsert.excluded[column] for column in _UPDATED},
+        )
         rows = [
             {
                 "id": uuid.uuid4(),
@@ -104,6 +105,40 @@ class ValueSourceRepository(TenantRepository):
         ]
         self.db.connection().execute(statement, rows)
 
+    def record_imported(
+        self, values: Sequence[tuple[uuid.UUID, str, str, int]], recorded_by: uuid.UUID | None
+    ) -> None:
+        """Each (asset, attribute, file, row) is now "imported" (by `recorded_by`, now)."""
+        if not values or not is_postgresql(self.db):
+            self.record([imported(*value, recorded_by) for value in values])
+            return
+        asset_ids, fields, files, rows = zip(*values, strict=True)
+        names = [file[:MAX_FILE_NAME] for file in files]
+        upsert_arrays(
+            self.db,
+            AssetValueSource.__table__,
+            {
+                "asset_id": asset_ids,
+                "field_name": fields,
+                "source_detail": [
+                    f"{name} row {row}" for name, row in zip(names, rows, strict=True)
+                ],
+                "source_file": names,
+                "source_row": rows,
+            },
+            {
+                "id": NEW_ID,
+                "client_account_id": self.client_account_id,
+                "engagement_id": self.engagement_id,
+                "source_kind": SourceKind.IMPORT.value,
+                "recorded_by": recorded_by,
+                "confidence": None,
+                "recorded_at": utcnow(),
+            },
+            ["asset_id", "field_name"],
+            _UPDATED,
+        )
+
     def import_files(self) -> dict[uuid.UUID, str]:
         """The file each imported asset came from (its last import), by asset id."""
         query = self._scoped(
@@ -115,16 +150,29 @@ class ValueSourceRepository(TenantRepository):
         return {asset_id: file for asset_id, file in self.db.execute(query)}
 
     def for_assets(
-        self, asset_ids: Sequence[uuid.UUID]
+        self, asset_ids: Sequence[uuid.UUID], kinds: Collection[SourceKind] | None = None
     ) -> dict[tuple[uuid.UUID, str], ValueSource]:
-        """The current sources of these assets' values, by (asset id, attribute)."""
+        """The current sources of these assets' values (of these kinds, or any), by (asset id,
+        attribute)."""
         found: dict[tuple[uuid.UUID, str], ValueSource] = {}
         ids = list(asset_ids)
+        postgres = is_postgresql(self.db)
         for start in range(0, len(ids), IN_LIST_CHUNK):
             chunk = ids[start : start + IN_LIST_CHUNK]
-            query = self._scoped(select(AssetValueSource), AssetValueSource).where(
-                AssetValueSource.asset_id.in_(chunk)
-            )
+            query = self._scoped(select(AssetValueSource), AssetValueSource)
+            if postgres:
+                # A join on unnest(array) looks each asset up in uq_asset_value_source; an IN
+                # list becomes a scan of the engagement's sources under a generic plan.
+                wanted = (
+                    func.unnest(bindparam("ids", chunk, type_=ARRAY(Uuid)))
+                    .table_valued("asset_id")
+                    .render_derived()
+                )
+                query = query.join(wanted, AssetValueSource.asset_id == wanted.c.asset_id)
+            else:
+                query = query.where(AssetValueSource.asset_id.in_(chunk))
+            if kinds is not None:
+                query = query.where(AssetValueSource.source_kind.in_([k.value for k in kinds]))
             for row in self.db.scalars(query):
                 found[(row.asset_id, row.field_name)] = ValueSource(
                     row.asset_id,

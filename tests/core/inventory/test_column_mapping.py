@@ -14,7 +14,7 @@ from core.inventory.column_mapping import (
 from core.inventory.export import ASSET_COLUMNS, CATALOGUE_CUSTOM
 from core.inventory.profiles import detect_profile
 from core.inventory.profiles.vmware import RVTOOLS
-from core.inventory.rows import RowProblem, convert_row, default_asset_type
+from core.inventory.rows import RowConverter, RowProblem, convert_row, default_asset_type
 
 
 def targets(headers):
@@ -215,6 +215,21 @@ def test_rows_that_cannot_be_stored_say_why(cells, reason):
     columns = map_columns(["name", "vCPU"])
     with pytest.raises(RowProblem, match=reason):
         convert_row(3, cells, columns, "server")
+
+
+def test_a_value_repeated_down_a_column_reads_the_same_in_every_row():
+    columns = map_columns(["name", "vCPU", "Rack"])
+    convert = RowConverter(columns, "server")
+    rows = [(2, ["a", "4", True]), (3, ["b", "4", 1]), (4, ["c", "four", 1.0]), (5, ["d", "4", 1])]
+    read = []
+    for number, cells in rows:
+        try:
+            row = convert(number, cells)
+            read.append((row.values["cpu_cores"], row.custom["rack"]))
+        except RowProblem as problem:
+            read.append(str(problem))
+    # True, 1 and 1.0 are equal in Python, yet a cell holding each reads as it is written.
+    assert read == [(4, "True"), (4, "1"), "vCPU: 'four' is not a number", (4, "1")]
 
 
 def test_the_asset_export_header_maps_back_to_the_same_fields():
