@@ -25,6 +25,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
 from bench.dashboard import MAKE_FLOW  # noqa: E402
+from bench.session_clients import PASSWORD_VARIABLE, ClientProcesses, default_processes  # noqa: E402
 from bench.session_figures import (  # noqa: E402
     ProgressWriter,
     measure,
@@ -120,52 +121,28 @@ def seen_on(page) -> dict[int, float]:
 
 
 def run_clients(stack, flow_id, writer, count, args) -> dict:
-    sessions: list[StreamSession] = []
-    sign_in_seconds: list[float] = []
-
-    async def sign_in_one(gate: asyncio.Semaphore) -> None:
-        async with gate:
-            session = StreamSession(stack.url, page_name="gaps", query_string=f"flow={flow_id}")
-            await session.open()
-            await session.run()
-            started = time.perf_counter()
-            await session.submit({"Email": "analyst@bench.local", "Password": PASSWORD}, "Sign in")
-            await session.submit({"Engagement": ENGAGEMENT}, "Open engagement")
-            sign_in_seconds.append(time.perf_counter() - started)
-            assert session.fragment is not None, session.texts
-            sessions.append(session)
-
-    async def main() -> dict:
-        # One at a time: concurrent sign-ins of one account deadlock in the sign-in throttle
-        # on PostgreSQL (its rows are locked in no fixed order); a team signs in one by one.
-        gate = asyncio.Semaphore(1)
-        await asyncio.gather(*(sign_in_one(gate) for _ in range(count)))
-        stop = asyncio.Event()
-        ticking = []
-        for number, session in enumerate(sessions):
-            await asyncio.sleep((args.tick or args.interval) / len(sessions) if number else 0)
-            ticking.append(asyncio.create_task(session.refresh_fragment(stop, args.tick)))
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(
-            None,
-            measure,
+    processes = args.client_processes or default_processes(count, args.tick or args.interval)
+    options = ["--email", "analyst@bench.local", "--engagement", ENGAGEMENT]
+    options += ["--query", f"flow={flow_id}", "--parallel", str(args.sign_in_parallel)]
+    options += ["--tick", str(args.tick)] if args.tick else []
+    env = {**stack.env, PASSWORD_VARIABLE: PASSWORD}
+    with ClientProcesses(stack.url, count, processes, options, env) as clients:
+        clients.start(args.tick or args.interval, one_by_one=args.sign_in_parallel == 1)
+        result = measure(
             stack,
             writer,
             args.window,
             args.write_period,
-            lambda: sum(session.fragment_runs for session in sessions),
-            lambda: [session.seen_processed for session in sessions],
+            clients.fragment_runs,
+            lambda: clients.stop()[1],  # after the last count: the sessions' screens
         )
-        stop.set()
-        await asyncio.gather(*ticking)
-        await asyncio.gather(*(session.close() for session in sessions))
-        return result
-
-    result = asyncio.run(main())
+    sign_in_seconds = clients.sign_in_seconds
+    result["client_processes"] = len(clients.processes)
     result["sign_in_to_gaps_s"] = {
         "p50": percentile(sign_in_seconds, 0.5),
         "max": round(max(sign_in_seconds), 3),
-        "note": "protocol client: sign in, open the engagement, Gaps drawn, one after the other",
+        "at_once": args.sign_in_parallel * (1 if args.sign_in_parallel == 1 else processes),
+        "note": "protocol client: press Sign in, open the engagement, Gaps drawn",
     }
     return with_rate(result, count, args.interval)
 
@@ -219,6 +196,12 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=2.0, help="the panel's refresh (s)")
     parser.add_argument(
         "--tick", type=float, help="s between a protocol client's refreshes (compressed runs)"
+    )
+    parser.add_argument(
+        "--client-processes", type=int, help="processes the protocol clients share (default: by N)"
+    )
+    parser.add_argument(
+        "--sign-in-parallel", type=int, default=1, help="sign-ins at once per client process"
     )
     parser.add_argument("--write-period", type=float, default=3.0, help="s between writes")
     parser.add_argument(

@@ -64,6 +64,22 @@ def test_protocol_clients_refresh_the_panel_and_see_every_progress_write():
     assert [name for name in scratch_databases() if name not in before] == []
 
 
+def test_a_team_spread_over_client_processes_is_measured_as_one_and_leaves_none_behind():
+    before = scratch_databases()
+
+    bench, output, left = run_bench("--browsers", "", "--clients", "3", "--client-processes", "2")
+
+    measured = json.loads(output)["protocol_3"]
+    assert measured["analysts"] == 3
+    assert measured["client_processes"] == 2
+    assert measured["refreshes"] >= 3
+    # Every session of both processes reported what it saw.
+    shown = measured["progress_write_to_screen"]
+    assert shown["shown"] + shown["not_shown"] >= 3 and shown["shown"] >= 3
+    assert left == []
+    assert [name for name in scratch_databases() if name not in before] == []
+
+
 @pytest.mark.browser
 def test_chromium_analysts_sign_in_and_watch_the_progress():
     if not CHROMIUM.exists():
