@@ -74,14 +74,15 @@ async def serve(args: argparse.Namespace) -> None:
     while True:
         command = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
         runs = sum(session.fragment_runs for session in sessions)
+        lost = sum(session.lost for session in sessions)
         if command == "count":
             say({"fragment_runs": runs})
             continue
         stop.set()
-        await asyncio.gather(*ticking)
+        await asyncio.gather(*ticking, return_exceptions=True)  # a lost session's timer failed
         await asyncio.gather(*(session.close() for session in sessions))
         seen = [{str(k): v for k, v in s.seen_processed.items()} for s in sessions]
-        say({"fragment_runs": runs, "seen": seen})
+        say({"fragment_runs": runs, "lost": lost, "seen": seen})
         return
 
 
@@ -98,6 +99,7 @@ class ClientProcesses:
         self.url, self.count, self.options, self.env = url, count, options, env
         self.wanted = max(1, min(processes, count))
         self.sign_in_seconds: list[float] = []
+        self.lost = 0
 
     def __enter__(self) -> "ClientProcesses":
         return self
@@ -138,13 +140,15 @@ class ClientProcesses:
         return sum(self._answer(process)["fragment_runs"] for process in self.processes)
 
     def stop(self) -> tuple[int, list[dict[int, float]]]:
-        """(fragment runs, what each session saw); the processes have ended."""
+        """(fragment runs, what each session saw); the processes have ended. `lost` counts
+        the sessions whose connection ended early."""
         for process in self.processes:
             self._ask(process, "stop")
         runs, seen = 0, []
         for process in self.processes:
             answer = self._answer(process)
             runs += answer["fragment_runs"]
+            self.lost += answer["lost"]
             seen += [{int(k): v for k, v in shown.items()} for shown in answer["seen"]]
             process.wait(timeout=60)
         return runs, seen

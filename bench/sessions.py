@@ -138,6 +138,7 @@ def run_clients(stack, flow_id, writer, count, args) -> dict:
         )
     sign_in_seconds = clients.sign_in_seconds
     result["client_processes"] = len(clients.processes)
+    result["sessions_lost"] = clients.lost  # connections that ended before the window did
     result["sign_in_to_gaps_s"] = {
         "p50": percentile(sign_in_seconds, 0.5),
         "max": round(max(sign_in_seconds), 3),

@@ -54,8 +54,16 @@ class StreamSession:
             max_size=None,
             compression=None,
             open_timeout=None,  # a busy server answers late: the run's own timeouts bound it
+            # No keepalive pings, as a browser sends none: on a busy machine a late pong would
+            # close a session that is otherwise fine, and the team would shrink unseen.
+            ping_interval=None,
         )
         self._reader = asyncio.create_task(self._read())
+
+    @property
+    def lost(self) -> bool:
+        """The connection ended before `close` (the server closed it, or it broke)."""
+        return self._reader is not None and self._reader.done()
 
     async def close(self) -> None:
         if self._reader is not None:
