@@ -6,8 +6,9 @@ running job, and measures over a fixed window while the bench writes the job's p
 worker does): the web group's CPU seconds (/proc), CPU ms per refresh per analyst, analysts per
 core at the refresh interval, web RSS, the time from a progress write to the number on screen
 (p50/p95), and sign-in-to-Flows time. Analysts are headless Chromium tabs (--browsers) or
-protocol-level clients that speak Streamlit's websocket without drawing (--clients).
-Prints one JSON object.
+protocol-level clients that speak Streamlit's websocket without drawing (--clients), spread
+over client processes (--client-processes, by default one per 25 analysts at 2 s) that sign
+in in parallel. Prints one JSON object.
     python bench/sessions.py [--browsers 5,20] [--clients 100,300] [--window 60]
 """
 
@@ -202,7 +203,10 @@ def main() -> None:
         "--client-processes", type=int, help="processes the protocol clients share (default: by N)"
     )
     parser.add_argument(
-        "--sign-in-parallel", type=int, default=1, help="sign-ins at once per client process"
+        "--sign-in-parallel",
+        type=int,
+        default=4,
+        help="sign-ins of the one account at once per client process (1: one at a time overall)",
     )
     parser.add_argument("--write-period", type=float, default=3.0, help="s between writes")
     parser.add_argument(
