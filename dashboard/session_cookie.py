@@ -17,6 +17,7 @@ import streamlit as st
 from core.access import identity, sessions
 from core.storage.account_unit_of_work import account_uow
 from dashboard import state
+from dashboard.widgets import browser_code
 
 COOKIE = "collection_session"
 logger = logging.getLogger("dashboard")
@@ -103,4 +104,4 @@ def _write(value: str, expires_at: datetime) -> None:
     cookie = f"{COOKIE}={value}; expires={format_datetime(expires_at.astimezone(UTC), usegmt=True)}"
     cookie += "; path=/; SameSite=Strict"
     script = f"document.cookie = {json.dumps(cookie)};".replace("<", "\\u003c")
-    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
+    browser_code.run_script(script)

@@ -35,6 +35,13 @@ def fetch_ahead() -> None:
         # The table's stylesheet too: the frontend shows the table once its styles have loaded.
         fetches = [f"import({json.dumps(module)}).catch(() => null);" for module in modules]
         fetches += [f"fetch({json.dumps(style)}).catch(() => null);" for style in styles]
-        st.html(
-            f"<script>{''.join(fetches)}</script>", unsafe_allow_javascript=True, width="content"
-        )
+        run_script("".join(fetches))
+
+
+# Hides the element that carries a script: it draws nothing, but would still take a gap.
+HIDDEN = '<style>[data-testid="stElementContainer"]:has(> .stHtml > script){display:none}</style>'
+
+
+def run_script(script: str) -> None:
+    """Run `script` (the dashboard's own code, never text from input) in the page itself."""
+    st.html(f"{HIDDEN}<script>{script}</script>", unsafe_allow_javascript=True, width="content")
