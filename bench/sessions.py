@@ -164,7 +164,8 @@ def run_clients(stack, flow_id, writer, count, args) -> dict:
     options += ["--tick", str(args.tick)] if args.tick else []
     env = {**stack.env, PASSWORD_VARIABLE: PASSWORD}
     with ClientProcesses(stack.url, count, processes, options, env) as clients:
-        clients.start(args.tick or args.interval, one_by_one=args.sign_in_parallel == 1)
+        with writer.kept_live(args.write_period):
+            clients.start(args.tick or args.interval, one_by_one=args.sign_in_parallel == 1)
         result = measure(
             stack,
             writer,
