@@ -1,8 +1,10 @@
 """What bench/sessions.py measures over its window: the web group's CPU and RSS from /proc,
 refreshes, and the time from a progress write to the number on screen."""
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 
 from tests.dashboard.procfile import JobKeyWriter, group_cpu_seconds, group_rss_bytes
 
@@ -21,6 +23,24 @@ class ProgressWriter(JobKeyWriter):
         while not stop.wait(period):
             self.processed += 1
             self.write()
+
+    @contextlib.contextmanager
+    def kept_live(self, period: float) -> Iterator[None]:
+        """The job's heartbeat written (no progress) while a team signs in, as a worker's
+        would be: otherwise the job looks stalled and the panels open at their slowest."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(period):
+                self.write()
+
+        thread = threading.Thread(target=beat, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
 
 def latencies(writer: ProgressWriter, seen: list[dict[int, float]], after: float) -> dict:

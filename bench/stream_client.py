@@ -43,6 +43,8 @@ class StreamSession:
     # When each "processed" value first reached this session (time.time()).
     seen_processed: dict[int, float] = field(default_factory=dict)
     _finished: asyncio.Event = field(default_factory=asyncio.Event)
+    _timer_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _timer_set_at: float = 0.0  # time.monotonic() of the fragment timer's last change
     _reader: asyncio.Task | None = None
     _settled: bool = True
 
@@ -54,8 +56,16 @@ class StreamSession:
             max_size=None,
             compression=None,
             open_timeout=None,  # a busy server answers late: the run's own timeouts bound it
+            # No keepalive pings, as a browser sends none: on a busy machine a late pong would
+            # close a session that is otherwise fine, and the team would shrink unseen.
+            ping_interval=None,
         )
         self._reader = asyncio.create_task(self._read())
+
+    @property
+    def lost(self) -> bool:
+        """The connection ended before `close` (the server closed it, or it broke)."""
+        return self._reader is not None and self._reader.done()
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -97,19 +107,29 @@ class StreamSession:
 
     async def refresh_fragment(self, stop: asyncio.Event, every: float | None = None) -> None:
         """Rerun the page's fragment on its interval until `stop` is set, as the browser's timer
-        (or `every` seconds: hours of refreshes compressed into minutes)."""
-        assert self.fragment is not None, "the page drew no fragment with run_every"
-        fragment_id, interval = self.fragment
-        interval = every or interval
-        next_tick = time.monotonic() + interval
+        does (or every `every` seconds: hours of refreshes compressed into minutes). Like the
+        browser, it follows the panel's latest timer: a run may change the interval (a job
+        that goes quiet slows the panel) or stop it, and a new timer counts from when it came."""
+        last = time.monotonic()
         while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), max(0.0, next_tick - time.monotonic()))
-                return
-            except TimeoutError:
-                pass
-            next_tick += interval
-            await self._send_rerun([], fragment_id=fragment_id, auto=True)
+            due = None
+            if self.fragment is not None:
+                due = max(last, self._timer_set_at) + (every or self.fragment[1])
+            self._timer_changed.clear()
+            timeout = None if due is None else max(0.0, due - time.monotonic())
+            waits = [
+                asyncio.ensure_future(stop.wait()),
+                asyncio.ensure_future(self._timer_changed.wait()),
+            ]
+            done, pending = await asyncio.wait(
+                waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiting in pending:
+                waiting.cancel()
+            if done or self.fragment is None:
+                continue  # stopped, or the timer changed: count from the new one
+            last = time.monotonic()
+            await self._send_rerun([], fragment_id=self.fragment[0], auto=True)
 
     async def _send_rerun(
         self, states: list[WidgetState], fragment_id: str = "", auto: bool = False
@@ -138,16 +158,16 @@ class StreamSession:
         if kind == "new_session":  # a run starts
             self._finished.clear()
             if not message.metadata.run.fragment_ids:
-                self.fragment = None  # a page run registers its fragments anew
+                self._set_timer(None)  # a page run registers its fragments anew
             self.page_script_hash = message.new_session.page_script_hash or self.page_script_hash
         elif kind == "navigation":
             self.page_script_hash = message.navigation.page_script_hash or self.page_script_hash
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self._element(message.delta.new_element)
         elif kind == "auto_rerun":
-            self.fragment = (message.auto_rerun.fragment_id, message.auto_rerun.interval)
+            self._set_timer((message.auto_rerun.fragment_id, message.auto_rerun.interval))
         elif kind == "stop_auto_rerun":
-            self.fragment = None
+            self._set_timer(None)
         elif kind == "script_finished":
             self.runs += 1
             if message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
@@ -161,6 +181,12 @@ class StreamSession:
             running = message.session_status_changed.script_is_running
             if self._settled and not running:
                 self._finished.set()
+
+    def _set_timer(self, fragment: tuple[str, float] | None) -> None:
+        if fragment != self.fragment:
+            self.fragment = fragment
+            self._timer_set_at = time.monotonic()
+            self._timer_changed.set()
 
     def _element(self, element) -> None:
         kind = element.WhichOneof("type")

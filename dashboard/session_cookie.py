@@ -2,19 +2,22 @@
 
 A reload starts a new Streamlit session; its first run reads the cookie the browser sent with
 the connection (`st.context.cookies`, no round trip) and core says whom it keeps signed in,
-if anyone. The cookie is written and cleared by extra-streamlit-components' CookieManager
-(a hidden component: Streamlit itself cannot set cookies), SameSite=Strict, for SESSION_HOURS.
+if anyone. Streamlit itself cannot set cookies: a one-line script in the page writes and clears
+it, SameSite=Strict, for SESSION_HOURS. In the page itself, not in a component's iframe, so
+signing in waits for no iframe to load and no value sent back that would rerun the page.
 """
 
+import json
 import logging
 from datetime import UTC, datetime
+from email.utils import format_datetime
 
-import extra_streamlit_components as stx
 import streamlit as st
 
 from core.access import identity, sessions
 from core.storage.account_unit_of_work import account_uow
 from dashboard import state
+from dashboard.widgets import browser_code
 
 COOKIE = "collection_session"
 logger = logging.getLogger("dashboard")
@@ -95,10 +98,10 @@ def sync() -> None:
         _write(kept[0], kept[1])
 
 
-@st.fragment
 def _write(value: str, expires_at: datetime) -> None:
-    # The component answers each write with a value, which reruns what drew it: a fragment,
-    # so that this rerun never interrupts (and loses) a click the person makes meanwhile.
-    stx.CookieManager(key="cookie_manager_reader").set(
-        COOKIE, value, key="cookie_manager_writer", expires_at=expires_at
-    )
+    # The value is a token this server signed (or nothing); still written as a JSON string with
+    # "<" escaped, so that no value could end the script or reach the page as markup.
+    cookie = f"{COOKIE}={value}; expires={format_datetime(expires_at.astimezone(UTC), usegmt=True)}"
+    cookie += "; path=/; SameSite=Strict"
+    script = f"document.cookie = {json.dumps(cookie)};".replace("<", "\\u003c")
+    browser_code.run_script(script)

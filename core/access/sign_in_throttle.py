@@ -152,8 +152,22 @@ def prune(db: Session, policy: ThrottlePolicy, now: datetime) -> None:
 
 def refund(db: Session, email: str, source: str, policy: ThrottlePolicy) -> None:
     """The password was right: the pair starts afresh, the address gets this attempt back."""
-    db.execute(delete(SignInThrottle).where(SignInThrottle.key == _pair_key(email, source)))
-    address = db.get(SignInThrottle, _address_key(source), with_for_update=True)
+    pair_key, address_key = _pair_key(email, source), _address_key(source)
+    # Locked in reserve_attempt's order (by key) before anything changes: deleting the pair
+    # first would hold it while waiting for the address row, which a parallel attempt may
+    # hold while it waits for the pair (a deadlock).
+    rows = {
+        row.key: row
+        for row in db.scalars(
+            select(SignInThrottle)
+            .where(SignInThrottle.key.in_([pair_key, address_key]))
+            .order_by(SignInThrottle.key)
+            .with_for_update()
+        )
+    }
+    if pair_key in rows:
+        db.execute(delete(SignInThrottle).where(SignInThrottle.key == pair_key))
+    address = rows.get(address_key)
     if address is not None:
         address.failures = max(0, address.failures - 1)
         if address.failures < policy.address_free_failures:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.access import identity
 from dashboard import session_cookie, state
+from dashboard.widgets import browser_code
 
 st.title("Collection flows")
 
@@ -29,18 +30,25 @@ def sign_in_form() -> None:
             st.rerun()
         st.button("Sign in with single sign-on", on_click=st.login, type="primary")
         st.divider()
-    with st.form("sign_in"):
+    form = st.empty()
+    with form.form("sign_in"):
         email = st.text_input("Email", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        # The address the connection came from (None on localhost): throttling counts
-        # failures per email and address, so nobody can lock an owner out from afar.
-        st.session_state[state.USER] = state.call_on_accounts(
-            identity.authenticate, email, password, st.context.ip_address, doing="sign in"
-        )
-        session_cookie.start(st.session_state[state.USER], "password")
-        st.rerun()
+    if not submitted:
+        browser_code.fetch_ahead()  # while the person types
+        return
+    # The address the connection came from (None on localhost): throttling counts
+    # failures per email and address, so nobody can lock an owner out from afar.
+    user = state.call_on_accounts(
+        identity.authenticate, email, password, st.context.ip_address, doing="sign in"
+    )
+    st.session_state[state.USER] = user
+    session_cookie.start(user, "password")
+    # The picker in this same run, in the form's place: no second run before it shows.
+    form.empty()
+    session_cookie.sync()
+    engagement_picker(user)
 
 
 def engagement_picker(user) -> None:

@@ -40,17 +40,17 @@ def run_bench(*args: str) -> tuple[subprocess.Popen, str, list[int]]:
             os.kill(pid, signal.SIGKILL)
 
 
-def scratch_databases() -> list[str]:
+def scratch_databases(bench: subprocess.Popen) -> list[str]:
+    """The scratch databases the benchmark made (named by its pid: other runs may be going)."""
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
         rows = connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'collection_procfile_%%'"
+            "SELECT datname FROM pg_database WHERE datname LIKE %s",
+            (f"collection_procfile_{bench.pid}_%",),
         )
         return [name for (name,) in rows]
 
 
 def test_protocol_clients_refresh_the_panel_and_see_every_progress_write():
-    before = scratch_databases()
-
     bench, output, left = run_bench("--browsers", "", "--clients", "2")
 
     result = json.loads(output)
@@ -61,7 +61,21 @@ def test_protocol_clients_refresh_the_panel_and_see_every_progress_write():
     assert measured["progress_write_to_screen"]["shown"] >= 2
     assert measured["web_rss_mb"]["end"] > 0
     assert left == []
-    assert [name for name in scratch_databases() if name not in before] == []
+    assert scratch_databases(bench) == []
+
+
+def test_a_team_spread_over_client_processes_is_measured_as_one_and_leaves_none_behind():
+    bench, output, left = run_bench("--browsers", "", "--clients", "3", "--client-processes", "2")
+
+    measured = json.loads(output)["protocol_3"]
+    assert measured["analysts"] == 3
+    assert measured["client_processes"] == 2
+    assert measured["refreshes"] >= 3
+    # Every session of both processes reported what it saw.
+    shown = measured["progress_write_to_screen"]
+    assert shown["shown"] + shown["not_shown"] >= 3 and shown["shown"] >= 3
+    assert left == []
+    assert scratch_databases(bench) == []
 
 
 @pytest.mark.browser
