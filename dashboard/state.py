@@ -278,10 +278,11 @@ def filter_options() -> dict[str, list[Any]]:
 # Every ASCII punctuation character may be backslash-escaped in (GitHub-flavoured) markdown,
 # and each escaped one shows as itself: no emphasis, link, image, HTML, directive or formula.
 _MARKDOWN_ESCAPES = str.maketrans({char: "\\" + char for char in string.punctuation})
-# The browser's markdown links a bare www., scheme: or email whatever is escaped; an invisible
-# word joiner after where each would start keeps it text.
+# The browser's markdown links a bare www. or scheme: whatever is escaped; an invisible word
+# joiner after where each would start keeps it text. Emails are left whole, so that one can be
+# copied from a message (at worst it becomes a mailto link of itself).
 WORD_JOINER = "\u2060"
-_LINK_STARTS = re.compile(r"(?i)www|\\[:@]")
+_LINK_STARTS = re.compile(r"(?i)www|\\:")
 _CHART_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
