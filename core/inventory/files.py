@@ -50,6 +50,7 @@ class TableFile:
     profile: Profile = PLAIN
     # Rows read with a caveat (row number -> what), filled in as rows are read.
     row_notes: dict[int, str] = field(default_factory=dict)
+    workbook: Workbook | None = field(repr=False, default=None)  # its other sheets, if any
     _open_rows: Callable[[], RowSource] = field(repr=False, default=lambda: (_ for _ in ()))
     _count_rows: Callable[[], int] | None = field(repr=False, default=None)
 
@@ -149,6 +150,7 @@ def _read_workbook(
             limits,
             sheet=sheet_name,
             profile=profile,
+            workbook=workbook,
             _open_rows=partial(workbook.rows, sheet_name),
             _count_rows=partial(workbook.estimate_rows, sheet_name),
         )

@@ -24,6 +24,7 @@ from core.inventory.rows import (
     default_asset_type,
     written_fields,
 )
+from core.inventory.rvtools_storage import RvtoolsStorage
 from core.kernel.permissions import Action
 from core.storage.dialect import is_postgresql
 from core.storage.unit_of_work import UnitOfWork
@@ -83,11 +84,18 @@ def import_assets(
     convert_row = RowConverter(table.columns, default_type, table.profile)
     batch: list[AssetRow] = []
     processed = 0
-    writer = _BatchWriter(uow, table, str(filename)[:200])
+    # RVTools' vDisk / vPartition sheets give the storage vInfo rows lack.
+    storage = RvtoolsStorage.of(table.workbook, table.profile.name, table.columns)
+    writer = _BatchWriter(uow, table, str(filename)[:200], storage)
     for number, cells in table.rows():  # refuses a file over the row limit at the limit
         processed += 1
         try:
+            if storage is not None:
+                storage.saw(cells)
             row = convert_row(number, cells)
+            if storage is not None and (note := storage.fill(row)):
+                earlier = table.row_notes.get(number)
+                table.row_notes[number] = f"{earlier}; {note}" if earlier else note
             if keys.claim(number, row, cells):
                 batch.append(row)
         except RowProblem as problem:
@@ -101,7 +109,9 @@ def import_assets(
     report.rows = processed
     if progress is not None:
         progress(processed, processed)
+    unmatched = storage.unmatched() if storage is not None else []
     report.skipped = sorted([*report.skipped, *keys.series_entries()], key=lambda e: e["row"])
+    report.skipped += unmatched  # rows of another sheet: after vInfo's
     report.row_notes = [{"row": row, "note": note} for row, note in sorted(table.row_notes.items())]
     audit.record(
         uow,
@@ -125,13 +135,17 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(self, uow: UnitOfWork, table: TableFile, filename: str):
+    def __init__(
+        self, uow: UnitOfWork, table: TableFile, filename: str, storage: RvtoolsStorage | None
+    ):
         self.uow, self.filename = uow, filename
         self.assets = uow.assets
         self.lock = is_postgresql(uow.session)
         self.assets.lock_for_import()
         self.nothing_stored = not self.assets.has_assets()
         self.compared = written_fields(table.columns, table.profile)
+        if storage is not None:  # vInfo may lack the column another sheet fills
+            self.compared += [f for f in storage.typed_fields if f not in self.compared]
         self.update_columns = [*self.compared]
         # Profiles and the type column add custom attributes too (os_name, source_class).
         self.update_columns.append("custom_attributes")

@@ -108,9 +108,10 @@ def record_import(
     written: Sequence[tuple[uuid.UUID, AssetRow]],
     kept: set[tuple[str, str]],
 ) -> None:
-    """Each asset written, and each value the file gave it, is "imported from file, row n"."""
+    """Each asset written, and each value the file gave it, is "imported from file, row n"
+    (a value another sheet gave: "file [sheet], row n")."""
     values = [
-        (asset_id, name, filename, row.row)
+        _origin(asset_id, name, filename, row)
         for asset_id, row in written
         # The asset itself ("name") comes from the row too, whatever values the row has.
         for name in ["name", *(
@@ -119,3 +120,13 @@ def record_import(
         )]
     ]  # fmt: skip
     sources_of(uow).record_imported(values, uow.ctx.user_id)
+
+
+def _origin(
+    asset_id: uuid.UUID, name: str, filename: str, row: AssetRow
+) -> tuple[uuid.UUID, str, str, int]:
+    origin = row.origins.get(_TYPED.get(name) or _CUSTOM.get(name) or name) if row.origins else None
+    if origin is None:
+        return asset_id, name, filename, row.row
+    sheet, number = origin
+    return asset_id, name, f"{filename} [{sheet}]", number

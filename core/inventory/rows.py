@@ -7,6 +7,7 @@ Cells are read by the parsers answers and the gap scan use (core/catalogue/numbe
 text_values.py), so a value means the same wherever it comes from.
 """
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,8 @@ class AssetRow:
     name: str
     values: dict[str, Any]  # name, asset_type and the typed columns the file has
     custom: dict[str, Any]  # custom attribute -> value, None meaning "the file has it empty"
+    # Field or custom key -> (sheet, row) for a value another sheet of the file gave.
+    origins: dict[str, tuple[str, int]] = dataclasses.field(default_factory=dict)
 
 
 def default_asset_type(columns: Sequence[ColumnTarget], profile: Profile = PLAIN) -> str:
