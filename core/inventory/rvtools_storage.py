@@ -47,7 +47,7 @@ STORAGE_SHEETS = (
 )  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)  # one per VM and sheet: kept small
 class VmTotal:
     gigabytes: float
     parts: int
@@ -66,6 +66,10 @@ class _SheetTotals:
         if self._by_vm is None:
             self._by_vm = self._read()
         return self._by_vm
+
+    @property
+    def was_read(self) -> bool:
+        return self._by_vm is not None
 
     def _read(self) -> dict[str, VmTotal]:
         limit = self.workbook.limits.max_rows
@@ -193,9 +197,9 @@ class RvtoolsStorage:
         reported: set[str] = set()
         entries = []
         for sheet in self.sheets:
-            if sheet._by_vm is None:
+            if not sheet.was_read:
                 continue  # never read: every vInfo row had its value
-            for name, total in sheet._by_vm.items():
+            for name, total in sheet.by_vm().items():
                 if name in self.vinfo_names or name in reported:
                     continue
                 reported.add(name)
