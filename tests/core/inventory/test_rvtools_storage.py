@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from core.inventory.importer import import_assets
+from core.inventory.importer import import_assets, preview_import
 from core.inventory.provenance import sources_of
 from core.kernel.errors import BadRequest
 from db.models import Asset
@@ -45,6 +45,12 @@ def estate() -> bytes:
 
 
 def test_storage_missing_from_vinfo_is_summed_from_the_vm_disks_and_partitions(db, tenant):
+    preview = preview_import(estate(), "rvtools.xlsx")
+    assert (
+        "storage a vInfo row lacks is summed from sheets 'vDisk' and 'vPartition' at import"
+        in preview.notes
+    )
+
     report = in_uow(db, tenant, import_assets, estate(), "rvtools.xlsx")
 
     assets = assets_by_name(db)
@@ -137,6 +143,7 @@ def test_a_workbook_without_the_disk_tabs_imports_as_before(db, tenant):
     web = assets_by_name(db)["web-01"]
     assert (web.storage_gb, web.custom_attributes.get("storage_used_gb")) == (None, None)
     assert (report.created, report.skipped, report.row_notes) == (1, [], [])
+    assert not any("summed from" in note for note in preview_import(content, "r.xlsx").notes)
 
 
 def test_a_disk_tab_naming_more_vms_than_the_row_limit_is_refused_and_nothing_written(db, tenant):
