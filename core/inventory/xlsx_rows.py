@@ -10,7 +10,6 @@ float, dates by their number format, strings, booleans), with openpyxl's format 
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import (
     CALENDAR_MAC_1904,
     CALENDAR_WINDOWS_1900,
@@ -38,6 +37,7 @@ from core.inventory.xlsx_parts import (
     small_part_tags,
 )
 from core.inventory.xlsx_shared_strings import SharedStrings, read_shared_strings
+from core.inventory.xlsx_styles import date_styles, small_index
 from core.kernel.errors import BadRequest
 
 Row = tuple[int, list[Any]]
@@ -75,7 +75,7 @@ class Workbook:
         self.shared_strings_part = by_kind.get("sharedStrings")
         styles = by_kind.get("styles")
         self.date_styles, self.timedelta_styles = (
-            _date_styles(small_part_tags(self.archive, styles))
+            date_styles(small_part_tags(self.archive, styles))
             if styles in self.archive.NameToInfo
             else (frozenset(), frozenset())
         )
@@ -172,6 +172,9 @@ class _SheetReader:
                 self.column = column if column is not None else _column(ref, self.where)
             else:
                 self.column += 1
+                if self.column > EXCEL_MAX_COLUMNS:  # cells without a reference count on
+                    past = f"{self.where} row {self.row_number} has cells past Excel's columns"
+                    raise DamagedSheet(past, field="file")
             self.kind, self.style = attributes.get("t", "n"), attributes.get("s")
         elif self.in_cell and name == ("t" if self.kind == "inlineStr" else "v"):
             if not self.phonetic:
@@ -229,7 +232,7 @@ class _SheetReader:
             number = float(text) if "." in text or "e" in text or "E" in text else int(text)
         except (ValueError, IndexError):
             raise DamagedSheet(self._wrong_value(kind, text, ref), field="file") from None
-        style_index = _index(style)
+        style_index = small_index(style)
         if style_index is not None and style_index in self.workbook.date_styles:
             try:
                 timedelta = style_index in self.workbook.timedelta_styles
@@ -247,29 +250,8 @@ class _SheetReader:
         return f"{cell} holds {shown} where {expected} belongs"
 
 
-def _date_styles(tags: list[tuple[str, str, dict[str, str]]]) -> tuple[frozenset, frozenset]:
-    """The cell styles (indices) whose number format shows a date, and those showing a duration."""
-    custom: dict[str, str] = {}
-    cell_formats: list[str] = []
-    for parent, element, attributes in tags:
-        if element == "numFmt":
-            custom[attributes.get("numFmtId", "")] = attributes.get("formatCode", "")
-        elif element == "xf" and parent == "cellXfs":
-            cell_formats.append(attributes.get("numFmtId", "0"))
-    dates, durations = set(), set()
-    for index, format_id in enumerate(cell_formats):
-        code = custom.get(format_id)
-        if code is None and (builtin := _index(format_id)) is not None:
-            code = builtin_format_code(builtin)
-        if is_date_format(code):
-            dates.add(index)
-        if is_timedelta_format(code):
-            durations.add(index)
-    return frozenset(dates), frozenset(durations)
-
-
 def _relation_id(attributes: dict[str, str]) -> str:
-    """The r:id of a sheet element, whatever prefix the relationships namespace has."""
+    # The r:id, whatever prefix the relationships namespace has.
     return next((value for key, value in attributes.items() if key.endswith(":id")), "")
 
 
@@ -285,14 +267,7 @@ def _column(ref: str, where: str) -> int:
 
 
 def _row_number(text: str, where: str) -> int:
-    number = _index(text) or 0
+    number = small_index(text) or 0
     if not 0 < number <= EXCEL_MAX_ROWS:
         raise DamagedSheet(f"{where} has a row {text[:20]!r} outside Excel's rows", field="file")
     return number
-
-
-def _index(text: str | None) -> int | None:
-    """A row number or style index as written (plain digits, short), else None."""
-    if text is None or not (0 < len(text) <= 9 and text.isascii() and text.isdigit()):
-        return None
-    return int(text)

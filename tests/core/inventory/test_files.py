@@ -146,6 +146,13 @@ def test_a_sheet_over_the_row_limit_is_refused_at_the_limit(tmp_path):
     assert measured.peak_rss_mb < PEAK_RSS_LIMIT_MB
 
 
+def test_cells_without_a_reference_stop_at_excels_last_column(tmp_path):
+    unnamed_cells = [b"<c><v>1</v></c>"] * 16_385
+    path = write_xlsx(tmp_path / "wide.xlsx", sheet([row(1, "Hostname"), row(2, *unnamed_cells)]))
+    with pytest.raises(BadRequest, match="row 2 has cells past Excel's columns"):
+        list(read_table(path.read_bytes(), path.name).rows())
+
+
 def test_a_preview_reads_only_the_rows_it_shows(db, tenant, tmp_path):
     # Row 50 holds a value no reader can take: the preview stops long before it.
     rows = [*inventory_rows(40), row(50, "host-50", b'<c r="B50"><v>not a number</v></c>')]
