@@ -60,6 +60,22 @@ new MutationObserver(() => {
   }
 }).observe(document, {subtree: true, childList: true, characterData: true});
 """
+# On the page's own clock: when a button is pressed, and when what the person then waits for
+# is first drawn (the engagement picker, the Flows table's canvas). Playwright's expect()
+# polls at growing intervals (up to 1 s), so its clock reads up to a second late.
+SIGN_IN_MARKS = """
+window.__marks = {};
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('button');
+  if (button) window.__marks['pressed ' + button.innerText.trim()] = performance.now();
+}, true);
+const first = (name) => { if (!(name in window.__marks)) window.__marks[name] = performance.now(); };
+new MutationObserver(() => {
+  const buttons = [...document.querySelectorAll('button')];
+  if (buttons.some((button) => button.innerText.trim() === 'Open engagement')) first('picker');
+  if (document.querySelector('[data-testid="stDataFrame"] canvas')) first('table');
+}).observe(document, {subtree: true, childList: true});
+"""
 
 
 def run_browsers(stack, flow_id, writer, count, args) -> dict:
@@ -68,7 +84,7 @@ def run_browsers(stack, flow_id, writer, count, args) -> dict:
     from tests.dashboard.live import CHROMIUM, CHROMIUM_ARGS, open_tab
 
     refreshes = [0]
-    sign_in_seconds, form_seconds, to_table_seconds = [], [], []
+    sign_in_seconds, form_seconds, to_table_seconds, waited_seconds = [], [], [], []
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         pages = []
@@ -76,8 +92,10 @@ def run_browsers(stack, flow_id, writer, count, args) -> dict:
             for _ in range(count):
                 page = open_tab(browser)
                 page.add_init_script(SEEN_SCRIPT)
+                page.add_init_script(SIGN_IN_MARKS)
                 page.on("websocket", lambda ws: ws.on("framereceived", count_finished(refreshes)))
                 form_s, to_table_s = timed_sign_in(page, stack)
+                waited_seconds.append(waited_on_sign_in(page))
                 form_seconds.append(form_s)
                 to_table_seconds.append(to_table_s)
                 sign_in_seconds.append(form_s + to_table_s)
@@ -99,6 +117,12 @@ def run_browsers(stack, flow_id, writer, count, args) -> dict:
         "p50": percentile(to_table_seconds, 0.5),
         "max": round(max(to_table_seconds), 3),
         "note": "press Sign in, choose the engagement, open it: the Flows table drawn",
+    }
+    result["sign_in_waited_s"] = {
+        "p50": percentile(waited_seconds, 0.5),
+        "max": round(max(waited_seconds), 3),
+        "note": "on the page's clock: Sign in pressed to the picker drawn, plus Open engagement "
+        "pressed to the Flows table drawn (what the person waits for, without choosing)",
     }
     result["sign_in_form_s"] = {
         "p50": percentile(form_seconds, 0.5),
@@ -136,6 +160,14 @@ def timed_sign_in(page, stack) -> tuple[float, float]:
     expect(page.get_by_role("heading", name="Flows")).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
     return pressed - started, time.perf_counter() - pressed
+
+
+def waited_on_sign_in(page) -> float:
+    """Seconds the person waited on the product while signing in (see SIGN_IN_MARKS)."""
+    marks = page.evaluate("window.__marks")
+    picker = marks["picker"] - marks["pressed Sign in"]
+    table = marks["table"] - marks["pressed Open engagement"]
+    return round((picker + table) / 1000, 3)
 
 
 def count_finished(refreshes: list[int]):
@@ -283,7 +315,7 @@ def main() -> None:
         "cpu_ms_per_refresh": 3,
         "analysts_per_core": 300,
         "p95_write_to_screen_s": args.interval + 0.5,
-        "sign_in_to_flows_s": 1.5,
+        "sign_in_waited_s": 1.5,
     }
     print(json.dumps(result, indent=2))
 
