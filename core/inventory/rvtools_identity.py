@@ -1,0 +1,73 @@
+"""Which VM a row of an RVTools tab is about: the same VM on every tab, although names repeat.
+
+RVTools 4.x writes on vInfo and on each per-VM tab (vCPU, vMemory, vDisk, vPartition, ...) the
+VM's name ("VM"), its "VM ID" (vCenter's managed object id, "vm-1234": unique within one
+vCenter only), its "VM UUID" and the vCenter it was read from ("VI SDK Server"). One workbook
+may cover several vCenters, and a name (or a VM ID) may be in two of them, so tabs are joined
+by the most telling identity both tabs carry: the VM UUID (with the vCenter when both name
+it), else the VM ID with the vCenter, else the name with the vCenter, else the name alone. A
+row whose UUID or VM ID cell is blank falls back to the next, on both tabs alike.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from core.inventory.rows import STRING_LIMITS
+
+MAX_NAME_CHARS = STRING_LIMITS.get("name", 255)  # a longer name matches no asset
+UUID_HEADERS = ("vm_uuid", "uuid")
+Key = tuple[str, str, str]  # (what identifies the VM, its value, the vCenter or "")
+
+
+@dataclass(frozen=True)
+class VmIdentity:
+    """The columns of one tab that identify its VM (indexes into a row's cells)."""
+
+    name: int
+    uuid: int | None = None
+    vm_id: int | None = None
+    server: int | None = None
+
+    @classmethod
+    def of(cls, headers: Sequence[str], name: int | None = None) -> "VmIdentity | None":
+        """From a tab's normalized headers; None when it has no VM column. `name` is the
+        column a person or profile chose as the name (vInfo), else RVTools' "VM"."""
+        if name is None:
+            if "vm" not in headers:
+                return None
+            name = headers.index("vm")
+        uuid = next((headers.index(h) for h in UUID_HEADERS if h in headers), None)
+        vm_id = headers.index("vm_id") if "vm_id" in headers else None
+        server = headers.index("vi_sdk_server") if "vi_sdk_server" in headers else None
+        return cls(name, uuid, vm_id, server)
+
+    def shared(self, other: "VmIdentity") -> "VmIdentity":
+        """This identity limited to the columns `other` has too (so both key rows alike)."""
+        server = self.server if other.server is not None else None
+        return replace(
+            self,
+            uuid=self.uuid if other.uuid is not None else None,
+            vm_id=self.vm_id if other.vm_id is not None and server is not None else None,
+            server=server,
+        )
+
+    def key(self, cells: Sequence[Any]) -> Key | None:
+        """The row's VM; None for a row of no VM (blank, or a name no asset can have)."""
+        name = _text(cells, self.name)
+        if not name or len(name) > MAX_NAME_CHARS:
+            return None
+        server = _text(cells, self.server).lower()
+        uuid = _text(cells, self.uuid).lower()
+        if uuid:
+            return ("uuid", uuid, server)
+        vm_id = _text(cells, self.vm_id) if self.server is not None else ""
+        if vm_id:
+            return ("vm_id", vm_id, server)
+        return ("name", name, server)
+
+
+def _text(cells: Sequence[Any], index: int | None) -> str:
+    if index is None or index >= len(cells) or cells[index] is None:
+        return ""
+    return str(cells[index]).strip()
