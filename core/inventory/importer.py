@@ -135,9 +135,7 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(
-        self, uow: UnitOfWork, table: TableFile, filename: str, tabs: RvtoolsTabs | None
-    ):
+    def __init__(self, uow: UnitOfWork, table: TableFile, filename: str, tabs: RvtoolsTabs | None):
         self.uow, self.filename = uow, filename
         self.assets = uow.assets
         self.lock = is_postgresql(uow.session)
