@@ -57,14 +57,21 @@ class VmIdentity:
         name = _text(cells, self.name)
         if not name or len(name) > MAX_NAME_CHARS:
             return None
-        server = _text(cells, self.server).lower()
-        uuid = _text(cells, self.uuid).lower()
+        server = _lower(_text(cells, self.server))
+        uuid = _lower(_text(cells, self.uuid))
         if uuid:
             return ("uuid", uuid, server)
         vm_id = _text(cells, self.vm_id) if self.server is not None else ""
         if vm_id:
             return ("vm_id", vm_id, server)
         return ("name", name, server)
+
+
+def _lower(text: str) -> str:
+    """`text` in lower case, the same string when it already is: a workbook's repeated and
+    shared strings stay one object however many tabs key a VM by them."""
+    lowered = text.lower()
+    return text if lowered == text else lowered
 
 
 def _text(cells: Sequence[Any], index: int | None) -> str:
