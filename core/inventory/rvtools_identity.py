@@ -7,6 +7,9 @@ may cover several vCenters, and a name (or a VM ID) may be in two of them, so ta
 by the most telling identity both tabs carry: the VM UUID (with the vCenter when both name
 it), else the VM ID with the vCenter, else the name with the vCenter, else the name alone. A
 row whose UUID or VM ID cell is blank falls back to the next, on both tabs alike.
+
+RVTools' command-line exports name columns by the tab's internal names instead ("vInfoVMName",
+"vMemoryUUID", "vInfoVISDKServer"): those are read too.
 """
 
 from collections.abc import Sequence
@@ -30,17 +33,19 @@ class VmIdentity:
     server: int | None = None
 
     @classmethod
-    def of(cls, headers: Sequence[str], name: int | None = None) -> "VmIdentity | None":
-        """From a tab's normalized headers; None when it has no VM column. `name` is the
-        column a person or profile chose as the name (vInfo), else RVTools' "VM"."""
+    def of(cls, headers: Sequence[str], tab: str, name: int | None = None) -> "VmIdentity | None":
+        """From the normalized headers of the tab (its name in lower case); None when it has
+        no VM column. `name` is the column chosen as the name (vInfo), else RVTools' "VM"."""
+
+        def first(*wanted: str) -> int | None:
+            return next((headers.index(h) for h in wanted if h in headers), None)
+
+        name = first("vm", f"{tab}vmname") if name is None else name
         if name is None:
-            if "vm" not in headers:
-                return None
-            name = headers.index("vm")
-        uuid = next((headers.index(h) for h in UUID_HEADERS if h in headers), None)
-        vm_id = headers.index("vm_id") if "vm_id" in headers else None
-        server = headers.index("vi_sdk_server") if "vi_sdk_server" in headers else None
-        return cls(name, uuid, vm_id, server)
+            return None
+        uuid = first(*UUID_HEADERS, f"{tab}uuid")
+        server = first("vi_sdk_server", f"{tab}visdkserver")
+        return cls(name, uuid, first("vm_id"), server)
 
     def shared(self, other: "VmIdentity") -> "VmIdentity":
         """This identity limited to the columns `other` has too (so both key rows alike)."""

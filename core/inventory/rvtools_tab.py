@@ -63,7 +63,7 @@ class Tab:
         try:
             for seen, (number, cells) in enumerate(rows):
                 headers = [normalize_header(cell) for cell in cells]
-                identity = VmIdentity.of(headers)
+                identity = VmIdentity.of(headers, spec.key)
                 columns = [_column(headers, value) for value in spec.values]
                 if identity is not None and any(columns):
                     self.columns, self._header_row = columns, number

@@ -24,24 +24,30 @@ from core.inventory.rows import AssetRow
 from core.inventory.rvtools_identity import Key, VmIdentity
 from core.inventory.rvtools_tab import Tab, TabSpec, TabValue, VmEntry
 
+# Each value's headers as RVTools names them, then as its command-line exports do.
 TAB_SPECS = (
     TabSpec("vcpu", (
-        TabValue("cpu_cores", {"cpus": ""}, "CPU count", typed=True, whole=True, stands_in=True),
-        TabValue("cpu_sockets", {"sockets": ""}, "sockets", whole=True),
-        TabValue("cores_per_socket", {"cores_p_s": ""}, "cores per socket", whole=True),
+        TabValue("cpu_cores", {"cpus": "", "vcpucpus": ""}, "CPU count", typed=True,
+                 whole=True, stands_in=True),
+        TabValue("cpu_sockets", {"sockets": "", "vcpusockets": ""}, "sockets", whole=True),
+        TabValue("cores_per_socket", {"cores_p_s": "", "vcpucorespersocket": ""},
+                 "cores per socket", whole=True),
         TabValue("cpu_reservation_mhz", {"reservation": ""}, "CPU reservation"),
     ), summed=False),
     TabSpec("vmemory", (
-        TabValue("memory_gb", {"size_mib": "mib", "size_mb": "mb"}, "memory size", typed=True,
-                 stands_in=True),
-        TabValue("memory_reservation_gb", {"reservation": "mib"}, "memory reservation"),
+        TabValue("memory_gb", {"size_mib": "mib", "size_mb": "mb", "vmemorysizemib": "mib"},
+                 "memory size", typed=True, stands_in=True),
+        TabValue("memory_reservation_gb", {"reservation": "mib", "vmemoryreservation": "mib"},
+                 "memory reservation"),
     ), summed=False),
     TabSpec("vdisk", (
-        TabValue("storage_gb", {"capacity_mib": "mib", "capacity_mb": "mb"},
+        TabValue("storage_gb",
+                 {"capacity_mib": "mib", "capacity_mb": "mb", "vdiskcapacitymib": "mib"},
                  "provisioned storage", typed=True, stands_in=True),
     ), summed=True, part="disk"),
     TabSpec("vpartition", (
-        TabValue("storage_used_gb", {"consumed_mib": "mib", "consumed_mb": "mb"},
+        TabValue("storage_used_gb",
+                 {"consumed_mib": "mib", "consumed_mb": "mb", "vpartitionconsumedmib": "mib"},
                  "storage in use", stands_in=True),
     ), summed=True, part="partition"),
 )  # fmt: skip
@@ -65,7 +71,7 @@ class RvtoolsTabs:
         if not any(spec.key in lowered for spec in TAB_SPECS):
             return None
         name = next((c.index for c in table.columns if c.target == "name"), None)
-        vinfo = VmIdentity.of([normalize_header(h) for h in table.headers], name)
+        vinfo = VmIdentity.of([normalize_header(h) for h in table.headers], "vinfo", name)
         if vinfo is None:
             return None
         tabs = [

@@ -2,7 +2,10 @@
 (and the CPU count and memory a vInfo row lacks); every tab is joined to vInfo by the VM's
 identity, so one VM name in two vCenters gets each VM's own values."""
 
+import io
+
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import select
 
 from core.gaps.scan import gaps_of_asset
@@ -157,3 +160,52 @@ def test_one_vm_name_in_two_vcenters_gets_each_vm_own_tab_values(db, tenant, dro
             "reason": "sheet vDisk: no such VM in vInfo, its rows are ignored",
         }
     ]
+
+
+# RVTools' command-line export names each column by its tab's internal name.
+INTERNAL_VINFO = [
+    "vInfoVMName", "vInfoPowerstate", "vInfoTemplate", "vInfoSRMPlaceHolder",
+    "vInfoGuestHostName", "vInfoCPUs", "vInfoMemory", "vInfoPrimaryIPAddress",
+    "vInfoProvisioned", "vInfoInUse", "vInfoOS", "vInfoOSTools", "vInfoDataCenter",
+    "vInfoCluster", "vInfoHost", "vInfoUUID", "vInfoVISDKServer",
+]  # fmt: skip
+INTERNAL_VCPU = ["vCPUVMName", "vCPUPowerstate", "vCPUTemplate", "vCPUCPUs", "vCPUSockets",
+                 "vCPUCoresPerSocket"]  # fmt: skip
+INTERNAL_VMEMORY = ["vMemoryVMName", "vMemoryPowerstate", "vMemoryTemplate", "vMemorySizeMiB",
+                    "vMemoryReservation", "vMemoryUUID"]  # fmt: skip
+
+
+def test_a_command_line_export_with_internal_column_names_reads_the_same(db, tenant):
+    workbook = Workbook()
+    info = workbook.active
+    info.title = "vInfo"
+    info.append(INTERNAL_VINFO)
+    info.append(["web-01", "poweredOn", False, False, "web-01.corp.example.com", None, 16384,
+                 "10.0.0.10", 102400, 40960, "CentOS 7 (64-bit)", "", "DC-Frankfurt",
+                 "CL-Prod-01", "esx01", vm_uuid("web-01"), "vcenter01"])  # fmt: skip
+    info.append(["tmpl-01", "poweredOff", True, False, "", 2, 4096, "", 40960, 0,
+                 "CentOS 7 (64-bit)", "", "DC-Frankfurt", "CL-Prod-01", "esx01",
+                 vm_uuid("tmpl-01"), "vcenter01"])  # fmt: skip
+    cpu = workbook.create_sheet("vCPU")
+    for row in (INTERNAL_VCPU, ["web-01", "poweredOn", False, 8, 2, 4]):
+        cpu.append(row)
+    memory = workbook.create_sheet("vMemory")
+    for row in (INTERNAL_VMEMORY, ["web-01", "poweredOn", False, 16384, 4096, vm_uuid("web-01")]):
+        memory.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    report = in_uow(db, tenant, import_assets, buffer.getvalue(), "RVTools_export_all.xlsx")
+
+    assert report.profile == "RVTools (vInfo)" and report.created == 1
+    assert [entry["reason"] for entry in report.skipped] == ["template"]
+    web = assets_by_name(db)["web-01"]
+    assert (web.cpu_cores, web.memory_gb, web.storage_gb) == (8, 16.0, 100.0)
+    assert (web.operating_system, web.os_version) == ("Linux", "CentOS 7")
+    custom = web.custom_attributes
+    assert (custom["cpu_sockets"], custom["cores_per_socket"]) == (2, 4)
+    assert custom["memory_reservation_gb"] == 4.0
+    assert (custom["storage_used_gb"], custom["fqdn"], custom["vcenter"]) == (
+        40, "web-01.corp.example.com", "vcenter01",
+    )  # fmt: skip
+    assert report.row_notes == [{"row": 2, "note": "CPU count from sheet vCPU"}]
