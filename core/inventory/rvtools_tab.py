@@ -15,7 +15,7 @@ from core.catalogue.numbers import COUNT, GIGABYTES, parse_number
 from core.catalogue.text_values import ValueProblem, shown
 from core.inventory.column_mapping import UNIT_FACTORS_TO_GB, normalize_header
 from core.inventory.rvtools_identity import Key, VmIdentity
-from core.inventory.xlsx_rows import Workbook
+from core.inventory.xlsx_rows import DamagedSheet, Workbook
 from core.kernel.errors import BadRequest
 
 HEADER_SEARCH_ROWS = 10
@@ -59,6 +59,7 @@ class Tab:
         self.identity: VmIdentity | None = None
         self.vinfo = vinfo
         self._header_row = 0
+        self.damaged = ""  # why the tab cannot be read at all: it is left out, and said so
         rows = workbook.rows(sheet_name)
         try:
             for seen, (number, cells) in enumerate(rows):
@@ -72,6 +73,8 @@ class Tab:
                     break
                 if seen + 1 >= HEADER_SEARCH_ROWS:
                     break
+        except DamagedSheet as damage:
+            self.damaged = damage.message
         finally:
             rows.close()
 

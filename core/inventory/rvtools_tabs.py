@@ -56,8 +56,9 @@ TAB_SPECS = (
 class RvtoolsTabs:
     """Fills what a vInfo row lacks from vCPU, vMemory, vDisk and vPartition, and says so."""
 
-    def __init__(self, tabs: list[Tab]):
+    def __init__(self, tabs: list[Tab], damaged: list[Tab]):
         self.tabs = tabs
+        self.damaged = damaged
         # vInfo's VMs (skipped rows too: templates are in vInfo), per identity the tabs use.
         self.vinfo_keys: dict[VmIdentity, set[Key]] = {tab.vinfo: set() for tab in tabs}
 
@@ -74,13 +75,14 @@ class RvtoolsTabs:
         vinfo = VmIdentity.of([normalize_header(h) for h in table.headers], "vinfo", name)
         if vinfo is None:
             return None
-        tabs = [
-            tab
+        opened = [
+            Tab(workbook, lowered[spec.key], spec, vinfo)
             for spec in TAB_SPECS
             if spec.key in lowered
-            and (tab := Tab(workbook, lowered[spec.key], spec, vinfo)).readable
         ]
-        return cls(tabs) if tabs else None
+        tabs = [tab for tab in opened if tab.readable]
+        damaged = [tab for tab in opened if tab.damaged]
+        return cls(tabs, damaged) if tabs or damaged else None
 
     @property
     def typed_fields(self) -> list[str]:
@@ -104,6 +106,7 @@ class RvtoolsTabs:
                 f"sheet {tab.name!r} gives {listed}{summed} where a vInfo row lacks {it}"
                 " (read at import)"
             )
+        notes.extend(f"{tab.damaged}: what it holds is not used" for tab in self.damaged)
         return notes
 
     def saw(self, cells: list[Any]) -> None:

@@ -3,6 +3,7 @@
 identity, so one VM name in two vCenters gets each VM's own values."""
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -209,3 +210,26 @@ def test_a_command_line_export_with_internal_column_names_reads_the_same(db, ten
         40, "web-01.corp.example.com", "vcenter01",
     )  # fmt: skip
     assert report.row_notes == [{"row": 2, "note": "CPU count from sheet vCPU"}]
+
+
+def test_a_tab_that_cannot_be_read_is_left_out_and_the_preview_says_so(db, tenant):
+    content = rvtools_workbook([rvtools_vm("web-01")], vcpu=[vcpu_row("web-01", 4, 2, 2)])
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(damaged, "w") as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":  # vCPU
+                data = data[: len(data) // 2]  # cut off mid-way, as a broken copy leaves it
+            target.writestr(item, data)
+
+    preview = preview_import(damaged.getvalue(), "rvtools.xlsx")
+    assert any(
+        note.startswith("sheet 'vCPU' cannot be read") and note.endswith("is not used")
+        for note in preview.notes
+    )
+    report = in_uow(db, tenant, import_assets, damaged.getvalue(), "rvtools.xlsx")
+    assert report.created == 1
+    assert "cpu_sockets" not in assets_by_name(db)["web-01"].custom_attributes
