@@ -7,6 +7,8 @@ Headers are the tools' field names as a list export writes them (ServiceNow `sys
 (core.inventory.asset_types) and is always kept as `source_class`.
 """
 
+from typing import Any
+
 from core.inventory.profiles.profile import Headers, Profile
 
 
@@ -103,6 +105,20 @@ _FLEXERA_LISTS = {"last_inventory_date", "last_inventory_source", "inventory_dev
 _VM_TYPE_IDS = frozenset({"3"})
 
 
+# What a hypervisor's guests report as their hardware (manufacturer and model), lower case.
+_VIRTUAL_HARDWARE = (
+    ("vmware", "vmware"),  # "VMware, Inc." / "VMware Virtual Platform"
+    ("microsoft corporation virtual machine", "hyper-v"),
+    ("qemu", "kvm"),
+    ("kvm", "kvm"),
+)
+
+
+def _virtual_hardware(custom: dict[str, Any]) -> str | None:
+    seen = f"{custom.get('manufacturer') or ''} {custom.get('model') or ''}".lower()
+    return next((platform for mark, platform in _VIRTUAL_HARDWARE if mark in seen), None)
+
+
 def _is_flexera(headers: Headers, _sheets: tuple[str, ...]) -> bool:
     if "computername" in headers and _FLEXERA_MARKS & headers:
         return True
@@ -156,4 +172,5 @@ FLEXERA = Profile(
         ("host_computer_id", None, "virtual_machine"),
         ("inventory_device_type_id", _VM_TYPE_IDS, "virtual_machine"),
     ),
+    platform_of=_virtual_hardware,
 )

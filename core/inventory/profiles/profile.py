@@ -48,6 +48,8 @@ class Profile:
     # (custom key, the values that say so or None for any, asset type) for a file whose type
     # column is a code, or whose virtual machines are the rows naming their host
     type_when: tuple[tuple[str, frozenset[str] | None, str], ...] = ()
+    # The hypervisor a row's custom values show (its virtual hardware), for the other rows
+    platform_of: Callable[[dict[str, Any]], str | None] | None = None
     storage_parts: re.Pattern[str] | None = None  # custom keys summed into storage_gb (GB)
     split_os: bool = True  # only when the file has no version column, for plain sheets
     always_split_os: bool = True
@@ -87,6 +89,10 @@ class Profile:
         wanted = self.platform
         if wanted is None and self.platform_when and custom.get(self.platform_when):
             wanted = "vmware"
+        if wanted is None and self.platform_of is not None:
+            wanted = self.platform_of(custom)
+            if wanted is not None and not values.get("asset_type"):
+                values["asset_type"] = "virtual_machine"  # a hypervisor's virtual hardware
         if wanted is not None and not custom.get("virtualization_platform"):
             custom["virtualization_platform"] = wanted
 

@@ -79,6 +79,10 @@ def test_a_flexnet_inventory_device_export_reads_cores_bytes_and_addresses(db, t
     )  # fmt: skip
     assert custom["last_inventory_date"] == "2024-05-02 03:14:07.000"
     assert custom["vm_uuid"] == "421A2B3C-4D5E-6F70-8192-A3B4C5D6E7F8"
+    # VMware's virtual hardware says which hypervisor; a physical host's says nothing.
+    assert custom["virtualization_platform"] == "vmware"
+    assert "virtualization_platform" not in host.custom_attributes
+    assert "virtualization_platform" not in {g["field_name"] for g in gaps_of_asset(vm)}
     # The gap scan asks only for what the export lacks.
     asked = {gap["field_name"] for gap in gaps_of_asset(host)}
     assert "storage_gb" in asked  # NULL in the export
@@ -86,7 +90,7 @@ def test_a_flexnet_inventory_device_export_reads_cores_bytes_and_addresses(db, t
     assert asked <= {a.name for a in attributes_for("server")}
 
 
-def test_a_consolidated_computer_sheet_makes_rows_with_a_host_virtual_machines(db, tenant):
+def test_a_consolidated_computer_sheet_tells_virtual_machines_by_host_or_hardware(db, tenant):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "ConsolidatedComputer"
@@ -99,19 +103,28 @@ def test_a_consolidated_computer_sheet_makes_rows_with_a_host_virtual_machines(d
              "Microsoft Windows Server 2022 Datacenter", None, 1, None, None, 2, 2, 8 * GIB,
              100 * GIB, "10.0.1.21", "00:50:56:00:00:02", "VMware, Inc.",
              "VMware Virtual Platform", None, datetime(2024, 5, 2, 3, 0), "H-100", "web01"]  # fmt: skip
-    for row in (host, [None] * len(CONSOLIDATED_COMPUTER), guest):
+    # A Hyper-V guest whose host the inventory did not see: its virtual hardware says so.
+    hyperv = ["V-300", "SQL01", "CORP", "corp.example.com", None,
+              "Microsoft Windows Server 2016 Standard", None, 1, None, None, 4, 8, 32 * GIB,
+              None, "10.0.2.5", None, "Microsoft Corporation", "Virtual Machine", None,
+              datetime(2024, 5, 2, 3, 0), None, None]  # fmt: skip
+    for row in (host, [None] * len(CONSOLIDATED_COMPUTER), guest, hyperv):
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
 
     report = in_uow(db, tenant, import_assets, buffer.getvalue(), "ConsolidatedComputer.xlsx")
 
-    assert report.profile == "Flexera (FlexNet Manager inventory)" and report.created == 2
+    assert report.profile == "Flexera (FlexNet Manager inventory)" and report.created == 3
     assets = assets_by_name(db)
-    esx, web = assets["ESX01"], assets["WEB01"]
+    esx, web, sql = assets["ESX01"], assets["WEB01"], assets["SQL01"]
+    assert (sql.asset_type, sql.custom_attributes["virtualization_platform"]) == (
+        "virtual_machine", "hyper-v",
+    )  # fmt: skip
     assert (esx.asset_type, web.asset_type) == ("server", "virtual_machine")
     assert (esx.cpu_cores, esx.memory_gb) == (40, 768.0)
     assert (web.cpu_cores, web.memory_gb, web.storage_gb) == (2, 8.0, 100.0)
     assert (web.operating_system, web.os_version) == ("Windows", "Server 2022 Datacenter")
     assert web.custom_attributes["domain"] == "corp.example.com"
     assert web.custom_attributes["host_computer_id"] == "H-100"
+    assert web.custom_attributes["virtualization_platform"] == "vmware"
