@@ -164,5 +164,7 @@ def _take(
         return
     if value is None:
         return
+    if whole:
+        value = int(value)  # small counts are shared objects: a VM's sockets cost nothing
     earlier = entry.values[index]
     entry.values[index] = value if earlier is None or not summed else earlier + value
