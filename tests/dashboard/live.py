@@ -168,7 +168,7 @@ def live_stack(
                     "-m",
                     "streamlit",
                     "run",
-                    "dashboard/app.py",
+                    "dashboard/server.py",
                     "--server.port",
                     str(port),
                     "--server.headless",
