@@ -48,13 +48,12 @@ BASELINE_SETTINGS = {
     "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "auto",
     "STREAMLIT_RUNNER_MAGIC_ENABLED": "true",
 }
-# Records when each "processed" number first appears in the panel's metric (ms since epoch).
+# Records when each "processed" number first appears in the job panel (ms since epoch).
 SEEN_SCRIPT = """
 window.__seen = {};
 new MutationObserver(() => {
-  for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
-    if (!metric.textContent.startsWith('Processed')) continue;
-    const value = metric.querySelector('[data-testid="stMetricValue"]');
+  for (const metric of document.querySelectorAll('[data-testid="jobProcessed"]')) {
+    const value = metric.querySelector('.job-panel-value');
     const processed = value && parseInt(value.textContent.split('/')[0], 10);
     if (processed >= 0 && !(processed in window.__seen)) window.__seen[processed] = Date.now();
   }
@@ -93,7 +92,7 @@ def run_browsers(stack, flow_id, writer, count, args) -> dict:
                 page = open_tab(browser)
                 page.add_init_script(SEEN_SCRIPT)
                 page.add_init_script(SIGN_IN_MARKS)
-                page.on("websocket", lambda ws: ws.on("framereceived", count_finished(refreshes)))
+                page.on("request", count_polls(refreshes))
                 form_s, to_table_s = timed_sign_in(page, stack)
                 waited_seconds.append(waited_on_sign_in(page))
                 form_seconds.append(form_s)
@@ -170,17 +169,12 @@ def waited_on_sign_in(page) -> float:
     return round((picker + table) / 1000, 3)
 
 
-def count_finished(refreshes: list[int]):
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+def count_polls(refreshes: list[int]):
+    """A refresh is one poll of the progress route (the panel's script sends it)."""
 
-    def counted(payload) -> None:
-        if isinstance(payload, bytes):
-            message = ForwardMsg()
-            message.ParseFromString(payload)
-            if message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY and (
-                message.WhichOneof("type") == "script_finished"
-            ):
-                refreshes[0] += 1
+    def counted(request) -> None:
+        if "/_progress?" in request.url:
+            refreshes[0] += 1
 
     return counted
 
@@ -203,12 +197,13 @@ def run_clients(stack, flow_id, writer, count, args) -> dict:
             writer,
             args.window,
             args.write_period,
-            clients.fragment_runs,
+            clients.polls,
             lambda: clients.stop()[1],  # after the last count: the sessions' screens
         )
     sign_in_seconds = clients.sign_in_seconds
     result["client_processes"] = len(clients.processes)
     result["sessions_lost"] = clients.lost  # connections that ended before the window did
+    result["page_runs_asked"] = clients.page_runs_asked  # by panels (a job ended, a pass ran out)
     result["sign_in_to_gaps_s"] = {
         "p50": percentile(sign_in_seconds, 0.5),
         "max": round(max(sign_in_seconds), 3),

@@ -93,8 +93,10 @@ export default function (component) {
       if (answer.ok) {
         const shown = await answer.json();
         if (stopped) return;
-        draw(root, shown);
+        // A job that ended or started: the page run draws it, with the page it belongs to
+        // (the enhanced rows, the next phase), not this panel ahead of them.
         if (shown.live !== first.live || shown.job !== first.job) return rerun("job");
+        draw(root, shown);
       }
     } catch (error) {
       // A lost answer (network, a restarting server): the next poll tries again.

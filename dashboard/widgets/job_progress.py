@@ -44,10 +44,9 @@ def show(flow_id: str, may_retry: bool) -> None:
     # job key alone until the next one.
     read_progress, token = state.call(watch_job, flow_id, doing="read the job's progress")
     progress = state.run(read_progress, doing="read the job's progress")
-    if progress is None:
-        _messages(progress, flow_id, may_retry)
+    # Always in the same place, before the messages: a panel drawn elsewhere by the next run
+    # would be a new element (its script started anew) where the browser drew this one.
     job_panel.show(
         job_figures.shown(progress), progress_endpoint.path(), token, chosen, IDLE_SECONDS
     )
-    if progress is not None:
-        _messages(progress, flow_id, may_retry)
+    _messages(progress, flow_id, may_retry)
