@@ -118,3 +118,18 @@ def test_the_panel_follows_a_job_without_script_runs_and_never_polls_when_hidden
             assert watching.runs == runs + 1
         finally:
             browser.close()
+
+
+def test_the_web_process_serves_the_progress_route_and_refuses_a_forged_pass(stack):
+    import json
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{stack.url}/_progress?token=forged", timeout=30)
+    answer = refused.value
+    assert answer.code == 403
+    assert json.loads(answer.read()) == {"error": "forbidden"}
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
