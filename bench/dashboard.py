@@ -1,5 +1,5 @@
 """Gaps page: time to first full render in headless Chromium at 1,000 and 20,000 gaps, and the
-database/Redis reads of one progress tick. Prints JSON."""
+database/Redis reads of one poll of the progress route. Prints JSON."""
 
 import json
 import sys

@@ -5,10 +5,12 @@ application role) and Redis prefix, signs N analysts in, opens the Gaps page of 
 running job, and measures over a fixed window while the bench writes the job's progress (as a
 worker does): the web group's CPU seconds (/proc), CPU ms per refresh per analyst, analysts per
 core at the refresh interval, web RSS, the time from a progress write to the number on screen
-(p50/p95), and sign-in-to-Flows time. Analysts are headless Chromium tabs (--browsers) or
-protocol-level clients that speak Streamlit's websocket without drawing (--clients), spread
-over client processes (--client-processes, by default one per 25 analysts at 2 s) that sign
-in in parallel. Prints one JSON object.
+(p50/p95), and sign-in-to-Flows time. A refresh is one poll of the progress route by the job
+panel in the page. Analysts are headless Chromium tabs (--browsers) or protocol-level clients
+(--clients) that keep Streamlit's websocket session open without drawing and poll the route
+with the pass the page run handed the panel, as the panel's script does; they are spread over
+client processes (--client-processes, by default one per 25 analysts at 2 s) that sign in in
+parallel. Prints one JSON object.
     python bench/sessions.py [--browsers 5,20] [--clients 100,300] [--window 60]
 """
 
