@@ -88,3 +88,15 @@ def test_a_failed_read_is_a_503_without_detail(secret, tenant, flow_with_gaps, m
 
     monkeypatch.setattr(progress_endpoint, "read_progress_by_pass", broken)
     assert poll(token)[:2] == (503, {"error": "unavailable"})
+
+
+@pytest.mark.parametrize(("base", "path"), [("", "/_progress"), ("/team/", "/team/_progress")])
+def test_the_route_sits_under_the_servers_base_url_path(base, path):
+    from streamlit import config
+
+    kept = config.get_option("server.baseUrlPath")
+    config.set_option("server.baseUrlPath", base)
+    try:
+        assert progress_endpoint.path() == path
+    finally:
+        config.set_option("server.baseUrlPath", kept)
