@@ -127,6 +127,13 @@ def scratch_stack(
         _pg_admin(f'DROP ROLE IF EXISTS "{role}"')
 
 
+def start_logged(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    """`command` run from the repository root as a process group of its own, its output (both
+    streams) in `log`."""
+    with open(log, "w") as output:  # the child keeps its own descriptor
+        return start_group(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
 @contextlib.contextmanager
 def live_stack(
     *,
@@ -146,23 +153,16 @@ def live_stack(
         processes: list[subprocess.Popen] = []
         try:
             if worker:
-                processes.append(
-                    start_group(
-                        [
-                            str(BIN / "huey_consumer"),
-                            "jobs.huey_app.huey",
-                            "-w",
-                            "2",
-                            "-k",
-                            "thread",
-                        ],
-                        cwd=ROOT,
-                        env=stack.env,
-                        stdout=open(logs / f"worker-{tag}.log", "w"),  # noqa: SIM115
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-            web = start_group(
+                consumer = [
+                    str(BIN / "huey_consumer"),
+                    "jobs.huey_app.huey",
+                    "-w",
+                    "2",
+                    "-k",
+                    "thread",
+                ]
+                processes.append(start_logged(consumer, logs / f"worker-{tag}.log", stack.env))
+            web = start_logged(
                 [
                     sys.executable,
                     "-m",
@@ -178,10 +178,8 @@ def live_stack(
                     "--server.fileWatcherType",
                     "none",
                 ],
-                cwd=ROOT,
-                env=stack.env,
-                stdout=open(logs / f"web-{tag}.log", "w"),  # noqa: SIM115
-                stderr=subprocess.STDOUT,
+                logs / f"web-{tag}.log",
+                stack.env,
             )
             processes.append(web)
             _wait_healthy(stack.url, web)
