@@ -215,6 +215,13 @@ def run_clients(stack, flow_id, writer, count, args) -> dict:
     return with_rate(result, count, args.interval)
 
 
+def idle_cpu(web: int, seconds: float) -> float:
+    """The web group's CPU ms a second with nobody connected: what every refresh shares."""
+    before, started = group_cpu_seconds(web), time.perf_counter()
+    time.sleep(seconds)
+    return round(1000 * (group_cpu_seconds(web) - before) / (time.perf_counter() - started), 2)
+
+
 def page_run_costs(stack, flow_id: str, runs: int) -> dict:
     """Server CPU of one full run of each page, the team otherwise idle (median of `runs`)."""
     web = stack.webs[0].pid
@@ -298,6 +305,7 @@ def main() -> None:
         writer = ProgressWriter(stack, collection_flow_id, total=100_000)
         web = stack.webs[0].pid
         result["web_rss_mb_idle"] = group_rss_bytes(web) >> 20
+        result["web_cpu_ms_per_s_idle"] = idle_cpu(web, seconds=10)
         cpu_before = group_cpu_seconds(web)
         result[f"page_run_at_{args.gaps}_gaps"] = page_run_costs(stack, flow_id, args.page_runs)
         phases = [("chromium", count, run_browsers) for count in args.browsers]
