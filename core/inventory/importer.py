@@ -15,7 +15,12 @@ from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
 from core.inventory.mapping_choices import MappingChoices
 from core.inventory.preview import ImportPreview, preview_import
-from core.inventory.provenance import keep_answers, record_import
+from core.inventory.provenance import (
+    IMPORT_ORIGIN,
+    keep_answers,
+    origin_fields,
+    record_import,
+)
 from core.inventory.row_keys import RowKeys
 from core.inventory.rows import (
     AssetRow,
@@ -148,7 +153,7 @@ class _BatchWriter:
             self.compared += [f for f in storage.typed_fields if f not in self.compared]
         self.update_columns = [*self.compared]
         # Profiles and the type column add custom attributes too (os_name, source_class).
-        self.update_columns.append("custom_attributes")
+        self.update_columns += ["custom_attributes", "import_row", "imported_fields"]
 
     def write(self, batch: list[AssetRow], report: ImportReport) -> None:
         if not batch:
@@ -158,14 +163,13 @@ class _BatchWriter:
             if self.nothing_stored
             else self.assets.rows_by_name(
                 [row.name for row in batch],
-                ["id", *self.compared, "custom_attributes"],
+                ["id", *self.compared, "custom_attributes", *IMPORT_ORIGIN],
                 for_update=self.lock,
             )
         )
         conflicts, replaced, kept = keep_answers(self.uow, batch, stored)
         report.conflicts.extend(conflicts)
         report.replaced.extend(replaced)
-        now = utcnow()
         changed = []
         written = []
         for row in batch:
@@ -182,17 +186,21 @@ class _BatchWriter:
                     continue
                 report.updated += 1
             asset_id = uuid.uuid4() if existing is None else existing.id
-            written.append((asset_id, row))
+            written.append((asset_id, row, existing))
             changed.append(
                 {
                     "id": asset_id,
                     **row.values,
                     "custom_attributes": custom,
-                    "created_at": now,
-                    "updated_at": now,
+                    "import_row": row.row,
+                    "imported_fields": origin_fields(row, kept),
                 }
             )
-        self.assets.upsert_by_name(changed, self.update_columns)
+        now = utcnow()
+        # The import origin: where the values in `imported_fields` came from.
+        origin = {"import_file": self.filename, "imported_by": self.uow.ctx.user_id}
+        constants = {"created_at": now, "updated_at": now, "imported_at": now, **origin}
+        self.assets.upsert_by_name(changed, self.update_columns, constants)
         record_import(self.uow, self.filename, written, kept)
 
 
