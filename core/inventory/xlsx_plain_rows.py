@@ -1,0 +1,198 @@
+"""Worksheet rows as spreadsheet programs commonly write them, read by pattern.
+
+expat calls back into Python for every tag and every text of a sheet, which is most of the
+time a large workbook takes to read. A row whose cells are all plain (`<c r="B2" s="1"
+t="s"><v>7</v></c>`, an inline string `<is><t>..</t></is>`, or an empty cell) is read here
+by two patterns instead. Anything else (rich text, phonetic runs, formulas, other attributes,
+prefixed tags) goes through the expat handlers of core.inventory.xlsx_rows as before, a row
+at a time, or the rest of the sheet. An expat parser without handlers still reads every byte
+first, so XML that is not well formed is refused as before; the limits are the same: rows
+counted, row and column references checked, a cell refused past the cell limit.
+"""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from core.inventory.limits import cell_too_long
+from core.inventory.xlsx_parts import COLUMNS, new_parser
+
+MOST_WAITING = 2**16  # characters of a row not complete yet; plain rows are far shorter
+_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml([^>]*)\?>)?\s*<([\w.-]+)[\s>/]")
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
+_ROW = re.compile(r'\s*<row(?: r="(\d+)")?((?: [\w:]+="[^"]*")*) ?(?:/>|>(.*?)</row>)', re.S)
+_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")? ?'
+    r'(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+)
+_REFERENCE = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def read_sheet(reader: Any, chunks: Iterator[bytes]) -> Iterator[None]:
+    """Feeds the sheet to `reader` (core.inventory.xlsx_rows' sheet reader: its expat handlers,
+    `next_row`, `column_of`, and `done`, which gets each row read); yields after each chunk so
+    that the rows are handed out as they are read."""
+    validator = new_parser()  # no handlers: it only refuses what is not well-formed XML
+    plain = _PlainRows(reader)
+    for chunk in chunks:
+        validator.Parse(chunk, False)
+        plain.feed(chunk)
+        yield
+    validator.Parse(b"", True)
+    plain.close()
+
+
+class _PlainRows:
+    """Reads the rows of <sheetData> by pattern until something unusual, then hands the rest
+    of the sheet (from its root element on) to an expat parser with the reader's handlers."""
+
+    def __init__(self, reader: Any):
+        self.reader = reader
+        self.pending = b""  # bytes not yet decoded, or the sheet before <sheetData>
+        self.text = ""  # decoded rows not yet read
+        self.root: bytes | None = None
+        self.in_rows = self.finished = False
+        self.rest: Any = None  # the expat parser that reads the rest, once one does
+
+    def feed(self, chunk: bytes) -> None:
+        if self.rest is not None:
+            self.rest.Parse(chunk, False)
+            return
+        if self.finished:
+            return  # what follows the rows: only the validator needs it
+        self.pending += chunk
+        if not self.in_rows:
+            self._find_rows()
+        if self.in_rows:
+            cut = self.pending.rfind(b">") + 1  # no UTF-8 character spans a ">"
+            self.text += self.pending[:cut].decode("utf-8")
+            self.pending = self.pending[cut:]
+            self._read_rows()
+            if self.rest is None and len(self.text) + len(self.pending) > MOST_WAITING:
+                self._hand_on_rest()  # a long row: expat refuses a cell past the limit in it
+
+    def close(self) -> None:
+        rest = self.rest
+        if rest is None and self.in_rows and not self.finished:
+            rest = self._hand_on_rest()  # an unfinished row: expat says what is wrong
+        if rest is not None:
+            rest.Parse(b"", True)
+
+    def _find_rows(self) -> None:
+        if self.root is None:
+            start = _START.match(self.pending)
+            if start is None:
+                if len(self.pending) > 4096 or b">" in self.pending:
+                    self._hand_on(self.pending)  # not as expected: expat reads it all
+                return
+            declaration, self.root = start.group(1) or b"", start.group(2)
+            encoding = re.search(rb"encoding=[\"']([\w-]+)", declaration)
+            if (encoding and encoding.group(1).lower() != b"utf-8") or b":" in self.root:
+                self._hand_on(self.pending)
+                return
+        found = _SHEET_DATA.search(self.pending)
+        if found is None:
+            return  # the sheet's header parts: waits for the rows
+        if found.group(1):  # a prefixed sheetData: expat reads it all
+            self._hand_on(self.pending)
+        elif found.group(2):
+            self.finished = True  # <sheetData/>: no rows
+        else:
+            self.in_rows = True
+            self.pending = self.pending[found.end() :]
+
+    def _read_rows(self) -> None:
+        text, position, done = self.text, 0, self.reader.done
+        while True:
+            row = _ROW.match(text, position)
+            if row is None:
+                rest = text[position:].lstrip()
+                if rest.startswith("</sheetData>"):
+                    self.finished, self.text = True, ""
+                    return
+                closed = rest.find("</row>") if rest.startswith("<row") else -1
+                if closed >= 0:  # a row of another form: expat reads it
+                    start = len(text) - len(rest)
+                    self._parse_rows(text[start : start + closed + 6])
+                    position = start + closed + 6
+                    continue
+                if rest and not rest.startswith("<row"):  # the text ends at a ">"
+                    self.text = text[position:]
+                    self._hand_on_rest()
+                    return
+                self.text = text[position:]  # a row not complete yet
+                return
+            cells = None
+            if row.group(1) is not None or ' r="' not in row.group(2):
+                cells = self._cells(row.group(3) or "")
+            if cells is None:
+                self._parse_rows(row.group(0))
+            else:
+                self.reader.next_row(row.group(1))
+                done.append((self.reader.row_number, cells))
+            position = row.end()
+
+    def _cells(self, content: str) -> list[Any] | None:
+        """The raw cells of a row's content, or None where a cell is of another form."""
+        cells: list[Any] = []
+        position, end, limit = 0, len(content), self.reader.limit
+        match = _CELL.match
+        while position < end:
+            cell = match(content, position)
+            if cell is None:
+                return None
+            letters, number, style, kind, style_after, value, inline = cell.groups()
+            kind = kind or "n"
+            text = inline if kind == "inlineStr" else value
+            if text:
+                if "&" in text or "\r" in text:
+                    text = _unescaped(text)
+                if len(text) > limit:
+                    where = f"{self.reader.where}, cell {letters}{number}"
+                    raise cell_too_long(where, limit)
+            column = COLUMNS.get(letters) or self.reader.column_of(letters)
+            if column > len(cells):
+                cells.extend([None] * (column - 1 - len(cells)))
+                cells.append((kind, style or style_after, text, letters + number))
+            else:
+                cells[column - 1] = (kind, style or style_after, text, letters + number)
+            position = cell.end()
+        return cells
+
+    def _parse_rows(self, rows: str) -> None:
+        """Rows of another form, read by the reader's expat handlers."""
+        parser = self._handled()
+        parser.Parse(b"<rows>" + rows.encode("utf-8") + b"</rows>", True)
+
+    def _hand_on_rest(self) -> Any:
+        """The rest of the sheet to expat, inside its root and <sheetData> as in the file."""
+        assert self.root is not None
+        text, self.text = self.text, ""
+        return self._hand_on(b"<" + self.root + b"><sheetData>" + text.encode() + self.pending)
+
+    def _hand_on(self, start: bytes) -> Any:
+        self.rest = parser = self._handled()
+        self.pending = b""
+        parser.Parse(start, False)
+        return parser
+
+    def _handled(self) -> Any:
+        parser = new_parser()
+        parser.StartElementHandler = self.reader.start
+        parser.EndElementHandler = self.reader.end
+        parser.CharacterDataHandler = self.reader.characters
+        return parser
+
+
+def _unescaped(text: str) -> str:
+    """The text as an XML parser reads it: line ends as "\\n", references replaced."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _REFERENCE.sub(_reference, text) if "&" in text else text
+
+
+def _reference(found: re.Match[str]) -> str:
+    name = found.group(1)
+    if name[0] != "#":
+        return _NAMED[name]
+    return chr(int(name[2:], 16) if name[1] == "x" else int(name[1:]))
