@@ -21,10 +21,21 @@ MOST_WAITING = 2**16  # characters of a row not complete yet; plain rows are far
 _START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml([^>]*)\?>)?\s*<([\w.-]+)[\s>/]")
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(r'\s*<row(?: r="(\d+)")?((?: [\w:]+="[^"]*")*) ?(?:/>|>(.*?)</row>)', re.S)
-_CELL = re.compile(
+# A plain cell: column letters, row digits, style, type, style, ">" + value, ">" + inline text
+# (the ">" tells an empty text from none: findall gives "" for a group that took no part).
+CELL = (
     r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")? ?'
-    r'(?:/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+    r'(?:/>|>(?:<v(>[^<]*)</v>|<is><t(?: xml:space="preserve")?(>[^<]*)</t></is>)?</c>)'
 )
+_CELL = re.compile(CELL)
+_CELLS = re.compile(f"(?:{CELL})*")
+_LETTERS = sorted(COLUMNS, key=COLUMNS.__getitem__)  # "A", "B", .. "ZZ"
+
+
+class PlainCells(list[tuple[str, ...]]):
+    """A row's cells as _CELL found them, in column order from A: converted as handed out."""
+
+
 _REFERENCE = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -123,15 +134,29 @@ class _PlainRows:
                     return
                 self.text = text[position:]  # a row not complete yet
                 return
-            cells = None
+            cells: list[Any] | None = None
             if row.group(1) is not None or ' r="' not in row.group(2):
-                cells = self._cells(row.group(3) or "")
+                cells = self._plain(row.group(3) or "")
             if cells is None:
                 self._parse_rows(row.group(0))
             else:
                 self.reader.next_row(row.group(1))
                 done.append((self.reader.row_number, cells))
             position = row.end()
+
+    def _plain(self, content: str) -> list[Any] | None:
+        """The row's cells: as found, for a row of plain cells from column A on, of no text
+        to unescape and shorter than the cell limit (most rows); else as _cells reads them."""
+        if (
+            len(content) <= self.reader.limit
+            and "&" not in content
+            and "\r" not in content
+            and _CELLS.fullmatch(content)
+        ):
+            found = _CELL.findall(content)
+            if [cell[0] for cell in found] == _LETTERS[: len(found)]:
+                return PlainCells(found)
+        return self._cells(content)
 
     def _cells(self, content: str) -> list[Any] | None:
         """The raw cells of a row's content, or None where a cell is of another form."""
@@ -142,9 +167,10 @@ class _PlainRows:
             cell = match(content, position)
             if cell is None:
                 return None
-            letters, number, style, kind, style_after, value, inline = cell.groups()
+            letters, number, style, kind, style_after, value, inline = cell.groups("")
             kind = kind or "n"
-            text = inline if kind == "inlineStr" else value
+            found = inline if kind == "inlineStr" else value
+            text = found[1:] if found else None  # without its ">"
             if text:
                 if "&" in text or "\r" in text:
                     text = _unescaped(text)
@@ -154,9 +180,9 @@ class _PlainRows:
             column = COLUMNS.get(letters) or self.reader.column_of(letters)
             if column > len(cells):
                 cells.extend([None] * (column - 1 - len(cells)))
-                cells.append((kind, style or style_after, text, letters + number))
+                cells.append((kind, style or style_after or None, text, letters + number))
             else:
-                cells[column - 1] = (kind, style or style_after, text, letters + number)
+                cells[column - 1] = (kind, style or style_after or None, text, letters + number)
             position = cell.end()
         return cells
 
@@ -183,6 +209,34 @@ class _PlainRows:
         parser.EndElementHandler = self.reader.end
         parser.CharacterDataHandler = self.reader.characters
         return parser
+
+
+def plain_values(reader: Any, cells: PlainCells) -> list[Any]:
+    """The values of a row of plain cells, as `reader.value` reads each: inline strings,
+    shared strings and plain numbers here, the rest by it."""
+    values: list[Any] = []
+    append, strings, value = values.append, reader.strings, reader.value
+    dates = reader.date_style_of
+    for letters, number, style, kind, style_after, text, inline in cells:
+        if kind == "inlineStr":
+            append(inline[1:] if inline else None)
+        elif len(text) < 2:
+            append(None)  # no value, or an empty one
+        elif kind == "s" and text[1:].isdigit():
+            try:
+                append(strings[int(text[1:])])
+            except IndexError:  # the workbook lacks it: refused as `value` words it
+                append(value("s", None, text[1:], letters + number))
+        elif kind in ("", "n") and not dates(style or style_after):
+            digits = text[1:]
+            try:
+                is_float = "." in digits or "e" in digits or "E" in digits
+                append(float(digits) if is_float else int(digits))
+            except ValueError:
+                append(value("n", style or style_after or None, digits, letters + number))
+        else:
+            append(value(kind or "n", style or style_after or None, text[1:], letters + number))
+    return values
 
 
 def _unescaped(text: str) -> str:

@@ -36,7 +36,7 @@ from core.inventory.xlsx_parts import (
     relations,
     small_part_tags,
 )
-from core.inventory.xlsx_plain_rows import read_sheet
+from core.inventory.xlsx_plain_rows import PlainCells, plain_values, read_sheet
 from core.inventory.xlsx_shared_strings import SharedStrings, read_shared_strings
 from core.inventory.xlsx_styles import date_styles, small_index
 from core.kernel.errors import BadRequest
@@ -137,6 +137,7 @@ class _SheetReader:
         self.style: str | None = None
         self.text: list[str] | None = None
         self.in_cell = self.capturing = False
+        self.date_styles: dict[str, bool] = {}
 
     def rows(self, chunks: Iterator[bytes]) -> Iterator[Row]:
         try:
@@ -153,7 +154,17 @@ class _SheetReader:
         (the preview) converts no cell past the rows it takes."""
         value = self.value
         for number, cells in rows:
-            yield number, [None if cell is None else value(*cell) for cell in cells]
+            if type(cells) is PlainCells:
+                yield number, plain_values(self, cells)
+            else:
+                yield number, [None if cell is None else value(*cell) for cell in cells]
+
+    def date_style_of(self, style: str) -> bool:
+        """Whether a cell of this style ("" for none) holds a date or a duration."""
+        found = self.date_styles.get(style)
+        if found is None:
+            found = self.date_styles[style] = small_index(style) in self.workbook.date_styles
+        return found
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if ":" in name:
