@@ -20,7 +20,7 @@ from core.inventory.xlsx_parts import COLUMNS, new_parser
 MOST_WAITING = 2**16  # characters of a row not complete yet; plain rows are far shorter
 _START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml([^>]*)\?>)?\s*<([\w.-]+)[\s>/]")
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
-_ROW = re.compile(r'\s*<row(?: r="(\d+)")?((?: [\w:]+="[^"]*")*) ?(?:/>|>(.*?)</row>)', re.S)
+_ROW = re.compile(r'\s*<row(?: r="(\d+)")?((?: [\w:]+="[^"]*")*) ?(/?)>')  # its start tag
 # A plain cell: column letters, row digits, style, type, style, ">" + value, ">" + inline text
 # (the ">" tells an empty text from none: findall gives "" for a group that took no part).
 CELL = (
@@ -28,7 +28,7 @@ CELL = (
     r'(?:/>|>(?:<v(>[^<]*)</v>|<is><t(?: xml:space="preserve")?(>[^<]*)</t></is>)?</c>)'
 )
 _CELL = re.compile(CELL)
-_CELLS = re.compile(f"(?:{CELL})*")
+_CELL_OR_OTHER = re.compile(f"{CELL}|(?s:.)")
 _LETTERS = sorted(COLUMNS, key=COLUMNS.__getitem__)  # "A", "B", .. "ZZ"
 
 
@@ -116,17 +116,17 @@ class _PlainRows:
     def _read_rows(self) -> None:
         text, position, done = self.text, 0, self.reader.done
         while True:
-            row = _ROW.match(text, position)
-            if row is None:
+            start = _ROW.match(text, position)
+            if start is None:
                 rest = text[position:].lstrip()
                 if rest.startswith("</sheetData>"):
                     self.finished, self.text = True, ""
                     return
                 closed = rest.find("</row>") if rest.startswith("<row") else -1
                 if closed >= 0:  # a row of another form: expat reads it
-                    start = len(text) - len(rest)
-                    self._parse_rows(text[start : start + closed + 6])
-                    position = start + closed + 6
+                    begin = len(text) - len(rest)
+                    self._parse_rows(text[begin : begin + closed + 6])
+                    position = begin + closed + 6
                     continue
                 if rest and not rest.startswith("<row"):  # the text ends at a ">"
                     self.text = text[position:]
@@ -134,26 +134,30 @@ class _PlainRows:
                     return
                 self.text = text[position:]  # a row not complete yet
                 return
-            cells: list[Any] | None = None
-            if row.group(1) is not None or ' r="' not in row.group(2):
-                cells = self._plain(row.group(3) or "")
-            if cells is None:
-                self._parse_rows(row.group(0))
+            if start.group(3):  # <row r="5"/>
+                content, end = "", start.end()
             else:
-                self.reader.next_row(row.group(1))
+                close = text.find("</row>", start.end())
+                if close < 0:
+                    self.text = text[position:]  # a row not complete yet
+                    return
+                content, end = text[start.end() : close], close + 6
+            cells: list[Any] | None = None
+            if start.group(1) is not None or ' r="' not in start.group(2):
+                cells = self._plain(content)
+            if cells is None:
+                self._parse_rows(text[position:end])
+            else:
+                self.reader.next_row(start.group(1))
                 done.append((self.reader.row_number, cells))
-            position = row.end()
+            position = end
 
     def _plain(self, content: str) -> list[Any] | None:
         """The row's cells: as found, for a row of plain cells from column A on, of no text
         to unescape and shorter than the cell limit (most rows); else as _cells reads them."""
-        if (
-            len(content) <= self.reader.limit
-            and "&" not in content
-            and "\r" not in content
-            and _CELLS.fullmatch(content)
-        ):
-            found = _CELL.findall(content)
+        if len(content) <= self.reader.limit and "&" not in content and "\r" not in content:
+            # Anything but a plain cell is found as single characters, of no column letters.
+            found = _CELL_OR_OTHER.findall(content)
             if [cell[0] for cell in found] == _LETTERS[: len(found)]:
                 return PlainCells(found)
         return self._cells(content)
