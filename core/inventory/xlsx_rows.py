@@ -137,7 +137,7 @@ class _SheetReader:
         self.style: str | None = None
         self.text: list[str] | None = None
         self.in_cell = self.capturing = False
-        self.date_styles: dict[str, bool] = {}
+        self.date_styles: dict[bytes, bool] = {}
 
     def rows(self, chunks: Iterator[bytes]) -> Iterator[Row]:
         try:
@@ -159,11 +159,12 @@ class _SheetReader:
             else:
                 yield number, [None if cell is None else value(*cell) for cell in cells]
 
-    def date_style_of(self, style: str) -> bool:
-        """Whether a cell of this style ("" for none) holds a date or a duration."""
+    def date_style_of(self, style: bytes) -> bool:
+        """Whether a cell of this style (as written, b"" for none) holds a date or duration."""
         found = self.date_styles.get(style)
         if found is None:
-            found = self.date_styles[style] = small_index(style) in self.workbook.date_styles
+            index = small_index(style.decode())
+            found = self.date_styles[style] = index in self.workbook.date_styles
         return found
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
