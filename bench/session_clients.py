@@ -2,9 +2,10 @@
 
 One Python process drives only so many refreshes a second (it parses every message of every
 run it asks for), so a team of hundreds is split over K processes, each the leader of its own
-process group. Each process signs its analysts in, starts their panels' timers, prints one JSON
-line when ready, and then answers on stdin: `count` (the fragment runs so far) and `stop`
-(stops the timers, closes the sessions, prints what each session saw and exits).
+process group. Each process signs its analysts in, starts their panels' polls (the progress
+route, with the pass each page run handed the panel), prints one JSON line when ready, and then
+answers on stdin: `count` (the polls so far) and `stop` (stops the polls, closes the sessions,
+prints what each session saw and exits).
 
     python bench/session_clients.py URL --count 25 --query flow=<id> [--tick S] [--offset S]
 The password is read from the environment (BENCH_PASSWORD), never from the command line.
@@ -59,30 +60,31 @@ async def serve(args: argparse.Namespace) -> None:
             return await sign_in(session, args.email, password, args.engagement)
 
     seconds = await asyncio.gather(*(signed_in(session) for session in sessions))
-    missing = [session.texts for session in sessions if session.fragment is None]
+    missing = [session.texts for session in sessions if session.panel is None]
     if missing:
-        raise RuntimeError(f"no refreshing panel after signing in: {missing[0]}")
+        raise RuntimeError(f"no job panel after signing in: {missing[0]}")
     stop = asyncio.Event()
     ticking = []
-    interval = args.tick or sessions[0].fragment[1]  # type: ignore[index]
+    interval = args.tick or sessions[0].panel["every"]  # type: ignore[index]
     await asyncio.sleep(args.offset)
     for number, session in enumerate(sessions):
         await asyncio.sleep(interval / len(sessions) if number else 0)
-        ticking.append(asyncio.create_task(session.refresh_fragment(stop, args.tick)))
+        ticking.append(asyncio.create_task(session.poll_panel(stop, args.tick)))
     say({"ready": len(sessions), "sign_in_s": [round(s, 3) for s in seconds]})
     loop = asyncio.get_running_loop()
     while True:
         command = (await loop.run_in_executor(None, sys.stdin.readline)).strip()
-        runs = sum(session.fragment_runs for session in sessions)
+        polls = sum(session.polls for session in sessions)
         lost = sum(session.lost for session in sessions)
         if command == "count":
-            say({"fragment_runs": runs})
+            say({"polls": polls})
             continue
         stop.set()
         await asyncio.gather(*ticking, return_exceptions=True)  # a lost session's timer failed
         await asyncio.gather(*(session.close() for session in sessions))
         seen = [{str(k): v for k, v in s.seen_processed.items()} for s in sessions]
-        say({"fragment_runs": runs, "lost": lost, "seen": seen})
+        page_runs = sum(session.page_runs_asked for session in sessions)
+        say({"polls": polls, "page_runs_asked": page_runs, "lost": lost, "seen": seen})
         return
 
 
@@ -100,6 +102,7 @@ class ClientProcesses:
         self.wanted = max(1, min(processes, count))
         self.sign_in_seconds: list[float] = []
         self.lost = 0
+        self.page_runs_asked = 0
 
     def __enter__(self) -> "ClientProcesses":
         return self
@@ -134,20 +137,22 @@ class ClientProcesses:
     def _ready(self, process: subprocess.Popen) -> None:
         self.sign_in_seconds += self._answer(process)["sign_in_s"]
 
-    def fragment_runs(self) -> int:
+    def polls(self) -> int:
         for process in self.processes:
             self._ask(process, "count")
-        return sum(self._answer(process)["fragment_runs"] for process in self.processes)
+        return sum(self._answer(process)["polls"] for process in self.processes)
 
     def stop(self) -> tuple[int, list[dict[int, float]]]:
-        """(fragment runs, what each session saw); the processes have ended. `lost` counts
-        the sessions whose connection ended early."""
+        """(polls, what each session saw); the processes have ended. `lost` counts the
+        sessions whose connection ended early, `page_runs_asked` the page runs their panels
+        asked for."""
         for process in self.processes:
             self._ask(process, "stop")
         runs, seen = 0, []
         for process in self.processes:
             answer = self._answer(process)
-            runs += answer["fragment_runs"]
+            runs += answer["polls"]
+            self.page_runs_asked += answer["page_runs_asked"]
             self.lost += answer["lost"]
             seen += [{int(k): v for k, v in shown.items()} for shown in answer["seen"]]
             process.wait(timeout=60)

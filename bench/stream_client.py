@@ -1,22 +1,62 @@
 """A Streamlit session without a browser: speaks the app's websocket protocol (the protobuf
 BackMsg/ForwardMsg that ship in the streamlit package), fills and submits widgets by their label,
-and reruns a fragment on its `run_every` interval as the frontend does, without drawing.
-
-The frontend's auto-rerun: on a ForwardMsg `auto_rerun` (fragment id, interval) it starts a
-timer that sends a `rerun_script` BackMsg naming the fragment with `is_auto_rerun` set.
+and keeps the job panel current as the browser does, without drawing: it takes the pass and
+interval the page run hands the panel's component, polls the progress route with it over one
+kept-alive HTTP connection, and asks for a page run when the panel's script would.
 """
 
 import asyncio
+import contextlib
+import json
 import time
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
 
-# A metric's value on screen, as the progress panel draws it: "processed / total".
-PROCESSED = "Processed"
+# The job panel's component (dashboard/widgets/job_panel.py), found by its name's end.
+PANEL = "collection_job_panel"
+
+
+class KeptAlive:
+    """One HTTP/1.1 connection kept open for GETs, as a browser keeps one to its server."""
+
+    def __init__(self, url: str) -> None:
+        address = urlsplit(url)
+        self.host, self.port = address.hostname or "127.0.0.1", address.port or 80
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        for attempt in (1, 2):  # the server may have closed an idle connection: open anew
+            try:
+                return await self._get(path)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                await self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _get(self, path: str) -> tuple[int, bytes]:
+        if self._writer is None:
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        assert self._reader is not None
+        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n"
+        self._writer.write(request.encode())
+        await self._writer.drain()
+        head = (await self._reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split()[1])
+        fields = dict(line.split(":", 1) for line in head[1:] if ":" in line)
+        length = int({k.lower(): v for k, v in fields.items()}.get("content-length", 0))
+        return status, await self._reader.readexactly(length)
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = self._reader = None
 
 
 @dataclass
@@ -37,14 +77,13 @@ class StreamSession:
     page_script_hash: str = ""
     widgets: dict[str, Widget] = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)
-    fragment: tuple[str, float] | None = None  # (fragment id, interval seconds)
+    panel: dict | None = None  # what the last page run handed the job panel's component
     runs: int = 0  # script runs finished (page and fragment runs)
-    fragment_runs: int = 0
+    polls: int = 0  # the job panel's polls answered
+    page_runs_asked: int = 0  # page runs the panel asked for (the job started or ended, ...)
     # When each "processed" value first reached this session (time.time()).
     seen_processed: dict[int, float] = field(default_factory=dict)
     _finished: asyncio.Event = field(default_factory=asyncio.Event)
-    _timer_changed: asyncio.Event = field(default_factory=asyncio.Event)
-    _timer_set_at: float = 0.0  # time.monotonic() of the fragment timer's last change
     _reader: asyncio.Task | None = None
     _settled: bool = True
 
@@ -105,31 +144,43 @@ class StreamSession:
         self.page_name, self.query_string, self.page_script_hash = page_name, query_string, ""
         await self.run()
 
-    async def refresh_fragment(self, stop: asyncio.Event, every: float | None = None) -> None:
-        """Rerun the page's fragment on its interval until `stop` is set, as the browser's timer
-        does (or every `every` seconds: hours of refreshes compressed into minutes). Like the
-        browser, it follows the panel's latest timer: a run may change the interval (a job
-        that goes quiet slows the panel) or stop it, and a new timer counts from when it came."""
-        last = time.monotonic()
-        while not stop.is_set():
-            due = None
-            if self.fragment is not None:
-                due = max(last, self._timer_set_at) + (every or self.fragment[1])
-            self._timer_changed.clear()
-            timeout = None if due is None else max(0.0, due - time.monotonic())
-            waits = [
-                asyncio.ensure_future(stop.wait()),
-                asyncio.ensure_future(self._timer_changed.wait()),
-            ]
-            done, pending = await asyncio.wait(
-                waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-            for waiting in pending:
-                waiting.cancel()
-            if done or self.fragment is None:
-                continue  # stopped, or the timer changed: count from the new one
-            last = time.monotonic()
-            await self._send_rerun([], fragment_id=self.fragment[0], auto=True)
+    async def poll_panel(self, stop: asyncio.Event, every: float | None = None) -> None:
+        """Poll the progress route as the panel's script does, until `stop` is set: at the
+        interval of the last page run (or every `every` seconds), a page run when the job
+        started or ended or the pass was refused (the run hands over a fresh one)."""
+        http = KeptAlive(self.url)
+        try:
+            while not stop.is_set():
+                panel = self.panel
+                if panel is None or not panel["every"]:
+                    return
+                first = panel["first"]
+                seconds = every or (
+                    panel["every"] if first["live"] else max(panel["every"], panel["idle_every"])
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), seconds)
+                if stop.is_set():
+                    return
+                status, body = await http.get(
+                    f"{panel['endpoint']}?token={quote(panel['token'], safe='')}"
+                )
+                if status == 200:
+                    self.polls += 1
+                    shown = json.loads(body)
+                    self._saw(shown)
+                    if shown["live"] == first["live"] and shown["job"] == first["job"]:
+                        continue
+                elif status not in (403, 404):
+                    continue  # the next poll tries again, as the browser's does
+                self.page_runs_asked += 1
+                await self.run()
+        finally:
+            await http.close()
+
+    def _saw(self, shown: dict) -> None:
+        if shown.get("job") is not None:
+            self.seen_processed.setdefault(int(shown["processed"]), time.time())
 
     async def _send_rerun(
         self, states: list[WidgetState], fragment_id: str = "", auto: bool = False
@@ -157,21 +208,13 @@ class StreamSession:
         kind = message.WhichOneof("type")
         if kind == "new_session":  # a run starts
             self._finished.clear()
-            if not message.metadata.run.fragment_ids:
-                self._set_timer(None)  # a page run registers its fragments anew
             self.page_script_hash = message.new_session.page_script_hash or self.page_script_hash
         elif kind == "navigation":
             self.page_script_hash = message.navigation.page_script_hash or self.page_script_hash
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self._element(message.delta.new_element)
-        elif kind == "auto_rerun":
-            self._set_timer((message.auto_rerun.fragment_id, message.auto_rerun.interval))
-        elif kind == "stop_auto_rerun":
-            self._set_timer(None)
         elif kind == "script_finished":
             self.runs += 1
-            if message.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
-                self.fragment_runs += 1
             # A run stopped for st.rerun() is followed by the next one: not settled yet.
             self._settled = message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
             if not self._settled:
@@ -182,12 +225,6 @@ class StreamSession:
             if self._settled and not running:
                 self._finished.set()
 
-    def _set_timer(self, fragment: tuple[str, float] | None) -> None:
-        if fragment != self.fragment:
-            self.fragment = fragment
-            self._timer_set_at = time.monotonic()
-            self._timer_changed.set()
-
     def _element(self, element) -> None:
         kind = element.WhichOneof("type")
         proto = getattr(element, kind) if kind else None
@@ -196,10 +233,9 @@ class StreamSession:
         if label and widget_id:
             options = list(getattr(proto, "options", [])) if kind == "selectbox" else []
             self.widgets[label] = Widget(kind, widget_id, options)
-        if kind == "metric" and label == PROCESSED:
-            processed = element.metric.body.split("/")[0].strip()
-            if processed.isdigit():
-                self.seen_processed.setdefault(int(processed), time.time())
+        if kind == "bidi_component" and element.bidi_component.component_name.endswith(PANEL):
+            self.panel = json.loads(element.bidi_component.json)
+            self._saw(self.panel["first"])
         elif kind == "exception" or kind == "alert" and element.alert.format == 1:  # ERROR
             self.texts.append(f"error: {getattr(proto, 'body', '') or proto.message}")
         elif kind in ("heading", "text", "markdown", "alert"):

@@ -41,7 +41,6 @@ SELECTED_GAPS = "selected_gaps"  # {flow_id: {gap id: selection entry}}
 SELECTION_VERSION = "selection_version"  # bumped when code (not the table) changes a selection
 SELECTED_ASSETS = "selected_asset_ids"  # {flow_id: set of asset ids}
 POLL_SECONDS = "poll_seconds"  # progress refresh interval: 0 (off), 2, 5 or 15
-LAST_JOB_STATUS = "last_job_status"  # {flow_id: status seen by the previous progress tick}
 PENDING_RESUME = "pending_resume"  # flow_id waiting for the admin's confirmation
 FLASH = "flash_message"  # a success message to show once, after the rerun that follows it
 SIGNED_OUT_BECAUSE = "signed_out_because"  # why the app signed the person out, shown once

@@ -39,6 +39,7 @@ PERCENT = _unit("%", dict.fromkeys(("%", "percent", "pct"), 1.0))
 GIGABYTES = _unit(
     "GB",
     {
+        "bytes": 1 / 1024**3,  # FlexNet's TotalMemory, WMI's TotalPhysicalMemory
         "kb": 1 / 1024**2,
         "kib": 1 / 1024**2,
         "mb": 1 / 1024,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.access import audit
-from core.enhancement import job_history
+from core.enhancement import job_history, progress_pass
 from core.enhancement.job_state import FlowJob, JobProgress, JobState, JobStatus, progress_answer
 from core.enhancement.job_store import ClaimOutcome, JobKeyStore, new_job_id
 from core.enhancement.job_stores import job_store_for
@@ -26,6 +26,7 @@ from core.kernel.permissions import Action
 from core.kernel.phases import FINISHED_STATUSES
 from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.models import CollectionFlow
+from db.session import get_engine
 from db.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -64,11 +65,26 @@ def read_job_progress(uow: UnitOfWork, flow_id: str) -> JobProgress | None:
 def progress_reader(uow: UnitOfWork, flow_id: str) -> Callable[[], JobProgress | None]:
     """Check tenancy once; the returned function then reads the one job key and nothing else."""
     uow.require(Action.VIEW)
-    collection_flow_id = str(uow.flow(flow_id).id)
-    store, stall_seconds = _store(uow), _stall_seconds()
+    return _key_reader(_store(uow), str(uow.flow(flow_id).id))
+
+
+def watch_job(uow: UnitOfWork, flow_id: str) -> tuple[Callable[[], JobProgress | None], str]:
+    """Check tenancy once: the job key's reader, and a pass that lets the browser poll it."""
+    uow.require(Action.VIEW)
+    job_key = str(uow.flow(flow_id).id)
+    return _key_reader(_store(uow), job_key), progress_pass.issue(job_key, flow_id, uow.ctx)
+
+
+def read_progress_by_pass(granted: progress_pass.ProgressPass) -> JobProgress | None:
+    """The job key a pass names, and nothing else: the pass is the authority (no SQL)."""
+    return _key_reader(job_store_for(get_engine()), granted.job_key)()
+
+
+def _key_reader(store: JobKeyStore, job_key: str) -> Callable[[], JobProgress | None]:
+    stall_seconds = _stall_seconds()
 
     def read() -> JobProgress | None:
-        state = store.get(collection_flow_id)
+        state = store.get(job_key)
         return None if state is None else state.progress(time.time(), stall_seconds)
 
     return read

@@ -23,7 +23,15 @@ from core.inventory.header_aliases import ALIASES, EXTRA_ALIASES, PREFIXES
 __all__ = ["ALIASES", "normalize_asset_type"]
 
 CUSTOM_PREFIX = "custom_attributes."
-SIZE_FIELDS = frozenset({*(a.name for a in CATALOGUE if a.unit == GIGABYTES), "storage_used_gb"})
+# Sizes the catalogue does not ask for are read as sizes too (RVTools' in-use storage, and
+# vMemory's reservation), so an export of them reads back the same.
+SIZE_FIELDS = frozenset(
+    {
+        *(a.name for a in CATALOGUE if a.unit == GIGABYTES),
+        "storage_used_gb",
+        "memory_reservation_gb",
+    }
+)
 UNIT_FACTORS_TO_GB = GIGABYTES.factors
 
 # alias -> every (field, rank) naming it, the first field first

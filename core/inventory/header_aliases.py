@@ -16,6 +16,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "configuration_item", "computer_name", "device_name", "machine_name", "system_name",
         "vm", "vm_name", "virtual_machine_name", "application_name", "app_name",
         "database_name", "display_name", "dns_name", "fqdn", "server", "computer", "device", "ci",
+        "vinfovmname",  # RVTools' command-line export
     ),
     "asset_type": (
         "asset_type", "type", "class", "ci_class", "sys_class_name", "asset_class", "ci_type",

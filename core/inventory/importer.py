@@ -30,7 +30,7 @@ from core.inventory.rows import (
     default_asset_type,
     written_fields,
 )
-from core.inventory.rvtools_storage import RvtoolsStorage
+from core.inventory.rvtools_tabs import RvtoolsTabs
 from core.kernel.permissions import Action
 from core.storage.dialect import is_postgresql
 from core.storage.unit_of_work import UnitOfWork
@@ -90,17 +90,17 @@ def import_assets(
     convert_row = RowConverter(table.columns, default_type, table.profile)
     batch: list[AssetRow] = []
     processed = 0
-    # RVTools' vDisk / vPartition sheets give the storage vInfo rows lack.
-    storage = RvtoolsStorage.of(table.workbook, table.profile.name, table.columns)
-    writer = _BatchWriter(uow, table, str(filename)[:200], storage)
+    # RVTools' vCPU, vMemory, vDisk and vPartition tabs give what vInfo rows lack.
+    tabs = RvtoolsTabs.of(table)
+    writer = _BatchWriter(uow, table, str(filename)[:200], tabs)
     try:
         for number, cells in table.rows():  # refuses a file over the row limit at the limit
             processed += 1
             try:
-                if storage is not None:
-                    storage.saw(cells)
+                if tabs is not None:
+                    tabs.saw(cells)
                 row = convert_row(number, cells)
-                if storage is not None and (note := storage.fill(row)):
+                if tabs is not None and (note := tabs.fill(row, cells)):
                     earlier = table.row_notes.get(number)
                     table.row_notes[number] = f"{earlier}; {note}" if earlier else note
                 if keys.claim(number, row, cells):
@@ -119,7 +119,7 @@ def import_assets(
     report.rows = processed
     if progress is not None:
         progress(processed, processed)
-    unmatched = storage.unmatched() if storage is not None else []
+    unmatched = tabs.unmatched() if tabs is not None else []
     report.skipped = sorted([*report.skipped, *keys.series_entries()], key=lambda e: e["row"])
     report.skipped += unmatched  # rows of another sheet: after vInfo's
     report.row_notes = [{"row": row, "note": note} for row, note in sorted(table.row_notes.items())]
@@ -145,17 +145,15 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(
-        self, uow: UnitOfWork, table: TableFile, filename: str, storage: RvtoolsStorage | None
-    ):
+    def __init__(self, uow: UnitOfWork, table: TableFile, filename: str, tabs: RvtoolsTabs | None):
         self.uow, self.filename = uow, filename
         self.assets = uow.assets
         self.lock = is_postgresql(uow.session)
         self.assets.lock_for_import()
         self.nothing_stored = not self.assets.has_assets()
         self.compared = written_fields(table.columns, table.profile)
-        if storage is not None:  # vInfo may lack the column another sheet fills
-            self.compared += [f for f in storage.typed_fields if f not in self.compared]
+        if tabs is not None:  # vInfo may lack the column another sheet fills
+            self.compared += [f for f in tabs.typed_fields if f not in self.compared]
         self.update_columns = [*self.compared]
         # Profiles and the type column add custom attributes too (os_name, source_class).
         self.update_columns += ["custom_attributes", "import_row", "imported_fields"]

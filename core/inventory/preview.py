@@ -13,7 +13,7 @@ from core.inventory.limits import ImportLimits
 from core.inventory.mapping_choices import MappingChoices
 from core.inventory.row_keys import RowKeys
 from core.inventory.rows import RowConverter, RowProblem, default_asset_type
-from core.inventory.rvtools_storage import RvtoolsStorage
+from core.inventory.rvtools_tabs import RvtoolsTabs
 
 MAX_SAMPLE_ROWS = 200
 
@@ -105,11 +105,9 @@ def _notes(table: TableFile) -> list[str]:
     for column in table.columns:
         if column.unit and column.unit_factor != 1.0:
             notes.append(f"{column.header!r} is read in {column.unit.upper()} and stored in GB")
-    storage = RvtoolsStorage.of(table.workbook, table.profile.name, table.columns)
-    if storage is not None:  # the sheets are read only by the import, when a row needs them
-        named = " and ".join(repr(sheet.name) for sheet in storage.sheets)
-        sheets = "sheets" if len(storage.sheets) > 1 else "sheet"
-        notes.append(f"storage a vInfo row lacks is summed from {sheets} {named} at import")
+    tabs = RvtoolsTabs.of(table)
+    if tabs is not None:  # the tabs are read only by the import, when a row needs them
+        notes.extend(tabs.notes())
     if not any(column.target == "asset_type" for column in table.columns):
         default_type = default_asset_type(table.columns, table.profile)
         notes.append(f"no type column: new assets are {default_type}s")

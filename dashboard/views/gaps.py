@@ -4,7 +4,6 @@ import streamlit as st
 
 from core.catalogue.schema import priority_label
 from core.enhancement.job_history import list_jobs
-from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import submit_gaps
 from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
@@ -97,7 +96,6 @@ if can(ctx, Action.SUBMIT_GAPS):
             st.session_state[state.FLASH] = accepted["message"]
             selected.clear()
             state.bump_selection_version()
-            st.session_state.setdefault(state.LAST_JOB_STATUS, {})[flow_id] = JobStatus.QUEUED
             st.rerun()
 
 with st.expander("Jobs of this flow"):

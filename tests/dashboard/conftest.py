@@ -141,3 +141,15 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+def job_panel(app: AppTest) -> dict:
+    """What the page run hands the job panel in the browser (its first paint, pass, interval)."""
+    import json
+
+    [panel] = [
+        element.proto
+        for element in app.get("bidi_component")
+        if element.proto.component_name.endswith("collection_job_panel")
+    ]
+    return json.loads(panel.json)

@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 import redis
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.processes import run_in_group, start_group, stop_group
 
@@ -126,6 +127,13 @@ def scratch_stack(
         _pg_admin(f'DROP ROLE IF EXISTS "{role}"')
 
 
+def start_logged(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
+    """`command` run from the repository root as a process group of its own, its output (both
+    streams) in `log`."""
+    with open(log, "w") as output:  # the child keeps its own descriptor
+        return start_group(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+
+
 @contextlib.contextmanager
 def live_stack(
     *,
@@ -145,29 +153,22 @@ def live_stack(
         processes: list[subprocess.Popen] = []
         try:
             if worker:
-                processes.append(
-                    start_group(
-                        [
-                            str(BIN / "huey_consumer"),
-                            "jobs.huey_app.huey",
-                            "-w",
-                            "2",
-                            "-k",
-                            "thread",
-                        ],
-                        cwd=ROOT,
-                        env=stack.env,
-                        stdout=open(logs / f"worker-{tag}.log", "w"),  # noqa: SIM115
-                        stderr=subprocess.STDOUT,
-                    )
-                )
-            web = start_group(
+                consumer = [
+                    str(BIN / "huey_consumer"),
+                    "jobs.huey_app.huey",
+                    "-w",
+                    "2",
+                    "-k",
+                    "thread",
+                ]
+                processes.append(start_logged(consumer, logs / f"worker-{tag}.log", stack.env))
+            web = start_logged(
                 [
                     sys.executable,
                     "-m",
                     "streamlit",
                     "run",
-                    "dashboard/app.py",
+                    "dashboard/server.py",
                     "--server.port",
                     str(port),
                     "--server.headless",
@@ -177,10 +178,8 @@ def live_stack(
                     "--server.fileWatcherType",
                     "none",
                 ],
-                cwd=ROOT,
-                env=stack.env,
-                stdout=open(logs / f"web-{tag}.log", "w"),  # noqa: SIM115
-                stderr=subprocess.STDOUT,
+                logs / f"web-{tag}.log",
+                stack.env,
             )
             processes.append(web)
             _wait_healthy(stack.url, web)
@@ -219,16 +218,33 @@ def sign_in(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Open engagement")).to_be_visible()
     if engagement:
-        page.get_by_label("Engagement").click()
-        page.get_by_role("option", name=engagement).click()
-        # As a person would: press the button once the box shows the choice and the page is still.
-        chosen = re.compile(re.escape(engagement))
-        expect(page.get_by_role("combobox", name="Engagement")).to_have_value(chosen)
+        # The option reads "client / engagement (role)".
+        choose(page, "Engagement", engagement, exact=False)
     # As a person would: press once the page is still (signing in reruns it as the session
     # cookie is written).
     wait_idle(page)
     page.get_by_role("button", name="Open engagement").click()
     expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
+def choose(page: Page, label: str, option: str, *, exact: bool = True) -> None:
+    """Pick `option` in the select box `label`, as a person would: open the list and click the
+    option, and do it again if a rerun closed the list or dropped the choice meanwhile.
+    `exact=False`: the option's text contains `option`."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    wanted = page.get_by_role("option", name=option, exact=exact)
+    shows = option if exact else re.compile(re.escape(option))
+    for _ in range(5):
+        wait_idle(page)  # a rerun closes the list as it opens
+        if not wanted.is_visible():
+            box.click()
+        try:
+            wanted.click(timeout=10_000)
+            expect(box).to_have_value(shows, timeout=10_000)
+            return
+        except (PlaywrightTimeoutError, AssertionError):
+            continue
+    expect(box).to_have_value(shows)
 
 
 def click_table_rows(

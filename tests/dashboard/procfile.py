@@ -12,8 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tests.dashboard.live import ROOT, LiveStack, _wait_healthy, free_port, scratch_stack
-from tests.processes import group_members, start_group, stop_group
+from tests.dashboard.live import (
+    ROOT,
+    LiveStack,
+    _wait_healthy,
+    free_port,
+    scratch_stack,
+    start_logged,
+)
+from tests.processes import group_members, stop_group
 
 
 def procfile_commands(path: Path = ROOT / "Procfile") -> dict[str, str]:
@@ -45,24 +52,20 @@ def procfile_stack(
         try:
             for number in range(workers):
                 stack.workers.append(
-                    start_group(
+                    start_logged(
                         ["sh", "-c", commands["worker"]],
-                        cwd=ROOT,
-                        env={**stack.env, "WORKERS": "2", "WORKER_TYPE": "thread"},
-                        stdout=open(logs / f"procfile-worker{number}-{tag}.log", "w"),  # noqa: SIM115
-                        stderr=subprocess.STDOUT,
+                        logs / f"procfile-worker{number}-{tag}.log",
+                        {**stack.env, "WORKERS": "2", "WORKER_TYPE": "thread"},
                     )
                 )
             for number in range(webs):
                 port = free_port()
                 stack.urls.append(f"http://127.0.0.1:{port}")
                 stack.webs.append(
-                    start_group(
+                    start_logged(
                         ["sh", "-c", commands["web"]],
-                        cwd=ROOT,
-                        env={**stack.env, **(web_env or {}), "WEB_PORT": str(port)},
-                        stdout=open(logs / f"procfile-web{number}-{tag}.log", "w"),  # noqa: SIM115
-                        stderr=subprocess.STDOUT,
+                        logs / f"procfile-web{number}-{tag}.log",
+                        {**stack.env, **(web_env or {}), "WEB_PORT": str(port)},
                     )
                 )
             for url, web in zip(stack.urls, stack.webs, strict=True):

@@ -13,6 +13,7 @@ from tests.dashboard.live import (
     CHROMIUM_ARGS,
     ROOT,
     add_user,
+    choose,
     click_table_rows,
     live_stack,
     open_tab,
@@ -101,7 +102,7 @@ const placeOf = (element) => {
   return path.join(".");
 };
 new MutationObserver(() => {
-  const panels = [...document.querySelectorAll('[data-testid="stProgress"]')];
+  const panels = [...document.querySelectorAll('[data-testid="jobProgress"]')];
   window.mostPanelsAtOnce = Math.max(window.mostPanelsAtOnce, panels.length);
   for (const place of panels.map(placeOf)) {
     if (!window.panelPlaces.includes(place)) window.panelPlaces.push(place);
@@ -172,12 +173,12 @@ def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
     page.evaluate(WATCH_PANELS)
     page.get_by_role("button", name="Analyze 3 selected gaps").click()
     expect(page.get_by_text(re.compile(r"Gap analysis enqueued \(3 gaps\)"))).to_be_visible()
-    panel = page.get_by_test_id("stProgress")
+    panel = page.get_by_test_id("jobProgress")
     expect(panel).to_have_text(re.compile(r"Gap analysis (queued|running)"))
     expect(panel).to_have_text(re.compile(r"Gap analysis running: [1-9]\d?%"))
     page.screenshot(path=str(SHOTS / "gaps.png"), full_page=True)
     expect(panel).to_have_text(re.compile(r"Gap analysis completed: 100%"), timeout=120_000)
-    processed = page.get_by_test_id("stMetric").filter(has_text="Processed")
+    processed = page.get_by_test_id("jobProcessed")
     expect(processed).to_contain_text("3 / 3")
     [(phase,)] = query(
         stack, "SELECT current_phase FROM collection_flows WHERE flow_id = :f", f=flow_id
@@ -235,10 +236,7 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
         engagement=ENGAGEMENT,
         name=PAUSED_FLOW,
     )
-    page.get_by_label("Flow", exact=True).click()
-    page.get_by_role("option", name=f"{PAUSED_FLOW} (paused)").click()
-    chosen = re.compile(re.escape(PAUSED_FLOW))
-    expect(page.get_by_role("combobox", name="Flow", exact=True)).to_have_value(chosen)
+    choose(page, "Flow", f"{PAUSED_FLOW} (paused)", exact=False)
     wait_idle(page)
     page.get_by_role("button", name="Resume…").click()
     expect(page.get_by_text(re.compile(r"Resume this flow\?"))).to_be_visible()

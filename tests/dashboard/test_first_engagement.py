@@ -6,10 +6,17 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.dashboard.live import CHROMIUM, CHROMIUM_ARGS, live_stack, open_tab, sign_in, wait_idle
+from tests.dashboard.live import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    choose,
+    live_stack,
+    open_tab,
+    sign_in,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -32,24 +39,6 @@ def stack():
             stdin=ADMIN_PASSWORD + "\n",
         )  # fmt: skip
         yield running
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick `option` in the select box `label`, as a person would: open the list and click the
-    option, and do it again if a rerun closed the list or dropped the choice meanwhile."""
-    box = page.get_by_role("combobox", name=label, exact=True)
-    wanted = page.get_by_role("option", name=option, exact=True)
-    for _ in range(5):
-        wait_idle(page)  # a rerun closes the list as it opens
-        if not wanted.is_visible():
-            box.click()
-        try:
-            wanted.click(timeout=10_000)
-            expect(box).to_have_value(option, timeout=10_000)
-            return
-        except (PlaywrightTimeoutError, AssertionError):
-            continue
-    expect(box).to_have_value(option)
 
 
 def invite(page, email: str, role: str) -> str:

@@ -18,16 +18,15 @@ from core.storage.unit_of_work import uow_for
 from db.models import CollectionFlow
 from db.session import bind_tenant
 from db.types import utcnow
-from tests.dashboard.conftest import no_exceptions, texts
+from tests.dashboard.conftest import job_panel, no_exceptions, texts
 
 GAP = {"field_name": "business_owner", "gap_type": "invalid"}
 
 
 def panel(app) -> tuple[str, str]:
-    """The progress panel as read on screen: the Processed figure, and the line on its bar."""
-    processed = next(item.value for item in app.metric if item.label == "Processed")
-    [bar] = app.progress
-    return processed, bar.text
+    """The progress panel as the page run draws it: the Processed figure, the line on its bar."""
+    first = job_panel(app)["first"]
+    return first["figures"], first["line"]
 
 
 def failed_job(db, engine, ctx: RequestContext, flow_id: str) -> str:
@@ -53,8 +52,12 @@ def test_a_failed_job_is_shown_with_a_retry_button(db, engine, tenant, open_page
     processed, line = panel(app)
     assert processed == "0 / 2"
     assert "Gap analysis failed: 0% · elapsed — · ETA — · 0 errors · last heartbeat" in line
-    # A click reruns the fragment alone, which AppTest cannot do (it runs whole scripts).
     assert app.button(key="retry_gap_job").label == "Retry"
+    app.button(key="retry_gap_job").click().run()
+    no_exceptions(app)
+    # The retry reruns the page: the job is queued again and the panel follows it.
+    assert job_panel(app)["first"]["status"] == "queued"
+    assert not any("The job failed" in text for text in texts(app, "warning"))
 
 
 def test_no_job_yet_says_so(tenant, open_page, flow_with_gaps):
@@ -203,41 +206,34 @@ def test_the_admin_sees_every_job_not_only_the_last_per_flow(
     assert job_store_for(engine).get(key).status is JobStatus.FAILED
 
 
-def progress_of(status: JobStatus, stalled: bool = False):
-    from core.enhancement.job_state import JobProgress
+def test_the_browser_polls_at_the_chosen_interval_with_a_pass_for_this_flow(
+    db, engine, tenant, open_page, flow_with_gaps
+):
+    from core.enhancement import progress_pass
 
-    return JobProgress(
-        job_id="j",
-        status=status,
-        processed=1,
-        total=2,
-        percentage=50.0,
-        current_asset=None,
-        errors=(),
-        stalled=stalled,
-        updated_at=utcnow(),
-    )
-
-
-def test_the_panel_refreshes_at_the_chosen_interval_while_the_job_is_live():
-    from dashboard.widgets.job_progress import refresh_seconds
-
-    assert refresh_seconds(2, progress_of(JobStatus.RUNNING), hidden=False) == 2
-    assert refresh_seconds(5, progress_of(JobStatus.QUEUED), hidden=False) == 5
-
-
-def test_without_a_live_job_the_panel_looks_at_the_longest_interval():
-    from dashboard.widgets.job_progress import IDLE_SECONDS, refresh_seconds
-
-    assert IDLE_SECONDS == 15
-    assert refresh_seconds(2, None, hidden=False) == 15
-    assert refresh_seconds(2, progress_of(JobStatus.COMPLETED), hidden=False) == 15
-    assert refresh_seconds(2, progress_of(JobStatus.FAILED), hidden=False) == 15
-    assert refresh_seconds(2, progress_of(JobStatus.RUNNING, stalled=True), hidden=False) == 15
+    flow_id = flow_with_gaps(tenant, count=2)
+    key = failed_job(db, engine, tenant, flow_id)
+    store = job_store_for(engine)
+    running = replace(store.get(key), status=JobStatus.RUNNING, heartbeat_at=time.time())
+    assert store.update_if_current(key, running, ["status", "heartbeat_at"])
+    app = open_page(tenant, "gaps", flow_id)
+    no_exceptions(app)
+    shown = job_panel(app)
+    assert (shown["every"], shown["idle_every"], shown["endpoint"]) == (2, 15, "/_progress")
+    assert shown["first"]["live"] and shown["first"]["figures"] == "0 / 2"
+    granted = progress_pass.read(shown["token"])
+    assert granted is not None
+    assert (granted.job_key, granted.flow_id) == (key, flow_id)
+    assert granted.engagement_id == str(tenant.engagement_id)
+    app.segmented_control(key="poll_seconds").set_value("Off").run()
+    assert job_panel(app)["every"] == 0  # Off: the panel shows the page run's read and stops
 
 
-def test_a_hidden_tab_or_refresh_turned_off_never_rereads():
-    from dashboard.widgets.job_progress import refresh_seconds
-
-    assert refresh_seconds(2, progress_of(JobStatus.RUNNING), hidden=True) == 0
-    assert refresh_seconds(0, progress_of(JobStatus.RUNNING), hidden=False) == 0
+def test_without_a_job_the_panel_says_so_and_looks_for_one_slowly(
+    tenant, open_page, flow_with_gaps
+):
+    app = open_page(tenant, "gaps", flow_with_gaps(tenant))
+    no_exceptions(app)
+    shown = job_panel(app)
+    assert shown["first"] == {"job": None, "live": False}
+    assert (shown["every"], shown["idle_every"]) == (2, 15)

@@ -22,7 +22,7 @@ from core.kernel.errors import Forbidden
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 from db.models import ClientAccount, Membership
-from tests.dashboard.conftest import APP, HOLES, no_exceptions, texts
+from tests.dashboard.conftest import APP, HOLES, job_panel, no_exceptions, texts
 from tests.factories import in_uow, on_accounts
 
 
@@ -172,7 +172,7 @@ def test_gaps_are_selected_submitted_and_followed(db, tenant, open_page, flow_wi
     progress = get_gap_analysis_progress(db, tenant, flow_id)
     assert progress["status"] in ("queued", "running", "completed") and progress["total"] == 3
     # The panel shows the job (read from its key) on the same run.
-    assert metric(app, "Processed").endswith("/ 3")
+    assert job_panel(app)["first"]["figures"].endswith("/ 3")
 
 
 def test_selection_survives_filtering(tenant, open_page, flow_with_gaps):

@@ -1,6 +1,8 @@
-"""The progress panel's refresh adapts, as the server tells the browser: the chosen interval
-while a job is live, the longest while the flow has none, and no refresh while the tab is
-hidden. Read from the messages the browser receives (Streamlit's ForwardMsg protobufs)."""
+"""The progress panel lives in the browser between page runs: it polls the web process's
+progress route (no script runs), at the chosen interval while a job is live and the longest
+while the flow has none, never while the tab is hidden, and asks for one page run when a job
+starts or ends. Script runs are read from the messages the browser receives (Streamlit's
+ForwardMsg protobufs); polls from the requests it sends."""
 
 import pytest
 from playwright.sync_api import expect
@@ -9,7 +11,6 @@ from bench.dashboard import MAKE_FLOW
 from tests.dashboard.live import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    WAIT_MS,
     add_user,
     live_stack,
     open_tab,
@@ -21,6 +22,7 @@ from tests.dashboard.procfile import JobKeyWriter
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 PASSWORD = "Refresh-Test-Password-1"
+ENGAGEMENT = "Datacenter Exit 2027"
 HIDE = """hidden => {
   Object.defineProperty(document, "visibilityState", {value: hidden ? "hidden" : "visible",
                                                       configurable: true});
@@ -28,38 +30,27 @@ HIDE = """hidden => {
 }"""
 
 
-class Runs:
-    """The full page runs the browser was sent, each with the refresh it was told to keep."""
+class Watched:
+    """One tab's script runs (every run the server finished: page or fragment) and polls."""
 
-    def __init__(self) -> None:
-        self.runs: list[float | None] = []  # per ended page run: its fragment's interval
+    def __init__(self, page) -> None:
+        self.runs = 0
+        self.polls = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._received))
+        page.on("request", self._requested)
 
-    def received(self, payload) -> None:
+    def _received(self, payload) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        if not isinstance(payload, bytes):
-            return
-        message = ForwardMsg()
-        message.ParseFromString(payload)
-        kind = message.WhichOneof("type")
-        if kind == "new_session" and not message.metadata.run.fragment_ids:
-            self._interval: float | None = None
-        elif kind == "auto_rerun":
-            self._interval = message.auto_rerun.interval
-        elif (
-            kind == "script_finished"
-            and message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
-        ):
-            self.runs.append(self._interval)
+        if isinstance(payload, bytes):
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            if message.WhichOneof("type") == "script_finished":
+                self.runs += 1
 
-    def next_run(self, page, after: int) -> float | None:
-        """The refresh set by the first page run ending after the `after`th."""
-        deadline = WAIT_MS
-        while len(self.runs) <= after and deadline > 0:
-            page.wait_for_timeout(50)  # Playwright's sync API delivers events while it waits
-            deadline -= 50
-        assert len(self.runs) > after, "no page run came"
-        return self.runs[after]
+    def _requested(self, request) -> None:
+        if "/_progress?" in request.url:
+            self.polls += 1
 
 
 @pytest.fixture(scope="module")
@@ -71,50 +62,74 @@ def stack():
         yield stack
 
 
-def test_the_panel_refreshes_fast_while_a_job_is_live_slowly_without_and_never_when_hidden(
-    stack,
-):
+def test_the_panel_follows_a_job_without_script_runs_and_never_polls_when_hidden(stack):
     from playwright.sync_api import sync_playwright
 
-    flow_id, collection_flow_id = stack.python("-c", MAKE_FLOW + "\nprint(child.id)", "10").split()[
-        -2:
-    ]
+    made = stack.python("-c", MAKE_FLOW + "\nprint(child.id)", "10").split()
+    flow_id, collection_flow_id = made[-2:]
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = open_tab(browser)
-            runs = Runs()
-            page.on("websocket", lambda ws: ws.on("framereceived", runs.received))
-            sign_in(
-                page,
-                stack,
-                "watcher@demo.local",
-                PASSWORD,
-                "Datacenter Exit 2027",
-                path=f"gaps?flow={flow_id}",
-            )
-            expect(page.get_by_text("No gap job for this flow yet")).to_be_visible()
+            pages = [open_tab(browser), open_tab(browser)]
+            watching = Watched(pages[0])
+            for page in pages:
+                sign_in(
+                    page, stack, "watcher@demo.local", PASSWORD, ENGAGEMENT, f"gaps?flow={flow_id}"
+                )
+                expect(page.get_by_text("No gap job for this flow yet")).to_be_visible()
+                wait_idle(page)
+            page, second = pages
+
+            # A colleague's job: the slow look (15 s) sees it and asks for one page run.
+            writer = JobKeyWriter(stack, collection_flow_id, total=10)
+            expect(page.get_by_test_id("jobProcessed")).to_contain_text("0 / 10")
+            expect(page.get_by_test_id("jobProgress")).to_contain_text("Gap analysis running: 0%")
             wait_idle(page)
-            assert runs.runs[-1] == 15  # no job: the longest interval offered
 
-            seen = len(runs.runs)
-            writer = JobKeyWriter(stack, collection_flow_id, total=10)  # a colleague's job
-            # The slow tick sees the live job and reruns the page at the chosen interval.
-            assert runs.next_run(page, seen) == 2
-            expect(page.get_by_text("0 / 10")).to_be_visible()
+            # Progress shows by polling alone: the number moves, no script runs.
+            runs, polls = watching.runs, watching.polls
+            writer.processed = 3
+            writer.write()
+            expect(page.get_by_test_id("jobProcessed")).to_contain_text("3 / 10")
+            expect(page.get_by_test_id("jobProgress")).to_contain_text("Gap analysis running: 30%")
+            assert watching.runs == runs
+            assert watching.polls > polls
 
-            seen = len(runs.runs)
+            # Hidden: no polls while the other tab sees two writes, each by a poll of its own.
             page.evaluate(HIDE, True)
-            assert runs.next_run(page, seen) is None  # hidden: no refresh at all
-            seen = len(runs.runs)
+            polls = watching.polls
+            for processed in (4, 5):
+                writer.processed = processed
+                writer.write()
+                expect(second.get_by_test_id("jobProcessed")).to_contain_text(f"{processed} / 10")
+            assert watching.polls == polls
+            expect(page.get_by_test_id("jobProcessed")).to_contain_text("3 / 10")
+            # Shown again: it polls at once.
             page.evaluate(HIDE, False)
-            assert runs.next_run(page, seen) == 2
+            expect(page.get_by_test_id("jobProcessed")).to_contain_text("5 / 10")
+            assert watching.runs == runs
 
-            seen = len(runs.runs)
+            # The job's end: one page run, which draws the message the page run owns.
             writer.processed = 10
             writer.write(status="completed")
-            # The tick that sees the job end reruns the page, which then looks slowly.
             expect(page.get_by_text("Analysis complete: 10 gap(s) enhanced.")).to_be_visible()
-            assert runs.next_run(page, seen) == 15
+            expect(page.get_by_test_id("jobProcessed")).to_contain_text("10 / 10")
+            wait_idle(page)
+            assert watching.runs == runs + 1
         finally:
             browser.close()
+
+
+def test_the_web_process_serves_the_progress_route_and_refuses_a_forged_pass(stack):
+    import json
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{stack.url}/_progress?token=forged", timeout=30)
+    answer = refused.value
+    assert answer.code == 403
+    assert json.loads(answer.read()) == {"error": "forbidden"}
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"

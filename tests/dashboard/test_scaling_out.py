@@ -68,9 +68,9 @@ def test_a_job_submitted_through_one_web_process_progresses_on_the_others_page()
 
                 # The other web process's page finds the job (its idle refresh, 15 s at most),
                 # then follows it at the chosen interval until the end.
-                panel = watcher.get_by_test_id("stProgress")
+                panel = watcher.get_by_test_id("jobProgress")
                 expect(panel).to_have_text(re.compile(r"Gap analysis running: [1-9]\d?%"))
-                processed = watcher.get_by_test_id("stMetric").filter(has_text="Processed")
+                processed = watcher.get_by_test_id("jobProcessed")
                 expect(processed).to_contain_text(re.compile(rf"[1-9]\d? / {GAPS}"))
                 expect(panel).to_have_text(
                     re.compile(r"Gap analysis completed: 100%"), timeout=120_000

@@ -45,6 +45,11 @@ class Profile:
     os_fallbacks: tuple[str, ...] = ()  # custom keys read when the OS is blank
     name_fallbacks: tuple[str, ...] = ()  # custom keys read when the name is blank
     skip_when_true: tuple[tuple[str, str], ...] = ()  # (custom key, reason)
+    # (custom key, the values that say so or None for any, asset type) for a file whose type
+    # column is a code, or whose virtual machines are the rows naming their host
+    type_when: tuple[tuple[str, frozenset[str] | None, str], ...] = ()
+    # The hypervisor a row's custom values show (its virtual hardware), for the other rows
+    platform_of: Callable[[dict[str, Any]], str | None] | None = None
     storage_parts: re.Pattern[str] | None = None  # custom keys summed into storage_gb (GB)
     split_os: bool = True  # only when the file has no version column, for plain sheets
     always_split_os: bool = True
@@ -72,6 +77,8 @@ class Profile:
                 raise SkippedRow(reason, key, flag)
         if not values.get("name"):
             values["name"] = next((custom[k] for k in self.name_fallbacks if custom.get(k)), None)
+        if not values.get("asset_type") and (found := self._type_of(custom)):
+            values["asset_type"] = found
         if not values.get("operating_system") and self.os_fallbacks:
             fallback = next((custom[k] for k in self.os_fallbacks if custom.get(k)), None)
             values["operating_system"] = fallback
@@ -82,8 +89,19 @@ class Profile:
         wanted = self.platform
         if wanted is None and self.platform_when and custom.get(self.platform_when):
             wanted = "vmware"
+        if wanted is None and self.platform_of is not None:
+            wanted = self.platform_of(custom)
+            if wanted is not None and not values.get("asset_type"):
+                values["asset_type"] = "virtual_machine"  # a hypervisor's virtual hardware
         if wanted is not None and not custom.get("virtualization_platform"):
             custom["virtualization_platform"] = wanted
+
+    def _type_of(self, custom: dict[str, Any]) -> str | None:
+        for key, said, asset_type in self.type_when:
+            value = custom.get(key)
+            if value is not None and (said is None or str(value).strip().lower() in said):
+                return asset_type
+        return None
 
 
 def _split_os(values: dict[str, Any], custom: dict[str, Any]) -> None:

@@ -2,9 +2,14 @@
 
 RVTools headers are as RVTools 4.x writes them ("VM", "Powerstate", "Template", "SRM
 Placeholder", "CPUs", "Memory" in MiB, "Provisioned MiB", "In Use MiB", "OS according to the
-configuration file", "OS according to the VMware Tools", "VI SDK Server", ...). Storage is the
-provisioned size (what the target must hold); what is in use is kept as `storage_used_gb`.
+configuration file", "OS according to the VMware Tools", "VI SDK Server", ...); its
+command-line exports name them by the tab's internal names ("vInfoVMName", "vInfoCPUs",
+"vInfoProvisioned", ...). A vCPU or vMemory tab saved as a CSV reads too ("Sockets", "Cores
+p/s", "Size MiB"). Storage is the provisioned size (what the target must hold); what is in use
+is kept as `storage_used_gb`.
 """
+
+from dataclasses import replace
 
 from core.inventory.profiles.profile import Headers, Profile
 
@@ -15,8 +20,23 @@ _RVTOOLS_MARKS = {
 }  # fmt: skip
 
 
+# vInfo's internal column names -> what its display names map to.
+_INTERNAL = {
+    "vinfovmname": "vm", "vinfopowerstate": "powerstate", "vinfotemplate": "template",
+    "vinfosrmplaceholder": "srm_placeholder", "vinfocpus": "cpus", "vinfomemory": "memory",
+    "vinfoprovisioned": "provisioned_mib", "vinfoinuse": "in_use_mib",
+    "vinfoostools": "os_according_to_the_vmware_tools",
+    "vinfoos": "os_according_to_the_configuration_file", "vinfodatacenter": "datacenter",
+    "vinfocluster": "cluster", "vinfohost": "host", "vinfofolder": "folder",
+    "vinfovisdkserver": "vi_sdk_server", "vinfouuid": "vm_uuid", "vinfoguesthostname": "dns_name",
+    "vinfoprimaryipaddress": "primary_ip_address", "vinfonotes": "annotation",
+}  # fmt: skip
+
+
 def _is_rvtools(headers: Headers, sheets: tuple[str, ...]) -> bool:
     if "vinfo" in sheets and sum(sheet in _RVTOOLS_SHEETS for sheet in sheets) >= 2:
+        return True
+    if "vinfovmname" in headers:
         return True
     return {"vm", "powerstate"} <= headers and bool(_RVTOOLS_MARKS & headers)
 
@@ -47,6 +67,11 @@ RVTOOLS = Profile(
         "vm_uuid": "vm_uuid",
         "dns_name": "fqdn",
         "primary_ip_address": "ip_address",
+        "annotation": "annotation",
+        # a vCPU or vMemory tab on its own
+        "sockets": "cpu_sockets",
+        "cores_p_s": "cores_per_socket",
+        "size_mib": "memory_gb",
     },
     units={
         "memory": "mib",
@@ -54,12 +79,24 @@ RVTOOLS = Profile(
         "in_use_mib": "mib",
         "provisioned_mb": "mb",
         "in_use_mb": "mb",
+        "size_mib": "mib",
     },  # fmt: skip
     default_type="virtual_machine",
     platform="vmware",
     os_fallbacks=("os_configuration_file",),
     skip_when_true=(("template", "template"), ("srm_placeholder", "placeholder")),
     sheets=("vinfo",),
+)
+RVTOOLS = replace(
+    RVTOOLS,
+    columns={
+        **RVTOOLS.columns,
+        **{internal: RVTOOLS.columns[shown] for internal, shown in _INTERNAL.items()},
+    },
+    units={
+        **RVTOOLS.units,
+        **{i: RVTOOLS.units[shown] for i, shown in _INTERNAL.items() if shown in RVTOOLS.units},
+    },
 )
 
 

@@ -46,10 +46,12 @@ def estate() -> bytes:
 
 def test_storage_missing_from_vinfo_is_summed_from_the_vm_disks_and_partitions(db, tenant):
     preview = preview_import(estate(), "rvtools.xlsx")
-    assert (
-        "storage a vInfo row lacks is summed from sheets 'vDisk' and 'vPartition' at import"
-        in preview.notes
-    )
+    assert {
+        "sheet 'vDisk' gives provisioned storage (summed per VM) where a vInfo row lacks it"
+        " (read at import)",
+        "sheet 'vPartition' gives storage in use (summed per VM) where a vInfo row lacks it"
+        " (read at import)",
+    } <= set(preview.notes)
 
     report = in_uow(db, tenant, import_assets, estate(), "rvtools.xlsx")
 
@@ -143,7 +145,7 @@ def test_a_workbook_without_the_disk_tabs_imports_as_before(db, tenant):
     web = assets_by_name(db)["web-01"]
     assert (web.storage_gb, web.custom_attributes.get("storage_used_gb")) == (None, None)
     assert (report.created, report.skipped, report.row_notes) == (1, [], [])
-    assert not any("summed from" in note for note in preview_import(content, "r.xlsx").notes)
+    assert not any("summed per VM" in note for note in preview_import(content, "r.xlsx").notes)
 
 
 def test_a_disk_tab_naming_more_vms_than_the_row_limit_is_refused_and_nothing_written(db, tenant):

@@ -1,0 +1,24 @@
+"""The web process: the dashboard's pages, and the route browsers poll job progress on.
+
+`streamlit run dashboard/server.py` finds `app` and serves it (Streamlit's own server, with
+the project's .streamlit/config.toml); the pages are those of dashboard/app.py.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+import streamlit.watcher.polling_path_watcher as polling_path_watcher
+from starlette.routing import Route
+
+from dashboard import progress_endpoint
+
+# Streamlit polls its config and secrets files five times a second whatever
+# server.fileWatcherType says (and hashes a missing file at each poll): 4-5 ms of CPU a second
+# on an idle server, a third of what a small team's refreshes cost. A released server takes
+# new settings within a minute, or at its restart.
+polling_path_watcher._POLLING_PERIOD_SECS = 60  # type: ignore[misc]
+
+app = st.App(
+    Path(__file__).resolve().with_name("app.py"),
+    routes=[Route(progress_endpoint.path(), progress_endpoint.progress, methods=["GET"])],
+)

@@ -1,0 +1,102 @@
+"""The progress route browsers poll: a genuine pass reads its one job key; anything else is
+refused alike (403, no detail), and the answers are never cached or sniffed."""
+
+import asyncio
+import json
+from urllib.parse import urlencode
+
+import pytest
+from starlette.requests import Request
+
+from core.enhancement.jobs import watch_job
+from core.kernel.errors import NotFound
+from core.storage.unit_of_work import uow_for
+from dashboard import progress_endpoint
+from db.settings import get_settings
+from tests.dashboard.test_job_progress import failed_job
+
+
+@pytest.fixture
+def secret(app_settings, monkeypatch):
+    monkeypatch.setenv("SESSION_SECRET", "e" * 40)
+    get_settings.cache_clear()
+
+
+def poll(token: str | None) -> tuple[int, dict, dict]:
+    query = urlencode({"token": token} if token is not None else {}).encode()
+    scope = {"type": "http", "method": "GET", "path": "/_progress", "query_string": query}
+    response = asyncio.run(progress_endpoint.progress(Request({**scope, "headers": []})))
+    return response.status_code, json.loads(response.body), dict(response.headers)
+
+
+def pass_for(ctx, flow_id: str) -> str:
+    with uow_for(ctx) as uow:
+        return watch_job(uow, flow_id)[1]
+
+
+def test_a_genuine_pass_reads_the_job_as_the_panel_draws_it(
+    db, engine, secret, tenant, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=2)
+    failed_job(db, engine, tenant, flow_id)
+    status, body, headers = poll(pass_for(tenant, flow_id))
+    assert status == 200
+    assert (body["figures"], body["status"], body["live"], body["ended"]) == (
+        "0 / 2",
+        "failed",
+        False,
+        True,
+    )
+    assert body["line"].startswith("Gap analysis failed: 0% · elapsed — · ETA — · 0 errors")
+    assert headers["content-type"] == "application/json"
+    assert headers["cache-control"] == "no-store"
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_flow_without_a_job_answers_no_job(secret, tenant, flow_with_gaps):
+    status, body, _ = poll(pass_for(tenant, flow_with_gaps(tenant)))
+    assert (status, body) == (200, {"job": None, "live": False})
+
+
+@pytest.mark.parametrize("token", [None, "", "forged", "x" * 2000])
+def test_no_pass_or_a_bad_one_is_refused_without_detail(secret, token):
+    status, body, headers = poll(token)
+    assert (status, body) == (403, {"error": "forbidden"})
+    assert headers["cache-control"] == "no-store"
+
+
+def test_a_pass_made_with_another_secret_is_refused(secret, tenant, flow_with_gaps, monkeypatch):
+    token = pass_for(tenant, flow_with_gaps(tenant))
+    monkeypatch.setenv("SESSION_SECRET", "f" * 40)
+    get_settings.cache_clear()
+    assert poll(token)[:2] == (403, {"error": "forbidden"})
+
+
+def test_no_pass_is_issued_for_another_engagements_flow(
+    secret, tenant, make_tenant, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant)
+    with pytest.raises(NotFound), uow_for(make_tenant()) as uow:
+        watch_job(uow, flow_id)
+
+
+def test_a_failed_read_is_a_503_without_detail(secret, tenant, flow_with_gaps, monkeypatch):
+    token = pass_for(tenant, flow_with_gaps(tenant))
+
+    def broken(granted):
+        raise ConnectionError("redis://secret-host:6379 refused")
+
+    monkeypatch.setattr(progress_endpoint, "read_progress_by_pass", broken)
+    assert poll(token)[:2] == (503, {"error": "unavailable"})
+
+
+@pytest.mark.parametrize(("base", "path"), [("", "/_progress"), ("/team/", "/team/_progress")])
+def test_the_route_sits_under_the_servers_base_url_path(base, path):
+    from streamlit import config
+
+    kept = config.get_option("server.baseUrlPath")
+    config.set_option("server.baseUrlPath", base)
+    try:
+        assert progress_endpoint.path() == path
+    finally:
+        config.set_option("server.baseUrlPath", kept)
