@@ -7,6 +7,7 @@ nothing at all when the values are the same. The whole file is one unit of work:
 
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -15,7 +16,12 @@ from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
 from core.inventory.mapping_choices import MappingChoices
 from core.inventory.preview import ImportPreview, preview_import
-from core.inventory.provenance import keep_answers, record_import
+from core.inventory.provenance import (
+    IMPORT_ORIGIN,
+    keep_answers,
+    origin_fields,
+    record_import,
+)
 from core.inventory.row_keys import RowKeys
 from core.inventory.rows import (
     AssetRow,
@@ -87,25 +93,29 @@ def import_assets(
     # RVTools' vCPU, vMemory, vDisk and vPartition tabs give what vInfo rows lack.
     tabs = RvtoolsTabs.of(table)
     writer = _BatchWriter(uow, table, str(filename)[:200], tabs)
-    for number, cells in table.rows():  # refuses a file over the row limit at the limit
-        processed += 1
-        try:
-            if tabs is not None:
-                tabs.saw(cells)
-            row = convert_row(number, cells)
-            if tabs is not None and (note := tabs.fill(row, cells)):
-                earlier = table.row_notes.get(number)
-                table.row_notes[number] = f"{earlier}; {note}" if earlier else note
-            if keys.claim(number, row, cells):
-                batch.append(row)
-        except RowProblem as problem:
-            report.skipped.append(problem.entry(number))
-        if len(batch) >= BATCH_SIZE:
-            writer.write(batch, report)
-            batch = []
-            if progress is not None:
-                progress(processed, max(total, processed))
-    writer.write(batch, report)
+    try:
+        for number, cells in table.rows():  # refuses a file over the row limit at the limit
+            processed += 1
+            try:
+                if tabs is not None:
+                    tabs.saw(cells)
+                row = convert_row(number, cells)
+                if tabs is not None and (note := tabs.fill(row, cells)):
+                    earlier = table.row_notes.get(number)
+                    table.row_notes[number] = f"{earlier}; {note}" if earlier else note
+                if keys.claim(number, row, cells):
+                    batch.append(row)
+            except RowProblem as problem:
+                report.skipped.append(problem.entry(number))
+            if len(batch) >= BATCH_SIZE:
+                writer.write(batch, report)
+                batch = []
+                if progress is not None:
+                    progress(processed, max(total, processed))
+        writer.write(batch, report)
+        writer.finish()
+    finally:
+        writer.close()
     report.rows = processed
     if progress is not None:
         progress(processed, processed)
@@ -146,24 +156,44 @@ class _BatchWriter:
             self.compared += [f for f in tabs.typed_fields if f not in self.compared]
         self.update_columns = [*self.compared]
         # Profiles and the type column add custom attributes too (os_name, source_class).
-        self.update_columns.append("custom_attributes")
+        self.update_columns += ["custom_attributes", "import_row", "imported_fields"]
+        self.field_lists: dict[tuple[str, ...], list[str]] = {}
+        # On PostgreSQL the server writes a batch while the next one is read and converted:
+        # one writer thread, and the connection is used by one thread at a time (each use
+        # waits for the batch being written).
+        self.writing: Future[None] | None = None
+        self.thread = ThreadPoolExecutor(1, "asset-import") if self.lock else None
+
+    def finish(self) -> None:
+        """Waits for the batch being written; raises what writing it raised."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            writing.result()
+
+    def close(self) -> None:
+        """Lets the batch being written end (the transaction cannot end under it) and the
+        thread go; an error of its own is left to `finish`, or to the one already raised."""
+        if self.writing is not None:
+            wait([self.writing])
+        if self.thread is not None:
+            self.thread.shutdown()
 
     def write(self, batch: list[AssetRow], report: ImportReport) -> None:
         if not batch:
             return
+        self.finish()
         stored = (
             {}
             if self.nothing_stored
             else self.assets.rows_by_name(
                 [row.name for row in batch],
-                ["id", *self.compared, "custom_attributes"],
+                ["id", *self.compared, "custom_attributes", *IMPORT_ORIGIN],
                 for_update=self.lock,
             )
         )
         conflicts, replaced, kept = keep_answers(self.uow, batch, stored)
         report.conflicts.extend(conflicts)
         report.replaced.extend(replaced)
-        now = utcnow()
         changed = []
         written = []
         for row in batch:
@@ -180,18 +210,38 @@ class _BatchWriter:
                     continue
                 report.updated += 1
             asset_id = uuid.uuid4() if existing is None else existing.id
-            written.append((asset_id, row))
+            written.append((asset_id, row, existing))
             changed.append(
                 {
                     "id": asset_id,
                     **row.values,
                     "custom_attributes": custom,
-                    "created_at": now,
-                    "updated_at": now,
+                    "import_row": row.row,
+                    "imported_fields": self._shared(origin_fields(row, kept)),
                 }
             )
-        self.assets.upsert_by_name(changed, self.update_columns)
+        now = utcnow()
+        # The import origin: where the values in `imported_fields` came from.
+        origin = {"import_file": self.filename, "imported_by": self.uow.ctx.user_id}
+        constants = {"created_at": now, "updated_at": now, "imported_at": now, **origin}
+        if self.thread is None:
+            self._store(changed, constants, written, kept)
+        else:
+            self.writing = self.thread.submit(self._store, changed, constants, written, kept)
+
+    def _store(
+        self,
+        changed: list[dict[str, Any]],
+        constants: dict[str, Any],
+        written: list[tuple[uuid.UUID, AssetRow, Any]],
+        kept: set[tuple[str, str]],
+    ) -> None:
+        self.assets.upsert_by_name(changed, self.update_columns, constants)
         record_import(self.uow, self.filename, written, kept)
+
+    def _shared(self, fields: list[str]) -> list[str]:
+        """One list per set of fields: most rows give the same ones, written as one JSON."""
+        return self.field_lists.setdefault(tuple(fields), fields)
 
 
 def _merged(stored: dict[str, Any], from_file: dict[str, Any]) -> dict[str, Any]:

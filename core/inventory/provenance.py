@@ -4,7 +4,9 @@ A value an owner gave (an answer, an accepted prediction) is never silently repl
 later import. The engagement's source order decides: by default people's answers win (the
 stored value is kept and the difference reported as a conflict to resolve); with "the
 newest import wins" the file's value is written and the answer it replaced is reported,
-with its source. Every value the file gives is recorded as "imported from file, row n".
+with its source. Every value the file gives is recorded as "imported from file, row n": on
+the asset as its import origin (file, row and the attributes it gave), and as a source row of
+its own where another sheet of the file gave it.
 """
 
 import uuid
@@ -24,6 +26,10 @@ from db.models import Engagement
 
 _TYPED = {a.name: a.source_field for a in CATALOGUE if a.is_typed_column}
 _CUSTOM = {a.name: a.source_field for a in CATALOGUE if not a.is_typed_column}
+_ATTRIBUTES = [
+    *((name, field, True) for name, field in _TYPED.items()),
+    *((name, key, False) for name, key in _CUSTOM.items()),
+]
 
 
 def sources_of(uow: UnitOfWork) -> ValueSourceRepository:
@@ -102,31 +108,56 @@ def keep_answers(
     return conflicts, replaced, kept_fields
 
 
+# The columns of an asset its import origin is read from (written by the import itself).
+IMPORT_ORIGIN = ["import_file", "import_row", "imported_by", "imported_at", "imported_fields"]
+
+
+def origin_fields(row: AssetRow, kept: set[tuple[str, str]]) -> list[str]:
+    """The catalogue attributes the row gives its asset from the file's own row: "name" (the
+    asset itself comes from the row), then each value the file has and did not keep.
+    They are written on the asset as its import origin (core.storage.value_sources)."""
+    values, custom, origins = row.values, row.custom, row.origins
+    fields = ["name"]
+    for name, key, typed in _ATTRIBUTES:  # _file_values' order, without a dict per row
+        if (values if typed else custom).get(key) is None:
+            continue  # not in the file, or empty there
+        if (kept and (row.name, name) in kept) or (origins and key in origins):
+            continue  # a value people gave, kept; or one another sheet gave
+        fields.append(name)
+    return fields
+
+
 def record_import(
     uow: UnitOfWork,
     filename: str,
-    written: Sequence[tuple[uuid.UUID, AssetRow]],
+    written: Sequence[tuple[uuid.UUID, AssetRow, Any]],
     kept: set[tuple[str, str]],
 ) -> None:
-    """Each asset written, and each value the file gave it, is "imported from file, row n"
-    (a value another sheet gave: "file [sheet], row n")."""
-    values = [
-        _origin(asset_id, name, filename, row)
-        for asset_id, row in written
-        # The asset itself ("name") comes from the row too, whatever values the row has.
-        for name in ["name", *(
-            name for name, (_, value) in _file_values(row).items()
-            if value is not None and (row.name, name) not in kept
-        )]
+    """After the assets are written with their new import origin, the sources it does not
+    say: of an asset written before, rows naming the source of a value the import replaced
+    are dropped and the old origin's other values keep it; each value another sheet gave is
+    "imported from file [sheet], row n". `written`: (asset id, row, the asset as stored
+    before or None) of each asset the import wrote."""
+    sources = sources_of(uow)
+    other_sheets = [
+        (asset_id, name, f"{filename} [{row.origins[key][0]}]", row.origins[key][1])
+        for asset_id, row, _ in written
+        if row.origins
+        for name, (_, value) in _file_values(row).items()
+        if value is not None and (row.name, name) not in kept
+        and (key := _field_key(name)) in row.origins
     ]  # fmt: skip
-    sources_of(uow).record_imported(values, uow.ctx.user_id)
+    updated = [(asset_id, row, existing) for asset_id, row, existing in written if existing]
+    if updated:
+        sources.replace_origins(
+            [
+                (asset_id, set(origin_fields(row, kept)), existing)
+                for asset_id, row, existing in updated
+            ]
+        )
+    sources.record_imported(other_sheets, uow.ctx.user_id)
 
 
-def _origin(
-    asset_id: uuid.UUID, name: str, filename: str, row: AssetRow
-) -> tuple[uuid.UUID, str, str, int]:
-    origin = row.origins.get(_TYPED.get(name) or _CUSTOM.get(name) or name) if row.origins else None
-    if origin is None:
-        return asset_id, name, filename, row.row
-    sheet, number = origin
-    return asset_id, name, f"{filename} [{sheet}]", number
+def _field_key(name: str) -> str:
+    """The asset field or custom key a catalogue attribute is stored under."""
+    return _TYPED.get(name) or _CUSTOM.get(name) or name

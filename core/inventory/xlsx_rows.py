@@ -1,8 +1,9 @@
 """A worksheet of an .xlsx workbook read as a stream of rows under the import limits.
 
 openpyxl, even read-only, builds each cell's whole text and holds every shared string as a
-Python string, so a 400 KB workbook can unpack into gigabytes of memory. Here expat streams the
-XML (core.inventory.xlsx_parts bounds what is unpacked) and a cell is refused as soon as its text passes
+Python string, so a 400 KB workbook can unpack into gigabytes of memory. Here the XML is
+streamed (core.inventory.xlsx_parts bounds what is unpacked; plain rows are read by pattern,
+core.inventory.xlsx_plain_rows, the rest by expat) and a cell is refused as soon as its text passes
 the cell limit, before it is built. Values are openpyxl's data-only ones (numbers as int or
 float, dates by their number format, strings, booleans), with openpyxl's format and date helpers.
 """
@@ -30,12 +31,12 @@ from core.inventory.xlsx_parts import (
     check_declared,
     estimate_rows,
     local,
-    new_parser,
     open_archive,
     part_chunks,
     relations,
     small_part_tags,
 )
+from core.inventory.xlsx_plain_rows import PlainCells, plain_values, read_sheet
 from core.inventory.xlsx_shared_strings import SharedStrings, read_shared_strings
 from core.inventory.xlsx_styles import date_styles, small_index
 from core.kernel.errors import BadRequest
@@ -136,19 +137,14 @@ class _SheetReader:
         self.style: str | None = None
         self.text: list[str] | None = None
         self.in_cell = self.capturing = False
+        self.date_styles: dict[bytes, bool] = {}
 
     def rows(self, chunks: Iterator[bytes]) -> Iterator[Row]:
-        parser = new_parser()
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.characters
         try:
-            for chunk in chunks:
-                parser.Parse(chunk, False)
+            for _read in read_sheet(self, chunks):  # plain rows by pattern, others by expat
                 if self.done:
                     done, self.done = self.done, []
                     yield from self.converted(done)
-            parser.Parse(b"", True)
         except XML_ERRORS as error:
             raise DamagedSheet(f"{self.where} cannot be read: {error}", field="file") from None
         yield from self.converted(self.done)
@@ -158,7 +154,18 @@ class _SheetReader:
         (the preview) converts no cell past the rows it takes."""
         value = self.value
         for number, cells in rows:
-            yield number, [None if cell is None else value(*cell) for cell in cells]
+            if type(cells) is PlainCells:
+                yield number, plain_values(self, cells)
+            else:
+                yield number, [None if cell is None else value(*cell) for cell in cells]
+
+    def date_style_of(self, style: bytes) -> bool:
+        """Whether a cell of this style (as written, b"" for none) holds a date or duration."""
+        found = self.date_styles.get(style)
+        if found is None:
+            index = small_index(style.decode())
+            found = self.date_styles[style] = index in self.workbook.date_styles
+        return found
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if ":" in name:
@@ -168,8 +175,7 @@ class _SheetReader:
             ref = self.ref = attributes.get("r") or ""
             if ref:
                 letters = ref.rstrip("0123456789")
-                column = COLUMNS.get(letters)
-                self.column = column if column is not None else _column(ref, self.where)
+                self.column = COLUMNS.get(letters) or self.column_of(ref)
             else:
                 self.column += 1
                 if self.column > EXCEL_MAX_COLUMNS:  # cells without a reference count on
@@ -183,12 +189,19 @@ class _SheetReader:
         elif name == "rPh":
             self.phonetic += 1
         elif name == "row":
-            self.rows_seen += 1
-            if self.rows_seen > self.most_rows:
-                raise too_many_rows_with_blank_ones(self.most_rows)
-            number = attributes.get("r")
-            self.row_number = _row_number(number, self.where) if number else self.row_number + 1
+            self.next_row(attributes.get("r"))
             self.cells, self.column = [], 0
+
+    def next_row(self, number: str | None) -> None:
+        """A row starts: counted under the limit, numbered as the file says or next."""
+        self.rows_seen += 1
+        if self.rows_seen > self.most_rows:
+            raise too_many_rows_with_blank_ones(self.most_rows)
+        self.row_number = _row_number(number, self.where) if number else self.row_number + 1
+
+    def column_of(self, ref: str) -> int:
+        """The column of a cell reference ("AB12" -> 28), refused outside Excel's columns."""
+        return _column(ref, self.where)
 
     def end(self, name: str) -> None:
         if ":" in name:

@@ -113,38 +113,40 @@ class AssetRepository(TenantRepository):
             found.update((row.name, row) for row in self.db.execute(query))
         return found
 
-    def upsert_by_name(self, rows: Sequence[dict[str, Any]], update_columns: Sequence[str]) -> None:
+    def upsert_by_name(
+        self,
+        rows: Sequence[dict[str, Any]],
+        update_columns: Sequence[str],
+        constants: dict[str, Any],
+    ) -> None:
         """INSERT .. ON CONFLICT (tenant, name) DO UPDATE the given columns, in one statement.
 
-        Every row carries the same keys, and one `created_at` and `updated_at` (the import's
-        moment); `id` and `created_at` only count for new assets.
+        Every row carries the same keys; `constants` hold the columns of one value for all
+        (the import's moment as `created_at` and `updated_at`, its file and person). `id` and
+        `created_at` only count for new assets.
         """
         if not rows:
             return
         tenant = {"client_account_id": self.client_account_id, "engagement_id": self.engagement_id}
+        updated = [*update_columns, *(c for c in constants if c != "created_at")]
         if is_postgresql(self.db):
-            varying = [key for key in rows[0] if key not in ("created_at", "updated_at")]
             upsert_arrays(
                 self.db,
                 Asset.__table__,
-                {key: [row[key] for row in rows] for key in varying},
-                {
-                    **tenant,
-                    "created_at": rows[0]["created_at"],
-                    "updated_at": rows[0]["updated_at"],
-                },
+                {key: [row[key] for row in rows] for key in rows[0]},
+                {**tenant, **constants},
                 ["client_account_id", "engagement_id", "name"],
-                [*update_columns, "updated_at"],
+                updated,
             )
             return
         # The Core table, not the ORM entity: no per-row ORM bookkeeping for bulk imports.
         upsert = insert(self.db, Asset.__table__)
         statement = upsert.on_conflict_do_update(
             index_elements=["client_account_id", "engagement_id", "name"],
-            set_={column: upsert.excluded[column] for column in (*update_columns, "updated_at")},
+            set_={column: upsert.excluded[column] for column in updated},
         )
         # On the session's connection: a Core executemany, no ORM execution machinery.
-        self.db.connection().execute(statement, [{**row, **tenant} for row in rows])
+        self.db.connection().execute(statement, [{**row, **tenant, **constants} for row in rows])
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

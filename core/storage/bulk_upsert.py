@@ -53,7 +53,7 @@ def upsert_arrays(
     for position, (column, values) in enumerate(columns.items()):
         element, cast = _array_type(table, column)
         if cast == "jsonb":
-            values = [None if value is None else json.dumps(value) for value in values]
+            values = _json_texts(values)
         elif element == "float8":
             values = [None if value is None else float(value) for value in values]
         params[f"a{position}"] = list(values)
@@ -79,3 +79,19 @@ def upsert_arrays(
         + (f" DO UPDATE SET {assignments}" if update else " DO NOTHING")
     )
     db.connection().exec_driver_sql(statement, params)
+
+
+def _json_texts(values: Sequence[Any]) -> list[str | None]:
+    """Each value as JSON text; a value that is the same object as an earlier one (a list
+    many rows share) is dumped once."""
+    dumped: dict[int, str] = {}
+    texts: list[str | None] = []
+    for value in values:
+        if value is None:
+            texts.append(None)
+            continue
+        text = dumped.get(id(value))
+        if text is None:
+            text = dumped[id(value)] = json.dumps(value)
+        texts.append(text)
+    return texts

@@ -1,18 +1,25 @@
-"""Where each asset value came from (import row, answer, accepted prediction), per tenant."""
+"""Where each asset value came from (import row, answer, accepted prediction), per tenant.
+
+An import writes where it got an asset's values on the asset itself, once (its import origin:
+file, row, who, when, which attributes); a row of asset_value_sources names the source of a
+value where that is anything else, and wins over the origin. An import drops the rows of the
+values it replaces (core.inventory.provenance), so a row is newer than the origin it beats.
+"""
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Uuid, bindparam, func, select
+from sqlalchemy import Uuid, any_, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.storage.bulk_upsert import NEW_ID, upsert_arrays
 from core.storage.dialect import insert, is_postgresql
 from core.storage.tenant_repository import TenantRepository
-from db.models import AssetValueSource
+from db.models import Asset, AssetValueSource
 from db.types import utcnow
 
 
@@ -147,13 +154,78 @@ class ValueSourceRepository(TenantRepository):
             AssetValueSource.source_kind == SourceKind.IMPORT.value,
             AssetValueSource.source_file.is_not(None),
         )
-        return {asset_id: file for asset_id, file in self.db.execute(query)}
+        files = {asset_id: file for asset_id, file in self.db.execute(query)}
+        origins = self._scoped(select(Asset.id, Asset.import_file), Asset).where(
+            Asset.import_file.is_not(None)
+        )
+        files.update((asset_id, file) for asset_id, file in self.db.execute(origins))
+        return files
 
     def for_assets(
         self, asset_ids: Sequence[uuid.UUID], kinds: Collection[SourceKind] | None = None
     ) -> dict[tuple[uuid.UUID, str], ValueSource]:
         """The current sources of these assets' values (of these kinds, or any), by (asset id,
-        attribute)."""
+        attribute): a row of asset_value_sources, else the asset's import origin."""
+        if kinds is not None and SourceKind.IMPORT not in kinds:
+            return self._rows_for(asset_ids, kinds)  # import origins cannot be among them
+        found = self._rows_for(asset_ids)
+        for source in self._origins_of(asset_ids):
+            found.setdefault((source.asset_id, source.field_name), source)
+        if kinds is None:
+            return found
+        return {key: source for key, source in found.items() if source.kind in kinds}
+
+    def replace_origins(self, assets: Sequence[tuple[uuid.UUID, set[str], Any]]) -> None:
+        """Before an import writes assets' new origins, (asset id, attributes the new origin
+        gives, the asset as stored): rows naming another source of those attributes are
+        dropped (the import replaced those values); attributes only the old origin gave keep
+        it as a row of their own."""
+        ids = [asset_id for asset_id, _, _ in assets]
+        named = self._rows_for(ids)
+        given = {asset_id: fields for asset_id, fields, _ in assets}
+        dropped = [(asset_id, field) for asset_id, field in named if field in given[asset_id]]
+        kept_old = [
+            _origin_source(asset_id, field, stored)
+            for asset_id, fields, stored in assets
+            if stored.import_file is not None
+            for field in stored.imported_fields or []
+            if field not in fields and (asset_id, field) not in named
+        ]
+        self._delete(dropped)
+        self.record(kept_old)
+
+    def _delete(self, keys: Sequence[tuple[uuid.UUID, str]]) -> None:
+        if not keys:
+            return
+        statement = delete(AssetValueSource).where(
+            AssetValueSource.asset_id == bindparam("asset"),
+            AssetValueSource.field_name == bindparam("field"),
+        )
+        self.db.connection().execute(
+            statement, [{"asset": asset_id, "field": field} for asset_id, field in keys]
+        )
+
+    def _origins_of(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[ValueSource]:
+        """The values each asset's import origin gives, as sources."""
+        ids = list(asset_ids)
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            chunk = ids[start : start + IN_LIST_CHUNK]
+            wanted = (
+                Asset.id == any_(bindparam("ids", chunk, type_=ARRAY(Uuid)))
+                if is_postgresql(self.db)
+                else Asset.id.in_(chunk)
+            )
+            query = self._scoped(select(*_ORIGIN), Asset).where(
+                wanted, Asset.import_file.is_not(None)
+            )
+            for stored in self.db.execute(query):
+                for field in stored.imported_fields or []:
+                    yield _origin_source(stored.id, field, stored)
+
+    def _rows_for(
+        self, asset_ids: Sequence[uuid.UUID], kinds: Collection[SourceKind] | None = None
+    ) -> dict[tuple[uuid.UUID, str], ValueSource]:
+        """The sources rows of asset_value_sources name for these assets."""
         found: dict[tuple[uuid.UUID, str], ValueSource] = {}
         ids = list(asset_ids)
         postgres = is_postgresql(self.db)
@@ -186,3 +258,20 @@ class ValueSourceRepository(TenantRepository):
                     row.source_row,
                 )
         return found
+
+
+# What an asset's import origin is read from: the columns an import writes on it.
+_ORIGIN = [
+    Asset.id, Asset.import_file, Asset.import_row, Asset.imported_by, Asset.imported_at,
+    Asset.imported_fields,
+]  # fmt: skip
+
+
+def _origin_source(asset_id: uuid.UUID, field: str, stored: Any) -> ValueSource:
+    """The source an asset's import origin gives one of its values."""
+    file, row = stored.import_file, stored.import_row
+    detail = f"{file} row {row}"
+    return ValueSource(
+        asset_id, field, SourceKind.IMPORT, detail, stored.imported_by, None,
+        stored.imported_at, file, row,
+    )  # fmt: skip

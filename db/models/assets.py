@@ -36,6 +36,14 @@ class Asset(TenantMixin, TimestampMixin, Base):
     business_owner: Mapped[str | None] = mapped_column(String(255))
     technical_owner: Mapped[str | None] = mapped_column(String(255))
     custom_attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The import that last wrote the asset (file, row, who, when) and the catalogue attributes
+    # it gave: their source, unless a row of asset_value_sources names another one. One set
+    # of columns instead of a source row per value keeps a large import to a row per asset.
+    import_file: Mapped[str | None] = mapped_column(String(255))
+    import_row: Mapped[int | None] = mapped_column(Integer)
+    imported_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    imported_at: Mapped[datetime | None]
+    imported_fields: Mapped[list[Any] | None]
     __table_args__ = (
         CheckConstraint(
             "asset_type IN ('server', 'virtual_machine', 'database', 'application',"
@@ -50,7 +58,8 @@ class Asset(TenantMixin, TimestampMixin, Base):
 
 
 class AssetValueSource(TenantMixin, Base):
-    """Where the current value of one attribute of an asset came from, and when."""
+    """Where the current value of one attribute of an asset came from, and when, where that is
+    not the asset's import origin (assets.import_file ..): a row here wins over it."""
 
     __tablename__ = "asset_value_sources"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)

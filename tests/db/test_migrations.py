@@ -91,3 +91,46 @@ def test_the_source_order_column_keeps_every_engagement_and_fills_import_files(t
             text("SELECT source_file, source_row FROM asset_value_sources")
         ).all() == [("cmdb row 7.csv", 12)]
     engine.dispose()
+
+
+def test_going_back_before_import_origins_writes_them_as_value_sources(tmp_path):
+    """SQLite: an asset's import origin becomes a source row per value it gave, unless a row
+    names that value's source already (an answer)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.migrate import alembic_config, upgrade
+    from db.session import create_db_engine
+
+    url = f"sqlite:///{tmp_path / 'downgrade.db'}"
+    # UUIDs as SQLite keeps them
+    client, engagement, asset, source = (name.zfill(32) for name in ("c1", "e1", "a1", "51"))
+    upgrade(url)
+    engine = create_db_engine(url)
+    stamp = "'2026-01-01', '2026-01-01'"
+    with engine.begin() as connection:
+        for statement in (
+            f"INSERT INTO client_accounts (id, name, created_at, updated_at) VALUES ('{client}', 'Acme', {stamp})",
+            f"INSERT INTO engagements (id, client_account_id, name, created_at, updated_at) VALUES ('{engagement}', '{client}', 'Wave 1', {stamp})",
+            "INSERT INTO assets (id, client_account_id, engagement_id, name, asset_type, custom_attributes, created_at, updated_at,"
+            " import_file, import_row, imported_at, imported_fields)"
+            f" VALUES ('{asset}', '{client}', '{engagement}', 'web-01', 'server', '{{}}', {stamp}, 'cmdb.csv', 7, '2026-01-02', '[\"name\", \"environment\", \"business_owner\"]')",
+            "INSERT INTO asset_value_sources (id, asset_id, field_name, source_kind, source_detail, recorded_at, client_account_id, engagement_id)"
+            f" VALUES ('{source}', '{asset}', 'business_owner', 'answer', 'questionnaire',"
+            f" '2026-01-03', '{client}', '{engagement}')",
+        ):
+            connection.execute(text(statement))
+    command.downgrade(alembic_config(url), "0008")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT field_name, source_kind, source_detail, source_file, source_row"
+                " FROM asset_value_sources ORDER BY field_name"
+            )
+        ).all()
+    engine.dispose()
+    assert rows == [
+        ("business_owner", "answer", "questionnaire", None, None),
+        ("environment", "import", "cmdb.csv row 7", "cmdb.csv", 7),
+        ("name", "import", "cmdb.csv row 7", "cmdb.csv", 7),
+    ]

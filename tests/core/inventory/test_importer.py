@@ -234,11 +234,11 @@ def test_a_database_error_in_a_later_batch_rolls_back_every_batch(db, tenant, mo
     original = AssetRepository.upsert_by_name
     calls = []
 
-    def upsert_then_break(self, rows, update_columns):
+    def upsert_then_break(self, rows, update_columns, constants):
         calls.append(len(rows))
         if len(calls) == 3:
             rows = [{**rows[0], "asset_type": "spaceship"}]  # violates ck_assets_asset_type
-        original(self, rows, update_columns)
+        original(self, rows, update_columns, constants)
 
     monkeypatch.setattr(AssetRepository, "upsert_by_name", upsert_then_break)
     with pytest.raises(Exception, match="ck_assets_asset_type|CHECK constraint"):

@@ -1,14 +1,14 @@
 """Every value says where it came from; an import does not silently replace an answer."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.inventory.importer import import_assets
 from core.inventory.provenance import sources_of
 from core.questionnaires.answers import save_answers
-from core.storage.value_sources import NEWEST_IMPORT_WINS, SourceKind
+from core.storage.value_sources import NEWEST_IMPORT_WINS, SourceKind, ValueSource
 from db.models import Asset, AssetValueSource, Engagement
 from db.session import bind_tenant
 from tests.core.inventory_files import to_csv
@@ -146,6 +146,9 @@ def test_sources_of_another_tenant_are_not_seen(db, make_tenant, backend):
             to_csv(HEADER, [["web-01", "server", "production", "Ada"]]),
             "x.csv",
         )
+        asset = db.scalars(select(Asset).where(Asset.client_account_id == ctx.client_account_id))
+        answer = ValueSource(asset.one().id, "environment", SourceKind.ANSWER, "asked")
+        in_uow(db, ctx, lambda uow, answer=answer: sources_of(uow).record([answer]))
     their_asset = db.scalars(
         select(Asset).where(Asset.client_account_id == theirs.client_account_id)
     ).one()
@@ -153,6 +156,8 @@ def test_sources_of_another_tenant_are_not_seen(db, make_tenant, backend):
     if backend == "postgresql":  # row-level security, even for a query that forgets the tenant
         db.commit()
         bind_tenant(db, mine.client_account_id, mine.engagement_id)
+        origins = select(Asset.client_account_id).where(Asset.import_file.is_not(None))
+        assert set(db.scalars(origins)) == {mine.client_account_id}
         seen = {row.client_account_id for row in db.scalars(select(AssetValueSource))}
         assert seen == {mine.client_account_id}
         forced = db.scalar(
@@ -188,3 +193,27 @@ def test_the_sources_export_carries_each_values_source(db, tenant):
     assert rows["business_owner"]["source"] == "answer"
     assert rows["business_owner"]["value"] == "Noor Haddad"
     assert "confidence" in rows["business_owner"]
+
+
+def test_a_later_file_without_a_column_leaves_that_columns_source_as_it_was(db, tenant):
+    in_uow(db, tenant, import_assets, to_csv(HEADER, [["web-01", "server", "production", "Ada"]]), "a.csv")  # fmt: skip
+    in_uow(
+        db, tenant, import_assets,
+        to_csv(["Name", "Type", "Environment"], [["", "", ""], ["web-01", "server", "test"]]),
+        "b.csv",
+    )  # fmt: skip
+
+    now = sources(db, tenant, stored(db, "web-01"))
+    assert (now["environment"].file, now["environment"].row) == ("b.csv", 3)
+    assert (now["business_owner"].file, now["business_owner"].row) == ("a.csv", 2)
+    assert now["business_owner"].recorded_by == tenant.user_id
+
+
+def test_an_import_keeps_its_sources_on_the_assets_not_in_a_row_per_value(db, tenant):
+    rows = [[f"web-{n:02d}", "server", "production", "Ada"] for n in range(5)]
+    in_uow(db, tenant, import_assets, to_csv(HEADER, rows), "cmdb.csv")
+
+    assert db.scalar(select(func.count()).select_from(AssetValueSource)) == 0
+    asset = stored(db, "web-03")
+    assert (asset.import_file, asset.import_row) == ("cmdb.csv", 5)
+    assert set(sources(db, tenant, asset)) == {"name", "environment", "business_owner"}
