@@ -247,6 +247,26 @@ def choose(page: Page, label: str, option: str, *, exact: bool = True) -> None:
     expect(box).to_have_value(shows)
 
 
+# The element's top-left corner once it has stayed in place over three animation frames.
+STEADY_POSITION = """
+async (element) => {
+  const corner = () => {
+    const rect = element.getBoundingClientRect();
+    return { x: rect.x, y: rect.y };
+  };
+  const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+  let last = corner();
+  for (let same = 0; same < 3; ) {
+    await frame();
+    const now = corner();
+    same = now.x === last.x && now.y === last.y ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+"""
+
+
 def click_table_rows(
     page: Page,
     table_index: int,
@@ -263,7 +283,9 @@ def click_table_rows(
     expect(grid).to_be_visible()
     for count, row in enumerate(rows, start=1):
         wait_idle(page)
-        box = grid.bounding_box()  # measured again: a run may have moved the grid
+        # Measured again, once it stays put: a run's elements above it (the job panel, a
+        # message) may still be mounting after the run ended, and move the grid meanwhile.
+        box = grid.evaluate(STEADY_POSITION)
         # The first column is the row-marker checkbox; the header takes one row height.
         page.mouse.click(box["x"] + 18, box["y"] + row_height * (row + 1) + row_height / 2)
         if settled is not None:
