@@ -34,6 +34,21 @@ class CollectionChildFlowService:
         self.uow = unit_of_work(db, context)
         self.state_service = CollectionFlowStateService(self.uow, context)
 
+    def get_child_status(self, flow_id: str) -> dict[str, Any] | None:
+        """The flow's state as the seed reports it; None for a flow this engagement lacks
+        (another client's or engagement's included)."""
+        child = self.get_by_master_flow_id(flow_id)
+        if child is None:
+            return None
+        return {
+            "status": child.status,
+            "current_phase": child.current_phase,
+            "progress_percentage": child.progress_percentage,
+            "automation_tier": child.automation_tier,
+            "collection_config": child.collection_config,
+            "phase_state": child.phase_state,
+        }
+
     def get_by_master_flow_id(self, flow_id: str) -> CollectionFlow | None:
         with self.uow as uow:
             uow.require(Action.VIEW)
