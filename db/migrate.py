@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from db.roles import ensure_app_role
+from db.roles import check_app_role, ensure_app_role
 from db.settings import get_settings, migration_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,8 +25,12 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 
 
 def upgrade_and_grant() -> str | None:
-    """The CLI's upgrade: migrate as the owner, then let DATABASE_URL's role use the rows."""
+    """The CLI's upgrade: migrate as the owner, then let DATABASE_URL's role use the rows.
+
+    A role the owner could not set up is refused before the migrations, so nothing changes.
+    """
     settings = get_settings()
     owner_url = migration_url(settings)
+    check_app_role(owner_url, settings.database_url)
     upgrade(owner_url)
     return ensure_app_role(owner_url, settings.database_url)

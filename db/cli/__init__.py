@@ -6,12 +6,12 @@ One module per group of commands; each registers its parsers and the function th
 
 import argparse
 import logging
+import os
 import sys
 from typing import NoReturn
 
-from core.kernel.errors import BadRequest
-from db.cli import inventory, seed, tenants, users
-from db.cli.common import BAD_INPUT, refused
+from db.cli import errors, inventory, seed, tenants, users
+from db.cli.common import BAD_INPUT
 
 DESCRIPTION = (
     "The operator's command line: schema, demo data, clients, engagements, accounts, assets."
@@ -32,13 +32,35 @@ def parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for group in (seed, tenants, users, inventory):
         group.register(commands)
+    _add_verbose(parser, default=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING)
-    args = parser().parse_args(argv)
+    """Run one command; any failure ends as one sentence on stderr (db/cli/errors.py)."""
+    verbose = os.environ.get("LOG_LEVEL", "").upper() == "DEBUG"
     try:
+        args = parser().parse_args(argv)
+        verbose = verbose or args.verbose
+        logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING)
         return int(args.run(args))
-    except BadRequest as error:
-        return refused(error)
+    except SystemExit:
+        raise
+    except BaseException as error:
+        return errors.report(error, verbose=verbose)
+
+
+def _add_verbose(parser: argparse.ArgumentParser, *, default: bool | str) -> None:
+    """`-v` / `--verbose` wherever it is written: before the command or among its arguments."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="on failure, print the details too (secrets masked); LOG_LEVEL=DEBUG does the same",
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                # SUPPRESS: a command's own default does not undo a -v given before it.
+                _add_verbose(command, default=argparse.SUPPRESS)

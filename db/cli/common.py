@@ -8,12 +8,10 @@ from typing import TypeVar
 from core.kernel.edge import InputModel, parse_input
 from core.kernel.errors import CollectionError
 from core.storage.account_unit_of_work import AccountUnitOfWork, account_uow
+from db.cli.errors import BAD_INPUT
 
 M = TypeVar("M", bound=InputModel)
 R = TypeVar("R")
-# The exit code of every command refused for its input (an unknown client, a bad role, a weak
-# password, a missing argument), so scripts test one number.
-BAD_INPUT = 1
 
 
 def parsed(model: type[M], args: argparse.Namespace) -> M:

@@ -11,9 +11,20 @@ ROOT = Path(__file__).parents[2]
 
 
 def run_cli(
-    *args: str, database_url: str, stdin: str = "", check: bool = False
+    *args: str,
+    database_url: str,
+    stdin: str = "",
+    check: bool = False,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    """`env` adds to (or, with a value of "", takes out of) the test run's environment."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        **(env or {}),
+    }
+    env = {name: value for name, value in env.items() if value != ""}
     return run_in_group(
         [sys.executable, "-m", "db", *args],
         cwd=ROOT,
