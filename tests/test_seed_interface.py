@@ -8,15 +8,19 @@ The plan's HTTP endpoints (`analyze_gaps`, `get_gap_analysis_progress`) take the
 by name (the web framework injects them), so only their parameter names are pinned; they are
 `submit_gap_analysis` and `get_gap_analysis_progress` here, entry points over a session and a
 context like the plan's. The plan's phase services (gap analysis, questionnaire generation,
-validation) are the functions `execute_phase` calls, not names of their own.
+validation) are the functions `execute_phase` calls, not names of their own, and the plan's
+`self.repository` is the unit of work's `flows`, which binds the tenant for row-level security
+before it is used.
 """
 
 import importlib
 import inspect
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import Session
 
 from core.enhancement.job_keys import (
     JOB_KEY_TTL_SECONDS,
@@ -28,6 +32,8 @@ from core.enhancement.job_keys import (
 from core.enhancement.job_state import JobState, progress_answer
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.configs import FLOW_CONFIGS
+from core.flows.state import CollectionFlowStateService
+from core.kernel.context import RequestContext
 from core.kernel.phases import CollectionPhase
 from db.models import CollectionDataGap, CollectionFlow, MasterFlow
 
@@ -169,6 +175,13 @@ def test_the_agent_enhances_one_gap_at_a_time() -> None:
     # The plan's `agent.enhance_gap(gap)`; here the agent also gets its tenant's unit of work.
     names = [p.name for p in parameters_of(resolve("core.enhancement.agents:GapAgent.enhance_gap"))]
     assert names[0] == "self" and names[-1] == "gap"
+
+
+def test_the_child_flow_service_moves_flows_with_its_state_service() -> None:
+    # The plan's `self.state_service.transition_phase(...)`; nothing is opened until used.
+    context = RequestContext(uuid.uuid4(), uuid.uuid4())
+    service = CollectionChildFlowService(Session(), context)
+    assert isinstance(service.state_service, CollectionFlowStateService)
 
 
 def test_the_collection_flow_type_runs_through_the_child_flow_service() -> None:
