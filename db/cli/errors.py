@@ -16,16 +16,16 @@ from urllib.parse import quote, unquote, urlsplit
 from alembic.util import CommandError
 from pydantic import ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from core.kernel.errors import CollectionError
 from db.roles import AppRoleError
 
 # The exit code of every command refused for its input (an unknown client, a bad role, a weak
-# password, a missing argument), so scripts test one number; and of every other failure.
+# password, a missing argument), so scripts test one number; then that of every other failure.
 BAD_INPUT = 1
 BAD_SETUP = 2
-INTERRUPTED = 130
+INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 # Settings whose value is, or holds, a secret.
 SECRET_SETTINGS = (
@@ -57,9 +57,7 @@ def exit_code_and_sentence(error: BaseException) -> tuple[int, str]:
         return BAD_SETUP, _settings_sentence(error)
     if isinstance(error, OperationalError):
         return BAD_SETUP, f"Cannot use the database: {_driver_reason(error)}."
-    if isinstance(error, ProgrammingError | DBAPIError) and _sqlstate(error) == (
-        INSUFFICIENT_PRIVILEGE
-    ):
+    if isinstance(error, DBAPIError) and _sqlstate(error) == INSUFFICIENT_PRIVILEGE:
         return BAD_SETUP, (
             f"The database refused a privilege: {_driver_reason(error)}; run python -m db"
             " upgrade as the tables' owner (MIGRATION_DATABASE_URL)."
