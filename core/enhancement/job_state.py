@@ -58,6 +58,15 @@ class JobProgress:
     def shown_status(self) -> str:
         return "stalled" if self.stalled else str(self.status)
 
+    @property
+    def is_retryable(self) -> bool:
+        return is_retryable(self.status, self.stalled)
+
+
+def is_retryable(status: JobStatus, stalled: bool) -> bool:
+    """A failed job, or one whose worker stopped reporting, can be retried from its job key."""
+    return status is JobStatus.FAILED or stalled
+
 
 @dataclass(frozen=True)
 class FlowJob:
@@ -146,6 +155,9 @@ class JobState:
     def is_stalled(self, now: float, stall_seconds: float) -> bool:
         """Active, but its worker has not written a heartbeat within the stall limit."""
         return self.status.is_active and now - self.heartbeat_at > stall_seconds
+
+    def is_retryable(self, now: float, stall_seconds: float) -> bool:
+        return is_retryable(self.status, self.is_stalled(now, stall_seconds))
 
     def blocks_submission(self, now: float, stall_seconds: float) -> bool:
         return self.status.is_active and not self.is_stalled(now, stall_seconds)

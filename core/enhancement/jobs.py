@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.access import audit
 from core.enhancement import job_history, progress_pass
-from core.enhancement.job_state import FlowJob, JobProgress, JobState, JobStatus, progress_answer
+from core.enhancement.job_state import FlowJob, JobProgress, JobState, progress_answer
 from core.enhancement.job_store import ClaimOutcome, JobKeyStore, new_job_id
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.selection import SelectedGap, distinct, parse_selection, refuse_gap
@@ -98,8 +98,7 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     state = store.get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
         raise Conflict("There is no job of this flow to retry; submit gaps instead")
-    stalled = state.is_stalled(time.time(), _stall_seconds())
-    if state.status is not JobStatus.FAILED and not stalled:
+    if not state.is_retryable(time.time(), _stall_seconds()):
         raise Conflict(f"Only failed or stalled jobs can be retried; this one is {state.status}")
     gaps = state.remaining_gaps(store.get_selection(str(flow.id)))
     if not gaps:

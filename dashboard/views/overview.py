@@ -56,6 +56,7 @@ for label, scoped in contexts.items():
     for flow_job in state.call(list_job_states, doing="read job states", ctx=scoped):
         current_jobs[flow_job.flow_id] = {
             "status": "live" if flow_job.progress.is_live else flow_job.progress.shown_status,
+            "retryable": flow_job.progress.is_retryable,
             "since": flow_job.progress.updated_at,
         }
 
