@@ -29,7 +29,7 @@ ENDED_JOB_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED})
 
 @dataclass(frozen=True)
 class JobProgress:
-    """What people see of a job: the seed's progress fields, stalled and the last heartbeat."""
+    """What people see of a job: its progress fields, whether it stalled, the last heartbeat."""
 
     job_id: str
     status: JobStatus
@@ -207,7 +207,7 @@ FIELD_NAMES = tuple(field.name for field in fields(JobState))
 
 
 def progress_answer(progress: JobProgress | None) -> dict[str, Any]:
-    """The seed's progress endpoint answer (JSON values), `{"status": "not_started"}` without a job."""
+    """The progress answer (JSON values), `{"status": "not_started"}` without a job."""
     if progress is None:
         return {"status": "not_started"}
     return {

@@ -1,8 +1,8 @@
-"""Gap-enhancement jobs: submit, read progress, retry, reset (the seed's endpoints as use cases).
+"""Gap-enhancement jobs: submit, read progress, retry, reset.
 
-Use cases take a unit of work. The seed's entry points, `submit_gap_analysis` and
-`get_gap_analysis_progress`, take a session and a context as the seed's callers pass them,
-open the unit of work over that session and answer the seed's JSON.
+Use cases take a unit of work. The two entry points for callers that hold a plain session,
+`submit_gap_analysis` and `get_gap_analysis_progress`, open the unit of work over that
+session and answer JSON values (an API's bodies).
 """
 
 import logging
@@ -35,13 +35,13 @@ logger = logging.getLogger(__name__)
 def submit_gap_analysis(
     db: Session, context: RequestContext, flow_id: str, selected_gaps: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The seed's submit endpoint: validate, check tenancy, take the job key, enqueue (202)."""
+    """Submit selected gaps: validate, check tenancy, take the job key, enqueue (202)."""
     with uow_for(context, db) as uow:
         return submit_gaps(uow, flow_id, selected_gaps)
 
 
 def get_gap_analysis_progress(db: Session, context: RequestContext, flow_id: str) -> dict[str, Any]:
-    """The seed's progress endpoint: the job's progress as JSON values, or not_started."""
+    """The job's progress as JSON values, or not_started."""
     with uow_for(context, db) as uow:
         return progress_answer(read_job_progress(uow, flow_id))
 
