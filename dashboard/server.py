@@ -13,9 +13,9 @@ from starlette.routing import Route
 from dashboard import progress_endpoint
 
 # Streamlit polls its config and secrets files five times a second whatever
-# server.fileWatcherType says (and hashes a missing file at each poll): 4-5 ms of CPU a second
-# on an idle server, a third of what a small team's refreshes cost. A released server takes
-# new settings within a minute, or at its restart.
+# server.fileWatcherType says (and hashes a missing file at each poll), a steady share of an
+# idle server's CPU (README gives the figures). A released server takes new settings within
+# a minute, or at its restart.
 polling_path_watcher._POLLING_PERIOD_SECS = 60  # type: ignore[misc]
 
 app = st.App(

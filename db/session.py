@@ -3,10 +3,11 @@
 import uuid
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from db.settings import get_settings
 
@@ -28,7 +29,7 @@ def create_db_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
-    def _configure_sqlite(dbapi_connection, _record):
+    def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (below) instead of pysqlite's deferred one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -39,7 +40,7 @@ def create_db_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(connection):
+    def _begin(connection: Connection) -> None:
         # Take the write lock up front: SQLite's stand-in for SELECT ... FOR UPDATE, and no
         # "database is locked" when a reader later wants to write. Connections marked
         # read-only take a plain snapshot instead (WAL readers never wait for writers).
@@ -85,7 +86,9 @@ def bound_tenant(db: Session) -> dict[str, str] | None:
 
 
 @event.listens_for(Session, "after_begin")
-def _set_tenant_on_begin(session: Session, _transaction, connection: Connection) -> None:
+def _set_tenant_on_begin(
+    session: Session, _transaction: SessionTransaction, connection: Connection
+) -> None:
     _apply_tenant(session, connection)
 
 

@@ -9,14 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from huey import Huey
+from huey.api import Task
 from huey.signals import SIGNAL_INTERRUPTED
 
-from core.enhancement.job_stores import job_store_for
-from core.enhancement.worker import run_gap_enhancement_job
-from core.flows.child_flow_service import CollectionChildFlowService
-from core.kernel.context import RequestContext
-from db.session import get_engine, open_session
-from db.settings import get_settings
+from core.enhancement.queued_tasks import run_queued_gap_enhancement, run_queued_phase
 
 logger = logging.getLogger(__name__)
 
@@ -29,27 +25,26 @@ def gap_enhancement_worker(
     selected_gaps: list[dict[str, Any]],
     job_id: str,
 ) -> str:
-    final = run_gap_enhancement_job(
-        open_session,
-        job_store_for(get_engine()),
+    return run_queued_gap_enhancement(
         client_account_id=client_account_id,
         engagement_id=engagement_id,
         collection_flow_id=collection_flow_id,
         flow_id=flow_id,
         selected_gaps=selected_gaps,
         job_id=job_id,
-        pause_seconds=get_settings().gap_job_pause_seconds,
     )
-    return "superseded" if final is None else str(final.status)
 
 
 def run_flow_phase(
     client_account_id: str, engagement_id: str, flow_id: str, phase_name: str, user_id: str | None
 ) -> str:
-    ctx = RequestContext.for_queued_job(client_account_id, engagement_id, user_id)
-    with open_session() as db:
-        result = CollectionChildFlowService(db, ctx).execute_phase(flow_id, phase_name)
-    return str(result.get("status", "done"))
+    return run_queued_phase(
+        client_account_id=client_account_id,
+        engagement_id=engagement_id,
+        flow_id=flow_id,
+        phase_name=phase_name,
+        user_id=user_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -74,7 +69,7 @@ def register_tasks(huey: Huey) -> HueyDispatcher:
     )
 
     @huey.signal(SIGNAL_INTERRUPTED)
-    def requeue_interrupted(signal, task, *args, **kwargs):
+    def requeue_interrupted(signal: str, task: Task, *args: object, **kwargs: object) -> None:
         # The consumer stopped mid-task: put it back; it resumes from its job key.
         logger.warning("task %s was interrupted; putting it back on the queue", task.id)
         huey.enqueue(task)

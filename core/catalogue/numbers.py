@@ -35,7 +35,6 @@ def _unit(name: str, factors: dict[str, float]) -> Unit:
 
 COUNT = _unit("", {})
 CORES = _unit("cores", dict.fromkeys(("core", "cores", "vcpu", "vcpus", "cpu", "cpus"), 1.0))
-PERCENT = _unit("%", dict.fromkeys(("%", "percent", "pct"), 1.0))
 GIGABYTES = _unit(
     "GB",
     {

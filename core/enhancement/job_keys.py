@@ -2,8 +2,8 @@
 
 import uuid
 
-JOB_KEY_TTL_SECONDS = 3600  # the seed's setex(job_key, 3600, ...)
-RATE_LIMIT_SECONDS = 10  # the seed's setex(rate_limit_key, 10, "1")
+JOB_KEY_TTL_SECONDS = 3600  # a job key outlives its job by an hour, then expires
+RATE_LIMIT_SECONDS = 10  # one submission per flow in this many seconds
 MAX_GAPS_PER_JOB = 200
 
 

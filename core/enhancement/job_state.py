@@ -29,7 +29,7 @@ ENDED_JOB_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED})
 
 @dataclass(frozen=True)
 class JobProgress:
-    """What people see of a job: the seed's progress fields, stalled and the last heartbeat."""
+    """What people see of a job: its progress fields, whether it stalled, the last heartbeat."""
 
     job_id: str
     status: JobStatus
@@ -57,6 +57,15 @@ class JobProgress:
     @property
     def shown_status(self) -> str:
         return "stalled" if self.stalled else str(self.status)
+
+    @property
+    def is_retryable(self) -> bool:
+        return is_retryable(self.status, self.stalled)
+
+
+def is_retryable(status: JobStatus, stalled: bool) -> bool:
+    """A failed job, or one whose worker stopped reporting, can be retried from its job key."""
+    return status is JobStatus.FAILED or stalled
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,9 @@ class JobState:
         """Active, but its worker has not written a heartbeat within the stall limit."""
         return self.status.is_active and now - self.heartbeat_at > stall_seconds
 
+    def is_retryable(self, now: float, stall_seconds: float) -> bool:
+        return is_retryable(self.status, self.is_stalled(now, stall_seconds))
+
     def blocks_submission(self, now: float, stall_seconds: float) -> bool:
         return self.status.is_active and not self.is_stalled(now, stall_seconds)
 
@@ -195,7 +207,7 @@ FIELD_NAMES = tuple(field.name for field in fields(JobState))
 
 
 def progress_answer(progress: JobProgress | None) -> dict[str, Any]:
-    """The seed's progress endpoint answer (JSON values), `{"status": "not_started"}` without a job."""
+    """The progress answer (JSON values), `{"status": "not_started"}` without a job."""
     if progress is None:
         return {"status": "not_started"}
     return {

@@ -1,8 +1,8 @@
-"""Gap-enhancement jobs: submit, read progress, retry, reset (the seed's endpoints as use cases).
+"""Gap-enhancement jobs: submit, read progress, retry, reset.
 
-Use cases take a unit of work. The seed's entry points, `submit_gap_analysis` and
-`get_gap_analysis_progress`, take a session and a context as the seed's callers pass them,
-open the unit of work over that session and answer the seed's JSON.
+Use cases take a unit of work. The two entry points for callers that hold a plain session,
+`submit_gap_analysis` and `get_gap_analysis_progress`, open the unit of work over that
+session and answer JSON values (an API's bodies).
 """
 
 import logging
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from core.access import audit
 from core.enhancement import job_history, progress_pass
-from core.enhancement.job_state import FlowJob, JobProgress, JobState, JobStatus, progress_answer
+from core.enhancement.job_state import FlowJob, JobProgress, JobState, progress_answer
 from core.enhancement.job_store import ClaimOutcome, JobKeyStore, new_job_id
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.selection import SelectedGap, distinct, parse_selection, refuse_gap
@@ -35,13 +35,13 @@ logger = logging.getLogger(__name__)
 def submit_gap_analysis(
     db: Session, context: RequestContext, flow_id: str, selected_gaps: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The seed's submit endpoint: validate, check tenancy, take the job key, enqueue (202)."""
+    """Submit selected gaps: validate, check tenancy, take the job key, enqueue (202)."""
     with uow_for(context, db) as uow:
         return submit_gaps(uow, flow_id, selected_gaps)
 
 
 def get_gap_analysis_progress(db: Session, context: RequestContext, flow_id: str) -> dict[str, Any]:
-    """The seed's progress endpoint: the job's progress as JSON values, or not_started."""
+    """The job's progress as JSON values, or not_started."""
     with uow_for(context, db) as uow:
         return progress_answer(read_job_progress(uow, flow_id))
 
@@ -98,8 +98,7 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     state = store.get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
         raise Conflict("There is no job of this flow to retry; submit gaps instead")
-    stalled = state.is_stalled(time.time(), _stall_seconds())
-    if state.status is not JobStatus.FAILED and not stalled:
+    if not state.is_retryable(time.time(), _stall_seconds()):
         raise Conflict(f"Only failed or stalled jobs can be retried; this one is {state.status}")
     gaps = state.remaining_gaps(store.get_selection(str(flow.id)))
     if not gaps:

@@ -186,7 +186,7 @@ def _enhance_one(
 def _progress_flow(
     uow: UnitOfWork, collection_flow_id: uuid.UUID, gaps: Sequence[SelectedGap], state: JobState
 ) -> None:
-    """The seed's auto-progression, if the flow still stands in gap_analysis."""
+    """Move the flow on after its job, as after a gap scan, if it still stands in gap analysis."""
     found = uow.flows.get_by_id(collection_flow_id)
     if found is None:
         return

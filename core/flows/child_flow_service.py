@@ -27,8 +27,9 @@ P = CollectionPhase
 
 
 class CollectionChildFlowService:
-    """The seed's service. `db` is the seed's session, or the unit of work of a use case
-    that runs a phase as part of its own work (one transaction)."""
+    """Runs a flow's phases and reports its status. `db` is a plain session (workers,
+    scripts), or the unit of work of a use case that runs a phase as part of its own work
+    (one transaction)."""
 
     def __init__(self, db: Session | UnitOfWork, context: RequestContext):
         self.uow = unit_of_work(db, context)
@@ -160,7 +161,8 @@ class CollectionChildFlowService:
         }
 
     def apply_gap_analysis_progression(self, child: CollectionFlow, result: dict) -> None:
-        """The seed's auto-progression after gap analysis (scan or enhancement job)."""
+        """After gap analysis (a scan or an enhancement job): questionnaires when it wrote gaps,
+        manual collection when gaps are still open, else assessment."""
         if result.get("gaps_persisted", 0) > 0:
             next_phase = P.QUESTIONNAIRE_GENERATION
         elif not result.get("has_pending_gaps", False):

@@ -28,7 +28,8 @@ class UnsupportedFlowType(BadRequest):
 
 
 class MasterFlowOrchestrator:
-    """The seed's orchestrator over a session, or over a use case's unit of work."""
+    """Moves a flow between phases and resumes paused, stalled or failed flows, over a session
+    or over a use case's unit of work."""
 
     def __init__(
         self,

@@ -80,8 +80,8 @@ def needs_attention(
 ) -> list[dict[str, Any]]:
     """Failed flows, stuck flows and failed or stalled jobs, each with since when; oldest first.
 
-    `jobs`: the current job of each flow that has one, by flow_id: its `status` (failed,
-    stalled, or live) and `since` (its last heartbeat).
+    `jobs`: the current job of each flow that has one, by flow_id: its `status` as shown
+    (live, failed, stalled, ...), whether it is `retryable` and `since` (its last heartbeat).
     """
     now = now or utcnow()
     rows = []
@@ -90,7 +90,7 @@ def needs_attention(
         why, since = None, flow["updated_at"]
         if flow["status"] == FlowStatus.FAILED:
             why = "Flow failed"
-        elif job.get("status") in ("failed", "stalled"):
+        elif job.get("retryable"):
             why, since = f"Gap job {job['status']}", job["since"]
         elif is_stuck(
             flow["status"],

@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from core.flows.orchestrator import AutomationTier
-from core.gaps.filters import GapFilters
 from core.kernel.edge import CleanText, InputModel, parse_input
 from core.kernel.errors import BadRequest
 from core.kernel.inputs import MAX_FILTER_LENGTH, parse_uuid
@@ -13,7 +12,7 @@ from core.kernel.permissions import Action
 from core.kernel.phases import CollectionPhase, FlowStatus
 from core.questionnaires.generation import list_for_flow
 from core.storage.unit_of_work import UnitOfWork
-from db.models import CollectionDataGap, CollectionFlow, Questionnaire
+from db.models import CollectionFlow, Questionnaire
 
 MAX_PAGE_SIZE = 1000
 
@@ -72,25 +71,6 @@ def find_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow | None:
     except BadRequest:
         return None
     return uow.flows.get_by_master_flow_id(flow_uuid)
-
-
-def list_gaps(
-    uow: UnitOfWork,
-    flow_id: str,
-    *,
-    statuses: Sequence[str] = (),
-    priorities: Sequence[int] = (),
-    categories: Sequence[str] = (),
-) -> list[CollectionDataGap]:
-    """The flow's gaps (every column), by asset, priority and field."""
-    flow = get_flow(uow, flow_id)
-    filters = parse_input(
-        GapFilters, {"statuses": statuses, "priorities": priorities, "categories": categories}
-    )
-    gaps = uow.gaps.for_flow(flow.id, statuses=filters.statuses, priorities=filters.priorities)
-    if filters.categories:
-        gaps = [gap for gap in gaps if gap.gap_category in filters.categories]
-    return gaps
 
 
 def list_questionnaires(uow: UnitOfWork, flow_id: str) -> list[Questionnaire]:

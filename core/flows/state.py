@@ -31,8 +31,8 @@ def transition_entry(phase: str, status: str, by: uuid.UUID | None) -> dict[str,
 
 
 def unit_of_work(db: Session | UnitOfWork, context: RequestContext) -> UnitOfWork:
-    """The seed's `(db, context)` as a unit of work: a use case's own when `db` is one (one
-    transaction with it), else a new one over the session the seed's callers pass."""
+    """A service's `(db, context)` as a unit of work: a use case's own when `db` is one (one
+    transaction with it), else a new one over the plain session a worker or script passes."""
     return db if isinstance(db, UnitOfWork) else uow_for(context, db)
 
 

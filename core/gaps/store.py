@@ -56,7 +56,8 @@ def upsert_gap(
     asset_id: uuid.UUID,
     enhanced_data: dict[str, Any],
 ) -> None:
-    """The seed's single-gap upsert, used by the enhancement worker."""
+    """Insert one gap of a flow, or update the gap the flow already has for that asset and field
+    (the enhancement worker writes each gap it enhanced this way)."""
     row = {
         "collection_flow_id": collection_flow_id,
         "field_name": field_name,

@@ -158,7 +158,7 @@ def new_parser() -> expat.XMLParserType:
     return parser
 
 
-def _refuse_dtd(*_args) -> None:
+def _refuse_dtd(*_args: object) -> None:
     raise unreadable("it declares a DTD, which workbooks never do")
 
 

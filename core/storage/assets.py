@@ -49,15 +49,6 @@ class AssetRepository(TenantRepository):
             query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(self._ids_in(Asset.id, chunk))
             yield list(self.db.execute(query))
 
-    def iter_scan_rows_of_type(
-        self, asset_type: str, batch_size: int = 2000
-    ) -> Iterator[list[Any]]:
-        """Every asset of one type as plain rows, in batches (peer statistics)."""
-        query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(Asset.asset_type == asset_type)
-        result = self.db.execute(query.execution_options(yield_per=batch_size))
-        for partition in result.partitions():
-            yield list(partition)
-
     def iter_all_scan_rows(self, batch_size: int = 2000) -> Iterator[list[Any]]:
         """Every asset of the engagement as plain rows, in batches (the prediction model)."""
         query = self._scoped(select(*_SCAN_COLUMNS), Asset)

@@ -1,7 +1,7 @@
 """A tenant-bound unit of work: one session, one tenant, the repositories, commit or roll back.
 
 `with uow_for(ctx) as uow:` opens its own session (or works over one it is given, as the
-seed's entry points pass theirs), binds the tenant once (row-level security included),
+entry points for plain sessions pass theirs), binds the tenant once (row-level security included),
 exposes the tenant's repositories, commits when the block ends and rolls back on any error.
 Use cases take a unit of work; no caller half-owns a transaction.
 """

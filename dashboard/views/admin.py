@@ -8,7 +8,7 @@ from core.enhancement.job_history import list_jobs
 from core.enhancement.job_state import JobStatus
 from core.enhancement.jobs import list_job_states
 from core.flows.health import is_stuck
-from core.flows.reads import list_flows
+from core.flows.reads import CollectionFlow, list_flows
 from dashboard import state
 from dashboard.widgets import audit_trail, flows_to_resume, gap_jobs
 
@@ -22,7 +22,7 @@ jobs = state.call(list_job_states, doing="read job states")
 job_of = {job.flow_id: job.progress for job in jobs}
 
 
-def attention(flow) -> str:
+def attention(flow: CollectionFlow) -> str:
     job = job_of.get(str(flow.flow_id))
     if flow.status == "failed":
         return "failed"

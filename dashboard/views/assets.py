@@ -22,9 +22,12 @@ page = state.call(page_assets, {"name_contains": name}, limit=200, doing="list a
 if not page.rows:
     st.info("No asset matches. Import an inventory first, or change the name filter.")
     st.stop()
-names = {str(row["id"]): row["name"] for row in page.rows}
+names: dict[str, str] = {str(row["id"]): row["name"] for row in page.rows}
 chosen = st.selectbox(
-    f"Asset ({page.total} match)", list(names), format_func=names.get, key="assets_choice"
+    f"Asset ({page.total} match)",
+    list(names),
+    format_func=lambda asset_id: names[asset_id],
+    key="assets_choice",
 )
 values = state.call(asset_value_sources, chosen, doing="read this asset")
 if not values:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.catalogue.schema import priority_label
 from core.enhancement.job_history import list_jobs
+from core.enhancement.job_keys import MAX_GAPS_PER_JOB
 from core.enhancement.jobs import submit_gaps
 from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
@@ -13,7 +14,7 @@ from dashboard import state
 from dashboard.widgets import flow_picker, gap_table, job_history, job_progress
 
 PAGE_SIZE = 500
-MAX_SELECTION = 200
+
 ctx = state.require_context()
 options = state.filter_options()
 flow = flow_picker.show(key="gaps_page_picker")
@@ -69,9 +70,9 @@ job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))
 gap_table.show(page, selected, flow_id, PAGE_SIZE)
 
 left, middle, right = st.columns([2, 1, 3])
-if left.button(f"Select all matching (up to {MAX_SELECTION})", key="gaps_select_all"):
+if left.button(f"Select all matching (up to {MAX_GAPS_PER_JOB})", key="gaps_select_all"):
     matching = state.call(
-        selectable_gaps, flow_id, page.filters, limit=MAX_SELECTION, doing="select gaps"
+        selectable_gaps, flow_id, page.filters, limit=MAX_GAPS_PER_JOB, doing="select gaps"
     )
     selected.clear()
     selected.update(matching)
@@ -83,8 +84,8 @@ if middle.button("Clear", key="gaps_clear", disabled=not selected):
     st.rerun()
 
 if can(ctx, Action.SUBMIT_GAPS):
-    if len(selected) > MAX_SELECTION:
-        right.caption(f"A job takes at most {MAX_SELECTION} gaps; {len(selected)} are selected.")
+    if len(selected) > MAX_GAPS_PER_JOB:
+        right.caption(f"A job takes at most {MAX_GAPS_PER_JOB} gaps; {len(selected)} are selected.")
     label = f"Analyze {len(selected)} selected gap{'s' if len(selected) != 1 else ''}"
     if right.button(label, type="primary", disabled=not selected, key="gaps_submit"):
         # A refusal (a job already running, too soon after the last) leaves the panel drawn.

@@ -53,10 +53,11 @@ for label, scoped in contexts.items():
         histories.append((shown, transitions))
     for job in state.call(list_jobs, doing="read the job history", ctx=scoped):
         job_rows.append((shown, job.finished_at or job.submitted_at, job.processed))
-    for job in state.call(list_job_states, doing="read job states", ctx=scoped):
-        current_jobs[job.flow_id] = {
-            "status": "live" if job.progress.is_live else job.progress.shown_status,
-            "since": job.progress.updated_at,
+    for flow_job in state.call(list_job_states, doing="read job states", ctx=scoped):
+        current_jobs[flow_job.flow_id] = {
+            "status": "live" if flow_job.progress.is_live else flow_job.progress.shown_status,
+            "retryable": flow_job.progress.is_retryable,
+            "since": flow_job.progress.updated_at,
         }
 
 if not flows:

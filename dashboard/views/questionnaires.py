@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.flows.reads import list_questionnaires
+from core.flows.reads import Questionnaire, list_questionnaires
 from core.kernel.permissions import Action, can
 from core.kernel.phases import CollectionPhase
 from core.questionnaires.answers import list_answers, save_answers
@@ -35,7 +35,7 @@ if not collecting:
     st.info(f"Answers are taken in manual collection; this flow is in {phase}.")
 
 
-def answered(item) -> int:
+def answered(item: Questionnaire) -> int:
     given = answers.get(str(item.id), {})
     return sum(1 for question in item.questions if question["id"] in given)
 

@@ -51,7 +51,7 @@ def sign_in_form() -> None:
     engagement_picker(user)
 
 
-def engagement_picker(user) -> None:
+def engagement_picker(user: identity.SignedInUser) -> None:
     choices = state.call_on_accounts(
         identity.list_engagements, user.user_id, doing="list your engagements"
     )

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from core.flows.orchestrator import resume_flow
+from core.flows.reads import CollectionFlow
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
 from dashboard import state
 from dashboard.widgets.phase_timeline import phase_label
-from db.models import CollectionFlow
 
 
 def show(ctx: RequestContext, needing: list[tuple[CollectionFlow, str]]) -> None:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.enhancement.job_history import JobRecord
-from core.enhancement.job_state import FlowJob, JobStatus
+from core.enhancement.job_state import FlowJob
 from core.enhancement.jobs import reset_gap_job, retry_gap_analysis
 from dashboard import state
 from dashboard.widgets import job_history
@@ -18,7 +18,7 @@ def show(jobs: list[FlowJob], history: list[JobRecord]) -> None:
     broken = {
         job.flow_id: job.flow_name or job.flow_id
         for job in jobs
-        if job.progress.stalled or job.progress.status is JobStatus.FAILED
+        if job.progress.is_retryable
     }
     if not broken:
         return

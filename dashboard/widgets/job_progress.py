@@ -23,7 +23,7 @@ def _messages(progress: JobProgress | None, flow_id: str, may_retry: bool) -> No
         return
     if progress.status is JobStatus.COMPLETED:
         st.success(f"Analysis complete: {progress.processed} gap(s) enhanced.")
-    if progress.stalled or progress.status is JobStatus.FAILED:
+    if progress.is_retryable:
         reason = "stopped reporting progress" if progress.stalled else "failed"
         st.warning(f"The job {reason}. Retry it to continue with the gaps not yet done.")
         if may_retry and st.button("Retry", key="retry_gap_job"):

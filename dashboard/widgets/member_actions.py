@@ -1,10 +1,13 @@
 """What an admin does to one member: change the role, remove the membership, deactivate or
 activate the account, unlock its sign-ins. Each takes effect at the person's next action."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.access import people
 from core.kernel.context import ROLES
+from core.storage.unit_of_work import UnitOfWork
 from dashboard import state
 
 
@@ -30,7 +33,7 @@ def show(members: list[people.Member]) -> None:
         "New role", ROLES, index=ROLES.index(member.role), key=f"role_{member.membership_id}"
     )
     scope = state.plain(member.scope)
-    clicked = [
+    clicked: list[tuple[bool, Callable[[UnitOfWork], object], str]] = [
         (
             role_button.button("Change role", disabled=role == member.role),
             lambda uow: people.change_role(uow, member.membership_id, role),
@@ -53,6 +56,15 @@ def show(members: list[people.Member]) -> None:
         ),
     ]
     for pressed, change, message in clicked:
-        # Wrapped so that a use case returning None or 0 still reads as done.
-        if pressed and state.attempt(lambda uow, change=change: (change(uow),), doing="do that"):
+        if pressed and state.attempt(_reads_as_done(change), doing="do that"):
             done(message)
+
+
+def _reads_as_done(change: Callable[[UnitOfWork], object]) -> Callable[[UnitOfWork], bool]:
+    """The change, returning True: a use case that returns None or 0 still reads as done."""
+
+    def change_made(uow: UnitOfWork) -> bool:
+        change(uow)
+        return True
+
+    return change_made

@@ -159,7 +159,7 @@ def pace(
     left, right = st.columns(2)
     if any(row["resolved"] for row in weekly):
         frame = pd.DataFrame(weekly)
-        bar = dict(
+        bar: dict[str, Any] = dict(
             x="week",
             y="resolved",
             color="engagement",

@@ -5,10 +5,10 @@ from typing import Any
 import streamlit as st
 
 from core.flows.phase_runs import run_phase
+from core.flows.reads import CollectionFlow
 from core.kernel.phases import CollectionPhase as P
 from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
-from db.models import CollectionFlow
 
 
 def run(flow_id: str, phase: str, phase_input: dict | None = None) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """A flow's phase stepper: the seven phases in order, each with its state, time and mover."""
 
+from typing import Literal
+
 import pandas as pd
 import streamlit as st
 
@@ -7,7 +9,8 @@ from core.flows.phase_steps import PhaseStep, StepState, human_duration
 from dashboard import state
 
 # (icon, badge colour) of each state: finished green, failed red, people's turn orange.
-LOOK = {
+BadgeColour = Literal["green", "blue", "orange", "red", "gray"]
+LOOK: dict[StepState, tuple[str, BadgeColour]] = {
     StepState.DONE: (":material/check_circle:", "green"),
     StepState.RUNNING: (":material/progress_activity:", "blue"),
     StepState.WAITING: (":material/person:", "orange"),

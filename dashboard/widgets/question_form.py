@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.catalogue.attributes import get_attribute
 from core.catalogue.values import normalize_answer
+from core.flows.reads import Questionnaire
 from core.questionnaires.generation import MAX_ANSWER_LENGTH
 from core.questionnaires.suggestions import prefills
 from dashboard import state
@@ -116,7 +117,7 @@ def _problem(question: dict[str, Any], value: Any) -> str | None:
     return None if problem is None else f"{question['label']}: {problem}"
 
 
-def show(questionnaire, answers: dict[str, dict], editable: bool) -> FormResult | None:
+def show(questionnaire: Questionnaire, answers: dict[str, dict], editable: bool) -> FormResult | None:
     """What the form's submission asks for (answers to save or a suggestion accepted), else None."""
     result = FormResult()
     with st.form(f"questionnaire_{questionnaire.id}"):

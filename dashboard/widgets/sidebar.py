@@ -28,7 +28,8 @@ def show(pages: list[StreamlitPage]) -> None:
             # mailto link all the same.
             if user.display_name:
                 st.text(user.email)
-        st.text(f"Role: {ctx.role}")
+        if ctx is not None:
+            st.text(f"Role: {ctx.role}")
         if choice is not None:
             st.text(f"{choice.client_name} / {choice.engagement_name}")
         left, right = st.columns(2)

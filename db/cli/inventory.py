@@ -10,7 +10,7 @@ from pydantic import Field
 
 from core.access.accounts import find_client, find_engagement
 from core.inventory.export import FORMATS, WHATS, Format, What, export_flow
-from core.inventory.importer import import_assets
+from core.inventory.importer import ImportReport, import_assets
 from core.kernel.context import RequestContext
 from core.kernel.edge import CleanText, InputModel
 from core.kernel.errors import CollectionError
@@ -113,7 +113,7 @@ def read_inventory(path: Path) -> bytes:
     return content
 
 
-def print_import_report(report, shown: int = 50) -> None:
+def print_import_report(report: ImportReport, shown: int = 50) -> None:
     print(f"read as {report.profile}")
     print(
         f"rows {report.rows}: created {report.created}, updated {report.updated},"

@@ -265,16 +265,20 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
             offset=draw(st.one_of(st.integers(-5, 10**10), junk)),
         ),
     ),
-    "list_gaps": (
+    "page_gaps": (
         {400, 403, 404},
         lambda db, w, draw: in_uow(
             db,
             caller(draw, w),
-            flows.list_gaps,
+            page_gaps,
             draw(ids(w["flow_ids"])),
-            statuses=draw(choices_or_junk(GAP_STATUSES)),
-            priorities=draw(st.one_of(st.lists(st.integers(-1, 6), max_size=3), junk)),
-            categories=draw(choices_or_junk(GapCategory)),
+            {
+                "statuses": draw(choices_or_junk(GAP_STATUSES)),
+                "priorities": draw(st.one_of(st.lists(st.integers(-1, 6), max_size=3), junk)),
+                "categories": draw(choices_or_junk(GapCategory)),
+            },
+            limit=draw(st.one_of(st.integers(-5, 2000), junk)),
+            offset=draw(st.one_of(st.integers(-5, 10**10), junk)),
         ),
     ),
     "list_audit_events": (
@@ -341,7 +345,8 @@ def test_malformed_input_is_a_typed_refusal_that_changes_nothing(
                 for table in COUNTED_SIGN_IN_TABLES:
                     before.pop(table), after.pop(table)
             assert after == before
-            assert job_keys() == keys_before
+            # Nothing written or changed; a rate-limit key may expire meanwhile on a slow machine.
+            assert job_keys().items() <= keys_before.items()
             assert len(dispatcher.jobs) == queued
             outcomes[str(refused.status)] = outcomes.get(str(refused.status), 0) + 1
         else:

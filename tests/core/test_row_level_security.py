@@ -17,6 +17,7 @@ from core.enhancement.job_store import new_job_id
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from core.gaps.listing import page_gaps
 from core.inventory.mapping_choices import MappingChoices
 from core.inventory.saved_mappings import save_mapping
 from core.kernel.context import RequestContext
@@ -212,7 +213,7 @@ def test_every_use_case_with_the_other_tenants_ids_is_refused(pg_db, pg_engines,
     service = CollectionChildFlowService(pg_db, a)
     calls = {
         "get_flow": lambda: in_uow(pg_db, a, flows.get_flow, flow_b),
-        "list_gaps": lambda: in_uow(pg_db, a, flows.list_gaps, flow_b),
+        "page_gaps": lambda: in_uow(pg_db, a, page_gaps, flow_b),
         "list_questionnaires": lambda: in_uow(pg_db, a, flows.list_questionnaires, flow_b),
         "execute_phase": lambda: service.execute_phase(flow_b, "manual_collection"),
         "resume_flow": lambda: MasterFlowOrchestrator(pg_db, a).resume_flow(flow_b),

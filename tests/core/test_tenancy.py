@@ -7,6 +7,7 @@ import pytest
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from core.gaps.listing import page_gaps
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, NotFound
 from core.questionnaires.answers import save_answers
@@ -25,7 +26,7 @@ def operations(flow_id: str):
             db, ctx, save_answers, flow_id, questionnaire_id, {"a": 1}
         ),
         "get_flow": lambda db, ctx: in_uow(db, ctx, flows.get_flow, flow_id),
-        "list_gaps": lambda db, ctx: in_uow(db, ctx, flows.list_gaps, flow_id),
+        "page_gaps": lambda db, ctx: in_uow(db, ctx, page_gaps, flow_id),
         "list_questionnaires": lambda db, ctx: in_uow(db, ctx, flows.list_questionnaires, flow_id),
     }
 

@@ -7,7 +7,6 @@ import time
 import pytest
 
 from core.enhancement import jobs as gap_jobs
-from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.errors import BadRequest, Conflict, RateLimited
@@ -41,7 +40,7 @@ def flow_with_gaps(db, tenant, make_assets):
 
 def enhanced_rows(session_maker, ctx, flow_id) -> list[CollectionDataGap]:
     with session_maker() as db, uow_for(ctx, db) as uow:
-        return flows.list_gaps(uow, flow_id)
+        return uow.gaps.for_flow(uow.flow(flow_id).id)
 
 
 def phase_of(session_maker, ctx, flow_id):

@@ -58,7 +58,7 @@ def test_what_needs_a_hand_says_why_and_since_when_oldest_first():
     ]
     jobs = {
         "4": {"status": "live", "since": NOW},
-        "5": {"status": "stalled", "since": NOW - timedelta(hours=3)},
+        "5": {"status": "stalled", "retryable": True, "since": NOW - timedelta(hours=3)},
     }
     rows = needs_attention(flows, jobs, NOW)
     assert [(row["flow_name"], row["why"], row["since"]) for row in rows] == [
