@@ -19,6 +19,7 @@ from scratch import DEFAULT_SERVER, scratch_database
 from sqlalchemy import insert
 from sqlalchemy.orm import sessionmaker
 
+from config.settings import get_settings
 from core.access.identity import authenticate
 from core.access.passwords import hash_password
 from core.kernel.context import RequestContext
@@ -28,7 +29,6 @@ from core.storage.account_unit_of_work import account_uow
 from db.migrate import upgrade
 from db.models import ClientAccount, Engagement, Membership, User
 from db.session import create_db_engine
-from db.settings import get_settings
 from db.types import utcnow
 
 PASSWORD = "correct horse battery staple"

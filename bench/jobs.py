@@ -110,6 +110,7 @@ def start_consumer(worker_type: str) -> subprocess.Popen:
 def run(args, consumers: list) -> dict:
     from sqlalchemy.orm import sessionmaker
 
+    from config.settings import get_settings
     from core.enhancement import jobs as gap_jobs
     from core.flows.orchestrator import MasterFlowOrchestrator
     from core.kernel.context import RequestContext
@@ -118,7 +119,6 @@ def run(args, consumers: list) -> dict:
     from db.demo import DemoRandom, create_tenants
     from db.models import Asset
     from db.session import bind_tenant, get_engine
-    from db.settings import get_settings
     from jobs.huey_app import make_huey
     from jobs.tasks import register_tasks
 

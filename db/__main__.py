@@ -1,8 +1,8 @@
-"""python -m db ...: the operator's command line (see db/cli)."""
+"""python -m db ...: the operator's command line, kept under this name (see cli/)."""
 
 import sys
 
-from db.cli import main
+from cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,8 +5,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from config.settings import get_settings, migration_url
 from db.roles import check_app_role, ensure_app_role
-from db.settings import get_settings, migration_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

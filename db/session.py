@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from db.settings import get_settings
+from config.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 TENANT_INFO_KEY = "tenant"

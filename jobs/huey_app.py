@@ -8,7 +8,7 @@ from pathlib import Path
 
 from huey import Huey, RedisHuey, SqliteHuey
 
-from db.settings import Settings, get_settings
+from config.settings import Settings, get_settings
 from jobs.serializer import JSONSerializer
 from jobs.tasks import HueyDispatcher, register_tasks
 

@@ -14,6 +14,7 @@ import redis
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from config.settings import get_settings
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import set_dispatcher
 from core.storage.unit_of_work import UnitOfWork, uow_for
@@ -21,7 +22,6 @@ from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement, Membership, User
 from db.roles import ensure_app_role
 from db.session import bind_tenant, create_db_engine
-from db.settings import get_settings
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 BACKENDS = os.environ.get("TEST_BACKENDS", "postgresql,sqlite").split(",")

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from config.settings import get_settings
 from core.enhancement.redis_job_store import redis_client
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
@@ -16,7 +17,6 @@ from core.kernel.context import RequestContext
 from core.storage.account_unit_of_work import account_uow
 from core.storage.unit_of_work import uow_for
 from db.models import Base
-from db.settings import get_settings
 
 T = TypeVar("T")
 

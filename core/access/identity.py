@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from config.settings import get_settings
 from core.access import audit, sign_in_throttle
 from core.access.passwords import MAX_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from core.kernel.context import ROLE_STRENGTH, ROLES, RequestContext
@@ -16,7 +17,6 @@ from core.kernel.permissions import current_role
 from core.kernel.text import BIDI_CONTROLS
 from core.storage.account_unit_of_work import AccountUnitOfWork
 from db.models import ClientAccount, Engagement, Membership, User
-from db.settings import get_settings
 from db.types import utcnow
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
-from db.settings import Settings
+from config.settings import Settings
 
 SALT = "collection-dashboard.sign-in-session"
 MAX_TOKEN_LENGTH = 512

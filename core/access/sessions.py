@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
+from config.settings import get_settings
 from core.access import session_tokens
 from core.access.identity import EngagementChoice, SignedInUser, list_engagements, signed_in
 from core.storage.account_unit_of_work import AccountUnitOfWork
 from db.models import SignInSession, User
-from db.settings import get_settings
 from db.types import utcnow
 
 METHODS = ("password", "oidc")

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from config.settings import Settings
 from core.kernel.errors import RateLimited
 from core.storage.dialect import insert
 from db.models import SignInThrottle
-from db.settings import Settings
 
 # One IPv6 customer usually holds a whole /64: counting single addresses would not slow them.
 IPV6_PREFIX = 64

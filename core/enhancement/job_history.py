@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from config.settings import get_settings
 from core.enhancement.job_state import MAX_ERRORS_KEPT, JobState, JobStatus
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.job_timing import eta_seconds, observed_rate
@@ -18,7 +19,6 @@ from core.kernel.permissions import Action
 from core.storage.gap_jobs import GapJobRepository
 from core.storage.unit_of_work import UnitOfWork
 from db.models import GapJob
-from db.settings import get_settings
 
 RESET = "reset"  # the outcome of a job an admin forgot before it ended
 ACTIVE = (str(JobStatus.QUEUED), str(JobStatus.RUNNING))

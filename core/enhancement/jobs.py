@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from config.settings import get_settings
 from core.access import audit
 from core.enhancement import job_history, progress_pass
 from core.enhancement.job_state import FlowJob, JobProgress, JobState, progress_answer
@@ -27,7 +28,6 @@ from core.kernel.phases import FINISHED_STATUSES
 from core.storage.unit_of_work import UnitOfWork, uow_for
 from db.models import CollectionFlow
 from db.session import get_engine
-from db.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

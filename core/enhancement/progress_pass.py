@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from config.settings import Settings, get_settings
 from core.access.session_tokens import session_secret
 from core.kernel.context import RequestContext
-from db.settings import Settings, get_settings
 
 # Its own salt: a sign-in token, or a pass of any other purpose, never reads as a progress pass.
 SALT = "collection-dashboard.job-progress"

@@ -3,12 +3,12 @@ settings) and calls one use case, so a task only unpacks the message's primitive
 
 from typing import Any
 
+from config.settings import get_settings
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.worker import run_gap_enhancement_job
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.kernel.context import RequestContext
 from db.session import get_engine, open_session
-from db.settings import get_settings
 
 
 def run_queued_gap_enhancement(

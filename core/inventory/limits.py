@@ -6,8 +6,8 @@ refused after reading just past the limit, whatever the file claims about itself
 
 from dataclasses import dataclass
 
+from config.settings import get_settings
 from core.kernel.errors import BadRequest
-from db.settings import get_settings
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLUMNS = 16_384

@@ -10,8 +10,8 @@ import importlib
 import threading
 from typing import Any, Protocol, cast
 
+from config.settings import get_settings
 from core.kernel.errors import ServiceUnavailable
-from db.settings import get_settings
 
 
 class JobDispatcher(Protocol):

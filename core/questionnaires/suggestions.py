@@ -3,6 +3,7 @@ otherwise a suggestion a person accepts with one click (recorded as an accepted 
 
 from typing import Any
 
+from config.settings import get_settings
 from core.access import audit
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_uuid
@@ -11,7 +12,6 @@ from core.kernel.phases import CollectionPhase
 from core.questionnaires.generation import list_for_flow, responses_by_question
 from core.storage.unit_of_work import UnitOfWork
 from db.models import QuestionnaireResponse
-from db.settings import get_settings
 
 
 def prefill_confidence() -> float:

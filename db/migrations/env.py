@@ -1,8 +1,8 @@
 from alembic import context
 
+from config.settings import get_settings, migration_url
 from db.models import Base
 from db.session import create_db_engine
-from db.settings import get_settings, migration_url
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or migration_url(get_settings())

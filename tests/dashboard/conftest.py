@@ -10,6 +10,7 @@ from markdown_it import MarkdownIt
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest, app_test
 
+from config.settings import get_settings
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.context import RequestContext
@@ -17,7 +18,6 @@ from core.kernel.dispatch import set_dispatcher
 from dashboard import state
 from dashboard.state import WORD_JOINER
 from db.session import get_engine
-from db.settings import get_settings
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks
 

@@ -8,11 +8,11 @@ from urllib.parse import urlencode
 import pytest
 from starlette.requests import Request
 
+from config.settings import get_settings
 from core.enhancement.jobs import watch_job
 from core.kernel.errors import NotFound
 from core.storage.unit_of_work import uow_for
 from dashboard import progress_endpoint
-from db.settings import get_settings
 from tests.dashboard.test_job_progress import failed_job
 
 

@@ -4,9 +4,9 @@
 import pytest
 from pydantic import ValidationError
 
+from cli.errors import configured_secrets, exit_code_and_sentence, mask
+from config.settings import Settings
 from core.kernel.errors import NotFound
-from db.cli.errors import configured_secrets, exit_code_and_sentence, mask
-from db.settings import Settings
 from tests.db.cli import run_cli
 
 SECRET = "a-secret-that-must-not-show"

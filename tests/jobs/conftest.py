@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import get_settings
 from core.enhancement import jobs as gap_jobs
 from core.kernel.dispatch import set_dispatcher
-from db.settings import get_settings
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks
 from tests.processes import start_group, stop_group

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import get_settings
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.dispatch import get_dispatcher, load_dispatcher, set_dispatcher
 from core.kernel.errors import ServiceUnavailable
-from db.settings import get_settings
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks
 

@@ -6,13 +6,13 @@ import time
 
 import pytest
 
+from config.settings import get_settings
 from core.enhancement import jobs as gap_jobs
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.errors import BadRequest, Conflict, RateLimited
 from core.storage.unit_of_work import uow_for
 from db.models import CollectionDataGap
-from db.settings import get_settings
 from tests.conftest import delete_redis_keys
 from tests.jobs.conftest import progress, wait_for
 from tests.processes import stop_group

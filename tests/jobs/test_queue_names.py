@@ -4,7 +4,7 @@ import secrets
 
 import pytest
 
-from db.settings import Settings
+from config.settings import Settings
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks
 from tests.conftest import REDIS_SERVER

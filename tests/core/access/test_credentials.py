@@ -4,13 +4,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.settings import get_settings
 from core.access.credentials import set_password, unlock
 from core.access.identity import SignInFailed, authenticate
 from core.access.passwords import hash_password
 from core.access.sign_in_throttle import SignInThrottled
 from core.kernel.errors import BadRequest, NotFound
 from db.models import AuditEvent, SignInThrottle, User
-from db.settings import get_settings
 from tests.factories import on_accounts
 
 PASSWORD = "correct horse battery staple"

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from config.settings import get_settings
 from core.access import audit
 from core.access.identity import (
     SignInFailed,
@@ -22,7 +23,6 @@ from core.access.identity import (
 from core.access.passwords import hash_password, verify_password
 from core.kernel.errors import BadRequest, Forbidden, RateLimited
 from db.models import AuditEvent, Engagement, Membership, SignInThrottle, User
-from db.settings import get_settings
 from db.types import utcnow
 from tests.factories import on_accounts
 

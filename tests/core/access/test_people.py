@@ -6,6 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from config.settings import get_settings
 from core.access import people
 from core.access.identity import authenticate, list_engagements
 from core.access.sessions import restore_session, start_session
@@ -13,7 +14,6 @@ from core.access.sign_in_throttle import SignInThrottled
 from core.kernel.errors import Conflict, Forbidden, NotFound
 from core.kernel.permissions import AccessRevoked
 from db.models import AuditEvent, Membership, User
-from db.settings import get_settings
 from tests.factories import on_accounts
 
 

@@ -11,6 +11,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import update
 
+from config.settings import Settings, get_settings
 from core.access import session_tokens
 from core.access.accounts import set_active
 from core.access.credentials import set_password
@@ -23,7 +24,6 @@ from core.access.sessions import (
     start_session,
 )
 from db.models import Membership, SignInSession, User
-from db.settings import Settings, get_settings
 from db.types import utcnow
 from tests.factories import on_accounts
 

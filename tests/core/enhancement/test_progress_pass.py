@@ -7,10 +7,10 @@ import uuid
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
+from config.settings import Settings
 from core.access import session_tokens
 from core.enhancement import progress_pass
 from core.kernel.context import RequestContext
-from db.settings import Settings
 
 SECRET = "p" * 40
 SETTINGS = Settings(session_secret=SECRET)

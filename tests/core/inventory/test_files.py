@@ -16,11 +16,11 @@ from openpyxl.cell.rich_text import CellRichText
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from sqlalchemy import func, select
 
+from config.settings import get_settings
 from core.inventory.files import read_table
 from core.inventory.importer import import_assets, preview_import
 from core.kernel.errors import BadRequest
 from db.models import Asset
-from db.settings import get_settings
 from tests.core.inventory_files import to_csv
 from tests.core.workbook_bombs import (
     huge_inline_cell,

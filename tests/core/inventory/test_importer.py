@@ -6,11 +6,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 import core.inventory.importer as asset_import
+from config.settings import get_settings
 from core.inventory.importer import import_assets, preview_import
 from core.kernel.errors import BadRequest, Forbidden
 from core.storage.assets import AssetRepository
 from db.models import Asset, AuditEvent
-from db.settings import get_settings
 from tests.core.inventory_files import (
     SERVICENOW_HEADER,
     servicenow_csv,

@@ -70,7 +70,7 @@ def test_a_plain_sheet_that_is_not_well_formed_is_refused(tmp_path):
 
 def test_plain_rows_keep_the_limits(tmp_path, monkeypatch):
     monkeypatch.setenv("IMPORT_MAX_CELL_CHARS", "10")
-    from db.settings import get_settings
+    from config.settings import get_settings
 
     get_settings.cache_clear()
     try:

@@ -4,10 +4,10 @@ import argparse
 
 from pydantic import Field
 
+from cli.common import run_on_accounts
 from core.access import tenants
 from core.kernel.edge import CleanText, InputModel
 from core.storage.account_unit_of_work import account_uow
-from db.cli.common import run_on_accounts
 from db.models import ClientAccount, Engagement
 
 

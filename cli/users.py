@@ -7,6 +7,7 @@ import sys
 
 from pydantic import Field
 
+from cli.common import parsed, refused, run_on_accounts
 from core.access import credentials
 from core.access.accounts import (
     AccountSummary,
@@ -22,7 +23,6 @@ from core.kernel.context import ROLES, Role
 from core.kernel.edge import CleanText, InputModel
 from core.kernel.errors import BadRequest, CollectionError
 from core.storage.account_unit_of_work import AccountUnitOfWork, account_uow
-from db.cli.common import parsed, refused, run_on_accounts
 
 
 class AddUserArguments(InputModel):

@@ -10,8 +10,8 @@ import os
 import sys
 from typing import NoReturn
 
-from db.cli import errors, inventory, seed, tenants, users
-from db.cli.common import BAD_INPUT
+from cli import errors, inventory, seed, tenants, users
+from cli.common import BAD_INPUT
 
 DESCRIPTION = (
     "The operator's command line: schema, demo data, clients, engagements, accounts, assets."
@@ -37,7 +37,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; any failure ends as one sentence on stderr (db/cli/errors.py)."""
+    """Run one command; any failure ends as one sentence on stderr (cli/errors.py)."""
     verbose = os.environ.get("LOG_LEVEL", "").upper() == "DEBUG"
     try:
         args = parser().parse_args(argv)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import Field
 
+from cli.common import parsed
+from config.settings import get_settings
 from core.access.accounts import find_client, find_engagement
 from core.inventory.export import FORMATS, WHATS, Format, What, export_flow
 from core.inventory.importer import ImportReport, import_assets
@@ -16,8 +18,6 @@ from core.kernel.edge import CleanText, InputModel
 from core.kernel.errors import CollectionError
 from core.storage.account_unit_of_work import account_uow
 from core.storage.unit_of_work import uow_for
-from db.cli.common import parsed
-from db.settings import get_settings
 
 
 class TenantArguments(InputModel):

@@ -6,17 +6,17 @@ import secrets
 from pydantic import Field
 from sqlalchemy import func, select
 
+from cli.common import parsed
+from config.settings import get_settings
 from core.access.passwords import hash_password
 from core.flows.demo import create_demo_flows
 from core.kernel.context import RequestContext
 from core.kernel.edge import InputModel
 from core.storage.unit_of_work import uow_for
-from db.cli.common import parsed
 from db.demo import DemoRandom, create_assets, create_tenants, create_user
 from db.migrate import upgrade_and_grant
 from db.models import ClientAccount
 from db.session import open_session
-from db.settings import get_settings
 
 ROLE_EMAILS = {
     "analyst": "analyst@demo.local",

@@ -5,10 +5,10 @@ import sys
 from collections.abc import Callable
 from typing import TypeVar
 
+from cli.errors import BAD_INPUT
 from core.kernel.edge import InputModel, parse_input
 from core.kernel.errors import CollectionError
 from core.storage.account_unit_of_work import AccountUnitOfWork, account_uow
-from db.cli.errors import BAD_INPUT
 
 M = TypeVar("M", bound=InputModel)
 R = TypeVar("R")
