@@ -10,7 +10,14 @@ import streamlit as st
 import streamlit.watcher.polling_path_watcher as polling_path_watcher
 from starlette.routing import Route
 
+from core.access.session_tokens import SharedSecretMissing, session_secret
 from dashboard import progress_endpoint
+from db.settings import get_settings
+
+try:
+    session_secret(get_settings())
+except SharedSecretMissing as missing:  # refuse to start, in one sentence
+    raise SystemExit(str(missing)) from None
 
 # Streamlit polls its config and secrets files five times a second whatever
 # server.fileWatcherType says (and hashes a missing file at each poll): 4-5 ms of CPU a second

@@ -108,6 +108,8 @@ def scratch_stack(
         "REDIS_KEY_PREFIX": prefix,
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
+        # Shared by the stack's web and worker processes, as production's must be.
+        "SESSION_SECRET": secrets.token_urlsafe(32),
         **(extra_env or {}),
     }
     logs = ROOT / "var" / "live"
