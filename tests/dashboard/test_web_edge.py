@@ -3,6 +3,7 @@ whose person may import, within a size per file and per session; headers that ke
 from framing the pages; a session cookie the browser sends over HTTPS only."""
 
 import datetime
+import http.client
 import re
 import uuid
 from pathlib import Path
@@ -18,6 +19,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from tests.dashboard.live import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    LOOPBACK_TLS,
     WAIT_MS,
     add_user,
     live_stack,
@@ -105,11 +107,31 @@ class Tab:
         assert self.session_ids, "no session started in this tab"
         return self.session_ids[-1]
 
+    def put_chunked(self, url: str, size: int) -> int:
+        """The same upload sent in chunks, its length not said: the answer's status."""
+        xsrf = self._xsrf()
+        host, port = url.removeprefix("https://").split(":")
+        connection = http.client.HTTPSConnection(host, int(port), context=LOOPBACK_TLS, timeout=60)
+        try:
+            connection.putrequest("PUT", f"/_stcore/upload_file/{self.session_id()}/{uuid.uuid4()}")
+            connection.putheader("Transfer-Encoding", "chunked")
+            connection.putheader("Content-Type", "multipart/form-data; boundary=edge")
+            connection.putheader("Cookie", f"_streamlit_xsrf={xsrf}")
+            connection.putheader("X-Xsrftoken", xsrf)
+            connection.endheaders()
+            chunk = b"x" * size
+            connection.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(chunk), chunk))
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    def _xsrf(self) -> str:
+        cookies = self.page.context.cookies()
+        return next(c["value"] for c in cookies if c["name"] == "_streamlit_xsrf")
+
     def put(self, url: str, size: int, session_id: str | None = None):
         """What Streamlit's uploader sends, straight to the route: one file of `size` bytes."""
-        xsrf = next(
-            c["value"] for c in self.page.context.cookies() if c["name"] == "_streamlit_xsrf"
-        )
+        xsrf = self._xsrf()
         address = f"{url}/_stcore/upload_file/{session_id or self.session_id()}/{uuid.uuid4()}"
         return self.page.request.put(
             address,
@@ -141,6 +163,8 @@ def test_a_manager_cannot_upload_and_an_analyst_can_within_the_caps(stack, brows
     expect(analyst.page.get_by_role("button", name=re.compile(r"^Import 2 row"))).to_be_visible()
     wait_idle(analyst.page)
 
+    # An upload that does not say its length is refused before its body is read.
+    assert analyst.put_chunked(stack.url, 1000) == 411
     # One file over IMPORT_MAX_FILE_BYTES is refused before its body is read.
     too_big = analyst.put(stack.url, FILE_CAP + 100_000)
     assert (too_big.status, too_big.json()) == (413, {"error": "file too large"})
