@@ -59,8 +59,21 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
     # Signs the session cookie (at least 32 characters; the same on every web replica). Unset:
     # one is generated once into SESSION_SECRET_PATH (mode 0600) and read from there.
+    # On PostgreSQL or Redis the web and worker processes refuse to start without it (a generated
+    # secret would be one host's own); it also signs the queue's messages.
     session_secret: SecretStr | None = Field(default=None, min_length=32)
     session_secret_path: str = "var/session_secret"
+    # Uploads (dashboard/upload_gate.py) come only from sessions whose person may import; one
+    # file is refused (413) over IMPORT_MAX_FILE_BYTES, before its body is read, and so is
+    # one that would make a browser session hold more than this at once (a replaced file is
+    # held until the page's next run lets it go).
+    upload_max_session_bytes: int = Field(default=256 * 2**20, ge=1)
+    # The job panel's progress polls (dashboard/progress_endpoint.py), per second, counted in
+    # each web process: per pass (a panel polls every 2 s at most) and per client address (an
+    # office behind one address polls for all its people). Beyond a few seconds' burst a poll
+    # is refused with 429 and Retry-After.
+    progress_polls_per_pass_per_second: float = Field(default=2.0, gt=0)
+    progress_polls_per_address_per_second: float = Field(default=50.0, gt=0)
 
 
 def migration_url(settings: Settings) -> str:

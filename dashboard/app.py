@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.kernel.permissions import Action, can
-from dashboard import session_cookie, state
+from dashboard import session_cookie, state, upload_rights
 from dashboard.widgets import sidebar
 
 SIGN_IN = "views/sign_in.py"
@@ -38,6 +38,7 @@ st.set_page_config(page_title="Collection flows", page_icon=":material/fact_chec
 session_cookie.restore()
 session_cookie.sync()
 ctx = state.context()
+upload_rights.record(ctx)
 if ctx is None:
     # Every page's address leads to the sign-in form, so a bookmark or a reload (which starts
     # a new session) opens the page it named once the person has signed in.

@@ -8,9 +8,19 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.watcher.polling_path_watcher as polling_path_watcher
+from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from config.settings import get_settings
+from core.access.session_tokens import SharedSecretMissing, session_secret
 from dashboard import progress_endpoint
+from dashboard.response_headers import ResponseHeaders
+from dashboard.upload_gate import UploadGate
+
+try:
+    session_secret(get_settings())
+except SharedSecretMissing as missing:  # refuse to start, in one sentence
+    raise SystemExit(str(missing)) from None
 
 # Streamlit polls its config and secrets files five times a second whatever
 # server.fileWatcherType says (and hashes a missing file at each poll), a steady share of an
@@ -21,4 +31,6 @@ polling_path_watcher._POLLING_PERIOD_SECS = 60  # type: ignore[misc]
 app = st.App(
     Path(__file__).resolve().with_name("app.py"),
     routes=[Route(progress_endpoint.path(), progress_endpoint.progress, methods=["GET"])],
+    # Outermost first: the gate's refusals get the headers too.
+    middleware=[Middleware(ResponseHeaders), Middleware(UploadGate)],
 )

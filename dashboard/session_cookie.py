@@ -3,8 +3,9 @@
 A reload starts a new Streamlit session; its first run reads the cookie the browser sent with
 the connection (`st.context.cookies`, no round trip) and core says whom it keeps signed in,
 if anyone. Streamlit itself cannot set cookies: a one-line script in the page writes and clears
-it, SameSite=Strict, for SESSION_HOURS. In the page itself, not in a component's iframe, so
-signing in waits for no iframe to load and no value sent back that would rerun the page.
+it, SameSite=Strict (and Secure when the page came over HTTPS), for SESSION_HOURS. In the page
+itself, not in a component's iframe, so signing in waits for no iframe to load and no value
+sent back that would rerun the page.
 """
 
 import json
@@ -103,5 +104,10 @@ def _write(value: str, expires_at: datetime) -> None:
     # "<" escaped, so that no value could end the script or reach the page as markup.
     cookie = f"{COOKIE}={value}; expires={format_datetime(expires_at.astimezone(UTC), usegmt=True)}"
     cookie += "; path=/; SameSite=Strict"
-    script = f"document.cookie = {json.dumps(cookie)};".replace("<", "\\u003c")
+    # Secure when the page came over HTTPS, so the browser never sends it over plain HTTP (a
+    # page served over plain HTTP could not keep a Secure cookie at all).
+    script = (
+        f"document.cookie = {json.dumps(cookie)}"
+        ' + (location.protocol === "https:" ? "; Secure" : "");'
+    ).replace("<", "\\u003c")
     browser_code.run_script(script)

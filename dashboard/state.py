@@ -123,8 +123,9 @@ def explain(error: CollectionError, doing: str) -> str:
 
 def sign_out(reason: str | None = None) -> None:
     """Forget everything of this session (and single sign-on's cookie); `reason` is shown next."""
-    from dashboard import session_cookie  # it builds on this module
+    from dashboard import session_cookie, upload_rights  # they build on this module
 
+    upload_rights.forget()
     was_oidc = st.session_state.get(USER) is not None and st.user.get("is_logged_in")
     kept_signed_in = session_cookie.current_token() is not None
     try:

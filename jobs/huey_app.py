@@ -9,12 +9,15 @@ from pathlib import Path
 from huey import Huey, RedisHuey, SqliteHuey
 
 from config.settings import Settings, get_settings
+from core.access.session_tokens import SharedSecretMissing, session_secret
 from jobs.serializer import JSONSerializer
 from jobs.tasks import HueyDispatcher, register_tasks
 
 
 def make_huey(settings: Settings) -> Huey:
     name = f"{settings.redis_key_prefix}collection"
+    # Messages are signed with the secret every web and worker process shares.
+    serializer = JSONSerializer(session_secret(settings))
     if settings.redis_url:
         # Huey would keep only letters, digits and "_" of the name, so "sec:" and "s.e.c:"
         # would share one list. Redis keys take any byte: keep the name as it is.
@@ -23,16 +26,19 @@ def make_huey(settings: Settings) -> Huey:
             url=settings.redis_url,
             results=False,
             clean_name=False,
-            serializer=JSONSerializer(),
+            serializer=serializer,
         )
     Path(settings.huey_sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(
         name=name,
         filename=settings.huey_sqlite_path,
         results=False,
-        serializer=JSONSerializer(),
+        serializer=serializer,
     )
 
 
-huey = make_huey(get_settings())
+try:
+    huey = make_huey(get_settings())
+except SharedSecretMissing as missing:  # the worker refuses to start, in one sentence
+    raise SystemExit(str(missing)) from None
 dispatcher: HueyDispatcher = register_tasks(huey)

@@ -255,7 +255,13 @@ def app_settings(monkeypatch, database_url, redis_prefix):
     """
 
     def apply(**overrides: str) -> None:
-        values = {"DATABASE_URL": database_url, "JOB_STALL_SECONDS": "2", **overrides}
+        values = {
+            "DATABASE_URL": database_url,
+            "JOB_STALL_SECONDS": "2",
+            # What every process of a deployment on PostgreSQL and Redis must share.
+            "SESSION_SECRET": "test-session-secret-" + "s" * 32,
+            **overrides,
+        }
         if database_url.startswith("postgresql"):
             values.setdefault("REDIS_URL", REDIS_SERVER)
             values.setdefault("REDIS_KEY_PREFIX", redis_prefix + secrets.token_hex(3) + ":")

@@ -19,10 +19,26 @@ SALT = "collection-dashboard.sign-in-session"
 MAX_TOKEN_LENGTH = 512
 
 
+class SharedSecretMissing(RuntimeError):
+    """A deployment on shared servers left SESSION_SECRET unset."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "SESSION_SECRET is not set: with PostgreSQL or Redis configured every web and worker"
+            " process must sign with one shared secret, so set SESSION_SECRET (32 characters or"
+            " more) to the same value on all of them."
+        )
+
+
 def session_secret(settings: Settings) -> str:
-    """SESSION_SECRET, or the one generated once into SESSION_SECRET_PATH."""
+    """SESSION_SECRET, or (embedded default only) the one generated once into
+    SESSION_SECRET_PATH; SharedSecretMissing on PostgreSQL or Redis without SESSION_SECRET."""
     if settings.session_secret is not None:
         return settings.session_secret.get_secret_value()
+    if uses_shared_servers(settings):
+        # A generated secret is one host's own: a second web replica or a worker elsewhere
+        # would sign with another and refuse every cookie, pass and queue message of this one.
+        raise SharedSecretMissing
     path = Path(settings.session_secret_path)
     if path.exists():
         return _read_secret(path)
@@ -39,6 +55,11 @@ def session_secret(settings: Settings) -> str:
     finally:
         os.unlink(file.name)
     return _read_secret(path)
+
+
+def uses_shared_servers(settings: Settings) -> bool:
+    """PostgreSQL or Redis: processes on several hosts may serve one deployment."""
+    return settings.redis_url is not None or not settings.database_url.startswith("sqlite")
 
 
 def _read_secret(path: Path) -> str:

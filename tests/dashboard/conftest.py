@@ -38,6 +38,8 @@ def app_settings(database_url, monkeypatch, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.setenv("HUEY_SQLITE_PATH", str(tmp_path / "huey.db"))
+    # What every process of a deployment on PostgreSQL must share (it signs the queue too).
+    monkeypatch.setenv("SESSION_SECRET", "test-session-secret-" + "s" * 32)
     get_settings.cache_clear()
     get_engine.cache_clear()
     # Core loads the configured queue once, on its first use; other tests replace it, so each

@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -61,6 +62,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# A stack served over HTTPS has a certificate of its own making, on this machine's loopback.
+LOOPBACK_TLS = ssl.create_default_context()
+LOOPBACK_TLS.check_hostname = False
+LOOPBACK_TLS.verify_mode = ssl.CERT_NONE
+
+
 def _pg_admin(statement: str) -> None:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
         connection.execute(statement)
@@ -73,7 +80,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> 
             raise RuntimeError(f"streamlit exited with {process.returncode}")
         with (
             contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer,
+            urllib.request.urlopen(
+                f"{url}/_stcore/health", timeout=2, context=LOOPBACK_TLS
+            ) as answer,
         ):
             if answer.status == 200:
                 return
@@ -108,6 +117,8 @@ def scratch_stack(
         "REDIS_KEY_PREFIX": prefix,
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
+        # Shared by the stack's web and worker processes, as production's must be.
+        "SESSION_SECRET": secrets.token_urlsafe(32),
         **(extra_env or {}),
     }
     logs = ROOT / "var" / "live"
@@ -141,15 +152,20 @@ def live_stack(
     seed_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
     seed: bool = True,
+    tls: tuple[Path, Path] | None = None,
 ) -> Iterator[LiveStack]:
-    """`streamlit run` and (unless `worker` is False) a `huey_consumer` on a scratch stack."""
+    """`streamlit run` and (unless `worker` is False) a `huey_consumer` on a scratch stack;
+    with `tls` (certificate and key files), the web serves HTTPS."""
     with scratch_stack("live", seed=seed, seed_args=seed_args, extra_env=extra_env) as (
         stack,
         tag,
         logs,
     ):
         port = free_port()
-        stack.url = f"http://127.0.0.1:{port}"
+        stack.url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+        served_over = []
+        if tls:
+            served_over = ["--server.sslCertFile", str(tls[0]), "--server.sslKeyFile", str(tls[1])]
         processes: list[subprocess.Popen] = []
         try:
             if worker:
@@ -177,6 +193,7 @@ def live_stack(
                     "false",
                     "--server.fileWatcherType",
                     "none",
+                    *served_over,
                 ],
                 logs / f"web-{tag}.log",
                 stack.env,

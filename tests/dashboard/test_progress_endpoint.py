@@ -13,6 +13,7 @@ from core.enhancement.jobs import watch_job
 from core.kernel.errors import NotFound
 from core.storage.unit_of_work import uow_for
 from dashboard import progress_endpoint
+from dashboard.poll_limits import TokenBuckets
 from tests.dashboard.test_job_progress import failed_job
 
 
@@ -22,9 +23,22 @@ def secret(app_settings, monkeypatch):
     get_settings.cache_clear()
 
 
-def poll(token: str | None) -> tuple[int, dict, dict]:
+@pytest.fixture(autouse=True)
+def fresh_buckets(monkeypatch):
+    """Each test counts its own polls (the buckets live as long as the web process)."""
+    monkeypatch.setattr(progress_endpoint, "by_address", TokenBuckets())
+    monkeypatch.setattr(progress_endpoint, "by_pass", TokenBuckets())
+
+
+def poll(token: str | None, address: str = "198.51.100.7") -> tuple[int, dict, dict]:
     query = urlencode({"token": token} if token is not None else {}).encode()
-    scope = {"type": "http", "method": "GET", "path": "/_progress", "query_string": query}
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/_progress",
+        "query_string": query,
+        "client": (address, 50000),
+    }
     response = asyncio.run(progress_endpoint.progress(Request({**scope, "headers": []})))
     return response.status_code, json.loads(response.body), dict(response.headers)
 
@@ -100,3 +114,34 @@ def test_the_route_sits_under_the_servers_base_url_path(base, path):
         assert progress_endpoint.path() == path
     finally:
         config.set_option("server.baseUrlPath", kept)
+
+
+# Rates so low that no token comes back while a test runs: the counts, not the clock, decide.
+NO_REFILL = "0.01"  # per second; a bucket holds one poll
+
+
+def test_polls_beyond_one_passs_rate_are_refused_with_retry_after(
+    secret, tenant, make_member, flow_with_gaps, monkeypatch
+):
+    monkeypatch.setenv("PROGRESS_POLLS_PER_PASS_PER_SECOND", NO_REFILL)
+    get_settings.cache_clear()
+    flow_id = flow_with_gaps(tenant)
+    flooded = pass_for(tenant, flow_id)
+    assert poll(flooded)[0] == 200
+    status, body, headers = poll(flooded)
+    assert (status, body) == (429, {"error": "too many requests"})
+    assert int(headers["retry-after"]) >= 1
+    assert headers["cache-control"] == "no-store"
+    # Another person's pass, from the same address, is answered.
+    assert poll(pass_for(make_member(tenant), flow_id))[0] == 200
+
+
+def test_polls_beyond_one_addresss_rate_are_refused_before_the_pass_is_read(
+    secret, tenant, flow_with_gaps, monkeypatch
+):
+    monkeypatch.setenv("PROGRESS_POLLS_PER_ADDRESS_PER_SECOND", NO_REFILL)
+    get_settings.cache_clear()
+    token = pass_for(tenant, flow_with_gaps(tenant))
+    assert poll("forged", address="203.0.113.9")[0] == 403
+    assert poll(token, address="203.0.113.9")[0] == 429
+    assert poll(token, address="192.0.2.44")[0] == 200

@@ -25,16 +25,13 @@ ANALYST = "stays@demo.local"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack():
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
-    # No SESSION_SECRET: the embedded default generates one into this file.
-    secret = tmp_path_factory.mktemp("secret") / "session_secret"
-    extra = {"SESSION_SECRET_PATH": str(secret), "SESSION_HOURS": "12"}
+    extra = {"SESSION_HOURS": "12"}
     with live_stack(worker=False, seed_args=("--assets", "20"), extra_env=extra) as running:
         add_user(running, ANALYST, "analyst", CLIENT, PASSWORD)
         yield running
-    assert secret.exists()
 
 
 @pytest.fixture

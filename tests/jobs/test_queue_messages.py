@@ -9,8 +9,12 @@ import uuid
 import pytest
 from huey.registry import Message
 
+from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.phase_runs import run_phase
 from core.kernel.dispatch import get_dispatcher
-from jobs.serializer import JSONSerializer
+from db.session import get_engine
+from jobs.serializer import JSONSerializer, UnreadableMessage
+from tests.core.enhancement.test_jobs import phase_of
 from tests.jobs.conftest import phase_primitives
 
 
@@ -62,7 +66,8 @@ def test_a_task_survives_the_queue_with_its_times_and_pipeline(queue):
 
     queue.enqueue(task)
     [raw] = queue.storage.enqueued_items()
-    assert json.loads(raw)["kwargs"] == task.kwargs
+    message, _signature = raw.rsplit(b".", 1)
+    assert json.loads(message)["kwargs"] == task.kwargs
     back = queue.dequeue()
 
     assert (back.id, back.name, back.kwargs) == (task.id, task.name, task.kwargs)
@@ -99,7 +104,74 @@ def test_a_revoked_task_stays_revoked_until_its_time(queue):
     ],
 )
 def test_each_form_of_expiry_comes_back_as_it_went(expires):
-    serializer = JSONSerializer()
+    serializer = JSONSerializer("q" * 40)
     message = Message(id="a", name="jobs.tasks.run_flow_phase", args=(), kwargs={}, expires=expires)
     back = serializer.deserialize(serializer.serialize(message))
     assert back == message and type(back.expires) is type(expires)
+
+
+@pytest.fixture
+def scan_on_the_queue(db, uow_of, tenant, make_assets, queue, monkeypatch):
+    """A flow standing in gap_analysis whose scan was handed to the queue, and the message."""
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
+    assets = make_assets(tenant, 2, business_owner=None)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
+    with uow_of(tenant) as uow:
+        run_phase(
+            uow, flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+        )
+    with uow_of(tenant) as uow:
+        assert run_phase(uow, flow_id, "gap_analysis")["mode"] == "queued"
+    db.rollback()  # SQLite: the worker's session needs the write lock
+    [raw] = queue.storage.enqueued_items()
+    get_engine.cache_clear()  # the worker opens its sessions on this test's settings
+    yield flow_id, raw
+    get_engine().dispose()
+    get_engine.cache_clear()
+
+
+def test_a_signed_message_runs_its_phase(db, tenant, queue, scan_on_the_queue):
+    flow_id, _ = scan_on_the_queue
+    run_one_worker_loop(queue)
+    assert phase_of(db, tenant, flow_id) == "questionnaire_generation"
+
+
+def test_a_forged_message_of_the_right_shape_is_dropped_without_running(
+    db, tenant, queue, scan_on_the_queue, caplog
+):
+    flow_id, genuine = scan_on_the_queue
+    queue.flush()
+    # What someone who can write to Redis, but has no secret, pushes: the real message's JSON.
+    forged = genuine.rsplit(b".", 1)[0]
+    assert json.loads(forged)["kwargs"]["flow_id"] == flow_id
+    queue.storage.enqueue(forged)
+
+    with caplog.at_level(logging.WARNING):
+        run_one_worker_loop(queue)
+
+    assert queue.pending_count() == 0
+    assert "dropped a queue message without a valid signature" in caplog.text
+    assert phase_of(db, tenant, flow_id) == "gap_analysis"
+
+
+def test_a_message_altered_after_signing_is_dropped(db, tenant, queue, scan_on_the_queue, caplog):
+    flow_id, genuine = scan_on_the_queue
+    queue.flush()
+    body, signature = genuine.rsplit(b".", 1)
+    altered = json.loads(body)
+    altered["kwargs"]["phase_name"] = "asset_selection"
+    queue.storage.enqueue(json.dumps(altered).encode() + b"." + signature)
+
+    with caplog.at_level(logging.WARNING):
+        run_one_worker_loop(queue)
+
+    assert "dropped a queue message without a valid signature" in caplog.text
+    assert phase_of(db, tenant, flow_id) == "gap_analysis"
+
+
+def test_a_message_signed_with_another_secret_is_unreadable():
+    message = Message(id="a", name="run_flow_phase", args=(), kwargs=phase_primitives())
+    elsewhere = JSONSerializer("e" * 40).serialize(message)
+    with pytest.raises(UnreadableMessage):
+        JSONSerializer("h" * 40).deserialize(elsewhere)
+    assert JSONSerializer("e" * 40).deserialize(elsewhere) == message

@@ -16,7 +16,9 @@ def huey_for_prefix():
     made = []
 
     def make(prefix: str):
-        huey = make_huey(Settings(redis_url=REDIS_SERVER, redis_key_prefix=prefix))
+        huey = make_huey(
+            Settings(redis_url=REDIS_SERVER, redis_key_prefix=prefix, session_secret="q" * 40)
+        )
         made.append(huey)
         return huey, register_tasks(huey)
 
