@@ -21,6 +21,10 @@ MAX_PARTS = 10_000
 MAX_RATIO = 200  # real sheets deflate 5 to 20 times; a run of one byte about 1000 times
 RATIO_FROM_BYTES = 2**20  # a small part may compress oddly without harm
 MAX_SMALL_PART = 16 * 2**20  # workbook.xml, relationships and styles, which are read whole
+# Elements inside one another: a worksheet needs about 7 (worksheet, sheetData, row, c, is, r,
+# t), extensions a few more. expat keeps every open element, so 8 million nested ones in a
+# 0.35 MB file would take gigabytes before the XML ends.
+MAX_DEPTH = 32
 CHUNK = 2**16
 _END_OF_DIRECTORY = b"PK\x05\x06"
 # What zipfile raises on a damaged or unsupported (encrypted, exotic method) part.
@@ -78,13 +82,42 @@ def unpacks_too_much(where: str, limit: int) -> BadRequest:
     )
 
 
+class Unpacked:
+    """What one read of a part has unpacked, refused past the limit: its bytes, and for a
+    sheet the text of the shared strings its cells refer to, each reference counted (one
+    100,000-character string in 20,000 rows is 2 GB of text, from a 0.2 MB file)."""
+
+    def __init__(self, limit: int, where: str):
+        self.limit, self.where, self.size = limit, where, 0
+
+    def add(self, size: int) -> None:
+        self.size += size
+        if self.size > self.limit:
+            raise unpacks_too_much(self.where, self.limit)
+
+    def add_text(self, size: int) -> None:
+        self.size += size
+        if self.size > self.limit:
+            raise BadRequest(
+                f"{self.where} unpacks to more than {megabytes(self.limit)} counting the shared"
+                " strings its cells repeat (each use counted): save the inventory as CSV, or"
+                " split it",
+                field="file",
+            )
+
+
 def part_chunks(
-    archive: zipfile.ZipFile, part: str, limit: int, where: str, token_limit: int
+    archive: zipfile.ZipFile,
+    part: str,
+    limit: int,
+    where: str,
+    token_limit: int,
+    unpacked: Unpacked | None = None,
 ) -> Generator[bytes, None, None]:
     """The part's bytes as unpacked, in chunks, refused past `limit` whatever its size claims."""
     check_declared(archive, part, limit, where)
     guard = MarkupGuard(token_limit, where)
-    unpacked = 0
+    unpacked = unpacked or Unpacked(limit, where)
     with _open(archive, part) as stream:
         while True:
             try:
@@ -93,9 +126,7 @@ def part_chunks(
                 raise unreadable(error) from None
             if not chunk:
                 return
-            unpacked += len(chunk)
-            if unpacked > limit:
-                raise unpacks_too_much(where, limit)
+            unpacked.add(len(chunk))
             yield chunk
             guard.check(chunk)  # after expat took it: what it holds is bounded either way
 
@@ -149,6 +180,41 @@ class MarkupGuard:
         self.last = chunk[-1:]
 
 
+def too_deep(where: str) -> BadRequest:
+    return BadRequest(
+        f"{where} nests elements more than {MAX_DEPTH} deep, as no workbook does (a sheet"
+        " needs about 7): it looks built to fill memory, and is not read",
+        field="file",
+    )
+
+
+class DepthWatch:
+    """The nesting of a part read by a parser that runs no Python per start tag (the check of
+    a sheet's XML): starts are counted in the bytes, ends as expat reports them.
+
+    Every "<" starts a tag (it cannot stand in text or in an attribute; comments, CDATA and
+    processing instructions are refused apart) and every end, "</x>" or "<x/>", is reported.
+    Checked after each chunk, so at most one chunk's worth (a few thousand levels) is held
+    past the limit before the part is refused.
+    """
+
+    def __init__(self, parser: expat.XMLParserType, where: str):
+        self.where = where
+        self.ended: list[str] = []
+        parser.EndElementHandler = self.ended.append  # no Python frame per element
+        self.depth = 0
+        self.last = b""
+
+    def check(self, chunk: bytes) -> None:
+        joined = self.last + chunk  # a "</" may straddle two chunks: its "<" counted before
+        self.depth += chunk.count(b"<") - sum(joined.count(mark) for mark in (b"</", b"<?", b"<!"))
+        self.depth -= len(self.ended)
+        self.ended.clear()
+        self.last = chunk[-1:]
+        if self.depth > MAX_DEPTH:
+            raise too_deep(self.where)
+
+
 def new_parser() -> expat.XMLParserType:
     """An expat parser that refuses a DTD (so no entity can be declared, let alone expand)."""
     parser = expat.ParserCreate()
@@ -180,6 +246,8 @@ def small_part_tags(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str,
     parser = new_parser()
 
     def start(name: str, attributes: dict[str, str]) -> None:
+        if len(stack) > MAX_DEPTH:
+            raise too_deep(part)
         found.append((stack[-1], local(name), attributes))
         stack.append(local(name))
 

@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from core.inventory.limits import cell_too_long
-from core.inventory.xlsx_parts import COLUMNS, new_parser
+from core.inventory.xlsx_parts import COLUMNS, DepthWatch, new_parser
 
 MOST_WAITING = 2**16  # bytes of a row not complete yet; plain rows are far shorter
 _START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml([^>]*)\?>)?\s*<([\w.-]+)[\s>/]")
+_SHEET_DATA_TAIL = 4096
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb'\s*<row(?: r="(\d+)")?((?: [\w:]+="[^"]*")*) ?(/?)>')  # its start tag
 # A plain cell: column letters, row digits, style, type, style, ">" + value, ">" + inline text
@@ -44,10 +45,12 @@ def read_sheet(reader: Any, chunks: Iterator[bytes]) -> Iterator[None]:
     """Feeds the sheet to `reader` (core.inventory.xlsx_rows' sheet reader: its expat handlers,
     `next_row`, `column_of`, and `done`, which gets each row read); yields after each chunk so
     that the rows are handed out as they are read."""
-    validator = new_parser()  # no handlers: it only refuses what is not well-formed XML
+    validator = new_parser()  # no start handler: it only refuses what is not well-formed XML
+    depth = DepthWatch(validator, reader.where)
     plain = _PlainRows(reader)
     for chunk in chunks:
         validator.Parse(chunk, False)
+        depth.check(chunk)  # before any other parser takes the chunk
         plain.feed(chunk)
         yield
     validator.Parse(b"", True)
@@ -104,7 +107,10 @@ class _PlainRows:
                 return
         found = _SHEET_DATA.search(self.pending)
         if found is None:
-            return  # the sheet's header parts: waits for the rows
+            # The sheet's header parts: waits for the rows, keeping only what may begin the
+            # sheetData tag (so a huge header is neither held nor searched again and again).
+            self.pending = self.pending[-_SHEET_DATA_TAIL:]
+            return
         if found.group(1):  # a prefixed sheetData: expat reads it all
             self._hand_on(self.pending)
         elif found.group(2):
@@ -160,6 +166,8 @@ class _PlainRows:
         if len(content) <= self.reader.limit and b"&" not in content and b"\r" not in content:
             # Anything but a plain cell is found as single characters, of no column letters.
             found = _CELL_OR_OTHER.findall(content)
+            if len(found) > self.reader.max_columns:
+                return self._cells(content)  # refuses the cell past the limit, or another form
             if [cell[0] for cell in found] == _LETTERS[: len(found)]:
                 return PlainCells(found)
         return self._cells(content)
@@ -187,6 +195,8 @@ class _PlainRows:
                     where = f"{self.reader.where}, cell {letters}{number}"
                     raise cell_too_long(where, limit)
             column = COLUMNS.get(letters) or self.reader.column_of(letters)
+            if column > self.reader.max_columns:
+                self.reader.refuse_column(letters + number)
             if column > len(cells):
                 cells.extend([None] * (column - 1 - len(cells)))
                 cells.append((kind, style or style_after or None, text, letters + number))
@@ -224,7 +234,8 @@ def plain_values(reader: Any, cells: PlainCells) -> list[Any]:
     """The values of a row of plain cells, as `reader.value` reads each: inline strings,
     shared strings and plain numbers here, the rest by it."""
     values: list[Any] = []
-    append, strings, value = values.append, reader.strings, reader.value
+    append, value = values.append, reader.value
+    string, unpacked = reader.strings.counted, reader.unpacked
     dates = reader.date_style_of
     for letters, number, style, kind, style_after, text, inline in cells:
         if kind == b"inlineStr":
@@ -233,7 +244,7 @@ def plain_values(reader: Any, cells: PlainCells) -> list[Any]:
             append(None)  # no value, or an empty one
         elif kind == b"s" and text[1:].isdigit():
             try:
-                append(strings[int(text[1:])])
+                append(string(int(text[1:]), unpacked))
             except IndexError:  # the workbook lacks it: refused as `value` words it
                 append(value("s", None, text[1:].decode(), (letters + number).decode()))
         elif kind in (b"", b"n") and not dates(style or style_after):

@@ -9,7 +9,15 @@ from array import array
 from collections.abc import Iterator
 
 from core.inventory.limits import cell_too_long
-from core.inventory.xlsx_parts import XML_ERRORS, local, new_parser, unreadable
+from core.inventory.xlsx_parts import (
+    MAX_DEPTH,
+    XML_ERRORS,
+    Unpacked,
+    local,
+    new_parser,
+    too_deep,
+    unreadable,
+)
 
 
 class SharedStrings:
@@ -28,6 +36,16 @@ class SharedStrings:
             raise IndexError(index)
         start = self.ends[index - 1] if index else 0
         return self.text[start : self.ends[index]].decode()
+
+    def counted(self, index: int, unpacked: Unpacked) -> str:
+        """The string, its size counted as unpacked by the sheet that refers to it."""
+        if index < 0:
+            raise IndexError(index)
+        start, end = self.ends[index - 1] if index else 0, self.ends[index]
+        unpacked.size += end - start  # inline: a sheet may refer to strings millions of times
+        if unpacked.size > unpacked.limit:
+            unpacked.add_text(0)  # refused, in its words
+        return self.text[start:end].decode()
 
 
 def read_shared_strings(chunks: Iterator[bytes], strings: SharedStrings, limit: int) -> None:
@@ -48,10 +66,13 @@ class _SharedStringsReader:
     def __init__(self, strings: SharedStrings, limit: int):
         self.strings, self.limit = strings, limit
         self.text: list[str] = []
-        self.length = self.phonetic = 0
+        self.length = self.phonetic = self.depth = 0
         self.capturing = False
 
     def start(self, name: str, _attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise too_deep("the workbook's shared-string table")
         name = local(name)
         if name == "si":
             self.text, self.length = [], 0
@@ -61,6 +82,7 @@ class _SharedStringsReader:
             self.phonetic += 1
 
     def end(self, name: str) -> None:
+        self.depth -= 1
         name = local(name)
         if name == "si":
             self.strings.append("".join(self.text).replace("x005F_", ""))  # as openpyxl does
