@@ -139,7 +139,7 @@ def csv_rows(
             if number > most:
                 raise too_many_rows_with_blank_ones(most)
             if len(cells) > widest:
-                raise too_many_columns(f"row {number}, cell {widest + 1},", widest)
+                raise too_many_columns(f"row {number}, cell {widest + 1:,},", widest)
             if cells and max(map(len, cells)) > limits.max_cell_chars:
                 raise cell_too_long(f"row {number} cannot be read: a cell", limits.max_cell_chars)
             if recoded_lines and recoded_lines[0] <= reader.line_num:

@@ -188,31 +188,24 @@ def too_deep(where: str) -> BadRequest:
     )
 
 
-class DepthWatch:
-    """The nesting of a part read by a parser that runs no Python per start tag (the check of
-    a sheet's XML): starts are counted in the bytes, ends as expat reports them.
+class _Depth:
+    def __init__(self, where: str):
+        self.where, self.depth = where, 0
 
-    Every "<" starts a tag (it cannot stand in text or in an attribute; comments, CDATA and
-    processing instructions are refused apart) and every end, "</x>" or "<x/>", is reported.
-    Checked after each chunk, so at most one chunk's worth (a few thousand levels) is held
-    past the limit before the part is refused.
-    """
-
-    def __init__(self, parser: expat.XMLParserType, where: str):
-        self.where = where
-        self.ended: list[str] = []
-        parser.EndElementHandler = self.ended.append  # no Python frame per element
-        self.depth = 0
-        self.last = b""
-
-    def check(self, chunk: bytes) -> None:
-        joined = self.last + chunk  # a "</" may straddle two chunks: its "<" counted before
-        self.depth += chunk.count(b"<") - sum(joined.count(mark) for mark in (b"</", b"<?", b"<!"))
-        self.depth -= len(self.ended)
-        self.ended.clear()
-        self.last = chunk[-1:]
+    def start(self, _name: str, _attributes: dict[str, str]) -> None:
+        self.depth += 1
         if self.depth > MAX_DEPTH:
             raise too_deep(self.where)
+
+    def end(self, _name: str) -> None:
+        self.depth -= 1
+
+
+def depth_parser(where: str) -> expat.XMLParserType:
+    """A parser that only refuses elements nested past MAX_DEPTH (and XML not well formed)."""
+    parser, depth = new_parser(), _Depth(where)
+    parser.StartElementHandler, parser.EndElementHandler = depth.start, depth.end
+    return parser
 
 
 def new_parser() -> expat.XMLParserType:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from core.inventory.limits import cell_too_long
-from core.inventory.xlsx_parts import COLUMNS, DepthWatch, new_parser
+from core.inventory.xlsx_parts import COLUMNS, depth_parser, new_parser
 
 MOST_WAITING = 2**16  # bytes of a row not complete yet; plain rows are far shorter
 _START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml([^>]*)\?>)?\s*<([\w.-]+)[\s>/]")
@@ -45,12 +45,14 @@ def read_sheet(reader: Any, chunks: Iterator[bytes]) -> Iterator[None]:
     """Feeds the sheet to `reader` (core.inventory.xlsx_rows' sheet reader: its expat handlers,
     `next_row`, `column_of`, and `done`, which gets each row read); yields after each chunk so
     that the rows are handed out as they are read."""
-    validator = new_parser()  # no start handler: it only refuses what is not well-formed XML
-    depth = DepthWatch(validator, reader.where)
+    # No handlers: it only refuses what is not well-formed XML. It keeps every open element,
+    # yet calls no Python per element to count them: the nesting is bounded by the readers
+    # that take each chunk right after it (see _PlainRows), so it holds at most the bytes they
+    # wait for (128 KB: some 40,000 levels, a few megabytes) past the limit before one refuses.
+    validator = new_parser()
     plain = _PlainRows(reader)
     for chunk in chunks:
         validator.Parse(chunk, False)
-        depth.check(chunk)  # before any other parser takes the chunk
         plain.feed(chunk)
         yield
     validator.Parse(b"", True)
@@ -59,7 +61,13 @@ def read_sheet(reader: Any, chunks: Iterator[bytes]) -> Iterator[None]:
 
 class _PlainRows:
     """Reads the rows of sheetData by pattern until something unusual, then hands the rest
-    of the sheet (from its root element on) to an expat parser with the reader's handlers."""
+    of the sheet (from its root element on) to an expat parser with the reader's handlers.
+
+    Every byte is also read by something that bounds the nesting (core.inventory.xlsx_parts'
+    MAX_DEPTH): the patterns take only rows of cells holding text (no element inside another
+    past `t`), the reader's handlers count it, and what comes before and after the rows goes
+    to a parser that only counts it.
+    """
 
     def __init__(self, reader: Any):
         self.reader = reader
@@ -68,14 +76,17 @@ class _PlainRows:
         self.root: bytes | None = None
         self.in_rows = self.finished = False
         self.rest: Any = None  # the expat parser that reads the rest, once one does
+        self.outside = depth_parser(reader.where)  # the sheet before the rows, then after
 
     def feed(self, chunk: bytes) -> None:
         if self.rest is not None:
             self.rest.Parse(chunk, False)
             return
         if self.finished:
-            return  # what follows the rows: only the validator needs it
+            self.outside.Parse(chunk, False)  # what follows the rows: only its nesting counts
+            return
         if not self.in_rows:
+            self.outside.Parse(chunk, False)  # the sheet from its start: only its nesting counts
             self.pending += chunk
             self._find_rows()
             if not self.in_rows:
@@ -127,6 +138,9 @@ class _PlainRows:
                 rest = text[position:].lstrip()
                 if rest.startswith(b"</sheetData>"):
                     self.finished, self.text = True, b""
+                    self.outside = depth_parser(self.reader.where)
+                    assert self.root is not None
+                    self.outside.Parse(b"<" + self.root + b"><sheetData>" + rest, False)
                     return
                 closed = rest.find(b"</row>") if rest.startswith(b"<row") else -1
                 if closed >= 0:  # a row of another form: expat reads it
