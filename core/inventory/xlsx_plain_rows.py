@@ -122,8 +122,8 @@ class _PlainRows:
             # sheetData tag (so a huge header is neither held nor searched again and again).
             self.pending = self.pending[-_SHEET_DATA_TAIL:]
             return
-        if found.group(1):  # a prefixed sheetData: expat reads it all
-            self._hand_on(self.pending)
+        if found.group(1):  # a prefixed sheetData: expat reads it all (the header is let go)
+            self._hand_on(b"<" + self.root + b">" + self.pending[found.start() :])
         elif found.group(2):
             self.finished = True  # <sheetData/>: no rows
         else:
