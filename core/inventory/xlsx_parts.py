@@ -95,15 +95,13 @@ class Unpacked:
         if self.size > self.limit:
             raise unpacks_too_much(self.where, self.limit)
 
-    def add_text(self, size: int) -> None:
-        self.size += size
-        if self.size > self.limit:
-            raise BadRequest(
-                f"{self.where} unpacks to more than {megabytes(self.limit)} counting the shared"
-                " strings its cells repeat (each use counted): save the inventory as CSV, or"
-                " split it",
-                field="file",
-            )
+    def text_too_long(self) -> BadRequest:
+        """The refusal once the shared strings a sheet refers to pass the limit."""
+        return BadRequest(
+            f"{self.where} unpacks to more than {megabytes(self.limit)} counting the shared"
+            " strings its cells repeat (each use counted): save the inventory as CSV, or split it",
+            field="file",
+        )
 
 
 def part_chunks(

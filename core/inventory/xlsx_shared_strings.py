@@ -44,7 +44,7 @@ class SharedStrings:
         start, end = self.ends[index - 1] if index else 0, self.ends[index]
         unpacked.size += end - start  # inline: a sheet may refer to strings millions of times
         if unpacked.size > unpacked.limit:
-            unpacked.add_text(0)  # refused, in its words
+            raise unpacked.text_too_long()
         return self.text[start:end].decode()
 
 
