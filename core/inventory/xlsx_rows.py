@@ -42,7 +42,7 @@ from core.inventory.xlsx_parts import (
     too_deep,
 )
 from core.inventory.xlsx_plain_rows import PlainCells, plain_values, read_sheet
-from core.inventory.xlsx_shared_strings import SharedStrings, read_shared_strings
+from core.inventory.xlsx_shared_strings import SharedStrings, workbook_strings
 from core.inventory.xlsx_styles import date_styles, small_index
 from core.kernel.errors import BadRequest
 
@@ -113,30 +113,10 @@ class Workbook:
         """Read once per workbook, on the first sheet read (and kept only if read whole); with
         a memo, once per uploaded file, however many times it is read."""
         if self._strings is None:
-            part = self.shared_strings_part
-            if part not in self.archive.NameToInfo:
-                self._strings = SharedStrings()
-            elif self.memo is None:
-                self._strings = self._read_shared_strings()
-            else:
-                info = self.archive.getinfo(part)
-                limits = self.limits.max_cell_chars, self.limits.max_shared_strings_bytes
-                key = (part, info.CRC, info.file_size, info.compress_size, *limits)
-                self._strings = self.memo.shared_strings(key, self._read_shared_strings)
+            self._strings = workbook_strings(
+                self.archive, self.shared_strings_part, self.limits, self.token_limit, self.memo
+            )
         return self._strings
-
-    def _read_shared_strings(self) -> SharedStrings:
-        strings = SharedStrings()
-        assert self.shared_strings_part is not None
-        chunks = part_chunks(
-            self.archive,
-            self.shared_strings_part,
-            self.limits.max_shared_strings_bytes,
-            "the workbook's shared-string table",
-            self.token_limit,
-        )
-        read_shared_strings(chunks, strings, self.limits.max_cell_chars)
-        return strings
 
 
 class _SheetReader:

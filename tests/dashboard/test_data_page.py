@@ -105,17 +105,17 @@ def test_a_saved_mapping_and_a_row_key_are_chosen_and_a_mapping_is_saved(db, ten
 def test_a_workbook_s_shared_strings_are_read_once_for_its_previews_and_its_import(
     db, tenant, open_page, tmp_path, monkeypatch
 ):
-    import core.inventory.xlsx_rows
+    import core.inventory.xlsx_shared_strings
     from tests.core.workbook_bombs import row
 
     reads: list[str] = []
-    read = core.inventory.xlsx_rows.read_shared_strings
+    read = core.inventory.xlsx_shared_strings.read_shared_strings
 
     def counted(*args, **kwargs):  # the real reading, counted
         reads.append("read")
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(core.inventory.xlsx_rows, "read_shared_strings", counted)
+    monkeypatch.setattr(core.inventory.xlsx_shared_strings, "read_shared_strings", counted)
     strings = [f"<si><t>cluster-{index}</t></si>".encode() for index in range(5)]
     rows = [row(1, "Hostname", "Cluster")]
     rows += [row(n, f"h{n}", f'<c r="B{n}" t="s"><v>{n % 5}</v></c>'.encode()) for n in range(2, 9)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import core.inventory.xlsx_rows
+import core.inventory.xlsx_shared_strings
 from core.inventory.files import read_table
 from core.inventory.importer import import_assets, preview_import
 from core.inventory.upload_memo import UploadMemo
@@ -260,13 +260,13 @@ def test_a_csv_of_10_000_columns_is_refused_at_its_header(tmp_path):
 def shared_strings_reads(monkeypatch) -> list[int]:
     """Every read of a workbook's shared-string table, counted (the reading itself is real)."""
     reads: list[int] = []
-    read = core.inventory.xlsx_rows.read_shared_strings
+    read = core.inventory.xlsx_shared_strings.read_shared_strings
 
     def counted(*args, **kwargs):
         reads.append(1)
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(core.inventory.xlsx_rows, "read_shared_strings", counted)
+    monkeypatch.setattr(core.inventory.xlsx_shared_strings, "read_shared_strings", counted)
     return reads
 
 
