@@ -22,6 +22,7 @@ from core.inventory.limits import (
     ImportLimits,
     cell_too_long,
     megabytes,
+    too_many_columns,
     too_many_rows_with_blank_ones,
 )
 from core.inventory.spreadsheet import unescape_formula
@@ -132,11 +133,13 @@ def csv_rows(
     """(row number, cells) of every record; rows read as Windows-1252 go into row_notes."""
     recoded_lines: deque[int] = deque()
     reader = csv.reader(text_lines(content, encoding, recoded_lines.append), delimiter=delimiter)
-    number, most = 0, limits.max_rows_with_blank_ones
+    number, most, widest = 0, limits.max_rows_with_blank_ones, limits.max_columns
     try:
         for number, cells in enumerate(reader, start=1):  # noqa: B007 - used on error
             if number > most:
                 raise too_many_rows_with_blank_ones(most)
+            if len(cells) > widest:
+                raise too_many_columns(f"row {number}, cell {widest + 1:,},", widest)
             if cells and max(map(len, cells)) > limits.max_cell_chars:
                 raise cell_too_long(f"row {number} cannot be read: a cell", limits.max_cell_chars)
             if recoded_lines and recoded_lines[0] <= reader.line_num:

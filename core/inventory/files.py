@@ -22,6 +22,7 @@ from core.inventory.csv_rows import (
 from core.inventory.limits import ImportLimits, file_too_large, too_many_rows
 from core.inventory.mapping_choices import MappingChoices
 from core.inventory.profiles import PLAIN, Profile, detect_profile, preferred_sheets
+from core.inventory.upload_memo import UploadMemo
 from core.inventory.xlsx_rows import DamagedSheet, Workbook
 from core.kernel.errors import BadRequest
 
@@ -83,7 +84,9 @@ def read_table(
     filename: str,
     limits: ImportLimits | None = None,
     choices: MappingChoices | None = None,
+    memo: UploadMemo | None = None,
 ) -> TableFile:
+    """The file as a table; `memo` keeps what the next read of the same file can reuse."""
     limits = limits or ImportLimits.from_settings()
     if not isinstance(content, bytes | bytearray) or not content:
         raise BadRequest("the file is empty", field="file")
@@ -91,7 +94,7 @@ def read_table(
         raise file_too_large(len(content), limits.max_file_bytes)
     suffix = PurePath(filename or "").suffix.lower()
     if content[:4] == b"PK\x03\x04":
-        return _read_workbook(bytes(content), limits, choices)
+        return _read_workbook(bytes(content), limits, choices, memo)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BadRequest(
             "this is an old Excel .xls workbook; save it as .xlsx or CSV", field="file"
@@ -131,9 +134,9 @@ def _read_csv(content: bytes, limits: ImportLimits, choices: MappingChoices | No
 
 
 def _read_workbook(
-    content: bytes, limits: ImportLimits, choices: MappingChoices | None
+    content: bytes, limits: ImportLimits, choices: MappingChoices | None, memo: UploadMemo | None
 ) -> TableFile:
-    workbook = Workbook(content, limits)
+    workbook = Workbook(content, limits, memo)
     failure: BadRequest | None = None
     for sheet_name in preferred_sheets(list(workbook.sheets)):
         try:

@@ -10,6 +10,17 @@ from typing import Any
 from core.inventory.spreadsheet import csv_file
 
 REPORT_COLUMNS = ("row", "column", "value", "reason")
+EXCERPT_CHARS = (
+    200  # of a value in a report: enough to find the cell, never the whole of a huge one
+)
+
+
+def excerpt(value: Any, chars: int = EXCERPT_CHARS) -> str:
+    """A value as a report keeps it: its first `chars` characters, and how long it was."""
+    text = "" if value is None else str(value)
+    if len(text) <= chars:
+        return text
+    return f"{text[:chars]}… ({len(text):,} characters)"
 
 
 def report_csv(

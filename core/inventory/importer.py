@@ -31,6 +31,7 @@ from core.inventory.rows import (
     written_fields,
 )
 from core.inventory.rvtools_tabs import RvtoolsTabs
+from core.inventory.upload_memo import UploadMemo
 from core.kernel.permissions import Action
 from core.storage.dialect import is_postgresql
 from core.storage.unit_of_work import UnitOfWork
@@ -71,6 +72,7 @@ def import_assets(
     limits: ImportLimits | None = None,
     key: str | None = None,
     choices: MappingChoices | None = None,
+    memo: UploadMemo | None = None,
 ) -> ImportReport:
     """Create or update the engagement's assets from the file; all rows or none.
 
@@ -78,10 +80,11 @@ def import_assets(
     has no name column or more rows than the limit is a BadRequest that changes nothing.
     `key` names the column that tells rows apart (core.inventory.row_keys); default the name.
     `choices` are a person's changes to the detected mapping (core.inventory.mapping_choices).
+    `memo` is the one the file's previews were read with, if any (core.inventory.upload_memo).
     """
     uow.require(Action.IMPORT_ASSETS)
     limits = limits or ImportLimits.from_settings(max_rows=max_rows)
-    table = read_table(content, filename, limits, choices)
+    table = read_table(content, filename, limits, choices, memo)
     keys = RowKeys(table.columns, key)
     # A key other than the name needs every name first; else an estimate does for progress.
     total = keys.count_names(table.rows()) if keys.counts_names else table.estimated_rows()

@@ -20,6 +20,7 @@ class ImportLimits:
     max_cell_chars: int
     max_unpacked_bytes: int
     max_shared_strings_bytes: int
+    max_columns: int = EXCEL_MAX_COLUMNS
 
     @classmethod
     def from_settings(cls, *, max_rows: int | None = None) -> "ImportLimits":
@@ -30,6 +31,7 @@ class ImportLimits:
             max_cell_chars=settings.import_max_cell_chars,
             max_unpacked_bytes=settings.import_max_unpacked_bytes,
             max_shared_strings_bytes=settings.import_max_shared_strings_bytes,
+            max_columns=settings.import_max_columns,
         )
 
     @property
@@ -61,6 +63,14 @@ def file_too_large(size: int, limit: int) -> BadRequest:
     return BadRequest(
         f"the file is {megabytes(size)}; at most {megabytes(limit)} can be imported at once:"
         " split it into several files",
+        field="file",
+    )
+
+
+def too_many_columns(where: str, limit: int) -> BadRequest:
+    return BadRequest(
+        f"{where} lies past column {limit:,}; at most {limit:,} columns can be imported (the"
+        " IMPORT_MAX_COLUMNS setting): delete the columns the inventory does not need",
         field="file",
     )
 

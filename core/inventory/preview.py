@@ -14,6 +14,7 @@ from core.inventory.mapping_choices import MappingChoices
 from core.inventory.row_keys import RowKeys
 from core.inventory.rows import RowConverter, RowProblem, default_asset_type
 from core.inventory.rvtools_tabs import RvtoolsTabs
+from core.inventory.upload_memo import UploadMemo
 
 MAX_SAMPLE_ROWS = 200
 
@@ -41,10 +42,12 @@ def preview_import(
     limits: ImportLimits | None = None,
     choices: MappingChoices | None = None,
     key: str | None = None,
+    memo: UploadMemo | None = None,
 ) -> ImportPreview:
     """How the file's columns map to asset fields and its first rows, read and no further,
-    each with the reason the import would skip it."""
-    table = read_table(content, filename, limits, choices)
+    each with the reason the import would skip it. Previews and the import of one file may
+    share a `memo`, so that what they all need is read once."""
+    table = read_table(content, filename, limits, choices, memo)
     wanted = max(0, min(int(sample_rows), MAX_SAMPLE_ROWS))
     samples: list[dict[str, Any]] = []
     reasons: list[str | None] = []

@@ -23,6 +23,7 @@ from core.inventory.column_mapping import (
     normalize_asset_type,
     normalize_header,
 )
+from core.inventory.import_report import excerpt
 from core.inventory.profiles import PLAIN, Profile, SkippedRow
 from core.kernel.errors import BadRequest
 from core.kernel.text import clean_text
@@ -54,9 +55,14 @@ class RowProblem(ValueProblem):
         self.value = value
 
     def entry(self, row: int) -> dict[str, Any]:
-        """The report's line: row, column, value (as the file has it) and reason."""
-        value = "" if self.value is None else str(self.value)
-        return {"row": row, "column": self.column, "value": value, "reason": str(self)}
+        """The report's line: row, column, value (an excerpt of it as the file has it) and
+        reason. The whole value is not kept: a file may repeat one huge text in every row."""
+        return {
+            "row": row,
+            "column": self.column,
+            "value": excerpt(self.value),
+            "reason": str(self),
+        }
 
 
 @dataclass

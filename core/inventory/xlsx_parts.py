@@ -21,6 +21,10 @@ MAX_PARTS = 10_000
 MAX_RATIO = 200  # real sheets deflate 5 to 20 times; a run of one byte about 1000 times
 RATIO_FROM_BYTES = 2**20  # a small part may compress oddly without harm
 MAX_SMALL_PART = 16 * 2**20  # workbook.xml, relationships and styles, which are read whole
+# Elements inside one another: a worksheet needs about 7 (worksheet, sheetData, row, c, is, r,
+# t), extensions a few more. expat keeps every open element, so 8 million nested ones in a
+# 0.35 MB file would take gigabytes before the XML ends.
+MAX_DEPTH = 32
 CHUNK = 2**16
 _END_OF_DIRECTORY = b"PK\x05\x06"
 # What zipfile raises on a damaged or unsupported (encrypted, exotic method) part.
@@ -78,13 +82,40 @@ def unpacks_too_much(where: str, limit: int) -> BadRequest:
     )
 
 
+class Unpacked:
+    """What one read of a part has unpacked, refused past the limit: its bytes, and for a
+    sheet the text of the shared strings its cells refer to, each reference counted (one
+    100,000-character string in 20,000 rows is 2 GB of text, from a 0.2 MB file)."""
+
+    def __init__(self, limit: int, where: str):
+        self.limit, self.where, self.size = limit, where, 0
+
+    def add(self, size: int) -> None:
+        self.size += size
+        if self.size > self.limit:
+            raise unpacks_too_much(self.where, self.limit)
+
+    def text_too_long(self) -> BadRequest:
+        """The refusal once the shared strings a sheet refers to pass the limit."""
+        return BadRequest(
+            f"{self.where} unpacks to more than {megabytes(self.limit)} counting the shared"
+            " strings its cells repeat (each use counted): save the inventory as CSV, or split it",
+            field="file",
+        )
+
+
 def part_chunks(
-    archive: zipfile.ZipFile, part: str, limit: int, where: str, token_limit: int
+    archive: zipfile.ZipFile,
+    part: str,
+    limit: int,
+    where: str,
+    token_limit: int,
+    unpacked: Unpacked | None = None,
 ) -> Generator[bytes, None, None]:
     """The part's bytes as unpacked, in chunks, refused past `limit` whatever its size claims."""
     check_declared(archive, part, limit, where)
     guard = MarkupGuard(token_limit, where)
-    unpacked = 0
+    unpacked = unpacked or Unpacked(limit, where)
     with _open(archive, part) as stream:
         while True:
             try:
@@ -93,9 +124,7 @@ def part_chunks(
                 raise unreadable(error) from None
             if not chunk:
                 return
-            unpacked += len(chunk)
-            if unpacked > limit:
-                raise unpacks_too_much(where, limit)
+            unpacked.add(len(chunk))
             yield chunk
             guard.check(chunk)  # after expat took it: what it holds is bounded either way
 
@@ -149,6 +178,34 @@ class MarkupGuard:
         self.last = chunk[-1:]
 
 
+def too_deep(where: str) -> BadRequest:
+    return BadRequest(
+        f"{where} nests elements more than {MAX_DEPTH} deep, as no workbook does (a sheet"
+        " needs about 7): it looks built to fill memory, and is not read",
+        field="file",
+    )
+
+
+class _Depth:
+    def __init__(self, where: str):
+        self.where, self.depth = where, 0
+
+    def start(self, _name: str, _attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise too_deep(self.where)
+
+    def end(self, _name: str) -> None:
+        self.depth -= 1
+
+
+def depth_parser(where: str) -> expat.XMLParserType:
+    """A parser that only refuses elements nested past MAX_DEPTH (and XML not well formed)."""
+    parser, depth = new_parser(), _Depth(where)
+    parser.StartElementHandler, parser.EndElementHandler = depth.start, depth.end
+    return parser
+
+
 def new_parser() -> expat.XMLParserType:
     """An expat parser that refuses a DTD (so no entity can be declared, let alone expand)."""
     parser = expat.ParserCreate()
@@ -180,6 +237,8 @@ def small_part_tags(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str,
     parser = new_parser()
 
     def start(name: str, attributes: dict[str, str]) -> None:
+        if len(stack) > MAX_DEPTH:
+            raise too_deep(part)
         found.append((stack[-1], local(name), attributes))
         stack.append(local(name))
 

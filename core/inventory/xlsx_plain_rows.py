@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from core.inventory.limits import cell_too_long
-from core.inventory.xlsx_parts import COLUMNS, new_parser
+from core.inventory.xlsx_parts import COLUMNS, depth_parser, new_parser
 
 MOST_WAITING = 2**16  # bytes of a row not complete yet; plain rows are far shorter
 _START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml([^>]*)\?>)?\s*<([\w.-]+)[\s>/]")
+_SHEET_DATA_TAIL = 4096
 _SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b[^>]*?(/?)>")
 _ROW = re.compile(rb'\s*<row(?: r="(\d+)")?((?: [\w:]+="[^"]*")*) ?(/?)>')  # its start tag
 # A plain cell: column letters, row digits, style, type, style, ">" + value, ">" + inline text
@@ -44,7 +45,11 @@ def read_sheet(reader: Any, chunks: Iterator[bytes]) -> Iterator[None]:
     """Feeds the sheet to `reader` (core.inventory.xlsx_rows' sheet reader: its expat handlers,
     `next_row`, `column_of`, and `done`, which gets each row read); yields after each chunk so
     that the rows are handed out as they are read."""
-    validator = new_parser()  # no handlers: it only refuses what is not well-formed XML
+    # No handlers: it only refuses what is not well-formed XML. It keeps every open element,
+    # yet calls no Python per element to count them: the nesting is bounded by the readers
+    # that take each chunk right after it (see _PlainRows), so it holds at most the bytes they
+    # wait for (128 KB: some 40,000 levels, a few megabytes) past the limit before one refuses.
+    validator = new_parser()
     plain = _PlainRows(reader)
     for chunk in chunks:
         validator.Parse(chunk, False)
@@ -56,7 +61,13 @@ def read_sheet(reader: Any, chunks: Iterator[bytes]) -> Iterator[None]:
 
 class _PlainRows:
     """Reads the rows of sheetData by pattern until something unusual, then hands the rest
-    of the sheet (from its root element on) to an expat parser with the reader's handlers."""
+    of the sheet (from its root element on) to an expat parser with the reader's handlers.
+
+    Every byte is also read by something that bounds the nesting (core.inventory.xlsx_parts'
+    MAX_DEPTH): the patterns take only rows of cells holding text (no element inside another
+    past `t`), the reader's handlers count it, and what comes before and after the rows goes
+    to a parser that only counts it.
+    """
 
     def __init__(self, reader: Any):
         self.reader = reader
@@ -65,14 +76,17 @@ class _PlainRows:
         self.root: bytes | None = None
         self.in_rows = self.finished = False
         self.rest: Any = None  # the expat parser that reads the rest, once one does
+        self.outside = depth_parser(reader.where)  # the sheet before the rows, then after
 
     def feed(self, chunk: bytes) -> None:
         if self.rest is not None:
             self.rest.Parse(chunk, False)
             return
         if self.finished:
-            return  # what follows the rows: only the validator needs it
+            self.outside.Parse(chunk, False)  # what follows the rows: only its nesting counts
+            return
         if not self.in_rows:
+            self.outside.Parse(chunk, False)  # the sheet from its start: only its nesting counts
             self.pending += chunk
             self._find_rows()
             if not self.in_rows:
@@ -104,9 +118,12 @@ class _PlainRows:
                 return
         found = _SHEET_DATA.search(self.pending)
         if found is None:
-            return  # the sheet's header parts: waits for the rows
-        if found.group(1):  # a prefixed sheetData: expat reads it all
-            self._hand_on(self.pending)
+            # The sheet's header parts: waits for the rows, keeping only what may begin the
+            # sheetData tag (so a huge header is neither held nor searched again and again).
+            self.pending = self.pending[-_SHEET_DATA_TAIL:]
+            return
+        if found.group(1):  # a prefixed sheetData: expat reads it all (the header is let go)
+            self._hand_on(b"<" + self.root + b">" + self.pending[found.start() :])
         elif found.group(2):
             self.finished = True  # <sheetData/>: no rows
         else:
@@ -121,6 +138,9 @@ class _PlainRows:
                 rest = text[position:].lstrip()
                 if rest.startswith(b"</sheetData>"):
                     self.finished, self.text = True, b""
+                    self.outside = depth_parser(self.reader.where)
+                    assert self.root is not None
+                    self.outside.Parse(b"<" + self.root + b"><sheetData>" + rest, False)
                     return
                 closed = rest.find(b"</row>") if rest.startswith(b"<row") else -1
                 if closed >= 0:  # a row of another form: expat reads it
@@ -160,6 +180,8 @@ class _PlainRows:
         if len(content) <= self.reader.limit and b"&" not in content and b"\r" not in content:
             # Anything but a plain cell is found as single characters, of no column letters.
             found = _CELL_OR_OTHER.findall(content)
+            if len(found) > self.reader.max_columns:
+                return self._cells(content)  # refuses the cell past the limit, or another form
             if [cell[0] for cell in found] == _LETTERS[: len(found)]:
                 return PlainCells(found)
         return self._cells(content)
@@ -187,6 +209,8 @@ class _PlainRows:
                     where = f"{self.reader.where}, cell {letters}{number}"
                     raise cell_too_long(where, limit)
             column = COLUMNS.get(letters) or self.reader.column_of(letters)
+            if column > self.reader.max_columns:
+                self.reader.refuse_column(letters + number)
             if column > len(cells):
                 cells.extend([None] * (column - 1 - len(cells)))
                 cells.append((kind, style or style_after or None, text, letters + number))
@@ -224,7 +248,8 @@ def plain_values(reader: Any, cells: PlainCells) -> list[Any]:
     """The values of a row of plain cells, as `reader.value` reads each: inline strings,
     shared strings and plain numbers here, the rest by it."""
     values: list[Any] = []
-    append, strings, value = values.append, reader.strings, reader.value
+    append, value = values.append, reader.value
+    string, unpacked = reader.strings.counted, reader.unpacked
     dates = reader.date_style_of
     for letters, number, style, kind, style_after, text, inline in cells:
         if kind == b"inlineStr":
@@ -233,7 +258,7 @@ def plain_values(reader: Any, cells: PlainCells) -> list[Any]:
             append(None)  # no value, or an empty one
         elif kind == b"s" and text[1:].isdigit():
             try:
-                append(strings[int(text[1:])])
+                append(string(int(text[1:]), unpacked))
             except IndexError:  # the workbook lacks it: refused as `value` words it
                 append(value("s", None, text[1:].decode(), (letters + number).decode()))
         elif kind in (b"", b"n") and not dates(style or style_after):

@@ -23,11 +23,15 @@ from core.inventory.limits import (
     EXCEL_MAX_ROWS,
     ImportLimits,
     cell_too_long,
+    too_many_columns,
     too_many_rows_with_blank_ones,
 )
+from core.inventory.upload_memo import UploadMemo
 from core.inventory.xlsx_parts import (
     COLUMNS,
+    MAX_DEPTH,
     XML_ERRORS,
+    Unpacked,
     check_declared,
     estimate_rows,
     local,
@@ -35,9 +39,10 @@ from core.inventory.xlsx_parts import (
     part_chunks,
     relations,
     small_part_tags,
+    too_deep,
 )
 from core.inventory.xlsx_plain_rows import PlainCells, plain_values, read_sheet
-from core.inventory.xlsx_shared_strings import SharedStrings, read_shared_strings
+from core.inventory.xlsx_shared_strings import SharedStrings, workbook_strings
 from core.inventory.xlsx_styles import date_styles, small_index
 from core.kernel.errors import BadRequest
 
@@ -52,8 +57,8 @@ class DamagedSheet(BadRequest):
 class Workbook:
     """Its worksheets by name, in order, and what reading their cells needs."""
 
-    def __init__(self, content: bytes, limits: ImportLimits):
-        self.limits = limits
+    def __init__(self, content: bytes, limits: ImportLimits, memo: UploadMemo | None = None):
+        self.limits, self.memo = limits, memo
         self.archive = open_archive(content)
         office_document = [
             target
@@ -85,12 +90,12 @@ class Workbook:
 
     def rows(self, sheet_name: str) -> Generator[Row, None, None]:
         where, part = f"sheet {sheet_name!r}", self.sheets[sheet_name]
-        check_declared(self.archive, part, self.limits.max_unpacked_bytes, where)  # first of all
-        chunks = part_chunks(
-            self.archive, part, self.limits.max_unpacked_bytes, where, self.token_limit
-        )
+        limit = self.limits.max_unpacked_bytes
+        check_declared(self.archive, part, limit, where)  # first of all
+        unpacked = Unpacked(limit, where)
+        chunks = part_chunks(self.archive, part, limit, where, self.token_limit, unpacked)
         try:
-            yield from _SheetReader(self, where).rows(chunks)
+            yield from _SheetReader(self, where, unpacked).rows(chunks)
         finally:
             chunks.close()
 
@@ -105,30 +110,24 @@ class Workbook:
             chunks.close()
 
     def shared_strings(self) -> SharedStrings:
-        """Read once per workbook, on the first sheet read (and kept only if read whole)."""
+        """Read once per workbook, on the first sheet read (and kept only if read whole); with
+        a memo, once per uploaded file, however many times it is read."""
         if self._strings is None:
-            strings = SharedStrings()
-            if self.shared_strings_part in self.archive.NameToInfo:
-                where = "the workbook's shared-string table"
-                chunks = part_chunks(
-                    self.archive,
-                    self.shared_strings_part,
-                    self.limits.max_shared_strings_bytes,
-                    where,
-                    self.token_limit,
-                )
-                read_shared_strings(chunks, strings, self.limits.max_cell_chars)
-            self._strings = strings
+            self._strings = workbook_strings(
+                self.archive, self.shared_strings_part, self.limits, self.token_limit, self.memo
+            )
         return self._strings
 
 
 class _SheetReader:
     """expat handlers that collect rows; a cell's text is kept only up to the cell limit."""
 
-    def __init__(self, workbook: Workbook, where: str):
-        self.workbook, self.where = workbook, where
+    def __init__(self, workbook: Workbook, where: str, unpacked: Unpacked):
+        self.workbook, self.where, self.unpacked = workbook, where, unpacked
         self.strings = workbook.shared_strings()
         self.limit = workbook.limits.max_cell_chars
+        self.max_columns = workbook.limits.max_columns
+        self.depth = 0  # elements open in the expat handlers' parser
         self.most_rows = workbook.limits.max_rows_with_blank_ones
         self.done: list[tuple[int, list[RawCell | None]]] = []  # rows parsed, not yet handed out
         self.rows_seen = self.row_number = self.column = self.length = self.phonetic = 0
@@ -168,6 +167,9 @@ class _SheetReader:
         return found
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise too_deep(self.where)
         if ":" in name:
             name = local(name)
         if name == "c":
@@ -181,6 +183,8 @@ class _SheetReader:
                 if self.column > EXCEL_MAX_COLUMNS:  # cells without a reference count on
                     past = f"{self.where} row {self.row_number} has cells past Excel's columns"
                     raise DamagedSheet(past, field="file")
+            if self.column > self.max_columns:
+                self.refuse_column(ref or f"{self.column} of row {self.row_number}")
             self.kind, self.style = attributes.get("t", "n"), attributes.get("s")
         elif self.in_cell and name == ("t" if self.kind == "inlineStr" else "v"):
             if not self.phonetic:
@@ -203,7 +207,12 @@ class _SheetReader:
         """The column of a cell reference ("AB12" -> 28), refused outside Excel's columns."""
         return _column(ref, self.where)
 
+    def refuse_column(self, cell: str) -> None:
+        """A cell past the column limit: the sheet is refused at its first such cell."""
+        raise too_many_columns(f"{self.where}, cell {cell[:20]},", self.max_columns)
+
     def end(self, name: str) -> None:
+        self.depth -= 1
         if ":" in name:
             name = local(name)
         if name == "c":
@@ -237,7 +246,7 @@ class _SheetReader:
             return None
         try:
             if kind == "s":
-                return self.strings[int(text)]
+                return self.strings.counted(int(text), self.unpacked)
             if kind == "b":
                 return bool(int(text))
             if kind == "d":

@@ -7,7 +7,7 @@ from core.inventory.importer import import_assets, preview_import
 from core.inventory.provenance import source_order
 from core.storage.value_sources import SOURCE_ORDERS
 from dashboard import state
-from dashboard.widgets import import_mapping, import_report
+from dashboard.widgets import import_file, import_mapping, import_report
 
 ctx = state.require_context()
 st.title("Import assets")
@@ -19,19 +19,32 @@ st.write(
 )
 upload = st.file_uploader("Inventory file", type=["csv", "xlsx"], key="import_file")
 if upload is None:
+    import_file.forget()
     st.info("Choose a file to see how its columns map to asset fields.")
     st.stop()
 content = upload.getvalue()
+memo = import_file.memo_for(content)  # the file's workbook parts are read once, not per preview
 saved_choices, saved_key, started = import_mapping.start_from()
-detected = state.run(preview_import, content, upload.name, doing="read this file")
+detected = state.run(preview_import, content, upload.name, memo=memo, doing="read this file")
 st.caption(f"Read as {detected.profile}.")
 shown = state.run(
-    preview_import, content, upload.name, choices=saved_choices, doing="read this file"
+    preview_import,
+    content,
+    upload.name,
+    choices=saved_choices,
+    memo=memo,
+    doing="read this file",
 )
 choices = import_mapping.edit(shown, detected, started)
 key = import_mapping.choose_key(detected, saved_key)
 preview = state.run(
-    preview_import, content, upload.name, choices=choices, key=key, doing="read this file"
+    preview_import,
+    content,
+    upload.name,
+    choices=choices,
+    key=key,
+    memo=memo,
+    doing="read this file",
 )
 import_mapping.offer_saving(choices, key)
 
@@ -71,6 +84,7 @@ if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):
         progress=progress,
         key=key,
         choices=choices,
+        memo=memo,
         doing="import assets",
     )
     if report is not None:

@@ -136,3 +136,57 @@ def huge_shared_string(chars: int) -> Iterator[bytes]:
     yield b"<si><t>"
     yield from huge_text(chars)
     yield b"</t></si>"
+
+
+def nested_cell_sheet(depth: int) -> Iterator[bytes]:
+    """A header, then a row whose second cell holds `depth` nested elements (a worksheet needs
+    about 7 levels). Mostly "<a>", with another letter every 64 levels so that the part stays
+    under the compression ratio a reader may refuse from the zip's directory alone."""
+    yield f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>'.encode()
+    yield row(1, "Hostname", "Notes")
+    yield b'<row r="2"><c r="A2" t="inlineStr"><is><t>deep-1</t></is></c><c r="B2">'
+    rng = random.Random(7)
+    names = bytes(
+        rng.choice(b"bcdefghijklmnopqrstuvwxyz") if level % 64 == 0 else ord("a")
+        for level in range(depth)
+    )
+    for start in range(0, depth, CHUNK):
+        yield b"".join(b"<" + bytes([name]) + b">" for name in names[start : start + CHUNK])
+    for start in range(depth, 0, -CHUNK):
+        part = names[max(0, start - CHUNK) : start][::-1]
+        yield b"".join(b"</" + bytes([name]) + b">" for name in part)
+    yield b"</c></row></sheetData></worksheet>"
+
+
+def nested_part(root: bytes, depth: int) -> bytes:
+    """A small part (shared strings, styles, workbook, relationships) whose first element holds
+    `depth` nested ones."""
+    name = root.split()[0]  # without the attributes
+    return b"<" + root + b">" + b"<a>" * depth + b"</a>" * depth + b"</" + name + b">"
+
+
+def one_shared_string_in_every_row(rows: int) -> Iterator[bytes]:
+    """A header, then `rows` rows whose vCPU cell is shared string 0 (not a number: each row
+    is skipped, naming the value)."""
+    yield from sheet(
+        [
+            row(1, "Hostname", "vCPU"),
+            *(
+                row(number, f"host-{number}", f'<c r="B{number}" t="s"><v>0</v></c>'.encode())
+                for number in range(2, rows + 2)
+            ),
+        ]
+    )
+
+
+def wide_rows(rows: int, column: str = "XFD") -> Iterator[bytes]:
+    """A header, then `rows` rows each with a cell in `column` (Excel's last is XFD)."""
+    yield from sheet(
+        [
+            row(1, "Hostname", "vCPU"),
+            *(
+                row(number, f"host-{number}", f'<c r="{column}{number}"><v>1</v></c>'.encode())
+                for number in range(2, rows + 2)
+            ),
+        ]
+    )

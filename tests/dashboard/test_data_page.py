@@ -100,3 +100,32 @@ def test_a_saved_mapping_and_a_row_key_are_chosen_and_a_mapping_is_saved(db, ten
     app.button(key="import_mapping_save").click().run()
     no_exceptions(app)
     assert in_uow(db, tenant, mapping_names) == ["Snipe-IT", "Snipe-IT copy"]
+
+
+def test_a_workbook_s_shared_strings_are_read_once_for_its_previews_and_its_import(
+    db, tenant, open_page, tmp_path, monkeypatch
+):
+    import core.inventory.xlsx_shared_strings
+    from tests.core.workbook_bombs import row
+
+    reads: list[str] = []
+    read = core.inventory.xlsx_shared_strings.read_shared_strings
+
+    def counted(*args, **kwargs):  # the real reading, counted
+        reads.append("read")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(core.inventory.xlsx_shared_strings, "read_shared_strings", counted)
+    strings = [f"<si><t>cluster-{index}</t></si>".encode() for index in range(5)]
+    rows = [row(1, "Hostname", "Cluster")]
+    rows += [row(n, f"h{n}", f'<c r="B{n}" t="s"><v>{n % 5}</v></c>'.encode()) for n in range(2, 9)]
+    content = write_xlsx(tmp_path / "s.xlsx", sheet(rows), strings).read_bytes()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    app = upload(open_page(tenant, "data"), "s.xlsx", content, xlsx)
+    no_exceptions(app)
+    assert "7 row(s)" in texts(app, "subheader")
+    assert reads == ["read"]  # three previews a run: the table is read by the first
+    app.button(key="import_run").click().run()  # a run of its own: previews and the import
+    no_exceptions(app)
+    assert next(item.value for item in app.metric if item.label == "Created") == "7"
+    assert reads == ["read"]

@@ -146,7 +146,8 @@ def test_a_sheet_over_the_row_limit_is_refused_at_the_limit(tmp_path):
     assert measured.peak_rss_mb < PEAK_RSS_LIMIT_MB
 
 
-def test_cells_without_a_reference_stop_at_excels_last_column(tmp_path):
+def test_cells_without_a_reference_stop_at_excels_last_column(tmp_path, configure):
+    configure(import_max_columns=16_384)
     unnamed_cells = [b"<c><v>1</v></c>"] * 16_385
     path = write_xlsx(tmp_path / "wide.xlsx", sheet([row(1, "Hostname"), row(2, *unnamed_cells)]))
     with pytest.raises(BadRequest, match="row 2 has cells past Excel's columns"):

@@ -80,3 +80,15 @@ def test_plain_rows_keep_the_limits(tmp_path, monkeypatch):
             rows_of(tmp_path, sheet([HEADER, row(1_048_577, "web-01")]))
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"], ids=["sheetData", "prefixed sheetData"])
+def test_a_sheet_with_a_long_header_before_its_rows_is_read(tmp_path, prefix):
+    # 3,000 column widths (100 KB) before the rows: the header is read, not kept, in chunks.
+    columns = b"".join(b'<col min="%d" max="%d" width="12.5"/>' % (n, n) for n in range(1, 3001))
+    start, end = f"<{prefix}sheetData>".encode(), f"</{prefix}sheetData>".encode()
+    sheet_xml = [
+        f'<worksheet xmlns="{MAIN}" xmlns:x="{MAIN}"><cols>'.encode() + columns + b"</cols>",
+        start + HEADER + row(2, "web-01", "n", 4) + end + b"</worksheet>",
+    ]
+    assert rows_of(tmp_path, sheet_xml) == [(2, ["web-01", "n", 4])]
