@@ -22,6 +22,7 @@ from db.models import Asset, Base, ClientAccount, Engagement, Membership, User
 from db.roles import ensure_app_role
 from db.session import bind_tenant, create_db_engine
 from db.settings import get_settings
+from tests.factories import signed_in_context
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 BACKENDS = os.environ.get("TEST_BACKENDS", "postgresql,sqlite").split(",")
@@ -141,8 +142,9 @@ def empty_database(engine: Engine) -> None:
 def make_member(db) -> Callable[..., RequestContext]:
     """The context of a new active user with `role` on the engagement of `ctx`.
 
-    Every use case re-checks the membership behind a context that names a user, so test
-    contexts belong to real members (no password: nobody signs in as them).
+    Every use case re-checks the membership and the sign-in session behind a context that
+    names a user, so test contexts belong to real members signed in for the day (no
+    password: nobody signs in as them through the form).
     """
 
     def make(ctx: RequestContext, role: str = "analyst") -> RequestContext:
@@ -158,7 +160,7 @@ def make_member(db) -> Callable[..., RequestContext]:
             )
         )
         db.commit()
-        return RequestContext(ctx.client_account_id, ctx.engagement_id, user_id=user.id, role=role)
+        return signed_in_context(db, ctx, user.id, role)
 
     return make
 

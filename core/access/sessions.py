@@ -23,12 +23,14 @@ METHODS = ("password", "oidc")
 
 @dataclass(frozen=True)
 class StartedSession:
+    session_id: uuid.UUID  # what every action of the person checks is still live
     token: str  # for the cookie
     expires_at: datetime
 
 
 @dataclass(frozen=True)
 class RestoredSession:
+    session_id: uuid.UUID
     user: SignedInUser
     engagement: EngagementChoice | None  # the one last opened, if still a member of it
 
@@ -42,7 +44,7 @@ def start_session(uow: AccountUnitOfWork, user_id: uuid.UUID, method: str) -> St
     session = SignInSession(user_id=user_id, method=method, expires_at=expires_at)
     uow.session.add(session)
     uow.session.flush()
-    return StartedSession(session_tokens.sign(session.id, settings), expires_at)
+    return StartedSession(session.id, session_tokens.sign(session.id, settings), expires_at)
 
 
 def _live_session(uow: AccountUnitOfWork, token: object) -> SignInSession | None:
@@ -64,7 +66,7 @@ def restore_session(uow: AccountUnitOfWork, token: object) -> RestoredSession | 
     if session.engagement_id is not None:
         choices = list_engagements(uow, user.id)
         choice = next((c for c in choices if c.engagement_id == session.engagement_id), None)
-    return RestoredSession(signed_in(user), choice)
+    return RestoredSession(session.id, signed_in(user), choice)
 
 
 def remember_engagement(
