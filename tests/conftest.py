@@ -140,14 +140,17 @@ def empty_database(engine: Engine) -> None:
 
 @pytest.fixture
 def make_member(db) -> Callable[..., RequestContext]:
-    """The context of a new active user with `role` on the engagement of `ctx`.
+    """The context of a new active user with `role` on the engagement of `ctx` (on all the
+    client's engagements with `whole_client`).
 
     Every use case re-checks the membership and the sign-in session behind a context that
     names a user, so test contexts belong to real members signed in for the day (no
     password: nobody signs in as them through the form).
     """
 
-    def make(ctx: RequestContext, role: str = "analyst") -> RequestContext:
+    def make(
+        ctx: RequestContext, role: str = "analyst", whole_client: bool = False
+    ) -> RequestContext:
         user = User(email=f"member-{secrets.token_hex(6)}@example.com", password_hash=None)
         db.add(user)
         db.flush()
@@ -155,7 +158,7 @@ def make_member(db) -> Callable[..., RequestContext]:
             Membership(
                 user_id=user.id,
                 client_account_id=ctx.client_account_id,
-                engagement_id=ctx.engagement_id,
+                engagement_id=None if whole_client else ctx.engagement_id,
                 role=role,
             )
         )
@@ -167,7 +170,8 @@ def make_member(db) -> Callable[..., RequestContext]:
 
 @pytest.fixture
 def make_tenant(db, make_member) -> Callable[..., RequestContext]:
-    """A new client account with one engagement, and the context of a member of it."""
+    """A new client account with one engagement, and the context of a member of it (an admin
+    is the client's: an admin of all its engagements, as the one who creates a client is)."""
 
     def make(role: str = "analyst", name: str | None = None) -> RequestContext:
         client = ClientAccount(name=name or f"Client {secrets.token_hex(4)}")
@@ -176,7 +180,7 @@ def make_tenant(db, make_member) -> Callable[..., RequestContext]:
         engagement = Engagement(client_account_id=client.id, name="Wave 1")
         db.add(engagement)
         db.commit()
-        return make_member(RequestContext(client.id, engagement.id), role)
+        return make_member(RequestContext(client.id, engagement.id), role, role == "admin")
 
     return make
 
