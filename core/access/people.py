@@ -57,6 +57,13 @@ def _in_reach(uow: UnitOfWork) -> ColumnElement[bool]:
     return and_(of_client, Membership.engagement_id == uow.ctx.engagement_id)
 
 
+def manages_whole_client(uow: UnitOfWork) -> bool:
+    """Whether the caller is an admin of all the client's engagements (the forms for the
+    whole client are shown to them only; core refuses them to others all the same)."""
+    uow.require(Action.MANAGE_PEOPLE)
+    return covers_client(uow.session, uow.ctx)
+
+
 def list_members(uow: UnitOfWork) -> list[Member]:
     """The memberships the caller manages (see `_in_reach`), by email then scope."""
     uow.require(Action.MANAGE_PEOPLE)
