@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 
 # Only reads the migration version; writes rows of every other table.
 READ_ONLY_TABLES = ("alembic_version",)
+# Only adds rows: what happened stays written, whatever the application is made to do.
+APPEND_ONLY_TABLES = ("audit_events",)
 
 
 class UnsafeAppRole(RuntimeError):
@@ -17,7 +19,8 @@ class UnsafeAppRole(RuntimeError):
 
 
 def ensure_app_role(owner_url: str, app_url: str) -> str | None:
-    """Create the application role if missing and grant it row access; its name, or None.
+    """Create the application role if missing and grant it row access (the audit trail's rows
+    it may only add); its name, or None.
 
     Nothing to do on SQLite or when both URLs name the same user (a single-user setup, where
     the FORCEd policies still bind the owner unless it is a superuser).
@@ -55,6 +58,8 @@ def ensure_app_role(owner_url: str, app_url: str) -> str | None:
             )
             for table in READ_ONLY_TABLES:
                 connection.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {role}")
+            for table in APPEND_ONLY_TABLES:
+                connection.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
             connection.exec_driver_sql(
                 f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"
             )
