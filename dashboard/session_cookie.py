@@ -63,9 +63,7 @@ def start(user: identity.SignedInUser, method: str) -> None:
     """Someone just signed in: the session every action of theirs checks, which the cookie
     keeps (written by `sync` on the next run). Without one nobody is signed in: the failure
     is shown and the page stops."""
-    started = state.call_on_accounts(
-        sessions.start_session, user.user_id, method, doing="sign in"
-    )
+    started = state.call_on_accounts(sessions.start_session, user.user_id, method, doing="sign in")
     st.session_state[state.USER] = user
     st.session_state[state.SIGN_IN_SESSION] = started.session_id
     st.session_state[state.SESSION_COOKIE] = (started.token, started.expires_at)

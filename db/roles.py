@@ -59,7 +59,9 @@ def ensure_app_role(owner_url: str, app_url: str) -> str | None:
             for table in READ_ONLY_TABLES:
                 connection.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {role}")
             for table in APPEND_ONLY_TABLES:
-                connection.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}")
+                connection.exec_driver_sql(
+                    f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}"
+                )
             connection.exec_driver_sql(
                 f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"
             )
