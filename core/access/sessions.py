@@ -19,6 +19,7 @@ from db.settings import get_settings
 from db.types import utcnow
 
 METHODS = ("password", "oidc")
+OPERATOR = "operator"  # an operator's command acting for a person; no cookie names it
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,22 @@ def start_session(uow: AccountUnitOfWork, user_id: uuid.UUID, method: str) -> St
     uow.session.add(session)
     uow.session.flush()
     return StartedSession(session.id, session_tokens.sign(session.id, settings), expires_at)
+
+
+def start_operator_session(uow: AccountUnitOfWork, user_id: uuid.UUID) -> uuid.UUID:
+    """A session for an operator's command that acts for a person (the demo seed creates the
+    demo analyst's flows): its id for the context; ended by `end_session_id`."""
+    expires_at = utcnow() + timedelta(hours=get_settings().session_hours)
+    session = SignInSession(user_id=user_id, method=OPERATOR, expires_at=expires_at)
+    uow.session.add(session)
+    uow.session.flush()
+    return session.id
+
+
+def end_session_id(uow: AccountUnitOfWork, session_id: uuid.UUID) -> None:
+    session = uow.session.get(SignInSession, session_id)
+    if session is not None and session.ended_at is None:
+        session.ended_at = utcnow()
 
 
 def _live_session(uow: AccountUnitOfWork, token: object) -> SignInSession | None:
