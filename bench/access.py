@@ -1,4 +1,4 @@
-"""The cost of re-checking the membership on every use case, and how long each sign-in answer
+"""The cost of re-checking the sign-in session and the membership on every use case, and how long each sign-in answer
 takes (right and wrong password, unknown email, throttled account, throttled unknown email).
 
 Prints one JSON object. Creates and drops its own PostgreSQL database and SQLite file.
@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from scratch import DEFAULT_SERVER, scratch_database
@@ -27,7 +28,7 @@ from core.kernel.errors import CollectionError
 from core.kernel.permissions import Action, require
 from core.storage.account_unit_of_work import account_uow
 from db.migrate import upgrade
-from db.models import ClientAccount, Engagement, Membership, User
+from db.models import ClientAccount, Engagement, Membership, SignInSession, User
 from db.session import create_db_engine
 from db.types import utcnow
 
@@ -77,8 +78,17 @@ def seed(make_session, users: int) -> RequestContext:
             for offset in (0, 7)
         ]
         db.execute(insert(Membership), memberships)
+        signed_in = SignInSession(
+            user_id=user_rows[0]["id"], method="password", expires_at=now + timedelta(hours=12)
+        )
+        db.add(signed_in)
         db.commit()
-        return RequestContext(client.id, engagements[0].id, user_id=user_rows[0]["id"])
+        return RequestContext(
+            client.id,
+            engagements[0].id,
+            user_id=user_rows[0]["id"],
+            sign_in_session_id=signed_in.id,
+        )
 
 
 def membership_check(make_session, ctx: RequestContext, repeat: int) -> dict:

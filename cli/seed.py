@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 
 from cli.common import parsed
 from config.settings import get_settings
+from core.access import sessions
 from core.access.passwords import hash_password
 from core.flows.demo import create_demo_flows
 from core.kernel.context import RequestContext
 from core.kernel.edge import InputModel
+from core.storage.account_unit_of_work import account_uow
 from core.storage.unit_of_work import uow_for
 from db.demo import DemoRandom, create_assets, create_tenants, create_user
 from db.migrate import upgrade_and_grant
@@ -78,7 +80,8 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
         asset_ids = {
             tenant: create_assets(db, rng, tenant, assets_per_engagement) for tenant in tenants
         }
-        db.commit()
+        with account_uow(db) as accounts:
+            acting = sessions.start_operator_session(accounts, users["analyst"].id)
         for tenant in tenants:
             # The demo analyst where the demo accounts are members; the operator elsewhere
             # (every use case checks the membership of the user a context names).
@@ -88,6 +91,7 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
                 tenant.engagement_id,
                 user_id=users["analyst"].id if member else None,
                 role="analyst",
+                sign_in_session_id=acting if member else None,
             )
             with uow_for(ctx, db) as uow:
                 create_demo_flows(uow, asset_ids[tenant], rng)
@@ -95,6 +99,8 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
                 f"{tenant.client_name} / {tenant.engagement_name}: "
                 f"{assets_per_engagement} assets, 8 flows"
             )
+        with account_uow(db) as accounts:
+            sessions.end_session_id(accounts, acting)
     print(f"Demo accounts on {first.client_name} (passwords are shown only this once):")
     for role, email in ROLE_EMAILS.items():
         print(f"demo {role}: {email}  password: {passwords[role]}")

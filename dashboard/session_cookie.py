@@ -40,7 +40,11 @@ def restore() -> None:
             if restored is not None and restored.engagement is not None:
                 choice = restored.engagement
                 ctx = identity.context_for(
-                    uow, restored.user.user_id, choice.client_account_id, choice.engagement_id
+                    uow,
+                    restored.user.user_id,
+                    choice.client_account_id,
+                    choice.engagement_id,
+                    sign_in_session_id=restored.session_id,
                 )
     except Exception:
         logger.exception("dashboard: restoring a session failed; asking to sign in")
@@ -49,6 +53,7 @@ def restore() -> None:
         st.session_state[state.SESSION_COOKIE] = None  # ended, expired or forged: clear it
         return
     st.session_state[state.USER] = restored.user
+    st.session_state[state.SIGN_IN_SESSION] = restored.session_id
     st.session_state[state.SESSION_COOKIE] = (token, None)
     if ctx is not None:
         st.session_state[state.CONTEXT] = ctx
@@ -56,13 +61,12 @@ def restore() -> None:
 
 
 def start(user: identity.SignedInUser, method: str) -> None:
-    """Someone just signed in: a session the cookie keeps (written by `sync` on the next run)."""
-    try:
-        with account_uow() as uow:
-            started = sessions.start_session(uow, user.user_id, method)
-    except Exception:  # signed in all the same, in this tab only
-        logger.exception("dashboard: keeping the sign-in across reloads failed")
-        return
+    """Someone just signed in: the session every action of theirs checks, which the cookie
+    keeps (written by `sync` on the next run). Without one nobody is signed in: the failure
+    is shown and the page stops."""
+    started = state.call_on_accounts(sessions.start_session, user.user_id, method, doing="sign in")
+    st.session_state[state.USER] = user
+    st.session_state[state.SIGN_IN_SESSION] = started.session_id
     st.session_state[state.SESSION_COOKIE] = (started.token, started.expires_at)
 
 

@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 # Session-state keys: every page reads and writes these names only.
 USER = "signed_in_user"  # core.access.identity.SignedInUser
+SIGN_IN_SESSION = "sign_in_session_id"  # the uuid of the sign-in session the person acts under
 CONTEXT = "request_context"  # core.kernel.context.RequestContext of the chosen engagement
 ENGAGEMENT = "engagement_choice"  # core.access.identity.EngagementChoice
 FLOW_ID = "current_flow_id"  # the master flow_id (str) the flow pages show
@@ -221,10 +222,15 @@ def call_on_accounts(
     use_case: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any
 ) -> T:
     """Run `use_case(uow, *args, **kwargs)` in a unit of work on accounts (signing in,
-    choosing an engagement); a refusal is shown in core's own words and stops the page."""
+    choosing an engagement); a refusal is shown in core's own words and stops the page.
+    A sign-in session that ended meanwhile signs the person out."""
     try:
         with account_uow() as uow:
             return use_case(uow, *args, **kwargs)
+    except AccessRevoked as error:
+        logger.warning("dashboard: signed out while trying to %s", doing)
+        sign_out(sentence(error.message))
+        st.rerun()
     except RateLimited as error:
         st.error(plain(explain(error, doing)))
     except CollectionError as error:

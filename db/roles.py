@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError
 
 # Only reads the migration version; writes rows of every other table.
 READ_ONLY_TABLES = ("alembic_version",)
+# Only adds rows: what happened stays written, whatever the application is made to do.
+APPEND_ONLY_TABLES = ("audit_events",)
 
 
 class AppRoleError(RuntimeError):
@@ -41,7 +43,8 @@ def check_app_role(owner_url: str, app_url: str) -> None:
 
 
 def ensure_app_role(owner_url: str, app_url: str) -> str | None:
-    """Create the application role if missing and grant it row access; its name, or None.
+    """Create the application role if missing and grant it row access (the audit trail's rows
+    it may only add); its name, or None.
 
     Nothing to do on SQLite or when both URLs name the same user (a single-user setup, where
     the FORCEd policies still bind the owner unless it is a superuser).
@@ -65,6 +68,10 @@ def ensure_app_role(owner_url: str, app_url: str) -> str | None:
             )
             for table in READ_ONLY_TABLES:
                 connection.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {role}")
+            for table in APPEND_ONLY_TABLES:
+                connection.exec_driver_sql(
+                    f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {role}"
+                )
             connection.exec_driver_sql(
                 f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}"
             )

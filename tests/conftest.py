@@ -22,6 +22,7 @@ from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement, Membership, User
 from db.roles import ensure_app_role
 from db.session import bind_tenant, create_db_engine
+from tests.factories import signed_in_context
 
 PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 BACKENDS = os.environ.get("TEST_BACKENDS", "postgresql,sqlite").split(",")
@@ -139,13 +140,17 @@ def empty_database(engine: Engine) -> None:
 
 @pytest.fixture
 def make_member(db) -> Callable[..., RequestContext]:
-    """The context of a new active user with `role` on the engagement of `ctx`.
+    """The context of a new active user with `role` on the engagement of `ctx` (on all the
+    client's engagements with `whole_client`).
 
-    Every use case re-checks the membership behind a context that names a user, so test
-    contexts belong to real members (no password: nobody signs in as them).
+    Every use case re-checks the membership and the sign-in session behind a context that
+    names a user, so test contexts belong to real members signed in for the day (no
+    password: nobody signs in as them through the form).
     """
 
-    def make(ctx: RequestContext, role: str = "analyst") -> RequestContext:
+    def make(
+        ctx: RequestContext, role: str = "analyst", whole_client: bool = False
+    ) -> RequestContext:
         user = User(email=f"member-{secrets.token_hex(6)}@example.com", password_hash=None)
         db.add(user)
         db.flush()
@@ -153,19 +158,20 @@ def make_member(db) -> Callable[..., RequestContext]:
             Membership(
                 user_id=user.id,
                 client_account_id=ctx.client_account_id,
-                engagement_id=ctx.engagement_id,
+                engagement_id=None if whole_client else ctx.engagement_id,
                 role=role,
             )
         )
         db.commit()
-        return RequestContext(ctx.client_account_id, ctx.engagement_id, user_id=user.id, role=role)
+        return signed_in_context(db, ctx, user.id, role)
 
     return make
 
 
 @pytest.fixture
 def make_tenant(db, make_member) -> Callable[..., RequestContext]:
-    """A new client account with one engagement, and the context of a member of it."""
+    """A new client account with one engagement, and the context of a member of it (an admin
+    is the client's: an admin of all its engagements, as the one who creates a client is)."""
 
     def make(role: str = "analyst", name: str | None = None) -> RequestContext:
         client = ClientAccount(name=name or f"Client {secrets.token_hex(4)}")
@@ -174,7 +180,7 @@ def make_tenant(db, make_member) -> Callable[..., RequestContext]:
         engagement = Engagement(client_account_id=client.id, name="Wave 1")
         db.add(engagement)
         db.commit()
-        return make_member(RequestContext(client.id, engagement.id), role)
+        return make_member(RequestContext(client.id, engagement.id), role, role == "admin")
 
     return make
 

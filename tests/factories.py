@@ -2,7 +2,9 @@
 
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
@@ -16,7 +18,8 @@ from core.flows.reads import list_questionnaires
 from core.kernel.context import RequestContext
 from core.storage.account_unit_of_work import account_uow
 from core.storage.unit_of_work import uow_for
-from db.models import Base
+from db.models import Base, SignInSession
+from db.types import utcnow
 
 T = TypeVar("T")
 
@@ -33,6 +36,29 @@ def on_accounts(db: Session, use_case: Callable[..., T], *args: Any, **kwargs: A
     """`use_case(uow, *args, **kwargs)` in a unit of work on accounts over the test's session."""
     with account_uow(db) as uow:
         return use_case(uow, *args, **kwargs)
+
+
+def sign_in_session(db: Session, user_id: uuid.UUID) -> uuid.UUID:
+    """A live sign-in session of `user_id` (as signing in starts one), for a context to act under."""
+    session = SignInSession(
+        user_id=user_id, method="password", expires_at=utcnow() + timedelta(hours=24)
+    )
+    db.add(session)
+    db.commit()
+    return session.id
+
+
+def signed_in_context(
+    db: Session, ctx: RequestContext, user_id: uuid.UUID, role: str = "analyst"
+) -> RequestContext:
+    """The context of `user_id` on the engagement of `ctx`, under a new live sign-in session."""
+    return RequestContext(
+        ctx.client_account_id,
+        ctx.engagement_id,
+        user_id=user_id,
+        role=role,  # type: ignore[arg-type]
+        sign_in_session_id=sign_in_session(db, user_id),
+    )
 
 
 def flow_in_manual_collection(db: Session, ctx: RequestContext, assets, name="Collecting") -> str:

@@ -1,6 +1,10 @@
 """The Clients & engagements page's use cases: an admin names the current client, creates,
 renames and archives its engagements, and creates a new client (becoming its admin).
 
+Naming the client, creating, archiving and restoring engagements and creating clients take an
+admin of all the client's engagements; an admin of one engagement sees, renames and orders
+that engagement only (another is "not found").
+
 Nothing is deleted: an archived engagement keeps every row, answers reads, refuses changes
 (core/kernel/permissions.py, 409) and is offered by no picker until it is restored.
 """
@@ -9,12 +13,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 
 from core.access import audit, tenants
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_text, parse_uuid
-from core.kernel.permissions import Action
+from core.kernel.permissions import Action, covers_client
 from core.storage.unit_of_work import UnitOfWork
 from core.storage.value_sources import SOURCE_ORDERS
 from db.models import ClientAccount, Engagement, Membership
@@ -30,6 +34,14 @@ class EngagementRow:
     import_precedence: str = "answers"  # answers | newest_import
 
 
+def _in_reach(uow: UnitOfWork) -> ColumnElement[bool]:
+    """The engagements the caller manages: the client's, or its own for an admin of one."""
+    of_client = Engagement.client_account_id == uow.ctx.client_account_id
+    if covers_client(uow.session, uow.ctx):
+        return of_client
+    return and_(of_client, Engagement.id == uow.ctx.engagement_id)
+
+
 def _name(text: str, label: str) -> str:
     return parse_text(text, "name", max_length=tenants.MAX_NAME_LENGTH, label=label)
 
@@ -38,11 +50,7 @@ def list_engagements(uow: UnitOfWork) -> tuple[str, list[EngagementRow]]:
     """The client's name and its engagements (archived ones too), by name."""
     uow.require(Action.MANAGE_ENGAGEMENTS)
     client = uow.session.get(ClientAccount, uow.ctx.client_account_id)
-    rows = uow.session.scalars(
-        select(Engagement)
-        .where(Engagement.client_account_id == uow.ctx.client_account_id)
-        .order_by(Engagement.name)
-    )
+    rows = uow.session.scalars(select(Engagement).where(_in_reach(uow)).order_by(Engagement.name))
     found = [
         EngagementRow(
             row.id,
@@ -59,7 +67,7 @@ def list_engagements(uow: UnitOfWork) -> tuple[str, list[EngagementRow]]:
 def add_engagement(uow: UnitOfWork, name: str) -> tuple[Engagement, bool]:
     """An engagement of the current client; (engagement, created): an existing name is
     handed back, not duplicated."""
-    uow.require(Action.MANAGE_ENGAGEMENTS)
+    uow.require_client_wide(Action.MANAGE_ENGAGEMENTS)
     text = _name(name, "Engagement name")
     engagement, _client, created = tenants.add_engagement(uow, str(uow.ctx.client_account_id), text)
     return engagement, created
@@ -68,8 +76,7 @@ def add_engagement(uow: UnitOfWork, name: str) -> tuple[Engagement, bool]:
 def _engagement(uow: UnitOfWork, engagement_id: str | uuid.UUID) -> Engagement:
     found = uow.session.scalars(
         select(Engagement).where(
-            Engagement.id == parse_uuid(engagement_id, "engagement_id"),
-            Engagement.client_account_id == uow.ctx.client_account_id,
+            Engagement.id == parse_uuid(engagement_id, "engagement_id"), _in_reach(uow)
         )
     ).first()
     if found is None:
@@ -97,7 +104,7 @@ def rename_engagement(uow: UnitOfWork, engagement_id: str | uuid.UUID, name: str
 
 def set_archived(uow: UnitOfWork, engagement_id: str | uuid.UUID, archived: bool) -> Engagement:
     """Archive an engagement (read-only, hidden) or restore it; not the one being worked in."""
-    uow.require(Action.MANAGE_ENGAGEMENTS)
+    uow.require_client_wide(Action.MANAGE_ENGAGEMENTS)
     engagement = _engagement(uow, engagement_id)
     if archived and engagement.id == uow.ctx.engagement_id:
         raise Conflict("Open another engagement to archive this one")
@@ -128,7 +135,7 @@ def set_source_order(uow: UnitOfWork, engagement_id: str | uuid.UUID, order: str
 
 
 def rename_client(uow: UnitOfWork, name: str) -> ClientAccount:
-    uow.require(Action.MANAGE_ENGAGEMENTS)
+    uow.require_client_wide(Action.MANAGE_ENGAGEMENTS)
     text = _name(name, "Client name")
     client = uow.session.get(ClientAccount, uow.ctx.client_account_id)
     if client is None:
@@ -146,7 +153,7 @@ def rename_client(uow: UnitOfWork, name: str) -> ClientAccount:
 def create_client(uow: UnitOfWork, name: str, first_engagement: str) -> Engagement:
     """A new client with its first engagement, the admin its admin; an existing client's name
     is a 409 (creating never hands out a membership of a client that exists)."""
-    uow.require(Action.MANAGE_ENGAGEMENTS)
+    uow.require_client_wide(Action.MANAGE_ENGAGEMENTS)
     text = _name(name, "Client name")
     client, created = tenants.add_client(uow, text)
     if not created:

@@ -13,7 +13,7 @@ from core.access.passwords import MAX_PASSWORD_LENGTH, hash_password, needs_reha
 from core.kernel.context import ROLE_STRENGTH, ROLES, RequestContext
 from core.kernel.errors import BadRequest, Forbidden
 from core.kernel.inputs import parse_text, parse_uuid
-from core.kernel.permissions import current_role
+from core.kernel.permissions import SignedOut, current_role, session_is_live
 from core.kernel.text import BIDI_CONTROLS
 from core.storage.account_unit_of_work import AccountUnitOfWork
 from db.models import ClientAccount, Engagement, Membership, User
@@ -180,12 +180,21 @@ def context_for(
     user_id: str | uuid.UUID,
     client_account_id: str | uuid.UUID,
     engagement_id: str | uuid.UUID,
+    *,
+    sign_in_session_id: str | uuid.UUID | None,
 ) -> RequestContext:
-    """The RequestContext of a user on an engagement; 403 without a membership for it."""
+    """The RequestContext of a user on an engagement, acting under a live sign-in session;
+    403 without a membership for it, or once the session ended."""
     user_uuid = parse_uuid(user_id, "user_id")
     client_uuid = parse_uuid(client_account_id, "client_account_id")
     engagement_uuid = parse_uuid(engagement_id, "engagement_id")
+    session_uuid = parse_uuid(sign_in_session_id, "sign_in_session_id")
     role = current_role(uow.session, user_uuid, client_uuid, engagement_uuid)
     if role is None:
         raise Forbidden("You have no membership for this engagement")
-    return RequestContext(client_uuid, engagement_uuid, user_id=user_uuid, role=role)
+    ctx = RequestContext(
+        client_uuid, engagement_uuid, user_id=user_uuid, role=role, sign_in_session_id=session_uuid
+    )
+    if not session_is_live(uow.session, ctx):
+        raise SignedOut()
+    return ctx

@@ -1,8 +1,11 @@
 """The People page's use cases: an admin manages the members of the current client.
 
 Each acts in the admin's unit of work (their role re-checked) and only on memberships of the
-context's client: another client's membership or person is "not found". A client always
-keeps one active admin: removing, demoting or deactivating the last one is a 409.
+context's client: another client's membership or person is "not found". An admin of all the
+client's engagements manages every membership of the client; an admin of one engagement
+manages the memberships of that engagement only (others are "not found") and grants at most
+that engagement. A client always keeps one active admin of all its engagements: removing,
+demoting or deactivating the last one is a 409, decided with the client's row locked.
 """
 
 import secrets
@@ -10,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from core.access import audit, sessions, sign_in_throttle
 from core.access.accounts import add_member
@@ -18,7 +21,7 @@ from core.access.identity import normalize_email
 from core.kernel.context import ROLES
 from core.kernel.errors import Conflict, NotFound
 from core.kernel.inputs import parse_choice, parse_uuid
-from core.kernel.permissions import Action
+from core.kernel.permissions import Action, NotClientWide, covers_client, lock_client
 from core.storage.unit_of_work import UnitOfWork
 from db.models import ClientAccount, Engagement, Membership, SignInThrottle, User
 from db.types import utcnow
@@ -45,14 +48,30 @@ class Invitation:
     temporary_password: str | None  # for a new account: shown once, never stored in clear
 
 
+def _in_reach(uow: UnitOfWork) -> ColumnElement[bool]:
+    """The memberships the caller manages: the client's, or its engagement's for an admin of
+    one engagement."""
+    of_client = Membership.client_account_id == uow.ctx.client_account_id
+    if covers_client(uow.session, uow.ctx):
+        return of_client
+    return and_(of_client, Membership.engagement_id == uow.ctx.engagement_id)
+
+
+def manages_whole_client(uow: UnitOfWork) -> bool:
+    """Whether the caller is an admin of all the client's engagements (the forms for the
+    whole client are shown to them only; core refuses them to others all the same)."""
+    uow.require(Action.MANAGE_PEOPLE)
+    return covers_client(uow.session, uow.ctx)
+
+
 def list_members(uow: UnitOfWork) -> list[Member]:
-    """The memberships of the context's client, by email then scope."""
+    """The memberships the caller manages (see `_in_reach`), by email then scope."""
     uow.require(Action.MANAGE_PEOPLE)
     rows = uow.session.execute(
         select(Membership, User, Engagement.name)
         .join(User, User.id == Membership.user_id)
         .outerjoin(Engagement, Engagement.id == Membership.engagement_id)
-        .where(Membership.client_account_id == uow.ctx.client_account_id)
+        .where(_in_reach(uow))
         .order_by(User.email, Engagement.name)
     ).all()
     locked = _locked_emails(uow, {user.email for _m, user, _e in rows})
@@ -82,28 +101,49 @@ def _locked_emails(uow: UnitOfWork, emails: set[str]) -> set[str]:
 
 
 def invite(uow: UnitOfWork, email: str, role: str, whole_client: bool = False) -> Invitation:
-    """Give `email` a role on this engagement (or on the whole client); a new account gets a
-    temporary password, to hand over once. An existing account keeps its own."""
+    """Give `email` a role on this engagement (or, by an admin of the whole client, on the
+    whole client); a new account gets a temporary password, to hand over once.
+
+    An account that exists but is no member of this client is left to an operator (409):
+    nothing of it is read or changed here, and the answer names no other client. Adding it
+    here would hand this client's admin a person of another client.
+    """
     uow.require(Action.MANAGE_PEOPLE)
+    if whole_client and not covers_client(uow.session, uow.ctx):
+        raise NotClientWide()
     address = normalize_email(email)
     client = uow.session.get(ClientAccount, uow.ctx.client_account_id)
     engagement = None if whole_client else uow.session.get(Engagement, uow.ctx.engagement_id)
     if client is None:
         raise NotFound("Client not found")
-    exists = uow.session.scalar(select(func.count()).where(User.email == address))
-    password = None if exists else secrets.token_urlsafe(15)
+    user_id = uow.session.scalar(select(User.id).where(User.email == address))
+    if user_id is not None and not _member_of_client(uow, user_id):
+        raise LeftToOperator()
+    password = None if user_id else secrets.token_urlsafe(15)
     _user, created = add_member(uow, address, role, client, engagement, password=password)
     audit.record(uow, "member_invited", email=address, role=role, new_account=created)
     return Invitation(address, created, password)
 
 
+class LeftToOperator(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "This address cannot be invited here; an operator adds people who have an account"
+            " already (python -m db users add)"
+        )
+
+
+def _member_of_client(uow: UnitOfWork, user_id: uuid.UUID) -> bool:
+    query = select(Membership.id).where(
+        Membership.user_id == user_id, Membership.client_account_id == uow.ctx.client_account_id
+    )
+    return bool(uow.session.scalar(query.exists().select()))
+
+
 def _membership(uow: UnitOfWork, membership_id: str | uuid.UUID) -> Membership:
     found = uow.session.scalars(
         select(Membership)
-        .where(
-            Membership.id == parse_uuid(membership_id, "membership_id"),
-            Membership.client_account_id == uow.ctx.client_account_id,
-        )
+        .where(Membership.id == parse_uuid(membership_id, "membership_id"), _in_reach(uow))
         .with_for_update()
     ).first()
     if found is None:
@@ -112,16 +152,30 @@ def _membership(uow: UnitOfWork, membership_id: str | uuid.UUID) -> Membership:
 
 
 def _member(uow: UnitOfWork, user_id: str | uuid.UUID) -> User:
+    """A person whose account the caller may act on (deactivate, unlock): a member in reach
+    whose every membership is in reach. One who is also a member of another client is left
+    to an operator: one client's admin neither signs a person out of another's nor clears
+    their failed sign-ins; one beyond an engagement admin's engagement, to a client's admin."""
     user_uuid = parse_uuid(user_id, "user_id")
-    is_member = select(Membership.id).where(
-        Membership.user_id == user_uuid,
-        Membership.client_account_id == uow.ctx.client_account_id,
-    )
+    is_member = select(Membership.id).where(Membership.user_id == user_uuid, _in_reach(uow))
     user = uow.session.scalars(
         select(User).where(User.id == user_uuid, is_member.exists()).with_for_update()
     ).first()
     if user is None:
         raise NotFound("No such member of this client")
+    beyond = select(Membership.client_account_id).where(
+        Membership.user_id == user.id, ~_in_reach(uow)
+    )
+    clients = set(uow.session.scalars(beyond))
+    if clients - {uow.ctx.client_account_id}:
+        raise Conflict(
+            "This person is also a member of another client; remove the membership here instead"
+        )
+    if clients:
+        raise Conflict(
+            "This person is also a member beyond this engagement; remove the membership here"
+            " instead, or ask an admin of all the client's engagements"
+        )
     return user
 
 
@@ -131,13 +185,17 @@ def _keep_an_admin(
     without_membership: uuid.UUID | None = None,
     without_user: uuid.UUID | None = None,
 ) -> None:
-    """409 unless an active admin of the client is left once the change is made."""
+    """409 unless an active admin of all the client's engagements is left once the change is
+    made (an admin of one engagement does not cover the client). The client's row is locked
+    first, so two such changes take turns and the second one sees the first."""
+    lock_client(uow.session, uow.ctx)
     query = (
         select(func.count())
         .select_from(Membership)
         .join(User, User.id == Membership.user_id)
         .where(
             Membership.client_account_id == uow.ctx.client_account_id,
+            Membership.engagement_id.is_(None),
             Membership.role == "admin",
             User.is_active.is_(True),
         )
@@ -150,11 +208,21 @@ def _keep_an_admin(
         raise Conflict("This is the client's last admin; make someone else admin first")
 
 
+def _client_wide_admin(uow: UnitOfWork, user_id: uuid.UUID) -> bool:
+    query = select(Membership.id).where(
+        Membership.user_id == user_id,
+        Membership.client_account_id == uow.ctx.client_account_id,
+        Membership.engagement_id.is_(None),
+        Membership.role == "admin",
+    )
+    return bool(uow.session.scalar(query.exists().select()))
+
+
 def change_role(uow: UnitOfWork, membership_id: str | uuid.UUID, role: str) -> Membership:
     uow.require(Action.MANAGE_PEOPLE)
     role = parse_choice(role, "role", ROLES)
     membership = _membership(uow, membership_id)
-    if membership.role == "admin" and role != "admin":
+    if membership.role == "admin" and role != "admin" and membership.engagement_id is None:
         _keep_an_admin(uow, without_membership=membership.id)
     before, membership.role = membership.role, role
     audit.record(
@@ -166,7 +234,7 @@ def change_role(uow: UnitOfWork, membership_id: str | uuid.UUID, role: str) -> M
 def remove_membership(uow: UnitOfWork, membership_id: str | uuid.UUID) -> None:
     uow.require(Action.MANAGE_PEOPLE)
     membership = _membership(uow, membership_id)
-    if membership.role == "admin":
+    if membership.role == "admin" and membership.engagement_id is None:
         _keep_an_admin(uow, without_membership=membership.id)
     audit.record(
         uow,
@@ -180,19 +248,10 @@ def remove_membership(uow: UnitOfWork, membership_id: str | uuid.UUID) -> None:
 
 def set_member_active(uow: UnitOfWork, user_id: str | uuid.UUID, active: bool) -> User:
     """Deactivate a member (every session ends; refused for the last admin) or activate one.
-    An account is one person across clients, so one that is also a member of another client
-    is left to an operator: one client's admin does not sign a person out of another's."""
+    An account is one person across clients: see `_member` for whom an admin may act on."""
     uow.require(Action.MANAGE_PEOPLE)
     user = _member(uow, user_id)
-    elsewhere = select(Membership.id).where(
-        Membership.user_id == user.id,
-        Membership.client_account_id != uow.ctx.client_account_id,
-    )
-    if uow.session.scalar(elsewhere.exists().select()):
-        raise Conflict(
-            "This person is also a member of another client; remove the membership here instead"
-        )
-    if not active:
+    if not active and _client_wide_admin(uow, user.id):
         _keep_an_admin(uow, without_user=user.id)
         sessions.end_sessions_of(uow, user.id)
     if user.is_active != active:

@@ -19,16 +19,19 @@ from db.models import SignInSession, User
 from db.types import utcnow
 
 METHODS = ("password", "oidc")
+OPERATOR = "operator"  # an operator's command acting for a person; no cookie names it
 
 
 @dataclass(frozen=True)
 class StartedSession:
+    session_id: uuid.UUID  # what every action of the person checks is still live
     token: str  # for the cookie
     expires_at: datetime
 
 
 @dataclass(frozen=True)
 class RestoredSession:
+    session_id: uuid.UUID
     user: SignedInUser
     engagement: EngagementChoice | None  # the one last opened, if still a member of it
 
@@ -42,7 +45,23 @@ def start_session(uow: AccountUnitOfWork, user_id: uuid.UUID, method: str) -> St
     session = SignInSession(user_id=user_id, method=method, expires_at=expires_at)
     uow.session.add(session)
     uow.session.flush()
-    return StartedSession(session_tokens.sign(session.id, settings), expires_at)
+    return StartedSession(session.id, session_tokens.sign(session.id, settings), expires_at)
+
+
+def start_operator_session(uow: AccountUnitOfWork, user_id: uuid.UUID) -> uuid.UUID:
+    """A session for an operator's command that acts for a person (the demo seed creates the
+    demo analyst's flows): its id for the context; ended by `end_session_id`."""
+    expires_at = utcnow() + timedelta(hours=get_settings().session_hours)
+    session = SignInSession(user_id=user_id, method=OPERATOR, expires_at=expires_at)
+    uow.session.add(session)
+    uow.session.flush()
+    return session.id
+
+
+def end_session_id(uow: AccountUnitOfWork, session_id: uuid.UUID) -> None:
+    session = uow.session.get(SignInSession, session_id)
+    if session is not None and session.ended_at is None:
+        session.ended_at = utcnow()
 
 
 def _live_session(uow: AccountUnitOfWork, token: object) -> SignInSession | None:
@@ -64,7 +83,7 @@ def restore_session(uow: AccountUnitOfWork, token: object) -> RestoredSession | 
     if session.engagement_id is not None:
         choices = list_engagements(uow, user.id)
         choice = next((c for c in choices if c.engagement_id == session.engagement_id), None)
-    return RestoredSession(signed_in(user), choice)
+    return RestoredSession(session.id, signed_in(user), choice)
 
 
 def remember_engagement(

@@ -191,9 +191,11 @@ def _enqueue(
             f"Rate limited - wait {claim.wait_seconds:.0f}s between submissions",
             retry_after_seconds=claim.wait_seconds,
         )
-    # In the history before a worker can end it: the worker completes the row it finds.
+    # In the history before a worker can end it: the worker completes the row it finds. The
+    # audit event goes in the same commit: no job runs that the audit trail does not show.
     try:
         job_history.record_submitted(uow, uuid.UUID(collection_flow_id), state, previous)
+        audit.record(uow, action, flow_id=flow_id, job_id=state.job_id, gaps=len(gaps))
         uow.commit()
     except Exception:
         store.delete(collection_flow_id, state.job_id)
@@ -211,10 +213,10 @@ def _enqueue(
         # Nothing was queued: give the key back so the person can simply try again.
         store.delete(collection_flow_id, state.job_id)
         job_history.record_withdrawn(uow, state, previous)
+        audit.record(uow, "job_withdrawn", flow_id=flow_id, job_id=state.job_id)
         uow.commit()
         logger.exception("enqueue of gap job %s failed", state.job_id)
         raise ServiceUnavailable("The job queue is unreachable; nothing was submitted.") from error
-    audit.record(uow, action, flow_id=flow_id, job_id=state.job_id, gaps=len(gaps))
     return {
         "status": "accepted",
         "message": f"Gap analysis enqueued ({len(gaps)} gaps)",

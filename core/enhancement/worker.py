@@ -23,6 +23,7 @@ from core.enhancement.selection import SelectedGap
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.gaps.store import upsert_gap
 from core.kernel.context import RequestContext
+from core.kernel.permissions import Action, EngagementArchived
 from core.kernel.phases import CollectionPhase
 from core.storage.unit_of_work import UnitOfWork, uow_for
 
@@ -97,6 +98,9 @@ def run_gap_enhancement_job(
         job.save(status=JobStatus.COMPLETED, percentage=100.0, current_asset=None)
     except LookupError as missing:
         job.fail(str(missing))
+    except EngagementArchived as archived:
+        logger.warning("gap job %s: its engagement was archived; nothing more written", job_id)
+        job.fail(archived.message)
     except JobSuperseded:
         logger.warning("gap job %s was reset or replaced; stopping", job_id)
         return None
@@ -138,6 +142,8 @@ def _enhance_all(
     agent = TenantScopedAgentPool.get_or_create_agent(
         str(uow.ctx.client_account_id), str(uow.ctx.engagement_id), AGENT_NAME
     )
+    # Accepted at submission; an engagement archived since is read-only to the job too.
+    uow.require(Action.SUBMIT_GAPS)
     if uow.flows.get_by_id(collection_flow_id) is None:
         raise LookupError("the flow no longer exists in this engagement")
     agent.prepare(uow, gaps)
@@ -145,6 +151,7 @@ def _enhance_all(
     job.save(status=JobStatus.RUNNING, started_at=job.state.started_at or time.time())
     # A re-delivered job continues after the gaps it already finished.
     for index in range(job.state.processed, len(gaps)):
+        uow.require(Action.SUBMIT_GAPS)  # archived meanwhile: the gaps written so far stay
         failure = _enhance_one(uow, agent, collection_flow_id, gaps[index])
         job.gap_done(index, gaps[index].label, failure)
         if pause_seconds:

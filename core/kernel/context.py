@@ -24,6 +24,10 @@ class RequestContext:
     # A worker finishing a job: the user's membership was checked when the job was submitted,
     # and what was accepted then may finish (core.kernel.permissions.require skips the re-check).
     checked_at_submit: bool = False
+    # The sign-in session the person acts under (sign_in_sessions.id): every action checks it
+    # is still live, so a new password, a deactivation or Sign out in another tab ends an open
+    # tab at its next action. A context naming a user without one acts for nobody.
+    sign_in_session_id: uuid.UUID | None = None
 
     @classmethod
     def for_queued_job(
@@ -45,5 +49,8 @@ class RequestContext:
         object.__setattr__(self, "engagement_id", parse_uuid(self.engagement_id, "engagement_id"))
         if self.user_id is not None:
             object.__setattr__(self, "user_id", parse_uuid(self.user_id, "user_id"))
+        if self.sign_in_session_id is not None:
+            session_id = parse_uuid(self.sign_in_session_id, "sign_in_session_id")
+            object.__setattr__(self, "sign_in_session_id", session_id)
         if self.role not in ROLES:
             raise BadRequest(f"role must be one of {', '.join(ROLES)}", field="role")

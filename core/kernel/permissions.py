@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from core.kernel.context import ROLE_STRENGTH, ROLES, RequestContext, Role
 from core.kernel.errors import Conflict, Forbidden
-from db.models import Engagement, Membership, User
+from db.models import ClientAccount, Engagement, Membership, SignInSession, User
+from db.types import utcnow
 
 
 class Action(StrEnum):
@@ -49,8 +50,26 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 class AccessRevoked(Forbidden):
     """The user was deactivated or lost the membership after the context was built."""
 
+    def __init__(
+        self, message: str = "Your access to this engagement was removed; sign in again"
+    ) -> None:
+        super().__init__(message)
+
+
+class SignedOut(AccessRevoked):
+    """The sign-in session behind the context ended (Sign out, a new password, a deactivation)
+    or expired."""
+
     def __init__(self) -> None:
-        super().__init__("Your access to this engagement was removed; sign in again")
+        super().__init__("You were signed out; sign in again")
+
+
+class NotClientWide(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            "only an admin of all the client's engagements may do that; "
+            "your membership covers this engagement"
+        )
 
 
 class EngagementArchived(Conflict):
@@ -93,16 +112,32 @@ def current_role(
     return max(known, key=ROLE_STRENGTH.__getitem__, default=None)
 
 
+def session_is_live(db: Session, ctx: RequestContext) -> bool:
+    """Whether the context's sign-in session is the user's, not ended, not expired."""
+    if ctx.sign_in_session_id is None:
+        return False
+    ended_at, expires_at = db.execute(
+        select(SignInSession.ended_at, SignInSession.expires_at).where(
+            SignInSession.id == ctx.sign_in_session_id, SignInSession.user_id == ctx.user_id
+        )
+    ).first() or (utcnow(), utcnow())
+    return ended_at is None and expires_at > utcnow()
+
+
 def require(db: Session, ctx: RequestContext, action: Action) -> None:
     """Refuse (403) unless the caller may do `action` now.
 
-    A context naming a user is checked against the database on every call: one indexed
-    query, so a deactivated user, a removed membership or a lowered role takes effect at the
-    next action of an open tab. A context without a user is the operator (command line,
-    benchmarks); one built for a queued job was checked when the job was submitted.
+    A context naming a user is checked against the database on every call: its sign-in
+    session must be live (a 403 that signs the tab out), and two indexed queries find the
+    role, so Sign out in another tab, a new password, a deactivation, a removed membership
+    or a lowered role takes effect at the next action of an open tab. A context without a
+    user is the operator (command line, benchmarks); one built for a queued job was checked
+    when the job was submitted.
     """
     role: Role = ctx.role
     if ctx.user_id is not None and not ctx.checked_at_submit:
+        if not session_is_live(db, ctx):
+            raise SignedOut()
         found = current_role(db, ctx.user_id, ctx.client_account_id, ctx.engagement_id)
         if found is None:
             raise AccessRevoked()
@@ -115,3 +150,38 @@ def require(db: Session, ctx: RequestContext, action: Action) -> None:
     if role != ctx.role:
         raise Forbidden(f"Your role on this engagement is now {role}; it may not {doing}")
     raise Forbidden(f"the {role} role may not {doing}")
+
+
+def covers_client(db: Session, ctx: RequestContext) -> bool:
+    """Whether the caller is an admin of all the client's engagements (a membership with no
+    engagement), or the operator; an admin of one engagement manages that engagement only."""
+    if ctx.user_id is None:
+        return ctx.role == "admin"
+    query = (
+        select(Membership.id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.user_id == ctx.user_id,
+            Membership.client_account_id == ctx.client_account_id,
+            Membership.engagement_id.is_(None),
+            Membership.role == "admin",
+            User.is_active.is_(True),
+        )
+    )
+    return bool(db.scalar(query.exists().select()))
+
+
+def require_client_wide(db: Session, ctx: RequestContext, action: Action) -> None:
+    """`require`, and (403) the caller must be an admin of the whole client: naming the
+    client, managing its engagements and the members beyond one engagement."""
+    require(db, ctx, action)
+    if not covers_client(db, ctx):
+        raise NotClientWide()
+
+
+def lock_client(db: Session, ctx: RequestContext) -> None:
+    """Hold the client's row until the transaction ends: changes that could leave the client
+    without an admin take turns, so two admins demoting each other cannot both succeed."""
+    db.execute(
+        select(ClientAccount.id).where(ClientAccount.id == ctx.client_account_id).with_for_update()
+    )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from core.kernel.context import RequestContext
 from core.kernel.errors import NotFound
 from core.kernel.inputs import parse_uuid
-from core.kernel.permissions import Action, require
+from core.kernel.permissions import Action, require, require_client_wide
 from core.storage.account_unit_of_work import AccountUnitOfWork
 from core.storage.assets import AssetRepository
 from core.storage.audit import AuditRepository
@@ -66,6 +66,10 @@ class UnitOfWork(AccountUnitOfWork):
     def require(self, action: Action) -> None:
         """Refuse (403) unless the caller, as the database knows them now, may do `action`."""
         require(self.session, self.ctx, action)
+
+    def require_client_wide(self, action: Action) -> None:
+        """`require`, by an admin of all the client's engagements (403 for one of one)."""
+        require_client_wide(self.session, self.ctx, action)
 
 
 def uow_for(ctx: RequestContext, session: Session | None = None) -> UnitOfWork:

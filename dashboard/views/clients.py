@@ -4,7 +4,7 @@ order of imports, create a new client."""
 
 import streamlit as st
 
-from core.access import engagement_admin
+from core.access import engagement_admin, people
 from core.storage.value_sources import NEWEST_IMPORT_WINS
 from dashboard import state
 from dashboard.widgets import engagement_forms
@@ -31,8 +31,13 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-engagement_forms.new_engagement()
+whole_client = state.call(people.manages_whole_client, doing="manage engagements")
+if whole_client:
+    engagement_forms.new_engagement()
 engagement_forms.change_engagement(rows)
 engagement_forms.source_order(rows)
-st.divider()
-engagement_forms.client_forms(client_name)
+if whole_client:
+    st.divider()
+    engagement_forms.client_forms(client_name)
+else:
+    st.caption("Naming the client and its other engagements is for an admin of all of them.")

@@ -37,6 +37,7 @@ if user is not None:
                 user.user_id,
                 choice.client_account_id,
                 choice.engagement_id,
+                sign_in_session_id=ctx.sign_in_session_id,
                 doing="open that engagement",
             )
 flows, pending, resolved, histories, job_rows, current_jobs = [], [], [], [], [], {}

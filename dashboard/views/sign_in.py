@@ -20,13 +20,13 @@ def sign_in_form() -> None:
     if oidc_configured():
         if st.user.get("is_logged_in"):
             st.button("Use another account", on_click=st.logout)  # shown if the sign-in fails
-            st.session_state[state.USER] = state.call_on_accounts(
+            user = state.call_on_accounts(
                 identity.sign_in_oidc,
                 st.user.get("email", ""),
                 st.user.get("name"),
                 doing="sign in with this account",
             )
-            session_cookie.start(st.session_state[state.USER], "oidc")
+            session_cookie.start(user, "oidc")
             st.rerun()
         st.button("Sign in with single sign-on", on_click=st.login, type="primary")
         st.divider()
@@ -43,7 +43,6 @@ def sign_in_form() -> None:
     user = state.call_on_accounts(
         identity.authenticate, email, password, st.context.ip_address, doing="sign in"
     )
-    st.session_state[state.USER] = user
     session_cookie.start(user, "password")
     # The picker in this same run, in the form's place: no second run before it shows.
     form.empty()
@@ -70,6 +69,7 @@ def engagement_picker(user: identity.SignedInUser) -> None:
             user.user_id,
             choice.client_account_id,
             choice.engagement_id,
+            sign_in_session_id=st.session_state.get(state.SIGN_IN_SESSION),
             doing="open this engagement",
         )
         st.session_state[state.ENGAGEMENT] = choice

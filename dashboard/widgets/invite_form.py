@@ -15,7 +15,10 @@ def show() -> None:
         email = st.text_input("Email", key="invite_email")
         left, right = st.columns(2)
         role = left.selectbox("Role", ROLES, key="invite_role")
-        scope = right.selectbox("Scope", list(SCOPES), key="invite_scope")
+        whole = state.call(people.manages_whole_client, doing="invite people")
+        # An admin of one engagement grants at most that engagement.
+        scopes = list(SCOPES) if whole else list(SCOPES)[:1]
+        scope = right.selectbox("Scope", scopes, key="invite_scope")
         submitted = st.form_submit_button("Invite", type="primary")
     if not submitted:
         return

@@ -30,7 +30,14 @@ from core.kernel.errors import BadRequest, CollectionError
 from core.kernel.phases import CollectionPhase, FlowStatus
 from core.questionnaires.answers import save_answers
 from db.models import ClientAccount, Membership, User
-from tests.factories import fingerprint, flow_in_manual_collection, in_uow, job_keys, on_accounts
+from tests.factories import (
+    fingerprint,
+    flow_in_manual_collection,
+    in_uow,
+    job_keys,
+    on_accounts,
+    sign_in_session,
+)
 
 SETTINGS = settings(
     max_examples=60,
@@ -81,6 +88,7 @@ def world(db, make_tenant, make_member, make_assets):
         "asset_ids": [str(asset.id) for asset in assets],
         "other_asset_ids": [str(asset_b.id)],
         "user_id": str(user.id),
+        "sign_in_session_id": str(sign_in_session(db, user.id)),
         "tenant_ids": [
             str(a.client_account_id),
             str(a.engagement_id),
@@ -313,6 +321,7 @@ ENTRY_POINTS: dict[str, tuple[set[int], Callable]] = {
             draw(ids([w["user_id"]])),
             draw(ids(w["tenant_ids"])),
             draw(ids(w["tenant_ids"])),
+            sign_in_session_id=draw(ids([w["sign_in_session_id"]])),
         ),
     ),
 }

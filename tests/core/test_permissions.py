@@ -25,7 +25,13 @@ from core.kernel.errors import Forbidden
 from core.kernel.permissions import ROLE_ACTIONS, Action
 from core.questionnaires.answers import save_answers
 from db.models import Membership, User
-from tests.factories import fingerprint, flow_in_manual_collection, in_uow, job_keys
+from tests.factories import (
+    fingerprint,
+    flow_in_manual_collection,
+    in_uow,
+    job_keys,
+    signed_in_context,
+)
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,8 @@ def setup(db, make_tenant, make_assets, dispatcher) -> tuple[RequestContext, Set
 @pytest.mark.parametrize("use_case", list(USE_CASES))
 def test_role_matrix(db, owner_engine, setup, dispatcher, make_member, role, use_case):
     admin, prepared = setup
-    ctx = make_member(admin, role)
+    # Of the whole client: an admin of one engagement is pinned in tests/core/access.
+    ctx = make_member(admin, role, whole_client=True)
     allowed, call = USE_CASES[use_case]
     queued = len(dispatcher.jobs)
     if role in allowed:
@@ -286,7 +293,7 @@ def test_a_client_wide_membership_counts_for_its_engagements_only(db, setup, mak
     db.flush()
     db.add(Membership(user_id=user.id, client_account_id=admin.client_account_id, role="analyst"))
     db.commit()
-    mine = RequestContext(admin.client_account_id, admin.engagement_id, user.id, "analyst")
+    mine = signed_in_context(db, admin, user.id, "analyst")
     assert [flow.flow_name for flow in in_uow(db, mine, flows.list_flows)]
     # A context naming an engagement the membership does not reach is refused: of another
     # client, or another client's engagement paired with this client.
@@ -295,7 +302,13 @@ def test_a_client_wide_membership_counts_for_its_engagements_only(db, setup, mak
         (other.client_account_id, other.engagement_id),
         (admin.client_account_id, other.engagement_id),
     ):
-        forged = RequestContext(client_account_id, engagement_id, user.id, "admin")
+        forged = RequestContext(
+            client_account_id,
+            engagement_id,
+            user.id,
+            "admin",
+            sign_in_session_id=mine.sign_in_session_id,
+        )
         with pytest.raises(Forbidden) as raised:
             in_uow(db, forged, flows.list_flows)
         assert raised.value.message == REVOKED

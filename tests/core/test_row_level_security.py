@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -237,3 +237,21 @@ def test_every_use_case_with_the_other_tenants_ids_is_refused(pg_db, pg_engines,
     assert fingerprint(pg_db, owner) == before
     assert CollectionChildFlowService(pg_db, a).get_by_master_flow_id(flow_b) is None
     assert [f.flow_name for f in in_uow(pg_db, a, flows.list_flows)] == ["Fresh A", "Flow a"]
+
+
+def test_the_application_role_only_adds_audit_events(pg_db, two_tenants):
+    a, *_ = two_tenants["a"]
+    pg_db.commit()
+    bind_tenant(pg_db, a.client_account_id, a.engagement_id)
+    written = pg_db.scalar(select(func.count()).select_from(AuditEvent))
+    assert written
+    for statement in (
+        "DELETE FROM audit_events",
+        "UPDATE audit_events SET action = 'nothing happened'",
+        "TRUNCATE audit_events",
+    ):
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            pg_db.execute(text(statement))
+        pg_db.rollback()
+        bind_tenant(pg_db, a.client_account_id, a.engagement_id)
+    assert pg_db.scalar(select(func.count()).select_from(AuditEvent)) == written

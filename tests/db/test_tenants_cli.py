@@ -10,7 +10,7 @@ from core.kernel.errors import CollectionError
 from db.models import AuditEvent, ClientAccount, Engagement
 from db.session import create_db_engine
 from tests.db.cli import run_cli
-from tests.factories import on_accounts
+from tests.factories import on_accounts, sign_in_session
 
 PASSWORD = "a long enough secret"
 
@@ -58,7 +58,12 @@ def test_an_admin_made_from_an_empty_database_signs_in_and_opens_the_engagement(
             "admin",
         )
         ctx = on_accounts(
-            db, context_for, user.user_id, choice.client_account_id, choice.engagement_id
+            db,
+            context_for,
+            user.user_id,
+            choice.client_account_id,
+            choice.engagement_id,
+            sign_in_session_id=sign_in_session(db, user.user_id),
         )
         assert ctx.role == "admin" and ctx.engagement_id == choice.engagement_id
         actions = db.scalars(select(AuditEvent.action)).all()

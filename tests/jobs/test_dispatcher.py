@@ -25,8 +25,8 @@ from core.enhancement.jobs import submit_gap_analysis
 from core.kernel.context import RequestContext
 from db.session import open_session
 
-client_account_id, engagement_id, user_id, flow_id, gaps = sys.argv[1:]
-ctx = RequestContext(client_account_id, engagement_id, user_id=user_id)
+client_account_id, engagement_id, user_id, signed_in, flow_id, gaps = sys.argv[1:]
+ctx = RequestContext(client_account_id, engagement_id, user_id=user_id, sign_in_session_id=signed_in)
 before = sorted(name for name in sys.modules if name.split(".")[0] in ("jobs", "dashboard"))
 with open_session() as db:
     answer = submit_gap_analysis(db, ctx, flow_id, json.loads(gaps))
@@ -50,7 +50,12 @@ def test_a_script_importing_only_core_and_db_gets_its_job_queued(
     ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("JOB_DISPATCHER", None)
-    ids = [str(tenant.client_account_id), str(tenant.engagement_id), str(tenant.user_id)]
+    ids = [
+        str(tenant.client_account_id),
+        str(tenant.engagement_id),
+        str(tenant.user_id),
+        str(tenant.sign_in_session_id),
+    ]
     finished = subprocess.run(
         [sys.executable, "-c", SCRIPT, *ids, flow_id, json.dumps(gaps)],
         cwd=tmp_path,

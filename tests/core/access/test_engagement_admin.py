@@ -128,3 +128,36 @@ def test_the_source_order_of_imports_is_set_per_engagement_by_admins(
     with uow_of(make_member(admin, "analyst")) as uow, pytest.raises(Forbidden):
         admin_of.set_source_order(uow, pilot.id, "answers")
     assert db.get(Engagement, pilot.id).import_precedence == "newest_import"
+
+
+def test_an_engagement_admin_manages_its_own_engagement_and_nothing_of_the_client(
+    db, uow_of, admin, make_member
+):
+    pilot, _created = run(uow_of, admin, admin_of.add_engagement, "Pilot")
+    scoped = make_member(RequestContext(admin.client_account_id, pilot.id), "admin")
+    for act in (
+        lambda uow: admin_of.rename_client(uow, "Mine now"),
+        lambda uow: admin_of.add_engagement(uow, "Another"),
+        lambda uow: admin_of.set_archived(uow, admin.engagement_id, True),
+        lambda uow: admin_of.set_archived(uow, pilot.id, False),
+        lambda uow: admin_of.create_client(uow, "Side client", "Wave 1"),
+    ):
+        with uow_of(scoped) as uow, pytest.raises(Forbidden) as refused:
+            act(uow)
+        assert refused.value.status == 403
+    with uow_of(scoped) as uow, pytest.raises(NotFound):
+        admin_of.rename_engagement(uow, admin.engagement_id, "Renamed")
+    name, rows = run(uow_of, scoped, admin_of.list_engagements)
+    assert [row.name for row in rows] == ["Pilot"]
+    run(uow_of, scoped, admin_of.rename_engagement, pilot.id, "Pilot 2")
+    db.expire_all()
+    assert db.get(ClientAccount, admin.client_account_id).name == name == "Acme"
+    assert db.get(Engagement, admin.engagement_id).archived_at is None
+    assert (
+        db.scalars(
+            select(Engagement.name).where(Engagement.client_account_id == admin.client_account_id)
+        )
+        .all()
+        .count("Another")
+        == 0
+    )

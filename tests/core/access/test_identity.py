@@ -24,7 +24,7 @@ from core.access.passwords import hash_password, verify_password
 from core.kernel.errors import BadRequest, Forbidden, RateLimited
 from db.models import AuditEvent, Engagement, Membership, SignInThrottle, User
 from db.types import utcnow
-from tests.factories import on_accounts
+from tests.factories import on_accounts, sign_in_session
 
 PASSWORD = "correct horse battery staple"
 
@@ -358,22 +358,37 @@ def test_memberships_give_engagements_and_roles(db, make_user, make_tenant):
         ("Alpha Bank", "Wave 2", "admin"),
         ("Beta Air", "Wave 1", "analyst"),
     ]
-    ctx = on_accounts(db, context_for, user.id, str(first.client_account_id), str(wave_2.id))
+    signed_in = sign_in_session(db, user.id)
+    ctx = on_accounts(
+        db,
+        context_for,
+        user.id,
+        str(first.client_account_id),
+        str(wave_2.id),
+        sign_in_session_id=signed_in,
+    )
     assert (ctx.engagement_id, ctx.role, ctx.user_id) == (wave_2.id, "admin", user.id)
 
 
 def test_context_for_refuses_an_engagement_without_membership(db, make_user, make_tenant):
     mine, other = make_tenant(), make_tenant()
     user = make_user(memberships=[(mine.client_account_id, mine.engagement_id, "admin")])
+    signed_in = {"sign_in_session_id": sign_in_session(db, user.id)}
     with pytest.raises(Forbidden):
-        on_accounts(db, context_for, user.id, other.client_account_id, other.engagement_id)
+        on_accounts(
+            db, context_for, user.id, other.client_account_id, other.engagement_id, **signed_in
+        )
     # An engagement id of another client, paired with my client, is refused too.
     with pytest.raises(Forbidden):
-        on_accounts(db, context_for, user.id, mine.client_account_id, other.engagement_id)
+        on_accounts(
+            db, context_for, user.id, mine.client_account_id, other.engagement_id, **signed_in
+        )
     with pytest.raises(Forbidden):
-        on_accounts(db, context_for, uuid.uuid4(), mine.client_account_id, mine.engagement_id)
+        on_accounts(
+            db, context_for, uuid.uuid4(), mine.client_account_id, mine.engagement_id, **signed_in
+        )
     with pytest.raises(BadRequest) as raised:
-        on_accounts(db, context_for, user.id, "nope", mine.engagement_id)
+        on_accounts(db, context_for, user.id, "nope", mine.engagement_id, **signed_in)
     assert raised.value.field == "client_account_id"
 
 

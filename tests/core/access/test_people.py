@@ -1,18 +1,22 @@
 """The People page's use cases: members of the admin's client, invitations, roles, removal,
 deactivation, unlocking; the last admin stays; another client's people are not found."""
 
+import threading
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from config.settings import get_settings
 from core.access import people
+from core.access.engagement_admin import add_engagement
 from core.access.identity import authenticate, list_engagements
 from core.access.sessions import restore_session, start_session
 from core.access.sign_in_throttle import SignInThrottled
+from core.kernel.context import RequestContext
 from core.kernel.errors import Conflict, Forbidden, NotFound
-from core.kernel.permissions import AccessRevoked
+from core.kernel.permissions import AccessRevoked, NotClientWide
+from core.storage.unit_of_work import uow_for
 from db.models import AuditEvent, Membership, User
 from tests.factories import on_accounts
 
@@ -144,3 +148,152 @@ def test_another_clients_people_are_not_found_and_only_admins_manage(
             people.list_members(uow)
         with uow_of(ctx) as uow, pytest.raises(Forbidden):
             people.invite(uow, "x@example.com", "admin")
+
+
+@pytest.fixture
+def engagement_admin(db, uow_of, admin, make_member):
+    """An admin of Wave 2 only, beside the client's admin (of all its engagements)."""
+    with uow_of(admin) as uow:
+        wave_2, _created = add_engagement(uow, "Wave 2")
+    return make_member(RequestContext(admin.client_account_id, wave_2.id), "admin")
+
+
+def test_an_engagement_admin_grants_at_most_its_own_engagement(db, uow_of, admin, engagement_admin):
+    own_email = db.get(User, engagement_admin.user_id).email
+    for email in (own_email, "new@example.com"):
+        with uow_of(engagement_admin) as uow, pytest.raises(NotClientWide) as refused:
+            people.invite(uow, email, "admin", whole_client=True)
+        assert refused.value.status == 403
+    assert not db.scalars(select(User).where(User.email == "new@example.com")).first()
+    assert [
+        c.engagement_name for c in on_accounts(db, list_engagements, engagement_admin.user_id)
+    ] == ["Wave 2"]
+    assert invite(uow_of, engagement_admin, "lee@example.com", "admin").created
+    (lee,) = on_accounts(
+        db,
+        list_engagements,
+        db.scalars(select(User.id).where(User.email == "lee@example.com")).one(),
+    )
+    assert (lee.engagement_name, lee.role) == ("Wave 2", "admin")
+
+
+def test_an_engagement_admin_manages_the_members_of_its_engagement_only(
+    db, uow_of, admin, engagement_admin, make_member
+):
+    client_admin = next(m for m in members(uow_of, admin).values() if m.user_id == admin.user_id)
+    wave_1_analyst = make_member(admin, "analyst")
+    both = make_member(admin, "analyst")  # of Wave 1, and of Wave 2 below
+    db.add(
+        Membership(
+            user_id=both.user_id,
+            client_account_id=admin.client_account_id,
+            engagement_id=engagement_admin.engagement_id,
+            role="analyst",
+        )
+    )
+    db.commit()
+    seen = members(uow_of, engagement_admin)
+    assert {m.user_id for m in seen.values()} == {engagement_admin.user_id, both.user_id}
+    assert {m.scope for m in seen.values()} == {"Wave 2"}
+    for act in (
+        lambda uow: people.change_role(uow, client_admin.membership_id, "analyst"),
+        lambda uow: people.remove_membership(uow, client_admin.membership_id),
+        lambda uow: people.set_member_active(uow, admin.user_id, False),
+        lambda uow: people.unlock_member(uow, admin.user_id),
+        lambda uow: people.set_member_active(uow, wave_1_analyst.user_id, False),
+    ):
+        with uow_of(engagement_admin) as uow, pytest.raises(NotFound):
+            act(uow)
+    with uow_of(engagement_admin) as uow, pytest.raises(Conflict, match="beyond this engagement"):
+        people.set_member_active(uow, both.user_id, False)
+    assert db.get(User, admin.user_id).is_active and db.get(User, both.user_id).is_active
+    assert members(uow_of, admin)[client_admin.email].role == "admin"
+
+
+def test_the_last_admin_of_the_whole_client_stays_whatever_engagement_admins_there_are(
+    db, uow_of, admin, engagement_admin
+):
+    own = next(m for m in members(uow_of, admin).values() if m.user_id == admin.user_id)
+    with uow_of(admin) as uow, pytest.raises(Conflict, match="last admin"):
+        people.change_role(uow, own.membership_id, "analyst")
+    with uow_of(admin) as uow, pytest.raises(Conflict, match="last admin"):
+        people.remove_membership(uow, own.membership_id)
+    with uow_of(admin) as uow, pytest.raises(Conflict, match="last admin"):
+        people.set_member_active(uow, admin.user_id, False)
+    # An engagement's admin may go: the client keeps its admin.
+    theirs = members(uow_of, admin)[db.get(User, engagement_admin.user_id).email]
+    with uow_of(admin) as uow:
+        people.change_role(uow, theirs.membership_id, "analyst")
+
+
+def test_an_existing_account_of_another_client_is_left_to_an_operator(
+    db, uow_of, admin, make_tenant, monkeypatch
+):
+    stranger = make_tenant(role="analyst", name="Another client")
+    email = db.get(User, stranger.user_id).email
+    before = fingerprint_of(db, stranger.user_id)
+    with uow_of(admin) as uow, pytest.raises(Conflict) as refused:
+        people.invite(uow, email, "analyst")
+    assert "Another client" not in refused.value.message
+    assert "operator" in refused.value.message
+    assert fingerprint_of(db, stranger.user_id) == before
+    assert email not in members(uow_of, admin)
+    with uow_of(admin) as uow, pytest.raises(NotFound):  # nor can the admin clear its throttle
+        people.unlock_member(uow, stranger.user_id)
+
+
+def fingerprint_of(db, user_id):
+    db.expire_all()
+    user = db.get(User, user_id)
+    held = db.scalars(select(Membership.client_account_id).where(Membership.user_id == user_id))
+    return (user.password_hash, user.is_active, sorted(map(str, held)))
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(
+    db, backend, session_maker, owner_engine, admin, make_member
+):
+    if backend != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: no two demotions overlap")
+    other = make_member(admin, "admin", whole_client=True)
+    by_user = {
+        m.user_id: m.membership_id for m in members(lambda c: uow_for(c, db), admin).values()
+    }
+    outcome: list[BaseException | None] = []
+
+    def demote_first_admin() -> None:
+        try:
+            with session_maker() as session, uow_for(other, session) as uow:
+                people.change_role(uow, by_user[admin.user_id], "analyst")
+            outcome.append(None)
+        except BaseException as error:
+            outcome.append(error)
+
+    with session_maker() as session:
+        first = uow_for(admin, session)
+        with first:
+            people.change_role(first, by_user[other.user_id], "analyst")
+            second = threading.Thread(target=demote_first_admin)
+            second.start()
+            waits_for_the_client_row(owner_engine, second)
+        second.join()
+    (refused,) = outcome
+    assert isinstance(refused, Conflict) and refused.status == 409
+    roles = dict(
+        db.execute(
+            select(Membership.user_id, Membership.role).where(
+                Membership.client_account_id == admin.client_account_id
+            )
+        ).all()
+    )
+    assert roles == {admin.user_id: "admin", other.user_id: "analyst"}
+
+
+def waits_for_the_client_row(owner_engine, thread: threading.Thread) -> None:
+    """Until the thread's transaction waits for a lock (or has ended, if nothing held it)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with owner_engine.connect() as connection:
+        while thread.is_alive() and not connection.execute(query).scalar():
+            thread.join(0.01)

@@ -5,6 +5,7 @@ import os
 import stat
 import time
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from config.settings import Settings, get_settings
 from core.access import session_tokens
 from core.access.accounts import set_active
 from core.access.credentials import set_password
-from core.access.identity import list_engagements
+from core.access.identity import context_for, list_engagements
 from core.access.passwords import hash_password
 from core.access.sessions import (
     end_session,
@@ -23,6 +24,8 @@ from core.access.sessions import (
     restore_session,
     start_session,
 )
+from core.kernel.permissions import Action, SignedOut
+from core.storage.account_unit_of_work import account_uow
 from db.models import Membership, SignInSession, User
 from db.types import utcnow
 from tests.factories import on_accounts
@@ -146,3 +149,79 @@ def test_without_a_configured_secret_one_is_generated_once_and_kept_private(tmp_
     assert os.listdir(path.parent) == ["session_secret"]  # no temporary file left behind
     token = session_tokens.sign(uuid.uuid4(), settings)
     assert session_tokens.read(token, settings) is not None
+
+
+def signed_in_on_engagement(db, tenant):
+    """The context a person opens an engagement with, and their cookie's token."""
+    started = on_accounts(db, start_session, tenant.user_id, "password")
+    ctx = on_accounts(
+        db,
+        context_for,
+        tenant.user_id,
+        tenant.client_account_id,
+        tenant.engagement_id,
+        sign_in_session_id=started.session_id,
+    )
+    return ctx, started.token
+
+
+def acts(uow_of, ctx) -> None:
+    with uow_of(ctx) as uow:
+        uow.require(Action.CREATE_FLOW)
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        pytest.param(lambda db, email, token: end_session(db, token), id="sign_out_in_another_tab"),
+        pytest.param(
+            lambda db, email, token: set_password(db, email, "a new password 42"),
+            id="new_password",
+        ),
+        pytest.param(
+            lambda db, email, token: (set_active(db, email, False), set_active(db, email, True)),
+            id="deactivated_then_activated",
+        ),
+    ],
+)
+def test_an_open_tab_is_signed_out_at_its_next_action(db, uow_of, secret, tenant, end):
+    ctx, token = signed_in_on_engagement(db, tenant)
+    acts(uow_of, ctx)
+    email = db.get(User, tenant.user_id).email
+    with account_uow(db) as uow:
+        end(uow, email, token)
+    with pytest.raises(SignedOut) as refused:
+        acts(uow_of, ctx)  # the tab's context, unchanged since it was opened
+    assert refused.value.status == 403
+    assert refused.value.message == "You were signed out; sign in again"
+    with pytest.raises(SignedOut):  # nor can the tab open another engagement
+        on_accounts(
+            db,
+            context_for,
+            ctx.user_id,
+            ctx.client_account_id,
+            ctx.engagement_id,
+            sign_in_session_id=ctx.sign_in_session_id,
+        )
+
+
+def test_an_expired_or_missing_or_someone_elses_session_acts_for_nobody(
+    db, uow_of, secret, tenant, make_member
+):
+    ctx, _token = signed_in_on_engagement(db, tenant)
+    db.execute(
+        update(SignInSession)
+        .where(SignInSession.id == ctx.sign_in_session_id)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
+    db.commit()
+    other = make_member(tenant)
+    for unsigned in (
+        ctx,  # expired
+        replace(ctx, sign_in_session_id=None),
+        replace(ctx, sign_in_session_id=uuid.uuid4()),
+        replace(ctx, sign_in_session_id=other.sign_in_session_id),  # another person's
+    ):
+        with pytest.raises(SignedOut):
+            acts(uow_of, unsigned)
+    acts(uow_of, other)

@@ -9,7 +9,8 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 
 from core.enhancement import jobs as gap_jobs
 from core.enhancement.job_state import JobState, JobStatus
@@ -21,8 +22,9 @@ from core.flows.phase_runs import run_phase
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
 from core.storage.unit_of_work import uow_for
-from db.models import CollectionDataGap, Membership
-from db.session import get_engine
+from db.models import AuditEvent, CollectionDataGap, Engagement, Membership
+from db.session import bind_tenant, get_engine
+from db.types import utcnow
 from jobs.tasks import run_flow_phase
 
 
@@ -344,3 +346,43 @@ def test_a_scan_queued_before_its_submitter_lost_access_still_runs(
         get_engine().dispose()
         get_engine.cache_clear()
     assert phase_of(db, tenant, flow_id) == "questionnaire_generation"
+
+
+def test_a_job_queued_before_its_engagement_was_archived_writes_nothing(
+    db, owner_engine, tenant, dispatcher, flow_in_gap_analysis
+):
+    flow_id, gaps = flow_in_gap_analysis
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    db.rollback()
+    with Session(owner_engine) as owner:  # archived by an admin of the client meanwhile
+        owner.execute(
+            update(Engagement)
+            .where(Engagement.id == tenant.engagement_id)
+            .values(archived_at=utcnow())
+        )
+        owner.commit()
+
+    final = run_recorded(db, dispatcher.jobs[0])
+
+    assert final.status is JobStatus.FAILED
+    assert final.errors == ("This engagement is archived: it can be read, not changed",)
+    assert db.scalars(select(CollectionDataGap)).all() == []
+    assert phase_of(db, tenant, flow_id) == "gap_analysis"
+
+
+def test_the_audit_event_of_a_submission_is_saved_with_its_job(
+    db, session_maker, tenant, dispatcher, flow_in_gap_analysis, monkeypatch
+):
+    flow_id, gaps = flow_in_gap_analysis
+    seen_when_queued = []
+
+    def enqueue(**primitives):
+        # What another connection sees as the job is handed to the queue.
+        with session_maker() as other:
+            bind_tenant(other, tenant.client_account_id, tenant.engagement_id)
+            seen_when_queued.extend(other.scalars(select(AuditEvent.action)).all())
+        dispatcher.jobs.append(primitives)
+
+    monkeypatch.setattr(dispatcher, "enqueue_gap_enhancement", enqueue)
+    gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
+    assert "gaps_submitted" in seen_when_queued
