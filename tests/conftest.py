@@ -77,10 +77,26 @@ def sqlite_owner_url(sqlite_database_url) -> str:
     return sqlite_database_url
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session")
 def backend(request) -> str:
-    """Each database test runs on PostgreSQL and on the embedded SQLite."""
-    return request.param
+    """The database a test runs on: PostgreSQL (production, under row-level security), or each
+    of TEST_BACKENDS for a test marked `both_backends` (where the embedded SQLite differs)."""
+    return getattr(request, "param", BACKENDS[0])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_backends` runs once per backend of TEST_BACKENDS (unless it names
+    its backends itself); every other database test runs on the first of them."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_backends") is None:
+        return
+    if any(
+        "backend" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize")
+    ):
+        return
+    metafunc.parametrize("backend", BACKENDS, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ from core.kernel.dispatch import get_dispatcher
 from jobs.serializer import JSONSerializer
 from tests.jobs.conftest import phase_primitives
 
+pytestmark = pytest.mark.both_backends
+
 
 class TouchesAFile:
     """What an attacker with access to Redis pushes: unpickling it would create a file."""

@@ -26,6 +26,8 @@ from db.settings import get_settings
 from db.types import utcnow
 from tests.factories import on_accounts
 
+pytestmark = pytest.mark.both_backends
+
 PASSWORD = "correct horse battery staple"
 
 

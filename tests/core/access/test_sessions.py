@@ -27,6 +27,8 @@ from db.settings import Settings, get_settings
 from db.types import utcnow
 from tests.factories import on_accounts
 
+pytestmark = pytest.mark.both_backends
+
 SECRET = "s" * 40
 
 

@@ -25,6 +25,8 @@ from db.models import CollectionDataGap, Membership
 from db.session import get_engine
 from jobs.tasks import run_flow_phase
 
+pytestmark = pytest.mark.both_backends
+
 
 def run_recorded(db, job: dict) -> JobState | None:
     """What a worker does with an enqueued job, in this process."""
