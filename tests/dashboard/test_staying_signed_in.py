@@ -3,6 +3,7 @@ deactivation end it."""
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -11,7 +12,6 @@ from tests.dashboard.live import (
     CHROMIUM,
     CHROMIUM_ARGS,
     add_user,
-    live_stack,
     open_tab,
     sign_in,
     wait_idle,
@@ -25,16 +25,12 @@ ANALYST = "stays@demo.local"
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    # No SESSION_SECRET: the embedded default generates one into this file.
-    secret = tmp_path_factory.mktemp("secret") / "session_secret"
-    extra = {"SESSION_SECRET_PATH": str(secret), "SESSION_HOURS": "12"}
-    with live_stack(worker=False, seed_args=("--assets", "20"), extra_env=extra) as running:
-        add_user(running, ANALYST, "analyst", CLIENT, PASSWORD)
-        yield running
-    assert secret.exists()
+def stack(shared_stack):
+    """The shared live stack, this module's analyst. No SESSION_SECRET there: the embedded
+    default generates one into SESSION_SECRET_PATH; sign-ins last SESSION_HOURS' default, 12."""
+    add_user(shared_stack, ANALYST, "analyst", CLIENT, PASSWORD)
+    yield shared_stack
+    assert Path(shared_stack.env["SESSION_SECRET_PATH"]).exists()
 
 
 @pytest.fixture
