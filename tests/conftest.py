@@ -51,8 +51,14 @@ def _cheap_password_hashes() -> Iterator[None]:
         yield
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests last, together: the live stack they share runs only while they do."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Benchmark runs only when `-m` names them (make bench-smoke: `pytest -m bench`); browser
+    tests last, together: the live stack they share runs only while they do."""
+    if "bench" not in (config.option.markexpr or ""):
+        benchmarks = [item for item in items if item.get_closest_marker("bench")]
+        if benchmarks:
+            config.hook.pytest_deselected(items=benchmarks)
+            items[:] = [item for item in items if not item.get_closest_marker("bench")]
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

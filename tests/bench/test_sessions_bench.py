@@ -14,7 +14,7 @@ import pytest
 from tests.dashboard.live import CHROMIUM
 from tests.processes import processes_with_environment, start_group, stop_group
 
-# Each test runs the benchmark script itself, small: `make bench` (pytest -m bench) runs them.
+# Each test runs the benchmark script itself, small: `make bench-smoke` (pytest -m bench).
 pytestmark = pytest.mark.bench
 
 ROOT = Path(__file__).resolve().parents[2]
