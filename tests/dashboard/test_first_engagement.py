@@ -54,7 +54,7 @@ def invite(page, email: str, role: str) -> str:
     return password
 
 
-def test_a_new_customer_starts_from_an_empty_database(stack, tmp_path):
+def test_a_new_customer_starts_from_nothing_of_its_own(stack, tmp_path):
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         admin = open_tab(browser)
