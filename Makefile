@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench bench-smoke
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -24,6 +24,12 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# Each benchmark run small, checking what it prints and that it leaves no process or database
+# behind (the tests marked `bench`, which make test leaves out).
+bench-smoke: $(STAMP)
+	bash scripts/ensure-services
+	$(BIN)/pytest -m bench
 
 # Benchmark scripts only: the modules they share (data, clients, figures) have no __main__.
 bench: $(STAMP)

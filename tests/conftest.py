@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 import redis
+from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import get_settings
+from core.access import passwords
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import set_dispatcher
 from core.storage.unit_of_work import UnitOfWork, uow_for
@@ -31,6 +33,34 @@ BACKENDS = os.environ.get("TEST_BACKENDS", "postgresql,sqlite").split(",")
 def _pg_admin(statement: str) -> None:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
         connection.execute(statement)
+
+
+# The product's Argon2 cost (argon2-cffi's defaults, 64 MiB and 3 passes: about 0.1 s a hash or
+# check) is for people signing in; the suite hashes and checks hundreds of passwords in its own
+# process, at the lowest cost Argon2id takes. test_passwords pins the product's parameters, and
+# every process the suite starts (the live stacks, the command line run as the shell runs it)
+# hashes at the product's cost.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+PRODUCT_HASHER, PRODUCT_DUMMY_HASH = passwords._hasher, passwords._DUMMY_HASH
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", CHEAP_HASHER)
+        patch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("no such account: equal timing"))
+        yield
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Benchmark runs only when `-m` names them (make bench-smoke: `pytest -m bench`); browser
+    tests last, together: the live stack they share runs only while they do."""
+    if "bench" not in (config.option.markexpr or ""):
+        benchmarks = [item for item in items if item.get_closest_marker("bench")]
+        if benchmarks:
+            config.hook.pytest_deselected(items=benchmarks)
+            items[:] = [item for item in items if not item.get_closest_marker("bench")]
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(scope="session")
@@ -78,10 +108,26 @@ def sqlite_owner_url(sqlite_database_url) -> str:
     return sqlite_database_url
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
+@pytest.fixture(scope="session")
 def backend(request) -> str:
-    """Each database test runs on PostgreSQL and on the embedded SQLite."""
-    return request.param
+    """The database a test runs on: PostgreSQL (production, under row-level security), or each
+    of TEST_BACKENDS for a test marked `both_backends` (where the embedded SQLite differs)."""
+    return getattr(request, "param", BACKENDS[0])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_backends` runs once per backend of TEST_BACKENDS (unless it names
+    its backends itself); every other database test runs on the first of them."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("both_backends") is None:
+        return
+    if any(
+        "backend" in str(mark.args[0]) for mark in metafunc.definition.iter_markers("parametrize")
+    ):
+        return
+    metafunc.parametrize("backend", BACKENDS, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
@@ -128,13 +174,21 @@ def uow_of(db) -> Callable[[RequestContext], UnitOfWork]:
     return lambda ctx: uow_for(ctx, db)
 
 
+# Dependents first, so that every DELETE finds no row referring to what it removes.
+_TABLES = [table.name for table in reversed(Base.metadata.sorted_tables)]
+_HOLDING_ROWS = text(
+    " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM {name})" for name in _TABLES)
+)
+
+
 def empty_database(engine: Engine) -> None:
-    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    """Delete every row, in one transaction, from the tables that hold any: one probe and a few
+    DELETEs of a test's handful of rows cost a fraction of a TRUNCATE of every table (which
+    makes each table anew on PostgreSQL), and nothing when a test wrote nothing."""
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
-        else:
-            for table in tables:
+        holding = set(connection.execute(_HOLDING_ROWS).scalars())
+        for table in _TABLES:
+            if table in holding:
                 connection.execute(text(f"DELETE FROM {table}"))
 
 

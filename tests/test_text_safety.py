@@ -6,6 +6,7 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from core.access.accounts import add_member
@@ -19,6 +20,8 @@ from core.questionnaires.answers import list_answers, save_answers
 from db.models import Asset, ClientAccount
 from tests.core.inventory_files import to_csv
 from tests.factories import flow_in_manual_collection, in_uow, on_accounts
+
+pytestmark = pytest.mark.both_backends
 
 ROOT = Path(__file__).parent.parent
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")

@@ -10,8 +10,12 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from tests.processes import processes_with_environment, start_group, stop_group
+
+# Each test runs the benchmark script itself, small: `make bench-smoke` (pytest -m bench).
+pytestmark = pytest.mark.bench
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.prediction_data import LAYOUTS
 from bench.predictions import evaluate, hide, records_of
 
@@ -41,6 +43,7 @@ def test_every_attribute_is_scored_for_both_methods():
     assert environment["accuracy_gain"] > 0.15  # naming conventions and accounts tell it
 
 
+@pytest.mark.bench  # runs the benchmark script itself: make bench-smoke
 def test_a_users_file_is_measured_too(tmp_path):
     inventory = tmp_path / "mine.csv"
     inventory.write_bytes(LAYOUTS["servicenow"](random.Random(6), 120))

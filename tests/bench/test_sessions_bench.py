@@ -14,6 +14,9 @@ import pytest
 from tests.dashboard.live import CHROMIUM
 from tests.processes import processes_with_environment, start_group, stop_group
 
+# Each test runs the benchmark script itself, small: `make bench-smoke` (pytest -m bench).
+pytestmark = pytest.mark.bench
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = os.environ.get("TEST_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 MARKER = "BENCH_SESSIONS_TEST_MARKER"  # inherited by everything the benchmark starts

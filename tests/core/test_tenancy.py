@@ -14,6 +14,8 @@ from core.questionnaires.answers import save_answers
 from db.models import Engagement
 from tests.factories import in_uow
 
+pytestmark = pytest.mark.both_backends
+
 
 def operations(flow_id: str):
     questionnaire_id = str(uuid.uuid4())

@@ -20,8 +20,12 @@ from dashboard.state import WORD_JOINER
 from db.session import get_engine
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks
+from tests.dashboard.live import CHROMIUM, LiveStack, live_stack
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+# Each gap of a job on the shared live stack takes this long, so a page can be seen following a
+# running job.
+GAP_PAUSE_SECONDS = "1.5"
 # Holes every asset of these tests has: 3 gaps per asset (2 missing, 1 invalid).
 HOLES = {"operating_system": None, "business_owner": "TBD", "environment": None}
 
@@ -155,3 +159,18 @@ def job_panel(app: AppTest) -> dict:
         if element.proto.component_name.endswith("collection_job_panel")
     ]
     return json.loads(panel.json)
+
+
+@pytest.fixture(scope="session")
+def shared_stack(tmp_path_factory) -> Iterator[LiveStack]:
+    """One live stack for the browser modules (starting one costs a database, a seed, a web
+    process and a worker): the demo seeded with 80 assets an engagement, a worker whose jobs
+    take GAP_PAUSE_SECONDS a gap, and the session secret the embedded default generates.
+    Each module signs in as people of its own, on an engagement or client of its own where it
+    changes what others would see."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    secret = tmp_path_factory.mktemp("secret") / "session_secret"
+    extra = {"GAP_JOB_PAUSE_SECONDS": GAP_PAUSE_SECONDS, "SESSION_SECRET_PATH": str(secret)}
+    with live_stack(seed_args=("--assets", "80"), extra_env=extra) as running:
+        yield running

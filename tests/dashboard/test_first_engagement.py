@@ -1,6 +1,7 @@
-"""From an empty database to work, as a new customer starts: the command line makes a client,
-an engagement and its admin; the admin invites an analyst and a manager on the People page;
-the analyst imports an inventory and creates a flow; the manager sees it and no action."""
+"""From nothing of its own to work, as a new customer starts on a running deployment: the
+command line makes a client, an engagement and its admin; the admin invites an analyst and a
+manager on the People page; the analyst imports an inventory and creates a flow; the manager
+sees it and no action. (The command line from an empty database: tests/db/test_tenants_cli.py.)"""
 
 import re
 import uuid
@@ -12,7 +13,6 @@ from tests.dashboard.live import (
     CHROMIUM,
     CHROMIUM_ARGS,
     choose,
-    live_stack,
     open_tab,
     sign_in,
     wait_idle,
@@ -27,18 +27,16 @@ INVENTORY = (
 
 
 @pytest.fixture(scope="module")
-def stack():
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with live_stack(seed=False) as running:
-        running.python("-m", "db", "clients", "add", "Acme")
-        running.python("-m", "db", "engagements", "add", "Wave 1", "--client", "Acme")
-        running.python(
-            "-m", "db", "users", "add", "lead@acme.example", "--role", "admin",
-            "--client", "Acme", "--engagement", "Wave 1",
-            stdin=ADMIN_PASSWORD + "\n",
-        )  # fmt: skip
-        yield running
+def stack(shared_stack):
+    """The shared live stack, where the command line makes this module's client Acme."""
+    shared_stack.python("-m", "db", "clients", "add", "Acme")
+    shared_stack.python("-m", "db", "engagements", "add", "Wave 1", "--client", "Acme")
+    shared_stack.python(
+        "-m", "db", "users", "add", "lead@acme.example", "--role", "admin",
+        "--client", "Acme", "--engagement", "Wave 1",
+        stdin=ADMIN_PASSWORD + "\n",
+    )  # fmt: skip
+    return shared_stack
 
 
 def invite(page, email: str, role: str) -> str:
@@ -56,7 +54,7 @@ def invite(page, email: str, role: str) -> str:
     return password
 
 
-def test_a_new_customer_starts_from_an_empty_database(stack, tmp_path):
+def test_a_new_customer_starts_from_nothing_of_its_own(stack, tmp_path):
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         admin = open_tab(browser)

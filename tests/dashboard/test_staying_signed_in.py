@@ -11,7 +11,6 @@ from tests.dashboard.live import (
     CHROMIUM,
     CHROMIUM_ARGS,
     add_user,
-    live_stack,
     open_tab,
     sign_in,
     wait_idle,
@@ -25,13 +24,10 @@ ANALYST = "stays@demo.local"
 
 
 @pytest.fixture(scope="module")
-def stack():
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    extra = {"SESSION_HOURS": "12"}
-    with live_stack(worker=False, seed_args=("--assets", "20"), extra_env=extra) as running:
-        add_user(running, ANALYST, "analyst", CLIENT, PASSWORD)
-        yield running
+def stack(shared_stack):
+    """The shared live stack, this module's analyst; sign-ins last SESSION_HOURS' default, 12."""
+    add_user(shared_stack, ANALYST, "analyst", CLIENT, PASSWORD)
+    yield shared_stack
 
 
 @pytest.fixture

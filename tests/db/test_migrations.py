@@ -1,9 +1,12 @@
 """Alembic builds exactly the schema the models describe, on both dialects."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from db.models import Base
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_migrations_match_the_models(engine):

@@ -41,7 +41,9 @@ class FirstRun:
 
     def cli(self, *args: str):
         environment = self.environment()
-        return run_cli(*args, database_url=environment["DATABASE_URL"], env=environment)
+        return run_cli(
+            *args, database_url=environment["DATABASE_URL"], env=environment, real_process=True
+        )
 
 
 def as_superuser(statement: str, database: str = "postgres") -> list[tuple]:
@@ -115,7 +117,9 @@ def test_upgrade_as_the_app_role_is_refused_in_one_sentence_naming_the_owner(fir
     as_superuser(f"CREATE ROLE {first_run.app} LOGIN PASSWORD '{first_run.app_password}'")
     app_url = first_run.environment()["DATABASE_URL"]
 
-    done = run_cli("upgrade", database_url=app_url, env={"MIGRATION_DATABASE_URL": ""})
+    done = run_cli(
+        "upgrade", database_url=app_url, env={"MIGRATION_DATABASE_URL": ""}, real_process=True
+    )
 
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1

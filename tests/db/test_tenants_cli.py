@@ -17,12 +17,21 @@ PASSWORD = "a long enough secret"
 
 @pytest.fixture(scope="module")
 def started(tmp_path_factory):
-    """An upgraded, empty database where the commands made one client, engagement and admin."""
+    """An upgraded, empty database where the commands made one client, engagement and admin
+    (run as the shell runs them: `python -m db` processes, a password piped in)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('tenants') / 'empty.db'}"
-    assert run_cli("upgrade", database_url=url).returncode == 0
+    assert run_cli("upgrade", database_url=url, real_process=True).returncode == 0
     outputs = [
-        run_cli("clients", "add", "Acme", database_url=url),
-        run_cli("engagements", "add", "Migration", "--client", "Acme", database_url=url),
+        run_cli("clients", "add", "Acme", database_url=url, real_process=True),
+        run_cli(
+            "engagements",
+            "add",
+            "Migration",
+            "--client",
+            "Acme",
+            database_url=url,
+            real_process=True,
+        ),
         run_cli(
             "users",
             "add",
@@ -35,6 +44,7 @@ def started(tmp_path_factory):
             "Migration",
             database_url=url,
             stdin=PASSWORD + "\n",
+            real_process=True,
         ),
     ]
     for result in outputs:

@@ -17,6 +17,8 @@ from tests.conftest import delete_redis_keys
 from tests.jobs.conftest import progress, wait_for
 from tests.processes import stop_group
 
+pytestmark = pytest.mark.both_backends
+
 MISSING = ("business_owner", "technical_owner", "business_criticality", "environment", "os_version")
 
 

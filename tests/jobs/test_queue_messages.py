@@ -17,6 +17,8 @@ from jobs.serializer import JSONSerializer, UnreadableMessage
 from tests.core.enhancement.test_jobs import phase_of
 from tests.jobs.conftest import phase_primitives
 
+pytestmark = pytest.mark.both_backends
+
 
 class TouchesAFile:
     """What an attacker with access to Redis pushes: unpickling it would create a file."""

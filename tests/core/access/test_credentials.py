@@ -13,6 +13,8 @@ from core.kernel.errors import BadRequest, NotFound
 from db.models import AuditEvent, SignInThrottle, User
 from tests.factories import on_accounts
 
+pytestmark = pytest.mark.both_backends
+
 PASSWORD = "correct horse battery staple"
 ATTACKER, OFFICE = "203.0.113.7", "198.51.100.20"  # documentation ranges (RFC 5737)
 

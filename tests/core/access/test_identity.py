@@ -24,7 +24,10 @@ from core.access.passwords import hash_password, verify_password
 from core.kernel.errors import BadRequest, Forbidden, RateLimited
 from db.models import AuditEvent, Engagement, Membership, SignInThrottle, User
 from db.types import utcnow
+from tests.conftest import PRODUCT_DUMMY_HASH, PRODUCT_HASHER
 from tests.factories import on_accounts, sign_in_session
+
+pytestmark = pytest.mark.both_backends
 
 PASSWORD = "correct horse battery staple"
 
@@ -100,6 +103,18 @@ def test_hashes_are_argon2_and_salted():
     assert first.startswith("$argon2id$") and first != second
     assert verify_password(first, PASSWORD) and not verify_password(first, PASSWORD + "!")
     assert not verify_password(None, PASSWORD) and not verify_password("garbage", PASSWORD)
+
+
+def test_the_product_hashes_at_argon2s_low_memory_cost():
+    """What the suite's own process hashes at a lower cost (tests/conftest.py), people's
+    passwords and the stand-in checked for an unknown email are hashed at this one."""
+    assert (PRODUCT_HASHER.time_cost, PRODUCT_HASHER.memory_cost, PRODUCT_HASHER.parallelism) == (
+        3,
+        64 * 1024,
+        4,
+    )
+    assert "$m=65536,t=3,p=4$" in PRODUCT_DUMMY_HASH
+    assert PRODUCT_HASHER.verify(PRODUCT_HASHER.hash(PASSWORD), PASSWORD)
 
 
 def test_a_short_password_is_not_stored():

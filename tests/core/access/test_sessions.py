@@ -30,6 +30,8 @@ from db.models import Membership, SignInSession, User
 from db.types import utcnow
 from tests.factories import on_accounts
 
+pytestmark = pytest.mark.both_backends
+
 SECRET = "s" * 40
 
 

@@ -20,6 +20,8 @@ from core.storage.account_unit_of_work import account_uow
 from db.models import SignInThrottle
 from db.types import utcnow
 
+pytestmark = pytest.mark.both_backends
+
 POLICY = ThrottlePolicy(
     free_failures=3,
     address_free_failures=5,

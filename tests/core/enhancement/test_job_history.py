@@ -17,6 +17,8 @@ from core.kernel.errors import NotFound, ServiceUnavailable
 from db.models import GapJob
 from tests.core.enhancement.test_jobs import flow_in_gap_analysis, in_uow, run_recorded
 
+pytestmark = pytest.mark.both_backends
+
 __all__ = ["flow_in_gap_analysis"]  # the fixture, shared with the use cases' tests
 
 

@@ -16,6 +16,8 @@ from core.enhancement.sql_job_store import SqlJobStore
 from db.session import create_db_engine
 from tests.conftest import empty_database
 
+pytestmark = pytest.mark.both_backends
+
 ACCEPTED, CONFLICT, RATE_LIMITED = ClaimOutcome
 
 STALL = 5

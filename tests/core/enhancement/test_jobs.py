@@ -27,6 +27,8 @@ from db.session import bind_tenant, get_engine
 from db.types import utcnow
 from jobs.tasks import run_flow_phase
 
+pytestmark = pytest.mark.both_backends
+
 
 def run_recorded(db, job: dict) -> JobState | None:
     """What a worker does with an enqueued job, in this process."""

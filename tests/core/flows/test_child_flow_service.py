@@ -13,6 +13,8 @@ from core.questionnaires.generation import list_for_flow, store_answers
 from core.storage.unit_of_work import uow_for
 from db.models import Asset, AuditEvent, CollectionDataGap, CollectionFlow
 
+pytestmark = pytest.mark.both_backends
+
 P = CollectionPhase
 
 

@@ -14,6 +14,8 @@ from db.session import bind_tenant
 from tests.core.inventory_files import to_csv
 from tests.factories import flow_in_manual_collection, in_uow
 
+pytestmark = pytest.mark.both_backends
+
 HEADER = ["Name", "Type", "Environment", "Owner"]
 
 

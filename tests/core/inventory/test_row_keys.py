@@ -11,6 +11,8 @@ from db.models import Asset
 from tests.core.inventory.profile_files import csv_bytes
 from tests.factories import in_uow
 
+pytestmark = pytest.mark.both_backends
+
 # The Snipe-IT asset import template: names repeat (models), the asset tag is unique.
 SNIPE_IT_HEADER = [
     "Asset Tag", "Name", "Category", "Model name", "Serial number", "Location", "Purchase Date",

@@ -7,6 +7,8 @@ from core.storage.account_unit_of_work import account_uow
 from db.models import User
 from db.session import bound_tenant
 
+pytestmark = pytest.mark.both_backends
+
 
 def _user(email: str) -> User:
     return User(email=email, password_hash=None)

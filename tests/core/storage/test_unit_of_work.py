@@ -8,6 +8,8 @@ from core.kernel.permissions import Action
 from core.storage.unit_of_work import uow_for
 from db.models import Asset
 
+pytestmark = pytest.mark.both_backends
+
 
 def _asset(ctx, name: str) -> Asset:
     return Asset(
