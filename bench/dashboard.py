@@ -64,7 +64,7 @@ from sqlalchemy import Engine, event, select
 from core.kernel.context import RequestContext
 from core.enhancement import progress_pass
 from core.enhancement.jobs import read_progress_by_pass, watch_job
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import Engagement
 from db.session import open_session
 with open_session() as db:
@@ -79,7 +79,7 @@ def counted(self, *args, **kwargs):
 redis.Redis.execute_command = counted
 # As the Gaps page does: the tenant check and the pass once per page run, then the polls
 # of the progress route (the pass checked, the job key read).
-with open_session() as db, uow_for(ctx, db) as uow:
+with open_session() as db, engagement_uow(ctx, db) as uow:
     read, token = watch_job(uow, sys.argv[1])
     read()
 per_page_run = dict(counts)

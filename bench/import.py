@@ -23,7 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from core.inventory.importer import import_assets
 from core.kernel.context import RequestContext
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import Asset, ClientAccount, Engagement
 from db.session import create_db_engine
 from db.types import utcnow
@@ -176,7 +176,7 @@ def main() -> None:
         import_peak_rss = 0.0
         for _attempt in range(args.repeat):
             started = time.perf_counter()
-            with make_session() as db, uow_for(ctx, db) as uow:
+            with make_session() as db, engagement_uow(ctx, db) as uow:
                 report = import_assets(uow, content, filename)
             import_times.append(time.perf_counter() - started)
             assert report.created == expected, report.as_dict() | {"skipped": report.skipped[:5]}
@@ -185,7 +185,7 @@ def main() -> None:
                 import_peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
             started = time.perf_counter()
-            with make_session() as db, uow_for(ctx, db) as uow:
+            with make_session() as db, engagement_uow(ctx, db) as uow:
                 reimport = import_assets(uow, content, filename)
             reimport_times.append(time.perf_counter() - started)
             assert reimport.unchanged == expected, reimport.as_dict() | {"skipped": []}

@@ -115,7 +115,7 @@ def run(args, consumers: list) -> dict:
     from core.flows.orchestrator import MasterFlowOrchestrator
     from core.kernel.context import RequestContext
     from core.kernel.dispatch import set_dispatcher
-    from core.storage.unit_of_work import uow_for
+    from core.storage.unit_of_work import engagement_uow
     from db.demo import DemoRandom, create_tenants
     from db.models import Asset
     from db.session import bind_tenant, get_engine
@@ -173,7 +173,7 @@ def run(args, consumers: list) -> dict:
     # Progress reads: what the dashboard's fragment does per tick, and the full use case.
     reader_times, use_case_times = [], []
     with make_session() as db:
-        with uow_for(ctx, db) as uow:
+        with engagement_uow(ctx, db) as uow:
             read = gap_jobs.progress_reader(uow, flows[0])
         for _ in range(1000):
             started = time.perf_counter()
@@ -214,13 +214,13 @@ def run(args, consumers: list) -> dict:
 
 def throughput(make_session, gap_jobs, ctx, flow_ids: list[str], gaps: list[dict]) -> float:
     """Gaps per second from the first submission to the last job's completion."""
-    from core.storage.unit_of_work import uow_for
+    from core.storage.unit_of_work import engagement_uow
 
     started = time.perf_counter()
     with make_session() as db:
         for flow_id in flow_ids:
             gap_jobs.submit_gap_analysis(db, ctx, flow_id, gaps)
-        with uow_for(ctx, db) as uow:
+        with engagement_uow(ctx, db) as uow:
             readers = [gap_jobs.progress_reader(uow, flow_id) for flow_id in flow_ids]
     deadline = time.monotonic() + 900
     # Jobs finish roughly in order: watch one key at a time, so watching costs the workers little.

@@ -33,13 +33,13 @@ from sqlalchemy import select
 from core.enhancement.job_history import record_attempt_ended, record_submitted
 from core.enhancement.job_state import JobState, JobStatus
 from core.kernel.context import RequestContext
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import CollectionFlow, Engagement
 from db.session import open_session
 with open_session() as db:
     engagement = db.scalars(select(Engagement).where(Engagement.name == sys.argv[2])).one()
     ctx = RequestContext(engagement.client_account_id, engagement.id, role="admin")
-    with uow_for(ctx, db) as uow:
+    with engagement_uow(ctx, db) as uow:
         flows = list(uow.flows.list_flows())
         for number in range(int(sys.argv[1])):
             flow = flows[number % len(flows)]

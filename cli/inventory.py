@@ -17,7 +17,7 @@ from core.kernel.context import RequestContext
 from core.kernel.edge import CleanText, InputModel
 from core.kernel.errors import CollectionError
 from core.storage.account_unit_of_work import account_uow
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 
 
 class TenantArguments(InputModel):
@@ -73,7 +73,7 @@ def import_inventory(arguments: ImportArguments) -> int:
     try:
         ctx = operator_context(arguments)
         content = read_inventory(arguments.file)
-        with uow_for(ctx) as uow:
+        with engagement_uow(ctx) as uow:
             report = import_assets(uow, content, arguments.file.name, key=arguments.key)
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
@@ -84,7 +84,7 @@ def import_inventory(arguments: ImportArguments) -> int:
 
 def export(arguments: ExportArguments) -> int:
     try:
-        with uow_for(operator_context(arguments)) as uow:
+        with engagement_uow(operator_context(arguments)) as uow:
             content = export_flow(uow, str(arguments.flow_id), arguments.what, arguments.format)
         if arguments.out == "-":
             sys.stdout.buffer.write(content)

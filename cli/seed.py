@@ -14,7 +14,7 @@ from core.flows.demo import create_demo_flows
 from core.kernel.context import RequestContext
 from core.kernel.edge import InputModel
 from core.storage.account_unit_of_work import account_uow
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.demo import DemoRandom, create_assets, create_tenants, create_user
 from db.migrate import upgrade_and_grant
 from db.models import ClientAccount
@@ -93,7 +93,7 @@ def seed_demo(assets_per_engagement: int, seed: int) -> None:
                 role="analyst",
                 sign_in_session_id=acting if member else None,
             )
-            with uow_for(ctx, db) as uow:
+            with engagement_uow(ctx, db) as uow:
                 create_demo_flows(uow, asset_ids[tenant], rng)
             print(
                 f"{tenant.client_name} / {tenant.engagement_name}: "

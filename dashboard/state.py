@@ -27,7 +27,7 @@ from core.kernel.errors import (
 from core.kernel.permissions import AccessRevoked
 from core.kernel.phases import PHASE_ORDER, FlowStatus
 from core.storage.account_unit_of_work import account_uow
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 
 logger = logging.getLogger("dashboard")
 T = TypeVar("T")
@@ -176,11 +176,11 @@ def _in_unit_of_work(
 ) -> Callable[[], T]:
     tenant = ctx or require_context()
 
-    def run() -> T:
-        with uow_for(tenant) as uow:
+    def in_unit_of_work() -> T:
+        with engagement_uow(tenant) as uow:
             return use_case(uow, *args, **kwargs)
 
-    return run
+    return in_unit_of_work
 
 
 def call(
@@ -201,7 +201,7 @@ def call(
     return result  # type: ignore[return-value]
 
 
-def attempt(
+def call_or_none(
     use_case: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any
 ) -> T | None:
     """`call` for an action whose refusal must leave the page drawn (a 409 on a submit keeps
@@ -209,7 +209,7 @@ def attempt(
     return _shown(_in_unit_of_work(use_case, None, args, kwargs), doing)[1]
 
 
-def run(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> T:
+def call_without_uow(fn: Callable[..., T], *args: Any, doing: str = "do that", **kwargs: Any) -> T:
     """Run core code that needs no unit of work (reading an uploaded file); a refusal is shown
     as one sentence and stops the page."""
     done, result = _shown(lambda: fn(*args, **kwargs), doing)

@@ -19,7 +19,7 @@ from config.settings import get_settings
 from core.access import passwords
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import set_dispatcher
-from core.storage.unit_of_work import UnitOfWork, uow_for
+from core.storage.unit_of_work import UnitOfWork, engagement_uow
 from db.migrate import upgrade
 from db.models import Asset, Base, ClientAccount, Engagement, Membership, User
 from db.roles import ensure_app_role
@@ -171,7 +171,7 @@ def db(session_maker) -> Iterator[Session]:
 @pytest.fixture
 def uow_of(db) -> Callable[[RequestContext], UnitOfWork]:
     """A unit of work of a context over the test's session: `with uow_of(ctx) as uow:`."""
-    return lambda ctx: uow_for(ctx, db)
+    return lambda ctx: engagement_uow(ctx, db)
 
 
 # Dependents first, so that every DELETE finds no row referring to what it removes.

@@ -17,7 +17,7 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_questionnaires
 from core.kernel.context import RequestContext
 from core.storage.account_unit_of_work import account_uow
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import Base, SignInSession
 from db.types import utcnow
 
@@ -28,7 +28,7 @@ def in_uow(
     db: Session, ctx: RequestContext, use_case: Callable[..., T], *args: Any, **kwargs: Any
 ) -> T:
     """`use_case(uow, *args, **kwargs)` in a unit of work of `ctx` over the test's session."""
-    with uow_for(ctx, db) as uow:
+    with engagement_uow(ctx, db) as uow:
         return use_case(uow, *args, **kwargs)
 
 

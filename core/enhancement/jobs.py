@@ -25,7 +25,7 @@ from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import Conflict, RateLimited, ServiceUnavailable
 from core.kernel.permissions import Action
 from core.kernel.phases import FINISHED_STATUSES
-from core.storage.unit_of_work import UnitOfWork, uow_for
+from core.storage.unit_of_work import UnitOfWork, engagement_uow
 from db.models import CollectionFlow
 from db.session import get_engine
 
@@ -36,13 +36,13 @@ def submit_gap_analysis(
     db: Session, context: RequestContext, flow_id: str, selected_gaps: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Submit selected gaps: validate, check tenancy, take the job key, enqueue (202)."""
-    with uow_for(context, db) as uow:
+    with engagement_uow(context, db) as uow:
         return submit_gaps(uow, flow_id, selected_gaps)
 
 
 def get_gap_analysis_progress(db: Session, context: RequestContext, flow_id: str) -> dict[str, Any]:
     """The job's progress as JSON values, or not_started."""
-    with uow_for(context, db) as uow:
+    with engagement_uow(context, db) as uow:
         return progress_answer(read_job_progress(uow, flow_id))
 
 

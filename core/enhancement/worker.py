@@ -25,7 +25,7 @@ from core.gaps.store import upsert_gap
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, EngagementArchived
 from core.kernel.phases import CollectionPhase
-from core.storage.unit_of_work import UnitOfWork, uow_for
+from core.storage.unit_of_work import UnitOfWork, engagement_uow
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def run_gap_enhancement_job(
     ctx = RequestContext.for_queued_job(client_account_id, engagement_id, state.submitted_by)
     gaps = [SelectedGap.model_validate(gap) for gap in selected_gaps]
     try:
-        with open_session() as db, uow_for(ctx, db) as uow:
+        with open_session() as db, engagement_uow(ctx, db) as uow:
             _enhance_all(uow, job, uuid.UUID(collection_flow_id), gaps, pause_seconds)
             _progress_flow(uow, uuid.UUID(collection_flow_id), gaps, job.state)
         job.save(status=JobStatus.COMPLETED, percentage=100.0, current_asset=None)
@@ -126,7 +126,7 @@ def _record_end(
 ) -> None:
     """Write the attempt's end into the job's history row; the job key already says it."""
     try:
-        with open_session() as db, uow_for(ctx, db) as uow:
+        with open_session() as db, engagement_uow(ctx, db) as uow:
             record_attempt_ended(uow, collection_flow_id, state)
     except (OperationalError, DBAPIError):
         logger.exception("gap job %s: its end could not be written to the history", state.job_id)

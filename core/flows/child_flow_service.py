@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.access import audit
-from core.flows.state import CollectionFlowStateService, unit_of_work
+from core.flows.state import CollectionFlowStateService, as_engagement_uow
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, CollectionError, Conflict, NotFound
@@ -32,7 +32,7 @@ class CollectionChildFlowService:
     (one transaction)."""
 
     def __init__(self, db: Session | UnitOfWork, context: RequestContext):
-        self.uow = unit_of_work(db, context)
+        self.uow = as_engagement_uow(db, context)
         self.state_service = CollectionFlowStateService(self.uow, context)
 
     def get_child_status(self, flow_id: str) -> dict[str, Any] | None:

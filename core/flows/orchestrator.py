@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.access import audit
 from core.flows.configs import FLOW_CONFIGS, FlowConfig
-from core.flows.state import CollectionFlowStateService, transition_entry, unit_of_work
+from core.flows.state import CollectionFlowStateService, as_engagement_uow, transition_entry
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_choice, parse_text, parse_uuid
@@ -37,7 +37,7 @@ class MasterFlowOrchestrator:
         context: RequestContext,
         flow_configs: dict[str, FlowConfig] | None = None,
     ):
-        self.uow = unit_of_work(db, context)
+        self.uow = as_engagement_uow(db, context)
         self.flow_configs: dict[str, FlowConfig] = flow_configs or FLOW_CONFIGS
 
     def create_flow(

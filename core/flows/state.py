@@ -15,7 +15,7 @@ from core.kernel.phases import (
     check_transition,
     status_for,
 )
-from core.storage.unit_of_work import UnitOfWork, uow_for
+from core.storage.unit_of_work import UnitOfWork, engagement_uow
 from db.models import CollectionFlow
 from db.types import utcnow
 
@@ -30,15 +30,15 @@ def transition_entry(phase: str, status: str, by: uuid.UUID | None) -> dict[str,
     }
 
 
-def unit_of_work(db: Session | UnitOfWork, context: RequestContext) -> UnitOfWork:
+def as_engagement_uow(db: Session | UnitOfWork, context: RequestContext) -> UnitOfWork:
     """A service's `(db, context)` as a unit of work: a use case's own when `db` is one (one
     transaction with it), else a new one over the plain session a worker or script passes."""
-    return db if isinstance(db, UnitOfWork) else uow_for(context, db)
+    return db if isinstance(db, UnitOfWork) else engagement_uow(context, db)
 
 
 class CollectionFlowStateService:
     def __init__(self, db: Session | UnitOfWork, context: RequestContext):
-        self.uow = unit_of_work(db, context)
+        self.uow = as_engagement_uow(db, context)
 
     def transition_phase(
         self, flow_id: uuid.UUID, new_phase: CollectionPhase, *, reason: str | None = None

@@ -1,6 +1,6 @@
 """A tenant-bound unit of work: one session, one tenant, the repositories, commit or roll back.
 
-`with uow_for(ctx) as uow:` opens its own session (or works over one it is given, as the
+`with engagement_uow(ctx) as uow:` opens its own session (or works over one it is given, as the
 entry points for plain sessions pass theirs), binds the tenant once (row-level security included),
 exposes the tenant's repositories, commits when the block ends and rolls back on any error.
 Use cases take a unit of work; no caller half-owns a transaction.
@@ -72,5 +72,5 @@ class UnitOfWork(AccountUnitOfWork):
         require_client_wide(self.session, self.ctx, action)
 
 
-def uow_for(ctx: RequestContext, session: Session | None = None) -> UnitOfWork:
+def engagement_uow(ctx: RequestContext, session: Session | None = None) -> UnitOfWork:
     return UnitOfWork(ctx, session)

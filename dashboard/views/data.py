@@ -25,9 +25,11 @@ if upload is None:
 content = upload.getvalue()
 memo = import_file.memo_for(content)  # the file's workbook parts are read once, not per preview
 saved_choices, saved_key, started = import_mapping.start_from()
-detected = state.run(preview_import, content, upload.name, memo=memo, doing="read this file")
+detected = state.call_without_uow(
+    preview_import, content, upload.name, memo=memo, doing="read this file"
+)
 st.caption(f"Read as {detected.profile}.")
-shown = state.run(
+shown = state.call_without_uow(
     preview_import,
     content,
     upload.name,
@@ -37,7 +39,7 @@ shown = state.run(
 )
 choices = import_mapping.edit(shown, detected, started)
 key = import_mapping.choose_key(detected, saved_key)
-preview = state.run(
+preview = state.call_without_uow(
     preview_import,
     content,
     upload.name,
@@ -77,7 +79,7 @@ if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):
     def progress(done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Imported {done} of {total}")
 
-    report = state.attempt(
+    report = state.call_or_none(
         import_assets,
         content,
         upload.name,

@@ -16,7 +16,7 @@ if flow is None:
     st.stop()
 stuck = False
 if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
-    job = state.attempt(read_job_progress, str(flow.flow_id), doing="read the job")
+    job = state.call_or_none(read_job_progress, str(flow.flow_id), doing="read the job")
     live = job is not None and job.is_live
     stuck = is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase)
 

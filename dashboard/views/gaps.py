@@ -89,7 +89,7 @@ if can(ctx, Action.SUBMIT_GAPS):
     label = f"Analyze {len(selected)} selected gap{'s' if len(selected) != 1 else ''}"
     if right.button(label, type="primary", disabled=not selected, key="gaps_submit"):
         # A refusal (a job already running, too soon after the last) leaves the panel drawn.
-        accepted = state.attempt(
+        accepted = state.call_or_none(
             submit_gaps, flow_id, list(selected.values()), doing="submit gaps for analysis"
         )
         if accepted is not None:

@@ -12,7 +12,7 @@ from dashboard import state
 
 def _apply(change: Callable[..., Any], message: Callable[[Any], str], *args: Any) -> None:
     # Wrapped so that a result that is falsy still reads as done.
-    done = state.attempt(lambda uow: (change(uow, *args),), doing="do that")
+    done = state.call_or_none(lambda uow: (change(uow, *args),), doing="do that")
     if done:
         st.session_state[state.FLASH] = message(done[0])
         st.rerun()

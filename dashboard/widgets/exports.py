@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.inventory.export import CSV_ONLY, FORMATS, WHATS, export_filenames, export_flow
 from core.kernel.context import RequestContext
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from dashboard import state
 
 LABELS = {"azure_migrate": "Azure Migrate import", "aws_migration_hub": "AWS Migration Hub import"}
@@ -19,7 +19,7 @@ MIME = {
 def _builder(ctx: RequestContext, flow_id: str, what: str, fmt: str) -> Callable[[], bytes]:
     # Called when the button is clicked, outside the page's run: a unit of work of its own.
     def build() -> bytes:
-        with uow_for(ctx) as uow:
+        with engagement_uow(ctx) as uow:
             return export_flow(uow, flow_id, what, fmt)
 
     return build

@@ -62,7 +62,7 @@ def edit(preview: ImportPreview, detected: ImportPreview, started: str) -> Mappi
             columns[header] = row[FIELD]
         if row[UNIT] and row[UNIT] != detected.units.get(header, ""):
             units[header] = row[UNIT]
-    return state.run(MappingChoices.parse, columns, units, doing="use that mapping")
+    return state.call_without_uow(MappingChoices.parse, columns, units, doing="use that mapping")
 
 
 def choose_key(preview: ImportPreview, saved_key: str | None) -> str | None:
@@ -83,6 +83,6 @@ def choose_key(preview: ImportPreview, saved_key: str | None) -> str | None:
 def offer_saving(choices: MappingChoices, key: str | None) -> None:
     name = st.text_input("Save this mapping as", key="import_mapping_name", max_chars=100)
     if st.button("Save mapping", key="import_mapping_save", disabled=not name.strip()):
-        saved = state.attempt(save_mapping, name, choices, key, doing="save the mapping")
+        saved = state.call_or_none(save_mapping, name, choices, key, doing="save the mapping")
         if saved is not None:
             st.success(f"Saved as {state.plain(saved.name)}; it is offered for the next file.")

@@ -22,7 +22,9 @@ def show() -> None:
         submitted = st.form_submit_button("Invite", type="primary")
     if not submitted:
         return
-    invitation = state.attempt(people.invite, email, role, SCOPES[scope], doing="invite people")
+    invitation = state.call_or_none(
+        people.invite, email, role, SCOPES[scope], doing="invite people"
+    )
     if invitation is None:
         return
     if invitation.temporary_password:

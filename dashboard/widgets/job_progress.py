@@ -43,7 +43,7 @@ def show(flow_id: str, may_retry: bool) -> None:
     # Tenancy and the flow are checked once per page run; the pass lets the browser read the
     # job key alone until the next one.
     read_progress, token = state.call(watch_job, flow_id, doing="read the job's progress")
-    progress = state.run(read_progress, doing="read the job's progress")
+    progress = state.call_without_uow(read_progress, doing="read the job's progress")
     # Always in the same place, before the messages: a panel drawn elsewhere by the next run
     # would be a new element (its script started anew) where the browser drew this one.
     job_panel.show(

@@ -56,7 +56,7 @@ def show(members: list[people.Member]) -> None:
         ),
     ]
     for pressed, change, message in clicked:
-        if pressed and state.attempt(_reads_as_done(change), doing="do that"):
+        if pressed and state.call_or_none(_reads_as_done(change), doing="do that"):
             done(message)
 
 

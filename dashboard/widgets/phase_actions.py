@@ -11,7 +11,7 @@ from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
 
 
-def run(flow_id: str, phase: str, phase_input: dict | None = None) -> dict[str, Any]:
+def run_phase_shown(flow_id: str, phase: str, phase_input: dict | None = None) -> dict[str, Any]:
     with st.spinner(f"Running {phase.replace('_', ' ')}…"):
         outcome = state.call(run_phase, flow_id, phase, phase_input, doing="run phases")
     if outcome.get("mode") == "queued":
@@ -24,15 +24,15 @@ def _select_assets(flow_id: str) -> None:
     selected = asset_picker.show(flow_id, key="flow_assets")
     label = f"Start gap analysis on {len(selected)} asset(s)"
     if st.button(label, type="primary", disabled=not selected, key="start_gap_analysis"):
-        run(flow_id, P.ASSET_SELECTION, {"selected_asset_ids": sorted(selected)})
-        run(flow_id, P.GAP_ANALYSIS)
+        run_phase_shown(flow_id, P.ASSET_SELECTION, {"selected_asset_ids": sorted(selected)})
+        run_phase_shown(flow_id, P.GAP_ANALYSIS)
         selected.clear()
         st.rerun()
 
 
 def _button(flow_id: str, label: str, phase: str) -> None:
     if st.button(label, type="primary", key=f"run_{phase}"):
-        run(flow_id, phase)
+        run_phase_shown(flow_id, phase)
         st.rerun()
 
 
@@ -89,6 +89,6 @@ def scan_findings(scan: dict[str, Any]) -> None:
 
 def submit_for_validation(flow_id: str) -> None:
     if st.button("Submit for validation", type="primary", key="submit_for_validation"):
-        run(flow_id, P.MANUAL_COLLECTION, {"submit_for_validation": True})
-        run(flow_id, P.DATA_VALIDATION)
+        run_phase_shown(flow_id, P.MANUAL_COLLECTION, {"submit_for_validation": True})
+        run_phase_shown(flow_id, P.DATA_VALIDATION)
         st.rerun()

@@ -70,13 +70,13 @@ import sys, uuid
 from sqlalchemy import select
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import Engagement
 from db.session import open_session
 with open_session() as db:
     engagement = db.scalars(select(Engagement).where(Engagement.name == sys.argv[2])).one()
     operator = RequestContext(engagement.client_account_id, engagement.id, role="admin")
-    with uow_for(operator, db) as uow:
+    with engagement_uow(operator, db) as uow:
         flow = uow.flows.get_by_master_flow_id(uuid.UUID(sys.argv[1]), for_update=True)
         print(scan_flow_gaps(uow, flow)["gaps_persisted"])
 """

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.questionnaires.generation import list_for_flow
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from dashboard import state
 from dashboard.widgets.flow_picker import NOT_FOUND
 from tests.dashboard.conftest import APP, no_exceptions, texts
@@ -63,7 +63,7 @@ def test_an_asset_in_the_address_opens_its_questionnaire_and_follows_the_choice(
 ):
     flow_id = flow_with_gaps(tenant, count=3)
     CollectionChildFlowService(db, tenant).execute_phase(flow_id, "questionnaire_generation")
-    with uow_for(tenant, db) as uow:
+    with engagement_uow(tenant, db) as uow:
         flow = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
         by_title = {
             item.title: (str(item.asset_id), str(item.id)) for item in list_for_flow(uow, flow)
@@ -96,7 +96,7 @@ def test_the_validation_report_links_each_problem_to_its_questionnaire(
     app = open_page(tenant, "flow", flow_id)
     no_exceptions(app)
     problems = next(f.value for f in app.dataframe if "Answer it" in f.value.columns)
-    with uow_for(tenant, db) as uow:
+    with engagement_uow(tenant, db) as uow:
         flow = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
         [questionnaire] = list_for_flow(uow, flow)
     assert len(problems) >= 1

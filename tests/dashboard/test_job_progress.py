@@ -14,7 +14,7 @@ from core.enhancement.jobs import reset_gap_job, retry_gap_analysis, submit_gap_
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.context import RequestContext
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import CollectionFlow
 from db.session import bind_tenant
 from db.types import utcnow
@@ -149,7 +149,7 @@ def test_after_a_retry_the_panel_counts_the_whole_job(
     failed = replace(store.get(key), processed=2, started_at=time.time() - 5)
     failed = replace(failed, heartbeat_at=failed.started_at + 4)
     assert store.update_if_current(key, failed, ["processed", "started_at", "heartbeat_at"])
-    with uow_for(tenant, db) as uow:
+    with engagement_uow(tenant, db) as uow:
         retry_gap_analysis(uow, flow_id)
     app = open_page(tenant, "gaps", flow_id)
     no_exceptions(app)
@@ -195,7 +195,7 @@ def test_the_admin_sees_every_job_not_only_the_last_per_flow(
     admin = make_tenant(role="admin")
     flow_id = flow_with_gaps(admin, count=2, name="Twice")
     key = failed_job(db, engine, admin, flow_id)
-    with uow_for(admin, db) as uow:
+    with engagement_uow(admin, db) as uow:
         reset_gap_job(uow, flow_id)
     failed_job(db, engine, admin, flow_id)
     app = open_page(admin, "admin")

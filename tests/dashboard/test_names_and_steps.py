@@ -9,7 +9,7 @@ from sqlalchemy import update
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.state import CollectionFlowStateService
 from core.questionnaires.generation import list_for_flow, store_answers
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import CollectionFlow, User
 from db.types import utcnow
 from tests.dashboard.conftest import no_exceptions, read, texts
@@ -84,7 +84,7 @@ def test_the_validation_report_names_assets_and_priorities(db, tenant, open_page
     flow_id = flow_with_gaps(tenant, count=2)
     service = CollectionChildFlowService(db, tenant)
     service.execute_phase(flow_id, "questionnaire_generation")
-    with uow_for(tenant, db) as uow:
+    with engagement_uow(tenant, db) as uow:
         child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
         for questionnaire in list_for_flow(uow, child):
             answers = {q["id"]: "TBD" for q in questionnaire.questions}
@@ -102,7 +102,7 @@ def test_the_validation_report_names_assets_and_priorities(db, tenant, open_page
 
 
 def _questionnaires(db, ctx, flow_id):
-    with uow_for(ctx, db) as uow:
+    with engagement_uow(ctx, db) as uow:
         return list_for_flow(uow, uow.flows.get_by_master_flow_id(uuid.UUID(flow_id)))
 
 

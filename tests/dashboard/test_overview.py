@@ -12,7 +12,7 @@ from core.enhancement.job_state import JobStatus
 from core.enhancement.job_stores import job_store_for
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.state import CollectionFlowStateService
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from dashboard import state
 from dashboard.palette import PHASE_COLOURS, PRIORITY_COLOURS
 from db.models import ClientAccount, Membership
@@ -97,7 +97,7 @@ def test_a_failed_flow_is_listed_with_since_when(
 ):
     admin = make_tenant(role="admin")
     flow_id = flow_with_gaps(admin, name="Broken")
-    with uow_for(admin, db) as uow:
+    with engagement_uow(admin, db) as uow:
         CollectionFlowStateService(uow, admin).mark_failed(
             CollectionChildFlowService(uow, admin).get_by_master_flow_id(flow_id), "worker lost"
         )
@@ -115,7 +115,7 @@ def test_the_job_chart_follows_the_engagement_selector(
     key = failed_job(db, engine, other, flows[1])
     store = job_store_for(engine)
     done = replace(store.get(key), status=JobStatus.COMPLETED, processed=3)
-    with uow_for(other, db) as uow:
+    with engagement_uow(other, db) as uow:
         record_attempt_ended(
             uow, CollectionChildFlowService(uow, other).get_by_master_flow_id(flows[1]).id, done
         )

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from config.settings import get_settings
 from core.enhancement.jobs import watch_job
 from core.kernel.errors import NotFound
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from dashboard import progress_endpoint
 from dashboard.poll_limits import TokenBuckets
 from tests.dashboard.test_job_progress import failed_job
@@ -44,7 +44,7 @@ def poll(token: str | None, address: str = "198.51.100.7") -> tuple[int, dict, d
 
 
 def pass_for(ctx, flow_id: str) -> str:
-    with uow_for(ctx) as uow:
+    with engagement_uow(ctx) as uow:
         return watch_job(uow, flow_id)[1]
 
 
@@ -90,7 +90,7 @@ def test_no_pass_is_issued_for_another_engagements_flow(
     secret, tenant, make_tenant, flow_with_gaps
 ):
     flow_id = flow_with_gaps(tenant)
-    with pytest.raises(NotFound), uow_for(make_tenant()) as uow:
+    with pytest.raises(NotFound), engagement_uow(make_tenant()) as uow:
         watch_job(uow, flow_id)
 
 

@@ -34,7 +34,7 @@ def script(kind: str) -> None:
     def use_case():
         raise errors[kind]
 
-    state.run(use_case, doing="submit gaps for analysis")
+    state.call_without_uow(use_case, doing="submit gaps for analysis")
     st.text("the rest of the page")
 
 

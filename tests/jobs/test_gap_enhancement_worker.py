@@ -11,7 +11,7 @@ from core.enhancement import jobs as gap_jobs
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.errors import BadRequest, Conflict, RateLimited
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import CollectionDataGap
 from tests.conftest import delete_redis_keys
 from tests.jobs.conftest import progress, wait_for
@@ -41,7 +41,7 @@ def flow_with_gaps(db, tenant, make_assets):
 
 
 def enhanced_rows(session_maker, ctx, flow_id) -> list[CollectionDataGap]:
-    with session_maker() as db, uow_for(ctx, db) as uow:
+    with session_maker() as db, engagement_uow(ctx, db) as uow:
         return uow.gaps.for_flow(uow.flow(flow_id).id)
 
 
@@ -156,7 +156,7 @@ def test_a_killed_consumer_stalls_the_job_and_a_retry_finishes_it_exactly_once(
 
 
 def retry(db, ctx, flow_id: str) -> dict:
-    with uow_for(ctx, db) as uow:
+    with engagement_uow(ctx, db) as uow:
         return gap_jobs.retry_gap_analysis(uow, flow_id)
 
 

@@ -16,7 +16,7 @@ from core.access.sign_in_throttle import SignInThrottled
 from core.kernel.context import RequestContext
 from core.kernel.errors import Conflict, Forbidden, NotFound
 from core.kernel.permissions import AccessRevoked, NotClientWide
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import AuditEvent, Membership, User
 from tests.factories import on_accounts
 
@@ -256,20 +256,20 @@ def test_two_admins_demoting_each_other_at_once_leave_one(
         pytest.skip("SQLite runs one writer at a time: no two demotions overlap")
     other = make_member(admin, "admin", whole_client=True)
     by_user = {
-        m.user_id: m.membership_id for m in members(lambda c: uow_for(c, db), admin).values()
+        m.user_id: m.membership_id for m in members(lambda c: engagement_uow(c, db), admin).values()
     }
     outcome: list[BaseException | None] = []
 
     def demote_first_admin() -> None:
         try:
-            with session_maker() as session, uow_for(other, session) as uow:
+            with session_maker() as session, engagement_uow(other, session) as uow:
                 people.change_role(uow, by_user[admin.user_id], "analyst")
             outcome.append(None)
         except BaseException as error:
             outcome.append(error)
 
     with session_maker() as session:
-        first = uow_for(admin, session)
+        first = engagement_uow(admin, session)
         with first:
             people.change_role(first, by_user[other.user_id], "analyst")
             second = threading.Thread(target=demote_first_admin)

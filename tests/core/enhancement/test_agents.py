@@ -18,7 +18,7 @@ from core.enhancement.selection import SelectedGap
 from core.enhancement.sql_job_store import SqlJobStore
 from core.enhancement.worker import run_gap_enhancement_job
 from core.gaps.store import clamp_confidence, upsert_gap
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import CollectionDataGap
 
 
@@ -123,5 +123,5 @@ def test_an_agent_reads_through_its_own_tenant_only(db, make_tenant, make_assets
     asset = make_assets(theirs, 1)[0]
     agent = GapAnalysisSpecialist(mine.client_account_id, mine.engagement_id)
     gap = SelectedGap(field_name="business_owner", gap_type="missing", asset_id=asset.id)
-    with pytest.raises(ValueError, match="another tenant"), uow_for(theirs, db) as uow:
+    with pytest.raises(ValueError, match="another tenant"), engagement_uow(theirs, db) as uow:
         agent.enhance_gap(uow, gap)

@@ -21,7 +21,7 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_runs import run_phase
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, Conflict, Forbidden, NotFound, RateLimited
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import AuditEvent, CollectionDataGap, Engagement, Membership
 from db.session import bind_tenant, get_engine
 from db.types import utcnow
@@ -38,7 +38,7 @@ def run_recorded(db, job: dict) -> JobState | None:
 
 def in_uow(db, ctx: RequestContext, use_case, *args, **kwargs):
     """A use case run as the dashboard runs it: in a unit of work of `ctx`."""
-    with uow_for(ctx, db) as uow:
+    with engagement_uow(ctx, db) as uow:
         return use_case(uow, *args, **kwargs)
 
 

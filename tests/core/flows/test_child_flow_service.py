@@ -10,7 +10,7 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.errors import BadRequest, Conflict
 from core.kernel.phases import PHASE_PROGRESS, CollectionPhase, status_for
 from core.questionnaires.generation import list_for_flow, store_answers
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import Asset, AuditEvent, CollectionDataGap, CollectionFlow
 
 pytestmark = pytest.mark.both_backends
@@ -33,7 +33,7 @@ def assert_consistent(db, flow_id: str, phase: CollectionPhase) -> CollectionFlo
 
 
 def answer_everything(db, tenant, flow_id, value_for):
-    with uow_for(tenant, db) as uow:
+    with engagement_uow(tenant, db) as uow:
         child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
         for questionnaire in list_for_flow(uow, child):
             answers = {q["id"]: value_for(q) for q in questionnaire.questions}
@@ -233,7 +233,7 @@ def test_an_answer_refused_names_its_question_and_asset(db, tenant, flow_with_ga
     service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(assets[0].id)]})
     service.execute_phase(flow_id, "gap_analysis")
     service.execute_phase(flow_id, "questionnaire_generation")
-    with uow_for(tenant, db) as uow:
+    with engagement_uow(tenant, db) as uow:
         child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
         [questionnaire] = list_for_flow(uow, child)
         owner = next(q for q in questionnaire.questions if q["field_name"] == "business_owner")

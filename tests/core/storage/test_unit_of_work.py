@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from core.kernel.errors import Forbidden
 from core.kernel.permissions import Action
-from core.storage.unit_of_work import uow_for
+from core.storage.unit_of_work import engagement_uow
 from db.models import Asset
 
 pytestmark = pytest.mark.both_backends
@@ -21,14 +21,14 @@ def _asset(ctx, name: str) -> Asset:
 
 
 def test_a_block_that_ends_is_committed(db, session_maker, tenant):
-    with uow_for(tenant, db) as uow:
+    with engagement_uow(tenant, db) as uow:
         uow.session.add(_asset(tenant, "kept"))
-    with session_maker() as other, uow_for(tenant, other) as uow:
+    with session_maker() as other, engagement_uow(tenant, other) as uow:
         assert list(uow.assets.rows_by_name(["kept"], [])) == ["kept"]
 
 
 def test_a_block_that_raises_leaves_nothing(db, session_maker, tenant):
-    with pytest.raises(RuntimeError), uow_for(tenant, db) as uow:
+    with pytest.raises(RuntimeError), engagement_uow(tenant, db) as uow:
         uow.session.add(_asset(tenant, "lost"))
         uow.session.flush()
         raise RuntimeError("crash in the middle of a use case")
@@ -37,7 +37,7 @@ def test_a_block_that_raises_leaves_nothing(db, session_maker, tenant):
 
 
 def test_a_nested_block_shares_the_outer_transaction(db, session_maker, tenant):
-    uow = uow_for(tenant, db)
+    uow = engagement_uow(tenant, db)
     with pytest.raises(RuntimeError), uow:
         with uow:
             uow.session.add(_asset(tenant, "inner"))
@@ -48,16 +48,16 @@ def test_a_nested_block_shares_the_outer_transaction(db, session_maker, tenant):
 
 def test_repositories_see_only_the_bound_tenant(db, make_tenant):
     mine, theirs = make_tenant(), make_tenant()
-    with uow_for(theirs, db) as uow:
+    with engagement_uow(theirs, db) as uow:
         uow.session.add(_asset(theirs, "not mine"))
-    with uow_for(mine, db) as uow:
+    with engagement_uow(mine, db) as uow:
         assert not uow.assets.has_assets()
 
 
 def test_require_reads_the_current_role(db, make_tenant, make_member):
     analyst = make_tenant()
     manager = make_member(analyst, "manager")
-    with uow_for(manager, db) as uow:
+    with engagement_uow(manager, db) as uow:
         uow.require(Action.VIEW)
         with pytest.raises(Forbidden):
             uow.require(Action.CREATE_FLOW)
