@@ -3,7 +3,7 @@
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.kernel.context import ROLE_STRENGTH, ROLES, RequestContext, Role
@@ -127,29 +127,74 @@ def session_is_live(db: Session, ctx: RequestContext) -> bool:
 def require(db: Session, ctx: RequestContext, action: Action) -> None:
     """Refuse (403) unless the caller may do `action` now.
 
-    A context naming a user is checked against the database on every call: its sign-in
-    session must be live (a 403 that signs the tab out), and two indexed queries find the
-    role, so Sign out in another tab, a new password, a deactivation, a removed membership
-    or a lowered role takes effect at the next action of an open tab. A context without a
-    user is the operator (command line, benchmarks); one built for a queued job was checked
-    when the job was submitted.
+    A context naming a user is checked against the database on every call, in one indexed
+    query: its sign-in session must be live (a 403 that signs the tab out) and its memberships
+    give the role, so Sign out in another tab, a new password, a deactivation, a removed
+    membership or a lowered role takes effect at the next action of an open tab. A context
+    without a user is the operator (command line, benchmarks); one built for a queued job was
+    checked when the job was submitted.
     """
     role: Role = ctx.role
     if ctx.user_id is not None and not ctx.checked_at_submit:
-        if not session_is_live(db, ctx):
-            raise SignedOut()
-        found = current_role(db, ctx.user_id, ctx.client_account_id, ctx.engagement_id)
-        if found is None:
-            raise AccessRevoked()
+        found, archived = _standing(db, ctx)
         role = found
+    else:
+        archived = None
     if action in ROLE_ACTIONS[role]:
-        if action not in READ_ONLY_ACTIONS and _archived(db, ctx.engagement_id):
+        if action not in READ_ONLY_ACTIONS and (
+            _archived(db, ctx.engagement_id) if archived is None else archived
+        ):
             raise EngagementArchived()
         return
     doing = action.value.replace("_", " ")
     if role != ctx.role:
         raise Forbidden(f"Your role on this engagement is now {role}; it may not {doing}")
     raise Forbidden(f"the {role} role may not {doing}")
+
+
+def _standing(db: Session, ctx: RequestContext) -> tuple[Role, bool]:
+    """The role of a person's context and whether the engagement is archived, read with its
+    sign-in session in one query; SignedOut or AccessRevoked when either is gone."""
+    if ctx.sign_in_session_id is None or ctx.user_id is None:
+        raise SignedOut()
+    rows = db.execute(
+        select(
+            Membership.role,
+            Engagement.archived_at,
+            SignInSession.id,
+            SignInSession.ended_at,
+            SignInSession.expires_at,
+        )
+        .join(User, User.id == Membership.user_id)
+        .join(Engagement, Engagement.client_account_id == Membership.client_account_id)
+        .outerjoin(
+            SignInSession,
+            and_(
+                SignInSession.id == ctx.sign_in_session_id,
+                SignInSession.user_id == Membership.user_id,
+            ),
+        )
+        .where(
+            Membership.user_id == ctx.user_id,
+            Membership.client_account_id == ctx.client_account_id,
+            Engagement.id == ctx.engagement_id,
+            or_(
+                Membership.engagement_id.is_(None),
+                Membership.engagement_id == ctx.engagement_id,
+            ),
+            User.is_active.is_(True),
+        )
+    ).all()
+    if not rows:
+        # No membership: signed out if the session ended too (the sign-in page says so).
+        raise AccessRevoked() if session_is_live(db, ctx) else SignedOut()
+    _, archived_at, session_id, ended_at, expires_at = rows[0]
+    if session_id is None or ended_at is not None or expires_at <= utcnow():
+        raise SignedOut()
+    known: list[Role] = [row.role for row in rows if row.role in ROLES]
+    if not known:
+        raise AccessRevoked()
+    return max(known, key=ROLE_STRENGTH.__getitem__), archived_at is not None
 
 
 def covers_client(db: Session, ctx: RequestContext) -> bool:

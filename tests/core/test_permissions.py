@@ -20,6 +20,7 @@ from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_runs import run_phase
+from core.gaps.listing import page_gaps
 from core.kernel.context import ROLES, RequestContext
 from core.kernel.errors import Forbidden
 from core.kernel.permissions import ROLE_ACTIONS, Action
@@ -57,9 +58,9 @@ USE_CASES: dict[str, tuple[frozenset[str], Callable]] = {
         frozenset(ROLES),
         lambda db, ctx, s: in_uow(db, ctx, flows.get_flow, s.fresh_flow),
     ),
-    "list_gaps": (
+    "page_gaps": (
         frozenset(ROLES),
-        lambda db, ctx, s: in_uow(db, ctx, flows.list_gaps, s.collecting_flow),
+        lambda db, ctx, s: in_uow(db, ctx, page_gaps, s.collecting_flow),
     ),
     "list_questionnaires": (
         frozenset(ROLES),

@@ -294,6 +294,7 @@ def waits_for_the_client_row(owner_engine, thread: threading.Thread) -> None:
         "SELECT count(*) FROM pg_stat_activity"
         " WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
-    with owner_engine.connect() as connection:
+    # Autocommit: PostgreSQL keeps one snapshot of pg_stat_activity per transaction.
+    with owner_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         while thread.is_alive() and not connection.execute(query).scalar():
             thread.join(0.01)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from core.flows import reads as flows
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from core.gaps.listing import page_gaps
 from core.inventory.importer import import_assets
 from core.questionnaires.answers import save_answers
 from db.models import Asset
@@ -35,7 +36,8 @@ def test_scanning_an_asset(db, tenant, make_assets, written, gigabytes):
     service = CollectionChildFlowService(db, tenant)
     service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(asset.id)]})
     service.execute_phase(flow_id, "gap_analysis")
-    gaps = {gap.field_name: gap.gap_type for gap in in_uow(db, tenant, flows.list_gaps, flow_id)}
+    page = in_uow(db, tenant, page_gaps, flow_id)
+    gaps = {gap["field_name"]: gap["gap_type"] for gap in page.rows}
     assert gaps.get("data_volume_gb") == (None if gigabytes else "invalid")
 
 
