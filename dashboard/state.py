@@ -2,13 +2,9 @@
 
 import logging
 import math
-import re
-import string
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
@@ -28,6 +24,7 @@ from core.kernel.permissions import AccessRevoked
 from core.kernel.phases import PHASE_ORDER, FlowStatus
 from core.storage.account_unit_of_work import account_uow
 from core.storage.unit_of_work import engagement_uow
+from dashboard import shown_text
 
 logger = logging.getLogger("dashboard")
 T = TypeVar("T")
@@ -158,7 +155,7 @@ def _shown(fn: Callable[[], T], doing: str) -> tuple[bool, T | None]:
         st.rerun()
     except CollectionError as error:
         # Core's messages may quote what people typed (a file name, a filter): shown as text.
-        shown = plain(explain(error, doing))
+        shown = shown_text.plain(explain(error, doing))
         if isinstance(error, RateLimited) or error.status == 409:
             st.warning(shown)
         else:
@@ -232,31 +229,16 @@ def call_on_accounts(
         sign_out(sentence(error.message))
         st.rerun()
     except RateLimited as error:
-        st.error(plain(explain(error, doing)))
+        st.error(shown_text.plain(explain(error, doing)))
     except CollectionError as error:
         # Said to someone signing in: "Wrong email or password", not "your role cannot".
-        st.error(plain(error.message))
+        st.error(shown_text.plain(error.message))
     except Exception:
         logger.exception("dashboard: %s failed", doing)
         st.error(
             f"Something went wrong while trying to {doing}. The details are in the server log."
         )
     st.stop()
-
-
-def local_time(moment: datetime | str | None) -> str:
-    """A UTC time in the viewer's time zone (from the browser), to the minute."""
-    if moment is None or moment == "":
-        return ""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    zone_name = st.context.timezone
-    try:
-        zone = ZoneInfo(zone_name) if zone_name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    shown = moment.astimezone(zone) if zone else moment
-    return shown.strftime("%Y-%m-%d %H:%M") + ("" if zone else " UTC")
 
 
 def cached_by_arguments(fn: Callable[..., T]) -> Callable[..., T]:
@@ -279,26 +261,3 @@ def filter_options() -> dict[str, list[Any]]:
         "priorities": [1, 2, 3, 4],
         "asset_types": list(ASSET_TYPES),
     }
-
-
-# Every ASCII punctuation character may be backslash-escaped in (GitHub-flavoured) markdown,
-# and each escaped one shows as itself: no emphasis, link, image, HTML, directive or formula.
-_MARKDOWN_ESCAPES = str.maketrans({char: "\\" + char for char in string.punctuation})
-# The browser's markdown links a bare www. or scheme: whatever is escaped; an invisible word
-# joiner after where each would start keeps it text. Emails are left whole, so that one can be
-# copied from a message (at worst it becomes a mailto link of itself).
-WORD_JOINER = "\u2060"
-_LINK_STARTS = re.compile(r"(?i)www|\\:")
-_CHART_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-
-
-def plain(text: object) -> str:
-    """People's text made to show as itself in an element that renders markdown (titles,
-    captions, alerts, widget labels and help)."""
-    escaped = str(text).translate(_MARKDOWN_ESCAPES)
-    return _LINK_STARTS.sub(lambda start: start.group() + WORD_JOINER, escaped)
-
-
-def chart_text(text: object) -> str:
-    """People's text made to show as itself in a plotly label (which takes a few HTML tags)."""
-    return str(text).translate(_CHART_ESCAPES)

@@ -71,7 +71,9 @@ def embedded_scripts() -> list[tuple[str, str]]:
         for path in (ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 text = node.value if isinstance(node, ast.Constant) else None
-                if isinstance(text, str) and re.search(r"^from (config|core|db|cli|jobs)\.", text, re.M):
+                if isinstance(text, str) and re.search(
+                    r"^from (config|core|db|cli|jobs)\.", text, re.M
+                ):
                     found.append((f"{path.relative_to(ROOT)}:{node.lineno}", text))
     return found
 

@@ -101,7 +101,7 @@ SEED = [
     Seed(
         "core.kernel.context:RequestContext",
         ("client_account_id", "engagement_id"),
-        added=("user_id", "role", "checked_at_submit"),
+        added=("user_id", "role", "checked_at_submit", "sign_in_session_id"),
     ),
     # Background job: submit, progress, worker, agents, persistence.
     Seed(

@@ -6,7 +6,7 @@ import streamlit as st
 from core.inventory.listing import page_assets
 from core.inventory.value_sources import asset_value_sources
 from core.kernel.inputs import MAX_FILTER_LENGTH
-from dashboard import state
+from dashboard import shown_text, state
 
 SOURCE_WORDS = {
     "import": "Imported",
@@ -45,7 +45,8 @@ st.dataframe(
             "Details": [None if item.file else item.detail for item in values],
             "By": [item.recorded_by for item in values],
             "When": [
-                state.local_time(item.recorded_at) if item.recorded_at else None for item in values
+                shown_text.local_time(item.recorded_at) if item.recorded_at else None
+                for item in values
             ],
             "Confidence": [item.confidence for item in values],
         }

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.access import engagement_admin, people
 from core.storage.value_sources import NEWEST_IMPORT_WINS
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import engagement_forms
 
 ctx = state.require_context()
@@ -15,13 +15,13 @@ flash = st.session_state.pop(state.FLASH, None)
 if flash:
     st.success(flash)
 client_name, rows = state.call(engagement_admin.list_engagements, doing="manage engagements")
-st.subheader(state.plain(client_name))
+st.subheader(shown_text.plain(client_name))
 st.dataframe(
     [
         {
             "Engagement": row.name,
             "State": "archived" if row.archived_at else "open now" if row.current else "active",
-            "Archived": state.local_time(row.archived_at),
+            "Archived": shown_text.local_time(row.archived_at),
             "Later imports": (
                 "newest wins" if row.import_precedence == NEWEST_IMPORT_WINS else "answers win"
             ),

@@ -6,7 +6,7 @@ from core.enhancement.jobs import read_job_progress
 from core.flows.health import activity, is_stuck, may_be_stuck
 from core.flows.phase_steps import flow_steps
 from core.kernel.permissions import Action, can
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline
 from dashboard.widgets.phase_timeline import phase_label
 
@@ -21,8 +21,8 @@ if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
     stuck = is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase)
 
 flow_id = str(flow.flow_id)
-st.title(state.plain(flow.flow_name))
-st.caption(f"Updated {state.local_time(flow.updated_at)}")
+st.title(shown_text.plain(flow.flow_name))
+st.caption(f"Updated {shown_text.local_time(flow.updated_at)}")
 # Each metric as wide as its value, wrapping rather than cut with "…".
 metrics = st.container(horizontal=True, gap="large")
 metrics.metric("Phase", phase_label(flow.current_phase), width="content")

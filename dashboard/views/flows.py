@@ -8,7 +8,7 @@ from core.flows.orchestrator import create_flow
 from core.flows.reads import list_flows
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets.phase_timeline import phase_label
 
 ctx = state.require_context()
@@ -48,7 +48,7 @@ else:
             "Status": [activity(flow.current_phase, flow.status) for flow in flows],
             "Tier": [flow.automation_tier for flow in flows],
             "Progress": [flow.progress_percentage for flow in flows],
-            "Updated": [state.local_time(flow.updated_at) for flow in flows],
+            "Updated": [shown_text.local_time(flow.updated_at) for flow in flows],
             "Attention": [
                 "may be stuck"
                 if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase)

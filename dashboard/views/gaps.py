@@ -10,7 +10,7 @@ from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import flow_picker, gap_table, job_history, job_progress
 
 PAGE_SIZE = 500
@@ -21,7 +21,7 @@ flow = flow_picker.show(key="gaps_page_picker")
 if flow is None:
     st.stop()
 flow_id = str(flow.flow_id)
-st.title(f"Gaps · {state.plain(flow.flow_name)}")
+st.title(f"Gaps · {shown_text.plain(flow.flow_name)}")
 st.caption(
     f"Phase: {flow.current_phase.replace('_', ' ')} · status:"
     f" {activity(flow.current_phase, flow.status)}"
@@ -63,7 +63,7 @@ if page.flow_total == 0:
 flash_slot = st.empty()
 flash = st.session_state.pop(state.FLASH, None)
 if flash:
-    flash_slot.success(state.plain(state.sentence(flash)))
+    flash_slot.success(shown_text.plain(state.sentence(flash)))
 
 job_progress.show(flow_id, may_retry=can(ctx, Action.RETRY_JOB))
 

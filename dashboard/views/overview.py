@@ -7,7 +7,7 @@ from core.access import identity
 from core.enhancement.job_history import list_jobs
 from core.enhancement.jobs import list_job_states
 from core.flows import overview
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import overview_charts
 
 ctx = state.require_context()
@@ -43,9 +43,11 @@ if user is not None:
 flows, pending, resolved, histories, job_rows, current_jobs = [], [], [], [], [], {}
 for label, scoped in contexts.items():
     # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
-    shown = state.chart_text(label)
+    shown = shown_text.chart_text(label)
     for row in state.call(overview.flow_summaries, doing="read flows", ctx=scoped):
-        flows.append({**row, "flow_name": state.chart_text(row["flow_name"]), "engagement": shown})
+        flows.append(
+            {**row, "flow_name": shown_text.chart_text(row["flow_name"]), "engagement": shown}
+        )
     for row in state.call(overview.pending_gaps_by_attribute, doing="read gaps", ctx=scoped):
         pending.append(row)
     for moment in state.call(overview.resolution_times, doing="read gaps", ctx=scoped):

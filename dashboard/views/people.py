@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.access import people
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import invite_form, member_actions
 
 ctx = state.require_context()
@@ -23,7 +23,7 @@ st.dataframe(
             "Name": member.display_name or "",
             "Role": member.role,
             "Scope": member.scope,
-            "Last sign-in": state.local_time(member.last_sign_in_at) or "never",
+            "Last sign-in": shown_text.local_time(member.last_sign_in_at) or "never",
             "State": member.state,
         }
         for member in members

@@ -7,7 +7,7 @@ from core.kernel.permissions import Action, can
 from core.kernel.phases import CollectionPhase
 from core.questionnaires.answers import list_answers, save_answers
 from core.questionnaires.suggestions import accept_prediction
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import flow_picker, phase_actions, question_form, validation_report
 from dashboard.widgets.phase_timeline import phase_label
 
@@ -19,7 +19,7 @@ if flow is None:
 flow_id = str(flow.flow_id)
 questionnaires = state.call(list_questionnaires, flow_id, doing="read questionnaires")
 answers = state.call(list_answers, flow_id, doing="read answers")
-st.title(f"Questionnaires · {state.plain(flow.flow_name)}")
+st.title(f"Questionnaires · {shown_text.plain(flow.flow_name)}")
 collecting = flow.current_phase == CollectionPhase.MANUAL_COLLECTION
 may_answer = can(ctx, Action.ANSWER) and collecting
 
@@ -69,13 +69,13 @@ if SAVED in st.session_state:  # said after the rerun that brought the counts up
 submitted = question_form.show(questionnaire, answers.get(chosen, {}), editable=may_answer)
 if submitted is not None:
     for problem in submitted.problems:
-        st.error(f"Not saved: {state.plain(problem)}")
+        st.error(f"Not saved: {shown_text.plain(problem)}")
     done = None
     if submitted.accepted is not None:
         value = state.call(
             accept_prediction, flow_id, chosen, submitted.accepted, doing="accept a suggestion"
         )
-        done = f"Accepted the suggestion {state.plain(value)}."
+        done = f"Accepted the suggestion {shown_text.plain(value)}."
     elif submitted.to_save:
         saved = state.call(
             save_answers, flow_id, chosen, submitted.to_save, doing="answer questionnaires"

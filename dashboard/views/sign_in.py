@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.access import identity
-from dashboard import session_cookie, state
+from dashboard import session_cookie, shown_text, state
 from dashboard.widgets import browser_code
 
 st.title("Collection flows")
@@ -57,7 +57,7 @@ def engagement_picker(user: identity.SignedInUser) -> None:
     if not choices:
         st.info("Your account has no engagement yet. Ask an admin to add you to one.")
         return
-    st.subheader(f"Welcome, {state.plain(user.display_name or user.email)}")
+    st.subheader(f"Welcome, {shown_text.plain(user.display_name or user.email)}")
     labels = [f"{c.client_name} / {c.engagement_name} ({c.role})" for c in choices]
     index = st.selectbox(
         "Engagement", range(len(choices)), format_func=labels.__getitem__, key="engagement_pick"

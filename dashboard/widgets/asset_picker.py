@@ -7,7 +7,7 @@ from core.inventory.listing import AssetFilters, matching_asset_ids, page_assets
 from core.kernel.edge import parse_input
 from core.kernel.errors import BadRequest
 from core.kernel.inputs import MAX_FILTER_LENGTH
-from dashboard import state
+from dashboard import shown_text, state
 
 PAGE_SIZE = 500
 
@@ -32,7 +32,7 @@ def show(flow_id: str, key: str) -> set[str]:
         filters = parse_input(AssetFilters, typed)
     except BadRequest as refused:
         # Said, and the rest of the page (the selection so far) goes on.
-        st.error(state.plain(state.sentence(refused.message)))
+        st.error(shown_text.plain(state.sentence(refused.message)))
         return selected
     page_number = st.session_state.get(f"{key}_page", 1) - 1
     page = state.call(

@@ -6,7 +6,7 @@ import streamlit as st
 from core.access.audit import MAX_PAGE_SIZE
 from core.access.audit_trail import list_trail
 from core.inventory.spreadsheet import csv_file
-from dashboard import state
+from dashboard import shown_text, state
 
 
 def show() -> None:
@@ -24,7 +24,7 @@ def show() -> None:
         return
     audit = pd.DataFrame(
         {
-            "When": [state.local_time(event.occurred_at) for event in events],
+            "When": [shown_text.local_time(event.occurred_at) for event in events],
             "Action": [event.action for event in events],
             "User": [event.user_name for event in events],
             "Flow": [event.flow_name for event in events],

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.access import engagement_admin
 from core.storage.value_sources import SOURCE_ORDERS
-from dashboard import state
+from dashboard import shown_text, state
 
 
 def _apply(change: Callable[..., Any], message: Callable[[Any], str], *args: Any) -> None:
@@ -26,7 +26,7 @@ def new_engagement() -> None:
         _apply(
             engagement_admin.add_engagement,
             lambda made: (
-                f"{'Created' if made[1] else 'There is already'} {state.plain(made[0].name)}."
+                f"{'Created' if made[1] else 'There is already'} {shown_text.plain(made[0].name)}."
             ),
             name,
         )
@@ -46,7 +46,7 @@ def change_engagement(rows: list[engagement_admin.EngagementRow]) -> None:
     if rename.button("Rename", disabled=name.strip() == row.name):
         _apply(
             engagement_admin.rename_engagement,
-            lambda made: f"Renamed to {state.plain(made.name)}.",
+            lambda made: f"Renamed to {shown_text.plain(made.name)}.",
             row.id,
             name,
         )
@@ -54,7 +54,9 @@ def change_engagement(rows: list[engagement_admin.EngagementRow]) -> None:
     if archive.button("Restore" if archived else "Archive", disabled=row.current):
         _apply(
             engagement_admin.set_archived,
-            lambda made: f"{state.plain(made.name)} is {'restored' if archived else 'archived'}.",
+            lambda made: (
+                f"{shown_text.plain(made.name)} is {'restored' if archived else 'archived'}."
+            ),
             row.id,
             not archived,
         )
@@ -69,7 +71,7 @@ def client_forms(client_name: str) -> None:
         if st.form_submit_button("Rename client"):
             _apply(
                 engagement_admin.rename_client,
-                lambda made: f"The client is {state.plain(made.name)} now.",
+                lambda made: f"The client is {shown_text.plain(made.name)} now.",
                 name,
             )
     with right.form("new_client", clear_on_submit=True):
@@ -106,7 +108,7 @@ def source_order(rows: list[engagement_admin.EngagementRow]) -> None:
         if st.form_submit_button("Save source order"):
             _apply(
                 engagement_admin.set_source_order,
-                lambda made: f"Source order of {state.plain(made.name)} saved.",
+                lambda made: f"Source order of {shown_text.plain(made.name)} saved.",
                 row.id,
                 order,
             )

@@ -7,7 +7,7 @@ from core.flows.orchestrator import resume_flow
 from core.flows.reads import CollectionFlow
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets.phase_timeline import phase_label
 
 
@@ -16,7 +16,7 @@ def show(ctx: RequestContext, needing: list[tuple[CollectionFlow, str]]) -> None
     st.header("Flows that need a hand")
     flash = st.session_state.pop(state.FLASH, None)
     if flash:
-        st.success(state.plain(flash))
+        st.success(shown_text.plain(flash))
     if not needing:
         st.success("Every flow is moving: nothing is failed, stalled, stuck or paused.")
         return
@@ -28,7 +28,7 @@ def show(ctx: RequestContext, needing: list[tuple[CollectionFlow, str]]) -> None
                 "Status": [flow.status for flow, _ in needing],
                 "Why": [reason for _, reason in needing],
                 "Retries": [flow.master_flow.retry_count for flow, _ in needing],
-                "Updated": [state.local_time(flow.updated_at) for flow, _ in needing],
+                "Updated": [shown_text.local_time(flow.updated_at) for flow, _ in needing],
                 "Open": [state.page_url("flow", str(flow.flow_id)) for flow, _ in needing],
             }
         ),

@@ -5,7 +5,7 @@ import streamlit as st
 from core.enhancement.job_history import JobRecord
 from core.enhancement.job_state import FlowJob
 from core.enhancement.jobs import reset_gap_job, retry_gap_analysis
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import job_history
 
 PENDING_RESET = "admin_pending_reset"  # the flow whose job reset waits for a confirmation
@@ -16,9 +16,7 @@ def show(jobs: list[FlowJob], history: list[JobRecord]) -> None:
     st.header("Gap jobs")
     job_history.show(history, key="admin_jobs")
     broken = {
-        job.flow_id: job.flow_name or job.flow_id
-        for job in jobs
-        if job.progress.is_retryable
+        job.flow_id: job.flow_name or job.flow_id for job in jobs if job.progress.is_retryable
     }
     if not broken:
         return
@@ -26,7 +24,7 @@ def show(jobs: list[FlowJob], history: list[JobRecord]) -> None:
     retry, reset = st.columns(2)
     if retry.button("Retry job", key="admin_retry"):
         outcome = state.call(retry_gap_analysis, job_flow, doing="retry jobs")
-        st.success(state.plain(outcome["message"]))
+        st.success(shown_text.plain(outcome["message"]))
     if reset.button("Reset job…", key="admin_reset"):
         st.session_state[PENDING_RESET] = job_flow
     if st.session_state.get(PENDING_RESET) == job_flow:
@@ -35,7 +33,7 @@ def show(jobs: list[FlowJob], history: list[JobRecord]) -> None:
 
 def _confirm_reset(job_flow: str, flow_name: str) -> None:
     st.warning(
-        f"Reset the job of {state.plain(flow_name)}? Its progress is forgotten and nothing is"
+        f"Reset the job of {shown_text.plain(flow_name)}? Its progress is forgotten and nothing is"
         " retried; the flow can then take a new submission."
     )
     yes, no = st.columns(2)

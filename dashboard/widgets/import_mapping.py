@@ -10,7 +10,7 @@ from core.inventory.importer import ImportPreview
 from core.inventory.mapping_choices import IGNORE, TARGETS, UNITS, MappingChoices
 from core.inventory.row_keys import KEY_CHOICES
 from core.inventory.saved_mappings import load_mapping, mapping_names, save_mapping
-from dashboard import state
+from dashboard import shown_text, state
 
 DETECTED = "(as detected)"
 COLUMN, FIELD, UNIT = "Column in the file", "Asset field", "Unit"
@@ -85,4 +85,4 @@ def offer_saving(choices: MappingChoices, key: str | None) -> None:
     if st.button("Save mapping", key="import_mapping_save", disabled=not name.strip()):
         saved = state.call_or_none(save_mapping, name, choices, key, doing="save the mapping")
         if saved is not None:
-            st.success(f"Saved as {state.plain(saved.name)}; it is offered for the next file.")
+            st.success(f"Saved as {shown_text.plain(saved.name)}; it is offered for the next file.")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.access import people
 from core.kernel.context import ROLES
-from dashboard import state
+from dashboard import shown_text, state
 
 SCOPES = {"This engagement": False, "All engagements of the client": True}
 
@@ -29,9 +29,9 @@ def show() -> None:
         return
     if invitation.temporary_password:
         st.success(
-            f"Created {state.plain(invitation.email)} as {role}. Hand over this temporary"
+            f"Created {shown_text.plain(invitation.email)} as {role}. Hand over this temporary"
             " password now: it is shown only this once."
         )
         st.code(invitation.temporary_password, language=None)
     else:
-        st.success(f"{state.plain(invitation.email)} has the {role} role now (own password).")
+        st.success(f"{shown_text.plain(invitation.email)} has the {role} role now (own password).")

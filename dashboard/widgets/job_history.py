@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.enhancement.job_history import JobRecord
 from core.enhancement.job_timing import ago, duration, per_minute
-from dashboard import state
+from dashboard import shown_text
 
 STATUS_SHOWN = {
     "queued": "Queued",
@@ -37,7 +37,7 @@ def frame(jobs: list[JobRecord], now: float, *, with_flow: bool) -> pd.DataFrame
         "Duration": [duration(job.running_seconds) for job in jobs],
         "Errors": [job.failed for job in jobs],
         "Retries": [job.retries for job in jobs],
-        "Submitted": [state.local_time(job.submitted_at) for job in jobs],
+        "Submitted": [shown_text.local_time(job.submitted_at) for job in jobs],
         "By": [job.submitted_by or "—" for job in jobs],
     }
     if not with_flow:
@@ -67,6 +67,6 @@ def show(jobs: list[JobRecord], *, key: str, with_flow: bool = True) -> None:
     if failing:
         with st.expander(f"Errors of {len(failing)} job{'s' if len(failing) != 1 else ''}"):
             for job in failing:
-                st.text(f"{job.flow_name} · {state.local_time(job.submitted_at)}")
+                st.text(f"{job.flow_name} · {shown_text.local_time(job.submitted_at)}")
                 for error in job.errors:
                     st.text(f"  • {error}")

@@ -8,7 +8,7 @@ import streamlit as st
 from core.access import people
 from core.kernel.context import ROLES
 from core.storage.unit_of_work import UnitOfWork
-from dashboard import state
+from dashboard import shown_text, state
 
 
 def label(member: people.Member) -> str:
@@ -26,13 +26,13 @@ def show(members: list[people.Member]) -> None:
         "Member", range(len(members)), format_func=lambda i: label(members[i]), key="member_pick"
     )
     member = members[index]
-    who = state.plain(member.email)
+    who = shown_text.plain(member.email)
     role_column, role_button, remove, active, unlock = st.columns([2, 1, 1, 1, 1])
     deactivated = member.state == "deactivated"
     role = role_column.selectbox(
         "New role", ROLES, index=ROLES.index(member.role), key=f"role_{member.membership_id}"
     )
-    scope = state.plain(member.scope)
+    scope = shown_text.plain(member.scope)
     clicked: list[tuple[bool, Callable[[UnitOfWork], object], str]] = [
         (
             role_button.button("Change role", disabled=role == member.role),

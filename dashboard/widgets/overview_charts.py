@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.enhancement.job_timing import duration
 from core.flows.overview import flow_labels, time_unit
-from dashboard import chart_style, state
+from dashboard import chart_style, shown_text, state
 from dashboard.palette import (
     PHASE_LABEL_COLOURS,
     PHASE_LABELS,
@@ -87,7 +87,7 @@ def attention(rows: list[dict[str, Any]]) -> None:
                 "Flow": [row["flow_name"] for row in rows],
                 "Phase": [phase_label(row["phase"]) for row in rows],
                 "Why": [row["why"] for row in rows],
-                "Since": [state.local_time(row["since"]) for row in rows],
+                "Since": [shown_text.local_time(row["since"]) for row in rows],
                 "For": [duration(now - row["since"].timestamp()) for row in rows],
             }
         ),

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.flows.phase_steps import PhaseStep, StepState, human_duration
-from dashboard import state
+from dashboard import shown_text
 
 # (icon, badge colour) of each state: finished green, failed red, people's turn orange.
 BadgeColour = Literal["green", "blue", "orange", "red", "gray"]
@@ -35,7 +35,7 @@ def show(steps: list[PhaseStep], key: str) -> None:
             st.badge(str(step.state), icon=icon, color=colour)
         spent.text(human_duration(step.time_spent))
         if step.moved_by:
-            mover.caption(f"by {state.plain(step.moved_by)}")
+            mover.caption(f"by {shown_text.plain(step.moved_by)}")
     with st.expander("As a table"):
         st.dataframe(
             pd.DataFrame(
@@ -44,7 +44,7 @@ def show(steps: list[PhaseStep], key: str) -> None:
                     "State": [str(step.state) for step in steps],
                     "Time spent": [human_duration(step.time_spent) for step in steps],
                     "Moved by": [step.moved_by or "" for step in steps],
-                    "Started": [state.local_time(step.started_at) for step in steps],
+                    "Started": [shown_text.local_time(step.started_at) for step in steps],
                 }
             ),
             hide_index=True,

@@ -16,7 +16,7 @@ from core.catalogue.values import normalize_answer
 from core.flows.reads import Questionnaire
 from core.questionnaires.generation import MAX_ANSWER_LENGTH
 from core.questionnaires.suggestions import prefills
-from dashboard import state
+from dashboard import shown_text
 
 
 @dataclass
@@ -46,9 +46,9 @@ def _help(question: dict[str, Any]) -> str:
     default, confidence = question.get("default"), question.get("confidence")
     if default not in (None, ""):
         shown = f" ({confidence:.0%} confidence)" if confidence is not None else ""
-        help_text += f"  \nSuggested: {state.plain(default)}{shown}"
+        help_text += f"  \nSuggested: {shown_text.plain(default)}{shown}"
         if question.get("evidence"):
-            help_text += f"  \nWhy: {state.plain(question['evidence'])}"
+            help_text += f"  \nWhy: {shown_text.plain(question['evidence'])}"
     return help_text
 
 
@@ -105,8 +105,8 @@ def _suggestion(question: dict[str, Any], given: Any, key: str) -> bool:
     confidence = question.get("confidence")
     why = f" · {question['evidence']}" if question.get("evidence") else ""
     sure = f" ({confidence:.0%})" if confidence is not None else ""
-    st.caption(state.plain(f"Suggested: {default}{sure}{why}"))
-    return st.form_submit_button(f"Accept {state.plain(default)}", key=key)
+    st.caption(shown_text.plain(f"Suggested: {default}{sure}{why}"))
+    return st.form_submit_button(f"Accept {shown_text.plain(default)}", key=key)
 
 
 def _problem(question: dict[str, Any], value: Any) -> str | None:
@@ -117,7 +117,9 @@ def _problem(question: dict[str, Any], value: Any) -> str | None:
     return None if problem is None else f"{question['label']}: {problem}"
 
 
-def show(questionnaire: Questionnaire, answers: dict[str, dict], editable: bool) -> FormResult | None:
+def show(
+    questionnaire: Questionnaire, answers: dict[str, dict], editable: bool
+) -> FormResult | None:
     """What the form's submission asks for (answers to save or a suggestion accepted), else None."""
     result = FormResult()
     with st.form(f"questionnaire_{questionnaire.id}"):
@@ -129,9 +131,11 @@ def show(questionnaire: Questionnaire, answers: dict[str, dict], editable: bool)
             if editable and _suggestion(question, given.get("answer"), key=f"accept_{key}"):
                 result.accepted = question["id"]
             if given.get("validation_status") == "invalid":
-                st.warning(f"Fix this answer: {state.plain(given.get('validation_message') or '')}")
+                st.warning(
+                    f"Fix this answer: {shown_text.plain(given.get('validation_message') or '')}"
+                )
         # Escaped: a caption renders markdown, where a leading "* " is a bullet.
-        st.caption(state.plain("* required (critical attributes)"))
+        st.caption(shown_text.plain("* required (critical attributes)"))
         submitted = st.form_submit_button("Save answers", type="primary", disabled=not editable)
     if result.accepted is not None:
         return result

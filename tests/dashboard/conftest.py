@@ -16,7 +16,7 @@ from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import set_dispatcher
 from dashboard import state
-from dashboard.state import WORD_JOINER
+from dashboard.shown_text import WORD_JOINER
 from db.session import get_engine
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks

@@ -7,7 +7,7 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.state import WORD_JOINER, chart_text, plain
+from dashboard.shown_text import WORD_JOINER, chart_text, plain
 from tests.dashboard.conftest import read, rendered, texts
 
 # A name as someone could type it: markdown, HTML, an entity, a Streamlit directive, a formula.

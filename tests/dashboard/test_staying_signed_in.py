@@ -89,7 +89,8 @@ def test_deactivation_refuses_the_open_tab_at_its_next_action_and_after_a_reload
     stack.python("-m", "db", "users", "deactivate", ANALYST)
     try:
         page.get_by_role("link", name="Flows").click()
-        expect(page.get_by_text("Your access to this engagement was removed")).to_be_visible()
+        # A deactivation ends the person's sign-in sessions: the open tab is signed out.
+        expect(page.get_by_text("You were signed out")).to_be_visible()
         signed_out(page)
         page.reload()
         signed_out(page)

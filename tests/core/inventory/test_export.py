@@ -138,10 +138,8 @@ def test_another_tenants_flow_is_a_404_and_bad_choices_a_400(db, make_tenant, fi
     assert events == []
 
 
-def test_a_manager_may_export_and_the_export_is_audited(db, tenant, finished_flow):
-    manager = tenant.__class__(
-        tenant.client_account_id, tenant.engagement_id, user_id=tenant.user_id, role="manager"
-    )
+def test_a_manager_may_export_and_the_export_is_audited(db, tenant, finished_flow, make_member):
+    manager = make_member(tenant, "manager")
     assert in_uow(db, manager, export_flow, finished_flow, "gaps", "xlsx")[:2] == b"PK"
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "flow_exported")).one()
     assert event.details == {"what": "gaps", "format": "xlsx"}
