@@ -10,7 +10,7 @@ from core.kernel.inputs import parse_uuid
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
-SCAN_BATCH_SIZE = 1000
+SCAN_BATCH_SIZE = 5000
 SCANNER = "critical_attribute_scan"
 
 
