@@ -164,7 +164,6 @@ def one_size(assets: int, server: str) -> dict[str, Any]:
         assert report.created == assets, report.as_dict()
         figures["import"] = {"seconds": round(seconds, 3), "rows_per_s": round(assets / seconds)}
         figures["peak_rss_after_import_mb"] = peak_rss_mb()
-        del content
 
         with make_session() as db, uow_for(ctx, db) as uow:
             asset_ids = [str(a) for a in db.scalars(select(Asset.id).order_by(Asset.name))]
@@ -178,7 +177,6 @@ def one_size(assets: int, server: str) -> dict[str, Any]:
                 )
             )
         figures["asset_selection"] = {"seconds": round(seconds, 3)}
-        del asset_ids
 
         with make_session() as db:
             service = CollectionChildFlowService(db, ctx)
