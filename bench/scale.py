@@ -14,6 +14,7 @@ import io
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import time
@@ -247,6 +248,8 @@ def main() -> None:
     parser.add_argument("--server", default=DEFAULT_SERVER)
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # Stopped (a timeout, a kill): unwind, so the scratch database and role are dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     if args.one_size:
         print(json.dumps(one_size(args.one_size, args.server)))
         return
