@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # What a workbook's shared strings unpack to: they are held in memory while a sheet is read,
     # at about this size again.
     import_max_shared_strings_bytes: int = Field(default=64 * 2**20, ge=1)
+    # Assets one flow may select: a selection over it is refused (400) and the flow stays in
+    # asset selection with nothing written. 100,000 is what the Gaps page and a scan are sized
+    # for (about 700,000 gaps).
+    max_assets_per_flow: int = Field(default=100_000, ge=1)
     # Sign-in throttling (core/access/sign_in_throttle.py), counted per (email, source address) and
     # per source address, never per account alone. After the free failures each further one
     # blocks for base * 2**(failures beyond the free ones) seconds, up to the cap; counts
