@@ -8,6 +8,8 @@ one's gaps of the flow in the page's order, stopping after one page: ix_gaps_flo
 serves that walk, and keyset paging continues it from the last row shown. The facet counts
 group the flow's gaps by category, priority, type and status: ix_gaps_flow_facets holds
 all four, so the count reads the index, not the table's 700,000 rows with their text.
+The Overview's resolution pace reads the resolved gaps only: ix_gaps_resolved_at holds those.
+The Overview's resolution pace reads the resolved gaps only: ix_gaps_resolved_at holds those.
 
 analyze_after_bulk_write(table): a bulk write (an import, a gap scan) refreshes the planner's
 statistics of the table it filled as it ends, so the next page is planned for 100,000 rows,
@@ -17,6 +19,7 @@ ANALYZE needs the tables' owner: the function runs as its owner, for these two t
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
@@ -48,6 +51,13 @@ def upgrade() -> None:
         ["collection_flow_id", "asset_id", "priority", "field_name"],
     )
     op.create_index(
+        "ix_gaps_resolved_at",
+        "collection_data_gaps",
+        ["collection_flow_id", "resolved_at"],
+        postgresql_where=sa.text("resolved_at IS NOT NULL"),
+        sqlite_where=sa.text("resolved_at IS NOT NULL"),
+    )
+    op.create_index(
         "ix_gaps_flow_facets",
         "collection_data_gaps",
         ["collection_flow_id", "gap_category", "priority", "gap_type", "resolution_status"],
@@ -58,4 +68,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS analyze_after_bulk_write(text)")
     op.drop_index("ix_gaps_flow_facets", table_name="collection_data_gaps")
+    op.drop_index("ix_gaps_resolved_at", table_name="collection_data_gaps")
     op.drop_index("ix_gaps_flow_asset", table_name="collection_data_gaps")
