@@ -47,8 +47,12 @@ class Settings(BaseSettings):
     import_max_shared_strings_bytes: int = Field(default=64 * 2**20, ge=1)
     # Columns of a row (a workbook cell past this column, or a CSV record with more cells, is
     # refused at the first such row): inventories have tens, RVTools about 90; 16,384 empty
-    # columns a row cost a minute for 20,000 rows, 10,000-column CSVs gigabytes.
+    # columns a row, or 10,000-column CSVs, cost minutes and gigabytes.
     import_max_columns: int = Field(default=1_000, ge=1, le=16_384)
+    # Assets one flow may select: a selection over it is refused (400) and the flow stays in
+    # asset selection with nothing written. 100,000 is what the Gaps page and a scan are sized
+    # for (about 700,000 gaps).
+    max_assets_per_flow: int = Field(default=100_000, ge=1)
     # Sign-in throttling (core/access/sign_in_throttle.py), counted per (email, source address) and
     # per source address, never per account alone. After the free failures each further one
     # blocks for base * 2**(failures beyond the free ones) seconds, up to the cap; counts

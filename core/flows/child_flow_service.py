@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from config.settings import get_settings
 from core.access import audit
 from core.flows.state import CollectionFlowStateService, as_engagement_uow
 from core.gaps.scan import scan_flow_gaps
@@ -22,7 +23,6 @@ from db.models import CollectionFlow
 
 logger = logging.getLogger(__name__)
 
-MAX_SELECTED_ASSETS = 100_000
 P = CollectionPhase
 
 
@@ -137,7 +137,8 @@ class CollectionChildFlowService:
         raw_ids = phase_input.get("selected_asset_ids")
         if raw_ids is None:
             return {"status": "awaiting_user_input", "phase": P.ASSET_SELECTION.value}
-        asset_ids = parse_uuid_list(raw_ids, "selected_asset_ids", max_items=MAX_SELECTED_ASSETS)
+        cap = get_settings().max_assets_per_flow
+        asset_ids = parse_uuid_list(raw_ids, "selected_asset_ids", max_items=cap)
         if not asset_ids:
             raise BadRequest("select at least one asset", field="selected_asset_ids")
         asset_ids = list(dict.fromkeys(asset_ids))

@@ -7,10 +7,11 @@ from core.catalogue.attributes import GapType, attributes_for, read_asset_value
 from core.catalogue.values import classify_value
 from core.gaps.store import upsert_gaps
 from core.kernel.inputs import parse_uuid
+from core.storage.dialect import refresh_statistics
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
-SCAN_BATCH_SIZE = 1000
+SCAN_BATCH_SIZE = 5000
 SCANNER = "critical_attribute_scan"
 
 
@@ -65,6 +66,7 @@ def scan_flow_gaps(
                 persisted += upsert_gaps(uow.session, pending_rows)
                 pending_rows = []
     persisted += upsert_gaps(uow.session, pending_rows)
+    refresh_statistics(uow.session, "collection_data_gaps", persisted)
     pending = uow.gaps.count_pending(flow.id)
     return {
         "status": "completed",

@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.storage.dialect import insert
+from core.storage.bulk_upsert import NEW_ID, upsert_arrays
+from core.storage.dialect import insert, is_postgresql
 from db.models import CollectionDataGap
 from db.types import utcnow
 
@@ -29,6 +30,9 @@ def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
     now = utcnow()
+    if is_postgresql(db):
+        _upsert_arrays(db, rows, now)
+        return len(rows)
     # One copy per row (the caller's dicts stay untouched); a scan writes tens of thousands.
     prepared = [{**row, "id": uuid.uuid4(), "created_at": now, "updated_at": now} for row in rows]
     if "confidence_score" in prepared[0]:
@@ -46,6 +50,29 @@ def upsert_gaps(db: Session, rows: Sequence[dict[str, Any]]) -> int:
     )
     db.connection().execute(statement, prepared)
     return len(prepared)
+
+
+def _upsert_arrays(db: Session, rows: Sequence[dict[str, Any]], now: Any) -> None:
+    """PostgreSQL: one INSERT .. SELECT FROM unnest(arrays) per call, as the import writes assets;
+    a scan's thousands of rows bind a dozen arrays instead of each row's values."""
+    keys = list(rows[0])
+    columns = {key: [row[key] for row in rows] for key in keys}
+    if "confidence_score" in columns:
+        columns["confidence_score"] = [clamp_confidence(v) for v in columns["confidence_score"]]
+    upsert_arrays(
+        db,
+        CollectionDataGap.__table__,
+        columns,
+        # The columns' Python-side defaults, which a plain INSERT .. SELECT does not apply.
+        {
+            **{key: value for key, value in _DEFAULTS.items() if key not in columns},
+            "id": NEW_ID,
+            "created_at": now,
+            "updated_at": now,
+        },
+        list(GAP_IDENTITY),
+        [key for key in keys if key not in GAP_IDENTITY] + ["updated_at"],
+    )
 
 
 def upsert_gap(
@@ -68,6 +95,7 @@ def upsert_gap(
     upsert_gaps(db, [row])
 
 
+_DEFAULTS: dict[str, Any] = {"resolution_status": "pending", "ai_suggestions": {}}
 _ALL_COLUMNS = frozenset(column.key for column in CollectionDataGap.__table__.columns) - {
     "id",
     "created_at",

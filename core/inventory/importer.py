@@ -33,7 +33,7 @@ from core.inventory.rows import (
 from core.inventory.rvtools_tabs import RvtoolsTabs
 from core.inventory.upload_memo import UploadMemo
 from core.kernel.permissions import Action
-from core.storage.dialect import is_postgresql
+from core.storage.dialect import is_postgresql, refresh_statistics
 from core.storage.unit_of_work import UnitOfWork
 from db.types import utcnow
 
@@ -119,6 +119,7 @@ def import_assets(
         writer.finish()
     finally:
         writer.close()
+    refresh_statistics(uow.session, "assets", report.created + report.updated)
     report.rows = processed
     if progress is not None:
         progress(processed, processed)

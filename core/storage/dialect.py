@@ -1,4 +1,5 @@
-"""Where PostgreSQL and SQLite differ for core: the upsert statement and the advisory lock."""
+"""Where PostgreSQL and SQLite differ for core: the upsert statement, the advisory lock and the
+planner's statistics after a bulk write."""
 
 from typing import Any
 
@@ -29,3 +30,19 @@ def advisory_lock(connection: Connection | Session, key: str) -> None:
         connection.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
         )
+
+
+# Fewer rows than this leave the statistics to autovacuum: a plan is not wrong by that much.
+BULK_WRITE_ROWS = 5000
+
+
+def refresh_statistics(session: Session, table: str, rows_written: int) -> None:
+    """After a bulk write of `rows_written` rows into `table` ("assets" or
+    "collection_data_gaps"), have PostgreSQL's planner count them (migration 0010).
+
+    Without it, the next reads are planned for the table as it was (empty, after a first
+    import), and a join planned for one row runs for minutes over 700,000. SQLite plans
+    from its indexes without statistics.
+    """
+    if rows_written >= BULK_WRITE_ROWS and is_postgresql(session):
+        session.execute(text("SELECT analyze_after_bulk_write(:table)"), {"table": table})

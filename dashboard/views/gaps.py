@@ -44,9 +44,10 @@ page = state.call(
     flow_id,
     filters,
     limit=PAGE_SIZE,
-    offset=gap_table.page_number() * PAGE_SIZE,
+    **gap_table.position(flow_id, filters, PAGE_SIZE),
     doing="list gaps",
 )
+gap_table.remember(page, flow_id, filters)
 selected = state.selected_gaps(flow_id)
 
 if page.flow_total == 0:

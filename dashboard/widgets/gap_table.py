@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from core.catalogue.schema import priority_label
-from core.gaps.listing import GapPage, selection_entry
+from core.gaps.listing import GapKey, GapPage, selection_entry
 from dashboard import state
 
 PAGE_NUMBER = "gaps_page_number"
+PAGE_KEYS = "gaps_page_keys"  # the key each page read so far starts after, for one flow and filters
 TABLE_KEY = "gaps_table_key"  # where the table's current key is kept (tests select through it)
 
 
@@ -35,6 +36,30 @@ def show(page: GapPage, selected: dict[str, Any], flow_id: str, page_size: int) 
 def page_number() -> int:
     """The page the pager shows, from 0."""
     return st.session_state.get(PAGE_NUMBER, 1) - 1
+
+
+def position(flow_id: str, filters: dict[str, Any], page_size: int) -> dict[str, Any]:
+    """Where the pager's page starts: after the key of the nearest page read before it (the
+    database then walks one page, not every row before it), else by offset from the start."""
+    number = page_number()
+    keys = _page_keys(flow_id, filters)
+    start = max((known for known in keys if known <= number), default=0)
+    return {"after": keys.get(start), "offset": (number - start) * page_size}
+
+
+def remember(page: GapPage, flow_id: str, filters: dict[str, Any]) -> None:
+    """Keep where the page after this one starts."""
+    if page.next_after is not None:
+        _page_keys(flow_id, filters)[page_number() + 1] = page.next_after
+
+
+def _page_keys(flow_id: str, filters: dict[str, Any]) -> dict[int, GapKey]:
+    # One flow and filter set at a time: a change of either starts the keys afresh.
+    shown = (flow_id, repr(sorted(filters.items())))
+    kept = st.session_state.get(PAGE_KEYS)
+    if kept is None or kept[0] != shown:
+        kept = st.session_state[PAGE_KEYS] = (shown, {})
+    return kept[1]
 
 
 def _table(page: GapPage, selected: dict[str, Any], flow_id: str) -> None:

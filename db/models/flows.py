@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -99,4 +100,23 @@ class CollectionDataGap(TimestampMixin, Base):
         ),
         # Serves the Gaps page: one flow's gaps filtered by status and priority.
         Index("ix_gaps_flow_status", "collection_flow_id", "resolution_status", "priority"),
+        # Serves the Gaps page's table: per asset (walked in name order), in the page's order.
+        Index("ix_gaps_flow_asset", "collection_flow_id", "asset_id", "priority", "field_name"),
+        # Serves the Overview's resolution pace: the resolved gaps alone.
+        Index(
+            "ix_gaps_resolved_at",
+            "collection_flow_id",
+            "resolved_at",
+            postgresql_where=text("resolved_at IS NOT NULL"),
+            sqlite_where=text("resolved_at IS NOT NULL"),
+        ),
+        # Serves the Gaps page's facet counts from the index alone.
+        Index(
+            "ix_gaps_flow_facets",
+            "collection_flow_id",
+            "gap_category",
+            "priority",
+            "gap_type",
+            "resolution_status",
+        ),
     )

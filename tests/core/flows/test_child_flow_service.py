@@ -5,6 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from config.settings import get_settings
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.kernel.errors import BadRequest, Conflict
@@ -244,3 +245,27 @@ def test_an_answer_refused_names_its_question_and_asset(db, tenant, flow_with_ga
         " at most 2000"
     )
     assert owner["id"] not in refused.value.message
+
+
+def test_a_selection_over_the_cap_of_assets_per_flow_is_a_400_that_writes_nothing(
+    db, tenant, make_assets, monkeypatch
+):
+    monkeypatch.setenv("MAX_ASSETS_PER_FLOW", "2")
+    get_settings.cache_clear()
+    try:
+        assets = make_assets(tenant, 3)
+        flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Too many")
+        service = CollectionChildFlowService(db, tenant)
+        with pytest.raises(BadRequest, match="at most 2") as raised:
+            service.execute_phase(
+                flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+            )
+        assert raised.value.status == 400 and raised.value.field == "selected_asset_ids"
+        assert_consistent(db, flow_id, P.ASSET_SELECTION)
+        service.execute_phase(
+            flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets[:2]]}
+        )
+        assert_consistent(db, flow_id, P.GAP_ANALYSIS)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
