@@ -70,11 +70,11 @@ class LiveStack:
     def script(self, code: str, *argv: str) -> str:
         """What `python -c code argv...` prints on this stack, run in this process (its
         settings and engine read afresh from the stack's environment, then put back)."""
-        from tests.db.cli import environment
+        from tests.db.cli import command_environment
 
         printed, saved = io.StringIO(), sys.argv
         with (
-            environment(DATABASE_URL=self.database_url, **self._own_env()),
+            command_environment(DATABASE_URL=self.database_url, **self._own_env()),
             contextlib.redirect_stdout(printed),
         ):
             sys.argv = ["-c", *argv]
@@ -175,7 +175,7 @@ def scratch_stack(
     _pg_admin(f'CREATE DATABASE "{database}"')
     try:
         # Migrates as the owner, creates the application role, then seeds through it.
-        stack.python("-m", "db", *(("seed", "--demo", *seed_args) if seed else ("upgrade",)))
+        stack.command(*(("seed", "--demo", *seed_args) if seed else ("upgrade",)))
         yield stack, tag, logs
     finally:
         _forget_prefix(prefix)

@@ -124,7 +124,7 @@ def flow_in_gap_analysis_with_gaps(stack) -> tuple[str, str]:
         engagement=ENGAGEMENT,
     )
     flow_id, name = rows[0]
-    persisted = int(stack.python("-c", SCAN, str(flow_id), ENGAGEMENT).strip().splitlines()[-1])
+    persisted = int(stack.script(SCAN, str(flow_id), ENGAGEMENT).strip().splitlines()[-1])
     assert persisted >= 3
     return str(flow_id), name
 
