@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
+from playwright.sync_api import Browser
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest, app_test
 
@@ -20,7 +21,7 @@ from dashboard.shown_text import WORD_JOINER
 from db.session import get_engine
 from jobs.huey_app import make_huey
 from jobs.tasks import register_tasks
-from tests.dashboard.live import CHROMIUM, LiveStack, live_stack
+from tests.dashboard.live import CHROMIUM, CHROMIUM_ARGS, LiveStack, live_stack
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 # Each gap of a job on the shared live stack takes this long, so a page can be seen following a
@@ -174,3 +175,28 @@ def shared_stack(tmp_path_factory) -> Iterator[LiveStack]:
     extra = {"GAP_JOB_PAUSE_SECONDS": GAP_PAUSE_SECONDS, "SESSION_SECRET_PATH": str(secret)}
     with live_stack(seed_args=("--assets", "80"), extra_env=extra) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for every browser test (starting one costs seconds); each test's
+    tabs open in browser contexts of their own, with cookies and storage of their own."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def browser(chromium: Browser) -> Iterator[Browser]:
+    """The shared Chromium; the tabs a test opened are closed when it ends (an open tab would
+    go on polling its web process through the next tests)."""
+    yield chromium
+    for context in chromium.contexts:
+        context.close()

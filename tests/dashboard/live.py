@@ -2,6 +2,7 @@
 `streamlit run` and `huey_consumer` subprocesses importing this checkout."""
 
 import contextlib
+import io
 import os
 import re
 import secrets
@@ -55,6 +56,42 @@ class LiveStack:
             raise RuntimeError(f"{args} failed: {done.stderr[-2000:]}")
         return done.stdout
 
+    def command(self, *args: str, stdin: str = "") -> str:
+        """`python -m db *args` on this stack, as an operator types it, run in this process
+        (the command line's own `main`, on the stack's database and settings): a second
+        Python importing everything again costs seconds."""
+        from tests.db.cli import run_cli
+
+        done = run_cli(*args, database_url=self.database_url, stdin=stdin, env=self._own_env())
+        if done.returncode:
+            raise RuntimeError(f"{args} failed: {done.stderr[-2000:]}")
+        return done.stdout
+
+    def script(self, code: str, *argv: str) -> str:
+        """What `python -c code argv...` prints on this stack, run in this process (its
+        settings and engine read afresh from the stack's environment, then put back)."""
+        from tests.db.cli import command_environment
+
+        printed, saved = io.StringIO(), sys.argv
+        with (
+            command_environment(DATABASE_URL=self.database_url, **self._own_env()),
+            contextlib.redirect_stdout(printed),
+        ):
+            sys.argv = ["-c", *argv]
+            try:
+                exec(compile(code, "<script>", "exec"), {"__name__": "__main__"})
+            finally:
+                sys.argv = saved
+        return printed.getvalue()
+
+    def _own_env(self) -> dict[str, str]:
+        """What this stack's processes see that this process does not (but the database)."""
+        return {
+            name: value
+            for name, value in self.env.items()
+            if os.environ.get(name) != value and name not in ("DATABASE_URL", "PATH")
+        }
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -97,12 +134,23 @@ def scratch_stack(
     seed: bool = True,
     seed_args: tuple[str, ...] = (),
     extra_env: dict[str, str] | None = None,
+    database_of: LiveStack | None = None,
 ) -> Iterator[tuple[LiveStack, str, Path]]:
     """A database of its own (created, migrated by the owner, seeded unless `seed` is False,
     dropped), its own application role (row-level security binds it; dropped) and Redis key
     prefix (keys deleted at the end). Yields the stack without a web address yet, the run's
-    tag and the folder for its processes' logs."""
+    tag and the folder for its processes' logs.
+
+    With `database_of`, the stack works on that running stack's database (its people, its
+    session secret) and keeps only its Redis key prefix and `extra_env` of its own: its
+    processes queue and follow jobs apart from the other stack's."""
     tag = f"{os.getpid()}_{secrets.token_hex(3)}"
+    if database_of is not None:
+        logs = ROOT / "var" / "live"
+        logs.mkdir(parents=True, exist_ok=True)
+        with _own_prefix(database_of, kind, tag, extra_env) as stack:
+            yield stack, tag, logs
+        return
     database, role = f"collection_{kind}_{tag}", f"collection_{kind}_app_{tag}"
     prefix = f"collection-{kind}-{tag}:"
     server = PG_SERVER.replace("postgresql://", "postgresql+psycopg://")
@@ -127,15 +175,31 @@ def scratch_stack(
     _pg_admin(f'CREATE DATABASE "{database}"')
     try:
         # Migrates as the owner, creates the application role, then seeds through it.
-        stack.python("-m", "db", *(("seed", "--demo", *seed_args) if seed else ("upgrade",)))
+        stack.command(*(("seed", "--demo", *seed_args) if seed else ("upgrade",)))
         yield stack, tag, logs
     finally:
-        client = redis.Redis.from_url(REDIS_SERVER)
-        keys = list(client.scan_iter(f"{prefix}*"))
-        if keys:
-            client.delete(*keys)
+        _forget_prefix(prefix)
         _pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         _pg_admin(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def _forget_prefix(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS_SERVER)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+@contextlib.contextmanager
+def _own_prefix(
+    running: LiveStack, kind: str, tag: str, extra_env: dict[str, str] | None
+) -> Iterator[LiveStack]:
+    prefix = f"collection-{kind}-{tag}:"
+    env = {**running.env, "REDIS_KEY_PREFIX": prefix, **(extra_env or {})}
+    try:
+        yield LiveStack("", running.database_url, running.owner_url, env, prefix)
+    finally:
+        _forget_prefix(prefix)
 
 
 def start_logged(command: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
@@ -153,14 +217,15 @@ def live_stack(
     extra_env: dict[str, str] | None = None,
     seed: bool = True,
     tls: tuple[Path, Path] | None = None,
+    database_of: LiveStack | None = None,
 ) -> Iterator[LiveStack]:
     """`streamlit run` and (unless `worker` is False) a `huey_consumer` on a scratch stack;
-    with `tls` (certificate and key files), the web serves HTTPS."""
-    with scratch_stack("live", seed=seed, seed_args=seed_args, extra_env=extra_env) as (
-        stack,
-        tag,
-        logs,
-    ):
+    with `tls` (certificate and key files), the web serves HTTPS. `database_of`: see
+    scratch_stack."""
+    scratch = scratch_stack(
+        "live", seed=seed, seed_args=seed_args, extra_env=extra_env, database_of=database_of
+    )
+    with scratch as (stack, tag, logs):
         port = free_port()
         stack.url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
         served_over = []
@@ -207,9 +272,7 @@ def live_stack(
 
 
 def add_user(stack: LiveStack, email: str, role: str, client: str, password: str) -> None:
-    stack.python(
-        "-m", "db", "users", "add", email, "--role", role, "--client", client, stdin=password + "\n"
-    )
+    stack.command("users", "add", email, "--role", role, "--client", client, stdin=password + "\n")
 
 
 def open_tab(browser: Browser, width: int = 1440, height: int = 1000) -> Page:

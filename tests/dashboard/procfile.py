@@ -43,11 +43,16 @@ def procfile_stack(
     seed_args: tuple[str, ...] = (),
     web_env: dict[str, str] | None = None,
     extra_env: dict[str, str] | None = None,
+    database_of: LiveStack | None = None,
 ) -> Iterator[ProcfileStack]:
     """`webs` web and `workers` worker processes (each the leader of a process group) on one
-    database and Redis prefix, all dropped or stopped when the block ends."""
+    database and Redis prefix, all dropped or stopped when the block ends. `database_of`: see
+    scratch_stack."""
     commands = procfile_commands()
-    with scratch_stack("procfile", seed_args=seed_args, extra_env=extra_env) as (base, tag, logs):
+    scratch = scratch_stack(
+        "procfile", seed_args=seed_args, extra_env=extra_env, database_of=database_of
+    )
+    with scratch as (base, tag, logs):
         stack = ProcfileStack(**vars(base))
         try:
             for number in range(workers):

@@ -9,8 +9,6 @@ from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from tests.dashboard.live import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     add_user,
     choose,
@@ -42,17 +40,14 @@ def stack(shared_stack):
 
 
 @pytest.fixture
-def page(request):
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        tab = open_tab(browser)
-        yield tab
-        report = getattr(request.node, "report_call", None)
-        if report is not None and report.failed:
-            # What the browser showed when the test failed, next to the servers' logs.
-            FAILURES.mkdir(parents=True, exist_ok=True)
-            tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
-        browser.close()
+def page(request, browser):
+    tab = open_tab(browser)
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        # What the browser showed when the test failed, next to the servers' logs.
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
 
 
 def query(stack, sql: str, **params):
@@ -129,7 +124,7 @@ def flow_in_gap_analysis_with_gaps(stack) -> tuple[str, str]:
         engagement=ENGAGEMENT,
     )
     flow_id, name = rows[0]
-    persisted = int(stack.python("-c", SCAN, str(flow_id), ENGAGEMENT).strip().splitlines()[-1])
+    persisted = int(stack.script(SCAN, str(flow_id), ENGAGEMENT).strip().splitlines()[-1])
     assert persisted >= 3
     return str(flow_id), name
 

@@ -10,8 +10,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.dashboard.live import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     choose,
     open_tab,
     sign_in,
@@ -29,10 +27,10 @@ INVENTORY = (
 @pytest.fixture(scope="module")
 def stack(shared_stack):
     """The shared live stack, where the command line makes this module's client Acme."""
-    shared_stack.python("-m", "db", "clients", "add", "Acme")
-    shared_stack.python("-m", "db", "engagements", "add", "Wave 1", "--client", "Acme")
-    shared_stack.python(
-        "-m", "db", "users", "add", "lead@acme.example", "--role", "admin",
+    shared_stack.command("clients", "add", "Acme")
+    shared_stack.command("engagements", "add", "Wave 1", "--client", "Acme")
+    shared_stack.command(
+        "users", "add", "lead@acme.example", "--role", "admin",
         "--client", "Acme", "--engagement", "Wave 1",
         stdin=ADMIN_PASSWORD + "\n",
     )  # fmt: skip
@@ -54,41 +52,38 @@ def invite(page, email: str, role: str) -> str:
     return password
 
 
-def test_a_new_customer_starts_from_nothing_of_its_own(stack, tmp_path):
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        admin = open_tab(browser)
-        sign_in(admin, stack, "lead@acme.example", ADMIN_PASSWORD)
-        admin.get_by_role("link", name="People").click()
-        expect(admin.get_by_role("heading", name="People")).to_be_visible()
-        analyst_password = invite(admin, "ana@acme.example", "analyst")
-        manager_password = invite(admin, "max@acme.example", "manager")
-        table = admin.get_by_test_id("stDataFrame")
-        expect(table).to_be_visible()
+def test_a_new_customer_starts_from_nothing_of_its_own(stack, browser, tmp_path):
+    admin = open_tab(browser)
+    sign_in(admin, stack, "lead@acme.example", ADMIN_PASSWORD)
+    admin.get_by_role("link", name="People").click()
+    expect(admin.get_by_role("heading", name="People")).to_be_visible()
+    analyst_password = invite(admin, "ana@acme.example", "analyst")
+    manager_password = invite(admin, "max@acme.example", "manager")
+    table = admin.get_by_test_id("stDataFrame")
+    expect(table).to_be_visible()
 
-        analyst = open_tab(browser)
-        sign_in(analyst, stack, "ana@acme.example", analyst_password)
-        analyst.get_by_role("link", name="Import").click()
-        inventory = tmp_path / "inventory.csv"
-        inventory.write_text(INVENTORY)
-        analyst.locator("input[type=file]").set_input_files(str(inventory))
-        importing = analyst.get_by_role("button", name=re.compile(r"^Import 3 row"))
-        expect(importing).to_be_visible()
-        wait_idle(analyst)
-        importing.click()
-        expect(analyst.get_by_test_id("stMetric").first).to_contain_text("3")
-        analyst.get_by_role("link", name="Flows").click()
-        analyst.get_by_role("textbox", name="Flow name").fill("Acme wave 1")
-        analyst.get_by_role("button", name="Create flow").click()
-        expect(analyst.get_by_role("heading", name="Acme wave 1")).to_be_visible()
+    analyst = open_tab(browser)
+    sign_in(analyst, stack, "ana@acme.example", analyst_password)
+    analyst.get_by_role("link", name="Import").click()
+    inventory = tmp_path / "inventory.csv"
+    inventory.write_text(INVENTORY)
+    analyst.locator("input[type=file]").set_input_files(str(inventory))
+    importing = analyst.get_by_role("button", name=re.compile(r"^Import 3 row"))
+    expect(importing).to_be_visible()
+    wait_idle(analyst)
+    importing.click()
+    expect(analyst.get_by_test_id("stMetric").first).to_contain_text("3")
+    analyst.get_by_role("link", name="Flows").click()
+    analyst.get_by_role("textbox", name="Flow name").fill("Acme wave 1")
+    analyst.get_by_role("button", name="Create flow").click()
+    expect(analyst.get_by_role("heading", name="Acme wave 1")).to_be_visible()
 
-        manager = open_tab(browser)
-        sign_in(manager, stack, "max@acme.example", manager_password)
-        expect(manager.get_by_role("heading", name="Flows")).to_be_visible()
-        expect(manager.get_by_text("1 flow. Select a row to open it.")).to_be_visible()
-        wait_idle(manager)
-        actions = re.compile(r"Create|Import|Analyze|Resume|Invite|Archive|Save|Submit")
-        expect(manager.get_by_role("button", name=actions)).to_have_count(0)
-        expect(manager.get_by_role("link", name="Import")).to_have_count(0)
-        expect(manager.get_by_role("link", name="People")).to_have_count(0)
-        browser.close()
+    manager = open_tab(browser)
+    sign_in(manager, stack, "max@acme.example", manager_password)
+    expect(manager.get_by_role("heading", name="Flows")).to_be_visible()
+    expect(manager.get_by_text("1 flow. Select a row to open it.")).to_be_visible()
+    wait_idle(manager)
+    actions = re.compile(r"Create|Import|Analyze|Resume|Invite|Archive|Save|Submit")
+    expect(manager.get_by_role("button", name=actions)).to_have_count(0)
+    expect(manager.get_by_role("link", name="Import")).to_have_count(0)
+    expect(manager.get_by_role("link", name="People")).to_have_count(0)

@@ -9,8 +9,6 @@ from playwright.sync_api import expect
 
 from bench.dashboard import MAKE_FLOW as BENCH_FLOW
 from tests.dashboard.live import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     add_user,
     open_tab,
     sign_in,
@@ -63,62 +61,53 @@ def stack(shared_stack):
     return shared_stack
 
 
-def test_the_panel_follows_a_job_without_script_runs_and_never_polls_when_hidden(stack):
-    from playwright.sync_api import sync_playwright
-
-    made = stack.python("-c", MAKE_FLOW + "\nprint(child.id)", "10").split()
+def test_the_panel_follows_a_job_without_script_runs_and_never_polls_when_hidden(stack, browser):
+    made = stack.script(MAKE_FLOW + "\nprint(child.id)", "10").split()
     flow_id, collection_flow_id = made[-2:]
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            pages = [open_tab(browser), open_tab(browser)]
-            watching = Watched(pages[0])
-            for page in pages:
-                sign_in(
-                    page, stack, "watcher@demo.local", PASSWORD, ENGAGEMENT, f"gaps?flow={flow_id}"
-                )
-                expect(page.get_by_text("No gap job for this flow yet")).to_be_visible()
-                wait_idle(page)
-            page, second = pages
+    pages = [open_tab(browser), open_tab(browser)]
+    watching = Watched(pages[0])
+    for page in pages:
+        sign_in(page, stack, "watcher@demo.local", PASSWORD, ENGAGEMENT, f"gaps?flow={flow_id}")
+        expect(page.get_by_text("No gap job for this flow yet")).to_be_visible()
+        wait_idle(page)
+    page, second = pages
 
-            # A colleague's job: the slow look (15 s) sees it and asks for one page run.
-            writer = JobKeyWriter(stack, collection_flow_id, total=10)
-            expect(page.get_by_test_id("jobProcessed")).to_contain_text("0 / 10")
-            expect(page.get_by_test_id("jobProgress")).to_contain_text("Gap analysis running: 0%")
-            wait_idle(page)
+    # A colleague's job: the slow look (15 s) sees it and asks for one page run.
+    writer = JobKeyWriter(stack, collection_flow_id, total=10)
+    expect(page.get_by_test_id("jobProcessed")).to_contain_text("0 / 10")
+    expect(page.get_by_test_id("jobProgress")).to_contain_text("Gap analysis running: 0%")
+    wait_idle(page)
 
-            # Progress shows by polling alone: the number moves, no script runs.
-            runs, polls = watching.runs, watching.polls
-            writer.processed = 3
-            writer.write()
-            expect(page.get_by_test_id("jobProcessed")).to_contain_text("3 / 10")
-            expect(page.get_by_test_id("jobProgress")).to_contain_text("Gap analysis running: 30%")
-            assert watching.runs == runs
-            assert watching.polls > polls
+    # Progress shows by polling alone: the number moves, no script runs.
+    runs, polls = watching.runs, watching.polls
+    writer.processed = 3
+    writer.write()
+    expect(page.get_by_test_id("jobProcessed")).to_contain_text("3 / 10")
+    expect(page.get_by_test_id("jobProgress")).to_contain_text("Gap analysis running: 30%")
+    assert watching.runs == runs
+    assert watching.polls > polls
 
-            # Hidden: no polls while the other tab sees two writes, each by a poll of its own.
-            page.evaluate(HIDE, True)
-            polls = watching.polls
-            for processed in (4, 5):
-                writer.processed = processed
-                writer.write()
-                expect(second.get_by_test_id("jobProcessed")).to_contain_text(f"{processed} / 10")
-            assert watching.polls == polls
-            expect(page.get_by_test_id("jobProcessed")).to_contain_text("3 / 10")
-            # Shown again: it polls at once.
-            page.evaluate(HIDE, False)
-            expect(page.get_by_test_id("jobProcessed")).to_contain_text("5 / 10")
-            assert watching.runs == runs
+    # Hidden: no polls while the other tab sees two writes, each by a poll of its own.
+    page.evaluate(HIDE, True)
+    polls = watching.polls
+    for processed in (4, 5):
+        writer.processed = processed
+        writer.write()
+        expect(second.get_by_test_id("jobProcessed")).to_contain_text(f"{processed} / 10")
+    assert watching.polls == polls
+    expect(page.get_by_test_id("jobProcessed")).to_contain_text("3 / 10")
+    # Shown again: it polls at once.
+    page.evaluate(HIDE, False)
+    expect(page.get_by_test_id("jobProcessed")).to_contain_text("5 / 10")
+    assert watching.runs == runs
 
-            # The job's end: one page run, which draws the message the page run owns.
-            writer.processed = 10
-            writer.write(status="completed")
-            expect(page.get_by_text("Analysis complete: 10 gap(s) enhanced.")).to_be_visible()
-            expect(page.get_by_test_id("jobProcessed")).to_contain_text("10 / 10")
-            wait_idle(page)
-            assert watching.runs == runs + 1
-        finally:
-            browser.close()
+    # The job's end: one page run, which draws the message the page run owns.
+    writer.processed = 10
+    writer.write(status="completed")
+    expect(page.get_by_text("Analysis complete: 10 gap(s) enhanced.")).to_be_visible()
+    expect(page.get_by_test_id("jobProcessed")).to_contain_text("10 / 10")
+    wait_idle(page)
+    assert watching.runs == runs + 1
 
 
 def test_the_web_process_serves_the_progress_route_and_refuses_a_forged_pass(stack):

@@ -8,8 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.dashboard.live import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     add_user,
     open_tab,
     sign_in,
@@ -28,14 +26,6 @@ def stack(shared_stack):
     """The shared live stack, this module's analyst; sign-ins last SESSION_HOURS' default, 12."""
     add_user(shared_stack, ANALYST, "analyst", CLIENT, PASSWORD)
     yield shared_stack
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def signed_in_on(page, heading: str) -> None:
@@ -86,7 +76,7 @@ def test_deactivation_refuses_the_open_tab_at_its_next_action_and_after_a_reload
     sign_in(page, stack, ANALYST, PASSWORD, ENGAGEMENT, path="data")
     signed_in_on(page, "Import assets")
     cookie_kept(page)
-    stack.python("-m", "db", "users", "deactivate", ANALYST)
+    stack.command("users", "deactivate", ANALYST)
     try:
         page.get_by_role("link", name="Flows").click()
         # A deactivation ends the person's sign-in sessions: the open tab is signed out.
@@ -95,6 +85,6 @@ def test_deactivation_refuses_the_open_tab_at_its_next_action_and_after_a_reload
         page.reload()
         signed_out(page)
     finally:
-        stack.python("-m", "db", "users", "activate", ANALYST)
+        stack.command("users", "activate", ANALYST)
     page.reload()  # active again, but the deactivation ended the session: sign in anew
     signed_out(page)

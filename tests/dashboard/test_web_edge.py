@@ -17,8 +17,6 @@ from playwright.sync_api import expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.dashboard.live import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     LOOPBACK_TLS,
     WAIT_MS,
     add_user,
@@ -62,23 +60,15 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+def stack(shared_stack, tmp_path_factory):
+    """A web process of its own (HTTPS, small upload caps) on the shared stack's database."""
     tls = self_signed(tmp_path_factory.mktemp("tls"))
     caps = {"IMPORT_MAX_FILE_BYTES": str(FILE_CAP), "UPLOAD_MAX_SESSION_BYTES": str(SESSION_CAP)}
-    with live_stack(worker=False, seed_args=("--assets", "20"), extra_env=caps, tls=tls) as running:
+    edge = live_stack(worker=False, extra_env=caps, tls=tls, database_of=shared_stack)
+    with edge as running:
         add_user(running, ANALYST, "analyst", CLIENT, PASSWORD)
         add_user(running, MANAGER, "manager", CLIENT, PASSWORD)
         yield running
-
-
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Tab:

@@ -50,7 +50,7 @@ def run_cli(
     # Text streams over bytes, as a process has: an export writes its bytes to stdout's buffer.
     out, err = _stream(), _stream()
     with (
-        _environment(DATABASE_URL=database_url, **(env or {})),
+        command_environment(DATABASE_URL=database_url, **(env or {})),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
         _standard_input(stdin),
@@ -78,7 +78,7 @@ def _text(stream: io.TextIOWrapper) -> str:
 
 
 @contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
+def command_environment(**values: str) -> Iterator[None]:
     """The environment a command starts with (a value of "" takes the variable out), and
     settings and an engine read from it afresh; the caller's come back afterwards."""
     saved = {name: os.environ.get(name) for name in values}

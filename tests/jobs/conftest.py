@@ -22,9 +22,17 @@ ROOT = Path(__file__).parents[2]
 CONSUMER = Path(sys.executable).parent / "huey_consumer"
 
 
+# One submission per flow in this many seconds here, not the product's ten: the tests that
+# submit a flow again wait as long as the 429 says (the ten seconds: tests/core/enhancement).
+RATE_LIMIT_SECONDS = 1
+
+
 @pytest.fixture
-def queue(app_settings, tmp_path):
-    """Settings shared by this process and the consumer: same queue, job keys and database."""
+def queue(app_settings, tmp_path, monkeypatch):
+    """Settings shared by this process and the consumer: same queue, job keys and database.
+    Jobs are claimed in this process, so the rate limit is this process's."""
+    for store in ("redis_job_store", "sql_job_store"):
+        monkeypatch.setattr(f"core.enhancement.{store}.RATE_LIMIT_SECONDS", RATE_LIMIT_SECONDS)
     app_settings(
         HUEY_SQLITE_PATH=str(tmp_path / "huey.db"),
         JOB_STALL_SECONDS="2",
