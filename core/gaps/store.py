@@ -64,14 +64,20 @@ def _upsert_arrays(db: Session, rows: Sequence[dict[str, Any]], now: Any) -> Non
         CollectionDataGap.__table__,
         columns,
         # The columns' Python-side defaults, which a plain INSERT .. SELECT does not apply.
+        # Times and ids the caller gave (a copy of gaps, a test's rows) are kept as given.
         {
-            **{key: value for key, value in _DEFAULTS.items() if key not in columns},
-            "id": NEW_ID,
-            "created_at": now,
-            "updated_at": now,
+            key: value
+            for key, value in {
+                **_DEFAULTS,
+                "id": NEW_ID,
+                "created_at": now,
+                "updated_at": now,
+            }.items()
+            if key not in columns
         },
         list(GAP_IDENTITY),
-        [key for key in keys if key not in GAP_IDENTITY] + ["updated_at"],
+        [key for key in keys if key not in (*GAP_IDENTITY, "id", "created_at", "updated_at")]
+        + ["updated_at"],
     )
 
 
