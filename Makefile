@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # Each benchmark run small, checking what it prints and that it leaves no process or database
 # behind (the tests marked `bench`, which make test leaves out).

@@ -54,7 +54,9 @@ def _cheap_password_hashes() -> Iterator[None]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Benchmark runs only when `-m` names them (make bench-smoke: `pytest -m bench`); browser
-    tests last, together: the live stack they share runs only while they do."""
+    tests last, together: the live stack they share runs only while they do. Under `make test`
+    (pytest-xdist, `-n 2 --dist loadfile`) each of the two workers takes whole modules in this
+    order, so both run the browser modules at the end, each on a live stack of its own."""
     if "bench" not in (config.option.markexpr or ""):
         benchmarks = [item for item in items if item.get_closest_marker("bench")]
         if benchmarks:

@@ -129,6 +129,16 @@ def test_an_expired_session_or_a_token_older_than_session_hours_is_no_session(db
             {"session": str(uuid.uuid4())}
         ),  # genuine, but no such session
     ],
+    ids=[
+        "none",
+        "empty",
+        "garbage",
+        "ten thousand characters",
+        "signed with another secret",
+        "a session that is no uuid",
+        "a list",
+        "no such session",
+    ],
 )
 def test_forged_or_malformed_tokens_restore_nobody(db, secret, dana, token):
     on_accounts(db, start_session, dana.id, "password")

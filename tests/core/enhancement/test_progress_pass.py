@@ -83,6 +83,16 @@ def test_a_sign_in_token_is_no_progress_pass():
             {"job": JOB_KEY, "flow": FLOW_ID, "engagement": "x", "user": None}
         ),
     ],
+    ids=[
+        "none",
+        "empty",
+        "garbage",
+        "ten thousand characters",
+        "a list",
+        "a signed list",
+        "a job key that is no uuid",
+        "an engagement that is no uuid",
+    ],
 )
 def test_malformed_passes_are_refused(token):
     assert progress_pass.read(token, SETTINGS) is None
