@@ -3,10 +3,11 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 
 from core.storage.tenant_repository import TenantRepository
-from db.models import CollectionDataGap, CollectionFlow
+from db.models import CollectionDataGap, CollectionFlow, GapCount
+from db.types import utcnow
 
 
 class GapRepository(TenantRepository):
@@ -43,11 +44,27 @@ class GapRepository(TenantRepository):
         return list(self.db.scalars(query.order_by(*order)))
 
     def count_pending(self, collection_flow_id: uuid.UUID, *, max_priority: int = 4) -> int:
+        """Pending gaps of the flow up to `max_priority`, from the counts kept with the gaps."""
         query = (
-            self._gaps()
-            .with_only_columns(func.count())
+            self._scoped(select(func.sum(GapCount.gaps)), GapCount)
+            .where(GapCount.collection_flow_id == collection_flow_id)
+            .where(GapCount.resolution_status == "pending")
+            .where(GapCount.priority <= max_priority)
+        )
+        return int(self.db.scalar(query) or 0)
+
+    def skip_pending(self, collection_flow_id: uuid.UUID) -> int:
+        """Mark every pending gap of the flow skipped, in one statement; how many were."""
+        owned = self._scoped(select(CollectionFlow.id), CollectionFlow).where(
+            CollectionFlow.id == collection_flow_id
+        )
+        if self.db.scalar(owned) is None:
+            return 0
+        result = self.db.execute(
+            update(CollectionDataGap)
             .where(CollectionDataGap.collection_flow_id == collection_flow_id)
             .where(CollectionDataGap.resolution_status == "pending")
-            .where(CollectionDataGap.priority <= max_priority)
+            .values(resolution_status="skipped", updated_at=utcnow())
+            .execution_options(synchronize_session="evaluate")
         )
-        return self.db.scalar(query) or 0
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
