@@ -7,6 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import delete, func, select
 
+from core.flows import overview
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.gaps.listing import page_gaps
@@ -42,8 +43,22 @@ def assert_counts_hold(db, uow_of, ctx, flow_id) -> uuid.UUID:
         page = page_gaps(uow, flow_id, limit=1)
         assert page.flow_total == sum(counted(db, flow.id).values())
         pending = uow.gaps.count_pending(flow.id)
-    statuses = [key for key in counted(db, flow.id) if key[-1] == "pending"]
-    assert pending == sum(counted(db, flow.id)[key] for key in statuses)
+        [summary] = overview.flow_summaries(uow)
+        by_attribute = overview.pending_gaps_by_attribute(uow)
+        mix = overview.gap_mix(uow)
+    fresh = counted(db, flow.id)
+    of_status = {
+        status: sum(n for key, n in fresh.items() if key[-1] == status)
+        for status in ("pending", "resolved")
+    }
+    assert pending == of_status["pending"]
+    assert (summary["gaps"], summary["resolved"], summary["pending"]) == (
+        sum(fresh.values()),
+        of_status["resolved"],
+        of_status["pending"],
+    )
+    assert sum(row["gaps"] for row in by_attribute) == of_status["pending"]
+    assert sum(row["gaps"] for row in mix) == sum(fresh.values())
     return flow.id
 
 
