@@ -11,7 +11,7 @@ from pydantic import Field
 from cli.common import parsed
 from config.settings import get_settings
 from core.access.accounts import find_client, find_engagement
-from core.inventory.export import FORMATS, WHATS, Format, What, export_flow
+from core.inventory.export import FORMATS, WHATS, Format, What, export_flow_to
 from core.inventory.importer import ImportReport, import_assets
 from core.kernel.context import RequestContext
 from core.kernel.edge import CleanText, InputModel
@@ -83,19 +83,28 @@ def import_inventory(arguments: ImportArguments) -> int:
 
 
 def export(arguments: ExportArguments) -> int:
+    flow_id = str(arguments.flow_id)
     try:
         with engagement_uow(operator_context(arguments)) as uow:
-            content = export_flow(uow, str(arguments.flow_id), arguments.what, arguments.format)
-        if arguments.out == "-":
-            sys.stdout.buffer.write(content)
-            return 0
-        Path(arguments.out).write_bytes(content)
+            if arguments.out == "-":
+                export_flow_to(uow, flow_id, arguments.what, arguments.format, sys.stdout.buffer)
+                return 0
+            # Written as it is read, beside the file it replaces once whole: a refused or
+            # broken export leaves no half file.
+            out = Path(arguments.out)
+            partial = out.with_name(out.name + ".partial")
+            try:
+                with partial.open("wb") as target:
+                    export_flow_to(uow, flow_id, arguments.what, arguments.format, target)
+                partial.replace(out)
+            finally:
+                partial.unlink(missing_ok=True)
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1
     print(
         f"wrote {arguments.what} of flow {arguments.flow_id} to {arguments.out}"
-        f" ({len(content):,} bytes)"
+        f" ({out.stat().st_size:,} bytes)"
     )
     return 0
 

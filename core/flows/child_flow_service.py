@@ -13,7 +13,7 @@ from core.flows.state import CollectionFlowStateService, as_engagement_uow
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
 from core.kernel.errors import BadRequest, CollectionError, Conflict, NotFound
-from core.kernel.inputs import parse_uuid, parse_uuid_list
+from core.kernel.inputs import parse_uuid, parse_uuid_texts
 from core.kernel.permissions import Action
 from core.kernel.phases import CollectionPhase, parse_phase
 from core.questionnaires.generation import generate_questionnaires
@@ -138,21 +138,20 @@ class CollectionChildFlowService:
         if raw_ids is None:
             return {"status": "awaiting_user_input", "phase": P.ASSET_SELECTION.value}
         cap = get_settings().max_assets_per_flow
-        asset_ids = parse_uuid_list(raw_ids, "selected_asset_ids", max_items=cap)
+        # Set operations over the whole list, not a step per asset: 100,000 ids are one
+        # check of their text and one anti-join against the engagement's assets.
+        asset_ids = parse_uuid_texts(raw_ids, "selected_asset_ids", max_items=cap)
         if not asset_ids:
             raise BadRequest("select at least one asset", field="selected_asset_ids")
         asset_ids = list(dict.fromkeys(asset_ids))
-        unknown = set(asset_ids) - uow.assets.existing_ids(asset_ids)
+        unknown, example = uow.assets.unknown_ids(asset_ids)
         if unknown:
             raise BadRequest(
-                f"selected_asset_ids holds {len(unknown)} id(s) that are not assets of this"
-                f" engagement, e.g. {sorted(map(str, unknown))[0]}",
+                f"selected_asset_ids holds {unknown} id(s) that are not assets of this"
+                f" engagement, e.g. {example}",
                 field="selected_asset_ids",
             )
-        child.collection_config = {
-            **child.collection_config,
-            "selected_asset_ids": [str(asset_id) for asset_id in asset_ids],
-        }
+        child.collection_config = {**child.collection_config, "selected_asset_ids": asset_ids}
         self.state_service.transition_phase(child.id, P.GAP_ANALYSIS)
         audit.record(uow, "assets_selected", flow_id=child.flow_id, count=len(asset_ids))
         return {

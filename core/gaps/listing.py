@@ -116,15 +116,13 @@ class GapListingRepository(GapRepository):
         return rows
 
     def facet_groups(
-        self, collection_flow_id: uuid.UUID, asset_name_contains: str = ""
+        self, collection_flow_id: uuid.UUID, asset_name_contains: str
     ) -> list[tuple[tuple[Any, ...], int]]:
-        """(category, priority, type, status) -> gaps, over the flow (or the assets whose name
-        holds the text): a few hundred groups, from ix_gaps_flow_facets without the table's text."""
-        query = self._gaps().where(CollectionDataGap.collection_flow_id == collection_flow_id)
-        if asset_name_contains:
-            query = self._filtered(
-                collection_flow_id, GapFilters(asset_name_contains=asset_name_contains)
-            )
+        """(category, priority, type, status) -> gaps of the assets whose name holds the text
+        (the flow's own counts are kept with its gaps: GapCountRepository)."""
+        query = self._filtered(
+            collection_flow_id, GapFilters(asset_name_contains=asset_name_contains)
+        )
         columns = [getattr(CollectionDataGap, facet) for facet in FACETS]
         grouped = query.with_only_columns(*columns, func.count()).group_by(*columns)
         return [(tuple(values), count) for *values, count in self.db.execute(grouped)]
@@ -180,9 +178,9 @@ def page_gaps(
     if after is not None and not isinstance(after, GapKey):
         raise BadRequest("after must be the key of a row of the previous page", field="after")
     repository = GapListingRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id)
-    # One grouped count of the flow gives its total and every facet filter's counts; only a
-    # name filter needs a second, over the assets it names.
-    flow_groups = repository.facet_groups(flow.id)
+    # The counts kept with the gaps give the flow's total and every facet filter's counts
+    # (a few dozen rows, however many gaps); only a name filter counts the gaps it names.
+    flow_groups = [(group[1:], count) for group, count in uow.gap_counts.flow_groups(flow.id)]
     flow_total = sum(count for _, count in flow_groups)
     if filters.asset_name_contains:
         groups = repository.facet_groups(flow.id, filters.asset_name_contains)

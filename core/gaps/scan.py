@@ -67,6 +67,7 @@ def scan_flow_gaps(
                 pending_rows = []
     persisted += upsert_gaps(uow.session, pending_rows)
     refresh_statistics(uow.session, "collection_data_gaps", persisted)
+    uow.gap_counts.fold(flow.id)  # the batches' count changes, one row per group again
     pending = uow.gaps.count_pending(flow.id)
     return {
         "status": "completed",

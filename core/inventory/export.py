@@ -7,10 +7,11 @@ The asset export is an inventory the importer reads back unchanged: its headers 
 asset fields themselves (custom attributes by their key), so a re-import changes nothing.
 """
 
+import io
 import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, get_args
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, BinaryIO, Literal, get_args
 
 from pydantic import Field
 
@@ -18,7 +19,7 @@ from core.access import audit
 from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_attribute
 from core.inventory.column_mapping import export_header
 from core.inventory.migration_templates import aws_migration_hub_table, azure_migrate_table
-from core.inventory.spreadsheet import csv_file, xlsx_file
+from core.inventory.spreadsheet import write_csv, write_xlsx
 from core.inventory.value_sources import value_sources_table
 from core.kernel.edge import InputModel, parse_input
 from core.kernel.errors import BadRequest
@@ -84,19 +85,28 @@ class ExportRequest(InputModel):
 
 def export_flow(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> bytes:
     """The file's bytes; 404 for a flow of another tenant, 403 without the export right."""
+    buffer = io.BytesIO()
+    export_flow_to(uow, flow_id, what, fmt, buffer)
+    return buffer.getvalue()
+
+
+def export_flow_to(uow: UnitOfWork, flow_id: str, what: str, fmt: str, target: BinaryIO) -> None:
+    """`export_flow` written to `target` as the rows are read (gaps, questionnaires and the
+    migration templates in batches from the database): a whole estate's file never sits in
+    memory. Refusals come before the first byte."""
     uow.require(Action.EXPORT)
     request = parse_input(ExportRequest, {"flow_id": flow_id, "what": what, "format": fmt})
     if request.what in CSV_ONLY and request.format != "csv":
         raise BadRequest(f"the {request.what} template is a CSV file", field="format")
     flow = uow.flow(request.flow_id)
     header, rows = _TABLES[request.what](uow, flow)
-    rows = list(rows)
     audit.record(
         uow, "flow_exported", flow_id=flow.flow_id, what=request.what, format=request.format
     )
     if request.format == "csv":
-        return csv_file(header, rows)
-    return xlsx_file(request.what, header, rows)
+        write_csv(target, header, rows)
+    else:
+        write_xlsx(target, request.what, header, rows)
 
 
 def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str]:
@@ -116,18 +126,10 @@ def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
     return f"{slug}-{what}.{fmt}"
 
 
-def _asset_names(uow: UnitOfWork, asset_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    batches = uow.assets.iter_by_ids(list(asset_ids))
-    return {asset.id: asset.name for batch in batches for asset in batch}
-
-
 def _gap_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
-    gaps = uow.gaps.for_flow(flow.id)
-    names = _asset_names(uow, {gap.asset_id for gap in gaps})
-    gaps.sort(key=lambda gap: (names.get(gap.asset_id, ""), gap.priority, gap.field_name))
     rows = (
         (
-            names.get(gap.asset_id, ""),
+            gap.asset_name,
             gap.field_name,
             attribute.label if (attribute := get_attribute(gap.field_name)) else gap.field_name,
             gap.gap_type,
@@ -146,23 +148,24 @@ def _gap_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
             gap.id,
             (gap.ai_suggestions or {}).get("evidence"),
         )
-        for gap in gaps
+        for gap in uow.gaps.iter_with_asset_names(flow.id)
     )
     return GAP_COLUMNS, rows
 
 
 def _questionnaire_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
-    questionnaires = uow.questionnaires.for_flow(flow.id)
-    names = _asset_names(uow, {item.asset_id for item in questionnaires})
-    responses = responses_by_question(uow.session, [item.id for item in questionnaires])
-    rows = []
-    for questionnaire in questionnaires:
-        for question in questionnaire.questions:
-            response = responses.get((questionnaire.id, question["id"]))
-            rows.append(
-                (
+    return QUESTION_COLUMNS, _questionnaire_rows(uow, flow)
+
+
+def _questionnaire_rows(uow: UnitOfWork, flow: CollectionFlow) -> Iterator[tuple[Any, ...]]:
+    for batch in uow.questionnaires.iter_with_asset_names(flow.id):
+        responses = responses_by_question(uow.session, [item.id for item in batch])
+        for questionnaire in batch:
+            for question in questionnaire.questions:
+                response = responses.get((questionnaire.id, question["id"]))
+                yield (
                     questionnaire.title,
-                    names.get(questionnaire.asset_id, ""),
+                    questionnaire.asset_name or "",
                     questionnaire.status,
                     question.get("field_name"),
                     question.get("label"),
@@ -177,8 +180,6 @@ def _questionnaire_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
                     question["id"],
                     questionnaire.id,
                 )
-            )
-    return QUESTION_COLUMNS, rows
 
 
 def _flow_assets(uow: UnitOfWork, flow: CollectionFlow) -> list[Asset]:
@@ -206,11 +207,15 @@ def _asset_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
     return header, rows
 
 
+def _flow_assets_by_name(uow: UnitOfWork, flow: CollectionFlow) -> Iterator[Asset]:
+    return uow.assets.iter_selected_by_name(flow.collection_config.get("selected_asset_ids", []))
+
+
 _TABLES: dict[str, Callable[[UnitOfWork, CollectionFlow], Table]] = {
     "gaps": _gap_table,
     "questionnaires": _questionnaire_table,
     "assets": _asset_table,
     "sources": value_sources_table,
-    "azure_migrate": lambda uow, flow: azure_migrate_table(_flow_assets(uow, flow)),
-    "aws_migration_hub": lambda uow, flow: aws_migration_hub_table(_flow_assets(uow, flow)),
+    "azure_migrate": lambda uow, flow: azure_migrate_table(_flow_assets_by_name(uow, flow)),
+    "aws_migration_hub": lambda uow, flow: aws_migration_hub_table(_flow_assets_by_name(uow, flow)),
 }

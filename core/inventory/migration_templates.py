@@ -57,7 +57,7 @@ def _architecture(name: str | None) -> str | None:
     return "x86" if re.search(r"32[- ]?bit|\bx86\b", name, re.IGNORECASE) else None
 
 
-def azure_migrate_table(assets: Sequence[Asset]) -> Table:
+def azure_migrate_table(assets: Iterable[Asset]) -> Table:
     def row(asset: Asset) -> list[Any]:
         custom = asset.custom_attributes or {}
         name = _os_name(asset, custom)
@@ -91,7 +91,7 @@ def _tags(asset: Asset, custom: dict[str, Any]) -> str | None:
     return ", ".join(shown) or None
 
 
-def aws_migration_hub_table(assets: Sequence[Asset]) -> Table:
+def aws_migration_hub_table(assets: Iterable[Asset]) -> Table:
     def row(asset: Asset) -> list[Any]:
         custom = asset.custom_attributes or {}
         vmware = str(custom.get("virtualization_platform") or "").lower() == "vmware"

@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Any run of apostrophes, then a formula character: the cells that gain (or lose) one apostrophe.
@@ -78,18 +78,35 @@ def _csv_cell(value: Any) -> Any:
 
 def csv_file(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A CSV file (UTF-8, CRLF) of the header and rows, text quoted and never a formula."""
-    buffer = io.StringIO(newline="")
+    buffer = io.BytesIO()
+    write_csv(buffer, header, rows)
+    return buffer.getvalue()
+
+
+def write_csv(target: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """`csv_file` written to `target` as the rows come: a whole flow's file never sits in memory."""
+    # A byte-order mark makes Excel read the file as UTF-8; the importer skips it.
+    text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=False)
     # Text is always quoted: Excel in many locales splits on ";", and would otherwise cut
     # "x;=cmd|..." into two cells, the second a formula. Numbers stay bare.
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([_csv_cell(name) for name in header])
     writer.writerows([_csv_cell(value) for value in row] for row in rows)
-    # A byte-order mark makes Excel read the file as UTF-8; the importer skips it.
-    return buffer.getvalue().encode("utf-8-sig")
+    text.flush()
+    text.detach()  # the caller's file stays open
 
 
 def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A one-sheet workbook of the header and rows; text is never a formula."""
+    buffer = io.BytesIO()
+    write_xlsx(buffer, title, header, rows)
+    return buffer.getvalue()
+
+
+def write_xlsx(
+    target: BinaryIO, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """`xlsx_file` written to `target` (the sheet's rows go to a temporary file as they come)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -113,6 +130,4 @@ def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) 
     sheet.append([cell(name) for name in header])
     for row in rows:
         sheet.append([cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(target)

@@ -31,6 +31,41 @@ def parse_uuid_list(values: Any, field: str, *, max_items: int | None = None) ->
     return [parse_uuid(value, f"{field}[{index}]") for index, value in enumerate(values)]
 
 
+def parse_uuid_texts(values: Any, field: str, *, max_items: int | None = None) -> list[str]:
+    """A list of UUIDs as their canonical text (lower case, dashed), in order.
+
+    Made for lists of a whole estate (100,000 ids): when every item is already UUID text, one
+    pattern match over the joined list checks them all; any other form is parsed item by item
+    (and a bad item is a 400 naming its place, as parse_uuid_list says it)."""
+    if not isinstance(values, list | tuple):
+        raise BadRequest(f"{field} must be a list of UUIDs", field=field)
+    if max_items is not None and len(values) > max_items:
+        raise BadRequest(f"{field} holds {len(values)} items; at most {max_items}", field=field)
+    if not values:
+        return []
+    try:
+        joined = ",".join(values).lower()
+    except TypeError:  # an item that is not text: found and named below
+        joined = ""
+    if _all_uuid_text(joined, len(values)):
+        return joined.split(",")
+    return [str(parse_uuid(value, f"{field}[{index}]")) for index, value in enumerate(values)]
+
+
+def _all_uuid_text(joined: str, count: int) -> bool:
+    """`count` dashed UUIDs joined by commas, checked by layout and one hex decoding (a third
+    of a regular expression's time over 100,000 ids)."""
+    if len(joined) != 37 * count - 1 or joined[36::37] != "," * (count - 1):
+        return False
+    if any(joined[offset::37] != "-" * count for offset in (8, 13, 18, 23)):
+        return False
+    digits = joined.replace("-", "").replace(",", "")
+    try:  # fromhex skips whitespace: a space for a digit leaves fewer bytes than ids need
+        return len(bytes.fromhex(digits)) == 16 * count
+    except ValueError:
+        return False
+
+
 def parse_choice(value: Any, field: str, choices: Iterable[str]) -> str:
     allowed = list(choices)
     if not isinstance(value, str) or value not in allowed:

@@ -72,6 +72,7 @@ def validate_collected_data(
     ValueSourceRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id).record(
         answered
     )
+    uow.gap_counts.fold(flow.id)  # the resolutions' count changes, one row per group again
     open_critical = [
         gap for gap in gaps if gap.resolution_status == "pending" and gap.priority == 1
     ]
@@ -120,10 +121,9 @@ def _answer_source(
 
 def skip_open_gaps(uow: UnitOfWork, flow: CollectionFlow) -> int:
     """Non-critical gaps nobody answered are skipped when the flow moves on to assessment."""
-    gaps = uow.gaps.for_flow(flow.id, statuses=["pending"])
-    for gap in gaps:
-        gap.resolution_status = "skipped"
-    return len(gaps)
+    skipped = uow.gaps.skip_pending(flow.id)
+    uow.gap_counts.fold(flow.id)
+    return skipped
 
 
 def _label(field_name: str) -> str:

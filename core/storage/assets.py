@@ -1,10 +1,11 @@
 """Assets of one tenant: batched reads for scans and exports, bulk upserts for imports."""
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import String, Uuid, any_, bindparam, func, select
+from sqlalchemy import String, Uuid, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.catalogue.attributes import TYPED_ASSET_FIELDS
@@ -33,6 +34,50 @@ class AssetRepository(TenantRepository):
             query = self._scoped(select(Asset.id), Asset).where(self._ids_in(Asset.id, chunk))
             found.update(self.db.scalars(query))
         return found
+
+    def unknown_ids(self, asset_ids: Sequence[str]) -> tuple[int, str | None]:
+        """How many of the ids (canonical UUID text) name no asset of the engagement, and the
+        least of them: one anti-join in the database, the ids sent as one parameter."""
+        tenant = {"client": self.client_account_id, "engagement": self.engagement_id}
+        if is_postgresql(self.db):
+            query = text(
+                "SELECT count(*), min(s.id::text)"
+                " FROM unnest(string_to_array(:ids, ',')::uuid[]) AS s(id)"
+                " WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = s.id"
+                " AND a.client_account_id = :client AND a.engagement_id = :engagement)"
+            )
+            given = ",".join(asset_ids)
+        else:  # SQLite keeps a UUID as its 32 hex digits
+            query = text(
+                "SELECT count(*), min(s.value) FROM json_each(:ids) AS s"
+                " WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.id = replace(s.value, '-', '')"
+                " AND a.client_account_id = :client AND a.engagement_id = :engagement)"
+            )
+            given = json.dumps(list(asset_ids))
+        query = query.bindparams(
+            bindparam("client", type_=Uuid), bindparam("engagement", type_=Uuid)
+        )
+        unknown, least = self.db.execute(query, {"ids": given, **tenant}).one()
+        return int(unknown), least
+
+    def iter_selected_by_name(
+        self, asset_ids: Sequence[str], *, batch_size: int = 1000
+    ) -> Iterator[Asset]:
+        """The assets with these ids (canonical UUID text) in name order, from a server-side
+        cursor: an export of 100,000 holds one batch of them at a time."""
+        if is_postgresql(self.db):
+            ids = text("SELECT unnest(string_to_array(:ids, ','))::uuid AS id")
+            given = ",".join(asset_ids)
+        else:  # SQLite keeps a UUID as its 32 hex digits
+            ids = text("SELECT replace(value, '-', '') AS id FROM json_each(:ids)")
+            given = json.dumps(list(asset_ids))
+        wanted = ids.bindparams(ids=given).columns(id=Uuid)
+        query = (
+            self._scoped(select(Asset), Asset)
+            .where(Asset.id.in_(wanted))
+            .order_by(Asset.name, Asset.id)
+        )
+        yield from self.db.scalars(query.execution_options(yield_per=batch_size))
 
     def iter_by_ids(self, asset_ids: Sequence[uuid.UUID]) -> Iterator[list[Asset]]:
         """Batches of assets, so a scan of many thousands holds one batch at a time."""

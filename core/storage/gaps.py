@@ -1,12 +1,14 @@
 """Data gaps of one tenant's flows."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 
 from core.storage.tenant_repository import TenantRepository
-from db.models import CollectionDataGap, CollectionFlow
+from db.models import Asset, CollectionDataGap, CollectionFlow, GapCount
+from db.types import utcnow
 
 
 class GapRepository(TenantRepository):
@@ -42,12 +44,49 @@ class GapRepository(TenantRepository):
         )
         return list(self.db.scalars(query.order_by(*order)))
 
-    def count_pending(self, collection_flow_id: uuid.UUID, *, max_priority: int = 4) -> int:
+    def iter_with_asset_names(
+        self, collection_flow_id: uuid.UUID, *, batch_size: int = 2000
+    ) -> Iterator[Any]:
+        """Every gap of the flow as a plain row with its asset's name (`asset_name`), in
+        (asset name, priority, attribute) order, read in batches from a server-side cursor: an
+        export of 700,000 gaps holds one batch at a time."""
+        columns = [column for column in CollectionDataGap.__table__.columns]
         query = (
             self._gaps()
-            .with_only_columns(func.count())
+            .join(Asset, Asset.id == CollectionDataGap.asset_id)
+            .with_only_columns(*columns, Asset.name.label("asset_name"))
+            .where(CollectionDataGap.collection_flow_id == collection_flow_id)
+            .order_by(
+                Asset.name,
+                CollectionDataGap.priority,
+                CollectionDataGap.field_name,
+                CollectionDataGap.id,
+            )
+        )
+        yield from self.db.execute(query.execution_options(yield_per=batch_size))
+
+    def count_pending(self, collection_flow_id: uuid.UUID, *, max_priority: int = 4) -> int:
+        """Pending gaps of the flow up to `max_priority`, from the counts kept with the gaps."""
+        query = (
+            self._scoped(select(func.sum(GapCount.gaps)), GapCount)
+            .where(GapCount.collection_flow_id == collection_flow_id)
+            .where(GapCount.resolution_status == "pending")
+            .where(GapCount.priority <= max_priority)
+        )
+        return int(self.db.scalar(query) or 0)
+
+    def skip_pending(self, collection_flow_id: uuid.UUID) -> int:
+        """Mark every pending gap of the flow skipped, in one statement; how many were."""
+        owned = self._scoped(select(CollectionFlow.id), CollectionFlow).where(
+            CollectionFlow.id == collection_flow_id
+        )
+        if self.db.scalar(owned) is None:
+            return 0
+        result = self.db.execute(
+            update(CollectionDataGap)
             .where(CollectionDataGap.collection_flow_id == collection_flow_id)
             .where(CollectionDataGap.resolution_status == "pending")
-            .where(CollectionDataGap.priority <= max_priority)
+            .values(resolution_status="skipped", updated_at=utcnow())
+            .execution_options(synchronize_session="evaluate")
         )
-        return self.db.scalar(query) or 0
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

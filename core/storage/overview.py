@@ -6,12 +6,38 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from core.storage.tenant_repository import TenantRepository
-from db.models import CollectionDataGap, CollectionFlow, MasterFlow
+from db.models import CollectionDataGap, CollectionFlow, GapCount, MasterFlow
 
 
 class OverviewRepository(TenantRepository):
+    """Gap counts come from the counts kept with the gaps (gap_counts, migration 0011): a few
+    dozen rows per flow, however many gaps it has."""
+
+    def _counts(self, *columns: Any) -> Any:
+        gaps = func.sum(GapCount.gaps)
+        return (
+            self._scoped(select(*columns, gaps.label("gaps")), GapCount)
+            .group_by(*columns)
+            .having(gaps != 0)
+        )
+
     def flows_with_gap_counts(self) -> list[dict[str, Any]]:
-        status = CollectionDataGap.resolution_status
+        status = GapCount.resolution_status
+        per_flow = (
+            self._scoped(
+                select(
+                    GapCount.collection_flow_id,
+                    func.sum(GapCount.gaps).label("gaps"),
+                    func.sum(case((status == "resolved", GapCount.gaps), else_=0)).label(
+                        "resolved"
+                    ),
+                    func.sum(case((status == "pending", GapCount.gaps), else_=0)).label("pending"),
+                ),
+                GapCount,
+            )
+            .group_by(GapCount.collection_flow_id)
+            .subquery()
+        )
         query = (
             self._scoped(
                 select(
@@ -22,17 +48,13 @@ class OverviewRepository(TenantRepository):
                     CollectionFlow.automation_tier,
                     CollectionFlow.progress_percentage,
                     CollectionFlow.updated_at,
-                    func.count(CollectionDataGap.id).label("gaps"),
-                    func.sum(case((status == "resolved", 1), else_=0)).label("resolved"),
-                    func.sum(case((status == "pending", 1), else_=0)).label("pending"),
-                ).outerjoin(
-                    CollectionDataGap, CollectionDataGap.collection_flow_id == CollectionFlow.id
-                ),
+                    func.coalesce(per_flow.c.gaps, 0).label("gaps"),
+                    per_flow.c.resolved,
+                    per_flow.c.pending,
+                ).outerjoin(per_flow, per_flow.c.collection_flow_id == CollectionFlow.id),
                 CollectionFlow,
             )
-            .group_by(CollectionFlow.id)
-            .order_by(CollectionFlow.flow_name)
-        )
+        ).order_by(CollectionFlow.flow_name)
         return [dict(row._mapping) for row in self.db.execute(query)]
 
     def _gaps(self, *columns: Any) -> Any:
@@ -44,26 +66,18 @@ class OverviewRepository(TenantRepository):
         )
 
     def gap_mix(self) -> list[dict[str, Any]]:
-        columns = (
-            CollectionDataGap.gap_category,
-            CollectionDataGap.priority,
-            CollectionDataGap.resolution_status,
-        )
-        query = self._gaps(*columns, func.count()).group_by(*columns).order_by(*columns)
+        columns = (GapCount.gap_category, GapCount.priority, GapCount.resolution_status)
+        query = self._counts(*columns).order_by(*columns)
         return [
-            {"category": category, "priority": priority, "status": status, "gaps": count}
+            {"category": category, "priority": priority, "status": status, "gaps": int(count)}
             for category, priority, status, count in self.db.execute(query)
         ]
 
     def pending_by_attribute(self) -> list[dict[str, Any]]:
-        columns = (CollectionDataGap.field_name, CollectionDataGap.priority)
-        query = (
-            self._gaps(*columns, func.count())
-            .where(CollectionDataGap.resolution_status == "pending")
-            .group_by(*columns)
-        )
+        columns = (GapCount.field_name, GapCount.priority)
+        query = self._counts(*columns).where(GapCount.resolution_status == "pending")
         return [
-            {"attribute": attribute, "priority": priority, "gaps": count}
+            {"attribute": attribute, "priority": priority, "gaps": int(count)}
             for attribute, priority, count in self.db.execute(query)
         ]
 

@@ -20,6 +20,7 @@ from core.storage.account_unit_of_work import AccountUnitOfWork
 from core.storage.assets import AssetRepository
 from core.storage.audit import AuditRepository
 from core.storage.flows import CollectionFlowRepository
+from core.storage.gap_counts import GapCountRepository
 from core.storage.gaps import GapRepository
 from core.storage.import_mappings import ImportMappingRepository
 from core.storage.questionnaires import QuestionnaireRepository
@@ -37,6 +38,7 @@ class UnitOfWork(AccountUnitOfWork):
     flows: CollectionFlowRepository
     assets: AssetRepository
     gaps: GapRepository
+    gap_counts: GapCountRepository
     questionnaires: QuestionnaireRepository
     audit: AuditRepository
     import_mappings: ImportMappingRepository
@@ -51,6 +53,7 @@ class UnitOfWork(AccountUnitOfWork):
         self.flows = CollectionFlowRepository(session, *ids)
         self.assets = AssetRepository(session, *ids)
         self.gaps = GapRepository(session, *ids)
+        self.gap_counts = GapCountRepository(session, *ids)
         self.questionnaires = QuestionnaireRepository(session, *ids)
         self.audit = AuditRepository(session, *ids)
         self.import_mappings = ImportMappingRepository(session, *ids)

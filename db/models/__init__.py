@@ -9,6 +9,7 @@ from db.models.assets import Asset, AssetValueSource, ImportMapping
 from db.models.audit import AuditEvent
 from db.models.base import Base, TenantMixin, TimestampMixin
 from db.models.flows import CollectionDataGap, CollectionFlow, MasterFlow
+from db.models.gap_counts import GapCount
 from db.models.gap_jobs import GapJob
 from db.models.job_keys import JobKey
 from db.models.questionnaires import Questionnaire, QuestionnaireResponse
@@ -23,6 +24,7 @@ __all__ = [
     "CollectionDataGap",
     "CollectionFlow",
     "Engagement",
+    "GapCount",
     "GapJob",
     "ImportMapping",
     "JobKey",

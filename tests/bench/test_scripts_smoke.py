@@ -19,6 +19,7 @@ SMALL_RUNS = {
     "import rvtools": ["--rows", "200", "--repeat", "1", "--layout", "rvtools"],
     "rvtools_disks": ["--vms", "100", "--repeat", "1"],
     "access": ["--users", "50", "--repeat", "20", "--sign-ins", "2"],
+    "scale": ["--sizes", "200", "--sqlite-sizes", "200", "--engagements", "2"],
 }
 
 
@@ -34,3 +35,10 @@ def test_the_benchmark_runs_small_and_prints_its_figures(run):
         json.loads(printed) if printed.startswith("{\n") else json.loads(printed.splitlines()[-1])
     )
     assert figures
+    if run == "scale":  # the script checks its own counts; every step ran on both databases
+        postgresql, sqlite = figures["sizes"]
+        assert postgresql["select_all_matching_and_submit_200"]["job_status"] == "completed"
+        assert postgresql["overview_2_engagements"]["best_s"] > 0
+        assert sqlite["database"] == "sqlite" and sqlite["gap_scan"]["gaps"] > 0
+        for size in (postgresql, sqlite):
+            assert all("error" not in export for export in size["exports"].values())

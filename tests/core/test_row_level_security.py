@@ -30,6 +30,7 @@ from db.models import (
     CollectionDataGap,
     CollectionFlow,
     Engagement,
+    GapCount,
     GapJob,
     ImportMapping,
     MasterFlow,
@@ -50,6 +51,7 @@ TENANT_TABLES = (
     AuditEvent,
     ImportMapping,
     GapJob,
+    GapCount,
 )
 
 

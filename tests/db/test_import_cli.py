@@ -2,6 +2,7 @@
 
 import csv
 import io
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -225,3 +226,17 @@ def test_import_with_a_key_column_and_the_profile_named(sqlite_file, tmp_path):
     assert count_assets(make_session) == 3  # "Latitude" of the first import, then both keyed
     missing = run_cli("import-assets", str(inventory), *common, "--key", "UUID", database_url=url)
     assert missing.returncode == 1 and "no column 'UUID'" in missing.stderr
+
+
+def test_a_refused_export_leaves_the_file_it_would_replace_as_it_was(sqlite_file, tmp_path):
+    url, _make_session, ctx = sqlite_file
+    out = tmp_path / "gaps.csv"
+    out.write_bytes(b"kept")
+    refused = run_cli(
+        "export", str(uuid.uuid4()), "--what", "gaps", "--out", str(out),
+        "--client", str(ctx.client_account_id), "--engagement", str(ctx.engagement_id),
+        database_url=url,
+    )  # fmt: skip
+    assert refused.returncode == 1 and "not found" in refused.stderr.lower()
+    assert out.read_bytes() == b"kept"
+    assert not list(tmp_path.glob("gaps.csv.*"))

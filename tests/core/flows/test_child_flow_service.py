@@ -269,3 +269,28 @@ def test_a_selection_over_the_cap_of_assets_per_flow_is_a_400_that_writes_nothin
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+def test_a_selection_is_checked_as_a_whole_and_kept_as_canonical_ids(db, tenant, make_assets):
+    assets = make_assets(tenant, 3)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Whole")
+    service = CollectionChildFlowService(db, tenant)
+    given = [str(assets[0].id).upper(), str(assets[1].id), str(assets[0].id), str(assets[2].id)]
+    stranger = str(uuid.uuid4())
+    with pytest.raises(BadRequest) as raised:
+        service.execute_phase(
+            flow_id, "asset_selection", {"selected_asset_ids": given + [stranger]}
+        )
+    assert raised.value.field == "selected_asset_ids"
+    assert f"holds 1 id(s) that are not assets of this engagement, e.g. {stranger}" in (
+        raised.value.message
+    )
+    assert_consistent(db, flow_id, P.ASSET_SELECTION)
+    assert (
+        service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": given})["selected"]
+        == 3
+    )
+    child = assert_consistent(db, flow_id, P.GAP_ANALYSIS)
+    assert child.collection_config["selected_asset_ids"] == [
+        str(assets[0].id), str(assets[1].id), str(assets[2].id)
+    ]  # fmt: skip
