@@ -36,7 +36,14 @@ def gap_enhancement_worker(
 
 
 def run_flow_phase(
-    client_account_id: str, engagement_id: str, flow_id: str, phase_name: str, user_id: str | None
+    client_account_id: str,
+    engagement_id: str,
+    flow_id: str,
+    phase_name: str,
+    user_id: str | None,
+    collection_flow_id: str | None = None,
+    run_id: str | None = None,
+    phase_input: dict[str, Any] | None = None,
 ) -> str:
     return run_queued_phase(
         client_account_id=client_account_id,
@@ -44,6 +51,9 @@ def run_flow_phase(
         flow_id=flow_id,
         phase_name=phase_name,
         user_id=user_id,
+        collection_flow_id=collection_flow_id,
+        run_id=run_id,
+        phase_input=phase_input,
     )
 
 

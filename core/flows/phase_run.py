@@ -1,0 +1,107 @@
+"""A phase run: a long phase of one flow (asset selection, gap scan, questionnaire generation)
+queued for a worker, as its key in the phase-run store holds it (pure).
+
+One key per flow: a flow stands in one phase at a time, so a second start of any long phase
+while one is queued or running (and its worker still reports) is refused.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from enum import StrEnum
+from typing import Any
+
+PHASE_RUN_TTL_SECONDS = 24 * 3600  # how long an ended run (and its failure) stays shown
+WORDS = {
+    "asset_selection": "asset selection",
+    "gap_analysis": "gap scan",
+    "questionnaire_generation": "questionnaire generation",
+}
+
+
+def phase_run_key(collection_flow_id: uuid.UUID | str) -> str:
+    return f"flow_phase_run:{collection_flow_id}"
+
+
+def phase_words(phase: str) -> str:
+    return WORDS.get(phase, phase.replace("_", " "))
+
+
+class PhaseRunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (PhaseRunStatus.QUEUED, PhaseRunStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class PhaseRun:
+    """The run's state: the phases it runs in order, the one it is at, done of total."""
+
+    run_id: str
+    phases: tuple[str, ...]
+    status: PhaseRunStatus
+    phase: str
+    total: int = 0
+    done: int = 0
+    submitted_at: float = 0.0
+    submitted_by: str | None = None
+    started_at: float = 0.0
+    heartbeat_at: float = 0.0
+    failure: str | None = None  # one sentence, in people's words
+
+    @classmethod
+    def queued(
+        cls, phases: tuple[str, ...], total: int, submitted_by: str | None, now: float
+    ) -> "PhaseRun":
+        return cls(
+            run_id=str(uuid.uuid4()),
+            phases=phases,
+            status=PhaseRunStatus.QUEUED,
+            phase=phases[0],
+            total=total,
+            submitted_at=now,
+            submitted_by=submitted_by,
+            heartbeat_at=now,
+        )
+
+    def is_stalled(self, now: float, stall_seconds: float) -> bool:
+        """Active, but its worker has not written a heartbeat within the stall limit."""
+        return self.status.is_active and now - self.heartbeat_at > stall_seconds
+
+    def blocks_start(self, now: float, stall_seconds: float) -> bool:
+        return self.status.is_active and not self.is_stalled(now, stall_seconds)
+
+    @property
+    def percentage(self) -> float:
+        if self.status is PhaseRunStatus.COMPLETED:
+            return 100.0
+        return round(min(self.done, self.total) * 100 / self.total, 1) if self.total else 0.0
+
+    @property
+    def words(self) -> str:
+        """What the run does, as people say it ("gap scan")."""
+        return phase_words(self.phase)
+
+    def primitives(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["status"] = str(self.status)
+        values["phases"] = list(self.phases)
+        return values
+
+    @classmethod
+    def from_primitives(cls, values: Mapping[str, Any]) -> "PhaseRun":
+        known = {name: values[name] for name in FIELD_NAMES if name in values}
+        known["status"] = PhaseRunStatus(known["status"])
+        known["phases"] = tuple(known.get("phases", ()))
+        return cls(**known)
+
+    def with_changes(self, now: float, **changes: Any) -> "PhaseRun":
+        return replace(self, heartbeat_at=now, **changes)
+
+
+FIELD_NAMES = tuple(field.name for field in fields(PhaseRun))
