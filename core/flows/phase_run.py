@@ -105,3 +105,25 @@ class PhaseRun:
 
 
 FIELD_NAMES = tuple(field.name for field in fields(PhaseRun))
+
+
+@dataclass(frozen=True)
+class PhaseRunProgress:
+    """What people see of a run: its state, and whether its worker stopped reporting."""
+
+    run: PhaseRun
+    stalled: bool
+
+    @property
+    def is_live(self) -> bool:
+        return self.run.status.is_active and not self.stalled
+
+    @property
+    def shown_status(self) -> str:
+        return "stalled" if self.stalled else str(self.run.status)
+
+    @classmethod
+    def of(
+        cls, run: PhaseRun | None, now: float, stall_seconds: float
+    ) -> "PhaseRunProgress | None":
+        return None if run is None else cls(run, run.is_stalled(now, stall_seconds))
