@@ -1,7 +1,8 @@
 """The body of a queued phase run, on a worker with primitives only.
 
-Each phase of the run goes through `execute_phase` (one transaction: it commits whole or
-not at all). The worker writes "running", a heartbeat every few seconds from a thread of its
+Each phase of the run goes through `execute_phase`: one transaction on PostgreSQL (it commits
+whole or not at all); on SQLite the gap scan commits batch by batch (idempotent upserts), so
+that page runs are not kept waiting on the one write lock for the whole scan. The worker writes "running", a heartbeat every few seconds from a thread of its
 own, the phase's progress as it reports it, and how the run ended, while the flow's key
 still holds its run.
 """
@@ -99,7 +100,7 @@ def run_phase_run(
                     flow_id,
                     phase,
                     phase_input if index == 0 else None,
-                    progress=recorder.progress if beside else None,
+                    progress=recorder.progress if beside else _between_batches(db, recorder),
                 )
         stop.set()
         recorder.save(status=PhaseRunStatus.COMPLETED, done=recorder.run.total)
@@ -123,6 +124,18 @@ def run_phase_run(
     finally:
         stop.set()
     return recorder.run
+
+
+def _between_batches(db: Session, recorder: _Recorder) -> Callable[[int, int], None]:
+    """SQLite: the phase's transaction holds the database's one write lock, which every page
+    run and the run's own key wait for. Between batches it commits what it wrote (the gap
+    scan's upserts are idempotent: a run started again writes each gap once) and reports."""
+
+    def progress(done: int, total: int) -> None:
+        db.commit()
+        recorder.save(done=done, total=total)
+
+    return progress
 
 
 def _fail(recorder: _Recorder, reason: str) -> None:
