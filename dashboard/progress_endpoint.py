@@ -64,7 +64,7 @@ async def progress(request: Request) -> JSONResponse:
     try:
         # A blocking read (Redis, or the database's job_keys table): off the event loop, which
         # serves every session's websocket.
-        if granted.kind == progress_pass.PHASE_RUN:
+        if granted.kind != progress_pass.GAP_JOB:
             run = await run_in_threadpool(read_phase_run_by_pass, granted)
             return _answer(phase_run_figures.shown(run))
         read = await run_in_threadpool(read_progress_by_pass, granted)

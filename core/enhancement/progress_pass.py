@@ -23,7 +23,8 @@ PASS_SECONDS = 300
 MAX_PASS_LENGTH = 512
 GAP_JOB = "gap_job"  # the flow's gap job key
 PHASE_RUN = "phase_run"  # the flow's phase-run key (core/flows/phase_run.py)
-KINDS = frozenset({GAP_JOB, PHASE_RUN})
+EXPORT_RUN = "export_run"  # the flow's export-run key
+KINDS = frozenset({GAP_JOB, PHASE_RUN, EXPORT_RUN})
 
 
 @dataclass(frozen=True)

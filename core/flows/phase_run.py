@@ -7,20 +7,24 @@ while one is queued or running (and its worker still reports) is refused.
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
 PHASE_RUN_TTL_SECONDS = 24 * 3600  # how long an ended run (and its failure) stays shown
+PHASE_RUNS = "flow_phase_run"  # the phases that move a flow on: one at a time per flow
+EXPORT_RUNS = "flow_export_run"  # a whole flow's exports: one at a time per flow, beside them
+EXPORT = "export"  # the "phase" an export run runs
 WORDS = {
+    EXPORT: "export",
     "asset_selection": "asset selection",
     "gap_analysis": "gap scan",
     "questionnaire_generation": "questionnaire generation",
 }
 
 
-def phase_run_key(collection_flow_id: uuid.UUID | str) -> str:
-    return f"flow_phase_run:{collection_flow_id}"
+def phase_run_key(collection_flow_id: uuid.UUID | str, namespace: str = PHASE_RUNS) -> str:
+    return f"{namespace}:{collection_flow_id}"
 
 
 def phase_words(phase: str) -> str:
@@ -53,12 +57,20 @@ class PhaseRun:
     started_at: float = 0.0
     heartbeat_at: float = 0.0
     failure: str | None = None  # one sentence, in people's words
+    # What the run makes beside the database's rows (an export: what, format, the file's name).
+    output: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def queued(
-        cls, phases: tuple[str, ...], total: int, submitted_by: str | None, now: float
+        cls,
+        phases: tuple[str, ...],
+        total: int,
+        submitted_by: str | None,
+        now: float,
+        output: dict[str, str] | None = None,
     ) -> "PhaseRun":
         return cls(
+            output=dict(output or {}),
             run_id=str(uuid.uuid4()),
             phases=phases,
             status=PhaseRunStatus.QUEUED,
@@ -98,6 +110,7 @@ class PhaseRun:
         known = {name: values[name] for name in FIELD_NAMES if name in values}
         known["status"] = PhaseRunStatus(known["status"])
         known["phases"] = tuple(known.get("phases", ()))
+        known["output"] = dict(known.get("output") or {})
         return cls(**known)
 
     def with_changes(self, now: float, **changes: Any) -> "PhaseRun":

@@ -20,7 +20,7 @@ import redis
 from sqlalchemy import Connection, Engine, delete, select
 
 from config.settings import Settings, get_settings
-from core.flows.phase_run import PHASE_RUN_TTL_SECONDS, PhaseRun, phase_run_key
+from core.flows.phase_run import PHASE_RUN_TTL_SECONDS, PHASE_RUNS, PhaseRun, phase_run_key
 from core.kernel.errors import ServiceUnavailable
 from core.storage import dialect
 from db.models import JobKey
@@ -92,14 +92,15 @@ def _reachable() -> Iterator[None]:
 class RedisPhaseRunStore(PhaseRunStore):
     """One JSON string per flow key."""
 
-    def __init__(self, client: redis.Redis, prefix: str = ""):
+    def __init__(self, client: redis.Redis, prefix: str = "", namespace: str = PHASE_RUNS):
         self.client = client
         self.prefix = prefix
+        self.namespace = namespace
         self._claim: Any = client.register_script(CLAIM_SCRIPT)
         self._write: Any = client.register_script(WRITE_IF_CURRENT_SCRIPT)
 
     def _key(self, collection_flow_id: str) -> str:
-        return self.prefix + phase_run_key(collection_flow_id)
+        return self.prefix + phase_run_key(collection_flow_id, self.namespace)
 
     def claim(
         self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
@@ -137,8 +138,9 @@ class RedisPhaseRunStore(PhaseRunStore):
 class SqlPhaseRunStore(PhaseRunStore):
     """Rows of `job_keys`, each step a transaction of its own under the key's advisory lock."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, namespace: str = PHASE_RUNS):
         self.engine = engine
+        self.namespace = namespace
         self.writes_beside_transactions = engine.dialect.name != "sqlite"
 
     def _row(self, connection: Connection, key: str) -> dict[str, Any] | None:
@@ -162,7 +164,7 @@ class SqlPhaseRunStore(PhaseRunStore):
     def claim(
         self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
     ) -> PhaseRun | None:
-        key = phase_run_key(collection_flow_id)
+        key = phase_run_key(collection_flow_id, self.namespace)
         with self.engine.begin() as connection:
             dialect.advisory_lock(connection, key)
             value = self._row(connection, key)
@@ -175,11 +177,11 @@ class SqlPhaseRunStore(PhaseRunStore):
     def get(self, collection_flow_id: str) -> PhaseRun | None:
         reader = self.engine.connect().execution_options(sqlite_read_only=True)
         with reader as connection:
-            value = self._row(connection, phase_run_key(collection_flow_id))
+            value = self._row(connection, phase_run_key(collection_flow_id, self.namespace))
         return PhaseRun.from_primitives(value) if value else None
 
     def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
-        key = phase_run_key(collection_flow_id)
+        key = phase_run_key(collection_flow_id, self.namespace)
         with self.engine.begin() as connection:
             dialect.advisory_lock(connection, key)
             value = self._row(connection, key)
@@ -189,7 +191,7 @@ class SqlPhaseRunStore(PhaseRunStore):
         return True
 
     def delete_if_current(self, collection_flow_id: str, run_id: str) -> None:
-        key = phase_run_key(collection_flow_id)
+        key = phase_run_key(collection_flow_id, self.namespace)
         with self.engine.begin() as connection:
             dialect.advisory_lock(connection, key)
             value = self._row(connection, key)
@@ -202,9 +204,13 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def phase_run_store_for(engine: Engine, settings: Settings | None = None) -> PhaseRunStore:
-    """Redis when REDIS_URL is set, else the job_keys table in the application database."""
+def phase_run_store_for(
+    engine: Engine, settings: Settings | None = None, *, namespace: str = PHASE_RUNS
+) -> PhaseRunStore:
+    """Redis when REDIS_URL is set, else the job_keys table in the application database;
+    `namespace` picks the flow's phase runs or its export runs."""
     settings = settings or get_settings()
     if settings.redis_url:
-        return RedisPhaseRunStore(_redis(settings.redis_url), settings.redis_key_prefix)
-    return SqlPhaseRunStore(engine)
+        client = _redis(settings.redis_url)
+        return RedisPhaseRunStore(client, settings.redis_key_prefix, namespace)
+    return SqlPhaseRunStore(engine, namespace)

@@ -30,7 +30,7 @@ class RunSuperseded(Exception):
     """The key is gone or holds a newer run: stop writing to it."""
 
 
-class _Recorder:
+class RunRecorder:
     """The run as last written, and each change written while the key is still its own."""
 
     def __init__(self, store: PhaseRunStore, collection_flow_id: str, run: PhaseRun):
@@ -81,7 +81,7 @@ def run_phase_run(
     if run is None or run.run_id != run_id:
         logger.info("phase run %s is no longer current; nothing to do", run_id)
         return None
-    recorder = _Recorder(store, collection_flow_id, run)
+    recorder = RunRecorder(store, collection_flow_id, run)
     ctx = RequestContext.for_queued_job(client_account_id, engagement_id, run.submitted_by)
     beside = store.writes_beside_transactions
     stop = threading.Event()
@@ -126,7 +126,7 @@ def run_phase_run(
     return recorder.run
 
 
-def _between_batches(db: Session, recorder: _Recorder) -> Callable[[int, int], None]:
+def _between_batches(db: Session, recorder: RunRecorder) -> Callable[[int, int], None]:
     """SQLite: the phase's transaction holds the database's one write lock, which every page
     run and the run's own key wait for. Between batches it commits what it wrote (the gap
     scan's upserts are idempotent: a run started again writes each gap once) and reports."""
@@ -138,7 +138,7 @@ def _between_batches(db: Session, recorder: _Recorder) -> Callable[[int, int], N
     return progress
 
 
-def _fail(recorder: _Recorder, reason: str) -> None:
+def _fail(recorder: RunRecorder, reason: str) -> None:
     try:
         recorder.save(status=PhaseRunStatus.FAILED, failure=reason)
     except Exception:

@@ -65,4 +65,4 @@ phase_run_panel.show(phase_run, phase_run_pass)
 phase_actions.show(flow, may_run=can(ctx, Action.RUN_PHASE), busy=running)
 
 if can(ctx, Action.EXPORT):
-    exports.show(ctx, flow_id)
+    exports.show(ctx, flow)

@@ -30,7 +30,7 @@ def shown(progress: PhaseRunProgress | None, now: float | None = None) -> dict[s
         "processed": run.done,
         "total": run.total,
         "percentage": run.percentage,
-        "figures": f"{min(run.done, run.total):,} / {run.total:,} assets",
+        "figures": _figures(progress),
         "line": line(progress, now),
         "current_asset": None,
         "errors": [],  # a failure is the page run's, said once in a sentence
@@ -38,3 +38,10 @@ def shown(progress: PhaseRunProgress | None, now: float | None = None) -> dict[s
         "live": progress.is_live,
         "ended": not progress.is_live,
     }
+
+
+def _figures(progress: PhaseRunProgress) -> str:
+    run = progress.run
+    if run.total:
+        return f"{min(run.done, run.total):,} / {run.total:,} assets"
+    return progress.shown_status.capitalize()  # an export: one file, no count

@@ -14,13 +14,15 @@ EVERY_SECONDS = 2
 IDLE_SECONDS = max(state.POLL_CHOICES.values())
 
 
-def watch(flow_id: str) -> tuple[PhaseRunProgress | None, str]:
-    """The flow's phase run (None without one) and the pass the browser polls it with."""
-    read, token = state.call(watch_phase_run, flow_id, doing="read the flow's phase runs")
+def watch(flow_id: str, exports: bool = False) -> tuple[PhaseRunProgress | None, str]:
+    """The flow's phase run (or export run) and the pass the browser polls it with."""
+    read, token = state.call(
+        watch_phase_run, flow_id, exports=exports, doing="read the flow's phase runs"
+    )
     return state.call_without_uow(read, doing="read the flow's phase runs"), token
 
 
-def show(progress: PhaseRunProgress | None, token: str) -> None:
+def show(progress: PhaseRunProgress | None, token: str, key: str = "phase_run_panel") -> None:
     """Draw the run's bar (hidden without one) and what its end calls for."""
     job_panel.show(
         phase_run_figures.shown(progress),
@@ -28,6 +30,7 @@ def show(progress: PhaseRunProgress | None, token: str) -> None:
         token,
         EVERY_SECONDS,
         IDLE_SECONDS,
+        key=key,
     )
     _messages(progress)
 

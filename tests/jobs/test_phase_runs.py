@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from config.settings import get_settings
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_run import PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_runs import run_phase
+from core.inventory.export_runs import export_store, exported_file, start_export
 from core.kernel.errors import Conflict
 from core.storage.unit_of_work import engagement_uow
 from db.models import AuditEvent, Engagement
@@ -151,3 +153,38 @@ def test_two_people_starting_the_scan_at_once_one_runs_the_other_gets_a_409(
     with session_maker() as check, engagement_uow(tenant, check) as uow:
         actions = uow.session.scalars(select(AuditEvent.action)).all()
     assert actions.count("phase_run_queued") == 1
+
+
+def test_a_whole_flows_export_is_written_by_a_worker_and_downloaded_when_ready(
+    db, uow_of, session_maker, tenant, new_flow, start_consumer, tmp_path, monkeypatch
+):
+    flow_id, ids = new_flow
+    with uow_of(tenant) as uow:
+        CollectionChildFlowService(uow, tenant).execute_phase(
+            flow_id, "asset_selection", {"selected_asset_ids": ids}
+        )
+    monkeypatch.setenv("EXPORT_DIR", str(tmp_path / "exports"))
+    get_settings.cache_clear()
+    with uow_of(tenant) as uow:
+        assert start_export(uow, flow_id, "assets", "csv")["mode"] == "queued"
+    with uow_of(tenant) as uow, pytest.raises(Conflict) as second:
+        start_export(uow, flow_id, "gaps", "csv")
+    assert second.value.message == (
+        "An export of this flow is already being prepared; wait for it to end"
+    )
+    db.rollback()
+
+    start_consumer()
+
+    def ready():
+        with session_maker() as own, engagement_uow(tenant, own) as uow:
+            key = str(uow.flow(flow_id).id)
+            run = export_store(own.get_bind()).get(key)
+        return run if run is not None and run.status is PhaseRunStatus.COMPLETED else None
+
+    wait_for(ready)
+    with session_maker() as own, engagement_uow(tenant, own) as uow:
+        name, content = exported_file(uow, flow_id)
+    assert name == "long-phases-assets.csv"
+    assert content.decode("utf-8-sig").splitlines()[0].startswith('"name","asset_type"')
+    assert len(content.decode("utf-8-sig").splitlines()) == 4
