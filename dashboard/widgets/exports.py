@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from core.flows import phase_runs
 from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
-from core.flows.phase_runs import INLINE_SCAN_LIMIT
 from core.flows.reads import CollectionFlow
 from core.inventory.export import CSV_ONLY, FORMATS, WHATS, export_filenames, export_flow
 from core.inventory.export_runs import exported_file, start_export
@@ -57,7 +57,7 @@ def _label(what: str, fmt: str) -> str:
 def show(ctx: RequestContext, flow: CollectionFlow) -> None:
     st.header("Export")
     flow_id = str(flow.flow_id)
-    if len(flow.collection_config.get("selected_asset_ids", [])) > INLINE_SCAN_LIMIT:
+    if len(flow.collection_config.get("selected_asset_ids", [])) > phase_runs.INLINE_SCAN_LIMIT:
         _show_prepared(ctx, flow_id)
         return
     names = state.call(export_filenames, flow_id, doing="export this flow")
