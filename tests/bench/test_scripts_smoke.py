@@ -19,6 +19,7 @@ SMALL_RUNS = {
     "import rvtools": ["--rows", "200", "--repeat", "1", "--layout", "rvtools"],
     "rvtools_disks": ["--vms", "100", "--repeat", "1"],
     "access": ["--users", "50", "--repeat", "20", "--sign-ins", "2"],
+    "phase_runs": ["--assets", "300", "--inline-limit", "100"],
 }
 
 

@@ -7,16 +7,17 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cli.inventory import ExportArguments, export
 from config.settings import get_settings
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_run import PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_runs import run_phase
-from core.inventory.export_runs import export_store, exported_file, start_export
 from core.kernel.errors import Conflict
 from core.storage.unit_of_work import engagement_uow
 from db.models import AuditEvent, Engagement
+from db.session import get_engine
 from db.types import utcnow
 from tests.jobs.conftest import wait_for
 
@@ -155,36 +156,32 @@ def test_two_people_starting_the_scan_at_once_one_runs_the_other_gets_a_409(
     assert actions.count("phase_run_queued") == 1
 
 
-def test_a_whole_flows_export_is_written_by_a_worker_and_downloaded_when_ready(
-    db, uow_of, session_maker, tenant, new_flow, start_consumer, tmp_path, monkeypatch
+def test_a_whole_flows_export_is_queued_by_the_command_line_then_fetched_when_ready(
+    db, tenant, new_flow, start_consumer, tmp_path, monkeypatch, capsys, request
 ):
-    flow_id, ids = new_flow
-    with uow_of(tenant) as uow:
-        CollectionChildFlowService(uow, tenant).execute_phase(
-            flow_id, "asset_selection", {"selected_asset_ids": ids}
-        )
+    flow_id, _ = new_flow
     monkeypatch.setenv("EXPORT_DIR", str(tmp_path / "exports"))
     get_settings.cache_clear()
-    with uow_of(tenant) as uow:
-        assert start_export(uow, flow_id, "assets", "csv")["mode"] == "queued"
-    with uow_of(tenant) as uow, pytest.raises(Conflict) as second:
-        start_export(uow, flow_id, "gaps", "csv")
-    assert second.value.message == (
-        "An export of this flow is already being prepared; wait for it to end"
+    out = tmp_path / "gaps.csv"
+    tenant_ids = {"client": str(tenant.client_account_id), "engagement": str(tenant.engagement_id)}
+
+    def command(**options):
+        fields = {"flow_id": flow_id, "what": "assets", "out": str(out), **tenant_ids}
+        return export(ExportArguments(**{**fields, **options}))
+
+    db.rollback()  # SQLite: the command's sessions need the write lock
+    get_engine.cache_clear()  # the command opens its sessions on this test's settings
+    request.addfinalizer(get_engine.cache_clear)
+    request.addfinalizer(lambda: get_engine().dispose())
+    assert command(on_worker=True) == 0
+    assert "run the same command with --fetch" in capsys.readouterr().out
+    assert command(on_worker=True, what="gaps") == 1  # one export of a flow at a time: 409
+    assert capsys.readouterr().err == (
+        "error: An export of this flow is already being prepared; wait for it to end\n"
     )
-    db.rollback()
-
+    assert not out.exists()
+    assert command(fetch=True) == 1  # not ready before a worker took it
+    assert capsys.readouterr().err == "error: No export of this flow is ready\n"
     start_consumer()
-
-    def ready():
-        with session_maker() as own, engagement_uow(tenant, own) as uow:
-            key = str(uow.flow(flow_id).id)
-            run = export_store(own.get_bind()).get(key)
-        return run if run is not None and run.status is PhaseRunStatus.COMPLETED else None
-
-    wait_for(ready)
-    with session_maker() as own, engagement_uow(tenant, own) as uow:
-        name, content = exported_file(uow, flow_id)
-    assert name == "long-phases-assets.csv"
-    assert content.decode("utf-8-sig").splitlines()[0].startswith('"name","asset_type"')
-    assert len(content.decode("utf-8-sig").splitlines()) == 4
+    wait_for(lambda: command(fetch=True) == 0, every=0.2)
+    assert out.read_text("utf-8-sig").startswith('"name","asset_type"')
