@@ -111,15 +111,12 @@ def run_phase_run(
         _fail(recorder, _sentence(refused.message))
     except (OperationalError, DBAPIError):
         logger.exception("phase run %s: the database is unreachable", run_id)
-        _fail(
-            recorder, "The database could not be reached; nothing of it was saved. Start it again."
-        )
+        _fail(recorder, "The database could not be reached.")
     except Exception as error:
         logger.exception("phase run %s failed", run_id)
         _fail(
             recorder,
-            f"The {recorder.run.words} stopped on an unexpected error ({type(error).__name__});"
-            " nothing of it was saved.",
+            f"The {recorder.run.words} stopped on an unexpected error ({type(error).__name__}).",
         )
     finally:
         stop.set()

@@ -44,5 +44,7 @@ def _messages(progress: PhaseRunProgress | None) -> None:
     elif progress.stalled:
         st.warning(f"The {run.words} stopped reporting progress. Start it again below.")
     elif run.status is PhaseRunStatus.FAILED:
-        st.error(f"The {run.words} failed; nothing of it was saved. Start it again below.")
+        # Its phase committed nothing (a gap scan on SQLite keeps the batches it wrote, which a
+        # new start writes again, once each).
+        st.error(f"The {run.words} failed. Start it again below.")
         st.text(run.failure or "No reason was recorded.")

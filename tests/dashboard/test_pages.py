@@ -152,9 +152,7 @@ def test_a_long_selection_queues_a_run_the_flow_page_follows_and_a_failure_is_sa
     assert store.update_if_current(key, failed)
     app.run()
     no_exceptions(app)
-    assert texts(app, "error") == [
-        "The asset selection failed; nothing of it was saved. Start it again below."
-    ]
+    assert texts(app, "error") == ["The asset selection failed. Start it again below."]
     assert "The database could not be reached." in [element.value for element in app.text]
     assert not job_panel(app)["first"]["live"]
     assert app.button(key="start_gap_analysis")  # the flow can be started again
