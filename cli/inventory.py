@@ -12,6 +12,7 @@ from cli.common import parsed
 from config.settings import get_settings
 from core.access.accounts import find_client, find_engagement
 from core.inventory.export import FORMATS, WHATS, Format, What, export_flow_to
+from core.inventory.export_runs import exported_file, start_export
 from core.inventory.importer import ImportReport, import_assets
 from core.kernel.context import RequestContext
 from core.kernel.edge import CleanText, InputModel
@@ -35,6 +36,8 @@ class ExportArguments(TenantArguments):
     what: What = Field(title="What to export")
     format: Format = Field("csv", title="File format")
     out: str = Field(min_length=1, title="Output file")
+    on_worker: bool = Field(False, title="Prepare on a worker")
+    fetch: bool = Field(False, title="Fetch the prepared file")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,6 +58,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     exporting.add_argument("--what", required=True, help=" | ".join(WHATS))
     exporting.add_argument("--format", help=" | ".join(FORMATS) + " (default csv)")
     exporting.add_argument("--out", required=True, help="the file to write, - for stdout")
+    exporting.add_argument(
+        "--on-worker",
+        action="store_true",
+        help="have a worker prepare the file (a whole flow of 100,000 assets) and return at once",
+    )
+    exporting.add_argument(
+        "--fetch", action="store_true", help="write the file a worker prepared to --out"
+    )
     exporting.set_defaults(run=lambda args: export(parsed(ExportArguments, args)))
     for command in (importing, exporting):
         command.add_argument("--client", required=True, help="client account name or id")
@@ -86,19 +97,33 @@ def export(arguments: ExportArguments) -> int:
     flow_id = str(arguments.flow_id)
     try:
         with engagement_uow(operator_context(arguments)) as uow:
-            if arguments.out == "-":
+            if arguments.on_worker:
+                start_export(uow, flow_id, arguments.what, arguments.format)
+                print(
+                    f"a worker prepares the {arguments.what} of flow {flow_id}; run the same"
+                    " command with --fetch instead of --on-worker to write it"
+                )
+                return 0
+            out = Path(arguments.out)
+            if arguments.fetch:
+                content = exported_file(uow, flow_id)[1]
+                if arguments.out == "-":
+                    sys.stdout.buffer.write(content)
+                    return 0
+                out.write_bytes(content)
+            elif arguments.out == "-":
                 export_flow_to(uow, flow_id, arguments.what, arguments.format, sys.stdout.buffer)
                 return 0
-            # Written as it is read, beside the file it replaces once whole: a refused or
-            # broken export leaves no half file.
-            out = Path(arguments.out)
-            partial = out.with_name(out.name + ".partial")
-            try:
-                with partial.open("wb") as target:
-                    export_flow_to(uow, flow_id, arguments.what, arguments.format, target)
-                partial.replace(out)
-            finally:
-                partial.unlink(missing_ok=True)
+            else:
+                # Written as it is read, beside the file it replaces once whole: a refused or
+                # broken export leaves no half file.
+                partial = out.with_name(out.name + ".partial")
+                try:
+                    with partial.open("wb") as target:
+                        export_flow_to(uow, flow_id, arguments.what, arguments.format, target)
+                    partial.replace(out)
+                finally:
+                    partial.unlink(missing_ok=True)
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1

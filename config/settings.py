@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # asset selection with nothing written. 100,000 is what the Gaps page and a scan are sized
     # for (about 700,000 gaps).
     max_assets_per_flow: int = Field(default=100_000, ge=1)
+    # Where a worker writes a whole flow's export for the Flow page to download: the web and
+    # worker processes must share it (one host, or a shared volume). Files older than a day
+    # are removed as new ones are written.
+    export_dir: str = "var/exports"
     # Sign-in throttling (core/access/sign_in_throttle.py), counted per (email, source address) and
     # per source address, never per account alone. After the free failures each further one
     # blocks for base * 2**(failures beyond the free ones) seconds, up to the cap; counts

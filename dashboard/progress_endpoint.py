@@ -18,8 +18,9 @@ from streamlit import config
 from config.settings import get_settings
 from core.enhancement import progress_pass
 from core.enhancement.jobs import read_progress_by_pass
+from core.enhancement.phase_progress import read_phase_run_by_pass
 from dashboard.poll_limits import TokenBuckets
-from dashboard.widgets import job_figures
+from dashboard.widgets import job_figures, phase_run_figures
 
 logger = logging.getLogger("dashboard")
 NAME = "_progress"
@@ -44,8 +45,8 @@ def _too_many(wait_seconds: int) -> JSONResponse:
 
 
 async def progress(request: Request) -> JSONResponse:
-    """GET <base>/_progress?token=<pass>: the job's panel as JSON, 403 for any bad pass, 429
-    beyond the poll rates."""
+    """GET <base>/_progress?token=<pass>: the panel of the job (or phase run) the pass names as
+    JSON, 403 for any bad pass, 429 beyond the poll rates."""
     settings = get_settings()
     address = request.client.host if request.client else ""
     # The address first, before the pass's signature is checked: a flood costs no HMAC.
@@ -63,6 +64,9 @@ async def progress(request: Request) -> JSONResponse:
     try:
         # A blocking read (Redis, or the database's job_keys table): off the event loop, which
         # serves every session's websocket.
+        if granted.kind != progress_pass.GAP_JOB:
+            run = await run_in_threadpool(read_phase_run_by_pass, granted)
+            return _answer(phase_run_figures.shown(run))
         read = await run_in_threadpool(read_progress_by_pass, granted)
     except Exception:
         logger.exception("dashboard: reading a job's progress for a poll failed")

@@ -13,6 +13,8 @@ from huey.api import Task
 from huey.signals import SIGNAL_INTERRUPTED
 
 from core.enhancement.queued_tasks import run_queued_gap_enhancement, run_queued_phase
+from core.flows.phase_run import EXPORT
+from core.inventory.export_runs import run_queued_export
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +38,32 @@ def gap_enhancement_worker(
 
 
 def run_flow_phase(
-    client_account_id: str, engagement_id: str, flow_id: str, phase_name: str, user_id: str | None
+    client_account_id: str,
+    engagement_id: str,
+    flow_id: str,
+    phase_name: str,
+    user_id: str | None,
+    collection_flow_id: str | None = None,
+    run_id: str | None = None,
+    phase_input: dict[str, Any] | None = None,
 ) -> str:
+    if phase_name == EXPORT and run_id is not None and collection_flow_id is not None:
+        return run_queued_export(
+            client_account_id=client_account_id,
+            engagement_id=engagement_id,
+            collection_flow_id=collection_flow_id,
+            flow_id=flow_id,
+            run_id=run_id,
+        )
     return run_queued_phase(
         client_account_id=client_account_id,
         engagement_id=engagement_id,
         flow_id=flow_id,
         phase_name=phase_name,
         user_id=user_id,
+        collection_flow_id=collection_flow_id,
+        run_id=run_id,
+        phase_input=phase_input,
     )
 
 

@@ -67,7 +67,7 @@ SEED = [
     Seed(
         "core.flows.child_flow_service:CollectionChildFlowService.execute_phase",
         ("self", "flow_id", "phase_name", ("phase_input", None)),
-        added=("before_run",),
+        added=("before_run", "progress"),
     ),
     # The state service the child flow service moves flows with.
     Seed("core.flows.state:CollectionFlowStateService", ("db", "context")),

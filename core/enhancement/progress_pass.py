@@ -21,6 +21,10 @@ from core.kernel.context import RequestContext
 SALT = "collection-dashboard.job-progress"
 PASS_SECONDS = 300
 MAX_PASS_LENGTH = 512
+GAP_JOB = "gap_job"  # the flow's gap job key
+PHASE_RUN = "phase_run"  # the flow's phase-run key (core/flows/phase_run.py)
+EXPORT_RUN = "export_run"  # the flow's export-run key
+KINDS = frozenset({GAP_JOB, PHASE_RUN, EXPORT_RUN})
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class ProgressPass:
     flow_id: str  # the master flow id the page shows
     engagement_id: str
     user_id: str | None
+    kind: str = GAP_JOB  # which of the flow's keys it reads
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -43,14 +48,23 @@ def _serializer_for(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=SALT)
 
 
-def issue(job_key: str, flow_id: str, ctx: RequestContext, settings: Settings | None = None) -> str:
+def issue(
+    job_key: str,
+    flow_id: str,
+    ctx: RequestContext,
+    settings: Settings | None = None,
+    *,
+    kind: str = GAP_JOB,
+) -> str:
     """A pass for a caller whose access to the flow was just checked (the caller checks it)."""
-    payload = {
+    payload: dict[str, str | None] = {
         "job": job_key,
         "flow": flow_id,
         "engagement": str(ctx.engagement_id),
         "user": None if ctx.user_id is None else str(ctx.user_id),
     }
+    if kind != GAP_JOB:  # a gap job's pass reads as it always has
+        payload["kind"] = kind
     return str(_serializer(settings or get_settings()).dumps(payload))
 
 
@@ -61,11 +75,15 @@ def read(token: object, settings: Settings | None = None) -> ProgressPass | None
     try:
         payload = _serializer(settings or get_settings()).loads(token, max_age=PASS_SECONDS)
         user = payload["user"]
+        kind = payload.get("kind", GAP_JOB)
+        if kind not in KINDS:
+            return None
         return ProgressPass(
             job_key=str(uuid.UUID(payload["job"])),
             flow_id=str(uuid.UUID(payload["flow"])),
             engagement_id=str(uuid.UUID(payload["engagement"])),
             user_id=None if user is None else str(uuid.UUID(user)),
+            kind=kind,
         )
     except (BadData, KeyError, TypeError, ValueError, AttributeError):
         return None

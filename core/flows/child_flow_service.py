@@ -62,13 +62,15 @@ class CollectionChildFlowService:
         phase_input: dict[str, Any] | None = None,
         *,
         before_run: Callable[[CollectionFlow], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, Any]:
         """Run `phase_name` of the flow, which must be the phase it stands in (else 409).
 
         Holds a row lock on the flow for the whole transaction. A typed error changes
         nothing; any other error rolls back the phase's work and fails the flow.
         `before_run(child)` writes a caller's bookkeeping in that same transaction, so a
-        refused phase takes it back too.
+        refused phase takes it back too. `progress(done, total)`, when given, hears how far a
+        long phase (the gap scan, questionnaire generation) has come.
         """
         with self.uow as uow:
             uow.require(Action.RUN_PHASE)
@@ -86,7 +88,7 @@ class CollectionChildFlowService:
                     )
                 if before_run is not None:
                     before_run(child)
-                result = self._run(child, phase, phase_input or {})
+                result = self._run(child, phase, phase_input or {}, progress)
                 child.phase_state = {**child.phase_state, phase.value: _summary(result)}
                 uow.session.flush()  # the phase's database errors surface here, not at commit
                 return result
@@ -107,7 +109,13 @@ class CollectionChildFlowService:
             self.state_service.mark_failed(child, message)
         uow.commit()
 
-    def _run(self, child: CollectionFlow, phase: CollectionPhase, phase_input: dict) -> dict:
+    def _run(
+        self,
+        child: CollectionFlow,
+        phase: CollectionPhase,
+        phase_input: dict,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict:
         uow, state = self.uow, self.state_service
         if phase is P.INITIALIZATION:
             state.transition_phase(child.id, P.ASSET_SELECTION)
@@ -115,11 +123,11 @@ class CollectionChildFlowService:
         if phase is P.ASSET_SELECTION:
             return self._select_assets(child, phase_input)
         if phase is P.GAP_ANALYSIS:
-            result = scan_flow_gaps(uow, child)
+            result = scan_flow_gaps(uow, child, progress=progress)
             self.apply_gap_analysis_progression(child, result)
             return {"phase": phase.value, **result}
         if phase is P.QUESTIONNAIRE_GENERATION:
-            result = generate_questionnaires(uow, child)
+            result = generate_questionnaires(uow, child, progress=progress)
             state.transition_phase(child.id, P.MANUAL_COLLECTION)
             return {"phase": phase.value, **result}
         if phase is P.MANUAL_COLLECTION:

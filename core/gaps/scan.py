@@ -1,6 +1,7 @@
 """The gap-analysis phase: scan selected assets against the critical-attribute catalogue."""
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from core.catalogue.attributes import GapType, attributes_for, read_asset_value
@@ -44,9 +45,14 @@ def gaps_of_asset(asset: Any) -> list[dict[str, Any]]:
 
 
 def scan_flow_gaps(
-    uow: UnitOfWork, flow: CollectionFlow, *, batch_size: int = SCAN_BATCH_SIZE
+    uow: UnitOfWork,
+    flow: CollectionFlow,
+    *,
+    batch_size: int = SCAN_BATCH_SIZE,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Upsert a pending gap for every missing or invalid attribute of the selected assets."""
+    """Upsert a pending gap for every missing or invalid attribute of the selected assets;
+    `progress(assets scanned, assets selected)` after each batch."""
     selected = [
         parse_uuid(value, "selected_asset_ids")
         for value in flow.collection_config.get("selected_asset_ids", [])
@@ -65,6 +71,8 @@ def scan_flow_gaps(
             if len(pending_rows) >= batch_size:
                 persisted += upsert_gaps(uow.session, pending_rows)
                 pending_rows = []
+        if progress is not None:
+            progress(scanned, len(selected))
     persisted += upsert_gaps(uow.session, pending_rows)
     refresh_statistics(uow.session, "collection_data_gaps", persisted)
     uow.gap_counts.fold(flow.id)  # the batches' count changes, one row per group again

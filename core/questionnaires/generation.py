@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -35,8 +36,13 @@ def build_questions(gaps: list[Any]) -> list[dict[str, Any]]:
     return questions
 
 
-def generate_questionnaires(uow: UnitOfWork, flow: CollectionFlow) -> dict[str, Any]:
-    """(Re)build the questionnaire of every asset that has pending gaps."""
+def generate_questionnaires(
+    uow: UnitOfWork,
+    flow: CollectionFlow,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """(Re)build the questionnaire of every asset that has pending gaps;
+    `progress(questionnaires built, questionnaires to build)` as it goes."""
     gaps = uow.gaps.for_flow(flow.id, statuses=["pending"])
     by_asset: dict[uuid.UUID, list[Any]] = defaultdict(list)
     for gap in gaps:
@@ -47,6 +53,8 @@ def generate_questionnaires(uow: UnitOfWork, flow: CollectionFlow) -> dict[str, 
     rows: list[dict[str, Any]] = []
     now = utcnow()
     for asset_id, asset_gaps in by_asset.items():
+        if progress is not None and len(rows) % 1000 == 0:
+            progress(len(rows), len(by_asset))
         questions = build_questions(asset_gaps)
         rows.append(
             {

@@ -7,20 +7,28 @@ from core.flows.health import activity, is_stuck, may_be_stuck
 from core.flows.phase_steps import flow_steps
 from core.kernel.permissions import Action, can
 from dashboard import shown_text, state
-from dashboard.widgets import exports, flow_picker, phase_actions, phase_timeline
+from dashboard.widgets import (
+    exports,
+    flow_picker,
+    phase_actions,
+    phase_run_panel,
+    phase_timeline,
+)
 from dashboard.widgets.phase_timeline import phase_label
 
 ctx = state.require_context()
 flow = flow_picker.show(key="flow_page_picker")
 if flow is None:
     st.stop()
+flow_id = str(flow.flow_id)
+phase_run, phase_run_pass = phase_run_panel.watch(flow_id)
+running = phase_run is not None and phase_run.is_live
 stuck = False
 if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
-    job = state.call_or_none(read_job_progress, str(flow.flow_id), doing="read the job")
-    live = job is not None and job.is_live
+    job = state.call_or_none(read_job_progress, flow_id, doing="read the job")
+    live = running or (job is not None and job.is_live)
     stuck = is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase)
 
-flow_id = str(flow.flow_id)
 st.title(shown_text.plain(flow.flow_name))
 st.caption(f"Updated {shown_text.local_time(flow.updated_at)}")
 # Each metric as wide as its value, wrapping rather than cut with "…".
@@ -53,7 +61,8 @@ steps = state.call(flow_steps, flow_id, doing="read the flow's phases")
 phase_timeline.show(steps, key="timeline")
 
 st.header("Next step")
-phase_actions.show(flow, may_run=can(ctx, Action.RUN_PHASE))
+phase_run_panel.show(phase_run, phase_run_pass)
+phase_actions.show(flow, may_run=can(ctx, Action.RUN_PHASE), busy=running)
 
 if can(ctx, Action.EXPORT):
-    exports.show(ctx, flow_id)
+    exports.show(ctx, flow)

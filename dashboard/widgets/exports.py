@@ -1,13 +1,23 @@
-"""Download buttons for a flow's gaps, questionnaires and assets (built when clicked)."""
+"""Download buttons for a flow's gaps, questionnaires and assets.
+
+A flow of up to INLINE_SCAN_LIMIT assets builds a file when its button is clicked; a bigger one
+has each file prepared by a worker (a bar while it is written, the page runs once when it is
+ready) and then downloads the file the worker wrote.
+"""
 
 from collections.abc import Callable
 
 import streamlit as st
 
+from core.flows import phase_runs
+from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
+from core.flows.reads import CollectionFlow
 from core.inventory.export import CSV_ONLY, FORMATS, WHATS, export_filenames, export_flow
+from core.inventory.export_runs import exported_file, start_export
 from core.kernel.context import RequestContext
 from core.storage.unit_of_work import engagement_uow
 from dashboard import state
+from dashboard.widgets import phase_run_panel
 
 LABELS = {"azure_migrate": "Azure Migrate import", "aws_migration_hub": "AWS Migration Hub import"}
 MIME = {
@@ -25,18 +35,72 @@ def _builder(ctx: RequestContext, flow_id: str, what: str, fmt: str) -> Callable
     return build
 
 
-def show(ctx: RequestContext, flow_id: str) -> None:
+def _prepared(ctx: RequestContext, flow_id: str) -> Callable[[], bytes]:
+    # Read when the button is clicked: the file the worker wrote, after a tenancy check.
+    def read() -> bytes:
+        with engagement_uow(ctx) as uow:
+            return exported_file(uow, flow_id)[1]
+
+    return read
+
+
+def _choices() -> list[tuple[str, str]]:
+    return [
+        (what, fmt) for what in WHATS for fmt in FORMATS if fmt == "csv" or what not in CSV_ONLY
+    ]
+
+
+def _label(what: str, fmt: str) -> str:
+    return f"{LABELS.get(what, what.capitalize())} ({fmt.upper()})"
+
+
+def show(ctx: RequestContext, flow: CollectionFlow) -> None:
     st.header("Export")
+    flow_id = str(flow.flow_id)
+    if len(flow.collection_config.get("selected_asset_ids", [])) > phase_runs.INLINE_SCAN_LIMIT:
+        _show_prepared(ctx, flow_id)
+        return
     names = state.call(export_filenames, flow_id, doing="export this flow")
     for column, what in zip(st.columns(len(WHATS)), WHATS, strict=True):
         for fmt in FORMATS:
             if what in CSV_ONLY and fmt != "csv":
                 continue
             column.download_button(
-                f"{LABELS.get(what, what.capitalize())} ({fmt.upper()})",
+                _label(what, fmt),
                 data=_builder(ctx, flow_id, what, fmt),
                 file_name=names[what, fmt],
                 mime=MIME[fmt],
                 key=f"export_{what}_{fmt}",
                 on_click="ignore",
             )
+
+
+def _show_prepared(ctx: RequestContext, flow_id: str) -> None:
+    """A worker writes the file; the bar follows it; the download serves what it wrote."""
+    progress, token = phase_run_panel.watch(flow_id, exports=True)
+    phase_run_panel.show(progress, token, key="export_run_panel")
+    busy = progress is not None and progress.is_live
+    _ready(ctx, flow_id, progress)
+    options = _choices()
+    chosen = st.selectbox(
+        "File to prepare", options, format_func=lambda pair: _label(*pair), key="export_choice"
+    )
+    if st.button("Prepare the file", disabled=busy or chosen is None, key="prepare_export"):
+        what, fmt = chosen
+        state.call(start_export, flow_id, what, fmt, doing="export this flow")
+        st.rerun()
+
+
+def _ready(ctx: RequestContext, flow_id: str, progress: PhaseRunProgress | None) -> None:
+    if progress is None or progress.run.status is not PhaseRunStatus.COMPLETED:
+        return
+    output = progress.run.output
+    st.download_button(
+        f"Download {_label(output['what'], output['format'])}",
+        data=_prepared(ctx, flow_id),
+        file_name=output["name"],
+        mime=MIME[output["format"]],
+        key="export_prepared",
+        on_click="ignore",
+        type="primary",
+    )

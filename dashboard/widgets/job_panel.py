@@ -126,9 +126,17 @@ _component = st.components.v2.component(
 )
 
 
-def show(first: dict[str, Any], endpoint: str, token: str, every: int, idle_every: int) -> None:
+def show(
+    first: dict[str, Any],
+    endpoint: str,
+    token: str,
+    every: int,
+    idle_every: int,
+    key: str = "job_panel",
+) -> None:
     """Draw `first` (job_figures.shown) and poll `endpoint` with `token` every `every` s (0: never;
-    `idle_every` while no job is live); a rerun of the page when the browser asks for one."""
+    `idle_every` while no job is live); a rerun of the page when the browser asks for one.
+    `key` tells two panels of one page apart."""
     data = {
         "first": first,
         "endpoint": endpoint,
@@ -136,4 +144,4 @@ def show(first: dict[str, Any], endpoint: str, token: str, every: int, idle_ever
         "every": every,
         "idle_every": idle_every,
     }
-    _component(key="job_panel", data=data, on_rerun_change=lambda: None)
+    _component(key=key, data=data, on_rerun_change=lambda: None)

@@ -4,6 +4,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.flows.phase_run import phase_words
 from core.flows.phase_runs import run_phase
 from core.flows.reads import CollectionFlow
 from core.kernel.phases import CollectionPhase as P
@@ -11,11 +12,13 @@ from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
 
 
-def run_phase_shown(flow_id: str, phase: str, phase_input: dict | None = None) -> dict[str, Any]:
-    with st.spinner(f"Running {phase.replace('_', ' ')}…"):
-        outcome = state.call(run_phase, flow_id, phase, phase_input, doing="run phases")
+def run_phase_shown(
+    flow_id: str, phase: str, phase_input: dict | None = None, then: str | None = None
+) -> dict[str, Any]:
+    with st.spinner(f"Running {phase_words(phase)}…"):
+        outcome = state.call(run_phase, flow_id, phase, phase_input, then=then, doing="run phases")
     if outcome.get("mode") == "queued":
-        st.toast(f"{phase.replace('_', ' ').capitalize()} queued; a worker is on it.")
+        st.toast(f"{phase_words(phase).capitalize()} queued; a worker is on it.")
     return outcome
 
 
@@ -24,8 +27,8 @@ def _select_assets(flow_id: str) -> None:
     selected = asset_picker.show(flow_id, key="flow_assets")
     label = f"Start gap analysis on {len(selected)} asset(s)"
     if st.button(label, type="primary", disabled=not selected, key="start_gap_analysis"):
-        run_phase_shown(flow_id, P.ASSET_SELECTION, {"selected_asset_ids": sorted(selected)})
-        run_phase_shown(flow_id, P.GAP_ANALYSIS)
+        chosen = {"selected_asset_ids": sorted(selected)}
+        run_phase_shown(flow_id, P.ASSET_SELECTION, chosen, then=P.GAP_ANALYSIS)
         selected.clear()
         st.rerun()
 
@@ -36,7 +39,8 @@ def _button(flow_id: str, label: str, phase: str) -> None:
         st.rerun()
 
 
-def show(flow: CollectionFlow, may_run: bool) -> None:
+def show(flow: CollectionFlow, may_run: bool, busy: bool = False) -> None:
+    """The next step; none while a phase run of the flow is queued or running (`busy`)."""
     flow_id = str(flow.flow_id)
     phase = flow.current_phase
     report = flow.phase_state.get("validation_report")
@@ -48,6 +52,8 @@ def show(flow: CollectionFlow, may_run: bool) -> None:
         st.caption("An admin can resume it from the Admin page.")
         return
     scan_findings(flow.phase_state.get(P.GAP_ANALYSIS) or {})
+    if busy:
+        return
     if phase == P.ASSESSMENT:
         st.success("Collection is complete: the assets are ready for assessment.")
     elif not may_run:

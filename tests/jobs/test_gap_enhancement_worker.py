@@ -218,8 +218,11 @@ def test_a_big_gap_scan_runs_on_a_worker(
     with uow_of(tenant) as uow:
         ids = [str(a.id) for a in assets]
         run_phase(uow, flow_id, "asset_selection", {"selected_asset_ids": ids})
-    with uow_of(tenant) as uow:
-        assert run_phase(uow, flow_id, "gap_analysis") == {"mode": "queued", "assets": 3}
+    assert phase_of(session_maker, tenant, flow_id) == "asset_selection"  # queued, not run
     start_consumer()
+    wait_for(lambda: phase_of(session_maker, tenant, flow_id) == "gap_analysis")
+    with uow_of(tenant) as uow:
+        queued = run_phase(uow, flow_id, "gap_analysis")
+    assert queued["mode"] == "queued" and queued["assets"] == 3
     wait_for(lambda: phase_of(session_maker, tenant, flow_id) == "questionnaire_generation")
     assert len(enhanced_rows(session_maker, tenant, flow_id)) == 3

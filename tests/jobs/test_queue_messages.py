@@ -9,6 +9,7 @@ import uuid
 import pytest
 from huey.registry import Message
 
+from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_runs import run_phase
 from core.kernel.dispatch import get_dispatcher
@@ -119,8 +120,9 @@ def scan_on_the_queue(db, uow_of, tenant, make_assets, queue, monkeypatch):
     assets = make_assets(tenant, 2, business_owner=None)
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
     with uow_of(tenant) as uow:
-        run_phase(
-            uow, flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+        ids = [str(a.id) for a in assets]
+        CollectionChildFlowService(uow, tenant).execute_phase(
+            flow_id, "asset_selection", {"selected_asset_ids": ids}
         )
     with uow_of(tenant) as uow:
         assert run_phase(uow, flow_id, "gap_analysis")["mode"] == "queued"

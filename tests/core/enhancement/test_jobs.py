@@ -336,7 +336,9 @@ def test_a_scan_queued_before_its_submitter_lost_access_still_runs(
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Big scan")
     ids = [str(asset.id) for asset in assets]
     with uow_of(tenant) as uow:
-        run_phase(uow, flow_id, "asset_selection", {"selected_asset_ids": ids})
+        CollectionChildFlowService(uow, tenant).execute_phase(
+            flow_id, "asset_selection", {"selected_asset_ids": ids}
+        )
     with uow_of(tenant) as uow:
         assert run_phase(uow, flow_id, "gap_analysis")["mode"] == "queued"
     remove_memberships(db, tenant)

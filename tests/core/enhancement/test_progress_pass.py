@@ -96,3 +96,16 @@ def test_a_sign_in_token_is_no_progress_pass():
 )
 def test_malformed_passes_are_refused(token):
     assert progress_pass.read(token, SETTINGS) is None
+
+
+def test_a_pass_says_which_of_the_flows_keys_it_reads_and_an_unknown_kind_is_refused():
+    assert progress_pass.read(issued(), SETTINGS).kind == progress_pass.GAP_JOB
+    for kind in (progress_pass.PHASE_RUN, progress_pass.EXPORT_RUN):
+        token = progress_pass.issue(JOB_KEY, FLOW_ID, CTX, SETTINGS, kind=kind)
+        assert progress_pass.read(token, SETTINGS).kind == kind
+    serializer = URLSafeTimedSerializer(
+        session_tokens.session_secret(SETTINGS), salt=progress_pass.SALT
+    )
+    payload = {"job": JOB_KEY, "flow": FLOW_ID, "engagement": str(CTX.engagement_id), "user": None}
+    assert progress_pass.read(serializer.dumps({**payload, "kind": "anything"}), SETTINGS) is None
+    assert progress_pass.read(serializer.dumps(payload), SETTINGS).kind == progress_pass.GAP_JOB

@@ -1,0 +1,166 @@
+"""Long phases on a worker, on PostgreSQL + Redis: how long a start takes to answer, whether a
+page's reads wait while the worker selects and scans N assets, and how long the run takes.
+
+Prints one JSON object. Creates and drops its own database, role and Redis keys.
+    python bench/phase_runs.py [--assets 10000] [--inline-limit 2000]
+"""
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# This script shares a folder with a module named like the jobs package: find the package.
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+
+from bench.jobs import REDIS_URL, millis, start_consumer  # noqa: E402
+from bench.scratch import DEFAULT_SERVER as SERVER  # noqa: E402
+from bench.scratch import admin  # noqa: E402
+from tests.processes import interrupt_on_termination, stop_group  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--assets", type=int, default=10_000)
+    # Phases over this many assets go to a worker (the product's INLINE_SCAN_LIMIT by default).
+    parser.add_argument("--inline-limit", type=int, default=None)
+    args = parser.parse_args()
+    interrupt_on_termination()
+    tag = f"{os.getpid()}_{secrets.token_hex(2)}"
+    database, role = f"bench_phases_{tag}", f"bench_phases_app_{tag}"
+    owner_url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{database}"
+    prefix = f"bench-{tag}:"
+    os.environ.update(
+        DATABASE_URL=owner_url.replace("postgres@", f"{role}@"),
+        MIGRATION_DATABASE_URL=owner_url,
+        REDIS_URL=REDIS_URL,
+        REDIS_KEY_PREFIX=prefix,
+        JOB_STALL_SECONDS="60",
+        SESSION_SECRET=secrets.token_urlsafe(48),
+    )
+    admin(SERVER, f'CREATE DATABASE "{database}"')
+    consumers: list[subprocess.Popen] = []
+    try:
+        from db.migrate import upgrade_and_grant
+
+        upgrade_and_grant()
+        print(json.dumps(run(args, consumers)))
+    finally:
+        for consumer in consumers:
+            stop_group(consumer)
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        keys += list(client.scan_iter(match=f"huey.*{tag}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        admin(SERVER, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin(SERVER, f'DROP ROLE IF EXISTS "{role}"')
+
+
+def run(args, consumers: list) -> dict:
+    from config.settings import get_settings
+    from core.enhancement.phase_progress import watch_phase_run
+    from core.flows import phase_runs
+    from core.flows.orchestrator import MasterFlowOrchestrator
+    from core.flows.phase_runs import run_phase
+    from core.flows.reads import list_flows
+    from core.kernel.context import RequestContext
+    from core.kernel.dispatch import set_dispatcher
+    from core.kernel.errors import Conflict
+    from core.storage.unit_of_work import engagement_uow
+    from db.demo import DemoRandom, create_assets, create_tenants
+    from db.session import open_session
+    from jobs.huey_app import make_huey
+    from jobs.tasks import register_tasks
+
+    set_dispatcher(register_tasks(make_huey(get_settings())))
+    if args.inline_limit is not None:
+        phase_runs.INLINE_SCAN_LIMIT = args.inline_limit
+    with open_session() as db:
+        tenant = create_tenants(db, DemoRandom(5))[0]
+        db.commit()
+        ctx = RequestContext(tenant.client_account_id, tenant.engagement_id, role="analyst")
+        asset_ids = [
+            str(asset_id) for asset_id in create_assets(db, DemoRandom(7), tenant, args.assets)
+        ]
+        db.commit()
+        flow_id = MasterFlowOrchestrator(db, ctx).create_flow(flow_name="bench phases")
+    chosen = {"selected_asset_ids": asset_ids}
+
+    started = time.perf_counter()
+    with engagement_uow(ctx) as uow:
+        queued = run_phase(uow, flow_id, "asset_selection", chosen, then="gap_analysis")
+    start_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    try:
+        with engagement_uow(ctx) as uow:
+            run_phase(uow, flow_id, "asset_selection", chosen, then="gap_analysis")
+        second = "accepted"
+    except Conflict:
+        second = "409"
+    second_seconds = time.perf_counter() - started
+    with engagement_uow(ctx) as uow:
+        read_run, _ = watch_phase_run(uow, flow_id)
+
+    # While the worker runs: a progress read (the panel's poll) and a page's reads (the flows
+    # list in a unit of work of its own) in a loop, each timed.
+    polls: list[float] = []
+    page_reads: list[float] = []
+    seen: list[tuple[float, int, int, str]] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            moment = time.perf_counter()
+            progress = read_run()
+            polls.append(time.perf_counter() - moment)
+            if progress is not None:
+                seen.append((moment, progress.run.done, progress.run.total, progress.run.phase))
+                if not progress.run.status.is_active:
+                    done.set()
+            moment = time.perf_counter()
+            with engagement_uow(ctx) as uow:
+                list_flows(uow)
+            page_reads.append(time.perf_counter() - moment)
+            time.sleep(0.2)
+
+    if queued["mode"] != "queued":
+        return {"benchmark": "phase_runs", "assets": args.assets, "mode": queued["mode"]}
+    consumers.append(start_consumer("thread"))
+    run_started = time.perf_counter()
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    watcher.join(timeout=1800)
+    done.set()
+    final = read_run()
+    distinct_progress = sorted({(done_, phase) for _, done_, _, phase in seen})
+    return {
+        "benchmark": "phase_runs",
+        "database": "postgresql+redis",
+        "assets": args.assets,
+        "start_answer_seconds": round(start_seconds, 3),
+        "mode": queued["mode"],
+        "second_start": second,
+        "second_start_seconds": round(second_seconds, 3),
+        "run_seconds_until_seen_ended": round(time.perf_counter() - run_started, 2),
+        "final_status": str(final.run.status) if final else None,
+        "failure": final.run.failure if final else None,
+        "progress_values_seen": len(distinct_progress),
+        "progress_poll": millis(polls),
+        "page_read_while_running": millis(page_reads),
+        "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""A phase run: a long phase of one flow (asset selection, gap scan, questionnaire generation)
+queued for a worker, as its key in the phase-run store holds it (pure).
+
+One key per flow: a flow stands in one phase at a time, so a second start of any long phase
+while one is queued or running (and its worker still reports) is refused.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
+from typing import Any
+
+PHASE_RUN_TTL_SECONDS = 24 * 3600  # how long an ended run (and its failure) stays shown
+PHASE_RUNS = "flow_phase_run"  # the phases that move a flow on: one at a time per flow
+EXPORT_RUNS = "flow_export_run"  # a whole flow's exports: one at a time per flow, beside them
+EXPORT = "export"  # the "phase" an export run runs
+WORDS = {
+    EXPORT: "export",
+    "asset_selection": "asset selection",
+    "gap_analysis": "gap scan",
+    "questionnaire_generation": "questionnaire generation",
+}
+
+
+def phase_run_key(collection_flow_id: uuid.UUID | str, namespace: str = PHASE_RUNS) -> str:
+    return f"{namespace}:{collection_flow_id}"
+
+
+def phase_words(phase: str) -> str:
+    return WORDS.get(phase, phase.replace("_", " "))
+
+
+class PhaseRunStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+    @property
+    def is_active(self) -> bool:
+        return self in (PhaseRunStatus.QUEUED, PhaseRunStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class PhaseRun:
+    """The run's state: the phases it runs in order, the one it is at, done of total."""
+
+    run_id: str
+    phases: tuple[str, ...]
+    status: PhaseRunStatus
+    phase: str
+    total: int = 0
+    done: int = 0
+    submitted_at: float = 0.0
+    submitted_by: str | None = None
+    started_at: float = 0.0
+    heartbeat_at: float = 0.0
+    failure: str | None = None  # one sentence, in people's words
+    # What the run makes beside the database's rows (an export: what, format, the file's name).
+    output: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def queued(
+        cls,
+        phases: tuple[str, ...],
+        total: int,
+        submitted_by: str | None,
+        now: float,
+        output: dict[str, str] | None = None,
+    ) -> "PhaseRun":
+        return cls(
+            output=dict(output or {}),
+            run_id=str(uuid.uuid4()),
+            phases=phases,
+            status=PhaseRunStatus.QUEUED,
+            phase=phases[0],
+            total=total,
+            submitted_at=now,
+            submitted_by=submitted_by,
+            heartbeat_at=now,
+        )
+
+    def is_stalled(self, now: float, stall_seconds: float) -> bool:
+        """Active, but its worker has not written a heartbeat within the stall limit."""
+        return self.status.is_active and now - self.heartbeat_at > stall_seconds
+
+    def blocks_start(self, now: float, stall_seconds: float) -> bool:
+        return self.status.is_active and not self.is_stalled(now, stall_seconds)
+
+    @property
+    def percentage(self) -> float:
+        if self.status is PhaseRunStatus.COMPLETED:
+            return 100.0
+        return round(min(self.done, self.total) * 100 / self.total, 1) if self.total else 0.0
+
+    @property
+    def words(self) -> str:
+        """What the run does, as people say it ("gap scan")."""
+        return phase_words(self.phase)
+
+    def primitives(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["status"] = str(self.status)
+        values["phases"] = list(self.phases)
+        return values
+
+    @classmethod
+    def from_primitives(cls, values: Mapping[str, Any]) -> "PhaseRun":
+        known = {name: values[name] for name in FIELD_NAMES if name in values}
+        known["status"] = PhaseRunStatus(known["status"])
+        known["phases"] = tuple(known.get("phases", ()))
+        known["output"] = dict(known.get("output") or {})
+        return cls(**known)
+
+    def with_changes(self, now: float, **changes: Any) -> "PhaseRun":
+        return replace(self, heartbeat_at=now, **changes)
+
+
+FIELD_NAMES = tuple(field.name for field in fields(PhaseRun))
+
+
+@dataclass(frozen=True)
+class PhaseRunProgress:
+    """What people see of a run: its state, and whether its worker stopped reporting."""
+
+    run: PhaseRun
+    stalled: bool
+
+    @property
+    def is_live(self) -> bool:
+        return self.run.status.is_active and not self.stalled
+
+    @property
+    def shown_status(self) -> str:
+        return "stalled" if self.stalled else str(self.run.status)
+
+    @classmethod
+    def of(
+        cls, run: PhaseRun | None, now: float, stall_seconds: float
+    ) -> "PhaseRunProgress | None":
+        return None if run is None else cls(run, run.is_stalled(now, stall_seconds))

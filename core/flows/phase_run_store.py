@@ -1,0 +1,216 @@
+"""Where phase runs are kept: the job-key idea of gap jobs, one key per flow.
+
+A claim checks "is a run of this flow queued or running, and its worker reporting?" and takes
+the key in one atomic step (a Lua script on Redis; on SQL a transaction under the flow key's
+advisory lock, SQLite's BEGIN IMMEDIATE), so of two simultaneous starts exactly one runs.
+Workers write only while the key still holds their run. Redis with REDIS_URL, else the
+`job_keys` table of the application database (as the gap jobs' store).
+"""
+
+import json
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import redis
+from sqlalchemy import Connection, Engine, delete, select
+
+from config.settings import Settings, get_settings
+from core.flows.phase_run import PHASE_RUN_TTL_SECONDS, PHASE_RUNS, PhaseRun, phase_run_key
+from core.kernel.errors import ServiceUnavailable
+from core.storage import dialect
+from db.models import JobKey
+
+CLAIM_SCRIPT = """
+local current = redis.call('GET', KEYS[1])
+if current then
+  local run = cjson.decode(current)
+  if (run.status == 'queued' or run.status == 'running')
+     and (tonumber(ARGV[1]) - tonumber(run.heartbeat_at)) <= tonumber(ARGV[2]) then
+    return current
+  end
+end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
+return false
+"""
+
+WRITE_IF_CURRENT_SCRIPT = """
+local current = redis.call('GET', KEYS[1])
+if not current or cjson.decode(current).run_id ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+end
+return 1
+"""
+
+
+class PhaseRunStore(ABC):
+    # Whether a worker may write progress while its phase's transaction is open: not on
+    # SQLite, whose one write lock that transaction holds.
+    writes_beside_transactions = True
+
+    @abstractmethod
+    def claim(
+        self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
+    ) -> PhaseRun | None:
+        """Take the flow's key for `run`: None when taken, else the run that holds it."""
+
+    @abstractmethod
+    def get(self, collection_flow_id: str) -> PhaseRun | None: ...
+
+    @abstractmethod
+    def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
+        """Write `run` if the key still holds its run_id; False when it is gone or another's."""
+
+    @abstractmethod
+    def delete_if_current(self, collection_flow_id: str, run_id: str) -> None: ...
+
+
+@cache
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(
+        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
+    )
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    try:
+        yield
+    except redis.RedisError as error:
+        raise ServiceUnavailable(
+            f"The job store is unreachable ({type(error).__name__})."
+        ) from error
+
+
+class RedisPhaseRunStore(PhaseRunStore):
+    """One JSON string per flow key."""
+
+    def __init__(self, client: redis.Redis, prefix: str = "", namespace: str = PHASE_RUNS):
+        self.client = client
+        self.prefix = prefix
+        self.namespace = namespace
+        self._claim: Any = client.register_script(CLAIM_SCRIPT)
+        self._write: Any = client.register_script(WRITE_IF_CURRENT_SCRIPT)
+
+    def _key(self, collection_flow_id: str) -> str:
+        return self.prefix + phase_run_key(collection_flow_id, self.namespace)
+
+    def claim(
+        self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
+    ) -> PhaseRun | None:
+        with _reachable():
+            holder = self._claim(
+                keys=[self._key(collection_flow_id)],
+                args=[
+                    time.time(),
+                    stall_seconds,
+                    json.dumps(run.primitives()),
+                    PHASE_RUN_TTL_SECONDS,
+                ],
+            )
+        return PhaseRun.from_primitives(json.loads(holder)) if holder else None
+
+    def get(self, collection_flow_id: str) -> PhaseRun | None:
+        with _reachable():
+            stored = self.client.get(self._key(collection_flow_id))
+        return PhaseRun.from_primitives(json.loads(str(stored))) if stored else None
+
+    def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
+        with _reachable():
+            written = self._write(
+                keys=[self._key(collection_flow_id)],
+                args=[run.run_id, json.dumps(run.primitives()), PHASE_RUN_TTL_SECONDS],
+            )
+        return bool(written)
+
+    def delete_if_current(self, collection_flow_id: str, run_id: str) -> None:
+        with _reachable():
+            self._write(keys=[self._key(collection_flow_id)], args=[run_id, "", 0])
+
+
+class SqlPhaseRunStore(PhaseRunStore):
+    """Rows of `job_keys`, each step a transaction of its own under the key's advisory lock."""
+
+    def __init__(self, engine: Engine, namespace: str = PHASE_RUNS):
+        self.engine = engine
+        self.namespace = namespace
+        self.writes_beside_transactions = engine.dialect.name != "sqlite"
+
+    def _row(self, connection: Connection, key: str) -> dict[str, Any] | None:
+        query = select(JobKey.value, JobKey.expires_at).where(JobKey.key == key)
+        row = connection.execute(query).first()
+        if row is None or _aware(row.expires_at) <= datetime.now(UTC):
+            return None
+        return dict(row.value)
+
+    def _put(self, connection: Connection, key: str, value: dict[str, Any]) -> None:
+        expires_at = datetime.now(UTC) + timedelta(seconds=PHASE_RUN_TTL_SECONDS)
+        statement = dialect.insert(connection, JobKey).values(
+            key=key, value=value, expires_at=expires_at
+        )
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["key"], set_={"value": value, "expires_at": expires_at}
+            )
+        )
+
+    def claim(
+        self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
+    ) -> PhaseRun | None:
+        key = phase_run_key(collection_flow_id, self.namespace)
+        with self.engine.begin() as connection:
+            dialect.advisory_lock(connection, key)
+            value = self._row(connection, key)
+            holder = PhaseRun.from_primitives(value) if value else None
+            if holder is not None and holder.blocks_start(time.time(), stall_seconds):
+                return holder
+            self._put(connection, key, run.primitives())
+        return None
+
+    def get(self, collection_flow_id: str) -> PhaseRun | None:
+        reader = self.engine.connect().execution_options(sqlite_read_only=True)
+        with reader as connection:
+            value = self._row(connection, phase_run_key(collection_flow_id, self.namespace))
+        return PhaseRun.from_primitives(value) if value else None
+
+    def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
+        key = phase_run_key(collection_flow_id, self.namespace)
+        with self.engine.begin() as connection:
+            dialect.advisory_lock(connection, key)
+            value = self._row(connection, key)
+            if value is None or value.get("run_id") != run.run_id:
+                return False
+            self._put(connection, key, run.primitives())
+        return True
+
+    def delete_if_current(self, collection_flow_id: str, run_id: str) -> None:
+        key = phase_run_key(collection_flow_id, self.namespace)
+        with self.engine.begin() as connection:
+            dialect.advisory_lock(connection, key)
+            value = self._row(connection, key)
+            if value is not None and value.get("run_id") == run_id:
+                connection.execute(delete(JobKey).where(JobKey.key == key))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def phase_run_store_for(
+    engine: Engine, settings: Settings | None = None, *, namespace: str = PHASE_RUNS
+) -> PhaseRunStore:
+    """Redis when REDIS_URL is set, else the job_keys table in the application database;
+    `namespace` picks the flow's phase runs or its export runs."""
+    settings = settings or get_settings()
+    if settings.redis_url:
+        client = _redis(settings.redis_url)
+        return RedisPhaseRunStore(client, settings.redis_key_prefix, namespace)
+    return SqlPhaseRunStore(engine, namespace)

@@ -1,0 +1,148 @@
+"""The body of a queued phase run, on a worker with primitives only.
+
+Each phase of the run goes through `execute_phase`: one transaction on PostgreSQL (it commits
+whole or not at all); on SQLite the gap scan commits batch by batch (idempotent upserts), so
+that page runs are not kept waiting on the one write lock for the whole scan. The worker writes "running", a heartbeat every few seconds from a thread of its
+own, the phase's progress as it reports it, and how the run ended, while the flow's key
+still holds its run.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.phase_run import PhaseRun, PhaseRunStatus
+from core.flows.phase_run_store import PhaseRunStore
+from core.kernel.context import RequestContext
+from core.kernel.errors import CollectionError
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY_SECONDS = 0.5  # a phase reports per batch; the key is written at most this often
+
+
+class RunSuperseded(Exception):
+    """The key is gone or holds a newer run: stop writing to it."""
+
+
+class RunRecorder:
+    """The run as last written, and each change written while the key is still its own."""
+
+    def __init__(self, store: PhaseRunStore, collection_flow_id: str, run: PhaseRun):
+        self.store = store
+        self.collection_flow_id = collection_flow_id
+        self.run = run
+        self.lock = threading.Lock()
+        self.written_at = 0.0
+        self.superseded = False
+
+    def save(self, **changes: Any) -> None:
+        with self.lock:
+            self.run = self.run.with_changes(time.time(), **changes)
+            self.written_at = time.time()
+            if not self.store.update_if_current(self.collection_flow_id, self.run):
+                self.superseded = True
+                raise RunSuperseded(self.run.run_id)
+
+    def progress(self, done: int, total: int) -> None:
+        """The phase's own count (assets scanned of selected, ...), written now and then."""
+        if time.time() - self.written_at >= PROGRESS_EVERY_SECONDS:
+            self.save(done=done, total=total)
+
+    def beat_until(self, stop: threading.Event, every: float) -> None:
+        while not stop.wait(every) and not self.superseded:
+            try:
+                self.save()
+            except RunSuperseded:
+                return
+            except Exception:  # the next beat tries again; a run that never beats stalls
+                logger.exception("phase run %s: a heartbeat failed", self.run.run_id)
+
+
+def run_phase_run(
+    open_session: Callable[[], Session],
+    store: PhaseRunStore,
+    *,
+    client_account_id: str,
+    engagement_id: str,
+    collection_flow_id: str,
+    flow_id: str,
+    run_id: str,
+    phase_input: dict[str, Any] | None,
+    stall_seconds: float,
+) -> PhaseRun | None:
+    """Run (or, re-delivered, run again) one phase run; its final state, None if superseded."""
+    run = store.get(collection_flow_id)
+    if run is None or run.run_id != run_id:
+        logger.info("phase run %s is no longer current; nothing to do", run_id)
+        return None
+    recorder = RunRecorder(store, collection_flow_id, run)
+    ctx = RequestContext.for_queued_job(client_account_id, engagement_id, run.submitted_by)
+    beside = store.writes_beside_transactions
+    stop = threading.Event()
+    try:
+        recorder.save(status=PhaseRunStatus.RUNNING, started_at=time.time(), done=0)
+        if beside:
+            beat = threading.Thread(
+                target=recorder.beat_until, args=(stop, max(stall_seconds / 4, 0.2)), daemon=True
+            )
+            beat.start()
+        for index, phase in enumerate(run.phases):
+            if index:
+                recorder.save(phase=phase, done=0)
+            with open_session() as db:
+                CollectionChildFlowService(db, ctx).execute_phase(
+                    flow_id,
+                    phase,
+                    phase_input if index == 0 else None,
+                    progress=recorder.progress if beside else _between_batches(db, recorder),
+                )
+        stop.set()
+        recorder.save(status=PhaseRunStatus.COMPLETED, done=recorder.run.total)
+    except RunSuperseded:
+        logger.warning("phase run %s was replaced; stopping", run_id)
+        return None
+    except CollectionError as refused:
+        _fail(recorder, _sentence(refused.message))
+    except (OperationalError, DBAPIError):
+        logger.exception("phase run %s: the database is unreachable", run_id)
+        _fail(recorder, "The database could not be reached.")
+    except Exception as error:
+        logger.exception("phase run %s failed", run_id)
+        _fail(
+            recorder,
+            f"The {recorder.run.words} stopped on an unexpected error ({type(error).__name__}).",
+        )
+    finally:
+        stop.set()
+    return recorder.run
+
+
+def _between_batches(db: Session, recorder: RunRecorder) -> Callable[[int, int], None]:
+    """SQLite: the phase's transaction holds the database's one write lock, which every page
+    run and the run's own key wait for. Between batches it commits what it wrote (the gap
+    scan's upserts are idempotent: a run started again writes each gap once) and reports."""
+
+    def progress(done: int, total: int) -> None:
+        db.commit()
+        recorder.save(done=done, total=total)
+
+    return progress
+
+
+def _fail(recorder: RunRecorder, reason: str) -> None:
+    try:
+        recorder.save(status=PhaseRunStatus.FAILED, failure=reason)
+    except Exception:
+        logger.exception("phase run %s: could not record its failure", recorder.run.run_id)
+
+
+def _sentence(message: str) -> str:
+    text = message.strip() or "It was refused"
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -1,0 +1,43 @@
+"""A phase run's state (pure): when it blocks a start, stalls, and how it reads back."""
+
+from dataclasses import replace
+
+from core.flows.phase_run import PhaseRun, PhaseRunProgress, PhaseRunStatus, phase_run_key
+
+
+def queued() -> PhaseRun:
+    return PhaseRun.queued(("asset_selection", "gap_analysis"), 400, "someone", now=1000.0)
+
+
+def test_a_queued_run_blocks_a_start_until_its_heartbeat_is_older_than_the_stall_limit():
+    run = queued()
+    assert run.blocks_start(1059.0, 60) and not run.is_stalled(1059.0, 60)
+    assert run.is_stalled(1061.0, 60) and not run.blocks_start(1061.0, 60)
+
+
+def test_an_ended_run_never_blocks_nor_stalls():
+    for status in (PhaseRunStatus.COMPLETED, PhaseRunStatus.FAILED):
+        run = replace(queued(), status=status)
+        assert not run.blocks_start(1e9, 60) and not run.is_stalled(1e9, 60)
+
+
+def test_the_percentage_counts_done_of_total_and_a_completed_run_is_whole():
+    assert replace(queued(), done=100).percentage == 25.0
+    assert replace(queued(), done=900).percentage == 100.0
+    assert replace(queued(), total=0).percentage == 0.0
+    assert replace(queued(), status=PhaseRunStatus.COMPLETED, done=3).percentage == 100.0
+
+
+def test_a_run_reads_back_as_it_was_written_and_names_its_phase_in_words():
+    run = replace(queued(), failure="It stopped.", done=7)
+    assert PhaseRun.from_primitives(run.primitives()) == run
+    assert run.words == "asset selection"
+    assert replace(run, phase="gap_analysis").words == "gap scan"
+    assert phase_run_key("abc") == "flow_phase_run:abc"
+
+
+def test_progress_says_stalled_and_not_live_when_the_worker_stopped_reporting():
+    progress = PhaseRunProgress.of(queued(), now=2000.0, stall_seconds=60)
+    assert progress is not None and progress.stalled and not progress.is_live
+    assert progress.shown_status == "stalled"
+    assert PhaseRunProgress.of(None, 0.0, 60) is None
