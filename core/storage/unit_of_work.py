@@ -22,6 +22,7 @@ from core.storage.audit import AuditRepository
 from core.storage.flows import CollectionFlowRepository
 from core.storage.gaps import GapRepository
 from core.storage.import_mappings import ImportMappingRepository
+from core.storage.owner_requests import OwnerRequestRepository
 from core.storage.questionnaires import QuestionnaireRepository
 from db.models import CollectionFlow
 from db.session import bind_tenant
@@ -40,6 +41,7 @@ class UnitOfWork(AccountUnitOfWork):
     questionnaires: QuestionnaireRepository
     audit: AuditRepository
     import_mappings: ImportMappingRepository
+    owner_requests: OwnerRequestRepository
 
     def __init__(self, ctx: RequestContext, session: Session | None = None) -> None:
         super().__init__(session)
@@ -54,6 +56,7 @@ class UnitOfWork(AccountUnitOfWork):
         self.questionnaires = QuestionnaireRepository(session, *ids)
         self.audit = AuditRepository(session, *ids)
         self.import_mappings = ImportMappingRepository(session, *ids)
+        self.owner_requests = OwnerRequestRepository(session, *ids)
 
     def flow(self, flow_id: str | uuid.UUID) -> CollectionFlow:
         """The engagement's flow with that master flow_id; 404 when there is none (another

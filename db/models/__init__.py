@@ -12,6 +12,7 @@ from db.models.flows import CollectionDataGap, CollectionFlow, MasterFlow
 from db.models.gap_jobs import GapJob
 from db.models.job_keys import JobKey
 from db.models.questionnaires import Questionnaire, QuestionnaireResponse
+from db.models.requests import OwnerRequest, QuestionAssignment
 from db.models.sign_in import SignInSession, SignInThrottle
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "JobKey",
     "MasterFlow",
     "Membership",
+    "OwnerRequest",
+    "QuestionAssignment",
     "Questionnaire",
     "QuestionnaireResponse",
     "SignInSession",
