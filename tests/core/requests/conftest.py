@@ -12,6 +12,7 @@ from core.requests.delivery import deliver_request_mails
 from core.requests.escalation import deliver_escalation
 from db.session import get_engine
 from tests.factories import flow_in_manual_collection
+from tests.jobs.conftest import queue, start_consumer  # noqa: F401 (a real huey_consumer)
 from tests.mail import Mailbox, smtp_server
 
 PUBLIC_URL = "https://collect.example.org"
