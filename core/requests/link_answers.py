@@ -33,6 +33,8 @@ CLOSED = "These questions are closed: the team has moved on with the answers it 
 class LinkRefused(Forbidden):
     """Any link that opens nothing: always the same sentence, whatever was wrong with it."""
 
+    said_as_is = True  # shown to the owner in these words, not as a role's refusal
+
     def __init__(self, message: str = REFUSED) -> None:
         super().__init__(message)
 
