@@ -80,7 +80,14 @@ def _collecting_flow(uow: UnitOfWork, request: OwnerRequest) -> CollectionFlow:
 
 def _mine(uow: UnitOfWork, flow: CollectionFlow, request: OwnerRequest) -> list[FlowQuestion]:
     asked = set(request.question_ids)
-    return [question for question in flow_questions(uow, flow) if question.id in asked]
+    # Asked of this owner and still theirs (a question given to someone else since is not).
+    return [
+        question
+        for question in flow_questions(uow, flow)
+        if question.id in asked
+        and question.owner is not None
+        and question.owner.email == request.owner_email
+    ]
 
 
 def _page(flow: CollectionFlow, request: OwnerRequest, mine: list[FlowQuestion]) -> OwnerPage:
@@ -89,10 +96,9 @@ def _page(flow: CollectionFlow, request: OwnerRequest, mine: list[FlowQuestion])
         for q in mine
         if not q.answered
     ]
-    # Answered: asked of this owner, and no longer open (answered or resolved since).
     return OwnerPage(
         request.owner_email, request.owner_name, flow.flow_name, request.due_on, left,
-        len(request.question_ids) - len(left),
+        sum(1 for q in mine if q.answered),
     )  # fmt: skip
 
 

@@ -36,17 +36,22 @@ class UnassignedQuestion:
 def owner_progress(uow: UnitOfWork, flow_id: str) -> list[OwnerProgress]:
     uow.require(Action.VIEW)
     flow = uow.flow(flow_id)
-    open_ids = {q.id for q in flow_questions(uow, flow) if not q.answered}
+    questions = flow_questions(uow, flow)
+    pending = {q.id for q in questions}
+    answered_ids = {q.id for q in questions if q.answered}
     today = utcnow().date()
     rows = []
     for request in uow.owner_requests.for_flow(flow.id):
-        left = len(open_ids.intersection(request.question_ids))
+        asked = set(request.question_ids)
+        # Answered: an answer is in, or the question is closed (resolved or skipped).
+        answered = len(asked & answered_ids) + len(asked - pending)
+        left = len(asked & pending) - len(asked & answered_ids)
         rows.append(
             OwnerProgress(
                 request.owner_email,
                 request.owner_name,
-                len(request.question_ids),
-                len(request.question_ids) - left,
+                len(asked),
+                answered,
                 request.last_mailed_at,
                 request.link_opened_at,
                 request.due_on,

@@ -85,13 +85,14 @@ def send_requests(
             uow.owner_requests.add(request)
         else:
             live = request.link_expires_at > now
-            same = sorted(request.question_ids) == question_ids
-            if not resend and live and same and request.delivery_status == "sent":
+            nothing_new = set(question_ids) <= set(request.question_ids)
+            if not resend and live and nothing_new and request.delivery_status == "sent":
                 up_to_date += 1
                 continue
             if resend or not live:
                 renew_link(request, now)
-            request.question_ids = question_ids
+            # Every question ever asked of the owner: answered ones still count as answered.
+            request.question_ids = sorted(set(request.question_ids) | set(question_ids))
         request.owner_name = names.get(email) or request.owner_name
         if due_on is not None:
             request.due_on = due_on

@@ -24,8 +24,9 @@ def _suggested(question: dict[str, Any]) -> str | None:
 
 
 def _input(question: dict[str, Any], key: str) -> Any:
-    label = shown_text.plain(question["label"] + (" *" if question.get("required") else ""))
-    help_text = shown_text.plain(question.get("help") or "") or None
+    # The catalogue's words (as on the Questionnaires page), not people's text.
+    label = question["label"] + (" *" if question.get("required") else "")
+    help_text = question.get("help") or None
     if question["type"] == "select":
         options = list(question.get("options") or [])
         return st.selectbox(
@@ -53,9 +54,12 @@ def show(questions: list[OwnerQuestion], problems: dict[str, str]) -> dict[str, 
     """The answers given when Save was pressed (question id -> value), else None."""
     with st.form("owner_answers"):
         values: dict[str, Any] = {}
+        shown_asset = None
         for question in questions:
             asked = question.question
-            st.markdown(f"**{shown_text.plain(question.asset_name)}**")
+            if question.asset_name != shown_asset:  # questions come asset by asset
+                st.subheader(shown_text.plain(question.asset_name), divider="gray")
+                shown_asset = question.asset_name
             values[asked["id"]] = _input(asked, key=f"owner_{asked['id']}")
             suggestion = _suggested(asked)
             if suggestion:

@@ -86,7 +86,7 @@ def test_the_owner_page_shows_only_their_questions_and_saves_answers(db, tenant,
     app = owner_page(token)
     no_exceptions(app)
     assert [t.value for t in app.title] == ["Your questions"]
-    assert [box.label for box in app.selectbox] == ["Environment \\*"]  # required
+    assert [box.label for box in app.selectbox] == ["Environment *"]  # required
     assert not app.sidebar.button  # no sign-out, no other page
     app.selectbox[0].select("production")
     app.button[0].click().run()
