@@ -1,7 +1,7 @@
 """Delivering request mails, on the workers: one SMTP connection for a task's mails.
 
-Each mail's outcome is committed as soon as it is known, so a worker stopped midway resends
-nothing that went out (at worst the one mail in flight). A refused or failed mail is kept as
+Outcomes are committed every COMMIT_EVERY mails (a commit per mail costs a round trip and a
+disk flush), so a worker stopped midway resends at most that many mails that went out. A refused or failed mail is kept as
 `retrying` with the relay's words, then `failed` on the last attempt: shown per owner, and
 taken up again by the next send.
 """
@@ -15,11 +15,12 @@ from core.kernel.context import RequestContext
 from core.kernel.errors import ServiceUnavailable
 from core.requests.links import LinkClaim, link_url
 from core.requests.mail import MailSender, RequestMail, request_message
-from core.storage.unit_of_work import UnitOfWork, engagement_uow
-from db.models import OwnerRequest
+from core.storage.unit_of_work import engagement_uow
+from db.models import CollectionFlow, OwnerRequest
 from db.types import utcnow
 
 WAITING = ("queued", "retrying")
+COMMIT_EVERY = 25
 MAX_ERROR_LENGTH = 500
 
 
@@ -35,9 +36,12 @@ def _error_text(error: BaseException) -> str:
 
 
 def _mail_of(
-    uow: UnitOfWork, request: OwnerRequest, asset_names: dict[str, str], engagement: str
+    flows: dict[uuid.UUID, CollectionFlow | None],
+    request: OwnerRequest,
+    asset_names: dict[str, str],
+    engagement: str,
 ) -> RequestMail:
-    flow = uow.flows.get_by_id(request.collection_flow_id)
+    flow = flows.get(request.collection_flow_id)
     claim = LinkClaim(
         request.id, request.link_nonce, request.client_account_id, request.engagement_id
     )
@@ -71,6 +75,11 @@ def deliver_request_mails(
             [question for request in waiting for question in request.question_ids]
         )
         engagement = uow.owner_requests.engagement_name()
+        flows = {
+            flow_id: uow.flows.get_by_id(flow_id)
+            for flow_id in {request.collection_flow_id for request in waiting}
+        }
+        uow.session.expire_on_commit = False  # the batch's rows stay as this task wrote them
         try:
             sender: MailSender | None = MailSender(settings)
             not_set_up = None
@@ -84,7 +93,7 @@ def deliver_request_mails(
                         raise not_set_up or ServiceUnavailable("Mail is not set up")
                     sender.send(
                         request_message(
-                            _mail_of(uow, request, asset_names, engagement), settings.smtp_from
+                            _mail_of(flows, request, asset_names, engagement), settings.smtp_from
                         )
                     )
                 except (smtplib.SMTPException, OSError, ServiceUnavailable) as error:
@@ -100,7 +109,8 @@ def deliver_request_mails(
                     request.last_mailed_at = now
                     request.mails_sent += 1
                     sent += 1
-                uow.commit()
+                if (sent + failed + to_retry) % COMMIT_EVERY == 0:
+                    uow.commit()
         finally:
             if sender is not None:
                 sender.close()
