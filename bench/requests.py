@@ -211,6 +211,7 @@ def run(url: str, owners: int) -> dict[str, Any]:
         "delivery_peak_traced_mb": round(delivery_peak / 2**20, 1),
         "remind_peak_traced_mb": round(remind_peak / 2**20, 1),
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),  # the machine is shared
     }
 
 
