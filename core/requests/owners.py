@@ -2,7 +2,8 @@
 
 The technical owner answers for infrastructure and technical-debt attributes, the business
 owner for business and application ones, each the other's fallback. An owner is reachable
-when the value holds one email address (`lee@x.org` or `Lee Park <lee@x.org>`).
+when the value holds one email address: `lee@x.org`, or a name with the address in angle
+brackets after it (as mail headers write it).
 """
 
 import re
