@@ -53,3 +53,18 @@ def test_after_the_due_date_managers_get_one_mail_listing_the_overdue_owners(
     again = in_uow(db, owned.ctx, remind_owners)
     assert again.escalated_owners == 0
     assert len([m for m in mailbox.messages if m["Subject"].startswith("Overdue")]) == 1
+
+
+def test_the_daily_run_on_the_workers_reminds_in_every_engagement(
+    db, owned_flow, make_tenant, workers, mailbox
+):
+    from core.requests.queued_tasks import remind_every_engagement
+
+    owned = owned_flow()
+    make_tenant()  # an engagement with no request: nothing to do there
+    in_uow(db, owned.ctx, send_requests, owned.flow_id)
+    age_mails(db, 4)
+    done = {run.engagement_id: run.summary for run in remind_every_engagement()}
+    assert done[str(owned.ctx.engagement_id)].reminded == 2
+    assert sum(summary.reminded for summary in done.values() if summary) == 2
+    assert len(mailbox.messages) == 4
