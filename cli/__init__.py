@@ -1,5 +1,5 @@
 """python -m db upgrade | seed --demo | clients ... | engagements ... | users ... |
-import-assets FILE | export FLOW_ID
+import-assets FILE | export FLOW_ID | requests send FLOW_ID | requests remind
 
 One module per group of commands; each registers its parsers and the function that runs them.
 """
@@ -10,7 +10,7 @@ import os
 import sys
 from typing import NoReturn
 
-from cli import errors, inventory, seed, tenants, users
+from cli import errors, inventory, requests, seed, tenants, users
 from cli.common import BAD_INPUT
 
 DESCRIPTION = (
@@ -30,7 +30,7 @@ def parser() -> argparse.ArgumentParser:
     """The commands and where their arguments go; their values are checked by the models."""
     parser = CommandParser(prog="python -m db", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", required=True)
-    for group in (seed, tenants, users, inventory):
+    for group in (seed, tenants, users, inventory, requests):
         group.register(commands)
     _add_verbose(parser, default=False)
     return parser

@@ -86,6 +86,24 @@ class Settings(BaseSettings):
     # is refused with 429 and Retry-After.
     progress_polls_per_pass_per_second: float = Field(default=2.0, gt=0)
     progress_polls_per_address_per_second: float = Field(default=50.0, gt=0)
+    # Mail to owners (core/requests): the address people open their link under, the SMTP relay
+    # the workers send through (unset SMTP_HOST: nothing is sent, and the page says so), how
+    # long a link lives and how long after a mail a reminder follows.
+    public_url: str = Field(
+        default="http://localhost:8501", description="the address owners open their link under"
+    )
+    smtp_host: str | None = Field(default=None, description="the SMTP relay; unset: no mail")
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="the SMTP relay's port")
+    smtp_from: str = Field(
+        default="collection@localhost", description="the sender of mail to owners and managers"
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, when it needs one")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP login's password")
+    smtp_starttls: bool = Field(default=False, description="upgrade the SMTP connection to TLS")
+    request_days: int = Field(default=14, ge=1, le=365, description="how long a link lives")
+    reminder_days: int = Field(
+        default=3, ge=1, le=365, description="days after the last mail before a reminder"
+    )
 
 
 def migration_url(settings: Settings) -> str:

@@ -9,6 +9,8 @@ from dashboard import session_cookie, state, upload_rights
 from dashboard.widgets import sidebar
 
 SIGN_IN = "views/sign_in.py"
+# An owner's questions, opened from the link in their mail: signed in or not, never listed.
+OWNER_ANSWERS = ("views/owner_answers.py", "Your questions", "answer")
 # (script, title, icon, who may open it)
 PAGES = (
     ("views/flows.py", "Flows", ":material/list:", lambda ctx: True),
@@ -44,6 +46,7 @@ if ctx is None:
     # a new session) opens the page it named once the person has signed in.
     sign_in = [st.Page(SIGN_IN, title="Sign in", icon=":material/login:", default=True)]
     sign_in += [st.Page(SIGN_IN, title="Sign in", url_path=Path(path).stem) for path, *_ in PAGES]
+    sign_in.append(st.Page(OWNER_ANSWERS[0], title=OWNER_ANSWERS[1], url_path=OWNER_ANSWERS[2]))
     st.navigation(sign_in, position="hidden").run()
 else:
     pages = [
@@ -51,7 +54,9 @@ else:
         for index, (path, title, icon, allowed) in enumerate(PAGES)
         if allowed(ctx)
     ]
+    owner_page = st.Page(OWNER_ANSWERS[0], title=OWNER_ANSWERS[1], url_path=OWNER_ANSWERS[2])
     # The sidebar draws the links itself, so they carry the flow shown (?flow=) to every page.
-    page = st.navigation(pages, position="hidden")
-    sidebar.show(pages)
+    page = st.navigation([*pages, owner_page], position="hidden")
+    if page.url_path != OWNER_ANSWERS[2]:
+        sidebar.show(pages)
     page.run()

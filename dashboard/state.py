@@ -107,6 +107,8 @@ def sentence(message: str) -> str:
 
 def explain(error: CollectionError, doing: str) -> str:
     """A typed core error as one plain sentence for the person at the screen."""
+    if getattr(error, "said_as_is", False):  # a sentence meant for whoever reads it (a link)
+        return sentence(error.message)
     if isinstance(error, RateLimited):
         seconds = max(1, math.ceil(error.retry_after_seconds))
         return f"Wait {seconds} second{'s' if seconds != 1 else ''} before submitting again."

@@ -8,13 +8,18 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from huey import Huey
+from huey import Huey, crontab
 from huey.api import Task
 from huey.signals import SIGNAL_INTERRUPTED
 
 from core.enhancement.queued_tasks import run_queued_gap_enhancement, run_queued_phase
 from core.flows.phase_run import EXPORT
 from core.inventory.export_runs import run_queued_export
+from core.requests.queued_tasks import (
+    remind_every_engagement,
+    run_queued_escalation,
+    run_queued_owner_mail,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,12 +72,45 @@ def run_flow_phase(
     )
 
 
+# A relay that refuses for a while (greylisting, an outage) gets four tries over 15 minutes;
+# what still fails is shown per owner as failed and taken up by the next send or reminder.
+MAIL_RETRIES = 3
+MAIL_RETRY_SECONDS = 300
+# The daily reminder run, in the workers' clock (UTC).
+REMINDER_HOUR_UTC = 7
+
+
+def owner_mail(
+    client_account_id: str, engagement_id: str, request_ids: list[str], task: Task | None = None
+) -> str:
+    result = run_queued_owner_mail(
+        client_account_id=client_account_id,
+        engagement_id=engagement_id,
+        request_ids=request_ids,
+        # Huey counts retries down: none left, this is the last attempt.
+        final_attempt=task is None or not task.retries,
+    )
+    return f"sent {result.sent}, failed {result.failed}"
+
+
+def escalation_mail(client_account_id: str, engagement_id: str, request_ids: list[str]) -> int:
+    return run_queued_escalation(
+        client_account_id=client_account_id, engagement_id=engagement_id, request_ids=request_ids
+    )
+
+
+def remind_owners_daily() -> int:
+    return sum(1 for done in remind_every_engagement() if done.summary is not None)
+
+
 @dataclass(frozen=True)
 class HueyDispatcher:
     """core's JobDispatcher on top of Huey tasks."""
 
     gap_enhancement: Any
     flow_phase: Any
+    owner_mail: Any = None
+    escalation_mail: Any = None
 
     def enqueue_gap_enhancement(self, **primitives: Any) -> None:
         self.gap_enhancement(**primitives)
@@ -80,12 +118,27 @@ class HueyDispatcher:
     def enqueue_phase(self, **primitives: Any) -> None:
         self.flow_phase(**primitives)
 
+    def enqueue_owner_mail(self, **primitives: Any) -> None:
+        self.owner_mail(**primitives)
+
+    def enqueue_escalation(self, **primitives: Any) -> None:
+        self.escalation_mail(**primitives)
+
 
 def register_tasks(huey: Huey) -> HueyDispatcher:
     """Bind the tasks to a Huey instance and return the dispatcher that enqueues them."""
     dispatcher = HueyDispatcher(
         gap_enhancement=huey.task(name="gap_enhancement_worker")(gap_enhancement_worker),
         flow_phase=huey.task(name="run_flow_phase")(run_flow_phase),
+        owner_mail=huey.task(
+            name="owner_mail", retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_SECONDS, context=True
+        )(owner_mail),
+        escalation_mail=huey.task(
+            name="escalation_mail", retries=MAIL_RETRIES, retry_delay=MAIL_RETRY_SECONDS
+        )(escalation_mail),
+    )
+    huey.periodic_task(crontab(minute="0", hour=str(REMINDER_HOUR_UTC)), name="remind_owners")(
+        remind_owners_daily
     )
 
     @huey.signal(SIGNAL_INTERRUPTED)

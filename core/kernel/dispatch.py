@@ -19,6 +19,10 @@ class JobDispatcher(Protocol):
 
     def enqueue_phase(self, **primitives: Any) -> None: ...
 
+    def enqueue_owner_mail(self, **primitives: Any) -> None: ...
+
+    def enqueue_escalation(self, **primitives: Any) -> None: ...
+
 
 _dispatcher: JobDispatcher | None = None
 _loading = threading.Lock()

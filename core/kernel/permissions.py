@@ -26,6 +26,8 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     MANAGE_PEOPLE = "manage_people"  # invite, change roles, remove, deactivate, unlock
     MANAGE_ENGAGEMENTS = "manage_engagements"  # create, rename, archive; create clients
+    ASSIGN_OWNERS = "assign_owners"  # give a question without a reachable owner an email
+    SEND_REQUESTS = "send_requests"  # mail owners their open questions, remind them
 
 
 _ANALYST = frozenset(
@@ -38,10 +40,13 @@ _ANALYST = frozenset(
         Action.ANSWER,
         Action.IMPORT_ASSETS,
         Action.EXPORT,
+        Action.ASSIGN_OWNERS,
+        Action.SEND_REQUESTS,
     }
 )
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    "manager": frozenset({Action.VIEW, Action.EXPORT}),
+    # Managers read, and give owners to questions nobody owns (they know who is who).
+    "manager": frozenset({Action.VIEW, Action.EXPORT, Action.ASSIGN_OWNERS}),
     "analyst": _ANALYST,
     "admin": frozenset(Action),
 }

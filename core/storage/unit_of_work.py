@@ -23,6 +23,7 @@ from core.storage.flows import CollectionFlowRepository
 from core.storage.gap_counts import GapCountRepository
 from core.storage.gaps import GapRepository
 from core.storage.import_mappings import ImportMappingRepository
+from core.storage.owner_requests import OwnerRequestRepository
 from core.storage.questionnaires import QuestionnaireRepository
 from db.models import CollectionFlow
 from db.session import bind_tenant
@@ -42,6 +43,7 @@ class UnitOfWork(AccountUnitOfWork):
     questionnaires: QuestionnaireRepository
     audit: AuditRepository
     import_mappings: ImportMappingRepository
+    owner_requests: OwnerRequestRepository
 
     def __init__(self, ctx: RequestContext, session: Session | None = None) -> None:
         super().__init__(session)
@@ -57,6 +59,7 @@ class UnitOfWork(AccountUnitOfWork):
         self.questionnaires = QuestionnaireRepository(session, *ids)
         self.audit = AuditRepository(session, *ids)
         self.import_mappings = ImportMappingRepository(session, *ids)
+        self.owner_requests = OwnerRequestRepository(session, *ids)
 
     def flow(self, flow_id: str | uuid.UUID) -> CollectionFlow:
         """The engagement's flow with that master flow_id; 404 when there is none (another

@@ -7,8 +7,9 @@ from core.access import identity
 from core.enhancement.job_history import list_jobs
 from core.enhancement.jobs import list_job_states
 from core.flows import overview
+from core.requests.progress import response_figures
 from dashboard import shown_text, state
-from dashboard.widgets import overview_charts
+from dashboard.widgets import overview_charts, owner_responses
 
 ctx = state.require_context()
 user = st.session_state.get(state.USER)
@@ -41,6 +42,7 @@ if user is not None:
                 doing="open that engagement",
             )
 flows, pending, resolved, histories, job_rows, current_jobs = [], [], [], [], [], {}
+responses = []
 for label, scoped in contexts.items():
     # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
     shown = shown_text.chart_text(label)
@@ -56,6 +58,7 @@ for label, scoped in contexts.items():
         histories.append((shown, transitions))
     for job in state.call(list_jobs, doing="read the job history", ctx=scoped):
         job_rows.append((shown, job.finished_at or job.submitted_at, job.processed))
+    responses.append((label, state.call(response_figures, doing="read requests", ctx=scoped)))
     for flow_job in state.call(list_job_states, doing="read job states", ctx=scoped):
         current_jobs[flow_job.flow_id] = {
             "status": "live" if flow_job.progress.is_live else flow_job.progress.shown_status,
@@ -75,3 +78,4 @@ overview_charts.pace(
     overview.phase_durations(histories),
     overview.daily_throughput(job_rows),
 )
+owner_responses.show(responses)

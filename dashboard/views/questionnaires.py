@@ -8,7 +8,13 @@ from core.kernel.phases import CollectionPhase
 from core.questionnaires.answers import list_answers, save_answers
 from core.questionnaires.suggestions import accept_prediction
 from dashboard import shown_text, state
-from dashboard.widgets import flow_picker, phase_actions, question_form, validation_report
+from dashboard.widgets import (
+    flow_picker,
+    owner_requests,
+    phase_actions,
+    question_form,
+    validation_report,
+)
 from dashboard.widgets.phase_timeline import phase_label
 
 SAVED = "questionnaire_saved_message"
@@ -96,3 +102,4 @@ if collecting and can(ctx, Action.RUN_PHASE):
 report = flow.phase_state.get("validation_report")
 if report:
     validation_report.show(report, flow_id)
+owner_requests.show(ctx, flow_id, collecting)

@@ -13,6 +13,7 @@ from db.models.gap_counts import GapCount
 from db.models.gap_jobs import GapJob
 from db.models.job_keys import JobKey
 from db.models.questionnaires import Questionnaire, QuestionnaireResponse
+from db.models.requests import OwnerRequest, QuestionAssignment
 from db.models.sign_in import SignInSession, SignInThrottle
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "JobKey",
     "MasterFlow",
     "Membership",
+    "OwnerRequest",
+    "QuestionAssignment",
     "Questionnaire",
     "QuestionnaireResponse",
     "SignInSession",

@@ -215,13 +215,14 @@ def test_the_job_flow_of_the_matrix_really_holds_a_failed_job(db, setup):
 
 
 def test_the_matrix_agrees_with_the_role_table():
-    assert ROLE_ACTIONS["manager"] == {Action.VIEW, Action.EXPORT}
+    assert ROLE_ACTIONS["manager"] == {Action.VIEW, Action.EXPORT, Action.ASSIGN_OWNERS}
     assert ROLE_ACTIONS["analyst"] - ROLE_ACTIONS["manager"] >= {
         Action.CREATE_FLOW,
         Action.RUN_PHASE,
         Action.SUBMIT_GAPS,
         Action.RETRY_JOB,
         Action.ANSWER,
+        Action.SEND_REQUESTS,
     }
     assert ROLE_ACTIONS["admin"] - ROLE_ACTIONS["analyst"] == {
         Action.RESUME_FLOW,

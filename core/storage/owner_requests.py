@@ -1,0 +1,137 @@
+"""Requests to owners and owners assigned by hand, of one tenant; the reads they need."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+
+from core.storage.tenant_repository import TenantRepository
+from db.models import (
+    Asset,
+    CollectionDataGap,
+    CollectionFlow,
+    Engagement,
+    Membership,
+    OwnerRequest,
+    QuestionAssignment,
+    Questionnaire,
+    QuestionnaireResponse,
+    User,
+)
+
+
+class OwnerRequestRepository(TenantRepository):
+    def for_flow(self, collection_flow_id: uuid.UUID) -> list[OwnerRequest]:
+        query = self._scoped(select(OwnerRequest), OwnerRequest).where(
+            OwnerRequest.collection_flow_id == collection_flow_id
+        )
+        return list(self.db.scalars(query.order_by(OwnerRequest.owner_email)))
+
+    def of_engagement(self) -> list[OwnerRequest]:
+        query = self._scoped(select(OwnerRequest), OwnerRequest)
+        return list(self.db.scalars(query.order_by(OwnerRequest.owner_email)))
+
+    def get(self, request_id: uuid.UUID, *, for_update: bool = False) -> OwnerRequest | None:
+        query = self._scoped(select(OwnerRequest), OwnerRequest).where(
+            OwnerRequest.id == request_id
+        )
+        if for_update:
+            query = query.with_for_update()
+        return self.db.scalars(query).first()
+
+    def by_ids(self, request_ids: Sequence[uuid.UUID]) -> list[OwnerRequest]:
+        query = self._scoped(select(OwnerRequest), OwnerRequest).where(
+            OwnerRequest.id.in_(list(request_ids))
+        )
+        return list(self.db.scalars(query))
+
+    def add(self, request: OwnerRequest) -> None:
+        request.client_account_id = self.client_account_id
+        request.engagement_id = self.engagement_id
+        self.db.add(request)
+
+    def assignments(self, collection_flow_id: uuid.UUID) -> dict[str, QuestionAssignment]:
+        """The flow's owners given by hand, by question (gap) id."""
+        query = self._scoped(select(QuestionAssignment), QuestionAssignment).where(
+            QuestionAssignment.collection_flow_id == collection_flow_id
+        )
+        return {str(row.gap_id): row for row in self.db.scalars(query)}
+
+    def add_assignment(self, assignment: QuestionAssignment) -> None:
+        assignment.client_account_id = self.client_account_id
+        assignment.engagement_id = self.engagement_id
+        self.db.add(assignment)
+
+    def pending_gap_ids(self, collection_flow_id: uuid.UUID) -> set[str]:
+        query = (
+            self._scoped(
+                select(CollectionDataGap.id).join(
+                    CollectionFlow, CollectionFlow.id == CollectionDataGap.collection_flow_id
+                ),
+                CollectionFlow,
+            )
+            .where(CollectionDataGap.collection_flow_id == collection_flow_id)
+            .where(CollectionDataGap.resolution_status == "pending")
+        )
+        return {str(gap_id) for gap_id in self.db.scalars(query)}
+
+    def asset_owners(self) -> dict[uuid.UUID, tuple[str, str | None, str | None]]:
+        """Every asset's name, technical owner and business owner (three columns, not rows)."""
+        query = self._scoped(
+            select(Asset.id, Asset.name, Asset.technical_owner, Asset.business_owner), Asset
+        )
+        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute(query)}
+
+    def manager_emails(self) -> list[str]:
+        """The addresses of the engagement's active managers (and of the whole client's)."""
+        query = (
+            select(User.email)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.client_account_id == self.client_account_id,
+                or_(
+                    Membership.engagement_id.is_(None),
+                    Membership.engagement_id == self.engagement_id,
+                ),
+                Membership.role == "manager",
+                User.is_active.is_(True),
+            )
+            .distinct()
+        )
+        return sorted(self.db.scalars(query))
+
+    def asset_names_of_questions(self, gap_ids: Sequence[str]) -> dict[str, str]:
+        """The asset each question (gap) is about, by the question's id."""
+        names: dict[str, str] = {}
+        ids = [uuid.UUID(gap_id) for gap_id in gap_ids]
+        for start in range(0, len(ids), 1000):
+            query = self._scoped(
+                select(CollectionDataGap.id, Asset.name).join(
+                    Asset, Asset.id == CollectionDataGap.asset_id
+                ),
+                Asset,
+            ).where(CollectionDataGap.id.in_(ids[start : start + 1000]))
+            names.update({str(gap_id): name for gap_id, name in self.db.execute(query)})
+        return names
+
+    def engagement_name(self) -> str:
+        query = select(Engagement.name).where(
+            Engagement.id == self.engagement_id,
+            Engagement.client_account_id == self.client_account_id,
+        )
+        return self.db.scalar(query) or ""
+
+    def link_answers(self, collection_flow_id: uuid.UUID) -> list[tuple[datetime, str]]:
+        """When each answer given by an owner's link was saved, and by whom."""
+        query = self._scoped(
+            select(QuestionnaireResponse.value, QuestionnaireResponse.updated_at)
+            .join(Questionnaire, Questionnaire.id == QuestionnaireResponse.questionnaire_id)
+            .join(CollectionFlow, CollectionFlow.id == Questionnaire.collection_flow_id),
+            CollectionFlow,
+        ).where(Questionnaire.collection_flow_id == collection_flow_id)
+        return [
+            (saved_at, value["answered_via_link"])
+            for value, saved_at in self.db.execute(query)
+            if isinstance(value, dict) and value.get("answered_via_link")
+        ]
