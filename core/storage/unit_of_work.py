@@ -22,6 +22,7 @@ from core.storage.audit import AuditRepository
 from core.storage.flows import CollectionFlowRepository
 from core.storage.gaps import GapRepository
 from core.storage.import_mappings import ImportMappingRepository
+from core.storage.open_questions import OpenQuestionRepository
 from core.storage.questionnaires import QuestionnaireRepository
 from db.models import CollectionFlow
 from db.session import bind_tenant
@@ -38,6 +39,7 @@ class UnitOfWork(AccountUnitOfWork):
     assets: AssetRepository
     gaps: GapRepository
     questionnaires: QuestionnaireRepository
+    open_questions: OpenQuestionRepository
     audit: AuditRepository
     import_mappings: ImportMappingRepository
 
@@ -52,6 +54,7 @@ class UnitOfWork(AccountUnitOfWork):
         self.assets = AssetRepository(session, *ids)
         self.gaps = GapRepository(session, *ids)
         self.questionnaires = QuestionnaireRepository(session, *ids)
+        self.open_questions = OpenQuestionRepository(session, *ids)
         self.audit = AuditRepository(session, *ids)
         self.import_mappings = ImportMappingRepository(session, *ids)
 
