@@ -125,6 +125,25 @@ def list_owners(uow: UnitOfWork, flow_id: str) -> list[str]:
     return uow.open_questions.owners(uow.flow(flow_id).id, TECHNICAL_FIELDS)
 
 
+@dataclass(frozen=True)
+class Unanswered:
+    questions: int
+    critical: int
+
+
+def count_unanswered(uow: UnitOfWork, flow_id: str) -> Unanswered:
+    """How many open questions of the flow have no answer yet, and how many are critical."""
+    uow.require(Action.VIEW)
+    flow = uow.flow(flow_id)
+    answered = uow.open_questions.answered(flow.id)
+    left = [
+        priority
+        for gap_id, questionnaire_id, priority in uow.open_questions.keys(flow.id)
+        if (questionnaire_id, str(gap_id)) not in answered
+    ]
+    return Unanswered(len(left), sum(1 for priority in left if priority == 1))
+
+
 def gap_ids(values: list[str]) -> list[uuid.UUID]:
     """The question ids that are ids at all (others are simply not open questions)."""
     found = []

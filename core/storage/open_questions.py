@@ -15,7 +15,13 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 
 from core.catalogue.text_values import PLACEHOLDERS
 from core.storage.tenant_repository import TenantRepository
-from db.models import Asset, CollectionDataGap, CollectionFlow, Questionnaire
+from db.models import (
+    Asset,
+    CollectionDataGap,
+    CollectionFlow,
+    Questionnaire,
+    QuestionnaireResponse,
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,32 @@ class OpenQuestionRepository(TenantRepository):
             query = self._matching(collection_flow_id, wanted)
             rows.extend(self.db.execute(query.where(CollectionDataGap.id.in_(batch))))
         return rows
+
+    def keys(self, collection_flow_id: uuid.UUID) -> list[Any]:
+        """(gap id, questionnaire id, priority) of every open question of the flow."""
+        wanted = OpenQuestionFilter(frozenset())
+        query = self._matching(collection_flow_id, wanted).with_only_columns(
+            CollectionDataGap.id, Questionnaire.id, CollectionDataGap.priority
+        )
+        return list(self.db.execute(query))
+
+    def answered(self, collection_flow_id: uuid.UUID) -> set[tuple[uuid.UUID, str]]:
+        """(questionnaire id, question id) of every answer given in the flow's questionnaires."""
+        query = self._scoped(
+            select(
+                QuestionnaireResponse.questionnaire_id,
+                QuestionnaireResponse.question_id,
+                QuestionnaireResponse.value,
+            )
+            .join(Questionnaire, Questionnaire.id == QuestionnaireResponse.questionnaire_id)
+            .join(CollectionFlow, CollectionFlow.id == Questionnaire.collection_flow_id),
+            CollectionFlow,
+        ).where(Questionnaire.collection_flow_id == collection_flow_id)
+        return {
+            (row.questionnaire_id, row.question_id)
+            for row in self.db.execute(query)
+            if (row.value or {}).get("answer") not in (None, "")
+        }
 
     def count(self, collection_flow_id: uuid.UUID, wanted: OpenQuestionFilter) -> int:
         query = self._matching(collection_flow_id, wanted).with_only_columns(func.count())
