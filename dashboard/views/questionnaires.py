@@ -11,6 +11,7 @@ from dashboard import shown_text, state
 from dashboard.widgets import (
     answer_grid,
     answer_grid_filters,
+    answer_sheet,
     asset_questionnaire,
     flow_picker,
     phase_actions,
@@ -56,6 +57,7 @@ if view == GRID:
         st.info("No open question matches these filters.")
     else:
         answer_grid.show(flow_id, listed.rows, editable=may_answer)
+    answer_sheet.show(ctx, flow_id, filters, may_answer)
 else:
     answers = state.call(list_answers, flow_id, doing="read answers")
     asset_questionnaire.show(flow_id, questionnaires, answers, may_answer)

@@ -1,6 +1,9 @@
 """The Questionnaires page's answer grid as AppTest sees it: the open questions, Accept showing
 its values at once, Save, and Submit for validation saying how many questions are open."""
 
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from core.flows.child_flow_service import CollectionChildFlowService
@@ -92,3 +95,18 @@ def test_the_form_shows_an_accepted_suggestion_at_once(db, tenant, open_page, fl
     assert texts(app, "success") == ["Accepted the suggestion production."]
     environment = next(w for w in app.selectbox if w.label.startswith("Environment"))
     assert environment.value == "production"
+
+
+def test_the_questions_shown_download_as_a_spreadsheet(
+    db, tenant, open_page, flow_with_gaps, downloaded
+):
+    app = open_page(tenant, "questionnaires", collecting(db, tenant, flow_with_gaps))
+    app.selectbox(key=next(s.key for s in app.selectbox if s.label == "Owner")).set_value(
+        "Lee Park"
+    ).run()
+    no_exceptions(app)
+    assert len(grid(app)) == 6  # the business owner is "TBD": Lee owns all
+    key = next(b.key for b in app.get("download_button") if "Download" in b.label)
+    sheet = load_workbook(io.BytesIO(downloaded(app, key)))["Open questions"]
+    assert {row[4] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"Lee Park"}
+    assert sheet.max_row == 7
