@@ -74,15 +74,6 @@ def fold_edits(flow_id: str, draft: Draft, saved: dict[str, OpenQuestion]) -> No
             draft.accepted.discard(question_id)
 
 
-def changed(draft: Draft, questions: list[OpenQuestion]) -> dict[str, str]:
-    """The answers typed but not saved, of the questions shown."""
-    return {
-        q.question_id: draft.answers[q.question_id]
-        for q in questions
-        if q.question_id in draft.answers
-    }
-
-
 def check(question: OpenQuestion, draft: Draft) -> str:
     """What the Check column says of a row: in words, not by colour."""
     if question.question_id not in draft.answers:
@@ -136,17 +127,18 @@ def accept_at_or_above(draft: Draft, questions: list[OpenQuestion], percent: int
     return taken
 
 
-def save(flow_id: str, draft: Draft, questions: list[OpenQuestion]) -> SavedAnswers | None:
-    to_save = {key: value for key, value in changed(draft, questions).items() if value}
+def save(flow_id: str, draft: Draft) -> SavedAnswers | None:
+    """Save every answer typed, shown under the filters or not; refused ones stay to fix."""
+    to_save = {key: value for key, value in draft.answers.items() if value}
     accepted = draft.accepted & set(to_save)
     outcome = state.call_or_none(
         save_many_answers, flow_id, to_save, sorted(accepted), doing="save answers"
     )
     if outcome is None:
         return None
-    refused = {item.question_id for item in outcome.refused}
+    kept = {item.question_id for item in outcome.refused if item.label}  # still open
     for question_id in to_save:
-        if question_id not in refused:
+        if question_id not in kept:
             draft.answers.pop(question_id, None)
             draft.accepted.discard(question_id)
     draft.generation += 1
@@ -183,17 +175,18 @@ def show(flow_id: str, questions: list[OpenQuestion], editable: bool) -> None:
             "Why": st.column_config.TextColumn(width="medium"),
         },
     )
-    pending = changed(draft, questions)
+    pending = [answer for answer in draft.answers.values() if answer]
+    hidden = len(set(draft.answers) - set(shown_ids))
     answered = sum(1 for question in questions if question.answer not in (None, ""))
     st.caption(
-        f"{answered} of {len(questions)} shown answered (saved) · {len(pending)} change(s) not"
-        " saved yet"
+        f"{answered} of {len(questions)} shown answered (saved) · {len(pending)} answer(s) not"
+        f" saved yet{f', {hidden} of them under other filters' if hidden else ''}"
     )
     if editable and st.button(
         f"Save {len(pending)} answer(s)", type="primary", key=f"grid_save_{flow_id}",
         disabled=not pending,
     ):  # fmt: skip
-        outcome = save(flow_id, draft, questions)
+        outcome = save(flow_id, draft)
         if outcome is not None:
             answer_grid_report.keep(outcome)
             st.rerun()
