@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     # A predicted value is filled into a question as its answer only from this confidence
     # up; below it, it is offered as a suggestion to accept with one click.
     prediction_prefill_confidence: float = Field(default=0.8, ge=0, le=1)
+    # Below this confidence a prediction is not offered at all: a guess that weak helps nobody.
+    prediction_offer_confidence: float = Field(default=0.1, ge=0, le=1)
+    # Open questions the answer grid shows at once (and a spreadsheet of answers holds); past
+    # it the page asks to narrow the filters. 5,000 rows draw in about a second.
+    answer_grid_max_rows: int = Field(default=5_000, ge=1, le=100_000)
     # Inventory files (CSV or .xlsx) are read as a stream under these limits; a file over one
     # is refused (400) as soon as the limit is passed, before anything is written, so a small
     # file that unpacks or decodes into something huge costs seconds and megabytes, not more.

@@ -79,7 +79,9 @@ class DemoRandom(random.Random):
     def uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.getrandbits(128), version=4)
 
-    def maybe(self, value: Any, *, missing: float = 0.15, invalid: float = 0.05, bad: Any = None) -> Any:
+    def maybe(
+        self, value: Any, *, missing: float = 0.15, invalid: float = 0.05, bad: Any = None
+    ) -> Any:
         """The value, or a hole as real inventories have them: absent, a placeholder, or junk."""
         roll = self.random()
         if roll < missing:

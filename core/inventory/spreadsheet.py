@@ -96,6 +96,25 @@ def write_csv(target: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[A
     text.detach()  # the caller's file stays open
 
 
+def xlsx_cell(sheet: Any, value: Any) -> Any:
+    """What a write-only sheet's row takes for `value`: numbers as they are, text in a string
+    cell that is never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if value is None:
+        return None
+    value = cell_value(value)
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    written = WriteOnlyCell(sheet, value=text)
+    written.data_type = "s"  # a string cell, never a formula, whatever the text starts with
+    if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
+        written.quotePrefix = True  # and it stays text when edited in Excel
+    return written
+
+
 def xlsx_file(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """A one-sheet workbook of the header and rows; text is never a formula."""
     buffer = io.BytesIO()
@@ -108,26 +127,10 @@ def write_xlsx(
 ) -> None:
     """`xlsx_file` written to `target` (the sheet's rows go to a temporary file as they come)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-
-    def cell(value: Any) -> Any:
-        if value is None:
-            return None
-        value = cell_value(value)
-        if not isinstance(value, str):
-            return value
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        written = WriteOnlyCell(sheet, value=text)
-        written.data_type = "s"  # a string cell, never a formula, whatever the text starts with
-        if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-            written.quotePrefix = True  # and it stays text when edited in Excel
-        return written
-
-    sheet.append([cell(name) for name in header])
+    sheet.append([xlsx_cell(sheet, name) for name in header])
     for row in rows:
-        sheet.append([cell(value) for value in row])
+        sheet.append([xlsx_cell(sheet, value) for value in row])
     workbook.save(target)

@@ -19,6 +19,16 @@ def prefill_confidence() -> float:
     return get_settings().prediction_prefill_confidence
 
 
+def offer_confidence() -> float:
+    """The confidence below which a prediction is not offered at all (a setting)."""
+    return get_settings().prediction_offer_confidence
+
+
+def offered(value: Any, confidence: float | None) -> bool:
+    """Whether a predicted value is worth offering: there is one, and it is not a wild guess."""
+    return value not in (None, "") and (confidence is None or confidence >= offer_confidence())
+
+
 def prefills(question: dict[str, Any]) -> bool:
     """Whether the question's predicted value is shown as its answer before anyone answers."""
     confidence = question.get("confidence")
@@ -50,7 +60,7 @@ def accept_prediction(
     if question is None:
         raise NotFound("Question not found")
     value = question.get("default")
-    if value in (None, ""):
+    if not offered(value, question.get("confidence")):
         raise BadRequest("this question has no predicted value to accept", field="question_id")
     response = responses_by_question(uow.session, [questionnaire.id]).get(
         (questionnaire.id, question_id)

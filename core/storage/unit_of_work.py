@@ -23,6 +23,7 @@ from core.storage.flows import CollectionFlowRepository
 from core.storage.gap_counts import GapCountRepository
 from core.storage.gaps import GapRepository
 from core.storage.import_mappings import ImportMappingRepository
+from core.storage.open_questions import OpenQuestionRepository
 from core.storage.owner_requests import OwnerRequestRepository
 from core.storage.questionnaires import QuestionnaireRepository
 from db.models import CollectionFlow
@@ -41,6 +42,7 @@ class UnitOfWork(AccountUnitOfWork):
     gaps: GapRepository
     gap_counts: GapCountRepository
     questionnaires: QuestionnaireRepository
+    open_questions: OpenQuestionRepository
     audit: AuditRepository
     import_mappings: ImportMappingRepository
     owner_requests: OwnerRequestRepository
@@ -57,6 +59,7 @@ class UnitOfWork(AccountUnitOfWork):
         self.gaps = GapRepository(session, *ids)
         self.gap_counts = GapCountRepository(session, *ids)
         self.questionnaires = QuestionnaireRepository(session, *ids)
+        self.open_questions = OpenQuestionRepository(session, *ids)
         self.audit = AuditRepository(session, *ids)
         self.import_mappings = ImportMappingRepository(session, *ids)
         self.owner_requests = OwnerRequestRepository(session, *ids)

@@ -1,30 +1,32 @@
-"""Questionnaires: answer an asset's questions, save, submit for validation, read the report."""
+"""Questionnaires: every open question in one grid, or one asset's form; submit for validation."""
 
 import streamlit as st
 
-from core.flows.reads import Questionnaire, list_questionnaires
+from core.flows.reads import list_questionnaires
 from core.kernel.permissions import Action, can
 from core.kernel.phases import CollectionPhase
-from core.questionnaires.answers import list_answers, save_answers
-from core.questionnaires.suggestions import accept_prediction
+from core.questionnaires.answers import list_answers
+from core.questionnaires.open_questions import list_open_questions
 from dashboard import shown_text, state
 from dashboard.widgets import (
+    answer_grid,
+    answer_grid_filters,
+    answer_sheet,
+    asset_questionnaire,
     flow_picker,
     owner_requests,
     phase_actions,
-    question_form,
     validation_report,
 )
 from dashboard.widgets.phase_timeline import phase_label
 
-SAVED = "questionnaire_saved_message"
+GRID, ONE_ASSET = "All open questions", "One asset at a time"
 ctx = state.require_context()
 flow = flow_picker.show(key="questionnaires_page_picker")
 if flow is None:
     st.stop()
 flow_id = str(flow.flow_id)
 questionnaires = state.call(list_questionnaires, flow_id, doing="read questionnaires")
-answers = state.call(list_answers, flow_id, doing="read answers")
 st.title(f"Questionnaires · {shown_text.plain(flow.flow_name)}")
 collecting = flow.current_phase == CollectionPhase.MANUAL_COLLECTION
 may_answer = can(ctx, Action.ANSWER) and collecting
@@ -40,60 +42,26 @@ if not collecting:
     phase = phase_label(flow.current_phase).lower()
     st.info(f"Answers are taken in manual collection; this flow is in {phase}.")
 
-
-def answered(item: Questionnaire) -> int:
-    given = answers.get(str(item.id), {})
-    return sum(1 for question in item.questions if question["id"] in given)
-
-
-labels = {
-    str(item.id): f"{item.title} · {answered(item)}/{len(item.questions)} answered"
-    for item in questionnaires
-}
-# An address may name the asset (?asset=, from the validation report); it follows the choice.
-of_asset = {str(item.asset_id): str(item.id) for item in questionnaires}
-asset_of = {questionnaire_id: asset_id for asset_id, questionnaire_id in of_asset.items()}
-if st.query_params.get("asset") in of_asset:
-    st.session_state["questionnaire_pick"] = of_asset[st.query_params["asset"]]
-
-
-def follow_the_choice() -> None:
-    st.query_params["asset"] = asset_of[st.session_state["questionnaire_pick"]]
-
-
-chosen = st.selectbox(
-    "Asset",
-    list(labels),
-    format_func=labels.__getitem__,
-    key="questionnaire_pick",
-    on_change=follow_the_choice,
-)
-questionnaire = next(item for item in questionnaires if str(item.id) == chosen)
-st.query_params["asset"] = str(questionnaire.asset_id)
-if SAVED in st.session_state:  # said after the rerun that brought the counts up to date
-    st.success(st.session_state.pop(SAVED))
-submitted = question_form.show(questionnaire, answers.get(chosen, {}), editable=may_answer)
-if submitted is not None:
-    for problem in submitted.problems:
-        st.error(f"Not saved: {shown_text.plain(problem)}")
-    done = None
-    if submitted.accepted is not None:
-        value = state.call(
-            accept_prediction, flow_id, chosen, submitted.accepted, doing="accept a suggestion"
+if "asset" in st.query_params and "questionnaire_view" not in st.session_state:
+    st.session_state["questionnaire_view"] = ONE_ASSET  # a link to one asset's questions
+view = st.radio("Answer", [GRID, ONE_ASSET], horizontal=True, key="questionnaire_view")
+if view == GRID:
+    st.query_params.pop("asset", None)
+    filters = answer_grid_filters.show(flow_id)
+    listed = state.call(list_open_questions, flow_id, **filters, doing="read open questions")
+    if listed.matching > len(listed.rows):
+        st.info(
+            f"Showing the first {len(listed.rows):,} of {listed.matching:,} open questions:"
+            " narrow the filters to see the rest."
         )
-        done = f"Accepted the suggestion {shown_text.plain(value)}."
-    elif submitted.to_save:
-        saved = state.call(
-            save_answers, flow_id, chosen, submitted.to_save, doing="answer questionnaires"
-        )
-        done = f"Saved {saved} answer(s)."
-    elif not submitted.problems:
-        st.info("Nothing to save yet: answer at least one question.")
-    if done is not None and not submitted.problems:
-        st.session_state[SAVED] = done
-        st.rerun()
-    elif done is not None:
-        st.success(done)
+    if not listed.rows:
+        st.info("No open question matches these filters.")
+    else:
+        answer_grid.show(flow_id, listed.rows, editable=may_answer)
+    answer_sheet.show(ctx, flow_id, filters, may_answer)
+else:
+    answers = state.call(list_answers, flow_id, doing="read answers")
+    asset_questionnaire.show(flow_id, questionnaires, answers, may_answer)
 
 if collecting and can(ctx, Action.RUN_PHASE):
     st.divider()

@@ -8,6 +8,7 @@ from core.flows.phase_run import phase_words
 from core.flows.phase_runs import run_phase
 from core.flows.reads import CollectionFlow
 from core.kernel.phases import CollectionPhase as P
+from core.questionnaires.open_questions import Unanswered, count_unanswered
 from dashboard import state
 from dashboard.widgets import asset_picker, validation_report
 
@@ -93,8 +94,34 @@ def scan_findings(scan: dict[str, Any]) -> None:
     st.info(f"The gap scan of {assets} found {found}{critical}.", icon=":material/search:")
 
 
+def _submit(flow_id: str) -> None:
+    run_phase_shown(flow_id, P.MANUAL_COLLECTION, {"submit_for_validation": True})
+    run_phase_shown(flow_id, P.DATA_VALIDATION)
+    st.rerun()
+
+
 def submit_for_validation(flow_id: str) -> None:
+    """Submit; with questions still unanswered, say how many first and ask again."""
+    asking = f"confirm_submit_{flow_id}"
     if st.button("Submit for validation", type="primary", key="submit_for_validation"):
-        run_phase_shown(flow_id, P.MANUAL_COLLECTION, {"submit_for_validation": True})
-        run_phase_shown(flow_id, P.DATA_VALIDATION)
+        counted_now = state.call(count_unanswered, flow_id, doing="count the open questions")
+        if not counted_now.questions:
+            _submit(flow_id)
+        st.session_state[asking] = counted_now
+    left: Unanswered | None = st.session_state.get(asking)
+    if left is None:
+        return
+    critical = (
+        f", {counted(left.critical, 'critical one')}: the flow comes back to manual collection"
+        " until those are answered"
+        if left.critical
+        else ""
+    )
+    st.warning(f"{counted(left.questions, 'question')} still open{critical}. Submit anyway?")
+    go, stay = st.columns(2)
+    if go.button(f"Submit with {left.questions} open", key="submit_with_open_questions"):
+        st.session_state.pop(asking, None)
+        _submit(flow_id)
+    if stay.button("Keep answering", key="keep_answering"):
+        st.session_state.pop(asking, None)
         st.rerun()

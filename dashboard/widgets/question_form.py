@@ -11,12 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from core.catalogue.attributes import get_attribute
-from core.catalogue.values import normalize_answer
 from core.flows.reads import Questionnaire
+from core.questionnaires.answer_checks import check_answer
 from core.questionnaires.generation import MAX_ANSWER_LENGTH
-from core.questionnaires.suggestions import prefills
+from core.questionnaires.suggestions import offered, prefills
 from dashboard import shown_text
+
+_NEXT_VALUES = "question_form_next_values"  # widget key -> value to show on the next run
 
 
 @dataclass
@@ -41,10 +42,36 @@ def _date(value: Any) -> date | None:
         return None
 
 
+def _key(questionnaire: Questionnaire, question_id: str) -> str:
+    return f"q_{questionnaire.id}_{question_id}"
+
+
+def _widget_value(question: dict[str, Any], value: Any) -> Any:
+    """`value` as the question's input holds it (a number, a date, an option, text)."""
+    if question["type"] == "number":
+        return _number(value, bool(question.get("integer")))
+    if question["type"] == "text" and question["field_name"].endswith("_date"):
+        return _date(value)
+    return None if value is None else str(value)
+
+
+def show_next_time(questionnaire: Questionnaire, question_id: str, value: Any) -> None:
+    """Have the question's input show `value` on the next run (a widget's value cannot change
+    once it is drawn in this one)."""
+    question = next(q for q in questionnaire.questions if q["id"] == question_id)
+    kept = st.session_state.setdefault(_NEXT_VALUES, {})
+    kept[_key(questionnaire, question_id)] = _widget_value(question, value)
+
+
+def _apply_next_values() -> None:
+    for key, value in st.session_state.pop(_NEXT_VALUES, {}).items():
+        st.session_state[key] = value
+
+
 def _help(question: dict[str, Any]) -> str:
     help_text = question.get("help") or ""
     default, confidence = question.get("default"), question.get("confidence")
-    if default not in (None, ""):
+    if offered(default, confidence):
         shown = f" ({confidence:.0%} confidence)" if confidence is not None else ""
         help_text += f"  \nSuggested: {shown_text.plain(default)}{shown}"
         if question.get("evidence"):
@@ -100,7 +127,7 @@ def _input(question: dict[str, Any], given: Any, key: str) -> Any:
 def _suggestion(question: dict[str, Any], given: Any, key: str) -> bool:
     """An "Accept" button for a suggestion not already the answer; whether it was pressed."""
     default = question.get("default")
-    if default in (None, "") or str(given) == str(default):
+    if not offered(default, question.get("confidence")) or str(given) == str(default):
         return False
     confidence = question.get("confidence")
     why = f" · {question['evidence']}" if question.get("evidence") else ""
@@ -110,10 +137,8 @@ def _suggestion(question: dict[str, Any], given: Any, key: str) -> bool:
 
 
 def _problem(question: dict[str, Any], value: Any) -> str | None:
-    attribute = get_attribute(question["field_name"])
-    if attribute is None or question["type"] != "number":
-        return None
-    _, problem = normalize_answer(attribute, value)
+    """The same check as the answer grid's and a spreadsheet's (core.questionnaires)."""
+    _, problem = check_answer(question["field_name"], value)
     return None if problem is None else f"{question['label']}: {problem}"
 
 
@@ -122,11 +147,12 @@ def show(
 ) -> FormResult | None:
     """What the form's submission asks for (answers to save or a suggestion accepted), else None."""
     result = FormResult()
+    _apply_next_values()
     with st.form(f"questionnaire_{questionnaire.id}"):
         values = {}
         for question in questionnaire.questions:
             given = answers.get(question["id"], {})
-            key = f"q_{questionnaire.id}_{question['id']}"
+            key = _key(questionnaire, question["id"])
             values[question["id"]] = _input(question, given.get("answer"), key=key)
             if editable and _suggestion(question, given.get("answer"), key=f"accept_{key}"):
                 result.accepted = question["id"]

@@ -29,6 +29,8 @@ APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 GAP_PAUSE_SECONDS = "1.5"
 # Holes every asset of these tests has: 3 gaps per asset (2 missing, 1 invalid).
 HOLES = {"operating_system": None, "business_owner": "TBD", "environment": None}
+# The Questionnaires page opened on one asset's form (it opens on the answer grid).
+ONE_ASSET = {"questionnaire_view": "One asset at a time"}
 
 
 @pytest.fixture(scope="session")

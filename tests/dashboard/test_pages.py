@@ -24,7 +24,7 @@ from core.kernel.errors import Forbidden
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import state
 from db.models import ClientAccount, Membership
-from tests.dashboard.conftest import APP, HOLES, job_panel, no_exceptions, texts
+from tests.dashboard.conftest import APP, HOLES, ONE_ASSET, job_panel, no_exceptions, texts
 from tests.factories import in_uow, on_accounts
 
 
@@ -302,7 +302,7 @@ def test_answers_are_saved_and_submitted_for_validation(
 ):
     flow_id = flow_with_gaps(tenant, count=1)
     CollectionChildFlowService(db, tenant).execute_phase(flow_id, "questionnaire_generation")
-    app = open_page(tenant, "questionnaires", flow_id)
+    app = open_page(tenant, "questionnaires", flow_id, **ONE_ASSET)
     no_exceptions(app)
     labels = [widget.label for widget in app.selectbox] + [w.label for w in app.text_input]
     assert {"Operating system family *", "Environment *", "Business owner *"} <= set(labels)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from core.flows.child_flow_service import CollectionChildFlowService
 from db.models import Asset
-from tests.dashboard.conftest import no_exceptions, read, texts
+from tests.dashboard.conftest import ONE_ASSET, no_exceptions, read, texts
 
 
 def test_an_unknown_column_is_said_to_be_kept_not_dropped(uow_of, tenant, open_page):
@@ -25,7 +25,7 @@ def test_an_unknown_column_is_said_to_be_kept_not_dropped(uow_of, tenant, open_p
 def test_required_reads_as_a_note_not_a_bullet(db, tenant, open_page, flow_with_gaps):
     flow_id = flow_with_gaps(tenant, count=1)
     CollectionChildFlowService(db, tenant).execute_phase(flow_id, "questionnaire_generation")
-    app = open_page(tenant, "questionnaires", flow_id)
+    app = open_page(tenant, "questionnaires", flow_id, **ONE_ASSET)
     no_exceptions(app)
     note = next(c.value for c in app.caption if "required" in read(c.value))
     assert read(note) == "* required (critical attributes)"

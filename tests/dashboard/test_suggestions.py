@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.inventory.provenance import sources_of
 from db.models import CollectionDataGap, QuestionnaireResponse
-from tests.dashboard.conftest import no_exceptions, read, texts
+from tests.dashboard.conftest import ONE_ASSET, no_exceptions, read, texts
 from tests.factories import flow_in_manual_collection, in_uow
 
 WHY = "6 of 6 servers in cluster PROD-A have business owner Noor Haddad"
@@ -47,7 +47,7 @@ def test_the_gaps_table_says_why_a_value_is_predicted(db, tenant, open_page, flo
 def test_a_weak_prediction_is_a_suggestion_and_a_strong_one_is_prefilled(
     db, tenant, open_page, flow_with_gaps
 ):
-    app = open_page(tenant, "questionnaires", collecting(db, tenant, flow_with_gaps))
+    app = open_page(tenant, "questionnaires", collecting(db, tenant, flow_with_gaps), **ONE_ASSET)
     no_exceptions(app)
     owner = next(w for w in app.text_input if w.label.startswith("Business owner"))
     assert owner.value == ""  # 30 %: not put in the person's mouth
@@ -61,7 +61,7 @@ def test_accepting_a_suggestion_records_who_accepted_the_prediction(
     db, tenant, open_page, flow_with_gaps
 ):
     flow_id = collecting(db, tenant, flow_with_gaps)
-    app = open_page(tenant, "questionnaires", flow_id)
+    app = open_page(tenant, "questionnaires", flow_id, **ONE_ASSET)
     accept = next(b for b in app.button if b.label == "Accept Noor Haddad")
     accept.click().run()
     no_exceptions(app)
@@ -82,7 +82,7 @@ def test_accepting_a_suggestion_records_who_accepted_the_prediction(
 
 
 def test_the_answered_count_follows_a_save(db, tenant, open_page, flow_with_gaps):
-    app = open_page(tenant, "questionnaires", collecting(db, tenant, flow_with_gaps))
+    app = open_page(tenant, "questionnaires", collecting(db, tenant, flow_with_gaps), **ONE_ASSET)
     assert (
         app.selectbox(key="questionnaire_pick")
         .format_func(app.selectbox(key="questionnaire_pick").value)
@@ -101,7 +101,7 @@ def test_a_number_out_of_range_says_why_and_a_date_has_a_picker(db, tenant, make
     asset = make_assets(tenant, 1, cpu_cores=None, custom_attributes={"network_zone": "internal",
         "virtualization_platform": "vmware", "known_vulnerabilities": 0})[0]  # fmt: skip
     flow_id = flow_in_manual_collection(db, tenant, [asset])
-    app = open_page(tenant, "questionnaires", flow_id)
+    app = open_page(tenant, "questionnaires", flow_id, **ONE_ASSET)
     no_exceptions(app)
     [support] = [w for w in app.date_input if w.label.startswith("End of support date")]
     cores = next(w for w in app.number_input if w.label.startswith("CPU cores"))
