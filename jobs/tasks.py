@@ -13,6 +13,7 @@ from huey.api import Task
 from huey.signals import SIGNAL_INTERRUPTED
 
 from core.enhancement.queued_tasks import run_queued_gap_enhancement, run_queued_phase
+from jobs.heartbeats import report_heartbeats
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,14 @@ class HueyDispatcher:
     def enqueue_phase(self, **primitives: Any) -> None:
         self.flow_phase(**primitives)
 
+    def waiting(self) -> tuple[int, float | None]:
+        """Tasks on the queue, and when the next one to run (the oldest) was queued."""
+        huey: Huey = self.gap_enhancement.huey
+        depth = huey.pending_count()
+        oldest = huey.storage.enqueued_items(1) if depth else []
+        enqueued_at = getattr(huey.serializer, "enqueued_at", None)
+        return depth, enqueued_at(oldest[0]) if oldest and enqueued_at else None
+
 
 def register_tasks(huey: Huey) -> HueyDispatcher:
     """Bind the tasks to a Huey instance and return the dispatcher that enqueues them."""
@@ -67,6 +76,8 @@ def register_tasks(huey: Huey) -> HueyDispatcher:
         gap_enhancement=huey.task(name="gap_enhancement_worker")(gap_enhancement_worker),
         flow_phase=huey.task(name="run_flow_phase")(run_flow_phase),
     )
+
+    report_heartbeats(huey)
 
     @huey.signal(SIGNAL_INTERRUPTED)
     def requeue_interrupted(signal: str, task: Task, *args: object, **kwargs: object) -> None:

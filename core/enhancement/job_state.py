@@ -44,6 +44,8 @@ class JobProgress:
     retries: int = 0
     started_at: datetime | None = None  # when the current attempt's worker started
     rate_per_second: float | None = None  # gaps per second observed in the current attempt
+    # The worker running it stopped reporting (WORKER_OFFLINE_SECONDS): stalled at once.
+    worker_offline: bool = False
 
     @property
     def remaining(self) -> int:
@@ -56,6 +58,8 @@ class JobProgress:
 
     @property
     def shown_status(self) -> str:
+        if self.worker_offline:
+            return "worker offline"
         return "stalled" if self.stalled else str(self.status)
 
     @property
@@ -101,6 +105,7 @@ class JobState:
     done_before: int = 0
     retries: int = 0
     started_at: float = 0.0  # when a worker started this attempt (0: not yet)
+    worker: str | None = None  # host:pid of the worker running this attempt
 
     @classmethod
     def queued(cls, job_id: str, total: int, submitted_by: str | None, now: float) -> "JobState":
@@ -171,7 +176,12 @@ class JobState:
         failed = [selection[i] for i in self.failed_indexes if i < self.processed]
         return (*failed, *selection[self.processed :])
 
-    def progress(self, now: float, stall_seconds: float) -> JobProgress:
+    def worker_gone(self, worker_online: bool) -> bool:
+        """Running on a worker that no longer reports: the attempt will not go on by itself."""
+        return self.status is JobStatus.RUNNING and self.worker is not None and not worker_online
+
+    def progress(self, now: float, stall_seconds: float, worker_online: bool = True) -> JobProgress:
+        offline = self.worker_gone(worker_online)
         return JobProgress(
             job_id=self.job_id,
             status=self.status,
@@ -180,11 +190,12 @@ class JobState:
             percentage=self.percentage,
             current_asset=self.current_asset,
             errors=self.errors,
-            stalled=self.is_stalled(now, stall_seconds),
+            stalled=offline or self.is_stalled(now, stall_seconds),
             updated_at=datetime.fromtimestamp(self.heartbeat_at, UTC),
             retries=self.retries,
             started_at=datetime.fromtimestamp(self.started_at, UTC) if self.started_at else None,
             rate_per_second=self.rate_per_second(now if self.status.is_active else None),
+            worker_offline=offline,
         )
 
     def primitives(self, only: Collection[str] | None = None) -> dict[str, Any]:
