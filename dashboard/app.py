@@ -1,5 +1,6 @@
 """The dashboard's entrypoint: page setup, the sign-in gate, and the pages the role may open."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -33,6 +34,19 @@ PAGES = (
     ),
 )
 
+
+def refusal(title: str) -> Callable[[], None]:
+    def refused() -> None:
+        st.title(title)
+        st.info(
+            f"{title} is not open to your role ({ctx.role if ctx else 'signed out'}); ask an"
+            " admin of this engagement if you need something done there."
+        )
+
+    refused.__name__ = f"refused_{title}"
+    return refused
+
+
 st.set_page_config(page_title="Collection flows", page_icon=":material/fact_check:", layout="wide")
 
 session_cookie.restore()
@@ -51,7 +65,13 @@ else:
         for index, (path, title, icon, allowed) in enumerate(PAGES)
         if allowed(ctx)
     ]
+    # A page the role may not open still has its address, and says so in a sentence.
+    refused = [
+        st.Page(refusal(title), title=title, url_path=Path(path).stem)
+        for path, title, _icon, allowed in PAGES
+        if not allowed(ctx)
+    ]
     # The sidebar draws the links itself, so they carry the flow shown (?flow=) to every page.
-    page = st.navigation(pages, position="hidden")
+    page = st.navigation(pages + refused, position="hidden")
     sidebar.show(pages)
     page.run()

@@ -46,6 +46,16 @@ class JobProgress:
     rate_per_second: float | None = None  # gaps per second observed in the current attempt
     # The worker running it stopped reporting (WORKER_OFFLINE_SECONDS): stalled at once.
     worker_offline: bool = False
+    worked_before: float = 0.0  # the workers' seconds on the earlier attempts of the job
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """The workers' time on the job until its last heartbeat: it never runs backwards (not
+        when a job stalls, nor when a retry starts a new attempt); None before any worker."""
+        if self.started_at is None:
+            return self.worked_before or None
+        attempt = max((self.updated_at - self.started_at).total_seconds(), 0.0)
+        return self.worked_before + attempt
 
     @property
     def remaining(self) -> int:
@@ -106,6 +116,7 @@ class JobState:
     retries: int = 0
     started_at: float = 0.0  # when a worker started this attempt (0: not yet)
     worker: str | None = None  # host:pid of the worker running this attempt
+    worked_before: float = 0.0  # seconds the workers spent on earlier attempts of the job
 
     @classmethod
     def queued(cls, job_id: str, total: int, submitted_by: str | None, now: float) -> "JobState":
@@ -123,11 +134,13 @@ class JobState:
         self, job_id: str, remaining: int, submitted_by: str | None, now: float
     ) -> "JobState":
         """The next attempt of this job, for its `remaining` gaps: the history row is the same."""
+        attempt = max(self.heartbeat_at - self.started_at, 0.0) if self.started_at else 0.0
         following = replace(
             JobState.queued(job_id, remaining, submitted_by, now),
             record_id=self.record_id or self.job_id,
             done_before=self.whole_total - remaining,
             retries=self.retries + 1,
+            worked_before=self.worked_before + attempt,
         )
         return replace(following, percentage=following.whole_percentage(0))
 
@@ -196,6 +209,7 @@ class JobState:
             started_at=datetime.fromtimestamp(self.started_at, UTC) if self.started_at else None,
             rate_per_second=self.rate_per_second(now if self.status.is_active else None),
             worker_offline=offline,
+            worked_before=self.worked_before,
         )
 
     def primitives(self, only: Collection[str] | None = None) -> dict[str, Any]:
