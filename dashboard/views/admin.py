@@ -9,7 +9,7 @@ import streamlit as st
 from core.enhancement.incidents import list_incidents
 from core.enhancement.job_history import list_jobs
 from core.enhancement.worker_health import read_worker_health
-from dashboard import state
+from dashboard import shown_text, state
 from dashboard.widgets import audit_trail, incidents, job_history, worker_health
 
 REFRESH_SECONDS = 5
@@ -42,6 +42,11 @@ def live_panel() -> None:
     incidents.show(ctx, shown["incidents"])
     worker_health.show(shown["health"])
     st.header("Gap jobs")
+    for job in shown["jobs"]:
+        if job.heartbeat_at:  # live: said in words above the table, as it goes
+            st.caption(
+                f"{job.status.capitalize()}: {shown_text.plain(job.flow_name)}, {job.processed} / {job.total} gaps"
+            )
     job_history.show(shown["jobs"], key="admin_jobs")
 
 

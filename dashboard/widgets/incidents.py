@@ -2,11 +2,12 @@
 (Resume behind a confirmation, or Retry job)."""
 
 import time
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
 
-from core.enhancement.incidents import Incident, Remedy
+from core.enhancement.incidents import Incident, Remedy, Trouble
 from core.enhancement.job_timing import ago
 from core.enhancement.jobs import retry_gap_analysis
 from core.flows.orchestrator import resume_flow
@@ -14,6 +15,10 @@ from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
 from dashboard import shown_text, state
 from dashboard.widgets.phase_timeline import phase_label
+
+# What the admin just did stays said through the panel's refreshes for a while.
+DONE = "admin_incident_done"
+DONE_SHOWN_SECONDS = 30
 
 
 def frame(incidents: list[Incident], now: float) -> pd.DataFrame:
@@ -37,12 +42,15 @@ def frame(incidents: list[Incident], now: float) -> pd.DataFrame:
 
 def show(ctx: RequestContext, incidents: list[Incident]) -> None:
     st.header("Needs a hand")
-    flash = st.session_state.pop(state.FLASH, None)
-    if flash:
-        st.success(shown_text.plain(flash))
+    said = st.session_state.get(DONE)
+    if said and time.time() - said[1] < DONE_SHOWN_SECONDS:
+        st.success(shown_text.plain(said[0]))
     if not incidents:
         st.success("Nothing needs a hand: no flow or job is failed, stalled or stuck.")
         return
+    kinds = Counter(incident.trouble for incident in incidents)
+    said = ", ".join(f"{kinds[kind]} {kind}" for kind in Trouble if kinds[kind])
+    st.markdown(f"{len(incidents)} open: {said}")
     st.dataframe(
         frame(incidents, time.time()),
         hide_index=True,
@@ -69,7 +77,7 @@ def show(ctx: RequestContext, incidents: list[Incident]) -> None:
         and st.button("Retry job", key="admin_retry", type="primary")
     ):
         outcome = state.call(retry_gap_analysis, incident.flow_id, doing="retry jobs")
-        st.session_state[state.FLASH] = f"Retried: {outcome['message']}."
+        st.session_state[DONE] = (f"Retried: {outcome['message']}.", time.time())
         st.rerun()
 
 
@@ -90,7 +98,7 @@ def _resume(incident: Incident) -> None:
         with st.spinner("Resuming…"):
             outcome = state.call(resume_flow, flow_id, doing="resume flows")
         phase = phase_label(outcome["current_phase"]).lower()
-        st.session_state[state.FLASH] = f"Resumed: the flow ran {phase} again."
+        st.session_state[DONE] = (f"Resumed: the flow ran {phase} again.", time.time())
         st.rerun()
     if no.button("Cancel", key="admin_resume_cancel"):
         st.session_state.pop(state.PENDING_RESUME, None)

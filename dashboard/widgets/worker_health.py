@@ -36,6 +36,10 @@ def show(health: WorkerHealth) -> None:
     online.metric("Workers online", f"{health.online} of {len(health.workers)}")
     if not health.online:
         st.error(NO_WORKER)
+    for worker in health.workers:
+        if not worker.online:
+            silent = ago(now - worker.last_beat.timestamp())
+            st.warning(f"Worker {worker.worker_id} is offline: last heartbeat {silent}.")
     if not health.workers:
         return
     st.dataframe(
