@@ -81,9 +81,12 @@ def report_heartbeats(huey: Huey) -> None:
     def stop_heartbeat() -> None:
         beating.stop()
 
+    # Only a consumer has started beating: a process running a task itself (a test) reports
+    # nothing.
     @huey.signal(SIGNAL_EXECUTING)
     def task_started(signal: str, task: Task, *args: Any, **kwargs: Any) -> None:
-        beating.start().task_started(task.id, task.name, dict(task.kwargs or {}))
+        if beating.presence is not None:
+            beating.presence.task_started(task.id, task.name, dict(task.kwargs or {}))
 
     @huey.signal(*ENDED)
     def task_ended(signal: str, task: Task, *args: Any, **kwargs: Any) -> None:

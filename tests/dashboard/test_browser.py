@@ -216,8 +216,10 @@ def test_an_admin_resumes_a_failed_flow_from_the_incident_list(stack, page):
     page.get_by_role("link", name="Admin", exact=True).click()
     expect(page.get_by_role("heading", name="Needs a hand")).to_be_visible()
     # Every job of the engagement, refreshing itself (the analyst's job, when it ran first).
-    expect(page.get_by_role("heading", name="Gap jobs")).to_be_visible()
+    jobs = page.get_by_role("heading", name="Gap jobs")
+    expect(jobs).to_be_visible()
     wait_idle(page)
+    jobs.scroll_into_view_if_needed()  # below the incidents and the workers
     page.screenshot(path=str(SHOTS / "jobs.png"), full_page=True)
     [(flow_id,)] = query(
         stack,
