@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     job_dispatcher: str = "jobs.huey_app:dispatcher"
     # A job whose heartbeat is older than this is stalled and no longer blocks a submission.
     job_stall_seconds: int = Field(default=60, ge=1)
+    # Each worker process reports it is alive this often (Redis, or the SQL store embedded).
+    worker_heartbeat_seconds: float = Field(default=5.0, gt=0)
+    # A worker not heard from for this long is offline, and a job it was running is flagged
+    # (and can be retried) at once, without waiting for the job's stall limit.
+    worker_offline_seconds: float = Field(default=15.0, gt=0)
     # Pause after each gap of a job: keeps a shared database or a paid model API below a rate.
     gap_job_pause_seconds: float = Field(default=0.0, ge=0)
     # Prefix for every Redis key, so several deployments or test runs can share one server.

@@ -1,5 +1,6 @@
 """The dashboard's entrypoint: page setup, the sign-in gate, and the pages the role may open."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -35,6 +36,19 @@ PAGES = (
     ),
 )
 
+
+def refusal(title: str) -> Callable[[], None]:
+    def refused() -> None:
+        st.title(title)
+        st.info(
+            f"{title} is not open to your role ({ctx.role if ctx else 'signed out'}); ask an"
+            " admin of this engagement if you need something done there."
+        )
+
+    refused.__name__ = f"refused_{title}"
+    return refused
+
+
 st.set_page_config(page_title="Collection flows", page_icon=":material/fact_check:", layout="wide")
 
 session_cookie.restore()
@@ -54,9 +68,15 @@ else:
         for index, (path, title, icon, allowed) in enumerate(PAGES)
         if allowed(ctx)
     ]
+    # A page the role may not open still has its address, and says so in a sentence.
+    refused = [
+        st.Page(refusal(title), title=title, url_path=Path(path).stem)
+        for path, title, _icon, allowed in PAGES
+        if not allowed(ctx)
+    ]
     owner_page = st.Page(OWNER_ANSWERS[0], title=OWNER_ANSWERS[1], url_path=OWNER_ANSWERS[2])
     # The sidebar draws the links itself, so they carry the flow shown (?flow=) to every page.
-    page = st.navigation([*pages, owner_page], position="hidden")
+    page = st.navigation([*pages, *refused, owner_page], position="hidden")
     if page.url_path != OWNER_ANSWERS[2]:
         sidebar.show(pages)
     page.run()

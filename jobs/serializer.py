@@ -11,6 +11,7 @@ only) names a client and a flow of its choosing, so it is dropped unread, with a
 
 import hashlib
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -47,6 +48,8 @@ class TaskMessage(BaseModel):
     timeout: Seconds | None = None
     chord_config: "tuple[str, int, int, TaskMessage] | None" = None
     retry_backoff: Seconds | None = None
+    # When the message was written to the queue: the oldest waiting task says how long it waits.
+    enqueued_at: float | None = None
 
     def to_message(self) -> Message:
         fields = {name: getattr(self, name) for name in Message._fields}
@@ -101,6 +104,14 @@ class JSONSerializer(Serializer):
                 f"{_first_problem(error)}"
             ) from None
 
+    def enqueued_at(self, data: bytes) -> float | None:
+        """When a task message still on the queue was written there; None if unreadable."""
+        try:
+            stored = Stored.validate_json(self._signer.unsign(data))
+        except (BadSignature, ValidationError):
+            return None
+        return stored.enqueued_at if isinstance(stored, TaskMessage) else None
+
     def _deserialize(self, data: bytes) -> Any:
         try:
             unsigned = self._signer.unsign(data)
@@ -127,7 +138,7 @@ class JSONSerializer(Serializer):
 
 def _model_of(data: Any) -> TaskMessage | Revocation | Value:
     if isinstance(data, Message):
-        return TaskMessage.model_validate(data)
+        return TaskMessage.model_validate(data).model_copy(update={"enqueued_at": time.time()})
     if (
         isinstance(data, tuple)
         and len(data) == 2

@@ -20,6 +20,7 @@ from core.requests.queued_tasks import (
     run_queued_escalation,
     run_queued_owner_mail,
 )
+from jobs.heartbeats import report_heartbeats
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,14 @@ class HueyDispatcher:
     def enqueue_escalation(self, **primitives: Any) -> None:
         self.escalation_mail(**primitives)
 
+    def waiting(self) -> tuple[int, float | None]:
+        """Tasks on the queue, and when the next one to run (the oldest) was queued."""
+        huey: Huey = self.gap_enhancement.huey
+        depth = huey.pending_count()
+        oldest = huey.storage.enqueued_items(1) if depth else []
+        enqueued_at = getattr(huey.serializer, "enqueued_at", None)
+        return depth, enqueued_at(oldest[0]) if oldest and enqueued_at else None
+
 
 def register_tasks(huey: Huey) -> HueyDispatcher:
     """Bind the tasks to a Huey instance and return the dispatcher that enqueues them."""
@@ -140,6 +149,8 @@ def register_tasks(huey: Huey) -> HueyDispatcher:
     huey.periodic_task(crontab(minute="0", hour=str(REMINDER_HOUR_UTC)), name="remind_owners")(
         remind_owners_daily
     )
+
+    report_heartbeats(huey)
 
     @huey.signal(SIGNAL_INTERRUPTED)
     def requeue_interrupted(signal: str, task: Task, *args: object, **kwargs: object) -> None:

@@ -8,6 +8,7 @@ progress of a flow's current job over its row.
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ from config.settings import get_settings
 from core.enhancement.job_state import MAX_ERRORS_KEPT, JobState, JobStatus
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.job_timing import eta_seconds, observed_rate
+from core.enhancement.worker_health import online_checker
 from core.kernel.permissions import Action
 from core.storage.gap_jobs import GapJobRepository
 from core.storage.unit_of_work import UnitOfWork
@@ -34,7 +36,7 @@ class JobRecord:
     submitted_by: str | None
     submitted_at: datetime
     finished_at: datetime | None
-    status: str  # queued, running, stalled, completed, failed or reset
+    status: str  # queued, running, stalled, worker offline, completed, failed or reset
     processed: int
     total: int
     failed: int
@@ -146,11 +148,23 @@ def list_jobs(uow: UnitOfWork, flow_id: str | None = None, *, limit: int = 200) 
     collection_flow_id = uow.flow(flow_id).id if flow_id is not None else None
     rows = _repository(uow).list_jobs(collection_flow_id=collection_flow_id, limit=limit)
     active = {str(job.collection_flow_id) for job, *_ in rows if job.status in ACTIVE}
-    live = job_store_for(uow.session.get_bind().engine).get_many(sorted(active)) if active else {}
-    now, stall_seconds = time.time(), get_settings().job_stall_seconds
+    engine = uow.session.get_bind().engine
+    live = job_store_for(engine).get_many(sorted(active)) if active else {}
+    now, stall_seconds, online = (
+        time.time(),
+        get_settings().job_stall_seconds,
+        online_checker(engine),
+    )
     return [
         to_record(
-            job, str(flow), name, who, live.get(str(job.collection_flow_id)), now, stall_seconds
+            job,
+            str(flow),
+            name,
+            who,
+            live.get(str(job.collection_flow_id)),
+            now,
+            stall_seconds,
+            online,
         )
         for job, flow, name, who in rows
     ]
@@ -164,6 +178,7 @@ def to_record(
     live: JobState | None,
     now: float,
     stall_seconds: float,
+    online: Callable[[JobState], bool] = lambda state: True,
 ) -> JobRecord:
     """The row as people see it; the live job key's progress over it if it is this job's."""
     record = JobRecord(
@@ -186,7 +201,11 @@ def to_record(
         return record
     if not live.status.is_active and job.status not in ACTIVE:
         return record  # ended, and its end is written: the row says it all
-    shown = "stalled" if live.is_stalled(now, stall_seconds) else str(live.status)
+    shown = str(live.status)
+    if live.worker_gone(online(live)):
+        shown = "worker offline"
+    elif live.is_stalled(now, stall_seconds):
+        shown = "stalled"
     # A running attempt has worked until now; a stalled or ended one until its last heartbeat.
     until = max(now, live.heartbeat_at) if shown == JobStatus.RUNNING else live.heartbeat_at
     attempt_seconds = max(until - live.started_at, 0.0) if live.started_at else 0.0

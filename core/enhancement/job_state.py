@@ -44,6 +44,18 @@ class JobProgress:
     retries: int = 0
     started_at: datetime | None = None  # when the current attempt's worker started
     rate_per_second: float | None = None  # gaps per second observed in the current attempt
+    # The worker running it stopped reporting (WORKER_OFFLINE_SECONDS): stalled at once.
+    worker_offline: bool = False
+    worked_before: float = 0.0  # the workers' seconds on the earlier attempts of the job
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """The workers' time on the job until its last heartbeat: it never runs backwards (not
+        when a job stalls, nor when a retry starts a new attempt); None before any worker."""
+        if self.started_at is None:
+            return self.worked_before or None
+        attempt = max((self.updated_at - self.started_at).total_seconds(), 0.0)
+        return self.worked_before + attempt
 
     @property
     def remaining(self) -> int:
@@ -56,6 +68,8 @@ class JobProgress:
 
     @property
     def shown_status(self) -> str:
+        if self.worker_offline:
+            return "worker offline"
         return "stalled" if self.stalled else str(self.status)
 
     @property
@@ -101,6 +115,8 @@ class JobState:
     done_before: int = 0
     retries: int = 0
     started_at: float = 0.0  # when a worker started this attempt (0: not yet)
+    worker: str | None = None  # host:pid of the worker running this attempt
+    worked_before: float = 0.0  # seconds the workers spent on earlier attempts of the job
 
     @classmethod
     def queued(cls, job_id: str, total: int, submitted_by: str | None, now: float) -> "JobState":
@@ -118,11 +134,13 @@ class JobState:
         self, job_id: str, remaining: int, submitted_by: str | None, now: float
     ) -> "JobState":
         """The next attempt of this job, for its `remaining` gaps: the history row is the same."""
+        attempt = max(self.heartbeat_at - self.started_at, 0.0) if self.started_at else 0.0
         following = replace(
             JobState.queued(job_id, remaining, submitted_by, now),
             record_id=self.record_id or self.job_id,
             done_before=self.whole_total - remaining,
             retries=self.retries + 1,
+            worked_before=self.worked_before + attempt,
         )
         return replace(following, percentage=following.whole_percentage(0))
 
@@ -171,7 +189,12 @@ class JobState:
         failed = [selection[i] for i in self.failed_indexes if i < self.processed]
         return (*failed, *selection[self.processed :])
 
-    def progress(self, now: float, stall_seconds: float) -> JobProgress:
+    def worker_gone(self, worker_online: bool) -> bool:
+        """Running on a worker that no longer reports: the attempt will not go on by itself."""
+        return self.status is JobStatus.RUNNING and self.worker is not None and not worker_online
+
+    def progress(self, now: float, stall_seconds: float, worker_online: bool = True) -> JobProgress:
+        offline = self.worker_gone(worker_online)
         return JobProgress(
             job_id=self.job_id,
             status=self.status,
@@ -180,11 +203,13 @@ class JobState:
             percentage=self.percentage,
             current_asset=self.current_asset,
             errors=self.errors,
-            stalled=self.is_stalled(now, stall_seconds),
+            stalled=offline or self.is_stalled(now, stall_seconds),
             updated_at=datetime.fromtimestamp(self.heartbeat_at, UTC),
             retries=self.retries,
             started_at=datetime.fromtimestamp(self.started_at, UTC) if self.started_at else None,
             rate_per_second=self.rate_per_second(now if self.status.is_active else None),
+            worker_offline=offline,
+            worked_before=self.worked_before,
         )
 
     def primitives(self, only: Collection[str] | None = None) -> dict[str, Any]:

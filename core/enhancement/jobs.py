@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from config.settings import get_settings
@@ -20,6 +21,7 @@ from core.enhancement.job_state import FlowJob, JobProgress, JobState, progress_
 from core.enhancement.job_store import ClaimOutcome, JobKeyStore, new_job_id
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.selection import SelectedGap, distinct, parse_selection, refuse_gap
+from core.enhancement.worker_health import online_checker
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import Conflict, RateLimited, ServiceUnavailable
@@ -65,27 +67,33 @@ def read_job_progress(uow: UnitOfWork, flow_id: str) -> JobProgress | None:
 def progress_reader(uow: UnitOfWork, flow_id: str) -> Callable[[], JobProgress | None]:
     """Check tenancy once; the returned function then reads the one job key and nothing else."""
     uow.require(Action.VIEW)
-    return _key_reader(_store(uow), str(uow.flow(flow_id).id))
+    return _key_reader(_store(uow), str(uow.flow(flow_id).id), _engine(uow))
 
 
 def watch_job(uow: UnitOfWork, flow_id: str) -> tuple[Callable[[], JobProgress | None], str]:
     """Check tenancy once: the job key's reader, and a pass that lets the browser poll it."""
     uow.require(Action.VIEW)
     job_key = str(uow.flow(flow_id).id)
-    return _key_reader(_store(uow), job_key), progress_pass.issue(job_key, flow_id, uow.ctx)
+    reader = _key_reader(_store(uow), job_key, _engine(uow))
+    return reader, progress_pass.issue(job_key, flow_id, uow.ctx)
 
 
 def read_progress_by_pass(granted: progress_pass.ProgressPass) -> JobProgress | None:
     """The job key a pass names, and nothing else: the pass is the authority (no SQL)."""
-    return _key_reader(job_store_for(get_engine()), granted.job_key)()
+    return _key_reader(job_store_for(get_engine()), granted.job_key, get_engine())()
 
 
-def _key_reader(store: JobKeyStore, job_key: str) -> Callable[[], JobProgress | None]:
+def _key_reader(
+    store: JobKeyStore, job_key: str, engine: Engine
+) -> Callable[[], JobProgress | None]:
     stall_seconds = _stall_seconds()
 
     def read() -> JobProgress | None:
         state = store.get(job_key)
-        return None if state is None else state.progress(time.time(), stall_seconds)
+        if state is None:
+            return None
+        # The worker's heartbeats are read only for a running job that names its worker.
+        return state.progress(time.time(), stall_seconds, online_checker(engine)(state))
 
     return read
 
@@ -98,12 +106,18 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     state = store.get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
         raise Conflict("There is no job of this flow to retry; submit gaps instead")
-    if not state.is_retryable(time.time(), _stall_seconds()):
+    worker_gone = state.worker_gone(online_checker(_engine(uow))(state))
+    if not worker_gone and not state.is_retryable(time.time(), _stall_seconds()):
         raise Conflict(f"Only failed or stalled jobs can be retried; this one is {state.status}")
     gaps = state.remaining_gaps(store.get_selection(str(flow.id)))
     if not gaps:
         raise Conflict("Every gap of that job is done; nothing to retry")
-    return _enqueue(uow, flow, gaps, action="job_retried", previous=state)
+    # A job whose worker is offline is taken over at once: its key no longer blocks the claim
+    # (and the old worker, if it ever comes back, stops at its next write: the key is not its).
+    stall_seconds = 0 if worker_gone else _stall_seconds()
+    return _enqueue(
+        uow, flow, gaps, action="job_retried", previous=state, stall_seconds=stall_seconds
+    )
 
 
 def reset_gap_job(uow: UnitOfWork, flow_id: str) -> None:
@@ -131,12 +145,12 @@ def list_job_states(uow: UnitOfWork, *, limit: int = 500) -> list[FlowJob]:
     uow.require(Action.VIEW)
     flows = {str(flow.id): flow for flow in uow.flows.list_flows(limit=limit)}
     states = _store(uow).get_many(list(flows))
-    now, stall_seconds = time.time(), _stall_seconds()
+    now, stall_seconds, online = time.time(), _stall_seconds(), online_checker(_engine(uow))
     return [
         FlowJob(
             flow_id=str(flows[key].flow_id),
             flow_name=flows[key].flow_name,
-            progress=state.progress(now, stall_seconds),
+            progress=state.progress(now, stall_seconds, online(state)),
         )
         for key, state in states.items()
     ]
@@ -152,6 +166,10 @@ def _refuse_foreign_assets(uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None
 
 def _store(uow: UnitOfWork) -> JobKeyStore:
     return job_store_for(uow.session.get_bind().engine)
+
+
+def _engine(uow: UnitOfWork) -> Engine:
+    return uow.session.get_bind().engine
 
 
 def _stall_seconds() -> int:
@@ -170,6 +188,7 @@ def _enqueue(
     *,
     action: str,
     previous: JobState | None,
+    stall_seconds: float | None = None,
 ) -> dict[str, Any]:
     """Take the job key atomically (409 before 429), then hand the job to a worker.
 
@@ -183,7 +202,8 @@ def _enqueue(
     else:
         state = previous.retried(new_job_id(), len(gaps), submitted_by, time.time())
     store = _store(uow)
-    claim = store.claim(collection_flow_id, state, gaps, stall_seconds=_stall_seconds())
+    stall_seconds = _stall_seconds() if stall_seconds is None else stall_seconds
+    claim = store.claim(collection_flow_id, state, gaps, stall_seconds=stall_seconds)
     if claim.outcome is ClaimOutcome.CONFLICT:
         raise Conflict("A gap analysis job is already running for this flow")
     if claim.outcome is ClaimOutcome.RATE_LIMITED:

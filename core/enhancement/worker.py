@@ -20,6 +20,7 @@ from core.enhancement.job_history import record_attempt_ended
 from core.enhancement.job_state import JobState, JobStatus
 from core.enhancement.job_store import JobKeyStore, JobStoreUnavailable
 from core.enhancement.selection import SelectedGap
+from core.enhancement.worker_beats import this_worker_id
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.gaps.store import upsert_gap
 from core.kernel.context import RequestContext
@@ -148,7 +149,11 @@ def _enhance_all(
         raise LookupError("the flow no longer exists in this engagement")
     agent.prepare(uow, gaps)
     uow.commit()  # ends the reads: on SQLite their transaction holds the lock the job key needs
-    job.save(status=JobStatus.RUNNING, started_at=job.state.started_at or time.time())
+    job.save(
+        status=JobStatus.RUNNING,
+        started_at=job.state.started_at or time.time(),
+        worker=this_worker_id(),
+    )
     # A re-delivered job continues after the gaps it already finished.
     for index in range(job.state.processed, len(gaps)):
         uow.require(Action.SUBMIT_GAPS)  # archived meanwhile: the gaps written so far stay

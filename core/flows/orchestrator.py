@@ -119,8 +119,11 @@ class MasterFlowOrchestrator:
             def record_resume(child: CollectionFlow) -> None:
                 # Inside execute_phase's transaction: a phase that refuses its input takes
                 # this back.
+                state = CollectionFlowStateService(uow, uow.ctx)
                 if child.status == FlowStatus.FAILED:
-                    CollectionFlowStateService(uow, uow.ctx).mark_running(child)
+                    state.mark_running(child)
+                else:
+                    state.mark_resumed(child)
                 audit.record(uow, "flow_resumed", flow_id=flow_uuid, phase=current_phase)
 
             child_service = flow_config.child_flow_service(uow, uow.ctx)

@@ -6,7 +6,7 @@ asset selection a person finished is done, not "paused", and a completed flow ru
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -42,6 +42,25 @@ class PhaseStep:
     # the system, UNRECORDED when the transition did not say.
     moved_by: str | None
     visits: int = 0
+    tries: tuple["PhaseTry", ...] = ()
+
+
+class TryStart(StrEnum):
+    ENTERED = "entered"  # the flow came into the phase
+    RESUMED = "resumed"  # an admin ran the phase again (after a failure, or a stuck flow)
+
+
+@dataclass(frozen=True)
+class PhaseTry:
+    """One attempt at a phase, kept when it failed, as a grid of task tries keeps them."""
+
+    number: int
+    state: StepState
+    started_at: datetime
+    time_spent: timedelta
+    started_by: str | None  # a user id, None for the system, UNRECORDED when not said
+    start: TryStart
+    error: str | None = None  # why a failed try failed
 
 
 @dataclass
@@ -53,10 +72,15 @@ class _Visits:
 
 
 def build_steps(
-    transitions: list[dict[str, Any]], flow_status: str, now: datetime | None = None
+    transitions: list[dict[str, Any]],
+    flow_status: str,
+    now: datetime | None = None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> list[PhaseStep]:
-    """One step per phase in DESIGN.md's order, whatever the order the flow took."""
+    """One step per phase in DESIGN.md's order, whatever the order the flow took, each with
+    its tries (`errors`: the master's error_history, to say why a try failed)."""
     now = now or utcnow()
+    tries = build_tries(transitions, flow_status, now, errors or [])
     entries = [
         (CollectionPhase(entry["phase"]), datetime.fromisoformat(entry["timestamp"]), entry)
         for entry in transitions
@@ -93,9 +117,72 @@ def build_steps(
             continue
         state = StepState.DONE if phase is not current else _current_state(phase, flow_status)
         steps.append(
-            PhaseStep(phase, state, seen.started_at, seen.time_spent, seen.moved_by, seen.count)
+            PhaseStep(
+                phase,
+                state,
+                seen.started_at,
+                seen.time_spent,
+                seen.moved_by,
+                seen.count,
+                tuple(tries.get(phase, ())),
+            )
         )
     return steps
+
+
+def build_tries(
+    transitions: list[dict[str, Any]],
+    flow_status: str,
+    now: datetime,
+    errors: list[dict[str, Any]],
+) -> dict[CollectionPhase, list[PhaseTry]]:
+    """Every try of every phase: an entry into a phase or a resume starts one; a failure, or
+    the next phase, ends it. A failed try stays, with its error."""
+    failures = {
+        phase: [str(error.get("error", "")) for error in errors if error.get("phase") == phase]
+        for phase in {str(error.get("phase")) for error in errors}
+    }
+    tries: dict[CollectionPhase, list[PhaseTry]] = {}
+    open_try: dict[str, Any] | None = None
+    failed_phase: CollectionPhase | None = None
+
+    def close(
+        opened: dict[str, Any], state: StepState, end: datetime, error: str | None = None
+    ) -> None:
+        phase = opened["phase"]
+        spent = max(end - opened["at"], timedelta())
+        number = len(tries.setdefault(phase, [])) + 1
+        tries[phase].append(
+            PhaseTry(number, state, opened["at"], spent, opened["by"], opened["how"], error)
+        )
+
+    for entry in transitions:
+        phase = CollectionPhase(entry["phase"])
+        moment = datetime.fromisoformat(entry["timestamp"])
+        if entry.get("status") == FlowStatus.FAILED:
+            if open_try is not None:
+                seen = sum(t.state is StepState.FAILED for t in tries.get(phase, []))
+                reasons = failures.get(phase.value, [])
+                reason = reasons[seen] if seen < len(reasons) else None
+                close(open_try, StepState.FAILED, moment, reason)
+            open_try, failed_phase = None, phase
+            continue
+        resumed = entry.get("resumed") or failed_phase is phase
+        if open_try is not None and open_try["phase"] is phase and not resumed:
+            continue  # a change of status within the same try
+        if open_try is not None:
+            close(open_try, StepState.DONE, moment)
+        how = TryStart.RESUMED if resumed else TryStart.ENTERED
+        open_try = {"phase": phase, "at": moment, "by": entry.get("by", UNRECORDED), "how": how}
+        failed_phase = None
+    if open_try is not None:
+        finished = flow_status in (FlowStatus.COMPLETED, FlowStatus.CANCELLED)
+        close(
+            open_try,
+            _current_state(open_try["phase"], flow_status),
+            open_try["at"] if finished else now,
+        )
+    return tries
 
 
 def _current_state(phase: CollectionPhase, flow_status: str) -> StepState:
@@ -112,8 +199,10 @@ def flow_steps(uow: UnitOfWork, flow_id: str) -> list[PhaseStep]:
     """The stepper of a flow of this engagement, with the people who moved it named."""
     uow.require(Action.VIEW)
     flow = uow.flow(flow_id)
-    steps = build_steps(flow.master_flow.phase_transitions, flow.status)
-    ids = {uuid.UUID(step.moved_by) for step in steps if step.moved_by}
+    master = flow.master_flow
+    steps = build_steps(master.phase_transitions, flow.status, errors=master.error_history)
+    movers = {step.moved_by for step in steps} | {t.started_by for s in steps for t in s.tries}
+    ids = {uuid.UUID(mover) for mover in movers if mover}
     names = {str(key): name for key, name in uow.audit.user_names(ids).items()}
     return [
         PhaseStep(
@@ -123,9 +212,16 @@ def flow_steps(uow: UnitOfWork, flow_id: str) -> list[PhaseStep]:
             step.time_spent,
             _name(step, names),
             step.visits,
+            tuple(replace(t, started_by=_person(t.started_by, names)) for t in step.tries),
         )
         for step in steps
     ]
+
+
+def _person(mover: str | None, names: dict[str, str]) -> str | None:
+    if mover == UNRECORDED:
+        return None
+    return names.get(mover, "a removed account") if mover else SYSTEM
 
 
 def _name(step: PhaseStep, names: dict[str, str]) -> str | None:

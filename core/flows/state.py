@@ -105,3 +105,10 @@ class CollectionFlowStateService:
                 transition_entry(child.current_phase, status, uow.ctx.user_id),
             ]
             child.status = status
+
+    def mark_resumed(self, child: CollectionFlow) -> None:
+        """A stuck flow run again by an admin: a new try of its phase, named for who did it."""
+        with self.uow as uow:
+            master = child.master_flow
+            resumed = transition_entry(child.current_phase, child.status, uow.ctx.user_id)
+            master.phase_transitions = [*master.phase_transitions, {**resumed, "resumed": True}]

@@ -8,7 +8,7 @@ having to import or install anything first. Tests may put another in its place.
 
 import importlib
 import threading
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, cast, runtime_checkable
 
 from config.settings import get_settings
 from core.kernel.errors import ServiceUnavailable
@@ -22,6 +22,15 @@ class JobDispatcher(Protocol):
     def enqueue_owner_mail(self, **primitives: Any) -> None: ...
 
     def enqueue_escalation(self, **primitives: Any) -> None: ...
+
+
+@runtime_checkable
+class QueueGauge(Protocol):
+    """A queue that can say how much waits in it (the Huey queue can; a test's stand-in may not)."""
+
+    def waiting(self) -> tuple[int, float | None]:
+        """Tasks waiting, and when the oldest of them was queued (a Unix time; None: none)."""
+        ...
 
 
 _dispatcher: JobDispatcher | None = None

@@ -1,56 +1,55 @@
-"""Admin: flows that need a hand (resume, with a confirmation), gap jobs, the audit trail."""
+"""Admin: the incident list (what is failed, stalled or stuck, each with its one action), the
+workers and the queue, every gap job, and the audit trail."""
 
 from datetime import timedelta
+from typing import Any
 
 import streamlit as st
 
+from core.enhancement.incidents import list_incidents
 from core.enhancement.job_history import list_jobs
-from core.enhancement.job_state import JobStatus
-from core.enhancement.jobs import list_job_states
-from core.flows.health import is_stuck
-from core.flows.reads import CollectionFlow, list_flows
-from dashboard import state
-from dashboard.widgets import audit_trail, flows_to_resume, gap_jobs
+from core.enhancement.worker_health import read_worker_health
+from dashboard import shown_text, state
+from dashboard.widgets import audit_trail, incidents, job_history, worker_health
 
-JOBS_REFRESH_SECONDS = 5
+REFRESH_SECONDS = 5
 ctx = state.require_context()
 st.title("Admin")
-flows = state.call(
-    list_flows, statuses=["paused", "failed", "running"], limit=1000, doing="list flows"
+
+
+def _read() -> dict[str, Any]:
+    return {
+        "incidents": state.call(list_incidents, doing="read what needs a hand"),
+        "health": state.call(read_worker_health, doing="read the workers' health"),
+        "jobs": state.call(list_jobs, doing="read the job history"),
+    }
+
+
+# The page run's read draws the panel once; each refresh of the panel reads afresh.
+first = _read()
+# Something may change by itself: an incident is open, a job is live, or a worker reports (it
+# may go offline). Otherwise the panel stays still and leaves a click on the page alone.
+watching = (
+    bool(first["incidents"])
+    or any(job.heartbeat_at for job in first["jobs"])
+    or bool(first["health"].workers)
 )
-jobs = state.call(list_job_states, doing="read job states")
-job_of = {job.flow_id: job.progress for job in jobs}
 
 
-def attention(flow: CollectionFlow) -> str:
-    job = job_of.get(str(flow.flow_id))
-    if flow.status == "failed":
-        return "failed"
-    if job and job.stalled:
-        return "job stalled"
-    if job and job.status is JobStatus.FAILED:
-        return "job failed"
-    live = job is not None and job.is_live
-    if is_stuck(flow.status, flow.updated_at, has_live_job=live, phase=flow.current_phase):
-        return "stuck"
-    return "paused" if flow.status == "paused" else ""
+@st.fragment(run_every=timedelta(seconds=REFRESH_SECONDS) if watching else None)
+def live_panel() -> None:
+    shown = unshown.pop() if unshown else _read()
+    incidents.show(ctx, shown["incidents"])
+    worker_health.show(shown["health"])
+    st.header("Gap jobs")
+    for job in shown["jobs"]:
+        if job.heartbeat_at:  # live: said in words above the table, as it goes
+            st.caption(
+                f"{job.status.capitalize()}: {shown_text.plain(job.flow_name)}, {job.processed} / {job.total} gaps"
+            )
+    job_history.show(shown["jobs"], key="admin_jobs")
 
 
-needing = [(flow, attention(flow)) for flow in flows]
-flows_to_resume.show(ctx, [(flow, reason) for flow, reason in needing if reason])
-
-
-# Refreshes by itself while a job runs; idle, it leaves the page (and a click on it) alone.
-live = any(job.progress.is_live for job in jobs)
-
-
-@st.fragment(run_every=timedelta(seconds=JOBS_REFRESH_SECONDS) if live else None)
-def jobs_panel() -> None:
-    current = state.call(list_job_states, doing="read job states")
-    if live and not any(job.progress.is_live for job in current):
-        st.rerun(scope="app")  # the last job ended: the whole page shows it, and stops ticking
-    gap_jobs.show(current, state.call(list_jobs, doing="read the job history"))
-
-
-jobs_panel()
+unshown = [first]
+live_panel()
 audit_trail.show()

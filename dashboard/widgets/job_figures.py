@@ -4,7 +4,7 @@ heartbeat) and the panel as JSON values."""
 import time
 from typing import Any
 
-from core.enhancement.job_state import ENDED_JOB_STATUSES, JobProgress
+from core.enhancement.job_state import ENDED_JOB_STATUSES, JobProgress, JobStatus
 from core.enhancement.job_timing import ago, duration, eta_seconds
 
 
@@ -12,21 +12,43 @@ def line(progress: JobProgress, now: float | None = None) -> str:
     """What the bar says; the ETA comes from the rate this attempt has shown.
 
     Only the job's own figures and status words: nothing anyone typed (the bar's text renders
-    markdown).
+    markdown). A queued job has no clock yet; an ended one has stopped its clocks.
     """
     now = time.time() if now is None else now
-    # Until now while it runs; until its last heartbeat once it ended or stalled.
-    until = now if progress.is_live else progress.updated_at.timestamp()
-    elapsed = until - progress.started_at.timestamp() if progress.started_at else None
-    eta = eta_seconds(progress.remaining, progress.rate_per_second) if progress.is_live else None
-    errors = len(progress.errors)
+    share = f"{progress.percentage:.0f}%"
     retried = f" · retried {progress.retries}×" if progress.retries else ""
-    return (
-        f"Gap analysis {progress.shown_status}: {progress.percentage:.0f}%"
-        f" · elapsed {duration(elapsed)} · ETA {duration(eta)}"
-        f" · {errors} error{'' if errors == 1 else 's'}"
-        f" · last heartbeat {ago(now - progress.updated_at.timestamp())}{retried}"
-    )
+    if progress.status is JobStatus.QUEUED and not progress.stalled:
+        return f"Gap analysis queued: {share} · waiting for a worker{retried}"
+    errors = len(progress.errors)
+    counted = f"{errors} error{'' if errors == 1 else 's'}"
+    elapsed = duration(progress.elapsed_seconds)
+    silent = duration(now - progress.updated_at.timestamp())
+    if progress.is_live:
+        eta = eta_seconds(progress.remaining, progress.rate_per_second)
+        heartbeat = ago(now - progress.updated_at.timestamp())
+        return (
+            f"Gap analysis running: {share} · elapsed {elapsed} · ETA {duration(eta)}"
+            f" · {counted} · last heartbeat {heartbeat}{retried}"
+        )
+    if progress.worker_offline:
+        return (
+            f"Gap analysis stalled, its worker offline: {share} · elapsed {elapsed}"
+            f" · {counted} · last heartbeat {silent} ago{retried}"
+        )
+    if progress.stalled:
+        return (
+            f"Gap analysis stalled: {share} · elapsed {elapsed} · {counted}"
+            f" · no heartbeat for {silent}{retried}"
+        )
+    return f"Gap analysis {progress.status}: {share} · took {elapsed} · {counted}{retried}"
+
+
+def tone(progress: JobProgress) -> str:
+    """The bar's colour: running, queued, stalled (amber), failed (red) or completed (green);
+    the line says the same in words."""
+    if progress.stalled:
+        return "stalled"
+    return str(progress.status)
 
 
 def shown(progress: JobProgress | None, now: float | None = None) -> dict[str, Any]:
@@ -49,6 +71,7 @@ def shown(progress: JobProgress | None, now: float | None = None) -> dict[str, A
         "current_asset": progress.current_asset if progress.status.is_active else None,
         "errors": list(progress.errors),
         "stalled": progress.stalled,
+        "tone": tone(progress),
         "live": progress.is_live,
         "ended": progress.status in ENDED_JOB_STATUSES or progress.stalled,
     }

@@ -13,6 +13,7 @@ STATUS_SHOWN = {
     "queued": "Queued",
     "running": "Running",
     "stalled": "Stalled",
+    "worker offline": "Worker offline",
     "completed": "Completed",
     "failed": "Failed",
     "reset": "Reset by an admin",

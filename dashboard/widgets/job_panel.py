@@ -37,6 +37,11 @@ _CSS = """
 .job-panel-track { height: 0.5rem; border-radius: 0.25rem;
   background: var(--st-secondary-background-color, #f0f2f6); overflow: hidden; }
 .job-panel-fill { height: 100%; width: 0; background: var(--st-primary-color, #ff4b4b); }
+/* Not the running colour once a job waits, stalls or ends (the line says it in words too). */
+.job-panel-fill[data-tone="queued"] { background: #6b7280; }
+.job-panel-fill[data-tone="stalled"] { background: #b45309; }
+.job-panel-fill[data-tone="failed"] { background: #b91c1c; }
+.job-panel-fill[data-tone="completed"] { background: #15803d; }
 .job-panel-asset { padding-top: 0.5rem; font-family: var(--st-code-font, monospace);
   font-size: 0.875rem; }
 .job-panel-errors { margin: 0.25rem 0 0; padding-left: 1.25rem; font-size: 0.875rem; }
@@ -50,7 +55,9 @@ function draw(root, shown) {
   root.querySelector(".job-panel-value").textContent = shown.figures;
   root.querySelector(".job-panel-line").textContent = shown.line;
   const share = Math.min(100, Math.max(0, Number(shown.percentage) || 0));
-  root.querySelector(".job-panel-fill").style.width = share + "%";
+  const fill = root.querySelector(".job-panel-fill");
+  fill.style.width = share + "%";
+  fill.dataset.tone = shown.tone || "running";
   root.querySelector(".job-panel-asset").textContent =
     shown.current_asset ? "Current asset: " + shown.current_asset : "";
   const errors = root.querySelector(".job-panel-errors");

@@ -10,8 +10,10 @@ import streamlit as st
 
 from core.enhancement.job_state import JobProgress, JobStatus
 from core.enhancement.jobs import retry_gap_analysis, watch_job
+from core.enhancement.worker_health import any_worker_online
 from dashboard import progress_endpoint, state
 from dashboard.widgets import job_figures, job_panel
+from dashboard.widgets.worker_health import NO_WORKER
 
 # While the flow has no live job the panel still looks, at the longest interval offered.
 IDLE_SECONDS = max(state.POLL_CHOICES.values())
@@ -24,7 +26,11 @@ def _messages(progress: JobProgress | None, flow_id: str, may_retry: bool) -> No
     if progress.status is JobStatus.COMPLETED:
         st.success(f"Analysis complete: {progress.processed} gap(s) enhanced.")
     if progress.is_retryable:
-        reason = "stopped reporting progress" if progress.stalled else "failed"
+        reason = "failed"
+        if progress.worker_offline:
+            reason = "stopped: its worker went offline"
+        elif progress.stalled:
+            reason = "stopped reporting progress"
         st.warning(f"The job {reason}. Retry it to continue with the gaps not yet done.")
         if may_retry and st.button("Retry", key="retry_gap_job"):
             state.call(retry_gap_analysis, flow_id, doing="retry gap jobs")
@@ -49,4 +55,6 @@ def show(flow_id: str, may_retry: bool) -> None:
     job_panel.show(
         job_figures.shown(progress), progress_endpoint.path(), token, chosen, IDLE_SECONDS
     )
+    if state.call(any_worker_online, doing="read the workers' health") is False:
+        st.warning(NO_WORKER)
     _messages(progress, flow_id, may_retry)

@@ -5,7 +5,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from core.flows.phase_steps import PhaseStep, StepState, human_duration
+from core.flows.phase_steps import PhaseStep, PhaseTry, StepState, TryStart, human_duration
 from dashboard import shown_text
 
 # (icon, badge colour) of each state: finished green, failed red, people's turn orange.
@@ -36,6 +36,9 @@ def show(steps: list[PhaseStep], key: str) -> None:
         spent.text(human_duration(step.time_spent))
         if step.moved_by:
             mover.caption(f"by {shown_text.plain(step.moved_by)}")
+        if len(step.tries) > 1 or any(t.state is StepState.FAILED for t in step.tries):
+            _tries(step.tries)
+    tried = [(step, one) for step in steps for one in step.tries]
     with st.expander("As a table"):
         st.dataframe(
             pd.DataFrame(
@@ -50,3 +53,40 @@ def show(steps: list[PhaseStep], key: str) -> None:
             hide_index=True,
             key=f"{key}_table",
         )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Phase": [phase_label(step.phase) for step, _ in tried],
+                    "Try": [one.number for _, one in tried],
+                    "State": [str(one.state) for _, one in tried],
+                    "Time spent": [human_duration(one.time_spent) for _, one in tried],
+                    "Started by": [_starter(one) for _, one in tried],
+                    "Started": [shown_text.local_time(one.started_at) for _, one in tried],
+                    "Error": [one.error or "" for _, one in tried],
+                }
+            ),
+            hide_index=True,
+            key=f"{key}_tries",
+        )
+
+
+def _starter(one: PhaseTry) -> str:
+    who = one.started_by or "nobody recorded"
+    return f"resumed by {who}" if one.start is TryStart.RESUMED else who
+
+
+def _tries(tries: tuple[PhaseTry, ...]) -> None:
+    """Every try of the phase, the failed ones kept, each with who started it (indented)."""
+    for one in tries:
+        _, line = st.columns([0.3, 7.1])
+        icon, _colour = LOOK[one.state]
+        spent = human_duration(one.time_spent)
+        how = {StepState.DONE: f"done in {spent}", StepState.FAILED: f"failed after {spent}"}
+        said = f"Try {one.number}: {how.get(one.state, f'{one.state}, {spent} so far')}"
+        if one.started_by:
+            said += (
+                f", {_starter(one)}" if one.start is TryStart.RESUMED else f", by {one.started_by}"
+            )
+        line.caption(f"{icon} {shown_text.plain(said)}")
+        if one.error:
+            line.text(f"Error: {one.error}")

@@ -27,7 +27,7 @@ PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
 CLIENT = "Northwind Health"
 ANALYST, ADMIN = "e2e-analyst@demo.local", "e2e-admin@demo.local"
 ENGAGEMENT = "Datacenter Exit 2027"
-PAUSED_FLOW = "Wave 3 - owners answering"  # the demo's flow waiting for owners' answers
+FAILED_FLOW = "Wave 7 - scan failed"  # the demo's flow whose gap scan failed
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_an_analyst_submits_three_gaps_and_watches_them_finish(stack, page):
     assert enhanced[0][0] == 3
 
 
-def test_an_admin_resumes_a_paused_flow(stack, page):
+def test_an_admin_resumes_a_failed_flow_from_the_incident_list(stack, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, stack, ADMIN, PASSWORD, engagement=ENGAGEMENT)
     page.get_by_role("link", name="Overview", exact=True).click()
@@ -214,19 +214,21 @@ def test_an_admin_resumes_a_paused_flow(stack, page):
     page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
     page.set_viewport_size({"width": 1440, "height": 1000})
     page.get_by_role("link", name="Admin", exact=True).click()
-    expect(page.get_by_text("Flows that need a hand")).to_be_visible()
+    expect(page.get_by_role("heading", name="Needs a hand")).to_be_visible()
     # Every job of the engagement, refreshing itself (the analyst's job, when it ran first).
-    expect(page.get_by_role("heading", name="Gap jobs")).to_be_visible()
+    jobs = page.get_by_role("heading", name="Gap jobs")
+    expect(jobs).to_be_visible()
     wait_idle(page)
+    jobs.scroll_into_view_if_needed()  # below the incidents and the workers
     page.screenshot(path=str(SHOTS / "jobs.png"), full_page=True)
     [(flow_id,)] = query(
         stack,
         "SELECT cf.flow_id FROM collection_flows cf JOIN engagements e ON e.id = cf.engagement_id"
-        " WHERE e.name = :engagement AND cf.flow_name = :name AND cf.status = 'paused'",
+        " WHERE e.name = :engagement AND cf.flow_name = :name AND cf.status = 'failed'",
         engagement=ENGAGEMENT,
-        name=PAUSED_FLOW,
+        name=FAILED_FLOW,
     )
-    choose(page, "Flow", f"{PAUSED_FLOW} (paused)", exact=False)
+    choose(page, "Incident", f"{FAILED_FLOW} (flow failed)", exact=False)
     wait_idle(page)
     page.get_by_role("button", name="Resume…").click()
     expect(page.get_by_text(re.compile(r"Resume this flow\?"))).to_be_visible()

@@ -51,7 +51,8 @@ def test_a_failed_job_is_shown_with_a_retry_button(db, engine, tenant, open_page
     assert any("The job failed" in text for text in texts(app, "warning"))
     processed, line = panel(app)
     assert processed == "0 / 2"
-    assert "Gap analysis failed: 0% · elapsed — · ETA — · 0 errors · last heartbeat" in line
+    # An ended job's clocks have stopped: no ETA, no heartbeat's age.
+    assert line == "Gap analysis failed: 0% · took — · 0 errors"
     assert app.button(key="retry_gap_job").label == "Retry"
     app.button(key="retry_gap_job").click().run()
     no_exceptions(app)
@@ -66,38 +67,27 @@ def test_no_job_yet_says_so(tenant, open_page, flow_with_gaps):
     assert any("No gap job for this flow yet" in text for text in texts(app, "caption"))
 
 
-def test_an_admin_sees_a_failed_job_and_resets_it(
+def test_an_admin_sees_a_failed_job_as_an_incident_with_its_one_action(
     db, engine, make_tenant, open_page, flow_with_gaps
 ):
     admin = make_tenant(role="admin")
-    key = failed_job(db, engine, admin, flow_with_gaps(admin, name="Failing wave"))
+    failed_job(db, engine, admin, flow_with_gaps(admin, name="Failing wave"))
+    flow_with_gaps(admin, name="Questionnaires to build")  # waits for a person
     app = open_page(admin, "admin")
     no_exceptions(app)
-    needing, jobs = (frame.value for frame in app.dataframe[:2])
-    assert (list(needing["Flow"]), list(needing["Why"])) == (["Failing wave"], ["job failed"])
+    incidents, jobs = (frame.value for frame in app.dataframe[:2])
+    # A flow waiting for people is no incident; the failed job is, with Retry job alone.
+    assert list(incidents["Flow"]) == ["Failing wave"]
+    assert (list(incidents["Trouble"]), list(incidents["Action"])) == (
+        ["Job failed"],
+        ["Retry job"],
+    )
     assert (list(jobs["Flow"]), list(jobs["Status"])) == (["Failing wave"], ["Failed"])
-    app.button(key="admin_reset").click().run()
-    no_exceptions(app)
-    # Nothing is forgotten before the admin confirms.
-    assert any(text.startswith("Reset the job of Failing wave?") for text in texts(app, "warning"))
-    assert job_store_for(engine).get(key) is not None
-    app.button(key="admin_reset_confirm").click().run()
-    no_exceptions(app)
-    assert "The job was forgotten; the flow can take a new submission." in texts(app, "success")
-    assert job_store_for(engine).get(key) is None
-
-
-def test_an_admin_who_cancels_a_reset_keeps_the_job(
-    db, engine, make_tenant, open_page, flow_with_gaps
-):
-    admin = make_tenant(role="admin")
-    key = failed_job(db, engine, admin, flow_with_gaps(admin))
-    app = open_page(admin, "admin")
-    app.button(key="admin_reset").click().run()
-    app.button(key="admin_reset_cancel").click().run()
-    no_exceptions(app)
-    assert not [button for button in app.button if button.key == "admin_reset_confirm"]
-    assert job_store_for(engine).get(key) is not None
+    assert [button.label for button in app.button if button.key.startswith("admin_")] == [
+        "Retry job"
+    ]
+    # No worker reports here: the page says so.
+    assert any("No worker is running" in text for text in texts(app, "error"))
 
 
 def test_an_admin_retries_a_failed_job(db, engine, make_tenant, open_page, flow_with_gaps):
@@ -106,8 +96,10 @@ def test_an_admin_retries_a_failed_job(db, engine, make_tenant, open_page, flow_
     app = open_page(admin, "admin")
     app.button(key="admin_retry").click().run()
     no_exceptions(app)
-    assert "Gap analysis enqueued (2 gaps)" in texts(app, "success")
+    assert "Retried: Gap analysis enqueued (2 gaps)." in texts(app, "success")
     assert job_store_for(engine).get(key).status is JobStatus.QUEUED
+    # Retried, the job is no incident any more; it is followed in the jobs table.
+    assert "Nothing needs a hand" in texts(app, "success")[-1]
 
 
 def test_a_manager_sees_the_job_throughput(
@@ -156,8 +148,8 @@ def test_after_a_retry_the_panel_counts_the_whole_job(
     # 2 of 3, not the retry's 0 of 1.
     processed, line = panel(app)
     assert processed == "2 / 3"
-    assert " · elapsed — · ETA — · 0 errors · last heartbeat " in line
-    assert line.endswith(" · retried 1×")
+    # Queued again: no clock until a worker takes it.
+    assert line == "Gap analysis queued: 67% · waiting for a worker · retried 1×"
     [jobs] = [frame.value for frame in app.dataframe if "Heartbeat" in frame.value]
     assert list(jobs["Gaps"]) == ["2 / 3"] and list(jobs["Retries"]) == [1]
     assert list(jobs["Status"]) == ["Queued"]

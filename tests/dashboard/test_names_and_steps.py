@@ -133,6 +133,6 @@ def test_flows_that_need_a_hand_link_their_flow_page(
         )
     app = open_page(admin, "admin")
     no_exceptions(app)
-    needing = table(app, "Why")
+    needing = table(app, "Trouble")
     assert list(needing["Flow"]) == ["Broken wave"]
     assert [link.rsplit("/", 1)[-1] for link in needing["Open"]] == [f"flow?flow={flow_id}"]

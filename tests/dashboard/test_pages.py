@@ -351,7 +351,8 @@ def test_an_admin_resumes_a_failed_flow_after_confirming(
         )
     app = open_page(admin, "admin")
     no_exceptions(app)
-    assert list(app.dataframe[0].value["Why"]) == ["failed"]
+    assert list(app.dataframe[0].value["Trouble"]) == ["Flow failed"]
+    assert list(app.dataframe[0].value["Action"]) == ["Resume"]
     app.button(key="admin_resume").click().run()
     assert app.button(key="admin_resume_confirm")
     app.button(key="admin_resume_confirm").click().run()

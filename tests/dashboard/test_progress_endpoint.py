@@ -65,7 +65,8 @@ def test_a_genuine_pass_reads_the_job_as_the_panel_draws_it(
         False,
         True,
     )
-    assert body["line"].startswith("Gap analysis failed: 0% · elapsed — · ETA — · 0 errors")
+    assert body["line"] == "Gap analysis failed: 0% · took — · 0 errors"
+    assert body["tone"] == "failed"
     assert headers["content-type"] == "application/json"
     assert headers["cache-control"] == "no-store"
     assert headers["x-content-type-options"] == "nosniff"

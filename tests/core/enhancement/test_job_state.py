@@ -111,3 +111,23 @@ def test_the_observed_rate_is_of_the_current_attempt():
     assert running.progress(NOW + 6, 60).rate_per_second == 0.25
     ended = replace(running, status=JobStatus.COMPLETED)
     assert ended.progress(NOW + 600, 60).rate_per_second == 0.5
+
+
+def test_elapsed_never_runs_backwards_when_a_job_stalls_or_is_retried():
+    running = replace(state(), started_at=NOW - 30, processed=3)
+    assert running.progress(NOW, 60).elapsed_seconds == 30
+    # Stalled a long while later: still the 30 s the worker was seen working.
+    assert running.progress(NOW + 600, 60).elapsed_seconds == 30
+    retried = running.retried("next", 1, None, NOW + 600)
+    queued = retried.progress(NOW + 600, 60)
+    assert queued.elapsed_seconds == 30 and queued.status is JobStatus.QUEUED
+    again = replace(retried, status=JobStatus.RUNNING, started_at=NOW + 700, heartbeat_at=NOW + 705)
+    assert again.progress(NOW + 705, 60).elapsed_seconds == 35
+
+
+def test_a_running_job_on_an_offline_worker_is_stalled_at_once():
+    on_worker = replace(state(), started_at=NOW - 30, worker="host:1")
+    assert not on_worker.progress(NOW, 60, worker_online=True).stalled
+    gone = on_worker.progress(NOW, 60, worker_online=False)
+    assert gone.stalled and gone.worker_offline and gone.is_retryable
+    assert gone.shown_status == "worker offline"

@@ -5,15 +5,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.flows.child_flow_service import CollectionChildFlowService
-from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.orchestrator import MasterFlowOrchestrator, resume_flow
 from core.flows.phase_steps import (
     SYSTEM,
     UNRECORDED,
     StepState,
+    TryStart,
     build_steps,
     flow_steps,
     human_duration,
 )
+from core.flows.state import CollectionFlowStateService
 from core.kernel.context import RequestContext
 from core.kernel.phases import PHASE_ORDER
 from db.models import User
@@ -150,3 +152,53 @@ def test_a_move_made_by_no_person_is_the_systems(db, tenant, make_assets):
     steps = in_uow(db, tenant, flow_steps, flow_id)
     assert steps[2].state is S.DONE and steps[2].moved_by == SYSTEM
     assert steps[3].state is S.WAITING and steps[3].moved_by == SYSTEM
+
+
+def test_a_failed_try_stays_with_its_error_and_the_resume_is_a_try_by_who_resumed():
+    failed = [*COMPLETED[:3], entry("gap_analysis", "failed", 6)]
+    resumed = [
+        *failed,
+        entry("gap_analysis", "running", 60, by="admin"),
+        entry("questionnaire_generation", "running", 61, by="admin"),
+    ]
+    errors = [{"phase": "gap_analysis", "error": "the scan lost its database"}]
+    steps = build_steps(resumed, "running", now=T0 + timedelta(minutes=63), errors=errors)
+    first, second = steps[2].tries
+    assert (first.number, first.state, first.start, first.started_by) == (
+        1,
+        S.FAILED,
+        TryStart.ENTERED,
+        "u1",
+    )
+    assert human_duration(first.time_spent) == "2 min"
+    assert first.error == "the scan lost its database"
+    assert (second.number, second.state, second.start, second.started_by) == (
+        2,
+        S.DONE,
+        TryStart.RESUMED,
+        "admin",
+    )
+    assert human_duration(second.time_spent) == "1 min" and second.error is None
+    # A phase tried once, done, has that one try; the step's own figures are as before.
+    assert [t.state for t in steps[1].tries] == [S.DONE]
+    assert steps[2].state is S.DONE and human_duration(steps[2].time_spent) == "3 min"
+
+
+def test_a_real_resume_keeps_the_failed_try_and_names_the_admin(
+    db, tenant, make_assets, make_member
+):
+    assets = make_assets(tenant, 1, business_owner=None)
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Failing scan")
+    service = CollectionChildFlowService(db, tenant)
+    service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(assets[0].id)]})
+    CollectionFlowStateService(db, tenant).mark_failed(
+        service.get_by_master_flow_id(flow_id), "the scan lost its database"
+    )
+    admin = make_member(tenant, "admin")
+    db.get(User, admin.user_id).display_name = "Ada Admin"
+    db.commit()
+    in_uow(db, admin, resume_flow, flow_id)
+    steps = in_uow(db, tenant, flow_steps, flow_id)
+    failed, done = steps[2].tries
+    assert (failed.state, failed.error) == (S.FAILED, "the scan lost its database")
+    assert (done.state, done.start, done.started_by) == (S.DONE, TryStart.RESUMED, "Ada Admin")

@@ -1,0 +1,116 @@
+"""What needs an admin's hand: failed, stalled or stuck, never a flow waiting for a person.
+
+One incident per flow, with when it began and its one right action: a failed flow or a stuck
+one is resumed (its phase runs again); a failed job, a stalled one or one whose worker went
+offline is retried (it goes on with the gaps not yet done).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from core.enhancement.job_state import JobProgress, JobStatus
+from core.enhancement.jobs import list_job_states
+from core.flows.health import is_stuck
+from core.kernel.permissions import Action
+from core.kernel.phases import FlowStatus
+from core.storage.unit_of_work import UnitOfWork
+from db.models import CollectionFlow
+
+
+class Trouble(StrEnum):
+    FLOW_FAILED = "flow failed"
+    WORKER_OFFLINE = "worker offline"
+    JOB_FAILED = "job failed"
+    JOB_STALLED = "job stalled"
+    STUCK = "stuck"
+
+
+class Remedy(StrEnum):
+    RESUME = "Resume"
+    RETRY_JOB = "Retry job"
+
+
+@dataclass(frozen=True)
+class Incident:
+    flow_id: str
+    flow_name: str
+    phase: str
+    trouble: Trouble
+    since: datetime
+    remedy: Remedy
+    percentage: float | None  # the job's share done, for a job's trouble
+    detail: str  # the last error, when there is one
+
+
+def list_incidents(uow: UnitOfWork) -> list[Incident]:
+    """The engagement's open incidents, the oldest first."""
+    uow.require(Action.VIEW)
+    jobs = {job.flow_id: job.progress for job in list_job_states(uow)}
+    flows = uow.flows.list_flows(statuses=[FlowStatus.FAILED, FlowStatus.RUNNING], limit=1000)
+    by_id = {str(flow.flow_id): flow for flow in flows}
+    troubled = set(by_id) | {flow_id for flow_id, job in jobs.items() if job.is_retryable}
+    incidents = [
+        incident
+        for flow_id in troubled
+        if (incident := _incident(uow, flow_id, by_id.get(flow_id), jobs.get(flow_id)))
+    ]
+    return sorted(incidents, key=lambda incident: incident.since)
+
+
+def _incident(
+    uow: UnitOfWork, flow_id: str, flow: CollectionFlow | None, job: JobProgress | None
+) -> Incident | None:
+    if flow is None:
+        # A broken job of a flow that has moved on (not failed, not running).
+        flow = uow.flow(flow_id)
+    if flow.status == FlowStatus.FAILED:
+        return _flow_failed(flow)
+    if job is not None and job.is_retryable:
+        return _job_trouble(flow, job)
+    live = job is not None and job.is_live
+    if is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase):
+        return _make(flow, Trouble.STUCK, flow.updated_at, Remedy.RESUME)
+    return None
+
+
+def _make(
+    flow: CollectionFlow,
+    trouble: Trouble,
+    since: datetime,
+    remedy: Remedy,
+    percentage: float | None = None,
+    detail: str = "",
+) -> Incident:
+    return Incident(
+        str(flow.flow_id),
+        flow.flow_name,
+        flow.current_phase,
+        trouble,
+        since,
+        remedy,
+        percentage,
+        detail,
+    )
+
+
+def _flow_failed(flow: CollectionFlow) -> Incident:
+    errors = flow.master_flow.error_history
+    last = errors[-1] if errors else None
+    since = datetime.fromisoformat(last["timestamp"]) if last else flow.updated_at
+    return _make(
+        flow, Trouble.FLOW_FAILED, since, Remedy.RESUME, detail=str(last["error"]) if last else ""
+    )
+
+
+def _job_trouble(flow: CollectionFlow, job: JobProgress) -> Incident:
+    if job.worker_offline:
+        trouble = Trouble.WORKER_OFFLINE
+    elif job.status is JobStatus.FAILED:
+        trouble = Trouble.JOB_FAILED
+    else:
+        trouble = Trouble.JOB_STALLED
+    # The job's last word: its end for a failure, its last heartbeat for the others.
+    since = job.updated_at.astimezone(UTC)
+    detail = job.errors[-1] if job.errors else ""
+    return _make(flow, trouble, since, Remedy.RETRY_JOB, job.percentage, detail)

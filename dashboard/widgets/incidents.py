@@ -1,0 +1,105 @@
+"""Admin's incident list: what is failed, stalled or stuck, since when, and its one action
+(Resume behind a confirmation, or Retry job)."""
+
+import time
+from collections import Counter
+
+import pandas as pd
+import streamlit as st
+
+from core.enhancement.incidents import Incident, Remedy, Trouble
+from core.enhancement.job_timing import ago
+from core.enhancement.jobs import retry_gap_analysis
+from core.flows.orchestrator import resume_flow
+from core.kernel.context import RequestContext
+from core.kernel.permissions import Action, can
+from dashboard import shown_text, state
+from dashboard.widgets.phase_timeline import phase_label
+
+# What the admin just did stays said through the panel's refreshes for a while.
+DONE = "admin_incident_done"
+DONE_SHOWN_SECONDS = 30
+
+
+def frame(incidents: list[Incident], now: float) -> pd.DataFrame:
+    """One row per incident; names and errors people or workers wrote stay text (cells)."""
+    return pd.DataFrame(
+        {
+            "Flow": [incident.flow_name for incident in incidents],
+            "Trouble": [str(incident.trouble).capitalize() for incident in incidents],
+            "Since": [
+                f"{shown_text.local_time(incident.since)} ({ago(now - incident.since.timestamp())})"
+                for incident in incidents
+            ],
+            "Phase": [phase_label(incident.phase) for incident in incidents],
+            "Job done": [incident.percentage for incident in incidents],
+            "Action": [str(incident.remedy) for incident in incidents],
+            "Last error": [incident.detail for incident in incidents],
+            "Open": [state.page_url("flow", incident.flow_id) for incident in incidents],
+        }
+    )
+
+
+def show(ctx: RequestContext, incidents: list[Incident]) -> None:
+    st.header("Needs a hand")
+    said = st.session_state.get(DONE)
+    if said and time.time() - said[1] < DONE_SHOWN_SECONDS:
+        st.success(shown_text.plain(said[0]))
+    if not incidents:
+        st.success("Nothing needs a hand: no flow or job is failed, stalled or stuck.")
+        return
+    kinds = Counter(incident.trouble for incident in incidents)
+    said = ", ".join(f"{kinds[kind]} {kind}" for kind in Trouble if kinds[kind])
+    st.markdown(f"{len(incidents)} open: {said}")
+    st.dataframe(
+        frame(incidents, time.time()),
+        hide_index=True,
+        key="admin_incidents",
+        column_config={
+            "Job done": st.column_config.ProgressColumn(
+                min_value=0, max_value=100, format="%.0f%%", width="small"
+            ),
+            "Open": st.column_config.LinkColumn(display_text="Open flow"),
+        },
+    )
+    labels = {
+        incident.flow_id: f"{incident.flow_name} ({incident.trouble})" for incident in incidents
+    }
+    chosen = st.selectbox(
+        "Incident", list(labels), format_func=labels.__getitem__, key="admin_pick"
+    )
+    incident = next(incident for incident in incidents if incident.flow_id == chosen)
+    if incident.remedy is Remedy.RESUME and can(ctx, Action.RESUME_FLOW):
+        _resume(incident)
+    elif (
+        incident.remedy is Remedy.RETRY_JOB
+        and can(ctx, Action.RETRY_JOB)
+        and st.button("Retry job", key="admin_retry", type="primary")
+    ):
+        outcome = state.call(retry_gap_analysis, incident.flow_id, doing="retry jobs")
+        st.session_state[DONE] = (f"Retried: {outcome['message']}.", time.time())
+        st.rerun()
+
+
+def _resume(incident: Incident) -> None:
+    flow_id = incident.flow_id
+    if st.session_state.get(state.PENDING_RESUME) != flow_id:
+        if st.button("Resume…", key="admin_resume", type="primary"):
+            st.session_state[state.PENDING_RESUME] = flow_id
+            st.rerun()
+        return
+    st.warning(
+        f"Resume this flow? It runs its current phase, {phase_label(incident.phase).lower()},"
+        " again."
+    )
+    yes, no = st.columns(2)
+    if yes.button("Yes, resume", type="primary", key="admin_resume_confirm"):
+        st.session_state.pop(state.PENDING_RESUME, None)
+        with st.spinner("Resuming…"):
+            outcome = state.call(resume_flow, flow_id, doing="resume flows")
+        phase = phase_label(outcome["current_phase"]).lower()
+        st.session_state[DONE] = (f"Resumed: the flow ran {phase} again.", time.time())
+        st.rerun()
+    if no.button("Cancel", key="admin_resume_cancel"):
+        st.session_state.pop(state.PENDING_RESUME, None)
+        st.rerun()
