@@ -2,6 +2,7 @@
 
 import logging
 import math
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -60,10 +61,22 @@ def require_context() -> RequestContext:
     return ctx
 
 
+def canonical_flow_id(named: str) -> str:
+    """A flow id as addresses write it: any form of a UUID (capitals, no dashes, braces) as
+    the one lower-case, dashed form; anything else as given (it names no flow)."""
+    try:
+        return str(uuid.UUID(named.strip()))
+    except ValueError:
+        return named
+
+
 def current_flow_id() -> str | None:
     from_url = st.query_params.get("flow")
     if from_url:
-        st.session_state[FLOW_ID] = from_url
+        canonical = canonical_flow_id(from_url)
+        if canonical != from_url:
+            st.query_params["flow"] = canonical
+        st.session_state[FLOW_ID] = canonical
     return st.session_state.get(FLOW_ID)
 
 
