@@ -3,6 +3,7 @@
 Defined once; a chart of phases or priorities takes its colours and words from here.
 """
 
+from core.catalogue import labels
 from core.kernel.phases import PHASE_ORDER, CollectionPhase
 
 P = CollectionPhase
@@ -26,13 +27,8 @@ PRIORITY_COLOURS: dict[str, str] = {
 }
 
 
-def words(name: str) -> str:
-    """A snake_case name as people write it: 'gap_analysis' -> 'Gap analysis'."""
-    return name.replace("_", " ").capitalize()
-
-
 def phase_label(phase: str) -> str:
-    return words(phase)
+    return labels.phase_label(phase)
 
 
 PHASE_LABELS: list[str] = [phase_label(phase) for phase in PHASE_ORDER]

@@ -3,6 +3,7 @@
 from typing import Any
 
 from core.access import audit
+from core.catalogue.labels import phase_words
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import Conflict, NotFound
@@ -35,7 +36,7 @@ def _queue_scan(uow: UnitOfWork, flow_id: str, selected: int) -> dict[str, Any]:
     if flow is None:
         raise NotFound("Flow not found")
     if flow.current_phase != CollectionPhase.GAP_ANALYSIS:
-        raise Conflict(f"the flow stands in {flow.current_phase}, not gap_analysis")
+        raise Conflict(f"the flow stands in {phase_words(flow.current_phase)}, not gap analysis")
     # A second queued scan is harmless: execute_phase answers it with a 409 and no change.
     audit.record(uow, "gap_scan_queued", flow_id=flow.flow_id, assets=selected)
     # Handed to the queue last: the worker's execute_phase waits on this transaction's lock.

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.catalogue import labels
 from core.catalogue.schema import priority_label
 from core.enhancement.job_history import list_jobs
 from core.enhancement.job_keys import MAX_GAPS_PER_JOB
@@ -23,18 +24,24 @@ if flow is None:
 flow_id = str(flow.flow_id)
 st.title(f"Gaps · {shown_text.plain(flow.flow_name)}")
 st.caption(
-    f"Phase: {flow.current_phase.replace('_', ' ')} · status:"
+    f"Phase: {labels.phase_words(flow.current_phase)} · status:"
     f" {activity(flow.current_phase, flow.status)}"
 )
 
 columns = st.columns([2, 1.6, 1, 1, 2])  # room for "Critical (P1)"
 filters = {
-    "categories": columns[0].multiselect("Category", options["gap_categories"], key="gf_cat"),
+    "categories": columns[0].multiselect(
+        "Category", options["gap_categories"], format_func=labels.category_label, key="gf_cat"
+    ),
     "priorities": columns[1].multiselect(
         "Priority", options["priorities"], format_func=priority_label, key="gf_prio"
     ),
-    "gap_types": columns[2].multiselect("Gap type", options["gap_types"], key="gf_type"),
-    "statuses": columns[3].multiselect("Status", options["gap_statuses"], key="gf_status"),
+    "gap_types": columns[2].multiselect(
+        "Gap type", options["gap_types"], format_func=labels.gap_type_label, key="gf_type"
+    ),
+    "statuses": columns[3].multiselect(
+        "Status", options["gap_statuses"], format_func=labels.gap_status_label, key="gf_status"
+    ),
     "asset_name_contains": columns[4].text_input(
         "Asset name contains", max_chars=MAX_FILTER_LENGTH, key="gf_asset"
     ),

@@ -49,13 +49,15 @@ def _resume(ctx: RequestContext, flow_id: str, phase: str) -> None:
             st.session_state[state.PENDING_RESUME] = flow_id
             st.rerun()
         return
-    st.warning(f"Resume this flow? It re-runs its current phase, {phase}.")
+    st.warning(f"Resume this flow? It re-runs its current phase, {phase_label(phase).lower()}.")
     yes, no = st.columns(2)
     if yes.button("Yes, resume", type="primary", key="admin_resume_confirm"):
         st.session_state.pop(state.PENDING_RESUME, None)
         with st.spinner("Resuming…"):
             outcome = state.call(resume_flow, flow_id, doing="resume flows")
-        st.session_state[state.FLASH] = f"Resumed: the flow ran {outcome['current_phase']} again."
+        st.session_state[state.FLASH] = (
+            f"Resumed: the flow ran {phase_label(outcome['current_phase']).lower()} again."
+        )
         st.rerun()
     if no.button("Cancel", key="admin_resume_cancel"):
         st.session_state.pop(state.PENDING_RESUME, None)

@@ -4,6 +4,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.catalogue.labels import phase_label
 from core.flows.phase_runs import run_phase
 from core.flows.reads import CollectionFlow
 from core.kernel.phases import CollectionPhase as P
@@ -12,10 +13,10 @@ from dashboard.widgets import asset_picker, validation_report
 
 
 def run_phase_shown(flow_id: str, phase: str, phase_input: dict | None = None) -> dict[str, Any]:
-    with st.spinner(f"Running {phase.replace('_', ' ')}…"):
+    with st.spinner(f"Running {phase_label(phase).lower()}…"):
         outcome = state.call(run_phase, flow_id, phase, phase_input, doing="run phases")
     if outcome.get("mode") == "queued":
-        st.toast(f"{phase.replace('_', ' ').capitalize()} queued; a worker is on it.")
+        st.toast(f"{phase_label(phase)} queued; a worker is on it.")
     return outcome
 
 
@@ -43,7 +44,7 @@ def show(flow: CollectionFlow, may_run: bool) -> None:
     if flow.status == "failed":
         errors = flow.master_flow.error_history
         last = errors[-1]["error"] if errors else "no error was recorded"
-        st.error(f"This flow failed in {phase}.")
+        st.error(f"This flow failed in {phase_label(phase).lower()}.")
         st.text(f"Last error: {last}")
         st.caption("An admin can resume it from the Admin page.")
         return
@@ -51,7 +52,10 @@ def show(flow: CollectionFlow, may_run: bool) -> None:
     if phase == P.ASSESSMENT:
         st.success("Collection is complete: the assets are ready for assessment.")
     elif not may_run:
-        st.info(f"The flow waits in {phase}. Your role can read it but not move it on.")
+        st.info(
+            f"The flow waits in {phase_label(phase).lower()}. Your role can read it but not"
+            " move it on."
+        )
     elif phase == P.ASSET_SELECTION:
         _select_assets(flow_id)
     elif phase == P.GAP_ANALYSIS:
