@@ -39,6 +39,7 @@ FLOW_ID = "current_flow_id"  # the master flow_id (str) the flow pages show
 SELECTED_GAPS = "selected_gaps"  # {flow_id: {gap id: selection entry}}
 SELECTION_VERSION = "selection_version"  # bumped when code (not the table) changes a selection
 SELECTED_ASSETS = "selected_asset_ids"  # {flow_id: set of asset ids}
+OVERVIEW_ENGAGEMENTS = "overview_engagement_ids"  # the engagements the Overview shows, kept
 POLL_SECONDS = "poll_seconds"  # progress refresh interval: 0 (off), 2, 5 or 15
 PENDING_RESUME = "pending_resume"  # flow_id waiting for the admin's confirmation
 FLASH = "flash_message"  # a success message to show once, after the rerun that follows it
