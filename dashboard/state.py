@@ -92,7 +92,9 @@ def page_url(page: str, flow_id: str | None, **params: str) -> str | None:
         return None
     address = (st.context.url or "").split("?", 1)[0]
     base = address.rsplit("/", 1)[0] + "/" if "/" in address else ""
-    return f"{base}{page}?" + urlencode({"flow": flow_id, **params})
+    ctx = context()
+    engagement = {"engagement": str(ctx.engagement_id)} if ctx is not None else {}
+    return f"{base}{page}?" + urlencode({"flow": flow_id, **params, **engagement})
 
 
 def selected_gaps(flow_id: str) -> dict[str, dict[str, Any]]:
