@@ -28,6 +28,7 @@ chosen_tiers = tiers.multiselect(
     "Tier", options["tiers"], format_func=labels.tier_label, key="flows_tiers"
 )
 
+may_act = can(ctx, Action.RUN_PHASE)
 flows = state.call(
     list_flows,
     phases=chosen_phases,
@@ -50,7 +51,9 @@ else:
         {
             "Name": [flow.flow_name for flow in flows],
             "Phase": [phase_label(flow.current_phase) for flow in flows],
-            "Status": [activity(flow.current_phase, flow.status) for flow in flows],
+            "Status": [
+                activity(flow.current_phase, flow.status, may_act=may_act) for flow in flows
+            ],
             "Tier": [labels.tier_label(flow.automation_tier) for flow in flows],
             "Progress": [flow.progress_percentage for flow in flows],
             "Updated": [shown_text.local_time(flow.updated_at) for flow in flows],
