@@ -28,15 +28,18 @@ def _builder(ctx: RequestContext, flow_id: str, what: str, fmt: str) -> Callable
 def show(ctx: RequestContext, flow_id: str) -> None:
     st.header("Export")
     names = state.call(export_filenames, flow_id, doing="export this flow")
-    for column, what in zip(st.columns(len(WHATS)), WHATS, strict=True):
+    # Buttons as wide as their labels, wrapping onto a new line rather than cut with "…".
+    row = st.container(horizontal=True)
+    for what in WHATS:
         for fmt in FORMATS:
             if what in CSV_ONLY and fmt != "csv":
                 continue
-            column.download_button(
+            row.download_button(
                 f"{LABELS.get(what, what.capitalize())} ({fmt.upper()})",
                 data=_builder(ctx, flow_id, what, fmt),
                 file_name=names[what, fmt],
                 mime=MIME[fmt],
                 key=f"export_{what}_{fmt}",
                 on_click="ignore",
+                width="content",
             )
