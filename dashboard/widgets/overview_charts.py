@@ -140,7 +140,11 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         return
     frame = pd.DataFrame(
         {
-            "Flow": [chart_style.wrapped(label, 30) for label in flow_labels(with_gaps)],
+            # The flow's name, then its engagement on a line of its own.
+            "Flow": [
+                " ·<br>".join(chart_style.wrapped(part, 40) for part in label.split(" · "))
+                for label in flow_labels(with_gaps)
+            ],
             "Resolved": [flow["completeness"] for flow in with_gaps],
             "Phase": [phase_label(flow["current_phase"]) for flow in with_gaps],
         }
@@ -160,7 +164,8 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         "ov_completeness",
         right,
         "Share of each flow's gaps resolved",
-        height=120 + 32 * len(frame),
+        # Room for two lines a flow: a long name never overlaps the next.
+        height=120 + 48 * len(frame),
         legend_entries=frame["Phase"].nunique(),
         # A little room past 100 %, so a finished flow's bar is not cut at the frame.
         xaxis={"range": [0, 1.04], "tickformat": ".0%", "dtick": 0.25},
@@ -232,15 +237,16 @@ def pace(
         unit, per_hour = time_unit(frame["hours"].max())
         frame[unit] = frame["hours"] * per_hour
         several = frame["engagement"].nunique() > 1
+        # One engagement: each phase in its colour. Several: bars side by side in the
+        # engagements' colours, one legend entry per engagement (not phases x engagements).
         bar: dict[str, Any] = dict(
             x="Phase",
             y=unit,
-            color="Phase",
-            pattern_shape="engagement" if several else None,
+            color="engagement" if several else "Phase",
             barmode="group",
             category_orders={"Phase": PHASE_LABELS},
-            color_discrete_map=PHASE_LABEL_COLOURS,
-            labels={"Phase": ""},
+            color_discrete_map=colours if several else PHASE_LABEL_COLOURS,
+            labels={"Phase": "", "engagement": ""},
             hover_data={"flows": True},
         )
         title = "Median time in each phase (flows that left it)"
@@ -251,7 +257,7 @@ def pace(
             left,
             title,
             showlegend=several,
-            legend_entries=frame["Phase"].nunique() + engagements if several else 0,
+            legend_entries=engagements if several else 0,
         )
     else:
         left.info("No flow has left a phase yet.")
