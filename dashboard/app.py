@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.kernel.permissions import Action, can
-from dashboard import session_cookie, state, upload_rights
+from dashboard import engagement_address, session_cookie, state, upload_rights
 from dashboard.widgets import sidebar
 
 SIGN_IN = "views/sign_in.py"
@@ -53,6 +53,10 @@ st.set_page_config(page_title="Collection flows", page_icon=":material/fact_chec
 
 session_cookie.restore()
 session_cookie.sync()
+if not engagement_address.follow():
+    engagement_address.not_found()
+    st.stop()
+engagement_address.stamp()
 ctx = state.context()
 upload_rights.record(ctx)
 if ctx is None:

@@ -3,6 +3,7 @@
 Defined once; a chart of phases or priorities takes its colours and words from here.
 """
 
+from core.catalogue import labels
 from core.kernel.phases import PHASE_ORDER, CollectionPhase
 
 P = CollectionPhase
@@ -26,14 +27,32 @@ PRIORITY_COLOURS: dict[str, str] = {
 }
 
 
-def words(name: str) -> str:
-    """A snake_case name as people write it: 'gap_analysis' -> 'Gap analysis'."""
-    return name.replace("_", " ").capitalize()
-
-
 def phase_label(phase: str) -> str:
-    return words(phase)
+    return labels.phase_label(phase)
 
 
 PHASE_LABELS: list[str] = [phase_label(phase) for phase in PHASE_ORDER]
 PHASE_LABEL_COLOURS: dict[str, str] = {phase_label(p): c for p, c in PHASE_COLOURS.items()}
+
+# Engagements: dark and muted tones no phase or priority uses, so an engagement never reads as
+# a phase; past ten they repeat (charts of engagements also name them in the legend).
+ENGAGEMENT_COLOURS: tuple[str, ...] = (
+    "#1f2a44",  # navy
+    "#e377c2",  # pink
+    "#8c564b",  # brown
+    "#4a1486",  # deep violet
+    "#000000",  # black
+    "#6b8e23",  # olive
+    "#880e4f",  # wine
+    "#ff00ff",  # magenta
+    "#00bcd4",  # cyan
+    "#ffeb3b",  # yellow
+)
+
+
+def engagement_colours(engagements: list[str]) -> dict[str, str]:
+    """One colour per engagement, in the order given (sorted by name, a colour stays put)."""
+    return {
+        name: ENGAGEMENT_COLOURS[index % len(ENGAGEMENT_COLOURS)]
+        for index, name in enumerate(sorted(engagements))
+    }

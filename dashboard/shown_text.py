@@ -2,14 +2,14 @@
 
 import re
 import string
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
 
 def local_time(moment: datetime | str | None) -> str:
-    """A UTC time in the viewer's time zone (from the browser), to the minute."""
+    """A UTC time in the viewer's time zone (from the browser), to the minute, with the zone."""
     if moment is None or moment == "":
         return ""
     if isinstance(moment, str):
@@ -19,8 +19,12 @@ def local_time(moment: datetime | str | None) -> str:
         zone = ZoneInfo(zone_name) if zone_name else None
     except (ZoneInfoNotFoundError, ValueError):
         zone = None
-    shown = moment.astimezone(zone) if zone else moment
-    return shown.strftime("%Y-%m-%d %H:%M") + ("" if zone else " UTC")
+    if moment.tzinfo is None:  # stored times are UTC; a naive one is read as such
+        moment = moment.replace(tzinfo=UTC)
+    shown = moment.astimezone(zone or UTC)
+    # Always with its zone ("CET", "UTC", "+0530"), so a time read by someone elsewhere or
+    # pasted into a ticket says which clock it is on.
+    return shown.strftime("%Y-%m-%d %H:%M ") + (shown.tzname() or shown.strftime("%z"))
 
 
 # Every ASCII punctuation character may be backslash-escaped in (GitHub-flavoured) markdown,

@@ -2,6 +2,7 @@
 
 import logging
 import math
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -38,6 +39,7 @@ FLOW_ID = "current_flow_id"  # the master flow_id (str) the flow pages show
 SELECTED_GAPS = "selected_gaps"  # {flow_id: {gap id: selection entry}}
 SELECTION_VERSION = "selection_version"  # bumped when code (not the table) changes a selection
 SELECTED_ASSETS = "selected_asset_ids"  # {flow_id: set of asset ids}
+OVERVIEW_ENGAGEMENTS = "overview_engagement_ids"  # the engagements the Overview shows, kept
 POLL_SECONDS = "poll_seconds"  # progress refresh interval: 0 (off), 2, 5 or 15
 PENDING_RESUME = "pending_resume"  # flow_id waiting for the admin's confirmation
 FLASH = "flash_message"  # a success message to show once, after the rerun that follows it
@@ -60,10 +62,22 @@ def require_context() -> RequestContext:
     return ctx
 
 
+def canonical_flow_id(named: str) -> str:
+    """A flow id as addresses write it: any form of a UUID (capitals, no dashes, braces) as
+    the one lower-case, dashed form; anything else as given (it names no flow)."""
+    try:
+        return str(uuid.UUID(named.strip()))
+    except ValueError:
+        return named
+
+
 def current_flow_id() -> str | None:
     from_url = st.query_params.get("flow")
     if from_url:
-        st.session_state[FLOW_ID] = from_url
+        canonical = canonical_flow_id(from_url)
+        if canonical != from_url:
+            st.query_params["flow"] = canonical
+        st.session_state[FLOW_ID] = canonical
     return st.session_state.get(FLOW_ID)
 
 
@@ -78,7 +92,9 @@ def page_url(page: str, flow_id: str | None, **params: str) -> str | None:
         return None
     address = (st.context.url or "").split("?", 1)[0]
     base = address.rsplit("/", 1)[0] + "/" if "/" in address else ""
-    return f"{base}{page}?" + urlencode({"flow": flow_id, **params})
+    ctx = context()
+    engagement = {"engagement": str(ctx.engagement_id)} if ctx is not None else {}
+    return f"{base}{page}?" + urlencode({"flow": flow_id, **params, **engagement})
 
 
 def selected_gaps(flow_id: str) -> dict[str, dict[str, Any]]:

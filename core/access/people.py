@@ -100,9 +100,16 @@ def _locked_emails(uow: UnitOfWork, emails: set[str]) -> set[str]:
     return {keys[key] for key in blocked if key is not None}
 
 
-def invite(uow: UnitOfWork, email: str, role: str, whole_client: bool = False) -> Invitation:
+def invite(
+    uow: UnitOfWork,
+    email: str,
+    role: str,
+    whole_client: bool = False,
+    display_name: str | None = None,
+) -> Invitation:
     """Give `email` a role on this engagement (or, by an admin of the whole client, on the
-    whole client); a new account gets a temporary password, to hand over once.
+    whole client); a new account, called `display_name`, gets a temporary password, to hand
+    over once (an existing account keeps the name it has).
 
     An account that exists but is no member of this client is left to an operator (409):
     nothing of it is read or changed here, and the answer names no other client. Adding it
@@ -120,7 +127,9 @@ def invite(uow: UnitOfWork, email: str, role: str, whole_client: bool = False) -
     if user_id is not None and not _member_of_client(uow, user_id):
         raise LeftToOperator()
     password = None if user_id else secrets.token_urlsafe(15)
-    _user, created = add_member(uow, address, role, client, engagement, password=password)
+    _user, created = add_member(
+        uow, address, role, client, engagement, password=password, display_name=display_name
+    )
     audit.record(uow, "member_invited", email=address, role=role, new_account=created)
     return Invitation(address, created, password)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import get_settings
 from core.access import audit
+from core.catalogue.labels import phase_words
 from core.flows.state import CollectionFlowStateService, as_engagement_uow
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
@@ -84,7 +85,9 @@ class CollectionChildFlowService:
                     raise NotFound("Flow not found")
                 if child.current_phase != phase:
                     raise Conflict(
-                        f"the flow stands in {child.current_phase}, not {phase}", field="phase_name"
+                        f"the flow stands in {phase_words(child.current_phase)},"
+                        f" not {phase_words(phase)}",
+                        field="phase_name",
                     )
                 if before_run is not None:
                     before_run(child)

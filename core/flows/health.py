@@ -8,6 +8,8 @@ from db.types import utcnow
 
 STUCK_AFTER = timedelta(minutes=10)
 WAITING_FOR_YOU = "waiting for you"
+# Said to someone whose role cannot move the flow on (a manager): who it waits for instead.
+WAITING_FOR_ANALYST = "waiting for an analyst"
 _WAITING = {FlowStatus.RUNNING, FlowStatus.PAUSED}
 
 
@@ -16,9 +18,12 @@ def waits_for_people(phase: str, status: str) -> bool:
     return status in _WAITING and phase in WAITS_FOR_PEOPLE
 
 
-def activity(phase: str, status: str) -> str:
-    """The status as people read it: "waiting for you" where a person must act, else the status."""
-    return WAITING_FOR_YOU if waits_for_people(phase, status) else str(status)
+def activity(phase: str, status: str, *, may_act: bool = True) -> str:
+    """The status as people read it: "waiting for you" where a person must act and the reader
+    may ("waiting for an analyst" where they may not), else the status."""
+    if waits_for_people(phase, status):
+        return WAITING_FOR_YOU if may_act else WAITING_FOR_ANALYST
+    return str(status)
 
 
 def is_stuck(

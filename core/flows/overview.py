@@ -24,14 +24,14 @@ THROUGHPUT_WINDOW_DAYS = 14
 PHASE_INDEX = {str(phase): index for index, phase in enumerate(PHASE_ORDER)}
 
 
-def _repository(uow: UnitOfWork) -> OverviewRepository:
+def overview_repository(uow: UnitOfWork) -> OverviewRepository:
     uow.require(Action.VIEW)
     return OverviewRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id)
 
 
 def flow_summaries(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Every flow with its phase, status, progress and gap counts; completeness in [0, 1]."""
-    rows = _repository(uow).flows_with_gap_counts()
+    rows = overview_repository(uow).flows_with_gap_counts()
     for row in rows:
         row["flow_id"] = str(row["flow_id"])
         row["resolved"] = int(row["resolved"] or 0)
@@ -42,22 +42,22 @@ def flow_summaries(uow: UnitOfWork) -> list[dict[str, Any]]:
 
 def gap_mix(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Gap counts by category, priority and resolution status over the engagement."""
-    return _repository(uow).gap_mix()
+    return overview_repository(uow).gap_mix()
 
 
 def pending_gaps_by_attribute(uow: UnitOfWork) -> list[dict[str, Any]]:
     """Pending gaps by attribute and priority over the engagement."""
-    return _repository(uow).pending_by_attribute()
+    return overview_repository(uow).pending_by_attribute()
 
 
 def resolution_times(uow: UnitOfWork, *, weeks: int = RESOLUTION_WINDOW_WEEKS) -> list[datetime]:
     """When each gap resolved in the last `weeks` weeks was resolved."""
-    return _repository(uow).resolved_times(utcnow() - timedelta(weeks=weeks))
+    return overview_repository(uow).resolved_times(utcnow() - timedelta(weeks=weeks))
 
 
 def phase_histories(uow: UnitOfWork) -> list[list[Any]]:
     """Each flow's phase transitions ({phase, status, timestamp}), oldest first."""
-    return _repository(uow).phase_transitions()
+    return overview_repository(uow).phase_transitions()
 
 
 # Pure: rows of several engagements in, chart rows out ----------------------------------------

@@ -94,7 +94,8 @@ def _start_run(
     """Check what can be checked now (400, 409), take the flow's key, audit, queue."""
     if flow.current_phase != phases[0]:
         raise Conflict(
-            f"the flow stands in {flow.current_phase}, not {phases[0]}", field="phase_name"
+            f"the flow stands in {phase_words(flow.current_phase)}, not {phase_words(phases[0])}",
+            field="phase_name",
         )
     if phases[0] is CollectionPhase.ASSET_SELECTION:
         # Bad ids are a 400 now, not a failed run later; a selection over the cap too.

@@ -3,6 +3,7 @@
 from typing import Any
 
 from core.access import audit
+from core.catalogue.labels import phase_words
 from core.kernel.errors import Conflict, NotFound
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
@@ -23,7 +24,8 @@ def save_answers(
         raise NotFound("Flow not found")
     if flow.current_phase != CollectionPhase.MANUAL_COLLECTION:
         raise Conflict(
-            f"answers are taken in manual_collection; the flow is in {flow.current_phase}"
+            "answers are taken in manual collection; the flow is in"
+            f" {phase_words(flow.current_phase)}"
         )
     stored = store_answers(uow, flow, questionnaire_uuid, answers, uow.ctx.user_id)
     audit.record(

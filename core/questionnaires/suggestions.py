@@ -5,6 +5,7 @@ from typing import Any
 
 from config.settings import get_settings
 from core.access import audit
+from core.catalogue.labels import phase_words
 from core.kernel.errors import BadRequest, Conflict, NotFound
 from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
@@ -50,7 +51,8 @@ def accept_prediction(
         raise NotFound("Flow not found")
     if flow.current_phase != CollectionPhase.MANUAL_COLLECTION:
         raise Conflict(
-            f"answers are taken in manual_collection; the flow is in {flow.current_phase}"
+            "answers are taken in manual collection; the flow is in"
+            f" {phase_words(flow.current_phase)}"
         )
     wanted = parse_uuid(questionnaire_id, "questionnaire_id")
     questionnaire = next((q for q in list_for_flow(uow, flow) if q.id == wanted), None)

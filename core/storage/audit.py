@@ -1,5 +1,6 @@
 """The audit trail of one tenant."""
 
+import contextlib
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -7,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core.storage.tenant_repository import TenantRepository
-from db.models import AuditEvent, CollectionFlow, User
+from db.models import (
+    AuditEvent,
+    ClientAccount,
+    CollectionFlow,
+    Engagement,
+    Membership,
+    Questionnaire,
+    User,
+)
 
 
 class AuditRepository(TenantRepository):
@@ -60,3 +69,40 @@ class AuditRepository(TenantRepository):
             select(CollectionFlow.flow_id, CollectionFlow.flow_name), CollectionFlow
         ).where(CollectionFlow.flow_id.in_(flow_ids))
         return {row.flow_id: row.flow_name for row in self.db.execute(query)}
+
+    def names_of_things(self, ids: dict[str, set[uuid.UUID]]) -> dict[uuid.UUID, str]:
+        """What the ids events' details hold are called: people (by user or membership),
+        engagements and clients by name, questionnaires by title and their questions by label.
+        Questionnaires of another tenant stay unnamed."""
+        names: dict[uuid.UUID, str] = dict(self.user_names(ids.get("user", set())))
+        memberships = ids.get("membership", set())
+        if memberships:
+            people = (
+                select(Membership.id, User.display_name, User.email)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.id.in_(memberships))
+            )
+            names |= {row.id: row.display_name or row.email for row in self.db.execute(people)}
+        if ids.get("engagement"):
+            query = select(Engagement.id, Engagement.name).where(
+                Engagement.id.in_(ids["engagement"])
+            )
+            names |= {row.id: row.name for row in self.db.execute(query)}
+        if ids.get("client"):
+            query = select(ClientAccount.id, ClientAccount.name).where(
+                ClientAccount.id.in_(ids["client"])
+            )
+            names |= {row.id: row.name for row in self.db.execute(query)}
+        if ids.get("questionnaire"):
+            titles = self._scoped(
+                select(Questionnaire.id, Questionnaire.title, Questionnaire.questions).join(
+                    CollectionFlow, CollectionFlow.id == Questionnaire.collection_flow_id
+                ),
+                CollectionFlow,
+            ).where(Questionnaire.id.in_(ids["questionnaire"]))
+            for row in self.db.execute(titles):
+                names[row.id] = row.title
+                for question in row.questions or []:
+                    with contextlib.suppress(ValueError, TypeError, KeyError):
+                        names[uuid.UUID(str(question["id"]))] = str(question.get("label", ""))
+        return names

@@ -90,3 +90,14 @@ class GapRepository(TenantRepository):
             .execution_options(synchronize_session="evaluate")
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def for_asset(self, asset_id: uuid.UUID) -> list[tuple[CollectionDataGap, CollectionFlow]]:
+        """Every gap of one asset in this tenant's flows, with its flow, by flow then priority."""
+        query = self._scoped(
+            select(CollectionDataGap, CollectionFlow).join(
+                CollectionFlow, CollectionFlow.id == CollectionDataGap.collection_flow_id
+            ),
+            CollectionFlow,
+        ).where(CollectionDataGap.asset_id == asset_id)
+        order = (CollectionFlow.flow_name, CollectionDataGap.priority, CollectionDataGap.field_name)
+        return [(row[0], row[1]) for row in self.db.execute(query.order_by(*order))]

@@ -92,3 +92,12 @@ class OverviewRepository(TenantRepository):
     def phase_transitions(self) -> list[list[Any]]:
         query = self._scoped(select(MasterFlow.phase_transitions), MasterFlow)
         return list(self.db.scalars(query))
+
+    def resolution_spans(self, since: datetime) -> list[tuple[datetime, datetime]]:
+        """(found, resolved) of each gap resolved since `since`."""
+        query = (
+            self._gaps(CollectionDataGap.created_at, CollectionDataGap.resolved_at)
+            .where(CollectionDataGap.resolved_at.is_not(None))
+            .where(CollectionDataGap.resolved_at >= since)
+        )
+        return [(row[0], row[1]) for row in self.db.execute(query)]

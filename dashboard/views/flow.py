@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.catalogue import labels
 from core.enhancement.jobs import read_job_progress
 from core.flows.health import activity, is_stuck, may_be_stuck
 from core.flows.phase_steps import flow_steps
@@ -34,8 +35,9 @@ st.caption(f"Updated {shown_text.local_time(flow.updated_at)}")
 # Each metric as wide as its value, wrapping rather than cut with "…".
 metrics = st.container(horizontal=True, gap="large")
 metrics.metric("Phase", phase_label(flow.current_phase), width="content")
-metrics.metric("Status", activity(flow.current_phase, flow.status), width="content")
-metrics.metric("Tier", flow.automation_tier, width="content")
+status = activity(flow.current_phase, flow.status, may_act=can(ctx, Action.RUN_PHASE))
+metrics.metric("Status", status, width="content")
+metrics.metric("Tier", labels.tier_label(flow.automation_tier), width="content")
 st.progress(
     flow.progress_percentage / 100, text=f"{flow.progress_percentage:.0f}% through the phases"
 )

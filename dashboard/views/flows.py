@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from core.catalogue import labels
 from core.flows.health import activity, may_be_stuck
 from core.flows.orchestrator import create_flow
 from core.flows.reads import list_flows
@@ -20,9 +21,14 @@ name = search.text_input("Search by name", max_chars=MAX_FILTER_LENGTH, key="flo
 chosen_phases = phases.multiselect(
     "Phase", options["phases"], format_func=phase_label, key="flows_phases"
 )
-chosen_statuses = statuses.multiselect("Status", options["statuses"], key="flows_statuses")
-chosen_tiers = tiers.multiselect("Tier", options["tiers"], key="flows_tiers")
+chosen_statuses = statuses.multiselect(
+    "Status", options["statuses"], format_func=labels.status_label, key="flows_statuses"
+)
+chosen_tiers = tiers.multiselect(
+    "Tier", options["tiers"], format_func=labels.tier_label, key="flows_tiers"
+)
 
+may_act = can(ctx, Action.RUN_PHASE)
 flows = state.call(
     list_flows,
     phases=chosen_phases,
@@ -45,8 +51,10 @@ else:
         {
             "Name": [flow.flow_name for flow in flows],
             "Phase": [phase_label(flow.current_phase) for flow in flows],
-            "Status": [activity(flow.current_phase, flow.status) for flow in flows],
-            "Tier": [flow.automation_tier for flow in flows],
+            "Status": [
+                activity(flow.current_phase, flow.status, may_act=may_act) for flow in flows
+            ],
+            "Tier": [labels.tier_label(flow.automation_tier) for flow in flows],
             "Progress": [flow.progress_percentage for flow in flows],
             "Updated": [shown_text.local_time(flow.updated_at) for flow in flows],
             "Attention": [
@@ -84,7 +92,9 @@ else:
 if can(ctx, Action.CREATE_FLOW):
     with st.expander("Create a flow", expanded=not flows), st.form("create_flow"):
         flow_name = st.text_input("Flow name", max_chars=255)
-        tier = st.selectbox("Automation tier", options["tiers"], index=1)
+        tier = st.selectbox(
+            "Automation tier", options["tiers"], index=1, format_func=labels.tier_label
+        )
         created = st.form_submit_button("Create flow", type="primary")
     if created:
         new_id = state.call(create_flow, flow_name, tier, doing="create flows")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.catalogue import labels
 from core.catalogue.schema import priority_label
 from core.enhancement.job_history import list_jobs
 from core.enhancement.job_keys import MAX_GAPS_PER_JOB
@@ -10,10 +11,30 @@ from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
+from core.kernel.phases import CollectionPhase
 from dashboard import shown_text, state
 from dashboard.widgets import flow_picker, gap_table, job_history, job_progress
 
 PAGE_SIZE = 500
+
+
+def next_without_gaps(phase: str) -> str:
+    """What a flow with no gaps needs next, by the phase it stands in."""
+    if phase in (CollectionPhase.INITIALIZATION, CollectionPhase.ASSET_SELECTION):
+        return (
+            "No gaps yet: this flow has no assets selected. Select them on the Flow page; gap"
+            " analysis then scans them for missing and invalid attributes."
+        )
+    if phase == CollectionPhase.GAP_ANALYSIS:
+        return (
+            "No gaps yet: gap analysis has not run. Run gap analysis from the Flow page: it scans"
+            " the selected assets for missing and invalid attributes."
+        )
+    return (
+        "This flow has no gaps: the gap scan found every critical attribute of its assets."
+        f" It stands in {labels.phase_words(phase)}; go on from the Flow page."
+    )
+
 
 ctx = state.require_context()
 options = state.filter_options()
@@ -23,18 +44,24 @@ if flow is None:
 flow_id = str(flow.flow_id)
 st.title(f"Gaps · {shown_text.plain(flow.flow_name)}")
 st.caption(
-    f"Phase: {flow.current_phase.replace('_', ' ')} · status:"
-    f" {activity(flow.current_phase, flow.status)}"
+    f"Phase: {labels.phase_words(flow.current_phase)} · status:"
+    f" {activity(flow.current_phase, flow.status, may_act=can(ctx, Action.RUN_PHASE))}"
 )
 
 columns = st.columns([2, 1.6, 1, 1, 2])  # room for "Critical (P1)"
 filters = {
-    "categories": columns[0].multiselect("Category", options["gap_categories"], key="gf_cat"),
+    "categories": columns[0].multiselect(
+        "Category", options["gap_categories"], format_func=labels.category_label, key="gf_cat"
+    ),
     "priorities": columns[1].multiselect(
         "Priority", options["priorities"], format_func=priority_label, key="gf_prio"
     ),
-    "gap_types": columns[2].multiselect("Gap type", options["gap_types"], key="gf_type"),
-    "statuses": columns[3].multiselect("Status", options["gap_statuses"], key="gf_status"),
+    "gap_types": columns[2].multiselect(
+        "Gap type", options["gap_types"], format_func=labels.gap_type_label, key="gf_type"
+    ),
+    "statuses": columns[3].multiselect(
+        "Status", options["gap_statuses"], format_func=labels.gap_status_label, key="gf_status"
+    ),
     "asset_name_contains": columns[4].text_input(
         "Asset name contains", max_chars=MAX_FILTER_LENGTH, key="gf_asset"
     ),
@@ -51,10 +78,7 @@ gap_table.remember(page, flow_id, filters)
 selected = state.selected_gaps(flow_id)
 
 if page.flow_total == 0:
-    st.info(
-        "No gaps in this flow yet. Run gap analysis from the Flow page: it scans the selected"
-        " assets for missing and invalid attributes."
-    )
+    st.info(next_without_gaps(flow.current_phase))
     st.page_link("views/flow.py", label="Open the flow", query_params={"flow": flow_id})
     st.stop()
 

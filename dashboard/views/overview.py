@@ -6,9 +6,9 @@ import streamlit as st
 from core.access import identity
 from core.enhancement.job_history import list_jobs
 from core.enhancement.jobs import list_job_states
-from core.flows import overview
+from core.flows import overview, trend
 from core.requests.progress import response_figures
-from dashboard import shown_text, state
+from dashboard import palette, shown_text, state
 from dashboard.widgets import overview_charts, owner_responses
 
 ctx = state.require_context()
@@ -23,13 +23,13 @@ if user is not None:
     )
     if choices:
         by_label = {f"{c.client_name} / {c.engagement_name}": c for c in choices}
-        current = next(
-            (label for label, c in by_label.items() if c.engagement_id == ctx.engagement_id),
-            None,
-        )
-        picked = st.multiselect(
-            "Engagements", list(by_label), default=[current] if current else [], key="ov_eng"
-        )
+        # The engagements picked last time (kept by id, across pages), else this one.
+        kept = st.session_state.get(state.OVERVIEW_ENGAGEMENTS, [ctx.engagement_id])
+        default = [label for label, c in by_label.items() if c.engagement_id in kept]
+        picked = st.multiselect("Engagements", list(by_label), default=default, key="ov_eng")
+        st.session_state[state.OVERVIEW_ENGAGEMENTS] = [
+            by_label[label].engagement_id for label in picked
+        ]
         contexts = {}
         for label in picked:
             choice = by_label[label]
@@ -41,7 +41,7 @@ if user is not None:
                 sign_in_session_id=ctx.sign_in_session_id,
                 doing="open that engagement",
             )
-flows, pending, resolved, histories, job_rows, current_jobs = [], [], [], [], [], {}
+flows, pending, spans, histories, job_rows, current_jobs = [], [], [], [], [], {}
 responses = []
 for label, scoped in contexts.items():
     # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
@@ -52,8 +52,8 @@ for label, scoped in contexts.items():
         )
     for row in state.call(overview.pending_gaps_by_attribute, doing="read gaps", ctx=scoped):
         pending.append(row)
-    for moment in state.call(overview.resolution_times, doing="read gaps", ctx=scoped):
-        resolved.append((shown, moment))
+    for found, resolved in state.call(trend.resolution_spans, doing="read gaps", ctx=scoped):
+        spans.append((shown, found, resolved))
     for transitions in state.call(overview.phase_histories, doing="read flows", ctx=scoped):
         histories.append((shown, transitions))
     for job in state.call(list_jobs, doing="read the job history", ctx=scoped):
@@ -74,8 +74,9 @@ overview_charts.progress(overview.phase_counts(flows), flows, len(needing))
 overview_charts.attention(needing)
 overview_charts.gaps(overview.dominant_gaps(pending), flows)
 overview_charts.pace(
-    overview.weekly_counts(resolved),
+    trend.weekly_trend(spans),
     overview.phase_durations(histories),
     overview.daily_throughput(job_rows),
+    palette.engagement_colours([shown_text.chart_text(label) for label in contexts]),
 )
 owner_responses.show(responses)

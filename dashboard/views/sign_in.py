@@ -47,6 +47,8 @@ def sign_in_form() -> None:
     # The picker in this same run, in the form's place: no second run before it shows.
     form.empty()
     session_cookie.sync()
+    if st.query_params.get("engagement"):
+        st.rerun()  # the address names the engagement: the next run opens it, no picker
     engagement_picker(user)
 
 

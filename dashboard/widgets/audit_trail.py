@@ -4,20 +4,32 @@ import pandas as pd
 import streamlit as st
 
 from core.access.audit import MAX_PAGE_SIZE
-from core.access.audit_trail import list_trail
+from core.access.audit_trail import list_actions, list_trail
+from core.catalogue import labels
 from core.inventory.spreadsheet import csv_file
 from dashboard import shown_text, state
+
+ANY_ACTION = ""  # the filter's first choice: every action
 
 
 def show() -> None:
     st.header("Audit trail")
     action_filter, limit_filter = st.columns([3, 1])
-    action = action_filter.text_input("Action (exact, e.g. flow_resumed)", key="audit_action")
+    known = state.call(list_actions, doing="read the audit trail")
+    action = action_filter.selectbox(
+        "Action",
+        [ANY_ACTION, *known],
+        format_func=lambda name: "Any action" if name == ANY_ACTION else labels.action_label(name),
+        key="audit_action",
+    )
     limit = limit_filter.number_input(
         "Latest", min_value=10, max_value=MAX_PAGE_SIZE, value=500, step=100, key="audit_limit"
     )
     events = state.call(
-        list_trail, action=action.strip() or None, limit=int(limit), doing="read the audit trail"
+        list_trail,
+        action=action or None,
+        limit=int(limit),
+        doing="read the audit trail",
     )
     if not events:
         st.info("No event matches.")
@@ -25,7 +37,7 @@ def show() -> None:
     audit = pd.DataFrame(
         {
             "When": [shown_text.local_time(event.occurred_at) for event in events],
-            "Action": [event.action for event in events],
+            "Action": [labels.action_label(event.action) for event in events],
             "User": [event.user_name for event in events],
             "Flow": [event.flow_name for event in events],
             "Open": [state.page_url("flow", event.flow_id) for event in events],
@@ -38,7 +50,7 @@ def show() -> None:
         key="admin_audit",
         column_config={"Open": st.column_config.LinkColumn("Open", display_text="Open flow")},
     )
-    shown = audit.drop(columns="Open").assign(Flow_id=[event.flow_id for event in events])
+    shown = audit.drop(columns="Open").assign(flow=[event.flow_id for event in events])
     st.download_button(
         "Download CSV",
         csv_file(

@@ -61,17 +61,20 @@ def show(ctx: RequestContext, flow: CollectionFlow) -> None:
         _show_prepared(ctx, flow_id)
         return
     names = state.call(export_filenames, flow_id, doing="export this flow")
-    for column, what in zip(st.columns(len(WHATS)), WHATS, strict=True):
+    # Buttons as wide as their labels, wrapping onto a new line rather than cut with "…".
+    row = st.container(horizontal=True)
+    for what in WHATS:
         for fmt in FORMATS:
             if what in CSV_ONLY and fmt != "csv":
                 continue
-            column.download_button(
+            row.download_button(
                 _label(what, fmt),
                 data=_builder(ctx, flow_id, what, fmt),
                 file_name=names[what, fmt],
                 mime=MIME[fmt],
                 key=f"export_{what}_{fmt}",
                 on_click="ignore",
+                width="content",
             )
 
 

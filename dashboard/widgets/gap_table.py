@@ -1,10 +1,12 @@
 """One page of a flow's gaps as a selectable table, under counts of every matching gap."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from core.catalogue import labels
 from core.catalogue.schema import priority_label
 from core.gaps.listing import GapKey, GapPage, selection_entry
 from dashboard import state
@@ -62,22 +64,27 @@ def _page_keys(flow_id: str, filters: dict[str, Any]) -> dict[int, GapKey]:
     return kept[1]
 
 
+def _maybe(label: Callable[[str], str]) -> Callable[[Any], Any]:
+    """`label` for a name, a blank cell left blank."""
+    return lambda name: label(name) if isinstance(name, str) and name else None
+
+
 def _table(page: GapPage, selected: dict[str, Any], flow_id: str) -> None:
     frame = pd.DataFrame(page.rows)
     table = pd.DataFrame(
         {
             "Asset": frame["asset_name"],
-            "Asset type": frame["asset_type"],
-            "Field": frame["field_name"],
-            "Gap": frame["gap_type"],
-            "Category": frame["gap_category"],
+            "Asset type": frame["asset_type"].map(labels.asset_type_label),
+            "Field": frame["field_name"].map(labels.field_label),
+            "Gap": frame["gap_type"].map(labels.gap_type_label),
+            "Category": frame["gap_category"].map(labels.category_label),
             "Priority": frame["priority"].map(priority_label),
-            "Impact": frame["impact_on_sixr"],
+            "Impact": frame["impact_on_sixr"].map(_maybe(labels.words)),
             "Predicted": frame["predicted_value"],
             "Confidence": frame["confidence_score"],
             "Why predicted": frame["evidence"],
-            "Status": frame["resolution_status"],
-            "Enhanced by": frame["source_agent"],
+            "Status": frame["resolution_status"].map(labels.gap_status_label),
+            "Enhanced by": frame["source_agent"].map(_maybe(labels.agent_label)),
         }
     )
     ids = [str(value) for value in frame["id"]]
@@ -120,5 +127,8 @@ def _summary(page: GapPage, selected: int) -> None:
     metrics.metric("Selected", selected, width="content")
     st.caption(
         "By category: "
-        + ", ".join(f"{name} {count}" for name, count in page.counts["gap_category"].items())
+        + ", ".join(
+            f"{labels.category_label(name)} {count}"
+            for name, count in page.counts["gap_category"].items()
+        )
     )

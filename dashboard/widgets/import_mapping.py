@@ -6,6 +6,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.catalogue import labels
 from core.inventory.importer import ImportPreview
 from core.inventory.mapping_choices import IGNORE, TARGETS, UNITS, MappingChoices
 from core.inventory.row_keys import KEY_CHOICES
@@ -33,14 +34,28 @@ def _take_saved_key() -> None:
     st.session_state.pop("import_key", None)
 
 
+def target_words(targets: set[str]) -> dict[str, str]:
+    """Each import target in people's words, every one told apart from the others."""
+    shown: dict[str, str] = {}
+    taken: set[str] = set()
+    for target in sorted(targets):
+        words = labels.import_target_label(target)
+        if words in taken:
+            words = f"{words} ({labels.words(target)})"
+        taken.add(words)
+        shown[target] = words
+    return shown
+
+
 def edit(preview: ImportPreview, detected: ImportPreview, started: str) -> MappingChoices:
     """The mapping as shown (a saved one applied) and changed in the table; what differs from
     the `detected` mapping is a choice."""
-    targets = sorted({*TARGETS, IGNORE, *preview.mapping.values()})
+    targets = target_words({*TARGETS, IGNORE, *preview.mapping.values()})
+    target_of = {shown: target for target, shown in targets.items()}
     table = pd.DataFrame(
         {
             COLUMN: list(preview.mapping),
-            FIELD: list(preview.mapping.values()),
+            FIELD: [targets[target] for target in preview.mapping.values()],
             UNIT: [preview.units.get(header, "") for header in preview.mapping],
         }
     )
@@ -49,7 +64,9 @@ def edit(preview: ImportPreview, detected: ImportPreview, started: str) -> Mappi
         hide_index=True,
         disabled=[COLUMN],
         column_config={
-            FIELD: st.column_config.SelectboxColumn(FIELD, options=targets, required=True),
+            FIELD: st.column_config.SelectboxColumn(
+                FIELD, options=sorted(target_of), required=True
+            ),
             UNIT: st.column_config.SelectboxColumn(UNIT, options=["", *UNITS]),
         },
         key=f"import_mapping_{started}",
@@ -58,8 +75,9 @@ def edit(preview: ImportPreview, detected: ImportPreview, started: str) -> Mappi
     units: dict[str, Any] = {}
     for row in edited.to_dict("records"):
         header = row[COLUMN]
-        if row[FIELD] and row[FIELD] != detected.mapping.get(header):
-            columns[header] = row[FIELD]
+        target = target_of.get(row[FIELD], row[FIELD])
+        if target and target != detected.mapping.get(header):
+            columns[header] = target
         if row[UNIT] and row[UNIT] != detected.units.get(header, ""):
             units[header] = row[UNIT]
     return state.call_without_uow(MappingChoices.parse, columns, units, doing="use that mapping")

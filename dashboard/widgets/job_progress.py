@@ -21,7 +21,7 @@ IDLE_SECONDS = max(state.POLL_CHOICES.values())
 
 def _messages(progress: JobProgress | None, flow_id: str, may_retry: bool) -> None:
     if progress is None:
-        st.caption("No gap job for this flow yet. Select gaps above and analyze them.")
+        st.caption("No gap job for this flow yet. Select gaps below and analyze them.")
         return
     if progress.status is JobStatus.COMPLETED:
         st.success(f"Analysis complete: {progress.processed} gap(s) enhanced.")

@@ -26,22 +26,26 @@ def _draw(
     key: str,
     column: Any = st,
     title: str | None = None,
+    kind: str = "bar",
     **layout: Any,
 ) -> None:
-    """A bar chart of `frame` (plotly express arguments `bar`) with `layout` applied."""
-    # The title above the chart, not in it: a one-line legend then never covers it.
+    """A bar (or line) chart of `frame` (plotly express arguments `bar`) with `layout`."""
+    # The title above the chart, not in it: a legend then never covers it.
     if title:
         column.markdown(f"**{title}**")
-    figure = _bar_figure(frame.to_dict("records"), bar, layout)
+    figure = _figure(kind, frame.to_dict("records"), bar, layout)
     column.plotly_chart(figure, key=key, config={"displayModeBar": False})
 
 
 @state.cached_by_arguments
-def _bar_figure(rows: list[dict[str, Any]], bar: dict[str, Any], layout: dict[str, Any]) -> Any:
+def _figure(
+    kind: str, rows: list[dict[str, Any]], bar: dict[str, Any], layout: dict[str, Any]
+) -> Any:
     # Building and validating a figure is most of a chart's server time; it depends on these
     # arguments alone, so a rerun with the same rows reuses it (and no tenant's rows meet
     # another's figure: the rows are the key).
-    return chart_style.compact(px.bar(pd.DataFrame(rows), **bar), **layout)
+    draw = px.line if kind == "line" else px.bar
+    return chart_style.compact(draw(pd.DataFrame(rows), **bar), **layout)
 
 
 def progress(phases: list[dict[str, Any]], flows: list[dict[str, Any]], needing: int) -> None:
@@ -54,21 +58,25 @@ def progress(phases: list[dict[str, Any]], flows: list[dict[str, Any]], needing:
     columns[3].metric("Gaps pending", sum(flow["pending"] for flow in flows))
     frame = pd.DataFrame(phases)
     frame["Phase"] = frame["phase"].map(phase_label)
+    # Long "client / engagement" names on lines of their own, read whole beside the bars.
+    frame["Engagement"] = frame["engagement"].map(chart_style.wrapped)
     per_engagement = frame.groupby("engagement")["flows"].sum()
     bar = dict(
         x="flows",
-        y="engagement",
+        y="Engagement",
         color="Phase",
         orientation="h",
         category_orders={"Phase": PHASE_LABELS},
         color_discrete_map=PHASE_LABEL_COLOURS,
-        labels={"flows": "Flows", "engagement": ""},
+        labels={"flows": "Flows", "Engagement": ""},
     )
     _draw(
         frame,
         bar,
         "ov_progress",
-        height=140 + 40 * len(per_engagement),
+        height=140 + 50 * len(per_engagement),
+        legend_entries=frame["Phase"].nunique(),
+        whole_width=True,
         xaxis=chart_style.integer_axis(per_engagement.max()),
     )
 
@@ -114,7 +122,16 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
             labels={"gaps": "Pending gaps", "attribute": ""},
         )
         xaxis = chart_style.integer_axis(order.max())
-        _draw(frame, bar, "ov_gaps", left, "Pending gaps by attribute", xaxis=xaxis)
+        _draw(
+            frame,
+            bar,
+            "ov_gaps",
+            left,
+            "Pending gaps by attribute",
+            height=120 + 30 * len(order),
+            legend_entries=frame["Priority"].nunique(),
+            xaxis=xaxis,
+        )
     else:
         left.info("No pending gaps.")
     with_gaps = [flow for flow in flows if flow["completeness"] is not None]
@@ -123,7 +140,11 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         return
     frame = pd.DataFrame(
         {
-            "Flow": flow_labels(with_gaps),
+            # The flow's name, then its engagement on a line of its own.
+            "Flow": [
+                " ·<br>".join(chart_style.wrapped(part, 40) for part in label.split(" · "))
+                for label in flow_labels(with_gaps)
+            ],
             "Resolved": [flow["completeness"] for flow in with_gaps],
             "Phase": [phase_label(flow["current_phase"]) for flow in with_gaps],
         }
@@ -143,69 +164,112 @@ def gaps(dominant: list[dict[str, Any]], flows: list[dict[str, Any]]) -> None:
         "ov_completeness",
         right,
         "Share of each flow's gaps resolved",
-        height=120 + 28 * len(frame),
+        # Room for two lines a flow: a long name never overlaps the next.
+        height=120 + 48 * len(frame),
+        legend_entries=frame["Phase"].nunique(),
         # A little room past 100 %, so a finished flow's bar is not cut at the frame.
         xaxis={"range": [0, 1.04], "tickformat": ".0%", "dtick": 0.25},
     )
 
 
 def pace(
-    weekly: list[dict[str, Any]],
+    trend: list[dict[str, Any]],
     cycle: list[dict[str, Any]],
     throughput: list[dict[str, Any]],
+    colours: dict[str, str],
 ) -> None:
-    """Is the team getting faster: resolutions per week, time per phase, gaps the jobs did."""
+    """Is the team getting faster: per engagement and week, gaps resolved and how long a gap
+    took to resolve; time per phase; gaps the jobs did per day."""
     st.subheader("Is the team getting faster")
     left, right = st.columns(2)
-    if any(row["resolved"] for row in weekly):
-        frame = pd.DataFrame(weekly)
-        bar: dict[str, Any] = dict(
+    engagements = len(colours)
+    if any(row["resolved"] for row in trend):
+        frame = pd.DataFrame(trend)
+        first, last = frame["week"].min(), frame["week"].max()
+        week_axis = chart_style.date_axis(first, last, step_days=7)
+        line: dict[str, Any] = dict(
             x="week",
             y="resolved",
             color="engagement",
+            markers=True,
+            color_discrete_map=colours,
             labels={"week": "Week of", "resolved": "Gaps resolved", "engagement": ""},
         )
-        largest = frame.groupby("week")["resolved"].sum().max()
         _draw(
             frame,
-            bar,
+            line,
             "ov_weekly",
             left,
             "Gaps resolved per week",
-            xaxis=chart_style.date_axis(frame["week"].min(), frame["week"].max(), step_days=7),
-            yaxis=chart_style.integer_axis(largest),
+            kind="line",
+            legend_entries=engagements,
+            xaxis=week_axis,
+            yaxis=chart_style.integer_axis(frame["resolved"].max()),
+        )
+        timed = frame.dropna(subset=["hours"])
+        unit, per_hour = time_unit(timed["hours"].max())
+        timed = timed.assign(**{unit: timed["hours"] * per_hour})
+        line = dict(
+            x="week",
+            y=unit,
+            color="engagement",
+            markers=True,
+            color_discrete_map=colours,
+            labels={"week": "Week of", "engagement": ""},
+        )
+        _draw(
+            timed,
+            line,
+            "ov_cycle_trend",
+            right,
+            f"Median time from a gap found to resolved ({unit.lower()}), per week",
+            kind="line",
+            legend_entries=engagements,
+            xaxis=week_axis,
+            yaxis={"rangemode": "tozero"},
         )
     else:
         left.info("No gap resolved in the last 12 weeks.")
+    left, right = st.columns(2)
     if cycle:
         frame = pd.DataFrame(cycle)
         frame["Phase"] = frame["phase"].map(phase_label)
         unit, per_hour = time_unit(frame["hours"].max())
         frame[unit] = frame["hours"] * per_hour
         several = frame["engagement"].nunique() > 1
-        bar = dict(
+        # One engagement: each phase in its colour. Several: bars side by side in the
+        # engagements' colours, one legend entry per engagement (not phases x engagements).
+        bar: dict[str, Any] = dict(
             x="Phase",
             y=unit,
-            color="Phase",
-            pattern_shape="engagement" if several else None,
+            color="engagement" if several else "Phase",
             barmode="group",
             category_orders={"Phase": PHASE_LABELS},
-            color_discrete_map=PHASE_LABEL_COLOURS,
-            labels={"Phase": ""},
+            color_discrete_map=colours if several else PHASE_LABEL_COLOURS,
+            labels={"Phase": "", "engagement": ""},
             hover_data={"flows": True},
         )
         title = "Median time in each phase (flows that left it)"
-        _draw(frame, bar, "ov_cycle", right, title, showlegend=several)
+        _draw(
+            frame,
+            bar,
+            "ov_cycle",
+            left,
+            title,
+            showlegend=several,
+            legend_entries=engagements if several else 0,
+        )
     else:
-        right.info("No flow has left a phase yet.")
+        left.info("No flow has left a phase yet.")
     if not throughput:
-        st.info("No gap job has run in these engagements yet.")
+        right.info("No gap job has run in these engagements yet.")
         return
     frame = pd.DataFrame(throughput)
     bar = dict(
         x="day",
         y="gaps",
         color="engagement",
+        color_discrete_map=colours,
         labels={"day": "", "gaps": "Gaps processed", "engagement": ""},
     )
     days: list[date] = list(frame["day"])
@@ -213,7 +277,9 @@ def pace(
         frame,
         bar,
         "ov_jobs",
+        right,
         title="Gaps processed by jobs per day",
+        legend_entries=engagements,
         xaxis=chart_style.date_axis(min(days), max(days)),
         yaxis=chart_style.integer_axis(frame.groupby("day")["gaps"].sum().max()),
     )

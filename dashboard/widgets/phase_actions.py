@@ -4,6 +4,7 @@ from typing import Any
 
 import streamlit as st
 
+from core.catalogue.labels import phase_label
 from core.flows.phase_run import phase_words
 from core.flows.phase_runs import run_phase
 from core.flows.reads import CollectionFlow
@@ -48,7 +49,7 @@ def show(flow: CollectionFlow, may_run: bool, busy: bool = False) -> None:
     if flow.status == "failed":
         errors = flow.master_flow.error_history
         last = errors[-1]["error"] if errors else "no error was recorded"
-        st.error(f"This flow failed in {phase}.")
+        st.error(f"This flow failed in {phase_label(phase).lower()}.")
         st.text(f"Last error: {last}")
         st.caption("An admin can resume it from the Admin page.")
         return
@@ -58,7 +59,10 @@ def show(flow: CollectionFlow, may_run: bool, busy: bool = False) -> None:
     if phase == P.ASSESSMENT:
         st.success("Collection is complete: the assets are ready for assessment.")
     elif not may_run:
-        st.info(f"The flow waits in {phase}. Your role can read it but not move it on.")
+        st.info(
+            f"The flow waits in {phase_label(phase).lower()}. Your role can read it but not"
+            " move it on."
+        )
     elif phase == P.ASSET_SELECTION:
         _select_assets(flow_id)
     elif phase == P.GAP_ANALYSIS:

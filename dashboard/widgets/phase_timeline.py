@@ -5,6 +5,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
+from core.catalogue import labels
 from core.flows.phase_steps import PhaseStep, PhaseTry, StepState, TryStart, human_duration
 from dashboard import shown_text
 
@@ -22,7 +23,7 @@ LOOK: dict[StepState, tuple[str, BadgeColour]] = {
 
 
 def phase_label(phase: str) -> str:
-    return phase.replace("_", " ").capitalize()
+    return labels.phase_label(phase)
 
 
 def show(steps: list[PhaseStep], key: str) -> None:

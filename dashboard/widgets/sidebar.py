@@ -18,9 +18,13 @@ def show(pages: list[StreamlitPage]) -> None:
     user = st.session_state.get(state.USER)
     choice = st.session_state.get(state.ENGAGEMENT)
     flow_id = state.current_flow_id()
+    # The links carry the engagement and the flow shown, so every page opens both.
+    carried = {"flow": flow_id} if flow_id else {}
+    if ctx is not None:
+        carried["engagement"] = str(ctx.engagement_id)
     with st.sidebar:
         for page in pages:
-            st.page_link(page, query_params={"flow": flow_id} if flow_id else None)
+            st.page_link(page, query_params=carried or None)
         st.divider()
         if user is not None:
             st.text(f"Signed in as {user.display_name or user.email}")

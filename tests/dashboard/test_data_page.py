@@ -24,8 +24,8 @@ def test_a_mixed_encoding_file_is_previewed_and_imported_naming_its_windows_1252
     assert next(item.value for item in app.metric if item.label == "Created") == "4"
     assert texts(app, "warning") == ["2 row(s) were imported with a note: check them."]
     notes = app.dataframe[-1].value  # AppTest does not expose a table's key
-    assert list(notes["row"]) == [3, 5]
-    assert set(notes["note"]) == {"not valid UTF-8, read as Windows-1252"}
+    assert list(notes["Row"]) == [3, 5]
+    assert set(notes["Note"]) == {"not valid UTF-8, read as Windows-1252"}
 
 
 def test_a_long_workbook_shows_its_first_rows_and_a_bomb_is_a_sentence(

@@ -26,12 +26,12 @@ def test_the_sidebar_links_carry_the_flow_shown(db, tenant, open_page, flow_with
     no_exceptions(app)
     links = sidebar_links(app)
     assert {"Flows", "Flow", "Gaps", "Questionnaires"} <= set(links)
-    assert set(links.values()) == {f"flow={first}"}
+    assert set(links.values()) == {f"flow={first}&engagement={tenant.engagement_id}"}
     # Choosing another flow moves the address and the links along with it.
     app.selectbox(key="gaps_page_picker").select(second).run()
     no_exceptions(app)
     assert app.query_params["flow"] == second
-    assert set(sidebar_links(app).values()) == {f"flow={second}"}
+    assert set(sidebar_links(app).values()) == {f"flow={second}&engagement={tenant.engagement_id}"}
 
 
 @pytest.mark.parametrize("page", ["flow", "gaps", "questionnaires"])
@@ -101,6 +101,9 @@ def test_the_validation_report_links_each_problem_to_its_questionnaire(
         [questionnaire] = list_for_flow(uow, flow)
     assert len(problems) >= 1
     assert all(
-        link.endswith(f"questionnaires?flow={flow_id}&asset={questionnaire.asset_id}")
+        link.endswith(
+            f"questionnaires?flow={flow_id}&asset={questionnaire.asset_id}"
+            f"&engagement={tenant.engagement_id}"
+        )
         for link in problems["Answer it"]
     )

@@ -60,7 +60,7 @@ def test_the_audit_download_is_written_by_the_same_csv_writer(
 
     assert content.startswith(b"\xef\xbb\xbf")  # the byte-order mark that Excel needs
     [event] = csv_rows(content)
-    assert event["Action"] == "flow_created" and FORMULAS[0] in event["Details"]
+    assert event["Action"] == "Flow created" and FORMULAS[0] in event["Details"]
     assert starts_like_a_formula([event]) == []
 
 

@@ -117,7 +117,8 @@ def test_the_audit_trail_names_users_and_flows_and_links_the_flow(
     trail = table(app, "Details")
     assert set(trail["User"]) == {"Lee Park"}
     assert set(trail["Flow"]) == {"Wave <i>7</i>"}
-    assert all(link.endswith(f"flow?flow={flow_id}") for link in trail["Open"])
+    link = f"flow?flow={flow_id}&engagement={admin.engagement_id}"
+    assert all(shown.endswith(link) for shown in trail["Open"])
     assert not any("{" in details or flow_id in details for details in trail["Details"])
     assert "Flow name: Wave <i>7</i>" in " ".join(trail["Details"])
 
@@ -135,4 +136,6 @@ def test_flows_that_need_a_hand_link_their_flow_page(
     no_exceptions(app)
     needing = table(app, "Trouble")
     assert list(needing["Flow"]) == ["Broken wave"]
-    assert [link.rsplit("/", 1)[-1] for link in needing["Open"]] == [f"flow?flow={flow_id}"]
+    assert [link.rsplit("/", 1)[-1] for link in needing["Open"]] == [
+        f"flow?flow={flow_id}&engagement={admin.engagement_id}"
+    ]

@@ -14,7 +14,7 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.state import CollectionFlowStateService
 from core.storage.unit_of_work import engagement_uow
 from dashboard import state
-from dashboard.palette import PHASE_COLOURS, PRIORITY_COLOURS
+from dashboard.palette import ENGAGEMENT_COLOURS, PHASE_COLOURS, PRIORITY_COLOURS
 from db.models import ClientAccount, Membership
 from tests.dashboard.conftest import no_exceptions, texts
 from tests.dashboard.test_job_progress import failed_job
@@ -80,7 +80,8 @@ def test_the_overview_answers_how_far_and_which_gaps_dominate(
 
     completeness = spec_of(app, "ov_completeness")
     flows = [label for trace in completeness["data"] for label in trace["y"]]
-    assert sorted(flows) == sorted(f"Wave 1 · {label}" for label in labels)  # not merged
+    shown = sorted(label.replace("<br>", " ") for label in flows)  # long names wrap
+    assert shown == sorted(f"Wave 1 · {label}" for label in labels)  # not merged
     assert completeness["layout"]["xaxis"]["range"][1] > 1  # a full bar is not cut
 
     gaps = spec_of(app, "ov_gaps")
@@ -88,7 +89,10 @@ def test_the_overview_answers_how_far_and_which_gaps_dominate(
     assert colours["P1 critical"] == PRIORITY_COLOURS["P1 critical"] == "#d62728"
     assert all("_" not in label for trace in gaps["data"] for label in trace["y"])
     cycle = spec_of(app, "ov_cycle")
-    phases = [trace["name"].split(",")[0] for trace in cycle["data"]]
+    # One legend entry per engagement, in engagement colours; the phases along the axis.
+    assert {trace["name"] for trace in cycle["data"]} == set(labels)
+    assert {trace["marker"]["color"] for trace in cycle["data"]} <= set(ENGAGEMENT_COLOURS)
+    phases = [phase for trace in cycle["data"] for phase in trace["x"]]
     assert list(dict.fromkeys(phases)) == ["Initialization", "Asset selection", "Gap analysis"]
 
 

@@ -49,14 +49,14 @@ def test_a_reload_keeps_the_page_and_sign_out_ends_the_session(stack, browser):
     page = open_tab(browser)
     sign_in(page, stack, ANALYST, PASSWORD, ENGAGEMENT, path="flows")
     page.get_by_role("link", name="Import").click()
-    expect(page).to_have_url(re.compile(r"/data$"))
+    expect(page).to_have_url(re.compile(r"/data\?engagement=[0-9a-f-]+$"))
     signed_in_on(page, "Import assets")
     cookie_kept(page)
     (cookie,) = [c for c in page.context.cookies() if c["name"] == "collection_session"]
     assert cookie["sameSite"] == "Strict" and cookie["expires"] > 0
 
     page.reload()
-    expect(page).to_have_url(re.compile(r"/data$"))
+    expect(page).to_have_url(re.compile(r"/data\?engagement=[0-9a-f-]+$"))
     signed_in_on(page, "Import assets")
     second_tab = page.context.new_page()  # the same browser: signed in there too
     second_tab.goto(f"{stack.url}/flows")

@@ -41,7 +41,7 @@ def test_the_gaps_table_says_why_a_value_is_predicted(db, tenant, open_page, flo
     no_exceptions(app)
     table = app.dataframe[0].value
     why = dict(zip(table["Field"], table["Why predicted"], strict=True))
-    assert why["business_owner"] == WHY
+    assert why["Business owner"] == WHY
 
 
 def test_a_weak_prediction_is_a_suggestion_and_a_strong_one_is_prefilled(

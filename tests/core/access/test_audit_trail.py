@@ -6,20 +6,25 @@ from core.access import audit
 from core.access.audit_trail import SYSTEM, describe, list_trail
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from core.flows.reads import list_questionnaires
 from db.models import User
 from tests.factories import in_uow
 
 
 def test_details_read_as_words_not_as_a_python_dict():
     assert describe({"flow_name": "First", "automation_tier": "tier_2"}) == (
-        "Automation tier: tier_2; Flow name: First"
+        "Automation tier: Tier 2; Flow name: First"
     )
     assert describe({"from_phase": "gap_analysis", "to_phase": "manual_collection"}) == (
-        "From phase: gap analysis; To phase: manual collection"
+        "From phase: Gap analysis; To phase: Manual collection"
     )
     # People's text stays as typed, underscores and all.
     assert describe({"flow_name": "wave_1", "ids": ["a", "b"]}) == "Flow name: wave_1; Ids: a, b"
     assert describe({"answers": {"cpu_cores": 4}}) == "Answers: cpu cores 4"
+    # A job has no name a person knows; an id names its thing or says it is gone.
+    assert describe({"job_id": "5edd", "user_id": str(uuid.uuid4())}) == (
+        "Person: a removed account"
+    )
     assert describe({}) == ""
 
 
@@ -42,9 +47,9 @@ def test_events_name_their_user_and_flow(db, make_tenant, make_member, make_asse
         flow_id,
         "Wave <b>1</b>",
     )
-    assert created.details == "Automation tier: tier_2; Flow name: Wave <b>1</b>"
+    assert created.details == "Automation tier: Tier 2; Flow name: Wave <b>1</b>"
     moves = [entry.details for entry in trail if entry.action == "phase_transition"]
-    assert "From phase: asset selection; To phase: gap analysis" in moves
+    assert "From phase: Asset selection; To phase: Gap analysis" in moves
 
 
 def test_a_user_without_a_display_name_is_their_email_and_no_user_is_the_system(db, make_tenant):
@@ -71,3 +76,33 @@ def test_another_tenants_flow_is_never_named(db, make_tenant):
     [entry] = in_uow(db, admin, list_trail, action="odd_event")
 
     assert entry.flow_id == foreign and entry.flow_name == ""
+
+
+def test_details_name_people_questionnaires_and_questions_never_their_ids(
+    db, make_tenant, make_member, make_assets
+):
+    admin = make_tenant(role="admin")
+    analyst = make_member(admin, "analyst")
+    db.get(User, analyst.user_id).display_name = "Dana Ortiz"
+    db.commit()
+    assets = make_assets(admin, 1, operating_system=None, environment=None)
+    flow_id = MasterFlowOrchestrator(db, admin).create_flow(flow_name="Named wave")
+    service = CollectionChildFlowService(db, admin)
+    service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": [str(assets[0].id)]})
+    service.execute_phase(flow_id, "gap_analysis")
+    service.execute_phase(flow_id, "questionnaire_generation")
+    [questionnaire] = in_uow(db, admin, list_questionnaires, flow_id)
+    question = questionnaire.questions[0]
+    details = {
+        "user_id": str(analyst.user_id),
+        "questionnaire_id": str(questionnaire.id),
+        "question_id": question["id"],
+    }
+    in_uow(db, admin, lambda uow: audit.record(uow, "prediction_accepted", **details))
+
+    [entry] = in_uow(db, admin, list_trail, action="prediction_accepted")
+
+    assert entry.details == (
+        f"Question: {question['label']}; Questionnaire: {questionnaire.title}; Person: Dana Ortiz"
+    )
+    assert str(questionnaire.id) not in entry.details

@@ -1,0 +1,154 @@
+"""People's words for the product's own names, defined once for every page and export.
+
+Core and storage speak in identifiers (`gap_analysis`, `tier_2`, `technical_debt`,
+`gap_analysis_specialist`, `flow_resumed`); a person reads "Gap analysis", "Tier 2",
+"Technical debt", "Gap analysis specialist", "Flow resumed". Each kind of name has its table
+here and one function; a name no table knows still reads as words, never with underscores.
+"""
+
+from core.catalogue.definitions import CATALOGUE
+from core.kernel.phases import CollectionPhase, FlowStatus
+
+
+def words(name: object) -> str:
+    """Any identifier as people write it: 'virtual_machine' -> 'Virtual machine'."""
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+P = CollectionPhase
+PHASES: dict[str, str] = {
+    P.INITIALIZATION: "Initialization",
+    P.ASSET_SELECTION: "Asset selection",
+    P.GAP_ANALYSIS: "Gap analysis",
+    P.QUESTIONNAIRE_GENERATION: "Questionnaire generation",
+    P.MANUAL_COLLECTION: "Manual collection",
+    P.DATA_VALIDATION: "Data validation",
+    P.ASSESSMENT: "Assessment",
+}
+STATUSES: dict[str, str] = {status.value: words(status.value) for status in FlowStatus}
+# Tiers go from the most a person does (1) to the most the system does (4).
+TIERS: dict[str, str] = {f"tier_{n}": f"Tier {n}" for n in range(1, 5)}
+GAP_CATEGORIES: dict[str, str] = {
+    "infrastructure": "Infrastructure",
+    "application": "Application",
+    "business": "Business",
+    "technical_debt": "Technical debt",
+}
+GAP_TYPES: dict[str, str] = {"missing": "Missing", "invalid": "Invalid"}
+GAP_STATUSES: dict[str, str] = {"pending": "Pending", "resolved": "Resolved", "skipped": "Skipped"}
+AGENTS: dict[str, str] = {"gap_analysis_specialist": "Gap analysis specialist"}
+ASSET_TYPES: dict[str, str] = {"virtual_machine": "Virtual machine", "os": "OS"}
+# Fields of an asset: the catalogue's own labels, then the asset's columns and the facts an
+# import keeps beside them.
+FIELDS: dict[str, str] = {
+    "name": "Name",
+    "asset_type": "Asset type",
+    "fqdn": "FQDN",
+    "ip_address": "IP address",
+    "datacenter": "Datacenter",
+    "vcenter": "vCenter",
+    "asset_tag": "Asset tag",
+    "vm_uuid": "VM UUID",
+    "power_state": "Power state",
+    "serial_number": "Serial number",
+    "storage_used_gb": "Storage used (GB)",
+    **{attribute.name: attribute.label for attribute in CATALOGUE},
+}
+CUSTOM_PREFIX = "custom_attributes."
+IMPORT_TARGETS: dict[str, str] = {"ignore": "Ignore this column"}
+AUDIT_ACTIONS: dict[str, str] = {
+    "flow_created": "Flow created",
+    "assets_selected": "Assets selected",
+    "gap_scan_queued": "Gap scan queued",
+    "gaps_submitted": "Gaps sent for analysis",
+    "job_retried": "Job retried",
+    "job_reset": "Job reset",
+    "job_withdrawn": "Job withdrawn",
+    "phase_transition": "Phase changed",
+    "phase_failed": "Phase failed",
+    "flow_resumed": "Flow resumed",
+    "flow_exported": "Flow exported",
+    "answers_saved": "Answers saved",
+    "prediction_accepted": "Suggestion accepted",
+    "submitted_for_validation": "Submitted for validation",
+    "assets_imported": "Assets imported",
+    "import_mapping_saved": "Import mapping saved",
+    "member_invited": "Person invited",
+    "member_role_changed": "Role changed",
+    "member_removed": "Membership removed",
+    "member_deactivated": "Person deactivated",
+    "member_activated": "Person activated",
+    "member_unlocked": "Person unlocked",
+    "client_created": "Client created",
+    "client_renamed": "Client renamed",
+    "client_added": "Client added",
+    "engagement_added": "Engagement added",
+    "engagement_created": "Engagement created",
+    "engagement_renamed": "Engagement renamed",
+    "engagement_archived": "Engagement archived",
+    "engagement_restored": "Engagement restored",
+    "source_order_changed": "Source order changed",
+    "membership_added": "Membership added",
+    "account_deactivated": "Account deactivated",
+    "account_activated": "Account activated",
+    "account_unlocked": "Account unlocked",
+    "password_set": "Password set",
+}
+ROLES: dict[str, str] = {"analyst": "Analyst", "manager": "Manager", "admin": "Admin"}
+
+
+def phase_label(phase: str) -> str:
+    return PHASES.get(phase) or words(phase)
+
+
+def phase_words(phase: str) -> str:
+    """A phase inside a sentence: 'the flow stands in gap analysis'."""
+    return phase_label(phase).lower()
+
+
+def status_label(status: str) -> str:
+    return STATUSES.get(status) or words(status)
+
+
+def tier_label(tier: str) -> str:
+    return TIERS.get(tier) or words(tier)
+
+
+def category_label(category: str) -> str:
+    return GAP_CATEGORIES.get(category) or words(category)
+
+
+def gap_type_label(gap_type: str) -> str:
+    return GAP_TYPES.get(gap_type) or words(gap_type)
+
+
+def gap_status_label(status: str) -> str:
+    return GAP_STATUSES.get(status) or words(status)
+
+
+def agent_label(agent: str | None) -> str:
+    return "" if not agent else AGENTS.get(agent) or words(agent)
+
+
+def asset_type_label(asset_type: str) -> str:
+    return ASSET_TYPES.get(asset_type) or words(asset_type)
+
+
+def field_label(field: str) -> str:
+    """An asset field or a custom attribute ('custom_attributes.rack' -> 'Rack (custom)')."""
+    if field.startswith(CUSTOM_PREFIX):
+        return f"{field_label(field[len(CUSTOM_PREFIX) :])} (custom)"
+    return FIELDS.get(field) or words(field)
+
+
+def import_target_label(target: str) -> str:
+    return IMPORT_TARGETS.get(target) or field_label(target)
+
+
+def action_label(action: str) -> str:
+    return AUDIT_ACTIONS.get(action) or words(action)
+
+
+def role_label(role: str) -> str:
+    return ROLES.get(role) or words(role)
