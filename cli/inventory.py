@@ -28,6 +28,7 @@ class TenantArguments(InputModel):
 class ImportArguments(TenantArguments):
     file: Path = Field(title="Inventory file")
     key: CleanText | None = Field(None, max_length=200, title="Key column")
+    sheet: CleanText | None = Field(None, max_length=200, title="Sheet")
 
 
 class ExportArguments(TenantArguments):
@@ -46,6 +47,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--key",
         help="the column that tells rows apart (asset tag, VM UUID, FQDN, or name+COLUMN such as"
         " name+datacenter); default the name",
+    )
+    importing.add_argument(
+        "--sheet",
+        help="the workbook's sheet to read; default the one whose rows are servers",
     )
     importing.set_defaults(run=lambda args: import_inventory(parsed(ImportArguments, args)))
     exporting = commands.add_parser(
@@ -74,7 +79,9 @@ def import_inventory(arguments: ImportArguments) -> int:
         ctx = operator_context(arguments)
         content = read_inventory(arguments.file)
         with engagement_uow(ctx) as uow:
-            report = import_assets(uow, content, arguments.file.name, key=arguments.key)
+            report = import_assets(
+                uow, content, arguments.file.name, key=arguments.key, sheet=arguments.sheet
+            )
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1
@@ -115,6 +122,8 @@ def read_inventory(path: Path) -> bytes:
 
 def print_import_report(report: ImportReport, shown: int = 50) -> None:
     print(f"read as {report.profile}")
+    if report.sheet is not None:
+        print(f"servers read from {report.sheet_choice}")
     print(
         f"rows {report.rows}: created {report.created}, updated {report.updated},"
         f" unchanged {report.unchanged}, skipped {len(report.skipped)}"

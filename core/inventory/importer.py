@@ -57,6 +57,8 @@ class ImportReport:
     # Values people gave that the file replaced (the engagement's newest import wins).
     replaced: list[dict[str, Any]] = field(default_factory=list)
     profile: str = "plain sheet"  # which tool's export the file was read as
+    sheet: str | None = None  # the workbook's sheet read, None for a CSV
+    sheet_choice: str = ""  # why that sheet: the one that holds the servers, or chosen
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +75,7 @@ def import_assets(
     key: str | None = None,
     choices: MappingChoices | None = None,
     memo: UploadMemo | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Create or update the engagement's assets from the file; all rows or none.
 
@@ -81,14 +84,17 @@ def import_assets(
     `key` names the column that tells rows apart (core.inventory.row_keys); default the name.
     `choices` are a person's changes to the detected mapping (core.inventory.mapping_choices).
     `memo` is the one the file's previews were read with, if any (core.inventory.upload_memo).
+    `sheet` names a workbook's sheet to read; by default the one that holds the servers.
     """
     uow.require(Action.IMPORT_ASSETS)
     limits = limits or ImportLimits.from_settings(max_rows=max_rows)
-    table = read_table(content, filename, limits, choices, memo)
+    table = read_table(content, filename, limits, choices, memo, sheet)
     keys = RowKeys(table.columns, key)
     # A key other than the name needs every name first; else an estimate does for progress.
     total = keys.count_names(table.rows()) if keys.counts_names else table.estimated_rows()
-    report = ImportReport(rows=total, profile=table.profile.label)
+    report = ImportReport(
+        rows=total, profile=table.profile.label, sheet=table.sheet, sheet_choice=table.sheet_choice
+    )
     default_type = default_asset_type(table.columns, table.profile)
     convert_row = RowConverter(table.columns, default_type, table.profile)
     batch: list[AssetRow] = []
@@ -132,6 +138,7 @@ def import_assets(
         "assets_imported",
         filename=str(filename)[:255],
         profile=table.profile.name,
+        sheet=table.sheet,
         rows=report.rows,
         created=report.created,
         updated=report.updated,
