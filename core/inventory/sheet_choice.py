@@ -67,7 +67,9 @@ def choose_sheet(candidates: Sequence[SheetCandidate]) -> tuple[SheetCandidate |
 
 def unclear_sheets(sheets: Sequence[tuple[str, int]]) -> BadRequest:
     """The refusal naming each sheet and its data rows, for a person to choose one."""
-    listed = "; ".join(f"{name!r} ({rows:,} rows)" for name, rows in sheets)
+    listed = "; ".join(
+        f"{name!r} ({rows:,} row{'' if rows == 1 else 's'})" for name, rows in sheets
+    )
     return BadRequest(
         f"no sheet is clearly the servers: choose one of {listed}"
         " (--sheet NAME, or the sheet picker on the Import page)",

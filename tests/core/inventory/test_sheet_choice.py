@@ -46,7 +46,7 @@ def test_two_sheets_of_servers_alike_are_refused_with_their_rows_until_one_is_na
         in_uow(db, tenant, import_assets, content, "estate.xlsx")
     assert refused.value.message == (
         "no sheet is clearly the servers: choose one of 'Site A' (2 rows); 'Site B' (3 rows);"
-        " 'Contacts' (1 rows) (--sheet NAME, or the sheet picker on the Import page)"
+        " 'Contacts' (1 row) (--sheet NAME, or the sheet picker on the Import page)"
     )
     assert db.scalars(select(Asset)).all() == []
 
