@@ -225,3 +225,29 @@ def test_import_with_a_key_column_and_the_profile_named(sqlite_file, tmp_path):
     assert count_assets(make_session) == 3  # "Latitude" of the first import, then both keyed
     missing = run_cli("import-assets", str(inventory), *common, "--key", "UUID", database_url=url)
     assert missing.returncode == 1 and "no column 'UUID'" in missing.stderr
+
+
+def test_import_names_the_servers_sheet_and_takes_another_by_name(sqlite_file, tmp_path):
+    from tests.core.inventory.assessment_workbooks import core_report
+
+    url, make_session, _ctx = sqlite_file
+    report = tmp_path / "AzureMigrate_Assessment_Core_Report.xlsx"
+    report.write_bytes(core_report(vms=12, sql_instances=6))
+    tenant = ("--client", "Acme Corp", "--engagement", "Wave 1")
+
+    servers = run_cli("import-assets", str(report), *tenant, database_url=url)
+    assert servers.returncode == 0, servers.stderr
+    assert "read as Azure Migrate Export report" in servers.stdout
+    assert (
+        "servers read from sheet 'All_VM_IaaS_Server_Rehost_Perf': the sheet its tool writes"
+        " the servers on" in servers.stdout
+    )
+    assert "rows 12: created 12" in servers.stdout
+
+    named = run_cli(
+        "import-assets", str(report), "--sheet", "SQL_All_Instances", *tenant, database_url=url
+    )
+    assert named.returncode == 0, named.stderr
+    assert "servers read from sheet 'SQL_All_Instances': chosen" in named.stdout
+    assert "rows 6: created 6" in named.stdout
+    assert count_assets(make_session) == 18

@@ -54,6 +54,8 @@ class Profile:
     split_os: bool = True  # only when the file has no version column, for plain sheets
     always_split_os: bool = True
     sheets: tuple[str, ...] = ()  # the sheet to read in a workbook, best first
+    # What the tool's own values say of a row (a resource id naming its site), run first
+    row_hook: Callable[[dict[str, Any], dict[str, Any]], None] | None = None
 
     def added_fields(self, targets: set[str]) -> set[str]:
         """Typed fields a row may get although no column holds them."""
@@ -75,6 +77,8 @@ class Profile:
             flag = custom.get(key)
             if flag is not None and str(flag).strip().lower() in TRUE_WORDS:
                 raise SkippedRow(reason, key, flag)
+        if self.row_hook is not None:
+            self.row_hook(values, custom)
         if not values.get("name"):
             values["name"] = next((custom[k] for k in self.name_fallbacks if custom.get(k)), None)
         if not values.get("asset_type") and (found := self._type_of(custom)):
