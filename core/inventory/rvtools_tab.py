@@ -8,11 +8,12 @@ needs them. Only what each VM holds is kept, for at most as many VMs as the row 
 """
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from core.catalogue.numbers import COUNT, GIGABYTES, parse_number
-from core.catalogue.text_values import ValueProblem, shown
+from core.catalogue.text_values import ValueProblem, clean_value, shown
 from core.inventory.column_mapping import UNIT_FACTORS_TO_GB, normalize_header
 from core.inventory.rvtools_identity import Key, VmIdentity
 from core.inventory.xlsx_rows import DamagedSheet, Workbook
@@ -30,6 +31,7 @@ class TabValue:
     whole: bool = False  # a count
     # vInfo has a column for it: filling it is worth a note on the row (else only a source).
     stands_in: bool = False
+    text: bool = False  # kept as written (an OS, a cluster), the VM's first row's
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class VmEntry:
     name: str
     first_row: int  # where the report and the value's source point
     rows: int
-    values: list[float | None]
+    values: list[Any]  # a number, or the text of a text value
     problems: list[str] | None = None  # per value: why it is not used ("" when it is)
 
 
@@ -129,7 +131,7 @@ class Tab:
         return entries
 
 
-Reader = tuple[int, float, bool]  # cell index, factor to the stored unit, whole number
+Reader = tuple[int, float, bool, bool]  # cell index, factor to GB, whole number, text
 
 
 def _column(headers: list[str], value: TabValue) -> tuple[int, str] | None:
@@ -141,7 +143,7 @@ def _reader(value: TabValue, column: tuple[int, str] | None) -> Reader | None:
     if column is None:
         return None
     index, unit = column
-    return index, UNIT_FACTORS_TO_GB[unit] if unit else 1.0, value.whole
+    return index, UNIT_FACTORS_TO_GB[unit] if unit else 1.0, value.whole, value.text
 
 
 def _take(
@@ -149,8 +151,13 @@ def _take(
 ) -> None:
     if entry.problems is not None and entry.problems[index]:
         return  # one unreadable row: the VM's value is not used
-    cell, factor, whole = read
+    cell, factor, whole, text = read
     raw = cells[cell] if cell < len(cells) else None
+    if text:
+        if entry.values[index] is None:
+            with suppress(ValueProblem):  # a NUL character: no value
+                entry.values[index] = clean_value(raw)
+        return
     try:
         value = parse_number(raw, GIGABYTES if factor != 1.0 else COUNT, unit_factor=factor)
         if value is not None and value < 0:

@@ -108,6 +108,11 @@ class Profile:
         return None
 
 
+def split_os_in(values: dict[str, Any], custom: dict[str, Any]) -> None:
+    """Splits the row's full OS name into family and version in place (the name as `os_name`)."""
+    _split_os(values, custom)
+
+
 def _split_os(values: dict[str, Any], custom: dict[str, Any]) -> None:
     full = values.get("operating_system")
     if not isinstance(full, str) or not full:

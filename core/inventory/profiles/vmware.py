@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from core.inventory.profiles.profile import Headers, Profile
 
-_RVTOOLS_SHEETS = ("vinfo", "vcpu", "vmemory", "vdisk", "vpartition")
+_RVTOOLS_SHEETS = ("vinfo", "vcpu", "vmemory", "vdisk", "vpartition", "vtools", "vhost", "vnetwork")
 _RVTOOLS_MARKS = {
     "os_according_to_the_configuration_file", "os_according_to_the_vmware_tools",
     "provisioned_mib", "in_use_mib", "provisioned_mb", "vi_sdk_server", "srm_placeholder",
