@@ -15,6 +15,7 @@ from core.access import audit
 from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
 from core.inventory.mapping_choices import MappingChoices
+from core.inventory.name_spellings import match_other_spellings
 from core.inventory.preview import ImportPreview, preview_import
 from core.inventory.provenance import (
     IMPORT_ORIGIN,
@@ -101,7 +102,7 @@ def import_assets(
     processed = 0
     # RVTools' vCPU, vMemory, vDisk and vPartition tabs give what vInfo rows lack.
     tabs = RvtoolsTabs.of(table)
-    writer = _BatchWriter(uow, table, str(filename)[:200], tabs)
+    writer = _BatchWriter(uow, table, str(filename)[:200], tabs, by_name=not keys.counts_names)
     try:
         for number, cells in table.rows():  # refuses a file over the row limit at the limit
             processed += 1
@@ -156,8 +157,16 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(self, uow: UnitOfWork, table: TableFile, filename: str, tabs: RvtoolsTabs | None):
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        table: TableFile,
+        filename: str,
+        tabs: RvtoolsTabs | None,
+        by_name: bool = True,
+    ):
         self.uow, self.filename = uow, filename
+        self.by_name = by_name  # rows keyed by the name: a short name and its FQDN are one
         self.assets = uow.assets
         self.lock = is_postgresql(uow.session)
         self.assets.lock_for_import()
@@ -193,15 +202,16 @@ class _BatchWriter:
         if not batch:
             return
         self.finish()
+        columns = ["id", *self.compared, "custom_attributes", *IMPORT_ORIGIN]
         stored = (
             {}
             if self.nothing_stored
             else self.assets.rows_by_name(
-                [row.name for row in batch],
-                ["id", *self.compared, "custom_attributes", *IMPORT_ORIGIN],
-                for_update=self.lock,
+                [row.name for row in batch], columns, for_update=self.lock
             )
         )
+        if self.by_name and not self.nothing_stored:
+            match_other_spellings(self.assets, batch, stored, columns, for_update=self.lock)
         conflicts, replaced, kept = keep_answers(self.uow, batch, stored)
         report.conflicts.extend(conflicts)
         report.replaced.extend(replaced)

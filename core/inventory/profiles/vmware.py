@@ -10,6 +10,7 @@ is kept as `storage_used_gb`.
 """
 
 from dataclasses import replace
+from typing import Any
 
 from core.inventory.profiles.profile import Headers, Profile
 
@@ -31,6 +32,14 @@ _INTERNAL = {
     "vinfovisdkserver": "vi_sdk_server", "vinfouuid": "vm_uuid", "vinfoguesthostname": "dns_name",
     "vinfoprimaryipaddress": "primary_ip_address", "vinfonotes": "annotation",
 }  # fmt: skip
+
+
+def _no_epoch_dates(_values: dict[str, Any], custom: dict[str, Any]) -> None:
+    """RVTools writes 1969-12-31 (the epoch, in a zone west of UTC) for a date it does not have
+    (a VM never powered on, never backed up): no date."""
+    for key, value in custom.items():
+        if isinstance(value, str) and value.startswith("1969-12-31"):
+            custom[key] = None
 
 
 def _is_rvtools(headers: Headers, sheets: tuple[str, ...]) -> bool:
@@ -86,6 +95,7 @@ RVTOOLS = Profile(
     os_fallbacks=("os_configuration_file",),
     skip_when_true=(("template", "template"), ("srm_placeholder", "placeholder")),
     sheets=("vinfo",),
+    row_hook=_no_epoch_dates,
 )
 RVTOOLS = replace(
     RVTOOLS,
