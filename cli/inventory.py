@@ -13,11 +13,13 @@ from config.settings import get_settings
 from core.access.accounts import find_client, find_engagement
 from core.inventory.export import FORMATS, WHATS, Format, What, export_flow
 from core.inventory.importer import ImportReport, import_assets
+from core.inventory.mapping_choices import MappingChoices
+from core.inventory.saved_mappings import load_mapping
 from core.kernel.context import RequestContext
 from core.kernel.edge import CleanText, InputModel
-from core.kernel.errors import CollectionError
+from core.kernel.errors import BadRequest, CollectionError
 from core.storage.account_unit_of_work import account_uow
-from core.storage.unit_of_work import engagement_uow
+from core.storage.unit_of_work import UnitOfWork, engagement_uow
 
 
 class TenantArguments(InputModel):
@@ -29,6 +31,8 @@ class ImportArguments(TenantArguments):
     file: Path = Field(title="Inventory file")
     key: CleanText | None = Field(None, max_length=200, title="Key column")
     sheet: CleanText | None = Field(None, max_length=200, title="Sheet")
+    map: list[CleanText] = Field(default_factory=list, max_length=500, title="Column mapping")
+    mapping: CleanText | None = Field(None, max_length=100, title="Saved mapping")
 
 
 class ExportArguments(TenantArguments):
@@ -51,6 +55,19 @@ def register(commands: argparse._SubParsersAction) -> None:
     importing.add_argument(
         "--sheet",
         help="the workbook's sheet to read; default the one whose rows are servers",
+    )
+    importing.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=ATTRIBUTE",
+        help="read COLUMN as ATTRIBUTE (an asset field, custom_attributes.KEY or ignore);"
+        " repeat for more columns; wins over --mapping",
+    )
+    importing.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help="a mapping saved on the Import page: its columns, units, value translations and"
+        " row key (--key wins)",
     )
     importing.set_defaults(run=lambda args: import_inventory(parsed(ImportArguments, args)))
     exporting = commands.add_parser(
@@ -79,14 +96,39 @@ def import_inventory(arguments: ImportArguments) -> int:
         ctx = operator_context(arguments)
         content = read_inventory(arguments.file)
         with engagement_uow(ctx) as uow:
+            choices, key = chosen_mapping(uow, arguments)
             report = import_assets(
-                uow, content, arguments.file.name, key=arguments.key, sheet=arguments.sheet
+                uow,
+                content,
+                arguments.file.name,
+                key=key,
+                sheet=arguments.sheet,
+                choices=choices,
             )
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1
     print_import_report(report)
     return 0
+
+
+def chosen_mapping(
+    uow: UnitOfWork, arguments: ImportArguments
+) -> tuple[MappingChoices | None, str | None]:
+    """The saved mapping named, with the columns --map gives on top; the row key to use."""
+    choices, key = None, arguments.key
+    if arguments.mapping:
+        saved = load_mapping(uow, arguments.mapping)
+        choices, key = saved.choices, arguments.key or saved.key
+    if arguments.map:
+        columns = {}
+        for given in arguments.map:
+            column, sign, target = given.rpartition("=")
+            if not sign or not column.strip() or not target.strip():
+                raise BadRequest(f"--map {given!r}: write it COLUMN=ATTRIBUTE", field="map")
+            columns[column.strip()] = target.strip()
+        choices = (choices or MappingChoices()).with_columns(columns)
+    return choices, key
 
 
 def export(arguments: ExportArguments) -> int:

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import PurePath
 from typing import Any
 
-from core.inventory.column_mapping import ALIASES, ColumnTarget, map_columns
+from core.inventory.column_mapping import ALIASES, ColumnTarget, map_columns, normalize_header
 from core.inventory.csv_rows import (
     TextEncoding,
     csv_rows,
@@ -55,6 +55,8 @@ class TableFile:
     delimiter: str | None = None
     sheet: str | None = None
     sheet_choice: str = ""  # which sheet of a workbook holds the servers, and why
+    # Column index -> {a value as the file writes it, in lower case -> the value stored}
+    translations: dict[int, dict[str, str]] = field(default_factory=dict)
     profile: Profile = PLAIN
     # Rows read with a caveat (row number -> what), filled in as rows are read.
     row_notes: dict[int, str] = field(default_factory=dict)
@@ -135,6 +137,7 @@ def _read_csv(content: bytes, limits: ImportLimits, choices: MappingChoices | No
         profiled_columns(headers, profile, choices),
         header_row,
         limits,
+        translations=_translations(headers, choices),
         profile=profile,
         encoding=encoding,
         delimiter=delimiter,
@@ -199,6 +202,7 @@ def _sheet_table(
         workbook.limits,
         sheet=sheet_name,
         sheet_choice=why,
+        translations=_translations(headers, choices),
         profile=profile,
         workbook=workbook,
         _open_rows=partial(workbook.rows, sheet_name),
@@ -242,6 +246,17 @@ def profiled_columns(
     chosen_columns, chosen_units = choices.by_normalized_header() if choices else ({}, {})
     columns = {**profile.columns, **chosen_columns}
     return map_columns(headers, columns, {**profile.units, **chosen_units})
+
+
+def _translations(headers: list[str], choices: MappingChoices | None) -> dict[int, dict[str, str]]:
+    if choices is None or not choices.values:
+        return {}
+    by_header = choices.translations_by_normalized_header()
+    return {
+        index: by_header[normalize_header(header)]
+        for index, header in enumerate(headers)
+        if normalize_header(header) in by_header
+    }
 
 
 def _find_header(rows: RowSource, where: str) -> tuple[int, list[str]]:

@@ -97,7 +97,7 @@ def import_assets(
         rows=total, profile=table.profile.label, sheet=table.sheet, sheet_choice=table.sheet_choice
     )
     default_type = default_asset_type(table.columns, table.profile)
-    convert_row = RowConverter(table.columns, default_type, table.profile)
+    convert_row = RowConverter(table.columns, default_type, table.profile, table.translations)
     batch: list[AssetRow] = []
     processed = 0
     # RVTools' vCPU, vMemory, vDisk and vPartition tabs give what vInfo rows lack.

@@ -56,7 +56,10 @@ def preview_import(
     samples: list[dict[str, Any]] = []
     reasons: list[str | None] = []
     convert_row = RowConverter(
-        table.columns, default_asset_type(table.columns, table.profile), table.profile
+        table.columns,
+        default_asset_type(table.columns, table.profile),
+        table.profile,
+        table.translations,
     )
     keys = RowKeys(table.columns, key)
     more_rows = False

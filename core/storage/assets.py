@@ -113,8 +113,7 @@ class AssetRepository(TenantRepository):
         found: dict[str, Any] = {}
         for chunk in _chunks(prefixes, 200):
             escaped = [
-                p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                for p in chunk
+                p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for p in chunk
             ]
             wanted = or_(*(Asset.name.like(pattern, escape="\\") for pattern in escaped))
             query = self._scoped(select(*selected), Asset).where(wanted)

@@ -41,7 +41,7 @@ shown = state.call_without_uow(
     sheet=sheet,
     doing="read this file",
 )
-choices = import_mapping.edit(shown, detected, started)
+choices = import_mapping.edit(shown, detected, started, saved_choices)
 key = import_mapping.choose_key(detected, saved_key)
 preview = state.call_without_uow(
     preview_import,

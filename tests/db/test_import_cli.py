@@ -251,3 +251,46 @@ def test_import_names_the_servers_sheet_and_takes_another_by_name(sqlite_file, t
     assert "servers read from sheet 'SQL_All_Instances': chosen" in named.stdout
     assert "rows 6: created 6" in named.stdout
     assert count_assets(make_session) == 18
+
+
+def test_import_takes_columns_by_map_and_a_saved_mapping_by_name(sqlite_file, tmp_path):
+    from core.inventory.mapping_choices import MappingChoices
+    from core.inventory.saved_mappings import save_mapping
+    from tests.factories import in_uow
+
+    url, make_session, ctx = sqlite_file
+    inventory = tmp_path / "servers.csv"
+    inventory.write_text("Hostname,PRDorHML,Cost centre\r\nweb-01,PRD,CC-7\r\nweb-02,HML,CC-8\r\n")
+    tenant = ("--client", "Acme Corp", "--engagement", "Wave 1")
+
+    mapped = run_cli(
+        "import-assets", str(inventory), "--map", "PRDorHML=environment",
+        "--map", "Cost centre=custom_attributes.cost_center", *tenant, database_url=url,
+    )  # fmt: skip
+    assert mapped.returncode == 0, mapped.stderr
+    with make_session() as db:
+        web = db.scalars(select(Asset).where(Asset.name == "web-01")).one()
+        assert (web.environment, web.custom_attributes["cost_center"]) == ("PRD", "CC-7")
+        admin = RequestContext(ctx.client_account_id, ctx.engagement_id, role="admin")
+        choices = MappingChoices.parse(
+            {"PRDorHML": "environment"},
+            values={"PRDorHML": {"PRD": "production", "HML": "staging"}},
+        )
+        in_uow(db, admin, save_mapping, "Team sheet", choices)
+        db.commit()
+
+    saved = run_cli(
+        "import-assets", str(inventory), "--mapping", "Team sheet", *tenant, database_url=url
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert "rows 2: created 0, updated 2" in saved.stdout
+    with make_session() as db:
+        assert sorted(db.scalars(select(Asset.environment))) == ["production", "staging"]
+
+    wrong = run_cli("import-assets", str(inventory), "--map", "PRDorHML", *tenant, database_url=url)
+    assert wrong.returncode == 1
+    assert "--map 'PRDorHML': write it COLUMN=ATTRIBUTE" in wrong.stderr
+    unknown = run_cli(
+        "import-assets", str(inventory), "--mapping", "Nope", *tenant, database_url=url
+    )
+    assert unknown.returncode == 1 and "no saved mapping 'Nope'" in unknown.stderr
