@@ -32,6 +32,7 @@ class TabValue:
     # vInfo has a column for it: filling it is worth a note on the row (else only a source).
     stands_in: bool = False
     text: bool = False  # kept as written (an OS, a cluster), the VM's first row's
+    listed: bool = False  # each row's number, in order ("100, 50": each disk's size)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class Tab:
         return entries
 
 
-Reader = tuple[int, float, bool, bool]  # cell index, factor to GB, whole number, text
+Reader = tuple[int, float, bool, bool, bool]  # cell, factor to GB, whole, text, listed
 
 
 def _column(headers: list[str], value: TabValue) -> tuple[int, str] | None:
@@ -143,7 +144,8 @@ def _reader(value: TabValue, column: tuple[int, str] | None) -> Reader | None:
     if column is None:
         return None
     index, unit = column
-    return index, UNIT_FACTORS_TO_GB[unit] if unit else 1.0, value.whole, value.text
+    factor = UNIT_FACTORS_TO_GB[unit] if unit else 1.0
+    return index, factor, value.whole, value.text, value.listed
 
 
 def _take(
@@ -151,7 +153,7 @@ def _take(
 ) -> None:
     if entry.problems is not None and entry.problems[index]:
         return  # one unreadable row: the VM's value is not used
-    cell, factor, whole, text = read
+    cell, factor, whole, text, listed = read
     raw = cells[cell] if cell < len(cells) else None
     if text:
         if entry.values[index] is None:
@@ -174,4 +176,7 @@ def _take(
     if whole:
         value = int(value)  # small counts are shared objects: a VM's sockets cost nothing
     earlier = entry.values[index]
+    if listed:
+        entry.values[index] = [*(earlier or []), value]
+        return
     entry.values[index] = value if earlier is None or not summed else earlier + value

@@ -61,7 +61,11 @@ TAB_SPECS = (
     TabSpec("vdisk", (
         TabValue("storage_gb",
                  {"capacity_mib": "mib", "capacity_mb": "mb", "vdiskcapacitymib": "mib"},
-                 "provisioned storage", typed=True, stands_in=True), *TEXT_VALUES,
+                 "provisioned storage", typed=True, stands_in=True),
+        TabValue("disk_sizes_gb",
+                 {"capacity_mib": "mib", "capacity_mb": "mb", "vdiskcapacitymib": "mib"},
+                 "each disk's size", listed=True),
+        *TEXT_VALUES,
     ), summed=True, part="disk"),
     TabSpec("vpartition", (
         TabValue("storage_used_gb",
@@ -124,7 +128,11 @@ class RvtoolsTabs:
         """What the preview says the import will read from the tabs."""
         notes = []
         for tab in self.tabs:
-            says = [v.says for i, v in enumerate(tab.spec.values) if tab.gives(i) and not v.text]
+            says = [
+                v.says
+                for i, v in enumerate(tab.spec.values)
+                if tab.gives(i) and not v.text and not v.listed
+            ]
             if not says:
                 continue
             listed = ", ".join(says[:-1]) + " and " + says[-1] if len(says) > 1 else says[0]
@@ -176,6 +184,8 @@ class RvtoolsTabs:
             return row.values.get("operating_system") is None and not row.custom.get(value.field)
         if value.text and not value.typed and value.field in self.present:
             return False  # vInfo states it (a blank cluster: a host of no cluster)
+        if value.listed:  # each disk's size: wanted for a VM of several disks only
+            return row.custom.get(value.field) is None and _disks(row) != 1
         return _lacks(row, value)
 
     def _os_of(self, row: AssetRow) -> list[str]:
@@ -216,6 +226,14 @@ class RvtoolsTabs:
         return entries
 
 
+def _disks(row: AssetRow) -> int | None:
+    """The VM's disks as vInfo counts them ("Disks"), None when it does not say."""
+    try:
+        return int(str(row.custom.get("disk_count")))
+    except ValueError:
+        return None
+
+
 def _lacks(row: AssetRow, value: TabValue) -> bool:
     if value.typed:
         return row.values.setdefault(value.field, None) is None
@@ -235,7 +253,10 @@ def _filled(
         number = entry.values[index]
         if number is None:
             continue
-        stored = number if value.text else int(number) if value.whole else round(number, 4)
+        if value.listed:
+            stored: Any = ", ".join(f"{size:g}" for size in (round(n, 2) for n in number))
+        else:
+            stored = number if value.text else int(number) if value.whole else round(number, 4)
         (row.values if value.typed else row.custom)[value.field] = stored
         row.origins[value.field] = (tab.name, entry.first_row)
         if value.stands_in:

@@ -77,6 +77,12 @@ RVTOOLS = Profile(
         "dns_name": "fqdn",
         "primary_ip_address": "ip_address",
         "annotation": "annotation",
+        "nics": "network_adapters",
+        "disks": "disk_count",
+        "firmware": "boot_type",
+        "vm_id": "vmware_moref_id",  # "vm-1001", what AWS calls the MoRefId
+        "vi_sdk_uuid": "vcenter_uuid",
+        "smbios_uuid": "smbios_uuid",  # the guest's BIOS UUID (not the VM's instance UUID)
         # a vCPU or vMemory tab on its own
         "sockets": "cpu_sockets",
         "cores_p_s": "cores_per_socket",
