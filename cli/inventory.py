@@ -14,11 +14,13 @@ from core.access.accounts import find_client, find_engagement
 from core.inventory.export import FORMATS, WHATS, Format, What, export_flow_to
 from core.inventory.export_runs import exported_file, start_export
 from core.inventory.importer import ImportReport, import_assets
+from core.inventory.mapping_choices import MappingChoices
+from core.inventory.saved_mappings import load_mapping
 from core.kernel.context import RequestContext
 from core.kernel.edge import CleanText, InputModel
-from core.kernel.errors import CollectionError
+from core.kernel.errors import BadRequest, CollectionError
 from core.storage.account_unit_of_work import account_uow
-from core.storage.unit_of_work import engagement_uow
+from core.storage.unit_of_work import UnitOfWork, engagement_uow
 
 
 class TenantArguments(InputModel):
@@ -29,6 +31,9 @@ class TenantArguments(InputModel):
 class ImportArguments(TenantArguments):
     file: Path = Field(title="Inventory file")
     key: CleanText | None = Field(None, max_length=200, title="Key column")
+    sheet: CleanText | None = Field(None, max_length=200, title="Sheet")
+    map: list[CleanText] = Field(default_factory=list, max_length=500, title="Column mapping")
+    mapping: CleanText | None = Field(None, max_length=100, title="Saved mapping")
 
 
 class ExportArguments(TenantArguments):
@@ -49,6 +54,23 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--key",
         help="the column that tells rows apart (asset tag, VM UUID, FQDN, or name+COLUMN such as"
         " name+datacenter); default the name",
+    )
+    importing.add_argument(
+        "--sheet",
+        help="the workbook's sheet to read; default the one whose rows are servers",
+    )
+    importing.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=ATTRIBUTE",
+        help="read COLUMN as ATTRIBUTE (an asset field, custom_attributes.KEY or ignore);"
+        " repeat for more columns; wins over --mapping",
+    )
+    importing.add_argument(
+        "--mapping",
+        metavar="NAME",
+        help="a mapping saved on the Import page: its columns, units, value translations and"
+        " row key (--key wins)",
     )
     importing.set_defaults(run=lambda args: import_inventory(parsed(ImportArguments, args)))
     exporting = commands.add_parser(
@@ -85,12 +107,39 @@ def import_inventory(arguments: ImportArguments) -> int:
         ctx = operator_context(arguments)
         content = read_inventory(arguments.file)
         with engagement_uow(ctx) as uow:
-            report = import_assets(uow, content, arguments.file.name, key=arguments.key)
+            choices, key = chosen_mapping(uow, arguments)
+            report = import_assets(
+                uow,
+                content,
+                arguments.file.name,
+                key=key,
+                sheet=arguments.sheet,
+                choices=choices,
+            )
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1
     print_import_report(report)
     return 0
+
+
+def chosen_mapping(
+    uow: UnitOfWork, arguments: ImportArguments
+) -> tuple[MappingChoices | None, str | None]:
+    """The saved mapping named, with the columns --map gives on top; the row key to use."""
+    choices, key = None, arguments.key
+    if arguments.mapping:
+        saved = load_mapping(uow, arguments.mapping)
+        choices, key = saved.choices, arguments.key or saved.key
+    if arguments.map:
+        columns = {}
+        for given in arguments.map:
+            column, sign, target = given.rpartition("=")
+            if not sign or not column.strip() or not target.strip():
+                raise BadRequest(f"--map {given!r}: write it COLUMN=ATTRIBUTE", field="map")
+            columns[column.strip()] = target.strip()
+        choices = (choices or MappingChoices()).with_columns(columns)
+    return choices, key
 
 
 def export(arguments: ExportArguments) -> int:
@@ -149,6 +198,8 @@ def read_inventory(path: Path) -> bytes:
 
 def print_import_report(report: ImportReport, shown: int = 50) -> None:
     print(f"read as {report.profile}")
+    if report.sheet is not None:
+        print(f"servers read from {report.sheet_choice}")
     print(
         f"rows {report.rows}: created {report.created}, updated {report.updated},"
         f" unchanged {report.unchanged}, skipped {len(report.skipped)}"

@@ -18,7 +18,11 @@ from pydantic import Field
 from core.access import audit
 from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_attribute
 from core.inventory.column_mapping import export_header
-from core.inventory.migration_templates import aws_migration_hub_table, azure_migrate_table
+from core.inventory.migration_templates import (
+    aws_migration_hub_table,
+    azure_migrate_table,
+    most_disks,
+)
 from core.inventory.spreadsheet import write_csv, write_xlsx
 from core.inventory.value_sources import value_sources_table
 from core.kernel.edge import InputModel, parse_input
@@ -211,11 +215,17 @@ def _flow_assets_by_name(uow: UnitOfWork, flow: CollectionFlow) -> Iterator[Asse
     return uow.assets.iter_selected_by_name(flow.collection_config.get("selected_asset_ids", []))
 
 
+def _azure_migrate_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
+    # Two passes over the assets as they stream: the disk column groups, then the rows.
+    disks = most_disks(_flow_assets_by_name(uow, flow))
+    return azure_migrate_table(_flow_assets_by_name(uow, flow), disks)
+
+
 _TABLES: dict[str, Callable[[UnitOfWork, CollectionFlow], Table]] = {
     "gaps": _gap_table,
     "questionnaires": _questionnaire_table,
     "assets": _asset_table,
     "sources": value_sources_table,
-    "azure_migrate": lambda uow, flow: azure_migrate_table(_flow_assets_by_name(uow, flow)),
+    "azure_migrate": _azure_migrate_table,
     "aws_migration_hub": lambda uow, flow: aws_migration_hub_table(_flow_assets_by_name(uow, flow)),
 }

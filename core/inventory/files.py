@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import PurePath
 from typing import Any
 
-from core.inventory.column_mapping import ALIASES, ColumnTarget, map_columns
+from core.inventory.column_mapping import ALIASES, ColumnTarget, map_columns, normalize_header
 from core.inventory.csv_rows import (
     TextEncoding,
     csv_rows,
@@ -22,6 +22,12 @@ from core.inventory.csv_rows import (
 from core.inventory.limits import ImportLimits, file_too_large, too_many_rows
 from core.inventory.mapping_choices import MappingChoices
 from core.inventory.profiles import PLAIN, Profile, detect_profile, preferred_sheets
+from core.inventory.sheet_choice import (
+    SheetCandidate,
+    choose_sheet,
+    server_signs,
+    unclear_sheets,
+)
 from core.inventory.upload_memo import UploadMemo
 from core.inventory.xlsx_rows import DamagedSheet, Workbook
 from core.kernel.errors import BadRequest
@@ -48,6 +54,9 @@ class TableFile:
     encoding: TextEncoding | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    sheet_choice: str = ""  # which sheet of a workbook holds the servers, and why
+    # Column index -> {a value as the file writes it, in lower case -> the value stored}
+    translations: dict[int, dict[str, str]] = field(default_factory=dict)
     profile: Profile = PLAIN
     # Rows read with a caveat (row number -> what), filled in as rows are read.
     row_notes: dict[int, str] = field(default_factory=dict)
@@ -85,8 +94,11 @@ def read_table(
     limits: ImportLimits | None = None,
     choices: MappingChoices | None = None,
     memo: UploadMemo | None = None,
+    sheet: str | None = None,
 ) -> TableFile:
-    """The file as a table; `memo` keeps what the next read of the same file can reuse."""
+    """The file as a table; `memo` keeps what the next read of the same file can reuse.
+    `sheet` names the workbook's sheet to read; by default the one that holds the servers
+    (core.inventory.sheet_choice)."""
     limits = limits or ImportLimits.from_settings()
     if not isinstance(content, bytes | bytearray) or not content:
         raise BadRequest("the file is empty", field="file")
@@ -94,7 +106,7 @@ def read_table(
         raise file_too_large(len(content), limits.max_file_bytes)
     suffix = PurePath(filename or "").suffix.lower()
     if content[:4] == b"PK\x03\x04":
-        return _read_workbook(bytes(content), limits, choices, memo)
+        return _read_workbook(bytes(content), limits, choices, memo, sheet)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise BadRequest(
             "this is an old Excel .xls workbook; save it as .xlsx or CSV", field="file"
@@ -125,6 +137,7 @@ def _read_csv(content: bytes, limits: ImportLimits, choices: MappingChoices | No
         profiled_columns(headers, profile, choices),
         header_row,
         limits,
+        translations=_translations(headers, choices),
         profile=profile,
         encoding=encoding,
         delimiter=delimiter,
@@ -134,30 +147,95 @@ def _read_csv(content: bytes, limits: ImportLimits, choices: MappingChoices | No
 
 
 def _read_workbook(
-    content: bytes, limits: ImportLimits, choices: MappingChoices | None, memo: UploadMemo | None
+    content: bytes,
+    limits: ImportLimits,
+    choices: MappingChoices | None,
+    memo: UploadMemo | None,
+    wanted: str | None = None,
 ) -> TableFile:
     workbook = Workbook(content, limits, memo)
+    sheets = list(workbook.sheets)
+    if wanted is not None and wanted.strip():
+        name = _named_sheet(sheets, wanted)
+        header_row, headers = _find_header(workbook.rows(name), f"sheet {name!r}")
+        return _sheet_table(workbook, name, header_row, headers, choices, f"sheet {name!r}: chosen")
     failure: BadRequest | None = None
-    for sheet_name in preferred_sheets(list(workbook.sheets)):
+    found: dict[str, tuple[int, list[str]]] = {}
+    candidates: list[SheetCandidate] = []
+    for sheet_name in preferred_sheets(sheets):
         try:
             header_row, headers = _find_header(workbook.rows(sheet_name), f"sheet {sheet_name!r}")
         except (NoHeader, DamagedSheet) as error:
             failure = failure or error
             continue
-        profile = detect_profile(headers, list(workbook.sheets))
-        return TableFile(
-            "xlsx",
-            headers,
-            profiled_columns(headers, profile, choices),
-            header_row,
-            limits,
-            sheet=sheet_name,
-            profile=profile,
-            workbook=workbook,
-            _open_rows=partial(workbook.rows, sheet_name),
-            _count_rows=partial(workbook.estimate_rows, sheet_name),
-        )
-    raise failure or BadRequest("the workbook has no sheets", field="file")
+        profile = detect_profile(headers, sheets)
+        columns = profiled_columns(headers, profile, choices)
+        preferred = sheet_name.strip().lower() in profile.sheets
+        found[sheet_name] = (header_row, headers)
+        candidates.append(SheetCandidate(sheet_name, server_signs(columns), preferred))
+        if preferred:
+            break  # the sheet the tool writes its servers on: no need to look further
+    if not candidates:
+        raise failure or BadRequest("the workbook has no sheets", field="file")
+    chosen, why = choose_sheet(candidates)
+    if chosen is None:
+        counts = [(c.name, _data_rows(workbook, c.name, found[c.name][0])) for c in candidates]
+        raise unclear_sheets(counts)
+    header_row, headers = found[chosen.name]
+    return _sheet_table(workbook, chosen.name, header_row, headers, choices, why)
+
+
+def _sheet_table(
+    workbook: Workbook,
+    sheet_name: str,
+    header_row: int,
+    headers: list[str],
+    choices: MappingChoices | None,
+    why: str,
+) -> TableFile:
+    profile = detect_profile(headers, list(workbook.sheets))
+    return TableFile(
+        "xlsx",
+        headers,
+        profiled_columns(headers, profile, choices),
+        header_row,
+        workbook.limits,
+        sheet=sheet_name,
+        sheet_choice=why,
+        translations=_translations(headers, choices),
+        profile=profile,
+        workbook=workbook,
+        _open_rows=partial(workbook.rows, sheet_name),
+        _count_rows=partial(workbook.estimate_rows, sheet_name),
+    )
+
+
+def _named_sheet(sheets: list[str], wanted: str) -> str:
+    """The sheet a person named, whatever its case and surrounding blanks."""
+    text = wanted.strip()
+    for matches in (lambda s: s == text, lambda s: s.strip().lower() == text.lower()):
+        found = next((sheet for sheet in sheets if matches(sheet)), None)
+        if found is not None:
+            return found
+    listed = ", ".join(repr(sheet) for sheet in sheets[:40])
+    raise BadRequest(
+        f"the workbook has no sheet {text[:100]!r}: its sheets are {listed}", field="sheet"
+    )
+
+
+def _data_rows(workbook: Workbook, sheet_name: str, header_row: int) -> int:
+    """Filled rows below the header, counted up to the row limit (for the refusal only)."""
+    rows = workbook.rows(sheet_name)
+    counted = 0
+    try:
+        for number, cells in rows:
+            if number > header_row and any(_filled(cell) for cell in cells):
+                counted += 1
+                if counted > workbook.limits.max_rows:
+                    break
+    finally:
+        rows.close()
+    return counted
 
 
 def profiled_columns(
@@ -168,6 +246,17 @@ def profiled_columns(
     chosen_columns, chosen_units = choices.by_normalized_header() if choices else ({}, {})
     columns = {**profile.columns, **chosen_columns}
     return map_columns(headers, columns, {**profile.units, **chosen_units})
+
+
+def _translations(headers: list[str], choices: MappingChoices | None) -> dict[int, dict[str, str]]:
+    if choices is None or not choices.values:
+        return {}
+    by_header = choices.translations_by_normalized_header()
+    return {
+        index: by_header[normalize_header(header)]
+        for index, header in enumerate(headers)
+        if normalize_header(header) in by_header
+    }
 
 
 def _find_header(rows: RowSource, where: str) -> tuple[int, list[str]]:

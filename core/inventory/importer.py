@@ -15,6 +15,7 @@ from core.access import audit
 from core.inventory.files import TableFile, read_table
 from core.inventory.limits import ImportLimits
 from core.inventory.mapping_choices import MappingChoices
+from core.inventory.name_spellings import match_other_spellings
 from core.inventory.preview import ImportPreview, preview_import
 from core.inventory.provenance import (
     IMPORT_ORIGIN,
@@ -57,6 +58,8 @@ class ImportReport:
     # Values people gave that the file replaced (the engagement's newest import wins).
     replaced: list[dict[str, Any]] = field(default_factory=list)
     profile: str = "plain sheet"  # which tool's export the file was read as
+    sheet: str | None = None  # the workbook's sheet read, None for a CSV
+    sheet_choice: str = ""  # why that sheet: the one that holds the servers, or chosen
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +76,7 @@ def import_assets(
     key: str | None = None,
     choices: MappingChoices | None = None,
     memo: UploadMemo | None = None,
+    sheet: str | None = None,
 ) -> ImportReport:
     """Create or update the engagement's assets from the file; all rows or none.
 
@@ -81,21 +85,24 @@ def import_assets(
     `key` names the column that tells rows apart (core.inventory.row_keys); default the name.
     `choices` are a person's changes to the detected mapping (core.inventory.mapping_choices).
     `memo` is the one the file's previews were read with, if any (core.inventory.upload_memo).
+    `sheet` names a workbook's sheet to read; by default the one that holds the servers.
     """
     uow.require(Action.IMPORT_ASSETS)
     limits = limits or ImportLimits.from_settings(max_rows=max_rows)
-    table = read_table(content, filename, limits, choices, memo)
+    table = read_table(content, filename, limits, choices, memo, sheet)
     keys = RowKeys(table.columns, key)
     # A key other than the name needs every name first; else an estimate does for progress.
     total = keys.count_names(table.rows()) if keys.counts_names else table.estimated_rows()
-    report = ImportReport(rows=total, profile=table.profile.label)
+    report = ImportReport(
+        rows=total, profile=table.profile.label, sheet=table.sheet, sheet_choice=table.sheet_choice
+    )
     default_type = default_asset_type(table.columns, table.profile)
-    convert_row = RowConverter(table.columns, default_type, table.profile)
+    convert_row = RowConverter(table.columns, default_type, table.profile, table.translations)
     batch: list[AssetRow] = []
     processed = 0
     # RVTools' vCPU, vMemory, vDisk and vPartition tabs give what vInfo rows lack.
     tabs = RvtoolsTabs.of(table)
-    writer = _BatchWriter(uow, table, str(filename)[:200], tabs)
+    writer = _BatchWriter(uow, table, str(filename)[:200], tabs, by_name=not keys.counts_names)
     try:
         for number, cells in table.rows():  # refuses a file over the row limit at the limit
             processed += 1
@@ -132,6 +139,7 @@ def import_assets(
         "assets_imported",
         filename=str(filename)[:255],
         profile=table.profile.name,
+        sheet=table.sheet,
         rows=report.rows,
         created=report.created,
         updated=report.updated,
@@ -149,8 +157,16 @@ class _BatchWriter:
     engagement without assets at that point needs no lookups (names in the file are unique).
     """
 
-    def __init__(self, uow: UnitOfWork, table: TableFile, filename: str, tabs: RvtoolsTabs | None):
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        table: TableFile,
+        filename: str,
+        tabs: RvtoolsTabs | None,
+        by_name: bool = True,
+    ):
         self.uow, self.filename = uow, filename
+        self.by_name = by_name  # rows keyed by the name: a short name and its FQDN are one
         self.assets = uow.assets
         self.lock = is_postgresql(uow.session)
         self.assets.lock_for_import()
@@ -186,15 +202,16 @@ class _BatchWriter:
         if not batch:
             return
         self.finish()
+        columns = ["id", *self.compared, "custom_attributes", *IMPORT_ORIGIN]
         stored = (
             {}
             if self.nothing_stored
             else self.assets.rows_by_name(
-                [row.name for row in batch],
-                ["id", *self.compared, "custom_attributes", *IMPORT_ORIGIN],
-                for_update=self.lock,
+                [row.name for row in batch], columns, for_update=self.lock
             )
         )
+        if self.by_name and not self.nothing_stored:
+            match_other_spellings(self.assets, batch, stored, columns, for_update=self.lock)
         conflicts, replaced, kept = keep_answers(self.uow, batch, stored)
         report.conflicts.extend(conflicts)
         report.replaced.extend(replaced)

@@ -1,8 +1,10 @@
-"""What a person changed in a file's detected mapping: a column remapped, ignored, or its unit set.
+"""What a person changed in a file's detected mapping: a column remapped, ignored, its unit set,
+or its values translated ("PRD" -> production).
 
 Choices name columns by their header as the file writes it. A target is an asset field
 ("memory_gb", "fqdn"), a custom attribute ("custom_attributes.rack") or "ignore"; a unit is a
-size unit ("mb", "gib", ...) for a size column. They are checked here, at the edge, and then
+size unit ("mb", "gib", ...) for a size column; a translation maps a value as the file writes it
+(compared whatever its case and surrounding blanks) to the value stored. They are checked here, at the edge, and then
 win over both the alias table and the source profile.
 """
 
@@ -22,6 +24,7 @@ FIELDS = ("name", "asset_type", *TYPED_ASSET_FIELDS, *(a.name for a in CATALOGUE
 TARGETS = tuple(dict.fromkeys(FIELDS))  # every field a column can be mapped to, in order
 UNITS = tuple(UNIT_FACTORS_TO_GB)
 MAX_CHOICES = 500
+MAX_VALUE_CHARS = 200
 _CUSTOM_KEY = re.compile(r"[^\W_][\w\-. ]{0,199}")
 
 
@@ -29,15 +32,32 @@ _CUSTOM_KEY = re.compile(r"[^\W_][\w\-. ]{0,199}")
 class MappingChoices:
     columns: Mapping[str, str] = field(default_factory=dict)  # header -> target or IGNORE
     units: Mapping[str, str] = field(default_factory=dict)  # header -> size unit
+    # header -> {the file's value -> the value stored}
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, columns: Any = None, units: Any = None) -> "MappingChoices":
+    def parse(cls, columns: Any = None, units: Any = None, values: Any = None) -> "MappingChoices":
         """Checked choices, or BadRequest naming the first that cannot be."""
         checked_columns = {
             _header(h): _target(h, t) for h, t in _pairs(columns, "mapping").items() if t
         }
         checked_units = {_header(h): _unit(h, u) for h, u in _pairs(units, "units").items() if u}
-        return cls(checked_columns, checked_units)
+        checked_values = {
+            _header(h): _translations(h, t) for h, t in _pairs(values, "values").items() if t
+        }
+        return cls(checked_columns, checked_units, checked_values)
+
+    def with_columns(self, columns: Mapping[str, str]) -> "MappingChoices":
+        """These choices with more column targets, which win over the ones held."""
+        extra = MappingChoices.parse(columns)
+        return MappingChoices({**self.columns, **extra.columns}, self.units, self.values)
+
+    def translations_by_normalized_header(self) -> dict[str, dict[str, str]]:
+        """Per column, the file's value in lower case -> the value stored."""
+        return {
+            normalize_header(h): {raw.strip().casefold(): to for raw, to in table.items()}
+            for h, table in self.values.items()
+        }
 
     def by_normalized_header(self) -> tuple[dict[str, str], dict[str, str]]:
         """The choices keyed as the column mapping looks headers up."""
@@ -46,8 +66,12 @@ class MappingChoices:
             {normalize_header(h): u for h, u in self.units.items()},
         )
 
-    def as_dict(self) -> dict[str, dict[str, str]]:
-        return {"columns": dict(self.columns), "units": dict(self.units)}
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return {
+            "columns": dict(self.columns),
+            "units": dict(self.units),
+            "values": {h: dict(t) for h, t in self.values.items()},
+        }
 
 
 def _pairs(value: Any, what: str) -> dict[Any, Any]:
@@ -83,3 +107,18 @@ def _unit(header: str, unit: Any) -> str:
         units = ", ".join(UNITS)
         raise BadRequest(f"{header!r}: {text[:20]!r} is no size unit ({units})", field="units")
     return text
+
+
+def _translations(header: str, table: Any) -> dict[str, str]:
+    pairs = _pairs(table, "values")
+    checked = {}
+    for raw, to in pairs.items():
+        source, target = str(raw).strip(), str(to).strip() if to is not None else ""
+        if not source or not target or max(len(source), len(target)) > MAX_VALUE_CHARS:
+            raise BadRequest(
+                f"{header!r}: a translation takes a value of 1 to {MAX_VALUE_CHARS} characters"
+                " to another",
+                field="values",
+            )
+        checked[source] = target
+    return checked

@@ -48,7 +48,9 @@ def split_os(text: str) -> tuple[str | None, str | None]:
     """
     family = os_family(text)
     if family is None:
-        return None, None
+        # vSphere's "Other (64-bit)", "Other (32-bit)": a guest of no listed family
+        other = re.fullmatch(r"(?i)\s*other\b\W*", _BITNESS.sub(" ", text))
+        return ("Other", None) if other else (None, None)
     rest = " ".join(_BITNESS.sub(" ", text).split())
     if family != "Linux":
         rest = _VENDOR_WORDS.sub("", rest)

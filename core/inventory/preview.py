@@ -15,6 +15,7 @@ from core.inventory.row_keys import RowKeys
 from core.inventory.rows import RowConverter, RowProblem, default_asset_type
 from core.inventory.rvtools_tabs import RvtoolsTabs
 from core.inventory.upload_memo import UploadMemo
+from core.inventory.xlsx_rows import Workbook
 
 MAX_SAMPLE_ROWS = 200
 
@@ -32,6 +33,8 @@ class ImportPreview:
     # Per sample row, why the import would skip it (None: it would be imported).
     skip_reasons: list[str | None] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # source column -> size unit read in
+    sheet: str | None = None  # the workbook's sheet read (the servers'), None for a CSV
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook, in order
 
 
 def preview_import(
@@ -43,16 +46,20 @@ def preview_import(
     choices: MappingChoices | None = None,
     key: str | None = None,
     memo: UploadMemo | None = None,
+    sheet: str | None = None,
 ) -> ImportPreview:
     """How the file's columns map to asset fields and its first rows, read and no further,
     each with the reason the import would skip it. Previews and the import of one file may
     share a `memo`, so that what they all need is read once."""
-    table = read_table(content, filename, limits, choices, memo)
+    table = read_table(content, filename, limits, choices, memo, sheet)
     wanted = max(0, min(int(sample_rows), MAX_SAMPLE_ROWS))
     samples: list[dict[str, Any]] = []
     reasons: list[str | None] = []
     convert_row = RowConverter(
-        table.columns, default_asset_type(table.columns, table.profile), table.profile
+        table.columns,
+        default_asset_type(table.columns, table.profile),
+        table.profile,
+        table.translations,
     )
     keys = RowKeys(table.columns, key)
     more_rows = False
@@ -84,7 +91,18 @@ def preview_import(
         profile=table.profile.label,
         skip_reasons=reasons,
         units={column.header: column.unit for column in table.columns if column.unit},
+        sheet=table.sheet,
+        sheets=list(table.workbook.sheets) if table.workbook is not None else [],
     )
+
+
+def workbook_sheets(
+    content: bytes, limits: ImportLimits | None = None, memo: UploadMemo | None = None
+) -> list[str]:
+    """A workbook's sheets in order, for a person to choose the servers' sheet; [] for a CSV."""
+    if not isinstance(content, bytes | bytearray) or content[:4] != b"PK\x03\x04":
+        return []
+    return list(Workbook(bytes(content), limits or ImportLimits.from_settings(), memo).sheets)
 
 
 def _skip_reason(convert_row: RowConverter, keys: RowKeys, number: int, cells: list) -> str | None:
@@ -99,6 +117,7 @@ def _notes(table: TableFile) -> list[str]:
     notes = [f"read as {table.profile.label}"]
     if table.kind == "xlsx":
         notes.append(f"sheet {table.sheet!r}, header on row {table.header_row}")
+        notes.append(f"servers read from {table.sheet_choice}")
     else:
         delimiter = {"\t": "tab"}.get(table.delimiter or ",", table.delimiter)
         encoding = table.encoding.name if table.encoding else "utf-8"

@@ -8,7 +8,7 @@ text_values.py), so a value means the same wherever it comes from.
 """
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +111,11 @@ class RowConverter:
     """convert_row for many rows of one file: each column's converter is chosen once."""
 
     def __init__(
-        self, columns: Sequence[ColumnTarget], default_type: str, profile: Profile = PLAIN
+        self,
+        columns: Sequence[ColumnTarget],
+        default_type: str,
+        profile: Profile = PLAIN,
+        translations: Mapping[int, Mapping[str, str]] | None = None,
     ):
         self.width = len(columns)
         self.default_type = default_type
@@ -129,11 +133,13 @@ class RowConverter:
                 continue  # a column the person chose to ignore
             key = column.custom_key
             label = column.header or column.target
+            table = (translations or {}).get(column.index)
             if key is not None:
-                converter = _remembered(_custom_converter(key, column))
+                converter = _remembered(_translated(_custom_converter(key, column), table))
                 self.plan.append((column.index, label, key, True, converter))
             else:
-                converter = _remembered(_typed_converter(column.target, column))
+                converter = _typed_converter(column.target, column)
+                converter = _remembered(_translated(converter, table))
                 self.plan.append((column.index, label, column.target, False, converter))
 
     def __call__(self, number: int, cells: Sequence[Any]) -> AssetRow:
@@ -171,6 +177,19 @@ class RowConverter:
         values["name"] = name
         values["asset_type"] = values.get("asset_type") or self.default_type
         return AssetRow(number, name, values, custom)
+
+
+def _translated(convert: Converter, table: Mapping[str, str] | None) -> Converter:
+    """`convert`, reading a value the mapping translates ("PRD") as its translation."""
+    if not table:
+        return convert
+
+    def translated(raw: Any) -> Any:
+        text = clean_value(raw)
+        found = table.get(text.casefold()) if text is not None else None
+        return convert(raw if found is None else found)
+
+    return translated
 
 
 def _remembered(convert: Converter) -> Converter:

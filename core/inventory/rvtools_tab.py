@@ -8,11 +8,12 @@ needs them. Only what each VM holds is kept, for at most as many VMs as the row 
 """
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from core.catalogue.numbers import COUNT, GIGABYTES, parse_number
-from core.catalogue.text_values import ValueProblem, shown
+from core.catalogue.text_values import ValueProblem, clean_value, shown
 from core.inventory.column_mapping import UNIT_FACTORS_TO_GB, normalize_header
 from core.inventory.rvtools_identity import Key, VmIdentity
 from core.inventory.xlsx_rows import DamagedSheet, Workbook
@@ -30,6 +31,8 @@ class TabValue:
     whole: bool = False  # a count
     # vInfo has a column for it: filling it is worth a note on the row (else only a source).
     stands_in: bool = False
+    text: bool = False  # kept as written (an OS, a cluster), the VM's first row's
+    listed: bool = False  # each row's number, in order ("100, 50": each disk's size)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class VmEntry:
     name: str
     first_row: int  # where the report and the value's source point
     rows: int
-    values: list[float | None]
+    values: list[Any]  # a number, or the text of a text value
     problems: list[str] | None = None  # per value: why it is not used ("" when it is)
 
 
@@ -129,7 +132,7 @@ class Tab:
         return entries
 
 
-Reader = tuple[int, float, bool]  # cell index, factor to the stored unit, whole number
+Reader = tuple[int, float, bool, bool, bool]  # cell, factor to GB, whole, text, listed
 
 
 def _column(headers: list[str], value: TabValue) -> tuple[int, str] | None:
@@ -141,7 +144,8 @@ def _reader(value: TabValue, column: tuple[int, str] | None) -> Reader | None:
     if column is None:
         return None
     index, unit = column
-    return index, UNIT_FACTORS_TO_GB[unit] if unit else 1.0, value.whole
+    factor = UNIT_FACTORS_TO_GB[unit] if unit else 1.0
+    return index, factor, value.whole, value.text, value.listed
 
 
 def _take(
@@ -149,8 +153,13 @@ def _take(
 ) -> None:
     if entry.problems is not None and entry.problems[index]:
         return  # one unreadable row: the VM's value is not used
-    cell, factor, whole = read
+    cell, factor, whole, text, listed = read
     raw = cells[cell] if cell < len(cells) else None
+    if text:
+        if entry.values[index] is None:
+            with suppress(ValueProblem):  # a NUL character: no value
+                entry.values[index] = clean_value(raw)
+        return
     try:
         value = parse_number(raw, GIGABYTES if factor != 1.0 else COUNT, unit_factor=factor)
         if value is not None and value < 0:
@@ -167,4 +176,7 @@ def _take(
     if whole:
         value = int(value)  # small counts are shared objects: a VM's sockets cost nothing
     earlier = entry.values[index]
+    if listed:
+        entry.values[index] = [*(earlier or []), value]
+        return
     entry.values[index] = value if earlier is None or not summed else earlier + value

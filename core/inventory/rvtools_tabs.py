@@ -20,9 +20,26 @@ from typing import Any
 
 from core.inventory.column_mapping import normalize_header
 from core.inventory.files import TableFile
+from core.inventory.profiles import Profile
+from core.inventory.profiles.profile import split_os_in
 from core.inventory.rows import AssetRow
 from core.inventory.rvtools_identity import Key, VmIdentity
 from core.inventory.rvtools_tab import Tab, TabSpec, TabValue, VmEntry
+
+# What every per-VM tab states of its VM besides its own values ("VM", ..., "Datacenter",
+# "Cluster", "Host", "Folder", "OS according to the configuration file", "OS according to
+# the VMware Tools", ...): taken where vInfo has no such column, or (the OS) a blank one.
+TEXT_VALUES = (
+    TabValue("operating_system", {"os_according_to_the_vmware_tools": ""}, "OS", typed=True,
+             stands_in=True, text=True),
+    TabValue("os_configuration_file", {"os_according_to_the_configuration_file": ""},
+             "OS of the configuration file", text=True),
+    TabValue("datacenter", {"datacenter": ""}, "datacenter", text=True),
+    TabValue("cluster", {"cluster": ""}, "cluster", text=True),
+    TabValue("host", {"host": ""}, "host", text=True),
+    TabValue("folder", {"folder": ""}, "folder", text=True),
+)  # fmt: skip
+OS_FIELDS = ("operating_system", "os_configuration_file")
 
 # Each value's headers as RVTools names them, then as its command-line exports do.
 TAB_SPECS = (
@@ -32,23 +49,28 @@ TAB_SPECS = (
         TabValue("cpu_sockets", {"sockets": "", "vcpusockets": ""}, "sockets", whole=True),
         TabValue("cores_per_socket", {"cores_p_s": "", "vcpucorespersocket": ""},
                  "cores per socket", whole=True),
-        TabValue("cpu_reservation_mhz", {"reservation": ""}, "CPU reservation"),
+        TabValue("cpu_reservation_mhz", {"reservation": ""}, "CPU reservation"), *TEXT_VALUES,
     ), summed=False),
     TabSpec("vmemory", (
         TabValue("memory_gb", {"size_mib": "mib", "size_mb": "mb", "vmemorysizemib": "mib"},
                  "memory size", typed=True, stands_in=True),
         TabValue("memory_reservation_gb", {"reservation": "mib", "vmemoryreservation": "mib"},
-                 "memory reservation"),
+                 "memory reservation"), *TEXT_VALUES,
     ), summed=False),
+    TabSpec("vtools", TEXT_VALUES, summed=False),
     TabSpec("vdisk", (
         TabValue("storage_gb",
                  {"capacity_mib": "mib", "capacity_mb": "mb", "vdiskcapacitymib": "mib"},
                  "provisioned storage", typed=True, stands_in=True),
+        TabValue("disk_sizes_gb",
+                 {"capacity_mib": "mib", "capacity_mb": "mb", "vdiskcapacitymib": "mib"},
+                 "each disk's size", listed=True),
+        *TEXT_VALUES,
     ), summed=True, part="disk"),
     TabSpec("vpartition", (
         TabValue("storage_used_gb",
                  {"consumed_mib": "mib", "consumed_mb": "mb", "vpartitionconsumedmib": "mib"},
-                 "storage in use", stands_in=True),
+                 "storage in use", stands_in=True), *TEXT_VALUES,
     ), summed=True, part="partition"),
 )  # fmt: skip
 
@@ -56,9 +78,13 @@ TAB_SPECS = (
 class RvtoolsTabs:
     """Fills what a vInfo row lacks from vCPU, vMemory, vDisk and vPartition, and says so."""
 
-    def __init__(self, tabs: list[Tab], damaged: list[Tab]):
+    def __init__(
+        self, tabs: list[Tab], damaged: list[Tab], profile: Profile, present: frozenset[str]
+    ):
         self.tabs = tabs
         self.damaged = damaged
+        self.profile = profile
+        self.present = present  # the fields and custom keys vInfo has a column for
         # vInfo's VMs (skipped rows too: templates are in vInfo), per identity the tabs use.
         self.vinfo_keys: dict[VmIdentity, set[Key]] = {tab.vinfo: set() for tab in tabs}
 
@@ -82,29 +108,47 @@ class RvtoolsTabs:
         ]
         tabs = [tab for tab in opened if tab.readable]
         damaged = [tab for tab in opened if tab.damaged]
-        return cls(tabs, damaged) if tabs or damaged else None
+        present = frozenset(c.custom_key or c.target for c in table.columns if c.target)
+        return cls(tabs, damaged, table.profile, present) if tabs or damaged else None
 
     @property
     def typed_fields(self) -> list[str]:
         """Typed asset columns a filled row may hold although vInfo has no column for them."""
-        return [
+        fields = [
             value.field
             for tab in self.tabs
             for index, value in enumerate(tab.spec.values)
             if value.typed and tab.gives(index)
         ]
+        if "operating_system" in fields:
+            fields.append("os_version")  # the OS a tab gives is split as vInfo's is
+        return list(dict.fromkeys(fields))
 
     def notes(self) -> list[str]:
         """What the preview says the import will read from the tabs."""
         notes = []
         for tab in self.tabs:
-            says = [value.says for i, value in enumerate(tab.spec.values) if tab.gives(i)]
+            says = [
+                v.says
+                for i, v in enumerate(tab.spec.values)
+                if tab.gives(i) and not v.text and not v.listed
+            ]
+            if not says:
+                continue
             listed = ", ".join(says[:-1]) + " and " + says[-1] if len(says) > 1 else says[0]
             summed = " (summed per VM)" if tab.spec.summed else ""
             it = "them" if len(says) > 1 else "it"
             notes.append(
                 f"sheet {tab.name!r} gives {listed}{summed} where a vInfo row lacks {it}"
                 " (read at import)"
+            )
+        stating = [tab.name for tab in self.tabs if any(
+            tab.gives(i) for i, value in enumerate(tab.spec.values) if value.text
+        )]  # fmt: skip
+        if stating:
+            notes.append(
+                f"sheets {', '.join(stating)} give the OS, datacenter, cluster, host and folder"
+                " where vInfo lacks them (read at import)"
             )
         notes.extend(f"{tab.damaged}: what it holds is not used" for tab in self.damaged)
         return notes
@@ -123,7 +167,7 @@ class RvtoolsTabs:
             lacking = [
                 (index, value)
                 for index, value in enumerate(tab.spec.values)
-                if tab.gives(index) and _lacks(row, value)
+                if tab.gives(index) and self._lacks(row, value)
             ]
             if not lacking:
                 continue
@@ -131,7 +175,33 @@ class RvtoolsTabs:
             entry = tab.entries().get(key) if key is not None else None
             if entry is not None:
                 notes.extend(_filled(row, tab, entry, lacking))
+        if any(field in row.origins for field in OS_FIELDS):
+            notes.extend(self._os_of(row))
         return "; ".join(notes)
+
+    def _lacks(self, row: AssetRow, value: TabValue) -> bool:
+        if value.field == "os_configuration_file":  # stands in for the OS only
+            return row.values.get("operating_system") is None and not row.custom.get(value.field)
+        if value.text and not value.typed and value.field in self.present:
+            return False  # vInfo states it (a blank cluster: a host of no cluster)
+        if value.listed:  # each disk's size: wanted for a VM of several disks only
+            return row.custom.get(value.field) is None and _disks(row) != 1
+        return _lacks(row, value)
+
+    def _os_of(self, row: AssetRow) -> list[str]:
+        """The OS a tab gave, as vInfo's is read: the configuration file's when the Tools'
+        is blank, split into family and version."""
+        notes = []
+        if row.values.get("operating_system") is None and row.custom.get("os_configuration_file"):
+            row.values["operating_system"] = row.custom["os_configuration_file"]
+            sheet = row.origins["os_configuration_file"]
+            row.origins["operating_system"] = sheet
+            notes.append(f"OS from sheet {sheet[0]} (configuration file)")
+        if "operating_system" in row.origins and self.profile.split_os:
+            row.values["os_version"] = None
+            split_os_in(row.values, row.custom)
+            row.origins["os_version"] = row.origins["operating_system"]
+        return notes
 
     def unmatched(self) -> list[dict[str, Any]]:
         """One report line per VM of a tab read that vInfo does not list: its rows are ignored."""
@@ -156,6 +226,14 @@ class RvtoolsTabs:
         return entries
 
 
+def _disks(row: AssetRow) -> int | None:
+    """The VM's disks as vInfo counts them ("Disks"), None when it does not say."""
+    try:
+        return int(str(row.custom.get("disk_count")))
+    except ValueError:
+        return None
+
+
 def _lacks(row: AssetRow, value: TabValue) -> bool:
     if value.typed:
         return row.values.setdefault(value.field, None) is None
@@ -175,7 +253,10 @@ def _filled(
         number = entry.values[index]
         if number is None:
             continue
-        stored = int(number) if value.whole else round(number, 4)
+        if value.listed:
+            stored: Any = ", ".join(f"{size:g}" for size in (round(n, 2) for n in number))
+        else:
+            stored = number if value.text else int(number) if value.whole else round(number, 4)
         (row.values if value.typed else row.custom)[value.field] = stored
         row.origins[value.field] = (tab.name, entry.first_row)
         if value.stands_in:

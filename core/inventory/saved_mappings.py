@@ -35,7 +35,7 @@ def load_mapping(uow: UnitOfWork, name: str) -> SavedMapping:
     stored = uow.import_mappings.get(_name(name))
     if stored is None:
         raise NotFound(f"no saved mapping {name!r}")
-    choices = MappingChoices.parse(stored.columns, stored.units)
+    choices = MappingChoices.parse(stored.columns, stored.units, stored.value_translations)
     return SavedMapping(stored.name, choices, stored.row_key)
 
 
@@ -50,7 +50,11 @@ def save_mapping(
     row_key = key.strip() if key else None
     saved = choices.as_dict()
     uow.import_mappings.save(
-        checked, columns=saved["columns"], units=saved["units"], row_key=row_key
+        checked,
+        columns=saved["columns"],
+        units=saved["units"],
+        value_translations=saved["values"] or None,
+        row_key=row_key,
     )
     audit.record(uow, "import_mapping_saved", name=checked)
     return SavedMapping(checked, choices, row_key)

@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import String, Uuid, any_, bindparam, func, select, text
+from sqlalchemy import String, Uuid, any_, bindparam, func, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.catalogue.attributes import TYPED_ASSET_FIELDS
@@ -144,6 +144,24 @@ class AssetRepository(TenantRepository):
                 query = query.join(wanted, Asset.name == wanted.c.name)
             else:
                 query = query.where(Asset.name.in_(chunk))
+            if for_update:
+                query = query.with_for_update(of=Asset.__table__)
+            found.update((row.name, row) for row in self.db.execute(query))
+        return found
+
+    def rows_by_name_prefix(
+        self, prefixes: Sequence[str], columns: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Any]:
+        """Plain rows of the assets whose name starts with one of `prefixes` (a short name
+        and its dot: "web-01." finds "web-01.corp.example.com")."""
+        selected = [Asset.__table__.c.name, *(Asset.__table__.c[name] for name in columns)]
+        found: dict[str, Any] = {}
+        for chunk in _chunks(prefixes, 200):
+            escaped = [
+                p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for p in chunk
+            ]
+            wanted = or_(*(Asset.name.like(pattern, escape="\\") for pattern in escaped))
+            query = self._scoped(select(*selected), Asset).where(wanted)
             if for_update:
                 query = query.with_for_update(of=Asset.__table__)
             found.update((row.name, row) for row in self.db.execute(query))

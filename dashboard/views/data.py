@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.inventory.importer import import_assets, preview_import
+from core.inventory.preview import workbook_sheets
 from core.inventory.provenance import source_order
 from core.storage.value_sources import SOURCE_ORDERS
 from dashboard import state
@@ -24,9 +25,11 @@ if upload is None:
     st.stop()
 content = upload.getvalue()
 memo = import_file.memo_for(content)  # the file's workbook parts are read once, not per preview
+sheets = state.call_without_uow(workbook_sheets, content, memo=memo, doing="read this file")
+sheet = import_file.choose_sheet(sheets)
 saved_choices, saved_key, started = import_mapping.start_from()
 detected = state.call_without_uow(
-    preview_import, content, upload.name, memo=memo, doing="read this file"
+    preview_import, content, upload.name, memo=memo, sheet=sheet, doing="read this file"
 )
 st.caption(f"Read as {detected.profile}.")
 shown = state.call_without_uow(
@@ -35,9 +38,10 @@ shown = state.call_without_uow(
     upload.name,
     choices=saved_choices,
     memo=memo,
+    sheet=sheet,
     doing="read this file",
 )
-choices = import_mapping.edit(shown, detected, started)
+choices = import_mapping.edit(shown, detected, started, saved_choices)
 key = import_mapping.choose_key(detected, saved_key)
 preview = state.call_without_uow(
     preview_import,
@@ -46,6 +50,7 @@ preview = state.call_without_uow(
     choices=choices,
     key=key,
     memo=memo,
+    sheet=sheet,
     doing="read this file",
 )
 import_mapping.offer_saving(choices, key)
@@ -87,6 +92,7 @@ if st.button(f"Import {rows_to_import}", type="primary", key="import_run"):
         key=key,
         choices=choices,
         memo=memo,
+        sheet=sheet,
         doing="import assets",
     )
     if report is not None:

@@ -28,3 +28,15 @@ def memo_for(content: bytes) -> UploadMemo:
 def forget() -> None:
     """No file chosen: what was read of the last one is let go."""
     st.session_state.pop(_KEY, None)
+
+
+SERVERS_SHEET = "(the sheet whose rows are servers)"
+
+
+def choose_sheet(sheets: list[str]) -> str | None:
+    """A workbook of several sheets: the one to read, as a person picks it (None: the one
+    whose rows are servers, found by the import)."""
+    if len(sheets) < 2:
+        return None
+    chosen = st.selectbox("Sheet", [SERVERS_SHEET, *sheets], key="import_sheet")
+    return None if chosen == SERVERS_SHEET else str(chosen)

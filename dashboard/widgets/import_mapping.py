@@ -15,6 +15,7 @@ from dashboard import shown_text, state
 
 DETECTED = "(as detected)"
 COLUMN, FIELD, UNIT = "Column in the file", "Asset field", "Unit"
+FILE_VALUE, STORED_VALUE = "Value in the file", "Read as"
 
 
 def start_from() -> tuple[MappingChoices, str | None, str]:
@@ -47,9 +48,15 @@ def target_words(targets: set[str]) -> dict[str, str]:
     return shown
 
 
-def edit(preview: ImportPreview, detected: ImportPreview, started: str) -> MappingChoices:
+def edit(
+    preview: ImportPreview,
+    detected: ImportPreview,
+    started: str,
+    saved: MappingChoices | None = None,
+) -> MappingChoices:
     """The mapping as shown (a saved one applied) and changed in the table; what differs from
-    the `detected` mapping is a choice."""
+    the `detected` mapping is a choice. The value translations of the `saved` mapping are
+    shown and changed below it."""
     targets = target_words({*TARGETS, IGNORE, *preview.mapping.values()})
     target_of = {shown: target for target, shown in targets.items()}
     table = pd.DataFrame(
@@ -80,7 +87,35 @@ def edit(preview: ImportPreview, detected: ImportPreview, started: str) -> Mappi
             columns[header] = target
         if row[UNIT] and row[UNIT] != detected.units.get(header, ""):
             units[header] = row[UNIT]
-    return state.call_without_uow(MappingChoices.parse, columns, units, doing="use that mapping")
+    values = _edit_translations(list(preview.mapping), saved, started)
+    return state.call_without_uow(
+        MappingChoices.parse, columns, units, values, doing="use that mapping"
+    )
+
+
+def _edit_translations(
+    headers: list[str], saved: MappingChoices | None, started: str
+) -> dict[str, dict[str, str]]:
+    """Values of a column read as another ("PRD" as production), as a table of three columns."""
+    rows = [
+        {COLUMN: header, FILE_VALUE: raw, STORED_VALUE: to}
+        for header, table in (saved.values if saved else {}).items()
+        for raw, to in table.items()
+    ]
+    st.caption("Value translations: a value as the file writes it, read as another.")
+    edited = st.data_editor(
+        pd.DataFrame(rows, columns=[COLUMN, FILE_VALUE, STORED_VALUE]),
+        hide_index=True,
+        num_rows="dynamic",
+        column_config={COLUMN: st.column_config.SelectboxColumn(COLUMN, options=headers)},
+        key=f"import_values_{started}",
+    )
+    values: dict[str, dict[str, str]] = {}
+    for row in edited.to_dict("records"):
+        header, raw, to = row.get(COLUMN), row.get(FILE_VALUE), row.get(STORED_VALUE)
+        if isinstance(header, str) and isinstance(raw, str) and isinstance(to, str):
+            values.setdefault(header, {})[raw] = to
+    return values
 
 
 def choose_key(preview: ImportPreview, saved_key: str | None) -> str | None:

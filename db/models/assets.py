@@ -97,6 +97,8 @@ class ImportMapping(TenantMixin, TimestampMixin, Base):
     columns: Mapped[dict[str, Any]] = mapped_column(default=dict)  # header -> target
     units: Mapped[dict[str, Any]] = mapped_column(default=dict)  # header -> size unit
     row_key: Mapped[str | None] = mapped_column(String(200))
+    # header -> {the file's value -> the value stored}; None for mappings saved before 0017
+    value_translations: Mapped[dict[str, Any] | None] = mapped_column()
     __table_args__ = (
         # One mapping per name in an engagement; serves the Import page's list by name.
         UniqueConstraint(

@@ -129,3 +129,23 @@ def test_a_workbook_s_shared_strings_are_read_once_for_its_previews_and_its_impo
     no_exceptions(app)
     assert next(item.value for item in app.metric if item.label == "Created") == "7"
     assert reads == ["read"]
+
+
+def test_a_workbook_without_a_clear_servers_sheet_is_read_from_the_sheet_picked(
+    db, tenant, open_page
+):
+    from tests.core.inventory.assessment_workbooks import workbook_of
+    from tests.core.inventory.test_sheet_choice import SERVERS
+
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    content = workbook_of({"Site A": SERVERS, "Site B": SERVERS[:2]})
+    app = upload(open_page(tenant, "data"), "sites.xlsx", content, xlsx)
+    no_exceptions(app)
+    assert any("No sheet is clearly the servers" in text for text in texts(app, "error"))
+    app.selectbox(key="import_sheet").set_value("Site B").run()
+    no_exceptions(app)
+    assert "1 row(s)" in texts(app, "subheader")
+    assert "servers read from sheet 'Site B': chosen" in texts(app, "caption")
+    app.button(key="import_run").click().run()
+    no_exceptions(app)
+    assert next(item.value for item in app.metric if item.label == "Created") == "1"

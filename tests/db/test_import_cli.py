@@ -240,3 +240,72 @@ def test_a_refused_export_leaves_the_file_it_would_replace_as_it_was(sqlite_file
     assert refused.returncode == 1 and "not found" in refused.stderr.lower()
     assert out.read_bytes() == b"kept"
     assert not list(tmp_path.glob("gaps.csv.*"))
+
+
+def test_import_names_the_servers_sheet_and_takes_another_by_name(sqlite_file, tmp_path):
+    from tests.core.inventory.assessment_workbooks import core_report
+
+    url, make_session, _ctx = sqlite_file
+    report = tmp_path / "AzureMigrate_Assessment_Core_Report.xlsx"
+    report.write_bytes(core_report(vms=12, sql_instances=6))
+    tenant = ("--client", "Acme Corp", "--engagement", "Wave 1")
+
+    servers = run_cli("import-assets", str(report), *tenant, database_url=url)
+    assert servers.returncode == 0, servers.stderr
+    assert "read as Azure Migrate Export report" in servers.stdout
+    assert (
+        "servers read from sheet 'All_VM_IaaS_Server_Rehost_Perf': the sheet its tool writes"
+        " the servers on" in servers.stdout
+    )
+    assert "rows 12: created 12" in servers.stdout
+
+    named = run_cli(
+        "import-assets", str(report), "--sheet", "SQL_All_Instances", *tenant, database_url=url
+    )
+    assert named.returncode == 0, named.stderr
+    assert "servers read from sheet 'SQL_All_Instances': chosen" in named.stdout
+    assert "rows 6: created 6" in named.stdout
+    assert count_assets(make_session) == 18
+
+
+def test_import_takes_columns_by_map_and_a_saved_mapping_by_name(sqlite_file, tmp_path):
+    from core.inventory.mapping_choices import MappingChoices
+    from core.inventory.saved_mappings import save_mapping
+    from tests.factories import in_uow
+
+    url, make_session, ctx = sqlite_file
+    inventory = tmp_path / "servers.csv"
+    inventory.write_text("Hostname,PRDorHML,Cost centre\r\nweb-01,PRD,CC-7\r\nweb-02,HML,CC-8\r\n")
+    tenant = ("--client", "Acme Corp", "--engagement", "Wave 1")
+
+    mapped = run_cli(
+        "import-assets", str(inventory), "--map", "PRDorHML=environment",
+        "--map", "Cost centre=custom_attributes.cost_center", *tenant, database_url=url,
+    )  # fmt: skip
+    assert mapped.returncode == 0, mapped.stderr
+    with make_session() as db:
+        web = db.scalars(select(Asset).where(Asset.name == "web-01")).one()
+        assert (web.environment, web.custom_attributes["cost_center"]) == ("PRD", "CC-7")
+        admin = RequestContext(ctx.client_account_id, ctx.engagement_id, role="admin")
+        choices = MappingChoices.parse(
+            {"PRDorHML": "environment"},
+            values={"PRDorHML": {"PRD": "production", "HML": "staging"}},
+        )
+        in_uow(db, admin, save_mapping, "Team sheet", choices)
+        db.commit()
+
+    saved = run_cli(
+        "import-assets", str(inventory), "--mapping", "Team sheet", *tenant, database_url=url
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert "rows 2: created 0, updated 2" in saved.stdout
+    with make_session() as db:
+        assert sorted(db.scalars(select(Asset.environment))) == ["production", "staging"]
+
+    wrong = run_cli("import-assets", str(inventory), "--map", "PRDorHML", *tenant, database_url=url)
+    assert wrong.returncode == 1
+    assert "--map 'PRDorHML': write it COLUMN=ATTRIBUTE" in wrong.stderr
+    unknown = run_cli(
+        "import-assets", str(inventory), "--mapping", "Nope", *tenant, database_url=url
+    )
+    assert unknown.returncode == 1 and "no saved mapping 'Nope'" in unknown.stderr

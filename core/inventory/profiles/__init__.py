@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from core.inventory.column_mapping import normalize_header
 from core.inventory.profiles.cmdb import DEVICE42, FLEXERA, LANSWEEPER, SERVICENOW
+from core.inventory.profiles.migrate_export import MIGRATE_EXPORT
 from core.inventory.profiles.profile import Profile, SkippedRow
 from core.inventory.profiles.templates import AWS_CMF, AWS_MIGRATION_HUB, AZURE_MIGRATE
 from core.inventory.profiles.vmware import POWERCLI, RVTOOLS
@@ -18,7 +19,7 @@ PLAIN = Profile(
     name="plain", label="plain sheet", detect=lambda _h, _s: True, always_split_os=False
 )
 PROFILES: tuple[Profile, ...] = (
-    RVTOOLS, POWERCLI, AWS_MIGRATION_HUB, AZURE_MIGRATE, AWS_CMF, SERVICENOW, DEVICE42,
+    RVTOOLS, POWERCLI, AWS_MIGRATION_HUB, AZURE_MIGRATE, MIGRATE_EXPORT, AWS_CMF, SERVICENOW, DEVICE42,
     LANSWEEPER, FLEXERA, PLAIN,
 )  # fmt: skip
 BY_NAME = {profile.name: profile for profile in PROFILES}

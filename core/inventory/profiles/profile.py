@@ -18,6 +18,10 @@ from core.inventory.os_names import split_os
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "wahr", "ja"})
 _PRETTY_NAME = re.compile(r"prettyName='([^']+)'")
+_DISTRO = re.compile(r"distroName='([^']+)'")
+_DISTRO_VERSION = re.compile(r"distroVersion='([^']+)'")
+# "Server 2019, (Build 17763.8276)": a version and the build it is at
+_BUILD = re.compile(r"(?i)^(?P<version>.*?)[\s,]*\(\s*build\s+(?P<build>[\w.\-]+)\s*\)\s*$")
 
 Headers = frozenset[str]  # normalized headers of the file
 Detect = Callable[[Headers, tuple[str, ...]], bool]  # (headers, sheet names in lower case)
@@ -54,6 +58,8 @@ class Profile:
     split_os: bool = True  # only when the file has no version column, for plain sheets
     always_split_os: bool = True
     sheets: tuple[str, ...] = ()  # the sheet to read in a workbook, best first
+    # What the tool's own values say of a row (a resource id naming its site), run first
+    row_hook: Callable[[dict[str, Any], dict[str, Any]], None] | None = None
 
     def added_fields(self, targets: set[str]) -> set[str]:
         """Typed fields a row may get although no column holds them."""
@@ -75,6 +81,8 @@ class Profile:
             flag = custom.get(key)
             if flag is not None and str(flag).strip().lower() in TRUE_WORDS:
                 raise SkippedRow(reason, key, flag)
+        if self.row_hook is not None:
+            self.row_hook(values, custom)
         if not values.get("name"):
             values["name"] = next((custom[k] for k in self.name_fallbacks if custom.get(k)), None)
         if not values.get("asset_type") and (found := self._type_of(custom)):
@@ -84,6 +92,7 @@ class Profile:
             values["operating_system"] = fallback
         if split and "operating_system" in values:
             _split_os(values, custom)
+        _build_apart(values, custom)
         if self.storage_parts is not None:
             values["storage_gb"] = _storage_total(self.storage_parts, custom)
         wanted = self.platform
@@ -104,6 +113,11 @@ class Profile:
         return None
 
 
+def split_os_in(values: dict[str, Any], custom: dict[str, Any]) -> None:
+    """Splits the row's full OS name into family and version in place (the name as `os_name`)."""
+    _split_os(values, custom)
+
+
 def _split_os(values: dict[str, Any], custom: dict[str, Any]) -> None:
     full = values.get("operating_system")
     if not isinstance(full, str) or not full:
@@ -118,13 +132,28 @@ def _split_os(values: dict[str, Any], custom: dict[str, Any]) -> None:
         values.setdefault("os_version", None)
         return
     detail = custom.get("guest_detailed_data")
-    pretty = _PRETTY_NAME.search(detail) if isinstance(detail, str) else None
-    if pretty is not None:  # vSphere's guest details name the exact release
-        version = split_os(pretty.group(1))[1] or version
+    detail = detail if isinstance(detail, str) else ""
+    pretty = _PRETTY_NAME.search(detail)
+    distro, distro_version = _DISTRO.search(detail), _DISTRO_VERSION.search(detail)
+    if pretty is not None and any(c.isdigit() for c in pretty.group(1)):
+        version = split_os(pretty.group(1))[1] or version  # the guest names its exact release
+    elif distro is not None and distro_version is not None:  # "VMware Photon OS/Linux", 4.0
+        version = f"{distro.group(1)} {distro_version.group(1)}"
     values["operating_system"] = family
     if not values.get("os_version"):
         values["os_version"] = version
     custom["os_name"] = full
+
+
+def _build_apart(values: dict[str, Any], custom: dict[str, Any]) -> None:
+    """'Server 2019, (Build 17763.8276)' is version 'Server 2019' at build '17763.8276'."""
+    version = values.get("os_version")
+    found = _BUILD.match(version) if isinstance(version, str) else None
+    if found is None:
+        return
+    values["os_version"] = found.group("version").strip(" ,") or None
+    if not custom.get("os_build"):
+        custom["os_build"] = found.group("build")
 
 
 def _storage_total(parts: re.Pattern[str], custom: dict[str, Any]) -> float | None:

@@ -10,10 +10,11 @@ is kept as `storage_used_gb`.
 """
 
 from dataclasses import replace
+from typing import Any
 
 from core.inventory.profiles.profile import Headers, Profile
 
-_RVTOOLS_SHEETS = ("vinfo", "vcpu", "vmemory", "vdisk", "vpartition")
+_RVTOOLS_SHEETS = ("vinfo", "vcpu", "vmemory", "vdisk", "vpartition", "vtools", "vhost", "vnetwork")
 _RVTOOLS_MARKS = {
     "os_according_to_the_configuration_file", "os_according_to_the_vmware_tools",
     "provisioned_mib", "in_use_mib", "provisioned_mb", "vi_sdk_server", "srm_placeholder",
@@ -31,6 +32,14 @@ _INTERNAL = {
     "vinfovisdkserver": "vi_sdk_server", "vinfouuid": "vm_uuid", "vinfoguesthostname": "dns_name",
     "vinfoprimaryipaddress": "primary_ip_address", "vinfonotes": "annotation",
 }  # fmt: skip
+
+
+def _no_epoch_dates(_values: dict[str, Any], custom: dict[str, Any]) -> None:
+    """RVTools writes 1969-12-31 (the epoch, in a zone west of UTC) for a date it does not have
+    (a VM never powered on, never backed up): no date."""
+    for key, value in custom.items():
+        if isinstance(value, str) and value.startswith("1969-12-31"):
+            custom[key] = None
 
 
 def _is_rvtools(headers: Headers, sheets: tuple[str, ...]) -> bool:
@@ -68,6 +77,12 @@ RVTOOLS = Profile(
         "dns_name": "fqdn",
         "primary_ip_address": "ip_address",
         "annotation": "annotation",
+        "nics": "network_adapters",
+        "disks": "disk_count",
+        "firmware": "boot_type",
+        "vm_id": "vmware_moref_id",  # "vm-1001", what AWS calls the MoRefId
+        "vi_sdk_uuid": "vcenter_uuid",
+        "smbios_uuid": "smbios_uuid",  # the guest's BIOS UUID (not the VM's instance UUID)
         # a vCPU or vMemory tab on its own
         "sockets": "cpu_sockets",
         "cores_p_s": "cores_per_socket",
@@ -86,6 +101,7 @@ RVTOOLS = Profile(
     os_fallbacks=("os_configuration_file",),
     skip_when_true=(("template", "template"), ("srm_placeholder", "placeholder")),
     sheets=("vinfo",),
+    row_hook=_no_epoch_dates,
 )
 RVTOOLS = replace(
     RVTOOLS,

@@ -129,7 +129,10 @@ def test_a_disk_size_that_is_no_number_leaves_the_storage_empty_and_says_why(db,
 
 
 def test_a_workbook_whose_vinfo_has_every_value_never_reads_the_disk_tabs(db, tenant):
-    content = rvtools_workbook([rvtools_vm("web-01")], vdisk=[vdisk_row("ghost-01", 1, "not read")])
+    # One disk: its size is the provisioned storage, no need for vDisk's rows.
+    content = rvtools_workbook(
+        [rvtools_vm("web-01", Disks=1)], vdisk=[vdisk_row("ghost-01", 1, "not read")]
+    )
 
     report = in_uow(db, tenant, import_assets, content, "rvtools.xlsx")
 
