@@ -27,6 +27,15 @@ def test_uuid_text_comes_back_canonical_and_in_order():
         7,
         None,
     ],
+    ids=[
+        "too short",
+        "a letter past f",
+        "a trailing space",
+        "a comma for a dash",
+        "a space for a dash",
+        "a number",
+        "none",
+    ],
 )
 def test_a_bad_item_is_a_400_naming_its_place(bad):
     with pytest.raises(BadRequest) as raised:
