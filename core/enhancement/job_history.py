@@ -44,6 +44,7 @@ class JobRecord:
     errors: tuple[str, ...]
     running_seconds: float  # the workers' time so far, over every attempt
     heartbeat_at: datetime | None  # the live job's last heartbeat; None once it has ended
+    retried_by: str | None = None  # who retried it last, by name
 
     @property
     def percentage(self) -> float:
@@ -104,6 +105,7 @@ def record_submitted(
         # A stalled attempt never recorded its end: count the time it was seen working.
         row.running_seconds += max(previous.heartbeat_at - previous.started_at, 0.0)
     row.status, row.retries, row.finished_at = str(JobStatus.QUEUED), state.retries, None
+    row.retried_by = uuid.UUID(state.submitted_by) if state.submitted_by else None
     row.processed = state.done_before
 
 
@@ -165,8 +167,9 @@ def list_jobs(uow: UnitOfWork, flow_id: str | None = None, *, limit: int = 200) 
             now,
             stall_seconds,
             online,
+            retried_by,
         )
-        for job, flow, name, who in rows
+        for job, flow, name, who, retried_by in rows
     ]
 
 
@@ -179,6 +182,7 @@ def to_record(
     now: float,
     stall_seconds: float,
     online: Callable[[JobState], bool] = lambda state: True,
+    retried_by: str | None = None,
 ) -> JobRecord:
     """The row as people see it; the live job key's progress over it if it is this job's."""
     record = JobRecord(
@@ -196,6 +200,7 @@ def to_record(
         errors=tuple(job.errors),
         running_seconds=job.running_seconds,
         heartbeat_at=None,
+        retried_by=retried_by,
     )
     if live is None or (live.record_id or live.job_id) != str(job.id):
         return record

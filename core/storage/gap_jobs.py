@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from core.storage.tenant_repository import TenantRepository
 from db.models import CollectionFlow, GapJob, User
@@ -21,13 +22,17 @@ class GapJobRepository(TenantRepository):
 
     def list_jobs(
         self, *, collection_flow_id: uuid.UUID | None = None, limit: int = 200
-    ) -> list[tuple[GapJob, Any, str, str | None]]:
-        """Jobs newest first, each with its flow's master flow_id, flow name and submitter."""
+    ) -> list[tuple[GapJob, Any, str, str | None, str | None]]:
+        """Jobs newest first, each with its flow's master flow_id, flow name, submitter and
+        who retried it last."""
+        retrier = aliased(User)
         submitter = func.coalesce(User.display_name, User.email)
+        retried_by = func.coalesce(retrier.display_name, retrier.email)
         query = self._scoped(
-            select(GapJob, CollectionFlow.flow_id, CollectionFlow.flow_name, submitter)
+            select(GapJob, CollectionFlow.flow_id, CollectionFlow.flow_name, submitter, retried_by)
             .join(CollectionFlow, CollectionFlow.id == GapJob.collection_flow_id)
-            .outerjoin(User, User.id == GapJob.submitted_by),
+            .outerjoin(User, User.id == GapJob.submitted_by)
+            .outerjoin(retrier, retrier.id == GapJob.retried_by),
             GapJob,
         )
         if collection_flow_id is not None:

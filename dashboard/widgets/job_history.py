@@ -22,6 +22,12 @@ STATUS_SHOWN = {
 NARROW = ("Gaps", "Duration", "Rate", "ETA", "Heartbeat")
 
 
+def _by(job: JobRecord) -> str:
+    """Who submitted the job, and who retried it last when someone did."""
+    who = job.submitted_by or "—"
+    return f"{who}, retried by {job.retried_by}" if job.retried_by else who
+
+
 def frame(jobs: list[JobRecord], now: float, *, with_flow: bool) -> pd.DataFrame:
     """One row per job, in people's words (text people wrote stays text: a dataframe cell)."""
     # What matters while waiting comes first; who and when after (a wide table scrolls).
@@ -39,7 +45,7 @@ def frame(jobs: list[JobRecord], now: float, *, with_flow: bool) -> pd.DataFrame
         "Errors": [job.failed for job in jobs],
         "Retries": [job.retries for job in jobs],
         "Submitted": [shown_text.local_time(job.submitted_at) for job in jobs],
-        "By": [job.submitted_by or "—" for job in jobs],
+        "By": [_by(job) for job in jobs],
     }
     if not with_flow:
         del rows["Flow"]

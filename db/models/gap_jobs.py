@@ -18,6 +18,7 @@ class GapJob(TenantMixin, Base):
         ForeignKey("collection_flows.id", ondelete="CASCADE")
     )
     submitted_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    retried_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # who retried it last
     submitted_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

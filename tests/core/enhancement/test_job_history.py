@@ -14,7 +14,7 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import set_dispatcher
 from core.kernel.errors import NotFound, ServiceUnavailable
-from db.models import GapJob
+from db.models import GapJob, User
 from tests.core.enhancement.test_jobs import flow_in_gap_analysis, in_uow, run_recorded
 
 pytestmark = pytest.mark.both_backends
@@ -62,7 +62,7 @@ def test_a_finished_job_is_kept_with_who_when_and_how_fast(
     assert job.eta_seconds is None  # an ended job has nothing left to wait for
 
 
-def test_progress_adds_up_across_a_retry(db, tenant, dispatcher, flow_in_gap_analysis):
+def test_progress_adds_up_across_a_retry(db, tenant, dispatcher, flow_in_gap_analysis, make_member):
     flow_id, gaps = flow_in_gap_analysis
     gap_jobs.submit_gap_analysis(db, tenant, flow_id, gaps)
     store = job_store_for(db.get_bind())
@@ -86,7 +86,10 @@ def test_progress_adds_up_across_a_retry(db, tenant, dispatcher, flow_in_gap_ana
     assert (stalled.status, stalled.processed, stalled.total) == ("stalled", 1, 3)
     store.delete(collection_flow_id, job_id="keep-the-job-drop-the-rate-limit")
 
-    in_uow(db, tenant, gap_jobs.retry_gap_analysis, flow_id)
+    admin = make_member(tenant, "admin")
+    db.get(User, admin.user_id).display_name = "Ada Admin"
+    db.commit()
+    in_uow(db, admin, gap_jobs.retry_gap_analysis, flow_id)
 
     # The panel shows the whole job (1 of 3 done), not the retry's 0 of 2.
     progress = gap_jobs.get_gap_analysis_progress(db, tenant, flow_id)
@@ -97,6 +100,8 @@ def test_progress_adds_up_across_a_retry(db, tenant, dispatcher, flow_in_gap_ana
     [job] = in_uow(db, tenant, list_jobs)
     assert (job.status, job.processed, job.total, job.retries) == ("completed", 3, 3, 1)
     assert job.running_seconds >= 2  # the dead attempt's two seconds count too
+    # Who submitted it, and who retried it.
+    assert job.submitted_by.startswith("member-") and job.retried_by == "Ada Admin"
     assert db.scalar(select(func.count()).select_from(GapJob)) == 1
 
 
