@@ -5,10 +5,13 @@ import streamlit as st
 
 from core.inventory.import_report import report_csv
 from core.inventory.importer import ImportReport
+from dashboard import shown_text
 
 
 def show(report: ImportReport, filename: str) -> None:
     st.caption(f"Read as {report.profile}.")
+    if report.sheet is not None:
+        st.caption(f"Servers read from {shown_text.plain(report.sheet_choice)}.")
     columns = st.columns(4)
     columns[0].metric("Created", report.created)
     columns[1].metric("Updated", report.updated)
