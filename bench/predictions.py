@@ -37,7 +37,11 @@ BANDS = ((0.0, 0.5), (0.5, 0.8), (0.8, 1.01))
 def records_of(content: bytes, filename: str) -> list[AssetRecord]:
     """The file's assets as an import would store them, read as the model reads assets."""
     table = read_table(content, filename)
-    convert = RowConverter(table.columns, default_asset_type(table.columns))
+    # As the import reads it: the profile of the tool that wrote it finishes each row (the OS
+    # split into family and version, its build apart, the platform).
+    convert = RowConverter(
+        table.columns, default_asset_type(table.columns, table.profile), table.profile
+    )
     records = []
     for number, cells in table.rows():
         try:

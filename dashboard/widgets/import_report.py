@@ -8,6 +8,7 @@ import streamlit as st
 from core.catalogue import labels
 from core.inventory.import_report import report_csv
 from core.inventory.importer import ImportReport
+from dashboard import shown_text
 
 # Report columns people read differently from their keys.
 HEADERS = {"in_file": "In the file"}
@@ -25,6 +26,8 @@ def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def show(report: ImportReport, filename: str) -> None:
     st.caption(f"Read as {report.profile}.")
+    if report.sheet is not None:
+        st.caption(f"Servers read from {shown_text.plain(report.sheet_choice)}.")
     columns = st.columns(4)
     columns[0].metric("Created", report.created)
     columns[1].metric("Updated", report.updated)

@@ -54,3 +54,14 @@ def test_a_users_file_is_measured_too(tmp_path):
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert {line["dataset"] for line in lines[:-1]} >= {"rvtools", "aws", "mixed", "mine.csv"}
     assert lines[-1]["summary"] is True
+
+
+def test_the_real_shaped_rvtools_estate_reads_as_an_import_does():
+    from bench.rvtools_estate import estate
+
+    records = records_of(estate(80, seed=3), "RVTools_export_all.xlsx")
+    assert len(records) == 80
+    versions = {r.values.get("os_version") for r in records} - {None}
+    assert versions and not any("Build" in str(version) for version in versions)
+    families = {r.values.get("operating_system") for r in records}
+    assert families <= {"Windows", "Linux", "Other", None}

@@ -149,3 +149,4 @@ def test_a_workbook_without_a_clear_servers_sheet_is_read_from_the_sheet_picked(
     app.button(key="import_run").click().run()
     no_exceptions(app)
     assert next(item.value for item in app.metric if item.label == "Created") == "1"
+    assert "Servers read from sheet 'Site B': chosen." in texts(app, "caption")
