@@ -32,8 +32,13 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=10_000)
     # Phases over this many assets go to a worker (the product's INLINE_SCAN_LIMIT by default).
     parser.add_argument("--inline-limit", type=int, default=None)
+    # The embedded default instead: SQLite, SqliteHuey and the job keys in the database.
+    parser.add_argument("--sqlite", action="store_true")
     args = parser.parse_args()
     interrupt_on_termination()
+    if args.sqlite:
+        run_embedded(args)
+        return
     tag = f"{os.getpid()}_{secrets.token_hex(2)}"
     database, role = f"bench_phases_{tag}", f"bench_phases_app_{tag}"
     owner_url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{database}"
@@ -65,6 +70,28 @@ def main() -> None:
             client.delete(*keys)
         admin(SERVER, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin(SERVER, f'DROP ROLE IF EXISTS "{role}"')
+
+
+def run_embedded(args) -> None:
+    import tempfile
+
+    consumers: list[subprocess.Popen] = []
+    with tempfile.TemporaryDirectory(prefix="bench_phases_") as folder:
+        os.environ.pop("REDIS_URL", None)
+        os.environ.update(
+            DATABASE_URL=f"sqlite:///{folder}/collection.db",
+            HUEY_SQLITE_PATH=f"{folder}/huey.db",
+            SESSION_SECRET_PATH=f"{folder}/session_secret",
+            JOB_STALL_SECONDS="60",
+        )
+        try:
+            from db.migrate import upgrade
+
+            upgrade()
+            print(json.dumps({**run(args, consumers), "database": "sqlite+sqlitehuey"}))
+        finally:
+            for consumer in consumers:
+                stop_group(consumer)
 
 
 def run(args, consumers: list) -> dict:
