@@ -7,10 +7,10 @@ under a temporary name and renamed when whole, so a download never reads half a 
 """
 
 import logging
+import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -31,6 +31,7 @@ from db.session import get_engine, open_session
 
 logger = logging.getLogger(__name__)
 KEEP_FILES_SECONDS = 24 * 3600
+COPY_CHUNK = 1 << 20
 
 
 def export_store(engine: Any) -> PhaseRunStore:
@@ -75,6 +76,17 @@ def start_export(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> dict[str
 
 def exported_file(uow: UnitOfWork, flow_id: str) -> tuple[str, bytes]:
     """The name and bytes of the flow's last prepared export; 404 when there is none."""
+    name, path = _exported_path(uow, flow_id)
+    return name, path.read_bytes()
+
+
+def write_exported_file(uow: UnitOfWork, flow_id: str, target: BinaryIO) -> None:
+    """Copy the flow's last prepared export to `target` as it is read; 404 when there is none."""
+    with _exported_path(uow, flow_id)[1].open("rb") as prepared:
+        shutil.copyfileobj(prepared, target, COPY_CHUNK)
+
+
+def _exported_path(uow: UnitOfWork, flow_id: str) -> tuple[str, Path]:
     uow.require(Action.EXPORT)
     run = export_store(uow.session.get_bind().engine).get(str(uow.flow(flow_id).id))
     if run is None or run.status is not PhaseRunStatus.COMPLETED:
@@ -82,7 +94,7 @@ def exported_file(uow: UnitOfWork, flow_id: str) -> tuple[str, bytes]:
     path = _file_of(run)
     if not path.is_file():
         raise NotFound("The prepared export is no longer kept; prepare it again")
-    return run.output["name"], path.read_bytes()
+    return run.output["name"], path
 
 
 def _file_of(run: PhaseRun) -> Path:
@@ -113,12 +125,8 @@ def run_export_run(
         if store.writes_beside_transactions:
             every = max(get_settings().job_stall_seconds / 4, 0.2)
             threading.Thread(target=recorder.beat_until, args=(stop, every), daemon=True).start()
-        with (
-            open_session() as db,
-            engagement_uow(ctx, db) as uow,
-            _writing(_file_of(run)) as target,
-        ):
-            export_flow_to(uow, flow_id, run.output["what"], run.output["format"], target)
+        with open_session() as db, engagement_uow(ctx, db) as uow:
+            _write(uow, flow_id, run)
         stop.set()
         recorder.save(status=PhaseRunStatus.COMPLETED, done=1, total=1)
     except RunSuperseded:
@@ -144,14 +152,14 @@ def _fail(recorder: RunRecorder, reason: str) -> None:
         logger.exception("export run %s: could not record its failure", recorder.run.run_id)
 
 
-@contextmanager
-def _writing(path: Path) -> Iterator[BinaryIO]:
-    """A file written as the export's rows are read, there whole or not at all."""
+def _write(uow: UnitOfWork, flow_id: str, run: PhaseRun) -> None:
+    """Stream the export into a file beside its final name, renamed once whole."""
+    path = _file_of(run)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(path.suffix + ".part")
+    partial = path.with_name(path.name + ".partial")
     try:
         with partial.open("wb") as target:
-            yield target
+            export_flow_to(uow, flow_id, run.output["what"], run.output["format"], target)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
