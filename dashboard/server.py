@@ -1,4 +1,5 @@
-"""The web process: the dashboard's pages, and the route browsers poll job progress on.
+"""The web process: the dashboard's pages, the route browsers poll job progress on, and the
+one they download a worker's prepared export from.
 
 `streamlit run dashboard/server.py` finds `app` and serves it (Streamlit's own server, with
 the project's .streamlit/config.toml); the pages are those of dashboard/app.py.
@@ -13,7 +14,7 @@ from starlette.routing import Route
 
 from config.settings import get_settings
 from core.access.session_tokens import SharedSecretMissing, session_secret
-from dashboard import progress_endpoint
+from dashboard import export_download, progress_endpoint
 from dashboard.response_headers import ResponseHeaders
 from dashboard.upload_gate import UploadGate
 
@@ -30,7 +31,10 @@ polling_path_watcher._POLLING_PERIOD_SECS = 60  # type: ignore[misc]
 
 app = st.App(
     Path(__file__).resolve().with_name("app.py"),
-    routes=[Route(progress_endpoint.path(), progress_endpoint.progress, methods=["GET"])],
+    routes=[
+        Route(progress_endpoint.path(), progress_endpoint.progress, methods=["GET"]),
+        Route(export_download.path(), export_download.download, methods=["GET"]),
+    ],
     # Outermost first: the gate's refusals get the headers too.
     middleware=[Middleware(ResponseHeaders), Middleware(UploadGate)],
 )

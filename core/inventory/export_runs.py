@@ -74,12 +74,6 @@ def start_export(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> dict[str
     return {"mode": "queued", "run_id": run.run_id}
 
 
-def exported_file(uow: UnitOfWork, flow_id: str) -> tuple[str, bytes]:
-    """The name and bytes of the flow's last prepared export; 404 when there is none."""
-    name, path = _exported_path(uow, flow_id)
-    return name, path.read_bytes()
-
-
 def write_exported_file(uow: UnitOfWork, flow_id: str, target: BinaryIO) -> None:
     """Copy the flow's last prepared export to `target` as it is read; 404 when there is none."""
     with _exported_path(uow, flow_id)[1].open("rb") as prepared:
@@ -187,3 +181,13 @@ def run_queued_export(
         run_id=run_id,
     )
     return "superseded" if final is None else str(final.status)
+
+
+def prepared_file_by_key(collection_flow_id: str) -> tuple[str, Path] | None:
+    """The download name and file of the flow's prepared export, when it is ready; None
+    otherwise. For the download route, whose signed pass named the flow (no SQL on Redis)."""
+    run = export_store(get_engine()).get(collection_flow_id)
+    if run is None or run.status is not PhaseRunStatus.COMPLETED:
+        return None
+    path = _file_of(run)
+    return (run.output["name"], path) if path.is_file() else None

@@ -2,10 +2,11 @@
 
 A flow of up to INLINE_SCAN_LIMIT assets builds a file when its button is clicked; a bigger one
 has each file prepared by a worker (a bar while it is written, the page runs once when it is
-ready) and then downloads the file the worker wrote.
+ready) and then downloads the file the worker wrote, through the web process's download route.
 """
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -13,10 +14,10 @@ from core.flows import phase_runs
 from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
 from core.flows.reads import CollectionFlow
 from core.inventory.export import CSV_ONLY, FORMATS, WHATS, export_filenames, export_flow
-from core.inventory.export_runs import exported_file, start_export
+from core.inventory.export_runs import start_export
 from core.kernel.context import RequestContext
 from core.storage.unit_of_work import engagement_uow
-from dashboard import state
+from dashboard import export_download, state
 from dashboard.widgets import phase_run_panel
 
 LABELS = {"azure_migrate": "Azure Migrate import", "aws_migration_hub": "AWS Migration Hub import"}
@@ -33,15 +34,6 @@ def _builder(ctx: RequestContext, flow_id: str, what: str, fmt: str) -> Callable
             return export_flow(uow, flow_id, what, fmt)
 
     return build
-
-
-def _prepared(ctx: RequestContext, flow_id: str) -> Callable[[], bytes]:
-    # Read when the button is clicked: the file the worker wrote, after a tenancy check.
-    def read() -> bytes:
-        with engagement_uow(ctx) as uow:
-            return exported_file(uow, flow_id)[1]
-
-    return read
 
 
 def _choices() -> list[tuple[str, str]]:
@@ -83,7 +75,7 @@ def _show_prepared(ctx: RequestContext, flow_id: str) -> None:
     progress, token = phase_run_panel.watch(flow_id, exports=True)
     phase_run_panel.show(progress, token, key="export_run_panel")
     busy = progress is not None and progress.is_live
-    _ready(ctx, flow_id, progress)
+    _ready(progress, token)
     options = _choices()
     chosen = st.selectbox(
         "File to prepare", options, format_func=lambda pair: _label(*pair), key="export_choice"
@@ -94,16 +86,14 @@ def _show_prepared(ctx: RequestContext, flow_id: str) -> None:
         st.rerun()
 
 
-def _ready(ctx: RequestContext, flow_id: str, progress: PhaseRunProgress | None) -> None:
+def _ready(progress: PhaseRunProgress | None, token: str) -> None:
     if progress is None or progress.run.status is not PhaseRunStatus.COMPLETED:
         return
     output = progress.run.output
-    st.download_button(
+    # Served by the web process's download route, as it is read from the file: never held in
+    # the page's memory. The pass is this run's (5 minutes; a page run issues a new one).
+    st.link_button(
         f"Download {_label(output['what'], output['format'])}",
-        data=_prepared(ctx, flow_id),
-        file_name=output["name"],
-        mime=MIME[output["format"]],
-        key="export_prepared",
-        on_click="ignore",
+        f"{export_download.path()}?{urlencode({'token': token})}",
         type="primary",
     )

@@ -1,11 +1,19 @@
 """What the dashboard's download buttons serve: formula-like text arrives as text."""
 
+import asyncio
 import csv
 import io
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from starlette.requests import Request
 
 from config.settings import get_settings
+from core.enhancement.phase_progress import watch_phase_run
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
+from core.storage.unit_of_work import engagement_uow
+from dashboard import export_download
 from db.session import get_engine
 from jobs.tasks import run_flow_phase
 from tests.dashboard.conftest import HOLES, no_exceptions
@@ -65,12 +73,12 @@ def test_the_audit_download_is_written_by_the_same_csv_writer(
 
 
 def test_a_big_flows_file_is_prepared_by_a_worker_then_downloaded(
-    db, tenant, open_page, flow_with_gaps, dispatcher, downloaded, tmp_path, monkeypatch
+    db, tenant, open_page, flow_with_gaps, dispatcher, tmp_path, monkeypatch
 ):
     monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
     monkeypatch.setenv("EXPORT_DIR", str(tmp_path))
     get_settings.cache_clear()
-    flow_id = flow_with_gaps(tenant, count=2)
+    flow_id = flow_with_gaps(tenant, count=2, name="Pick")
     app = open_page(tenant, "flow", flow_id)
     no_exceptions(app)
     assert not [button for button in app.get("download_button")]  # nothing built in the page
@@ -88,5 +96,31 @@ def test_a_big_flows_file_is_prepared_by_a_worker_then_downloaded(
         get_engine.cache_clear()
     app.run()
     no_exceptions(app)
-    rows = csv_rows(downloaded(app, "export_prepared"))
+    [link] = app.get("link_button")  # the web process's download route, with this run's pass
+    address = urlsplit(link.proto.url)
+    assert address.path == "/_export"
+    scope = {"type": "http", "method": "GET", "path": address.path, "headers": []}
+    scope |= {"query_string": address.query.encode(), "client": ("198.51.100.9", 50000)}
+    answer = asyncio.run(export_download.download(Request(scope)))
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    assert 'filename="pick-gaps.csv"' in answer.headers["content-disposition"]
+    rows = csv_rows(Path(answer.path).read_bytes())
     assert len(rows) == 6 and len({row["asset_name"] for row in rows}) == 2  # 3 holes each
+
+
+def test_the_download_route_serves_only_a_genuine_export_pass_of_a_ready_file(
+    tenant, flow_with_gaps, app_settings
+):
+    flow_id = flow_with_gaps(tenant, count=1)
+    with engagement_uow(tenant) as uow:
+        progress_pass = watch_phase_run(uow, flow_id)[1]
+        export_pass = watch_phase_run(uow, flow_id, exports=True)[1]
+
+    def status(token: str) -> int:
+        scope = {"type": "http", "method": "GET", "path": "/_export", "headers": []}
+        scope |= {"query_string": urlencode({"token": token}).encode(), "client": ("::1", 1)}
+        return asyncio.run(export_download.download(Request(scope))).status_code
+
+    assert status("forged") == 403
+    assert status(progress_pass) == 403  # a pass to watch a phase run downloads nothing
+    assert status(export_pass) == 404  # genuine, but nothing prepared
