@@ -5,6 +5,7 @@ import os
 import sys
 import uuid
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import Field
 
@@ -12,7 +13,7 @@ from cli.common import parsed
 from config.settings import get_settings
 from core.access.accounts import find_client, find_engagement
 from core.inventory.export import FORMATS, WHATS, Format, What, export_flow_to
-from core.inventory.export_runs import exported_file, start_export
+from core.inventory.export_runs import start_export, write_exported_file
 from core.inventory.importer import ImportReport, import_assets
 from core.inventory.mapping_choices import MappingChoices
 from core.inventory.saved_mappings import load_mapping
@@ -153,26 +154,26 @@ def export(arguments: ExportArguments) -> int:
                     " command with --fetch instead of --on-worker to write it"
                 )
                 return 0
-            out = Path(arguments.out)
-            if arguments.fetch:
-                content = exported_file(uow, flow_id)[1]
-                if arguments.out == "-":
-                    sys.stdout.buffer.write(content)
-                    return 0
-                out.write_bytes(content)
-            elif arguments.out == "-":
-                export_flow_to(uow, flow_id, arguments.what, arguments.format, sys.stdout.buffer)
+
+            def write(target: BinaryIO) -> None:
+                if arguments.fetch:  # the file a worker prepared
+                    write_exported_file(uow, flow_id, target)
+                else:
+                    export_flow_to(uow, flow_id, arguments.what, arguments.format, target)
+
+            if arguments.out == "-":
+                write(sys.stdout.buffer)
                 return 0
-            else:
-                # Written as it is read, beside the file it replaces once whole: a refused or
-                # broken export leaves no half file.
-                partial = out.with_name(out.name + ".partial")
-                try:
-                    with partial.open("wb") as target:
-                        export_flow_to(uow, flow_id, arguments.what, arguments.format, target)
-                    partial.replace(out)
-                finally:
-                    partial.unlink(missing_ok=True)
+            # Written as it is read, beside the file it replaces once whole: a refused or
+            # broken export leaves no half file.
+            out = Path(arguments.out)
+            partial = out.with_name(out.name + ".partial")
+            try:
+                with partial.open("wb") as target:
+                    write(target)
+                partial.replace(out)
+            finally:
+                partial.unlink(missing_ok=True)
     except (OSError, CollectionError) as error:
         print(f"error: {getattr(error, 'message', None) or error}", file=sys.stderr)
         return 1
