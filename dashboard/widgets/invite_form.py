@@ -4,7 +4,6 @@ temporary password is shown this once (it is stored only as a hash)."""
 import streamlit as st
 
 from core.access import people
-from core.catalogue.labels import role_label
 from core.kernel.context import ROLES
 from dashboard import shown_text, state
 
@@ -27,7 +26,7 @@ def show() -> None:
             "Name", key="invite_name", max_chars=200, help="How the dashboard names them."
         )
         left, right = st.columns(2)
-        role = left.selectbox("Role", ROLES, format_func=role_label, key="invite_role")
+        role = left.selectbox("Role", ROLES, key="invite_role")
         whole = state.call(people.manages_whole_client, doing="invite people")
         # An admin of one engagement grants at most that engagement.
         scopes = list(SCOPES) if whole else list(SCOPES)[:1]
@@ -50,7 +49,7 @@ def show() -> None:
     st.session_state[INVITE_DONE] = True
     if invitation.temporary_password:
         st.success(
-            f"Created {shown_text.plain(invitation.email)} as {role_label(role).lower()}. Hand over this temporary"
+            f"Created {shown_text.plain(invitation.email)} as {role}. Hand over this temporary"
             " password now: it is shown only this once."
         )
         st.code(invitation.temporary_password, language=None)
