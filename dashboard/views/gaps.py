@@ -11,30 +11,10 @@ from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
-from core.kernel.phases import CollectionPhase
 from dashboard import shown_text, state
-from dashboard.widgets import flow_picker, gap_table, job_history, job_progress
+from dashboard.widgets import flow_picker, gap_table, job_history, job_progress, no_gaps
 
 PAGE_SIZE = 500
-
-
-def next_without_gaps(phase: str) -> str:
-    """What a flow with no gaps needs next, by the phase it stands in."""
-    if phase in (CollectionPhase.INITIALIZATION, CollectionPhase.ASSET_SELECTION):
-        return (
-            "No gaps yet: this flow has no assets selected. Select them on the Flow page; gap"
-            " analysis then scans them for missing and invalid attributes."
-        )
-    if phase == CollectionPhase.GAP_ANALYSIS:
-        return (
-            "No gaps yet: gap analysis has not run. Run gap analysis from the Flow page: it scans"
-            " the selected assets for missing and invalid attributes."
-        )
-    return (
-        "This flow has no gaps: the gap scan found every critical attribute of its assets."
-        f" It stands in {labels.phase_words(phase)}; go on from the Flow page."
-    )
-
 
 ctx = state.require_context()
 options = state.filter_options()
@@ -78,7 +58,7 @@ gap_table.remember(page, flow_id, filters)
 selected = state.selected_gaps(flow_id)
 
 if page.flow_total == 0:
-    st.info(next_without_gaps(flow.current_phase))
+    st.info(no_gaps.next_step(flow.current_phase))
     st.page_link("views/flow.py", label="Open the flow", query_params={"flow": flow_id})
     st.stop()
 
