@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from core.catalogue.labels import field_label
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
 from core.requests.assignment import QuestionFilter, assign_owner
@@ -72,7 +73,9 @@ def _assign_form(flow_id: str, unassigned: list[UnassignedQuestion]) -> None:
         left, middle, right = st.columns(3)
         name = left.text_input("Asset name contains", key="assign_asset")
         fields = sorted({q.field_name for q in unassigned})
-        field = middle.selectbox("Attribute", fields, index=None, key="assign_field")
+        field = middle.selectbox(
+            "Attribute", fields, index=None, format_func=field_label, key="assign_field"
+        )
         priority = right.selectbox("Priority", [1, 2, 3, 4], index=None, key="assign_priority")
         one_by_one = st.form_submit_button("Assign the chosen questions")
         matching = st.form_submit_button("Assign every unassigned question matching the filter")
