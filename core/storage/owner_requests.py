@@ -81,12 +81,52 @@ class OwnerRequestRepository(TenantRepository):
         )
         return {str(gap_id) for gap_id in self.db.scalars(query)}
 
-    def asset_owners(self) -> dict[uuid.UUID, tuple[str, str | None, str | None]]:
-        """Every asset's name, technical owner and business owner (three columns, not rows)."""
+    def asset_owners(
+        self, asset_ids: Sequence[uuid.UUID] | None = None
+    ) -> dict[uuid.UUID, tuple[str, str | None, str | None]]:
+        """The assets' (all, or these) name, technical owner and business owner."""
         query = self._scoped(
             select(Asset.id, Asset.name, Asset.technical_owner, Asset.business_owner), Asset
         )
-        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute(query)}
+        if asset_ids is None:
+            return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute(query)}
+        owners = {}
+        for start in range(0, len(asset_ids), IN_LIST_CHUNK):
+            chunk = query.where(self._ids_in(Asset.id, asset_ids[start : start + IN_LIST_CHUNK]))
+            owners.update({row[0]: (row[1], row[2], row[3]) for row in self.db.execute(chunk)})
+        return owners
+
+    def asset_ids_of_questions(self, gap_ids: Sequence[str]) -> list[uuid.UUID]:
+        """The assets these questions (gaps) are about."""
+        ids = [uuid.UUID(gap_id) for gap_id in gap_ids]
+        found: set[uuid.UUID] = set()
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            query = select(CollectionDataGap.asset_id).where(
+                self._ids_in(CollectionDataGap.id, ids[start : start + IN_LIST_CHUNK])
+            )
+            found.update(self.db.scalars(query))
+        return sorted(found)
+
+    def questionnaires_of_assets(
+        self, collection_flow_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
+    ) -> list[Questionnaire]:
+        """The flow's questionnaires of these assets, by title."""
+        found: list[Questionnaire] = []
+        for start in range(0, len(asset_ids), IN_LIST_CHUNK):
+            query = (
+                self._scoped(
+                    select(Questionnaire).join(
+                        CollectionFlow, CollectionFlow.id == Questionnaire.collection_flow_id
+                    ),
+                    CollectionFlow,
+                )
+                .where(Questionnaire.collection_flow_id == collection_flow_id)
+                .where(
+                    self._ids_in(Questionnaire.asset_id, asset_ids[start : start + IN_LIST_CHUNK])
+                )
+            )
+            found.extend(self.db.scalars(query))
+        return sorted(found, key=lambda questionnaire: questionnaire.title)
 
     def manager_emails(self) -> list[str]:
         """The addresses of the engagement's active managers (and of the whole client's)."""
