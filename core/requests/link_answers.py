@@ -83,7 +83,7 @@ def _mine(uow: UnitOfWork, flow: CollectionFlow, request: OwnerRequest) -> list[
     # Asked of this owner and still theirs (a question given to someone else since is not).
     return [
         question
-        for question in flow_questions(uow, flow)
+        for question in flow_questions(uow, flow, among=request.question_ids)
         if question.id in asked
         and question.owner is not None
         and question.owner.email == request.owner_email

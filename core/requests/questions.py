@@ -2,6 +2,7 @@
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,13 +33,22 @@ class FlowQuestion:
         return self.answer not in (None, "")
 
 
-def flow_questions(uow: UnitOfWork, flow: CollectionFlow) -> list[FlowQuestion]:
-    """Every question of the flow whose gap is still pending, with its owner and answer."""
-    questionnaires = list_for_flow(uow, flow)
+def flow_questions(
+    uow: UnitOfWork, flow: CollectionFlow, among: Sequence[str] | None = None
+) -> list[FlowQuestion]:
+    """Every question of the flow whose gap is still pending, with its owner and answer;
+    `among`: only the questionnaires holding these questions (one owner's page reads its own
+    assets, not the whole flow's)."""
+    if among is None:
+        questionnaires = list_for_flow(uow, flow)
+        assets = uow.owner_requests.asset_owners()
+    else:
+        asset_ids = uow.owner_requests.asset_ids_of_questions(among)
+        questionnaires = uow.owner_requests.questionnaires_of_assets(flow.id, asset_ids)
+        assets = uow.owner_requests.asset_owners(asset_ids)
     pending = uow.owner_requests.pending_gap_ids(flow.id)
     responses = responses_by_question(uow.session, [item.id for item in questionnaires])
     assignments = uow.owner_requests.assignments(flow.id)
-    assets = uow.owner_requests.asset_owners()
     questions = []
     for questionnaire in questionnaires:
         name, technical, business = assets.get(

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from config.settings import get_settings
 from core.access import audit
 from core.kernel.dispatch import get_dispatcher
-from core.kernel.errors import Conflict, ServiceUnavailable
+from core.kernel.errors import Conflict, NotFound, ServiceUnavailable
+from core.kernel.inputs import parse_uuid
 from core.kernel.permissions import Action
 from core.kernel.phases import CollectionPhase
 from core.requests.links import new_nonce
@@ -38,7 +39,10 @@ def mail_is_set_up() -> bool:
 
 
 def _collecting(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
-    flow = uow.flow(flow_id)
+    # Locked: two sends of one flow at once take turns (the second finds the first's rows).
+    flow = uow.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"), for_update=True)
+    if flow is None:
+        raise NotFound("Flow not found")
     if flow.current_phase != CollectionPhase.MANUAL_COLLECTION:
         raise Conflict(f"requests go out in manual_collection; the flow is in {flow.current_phase}")
     return flow

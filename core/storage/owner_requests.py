@@ -3,9 +3,12 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Uuid, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from core.storage.dialect import is_postgresql
 from core.storage.tenant_repository import TenantRepository
 from db.models import (
     Asset,
@@ -19,6 +22,8 @@ from db.models import (
     QuestionnaireResponse,
     User,
 )
+
+IN_LIST_CHUNK = 1000
 
 
 class OwnerRequestRepository(TenantRepository):
@@ -76,12 +81,52 @@ class OwnerRequestRepository(TenantRepository):
         )
         return {str(gap_id) for gap_id in self.db.scalars(query)}
 
-    def asset_owners(self) -> dict[uuid.UUID, tuple[str, str | None, str | None]]:
-        """Every asset's name, technical owner and business owner (three columns, not rows)."""
+    def asset_owners(
+        self, asset_ids: Sequence[uuid.UUID] | None = None
+    ) -> dict[uuid.UUID, tuple[str, str | None, str | None]]:
+        """The assets' (all, or these) name, technical owner and business owner."""
         query = self._scoped(
             select(Asset.id, Asset.name, Asset.technical_owner, Asset.business_owner), Asset
         )
-        return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute(query)}
+        if asset_ids is None:
+            return {row[0]: (row[1], row[2], row[3]) for row in self.db.execute(query)}
+        owners = {}
+        for start in range(0, len(asset_ids), IN_LIST_CHUNK):
+            chunk = query.where(self._ids_in(Asset.id, asset_ids[start : start + IN_LIST_CHUNK]))
+            owners.update({row[0]: (row[1], row[2], row[3]) for row in self.db.execute(chunk)})
+        return owners
+
+    def asset_ids_of_questions(self, gap_ids: Sequence[str]) -> list[uuid.UUID]:
+        """The assets these questions (gaps) are about."""
+        ids = [uuid.UUID(gap_id) for gap_id in gap_ids]
+        found: set[uuid.UUID] = set()
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            query = select(CollectionDataGap.asset_id).where(
+                self._ids_in(CollectionDataGap.id, ids[start : start + IN_LIST_CHUNK])
+            )
+            found.update(self.db.scalars(query))
+        return sorted(found)
+
+    def questionnaires_of_assets(
+        self, collection_flow_id: uuid.UUID, asset_ids: Sequence[uuid.UUID]
+    ) -> list[Questionnaire]:
+        """The flow's questionnaires of these assets, by title."""
+        found: list[Questionnaire] = []
+        for start in range(0, len(asset_ids), IN_LIST_CHUNK):
+            query = (
+                self._scoped(
+                    select(Questionnaire).join(
+                        CollectionFlow, CollectionFlow.id == Questionnaire.collection_flow_id
+                    ),
+                    CollectionFlow,
+                )
+                .where(Questionnaire.collection_flow_id == collection_flow_id)
+                .where(
+                    self._ids_in(Questionnaire.asset_id, asset_ids[start : start + IN_LIST_CHUNK])
+                )
+            )
+            found.extend(self.db.scalars(query))
+        return sorted(found, key=lambda questionnaire: questionnaire.title)
 
     def manager_emails(self) -> list[str]:
         """The addresses of the engagement's active managers (and of the whole client's)."""
@@ -102,18 +147,32 @@ class OwnerRequestRepository(TenantRepository):
         return sorted(self.db.scalars(query))
 
     def asset_names_of_questions(self, gap_ids: Sequence[str]) -> dict[str, str]:
-        """The asset each question (gap) is about, by the question's id."""
-        names: dict[str, str] = {}
+        """The asset each question (gap) is about, by the question's id: two lookups by key
+        (a join under both tables' row-level security was planned as a scan of every gap)."""
+        asset_of: dict[str, uuid.UUID] = {}
         ids = [uuid.UUID(gap_id) for gap_id in gap_ids]
-        for start in range(0, len(ids), 1000):
-            query = self._scoped(
-                select(CollectionDataGap.id, Asset.name).join(
-                    Asset, Asset.id == CollectionDataGap.asset_id
-                ),
-                Asset,
-            ).where(CollectionDataGap.id.in_(ids[start : start + 1000]))
-            names.update({str(gap_id): name for gap_id, name in self.db.execute(query)})
-        return names
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            query = select(CollectionDataGap.id, CollectionDataGap.asset_id).where(
+                self._ids_in(CollectionDataGap.id, ids[start : start + IN_LIST_CHUNK])
+            )
+            asset_of.update({str(gap_id): asset_id for gap_id, asset_id in self.db.execute(query)})
+        names: dict[uuid.UUID, str] = {}
+        asset_ids = sorted(set(asset_of.values()))
+        for start in range(0, len(asset_ids), IN_LIST_CHUNK):
+            chunk = asset_ids[start : start + IN_LIST_CHUNK]
+            query = self._scoped(select(Asset.id, Asset.name), Asset).where(
+                self._ids_in(Asset.id, chunk)
+            )
+            names.update({asset_id: str(name) for asset_id, name in self.db.execute(query)})
+        return {
+            gap_id: names[asset_id] for gap_id, asset_id in asset_of.items() if asset_id in names
+        }
+
+    def _ids_in(self, column: Any, ids: Sequence[uuid.UUID]) -> Any:
+        """`column IN ids`; on PostgreSQL one array parameter instead of one per id."""
+        if is_postgresql(self.db):
+            return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid)))
+        return column.in_(ids)
 
     def engagement_name(self) -> str:
         query = select(Engagement.name).where(
