@@ -15,6 +15,7 @@ import os
 import pstats
 import statistics
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -124,10 +125,11 @@ def page_figures(page: str, session: dict, flow_id: str, runs: int, profile: boo
     statements = StatementCount()
     profiler = cProfile.Profile() if profile else None
     if profiler:
-        profiler.enable()
+        # The script runs in a thread of its own: profile that thread from its start.
+        threading.setprofile(lambda *_: profiler.enable())
     timed_run(app)
     if profiler:
-        profiler.disable()
+        threading.setprofile(None)  # type: ignore[arg-type]
         text = io.StringIO()
         pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
         print(text.getvalue(), file=sys.stderr)
