@@ -262,8 +262,10 @@ def call_on_accounts(
 def cached_by_arguments(fn: Callable[..., T]) -> Callable[..., T]:
     """Cache a pure function of its arguments (the key): whoever passes the same rows gets the
     same answer, so one tenant's rows never give another's result. For costly drawing-only
-    work (a chart's figure), never for reads."""
-    return st.cache_data(max_entries=200, show_spinner=False)(fn)
+    work (a chart's figure), never for reads. The answer is kept as the object, shared, not
+    pickled: unpickling a plotly figure validates it anew, dearer than building it; callers
+    draw it and never change it."""
+    return st.cache_resource(max_entries=200, show_spinner=False)(fn)
 
 
 @st.cache_data

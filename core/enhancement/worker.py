@@ -147,13 +147,16 @@ def _enhance_all(
     uow.require(Action.SUBMIT_GAPS)
     if uow.flows.get_by_id(collection_flow_id) is None:
         raise LookupError("the flow no longer exists in this engagement")
-    agent.prepare(uow, gaps)
     uow.commit()  # ends the reads: on SQLite their transaction holds the lock the job key needs
+    # Running from the moment a worker holds it: training the engagement's model (seconds on
+    # a first job) is the job's work, not a wait in the queue.
     job.save(
         status=JobStatus.RUNNING,
         started_at=job.state.started_at or time.time(),
         worker=this_worker_id(),
     )
+    agent.prepare(uow, gaps)
+    uow.commit()
     # A re-delivered job continues after the gaps it already finished.
     for index in range(job.state.processed, len(gaps)):
         uow.require(Action.SUBMIT_GAPS)  # archived meanwhile: the gaps written so far stay

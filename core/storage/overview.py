@@ -1,10 +1,11 @@
 """The Overview's reads of one tenant: flows with gap counts, the gap mix, resolutions, phases."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Float, case, cast, func, literal, select
 
+from core.storage.dialect import is_postgresql
 from core.storage.tenant_repository import TenantRepository
 from db.models import CollectionDataGap, CollectionFlow, GapCount, MasterFlow
 
@@ -101,3 +102,28 @@ class OverviewRepository(TenantRepository):
             .where(CollectionDataGap.resolved_at >= since)
         )
         return [(row[0], row[1]) for row in self.db.execute(query)]
+
+    def resolution_weeks(self, since: datetime) -> list[tuple[date, int, float]] | None:
+        """(Monday, gaps resolved, median hours from found to resolved) of each (UTC) week with
+        a gap resolved since `since`, aggregated by PostgreSQL; None on SQLite, which has no
+        median: the caller folds resolution_spans there."""
+        if not is_postgresql(self.db):
+            return None
+        resolved = CollectionDataGap.resolved_at
+        week = func.date_trunc("week", func.timezone("UTC", resolved))
+        # A gap resolved before it was found (clock skew between writers) counts as no time.
+        taken = func.greatest(
+            func.extract("epoch", resolved - CollectionDataGap.created_at) / 3600, literal(0.0)
+        )
+        median = func.percentile_cont(0.5).within_group(cast(taken, Float))
+        query = (
+            self._gaps(week.label("week"), func.count().label("resolved"), median)
+            .where(resolved.is_not(None))
+            .where(resolved >= since)
+            .group_by(week)
+            .order_by(week)
+        )
+        return [
+            (start.date(), int(count), float(hours))
+            for start, count, hours in self.db.execute(query)
+        ]

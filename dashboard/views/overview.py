@@ -41,7 +41,7 @@ if user is not None:
                 sign_in_session_id=ctx.sign_in_session_id,
                 doing="open that engagement",
             )
-flows, pending, spans, histories, job_rows, current_jobs = [], [], [], [], [], {}
+flows, pending, resolution_weeks, histories, job_rows, current_jobs = [], [], [], [], [], {}
 responses = []
 for label, scoped in contexts.items():
     # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
@@ -52,8 +52,8 @@ for label, scoped in contexts.items():
         )
     for row in state.call(overview.pending_gaps_by_attribute, doing="read gaps", ctx=scoped):
         pending.append(row)
-    for found, resolved in state.call(trend.resolution_spans, doing="read gaps", ctx=scoped):
-        spans.append((shown, found, resolved))
+    for week in state.call(trend.resolution_weeks, doing="read gaps", ctx=scoped):
+        resolution_weeks.append((shown, *week))
     for transitions in state.call(overview.phase_histories, doing="read flows", ctx=scoped):
         histories.append((shown, transitions))
     for job in state.call(list_jobs, doing="read the job history", ctx=scoped):
@@ -74,7 +74,7 @@ overview_charts.progress(overview.phase_counts(flows), flows, len(needing))
 overview_charts.attention(needing)
 overview_charts.gaps(overview.dominant_gaps(pending), flows)
 overview_charts.pace(
-    trend.weekly_trend(spans),
+    trend.weekly_trend_of_weeks(resolution_weeks),
     overview.phase_durations(histories),
     overview.daily_throughput(job_rows),
     palette.engagement_colours([shown_text.chart_text(label) for label in contexts]),

@@ -21,6 +21,8 @@ SMALL_RUNS = {
     "access": ["--users", "50", "--repeat", "20", "--sign-ins", "2"],
     "scale": ["--sizes", "200", "--sqlite-sizes", "200", "--engagements", "2"],
     "phase_runs": ["--assets", "300", "--inline-limit", "100"],
+    "first_job": ["--idle", "2", "--repeat", "1"],
+    "page_runs": ["--runs", "1", "--pages", "overview", "gaps", "--seed-args=--assets 50"],
 }
 
 
@@ -43,3 +45,5 @@ def test_the_benchmark_runs_small_and_prints_its_figures(run):
         assert sqlite["database"] == "sqlite" and sqlite["gap_scan"]["gaps"] > 0
         for size in (postgresql, sqlite):
             assert all("error" not in export for export in size["exports"].values())
+    if run == "page_runs":  # each page ran without an error box
+        assert all("errors" not in page for page in figures["pages"].values())
