@@ -3,7 +3,8 @@
 Reads inventories (the built-in RVTools, ServiceNow and AWS layouts, a mix of the three, and
 any `--file` given) the way an import does, hides a share of the known values, predicts them
 with the conditional model and with peer majority (the previous method), and prints one JSON
-object per dataset and attribute, then one summary object.
+object per dataset and attribute, then, per given file, one with its OS hidden as a real
+export loses it (bench/os_hidden.py), then one summary object.
     python bench/predictions.py [--hosts 3000] [--hide 0.2] [--file inventory.xlsx ...]
 """
 
