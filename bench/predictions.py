@@ -3,7 +3,8 @@
 Reads inventories (the built-in RVTools, ServiceNow and AWS layouts, a mix of the three, and
 any `--file` given) the way an import does, hides a share of the known values, predicts them
 with the conditional model and with peer majority (the previous method), and prints one JSON
-object per dataset and attribute, then one summary object.
+object per dataset and attribute, then, per given file, one with its OS hidden as a real
+export loses it (bench/os_hidden.py), then one summary object.
     python bench/predictions.py [--hosts 3000] [--hide 0.2] [--file inventory.xlsx ...]
 """
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
+from bench.os_hidden import evaluate_os_hidden  # noqa: E402
 from bench.prediction_data import LAYOUTS  # noqa: E402
 from core.catalogue.attributes import TYPED_ASSET_FIELDS  # noqa: E402
 from core.enhancement.agents import predict_from_peers  # noqa: E402
@@ -180,7 +182,10 @@ def main() -> None:
     lines = []
     for dataset, records in datasets:
         lines.extend(evaluate(dataset, records, args.hide, args.seed))
-    for line in lines:
+    # A given file is also measured as a real export loses its OS: every OS column of a
+    # quarter of its VMs blank.
+    checks = [evaluate_os_hidden(dataset, records, 0.25, args.seed) for dataset, records in datasets[len(LAYOUTS) + 1 :]]  # fmt: skip
+    for line in lines + checks:
         print(json.dumps(line))
     print(json.dumps(summary(lines)))
 

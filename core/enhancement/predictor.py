@@ -191,22 +191,26 @@ class PredictionModel:
         extra_gaps = self._extra_gaps()
         for name, part in self.attributes.items():
             sample = self._held_out(name, rng)
-            part.kinds = useful_kinds(part, sample, self.records, feats)
-            outcomes[name] = []
-            by_kind[name] = {}
             missing = extra_gaps.get(name, {})
+            # An asset with a gap often lacks other values and columns too (an export
+            # without its OS lacks every OS column): drop them as much more often as assets
+            # with this gap lack them, for choosing kinds as for calibrating.
+            held = list(feats)
             for index in sample:
-                record = self.records[index]
-                own = record.values[name]
-                # An asset with a gap often lacks other values too: drop them as much more
-                # often as assets with this gap lack them.
                 lacking = {
                     f[0] for f in feats[index] if f[0] in missing and rng.random() < missing[f[0]]
                 }
-                known = feats[index]
                 if lacking:
-                    known = [f for f in known if not any(p[0] in lacking for p in parts_of(f))]
-                best = part.best(known, record.asset_type, own)
+                    held[index] = [
+                        f for f in feats[index] if not any(p[0] in lacking for p in parts_of(f))
+                    ]
+            part.kinds = useful_kinds(part, sample, self.records, held)
+            outcomes[name] = []
+            by_kind[name] = {}
+            for index in sample:
+                record = self.records[index]
+                own = record.values[name]
+                best = part.best(held[index], record.asset_type, own)
                 if best is not None:
                     outcomes[name].append((best[0], best[3] == own))
                     by_kind[name].setdefault(best[2][0], []).append(outcomes[name][-1])
@@ -221,12 +225,12 @@ class PredictionModel:
             }
 
     def _extra_gaps(self) -> dict[str, dict[str, float]]:
-        """Per target, per other attribute: how much more often an asset lacking the target
+        """Per target, per other attribute or column: how much more often an asset lacking the target
         lacks the other too, as a share of the held-out assets (which have the target) to
         drop it from. Gaps come together in real inventories (a tool that lacks one column
         lacks several); held out as they are, assets with the value would look better
         informed than those with the gap."""
-        known_sets = [frozenset(r.values) for r in self.records]
+        known_sets = [frozenset(r.values) | frozenset(r.context) for r in self.records]
         found: dict[str, dict[str, float]] = {}
         for target in self.attributes:
             having: Counter = Counter()

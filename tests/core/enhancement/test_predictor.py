@@ -157,3 +157,24 @@ def test_held_out_assets_lose_the_values_that_go_missing_together_with_the_targe
     # An asset lacking an owner lacks its environment too: held out, owners' assets lose it.
     assert gaps["business_owner"]["environment"] == 1.0
     assert "network_zone" not in gaps["business_owner"]  # known everywhere
+
+
+def test_a_name_is_heard_where_the_os_columns_that_go_with_the_os_are_missing_too():
+    # An export without the OS lacks its raw OS column too; held out with that column kept,
+    # the column alone would be chosen, and a VM without it would get the cluster's majority.
+    rng = random.Random(3)
+    assets = []
+    for i in range(60):
+        cluster = "CL-INFRA" if rng.random() < 0.8 else "CL-LNX"
+        assets.append(vm(f"dc{i:02d}", {"operating_system": "Windows"}, cluster=cluster,
+                         os_name=rng.choice(("Windows 2019", "Windows 2022"))))  # fmt: skip
+    for i in range(140):
+        cluster = "CL-LNX" if rng.random() < 0.9 else "CL-INFRA"
+        assets.append(vm(f"web{i:02d}", {"operating_system": "Linux"}, cluster=cluster,
+                         os_name=rng.choice(("RHEL 8", "RHEL 9"))))  # fmt: skip
+    assets += [vm(f"app{i:02d}", cluster="CL-LNX") for i in range(40)]  # no OS columns
+    model = PredictionModel.train(assets)
+
+    assert model._extra_gaps()["operating_system"]["os_name"] == 1.0
+    guess = model.predict(vm("ad-dc-02", cluster="CL-LNX"), "operating_system")
+    assert guess is not None and guess.value == "Windows"
