@@ -113,9 +113,20 @@ def selected_in_row(grid, row: int) -> int:
 
 
 def click_cell(page: Page, row: int, column: str = "Answer") -> float:
-    """Click a cell of the grid's first rows as a person does; where its column lies is found
-    by clicking along the first two rows in turn (a click on the selected cell would open
-    its editor), read back from the grid's accessible table. The column's x."""
+    """Click a cell of the grid's first rows as a person does, again if a redraw of the page
+    (a rerun after the last edit) swallowed the click. The column's x."""
+    for attempt in range(4):
+        try:
+            return _click_cell(page, row, column)
+        except AssertionError:
+            if attempt == 3:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _click_cell(page: Page, row: int, column: str) -> float:
+    """Where the column lies is found by clicking along the first two rows in turn (a click
+    on the selected cell would open its editor), read back from the grid's accessible table."""
     wait_idle(page)
     page.keyboard.press("Escape")  # nothing selected: no click lands on a selected cell
     grid = page.get_by_test_id("stDataFrame").first
@@ -135,7 +146,7 @@ def click_cell(page: Page, row: int, column: str = "Answer") -> float:
     if row != at_row:
         page.mouse.click(x, box["y"] + ROW * (1.5 + row))
     expect(grid.get_by_test_id(f"glide-cell-{index}-{row}")).to_have_attribute(
-        "aria-selected", "true"
+        "aria-selected", "true", timeout=10_000
     )
     return x
 
