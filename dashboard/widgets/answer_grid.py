@@ -99,16 +99,14 @@ def frame(questions: list[OpenQuestion], draft: Draft) -> pd.DataFrame:
                 priority_label(question.priority),
                 question.owner or "",
                 question.suggestion or "",
-                None if question.confidence is None else round(question.confidence * 100),
+                "" if question.confidence is None else f"{round(question.confidence * 100)} %",
                 question.evidence,
                 answer,
                 check(question, draft),
                 " / ".join(question.options),
             )
         )
-    table = pd.DataFrame(rows, columns=list(SHOWN_COLUMNS))
-    table["Confidence"] = table["Confidence"].astype("Int64")
-    return table
+    return pd.DataFrame(rows, columns=list(SHOWN_COLUMNS))
 
 
 def accept_at_or_above(draft: Draft, questions: list[OpenQuestion], percent: int) -> int:
@@ -165,8 +163,9 @@ def show(flow_id: str, questions: list[OpenQuestion], editable: bool) -> None:
         disabled=[name for name in SHOWN_COLUMNS if name != ANSWER] if editable else True,
         height=min(38 + 35 * max(len(table), 1), 600),
         column_config={
-            "Confidence": st.column_config.NumberColumn(format="%d %%", width="small"),
+            "Confidence": st.column_config.TextColumn(width="small", alignment="right"),
             ANSWER: st.column_config.TextColumn(
+                width="medium",
                 help="Type, paste a block from a spreadsheet, or select cells down a column"
                 " and press Ctrl+D to fill down. Checked as you type; saved with Save.",
                 max_chars=2000,

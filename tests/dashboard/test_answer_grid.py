@@ -44,7 +44,7 @@ def test_the_grid_lists_every_open_question_and_accept_shows_at_once(
     table = grid(app)
     assert len(table) == 6  # 2 assets x 3 questions
     environment = table[table["Question"] == "Environment"]
-    assert set(environment["Confidence"]) == {92} and set(environment["Answer"]) == {""}
+    assert set(environment["Confidence"]) == {"92 %"} and set(environment["Answer"]) == {""}
     owner = table[table["Question"] == "Business owner"]
     assert set(owner["Suggested"]) == {""}  # 5 %: no suggestion, nothing to accept
     accept = next(b for b in app.button if b.label.startswith("Accept 2 suggestion"))
