@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core.catalogue.attributes import get_attribute, question_for
 from core.kernel.errors import BadRequest, NotFound
 from core.kernel.text import clean_text
-from core.storage.dialect import insert
+from core.storage.dialect import insert, refresh_statistics
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow, Questionnaire, QuestionnaireResponse
 from db.types import utcnow
@@ -34,6 +34,9 @@ def build_questions(gaps: list[Any]) -> list[dict[str, Any]]:
         question["evidence"] = (gap.ai_suggestions or {}).get("evidence")
         questions.append(question)
     return questions
+
+
+QUESTIONNAIRES_BULK_ROWS = 500
 
 
 def generate_questionnaires(
@@ -82,6 +85,8 @@ def generate_questionnaires(
             ),
             rows,
         )
+        # A questionnaire per asset: a flow of a few thousand is what the grid reads whole.
+        refresh_statistics(db, "questionnaires", len(rows), bulk_rows=QUESTIONNAIRES_BULK_ROWS)
     return {
         "status": "completed",
         "questionnaires_generated": len(rows),

@@ -36,13 +36,16 @@ def advisory_lock(connection: Connection | Session, key: str) -> None:
 BULK_WRITE_ROWS = 5000
 
 
-def refresh_statistics(session: Session, table: str, rows_written: int) -> None:
-    """After a bulk write of `rows_written` rows into `table` ("assets" or
-    "collection_data_gaps"), have PostgreSQL's planner count them (migration 0010).
+def refresh_statistics(
+    session: Session, table: str, rows_written: int, *, bulk_rows: int = BULK_WRITE_ROWS
+) -> None:
+    """After a bulk write of at least `bulk_rows` rows into `table` ("assets",
+    "collection_data_gaps" or "questionnaires"), have PostgreSQL's planner count them
+    (migrations 0010 and 0018).
 
     Without it, the next reads are planned for the table as it was (empty, after a first
     import), and a join planned for one row runs for minutes over 700,000. SQLite plans
     from its indexes without statistics.
     """
-    if rows_written >= BULK_WRITE_ROWS and is_postgresql(session):
+    if rows_written >= bulk_rows and is_postgresql(session):
         session.execute(text("SELECT analyze_after_bulk_write(:table)"), {"table": table})

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from core.questionnaires.generation import QUESTIONNAIRES_BULK_ROWS
 from core.storage.dialect import BULK_WRITE_ROWS, is_postgresql, refresh_statistics
 
 
@@ -35,3 +36,15 @@ def test_no_other_table_is_analyzed_through_it(db):
     with pytest.raises(DBAPIError, match="no statistics refresh for table"):
         db.execute(text("SELECT analyze_after_bulk_write('users')"))
     db.rollback()
+
+
+def test_questionnaire_generation_of_many_assets_has_questionnaires_analyzed(db):
+    if not is_postgresql(db):
+        pytest.skip("SQLite plans without statistics")
+    before = analyzed(db, "questionnaires")
+    refresh_statistics(
+        db, "questionnaires", QUESTIONNAIRES_BULK_ROWS, bulk_rows=QUESTIONNAIRES_BULK_ROWS
+    )
+    db.commit()
+    db.execute(text("SELECT pg_stat_clear_snapshot()"))
+    assert analyzed(db, "questionnaires") == before + 1
