@@ -65,6 +65,34 @@ class GapRepository(TenantRepository):
         )
         yield from self.db.execute(query.execution_options(yield_per=batch_size))
 
+    def iter_pending_by_asset(
+        self, collection_flow_id: uuid.UUID, *, batch_size: int = 5000
+    ) -> Iterator[Any]:
+        """The flow's pending gaps as plain rows with their asset's name, asset after asset (in
+        ix_gaps_flow_asset's order), from a server-side cursor: questionnaire generation over
+        700,000 gaps holds one batch and one asset's gaps at a time."""
+        query = (
+            self._gaps()
+            .outerjoin(Asset, Asset.id == CollectionDataGap.asset_id)
+            .with_only_columns(
+                CollectionDataGap.id,
+                CollectionDataGap.asset_id,
+                CollectionDataGap.field_name,
+                CollectionDataGap.gap_type,
+                CollectionDataGap.priority,
+                CollectionDataGap.predicted_value,
+                CollectionDataGap.confidence_score,
+                CollectionDataGap.ai_suggestions,
+                Asset.name.label("asset_name"),
+            )
+            .where(CollectionDataGap.collection_flow_id == collection_flow_id)
+            .where(CollectionDataGap.resolution_status == "pending")
+            .order_by(
+                CollectionDataGap.asset_id, CollectionDataGap.priority, CollectionDataGap.field_name
+            )
+        )
+        yield from self.db.execute(query.execution_options(yield_per=batch_size))
+
     def count_pending(self, collection_flow_id: uuid.UUID, *, max_priority: int = 4) -> int:
         """Pending gaps of the flow up to `max_priority`, from the counts kept with the gaps."""
         query = (
