@@ -93,6 +93,16 @@ class GapRepository(TenantRepository):
         )
         yield from self.db.execute(query.execution_options(yield_per=batch_size))
 
+    def count_assets_with_pending(self, collection_flow_id: uuid.UUID) -> int:
+        """Assets of the flow with a pending gap (the questionnaires a generation builds)."""
+        query = (
+            self._gaps()
+            .with_only_columns(func.count(func.distinct(CollectionDataGap.asset_id)))
+            .where(CollectionDataGap.collection_flow_id == collection_flow_id)
+            .where(CollectionDataGap.resolution_status == "pending")
+        )
+        return int(self.db.scalar(query) or 0)
+
     def count_pending(self, collection_flow_id: uuid.UUID, *, max_priority: int = 4) -> int:
         """Pending gaps of the flow up to `max_priority`, from the counts kept with the gaps."""
         query = (

@@ -311,6 +311,11 @@ def test_questionnaires_are_written_in_batches_one_per_asset_with_its_pending_ga
     service.execute_phase(flow_id, "gap_analysis")
     generated = service.execute_phase(flow_id, "questionnaire_generation")
     assert (generated["questionnaires_generated"], generated["questions"]) == (5, 15)
+    reported = []
+    with engagement_uow(tenant, db) as uow:
+        child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
+        generation.generate_questionnaires(uow, child, lambda done, of: reported.append((done, of)))
+    assert reported == [(2, 5), (4, 5)]  # after each full batch, against the assets to ask
     with engagement_uow(tenant, db) as uow:
         child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
         questionnaires = list_for_flow(uow, child)
