@@ -67,13 +67,13 @@ def read_job_progress(uow: UnitOfWork, flow_id: str) -> JobProgress | None:
 def progress_reader(uow: UnitOfWork, flow_id: str) -> Callable[[], JobProgress | None]:
     """Check tenancy once; the returned function then reads the one job key and nothing else."""
     uow.require(Action.VIEW)
-    return _key_reader(_store(uow), str(uow.flow(flow_id).id), _engine(uow))
+    return _key_reader(_store(uow), str(uow.collection_flow_id(flow_id)), _engine(uow))
 
 
 def watch_job(uow: UnitOfWork, flow_id: str) -> tuple[Callable[[], JobProgress | None], str]:
     """Check tenancy once: the job key's reader, and a pass that lets the browser poll it."""
     uow.require(Action.VIEW)
-    job_key = str(uow.flow(flow_id).id)
+    job_key = str(uow.collection_flow_id(flow_id))
     reader = _key_reader(_store(uow), job_key, _engine(uow))
     return reader, progress_pass.issue(job_key, flow_id, uow.ctx)
 

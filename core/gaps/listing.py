@@ -171,7 +171,7 @@ def page_gaps(
     the flow as at its start); `offset` counts rows from there.
     """
     uow.require(Action.VIEW)
-    flow = uow.flow(flow_id)
+    collection_flow_id = uow.collection_flow_id(flow_id)
     filters = parse_input(GapFilters, filters or {})
     limit = parse_int(limit, "limit", minimum=1, maximum=MAX_GAP_PAGE)
     offset = parse_int(offset, "offset", minimum=0, maximum=10**9)
@@ -180,14 +180,16 @@ def page_gaps(
     repository = GapListingRepository(uow.session, uow.ctx.client_account_id, uow.ctx.engagement_id)
     # The counts kept with the gaps give the flow's total and every facet filter's counts
     # (a few dozen rows, however many gaps); only a name filter counts the gaps it names.
-    flow_groups = [(group[1:], count) for group, count in uow.gap_counts.flow_groups(flow.id)]
+    flow_groups = [
+        (group[1:], count) for group, count in uow.gap_counts.flow_groups(collection_flow_id)
+    ]
     flow_total = sum(count for _, count in flow_groups)
     if filters.asset_name_contains:
-        groups = repository.facet_groups(flow.id, filters.asset_name_contains)
+        groups = repository.facet_groups(collection_flow_id, filters.asset_name_contains)
     else:
         groups = flow_groups
     total, counts = count_groups(groups, filters)
-    rows = repository.page(flow.id, filters, limit, offset, after) if total else []
+    rows = repository.page(collection_flow_id, filters, limit, offset, after) if total else []
     last = rows[-1] if len(rows) == limit else None
     return GapPage(
         filters=filters,

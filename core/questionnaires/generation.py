@@ -1,8 +1,8 @@
 """Questionnaires: one per asset with pending gaps, one typed question per gap; answers."""
 
 import uuid
-from collections import defaultdict
 from collections.abc import Callable
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from db.models import CollectionFlow, Questionnaire, QuestionnaireResponse
 from db.types import utcnow
 
 MAX_ANSWER_LENGTH = 2000
+QUESTIONNAIRE_BATCH = 1000  # questionnaires written per statement
 
 
 def build_questions(gaps: list[Any]) -> list[dict[str, Any]]:
@@ -45,53 +46,58 @@ def generate_questionnaires(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """(Re)build the questionnaire of every asset that has pending gaps;
-    `progress(questionnaires built, questionnaires to build)` as it goes."""
-    gaps = uow.gaps.for_flow(flow.id, statuses=["pending"])
-    by_asset: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for gap in gaps:
-        by_asset[gap.asset_id].append(gap)
-    names = {
-        asset.id: asset.name for batch in uow.assets.iter_by_ids(list(by_asset)) for asset in batch
-    }
+    `progress(questionnaires built, questionnaires to build)` as it goes.
+
+    The pending gaps are read asset after asset and the questionnaires written in batches, so a
+    flow of 700,000 gaps never sits in memory."""
+    total = uow.gaps.count_assets_with_pending(flow.id) if progress is not None else 0
+    generated = questions = 0
     rows: list[dict[str, Any]] = []
     now = utcnow()
-    for asset_id, asset_gaps in by_asset.items():
-        if progress is not None and len(rows) % 1000 == 0:
-            progress(len(rows), len(by_asset))
-        questions = build_questions(asset_gaps)
+    gaps = uow.gaps.iter_pending_by_asset(flow.id)
+    for asset_id, asset_gaps in groupby(gaps, key=lambda gap: gap.asset_id):
+        first, *rest = asset_gaps
+        asked = build_questions([first, *rest])
         rows.append(
             {
                 "id": uuid.uuid4(),
                 "collection_flow_id": flow.id,
                 "asset_id": asset_id,
-                "title": f"{names.get(asset_id, asset_id)}",
-                "questions": questions,
-                "target_gaps": [question["id"] for question in questions],
+                "title": f"{first.asset_name or asset_id}",
+                "questions": asked,
+                "target_gaps": [question["id"] for question in asked],
                 "status": "pending",
                 "created_at": now,
                 "updated_at": now,
             }
         )
-    if rows:
-        db = uow.session
-        upsert = insert(db, Questionnaire)
-        db.execute(
-            upsert.on_conflict_do_update(
-                index_elements=["collection_flow_id", "asset_id"],
-                set_={
-                    key: upsert.excluded[key]
-                    for key in ("title", "questions", "target_gaps", "updated_at")
-                },
-            ),
-            rows,
-        )
-        # A questionnaire per asset: a flow of a few thousand is what the grid reads whole.
-        refresh_statistics(db, "questionnaires", len(rows), bulk_rows=QUESTIONNAIRES_BULK_ROWS)
-    return {
-        "status": "completed",
-        "questionnaires_generated": len(rows),
-        "questions": sum(len(row["questions"]) for row in rows),
-    }
+        generated += 1
+        questions += len(asked)
+        if len(rows) >= QUESTIONNAIRE_BATCH:
+            _upsert_questionnaires(uow.session, rows)
+            rows = []
+            if progress is not None:
+                progress(generated, total)
+    _upsert_questionnaires(uow.session, rows)
+    # A questionnaire per asset: a flow of a few thousand is what the grid reads whole.
+    refresh_statistics(uow.session, "questionnaires", generated, bulk_rows=QUESTIONNAIRES_BULK_ROWS)
+    return {"status": "completed", "questionnaires_generated": generated, "questions": questions}
+
+
+def _upsert_questionnaires(db: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    upsert = insert(db, Questionnaire)
+    db.execute(
+        upsert.on_conflict_do_update(
+            index_elements=["collection_flow_id", "asset_id"],
+            set_={
+                key: upsert.excluded[key]
+                for key in ("title", "questions", "target_gaps", "updated_at")
+            },
+        ),
+        rows,
+    )
 
 
 def list_for_flow(uow: UnitOfWork, flow: CollectionFlow) -> list[Questionnaire]:

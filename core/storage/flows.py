@@ -21,6 +21,14 @@ class CollectionFlowRepository(TenantRepository):
             query = query.with_for_update()
         return self.db.scalars(query).first()
 
+    def id_of(self, flow_id: uuid.UUID) -> uuid.UUID | None:
+        """The collection flow's own id for a master flow_id, reading nothing else of the row
+        (whose selection of a whole estate is megabytes of JSON)."""
+        query = self._scoped(select(CollectionFlow.id), CollectionFlow).where(
+            CollectionFlow.flow_id == flow_id
+        )
+        return self.db.scalar(query)
+
     def get_by_id(self, collection_flow_id: uuid.UUID) -> CollectionFlow | None:
         query = self._scoped(select(CollectionFlow), CollectionFlow).where(
             CollectionFlow.id == collection_flow_id

@@ -65,6 +65,44 @@ class GapRepository(TenantRepository):
         )
         yield from self.db.execute(query.execution_options(yield_per=batch_size))
 
+    def iter_pending_by_asset(
+        self, collection_flow_id: uuid.UUID, *, batch_size: int = 5000
+    ) -> Iterator[Any]:
+        """The flow's pending gaps as plain rows with their asset's name, asset after asset (in
+        ix_gaps_flow_asset's order), from a server-side cursor: questionnaire generation over
+        700,000 gaps holds one batch and one asset's gaps at a time."""
+        query = (
+            self._gaps()
+            .outerjoin(Asset, Asset.id == CollectionDataGap.asset_id)
+            .with_only_columns(
+                CollectionDataGap.id,
+                CollectionDataGap.asset_id,
+                CollectionDataGap.field_name,
+                CollectionDataGap.gap_type,
+                CollectionDataGap.priority,
+                CollectionDataGap.predicted_value,
+                CollectionDataGap.confidence_score,
+                CollectionDataGap.ai_suggestions,
+                Asset.name.label("asset_name"),
+            )
+            .where(CollectionDataGap.collection_flow_id == collection_flow_id)
+            .where(CollectionDataGap.resolution_status == "pending")
+            .order_by(
+                CollectionDataGap.asset_id, CollectionDataGap.priority, CollectionDataGap.field_name
+            )
+        )
+        yield from self.db.execute(query.execution_options(yield_per=batch_size))
+
+    def count_assets_with_pending(self, collection_flow_id: uuid.UUID) -> int:
+        """Assets of the flow with a pending gap (the questionnaires a generation builds)."""
+        query = (
+            self._gaps()
+            .with_only_columns(func.count(func.distinct(CollectionDataGap.asset_id)))
+            .where(CollectionDataGap.collection_flow_id == collection_flow_id)
+            .where(CollectionDataGap.resolution_status == "pending")
+        )
+        return int(self.db.scalar(query) or 0)
+
     def count_pending(self, collection_flow_id: uuid.UUID, *, max_priority: int = 4) -> int:
         """Pending gaps of the flow up to `max_priority`, from the counts kept with the gaps."""
         query = (

@@ -72,6 +72,14 @@ class UnitOfWork(AccountUnitOfWork):
             raise NotFound("Flow not found")
         return flow
 
+    def collection_flow_id(self, flow_id: str | uuid.UUID) -> uuid.UUID:
+        """`flow(flow_id).id` without reading the flow's row: for reads that need only the id
+        (a page of gaps, a job's progress); 404 as `flow`."""
+        found = self.flows.id_of(parse_uuid(flow_id, "flow_id"))
+        if found is None:
+            raise NotFound("Flow not found")
+        return found
+
     def require(self, action: Action) -> None:
         """Refuse (403) unless the caller, as the database knows them now, may do `action`."""
         require(self.session, self.ctx, action)

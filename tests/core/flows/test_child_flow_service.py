@@ -294,3 +294,38 @@ def test_a_selection_is_checked_as_a_whole_and_kept_as_canonical_ids(db, tenant,
     assert child.collection_config["selected_asset_ids"] == [
         str(assets[0].id), str(assets[1].id), str(assets[2].id)
     ]  # fmt: skip
+
+
+def test_questionnaires_are_written_in_batches_one_per_asset_with_its_pending_gaps(
+    db, tenant, make_assets, monkeypatch
+):
+    from core.questionnaires import generation
+
+    monkeypatch.setattr(generation, "QUESTIONNAIRE_BATCH", 2)
+    assets = make_assets(tenant, 5, business_owner=None, cpu_cores=0, environment="TBD")
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Batched")
+    service = CollectionChildFlowService(db, tenant)
+    service.execute_phase(
+        flow_id, "asset_selection", {"selected_asset_ids": [str(a.id) for a in assets]}
+    )
+    service.execute_phase(flow_id, "gap_analysis")
+    generated = service.execute_phase(flow_id, "questionnaire_generation")
+    assert (generated["questionnaires_generated"], generated["questions"]) == (5, 15)
+    reported = []
+    with engagement_uow(tenant, db) as uow:
+        child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
+        generation.generate_questionnaires(uow, child, lambda done, of: reported.append((done, of)))
+    assert reported == [(2, 5), (4, 5)]  # after each full batch, against the assets to ask
+    with engagement_uow(tenant, db) as uow:
+        child = uow.flows.get_by_master_flow_id(uuid.UUID(flow_id))
+        questionnaires = list_for_flow(uow, child)
+        gaps = uow.gaps.for_flow(child.id, statuses=["pending"])
+    names = {asset.id: asset.name for asset in assets}
+    assert sorted(q.title for q in questionnaires) == sorted(names.values())
+    for questionnaire in questionnaires:
+        assert questionnaire.title == names[questionnaire.asset_id]
+        asked = {question["id"] for question in questionnaire.questions}
+        assert asked == {str(g.id) for g in gaps if g.asset_id == questionnaire.asset_id}
+        assert [q["priority"] for q in questionnaire.questions] == sorted(
+            q["priority"] for q in questionnaire.questions
+        )
