@@ -160,6 +160,9 @@ def owner_engine(owner_database_url) -> Iterator[Engine]:
 
 @pytest.fixture
 def session_maker(engine, owner_engine) -> Iterator[sessionmaker[Session]]:
+    # Emptied before too: a test that wrote through a process or engine of its own and failed
+    # before its teardown, or a module-scoped fixture's rows, never reach the next test.
+    empty_database(owner_engine)
     yield sessionmaker(engine, expire_on_commit=False)
     empty_database(owner_engine)
 
