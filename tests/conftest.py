@@ -4,6 +4,7 @@ On PostgreSQL the tests connect as an ordinary role of this run (not the tables'
 so row-level security binds every test; migrations and emptying run as the owner.
 """
 
+import contextlib
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -65,9 +66,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def drop_what_dead_runs_left() -> None:
+    """Drop the databases and roles of runs on this machine whose process is gone (a worker
+    killed before its teardown): names carry the creating process's id."""
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        databases = connection.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'collection\\_test\\_%'"
+        ).fetchall()
+        roles = connection.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE 'collection\\_app\\_%'"
+        ).fetchall()
+        for kind, (name,) in [("DATABASE", row) for row in databases] + [
+            ("ROLE", row) for row in roles
+        ]:
+            pid = name.split("_")[2]
+            if pid.isdigit() and not _is_running(int(pid)):
+                force = " WITH (FORCE)" if kind == "DATABASE" else ""
+                with contextlib.suppress(psycopg.Error):  # another run's sweep got there first
+                    connection.execute(f'DROP {kind} IF EXISTS "{name}"{force}')
+
+
 @pytest.fixture(scope="session")
 def postgresql_owner_url() -> Iterator[str]:
     """A PostgreSQL database of this run alone, migrated by its owner, dropped at the end."""
+    drop_what_dead_runs_left()
     name = f"collection_test_{os.getpid()}_{secrets.token_hex(3)}"
     _pg_admin(f'CREATE DATABASE "{name}"')
     url = f"{PG_SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
