@@ -2,6 +2,8 @@
 engagement of yours opens it there, switching engagement; one of no engagement of yours says
 "Engagement not found" and shows nothing of it."""
 
+import uuid
+
 import streamlit as st
 
 from core.access import identity
@@ -9,6 +11,25 @@ from dashboard import session_cookie, shown_text, state
 
 PARAM = "engagement"
 NOT_FOUND = "Engagement not found: the address you opened names no engagement you are a member of."
+
+
+def open_engagement(
+    user_id: str | uuid.UUID, choice: identity.EngagementChoice, *, doing: str
+) -> None:
+    """Work in `choice` (an engagement of the person's) from now on, in this tab and the next
+    sign-in; what was picked in another engagement is forgotten."""
+    st.session_state[state.CONTEXT] = state.call_on_accounts(
+        identity.context_for,
+        user_id,
+        choice.client_account_id,
+        choice.engagement_id,
+        sign_in_session_id=st.session_state.get(state.SIGN_IN_SESSION),
+        doing=doing,
+    )
+    st.session_state[state.ENGAGEMENT] = choice
+    for key in (state.FLOW_ID, state.SELECTED_GAPS, state.SELECTED_ASSETS):
+        st.session_state.pop(key, None)
+    session_cookie.remember_engagement(choice)
 
 
 def follow() -> bool:
@@ -28,18 +49,7 @@ def follow() -> bool:
     choice = next((c for c in choices if str(c.engagement_id) == wanted), None)
     if choice is None:
         return False
-    st.session_state[state.CONTEXT] = state.call_on_accounts(
-        identity.context_for,
-        user.user_id,
-        choice.client_account_id,
-        choice.engagement_id,
-        sign_in_session_id=st.session_state.get(state.SIGN_IN_SESSION),
-        doing="open that engagement",
-    )
-    st.session_state[state.ENGAGEMENT] = choice
-    for key in (state.FLOW_ID, state.SELECTED_GAPS, state.SELECTED_ASSETS):
-        st.session_state.pop(key, None)
-    session_cookie.remember_engagement(choice)
+    open_engagement(user.user_id, choice, doing="open that engagement")
     if ctx is not None:
         st.toast(
             f"Switched to {shown_text.plain(choice.client_name)} /"

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.access import identity
-from dashboard import session_cookie, shown_text, state
+from dashboard import engagement_address, session_cookie, shown_text, state
 from dashboard.widgets import browser_code
 
 st.title("Collection flows")
@@ -65,17 +65,9 @@ def engagement_picker(user: identity.SignedInUser) -> None:
         "Engagement", range(len(choices)), format_func=labels.__getitem__, key="engagement_pick"
     )
     if st.button("Open engagement", type="primary"):
-        choice = choices[index]
-        st.session_state[state.CONTEXT] = state.call_on_accounts(
-            identity.context_for,
-            user.user_id,
-            choice.client_account_id,
-            choice.engagement_id,
-            sign_in_session_id=st.session_state.get(state.SIGN_IN_SESSION),
-            doing="open this engagement",
+        engagement_address.open_engagement(
+            user.user_id, choices[index], doing="open this engagement"
         )
-        st.session_state[state.ENGAGEMENT] = choice
-        session_cookie.remember_engagement(choice)
         st.rerun()
 
 
