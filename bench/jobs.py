@@ -7,7 +7,6 @@ Prints one JSON object. Creates and drops its own database, role and Redis keys.
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -20,11 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
-from bench.scratch import DEFAULT_SERVER as SERVER  # noqa: E402
-from bench.scratch import admin  # noqa: E402
-from tests.processes import interrupt_on_termination, start_group, stop_group  # noqa: E402
+from bench.scratch import scratch_deployment  # noqa: E402
+from tests.processes import interrupt_on_termination, start_group  # noqa: E402
 
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 # The consumers' output, for when a run goes wrong.
 CONSUMER_LOG = open(os.environ.get("BENCH_CONSUMER_LOG", os.devnull), "a")  # noqa: SIM115
 MISSING = ("business_owner", "technical_owner", "business_criticality", "environment", "os_version")
@@ -51,39 +48,8 @@ def main() -> None:
     parser.add_argument("--worker-type", choices=("thread", "process"), default="process")
     args = parser.parse_args()
     interrupt_on_termination()  # a SIGTERM still stops the consumers and drops the database
-    tag = f"{os.getpid()}_{secrets.token_hex(2)}"
-    database, role = f"bench_jobs_{tag}", f"bench_jobs_app_{tag}"
-    owner_url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{database}"
-    app_url = owner_url.replace("postgres@", f"{role}@")
-    prefix = f"bench-{tag}:"
-    os.environ.update(
-        DATABASE_URL=app_url,
-        MIGRATION_DATABASE_URL=owner_url,
-        REDIS_URL=REDIS_URL,
-        REDIS_KEY_PREFIX=prefix,
-        GAP_JOB_PAUSE_SECONDS="0",
-        JOB_STALL_SECONDS="60",
-    )
-    admin(SERVER, f'CREATE DATABASE "{database}"')
-    consumers: list[subprocess.Popen] = []
-    try:
-        from db.migrate import upgrade_and_grant
-
-        upgrade_and_grant()
+    with scratch_deployment("jobs", GAP_JOB_PAUSE_SECONDS="0") as consumers:
         print(json.dumps(run(args, consumers)))
-    finally:
-        for consumer in consumers:
-            stop_group(consumer)
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL)
-        # The job keys carry the prefix; Huey's queue keys carry it in their name.
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        keys += list(client.scan_iter(match=f"huey.*{tag}*", count=1000))
-        if keys:
-            client.delete(*keys)
-        admin(SERVER, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin(SERVER, f'DROP ROLE IF EXISTS "{role}"')
 
 
 def start_consumer(worker_type: str) -> subprocess.Popen:

@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import resource
-import secrets
 import subprocess
 import sys
 import threading
@@ -21,9 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
-from bench.jobs import REDIS_URL, millis, start_consumer  # noqa: E402
-from bench.scratch import DEFAULT_SERVER as SERVER  # noqa: E402
-from bench.scratch import admin  # noqa: E402
+from bench.jobs import millis, start_consumer  # noqa: E402
+from bench.scratch import scratch_deployment  # noqa: E402
 from tests.processes import interrupt_on_termination, stop_group  # noqa: E402
 
 
@@ -39,37 +37,8 @@ def main() -> None:
     if args.sqlite:
         run_embedded(args)
         return
-    tag = f"{os.getpid()}_{secrets.token_hex(2)}"
-    database, role = f"bench_phases_{tag}", f"bench_phases_app_{tag}"
-    owner_url = f"{SERVER.replace('postgresql://', 'postgresql+psycopg://')}/{database}"
-    prefix = f"bench-{tag}:"
-    os.environ.update(
-        DATABASE_URL=owner_url.replace("postgres@", f"{role}@"),
-        MIGRATION_DATABASE_URL=owner_url,
-        REDIS_URL=REDIS_URL,
-        REDIS_KEY_PREFIX=prefix,
-        JOB_STALL_SECONDS="60",
-        SESSION_SECRET=secrets.token_urlsafe(48),
-    )
-    admin(SERVER, f'CREATE DATABASE "{database}"')
-    consumers: list[subprocess.Popen] = []
-    try:
-        from db.migrate import upgrade_and_grant
-
-        upgrade_and_grant()
+    with scratch_deployment("phases") as consumers:
         print(json.dumps(run(args, consumers)))
-    finally:
-        for consumer in consumers:
-            stop_group(consumer)
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-        keys += list(client.scan_iter(match=f"huey.*{tag}*", count=1000))
-        if keys:
-            client.delete(*keys)
-        admin(SERVER, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin(SERVER, f'DROP ROLE IF EXISTS "{role}"')
 
 
 def run_embedded(args) -> None:

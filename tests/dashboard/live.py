@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -281,6 +282,35 @@ def open_tab(browser: Browser, width: int = 1440, height: int = 1000) -> Page:
     context.set_default_timeout(WAIT_MS)
     context.set_default_navigation_timeout(WAIT_MS)
     return context.new_page()
+
+
+# A failed browser test leaves what the browser showed here, next to the servers' logs.
+FAILURES = ROOT / "var" / "live"
+# Screenshots for README with UPDATE_SCREENSHOTS=1, else beside the failures.
+SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
+
+
+@contextlib.contextmanager
+def tab_kept_on_failure(request: Any, browser: Browser, **size: int) -> Iterator[Page]:
+    """`open_tab`, screenshotted into FAILURES when the test that used it failed."""
+    tab = open_tab(browser, **size)
+    yield tab
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
+
+
+def query(stack: "LiveStack", sql: str, **params: object) -> list[Any]:
+    """Read as the tables' owner (sees every tenant), to check what the pages did."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(stack.owner_url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(sql), params).all())
+    finally:
+        engine.dispose()
 
 
 def sign_in(

@@ -2,7 +2,6 @@
 paste a block of 50 cells, fill down, accept the suggestions shown, one Save; download the
 questions, fill them in, upload them back."""
 
-import os
 import uuid
 
 import pytest
@@ -10,12 +9,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
-from tests.dashboard.live import ROOT, add_user, choose, open_tab, sign_in, wait_idle
+from tests.dashboard.live import SHOTS, add_user, choose, sign_in, tab_kept_on_failure, wait_idle
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
-FAILURES = ROOT / "var" / "live"
 PASSWORD = f"Grid-{uuid.uuid4().hex[:12]}"
 CLIENT, ENGAGEMENT = "Contoso Retail", "Stores Platform Move"  # no other browser module's
 ANALYST = "grid-analyst@demo.local"
@@ -73,12 +70,8 @@ def stack(shared_stack):
 
 @pytest.fixture
 def page(request, browser):
-    tab = open_tab(browser, height=1400)
-    yield tab
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        FAILURES.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
+    with tab_kept_on_failure(request, browser, height=1400) as tab:
+        yield tab
 
 
 def make_flow(stack, name: str) -> str:

@@ -1,28 +1,25 @@
 """End to end in headless Chromium: streamlit run + huey_consumer on PostgreSQL and Redis."""
 
-import os
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, text
 
 from tests.dashboard.live import (
-    ROOT,
+    SHOTS,
     add_user,
     choose,
     click_table_rows,
-    open_tab,
+    query,
     sign_in,
+    tab_kept_on_failure,
     wait_idle,
 )
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 # UPDATE_SCREENSHOTS=1 refreshes README's pictures; otherwise a test run leaves docs/ alone.
-SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
-FAILURES = ROOT / "var" / "live"
 PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
 CLIENT = "Northwind Health"
 ANALYST, ADMIN = "e2e-analyst@demo.local", "e2e-admin@demo.local"
@@ -41,23 +38,8 @@ def stack(shared_stack):
 
 @pytest.fixture
 def page(request, browser):
-    tab = open_tab(browser)
-    yield tab
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        # What the browser showed when the test failed, next to the servers' logs.
-        FAILURES.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
-
-
-def query(stack, sql: str, **params):
-    """Read as the tables' owner (sees every tenant), to check what the pages did."""
-    engine = create_engine(stack.owner_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(sql), params).all()
-    finally:
-        engine.dispose()
+    with tab_kept_on_failure(request, browser) as tab:
+        yield tab
 
 
 SCAN = """

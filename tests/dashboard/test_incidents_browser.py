@@ -2,7 +2,6 @@
 through the admin's own retry; workers online and offline (a real consumer killed); the
 stepper keeping a failed try; an analyst at /admin reads a sentence."""
 
-import os
 import re
 import signal
 import uuid
@@ -12,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.dashboard.live import (
     BIN,
-    ROOT,
+    SHOTS,
     add_user,
     choose,
     open_tab,
@@ -24,7 +23,6 @@ from tests.processes import stop_group
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
 PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
 # An engagement no other browser module changes.
 CLIENT, ENGAGEMENT = "Contoso Retail", "Stores Platform Move"

@@ -3,7 +3,6 @@ mail delivered by a huey_consumer to a real SMTP server on loopback, the link op
 answers saved; a tampered and a revoked link refused; the link reaches no other page; the
 manager's view of the owners."""
 
-import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ from playwright.sync_api import expect
 from core.requests.link_answers import REFUSED
 from tests.dashboard.live import (
     BIN,
-    ROOT,
+    SHOTS,
     LiveStack,
     add_user,
     choose,
@@ -30,7 +29,6 @@ from tests.processes import stop_group
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
 PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
 CLIENT, ENGAGEMENT = "Owners Co", "Wave 1"
 MANAGER = "owners-manager@demo.local"

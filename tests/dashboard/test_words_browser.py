@@ -2,20 +2,24 @@
 addresses show no traceback; a link names its engagement and switches to it; the Overview at
 four engagements; no page shows a snake_case identifier."""
 
-import os
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, text
 
-from tests.dashboard.live import ROOT, add_user, open_tab, sign_in, wait_idle
+from tests.dashboard.live import (
+    SHOTS,
+    add_user,
+    open_tab,
+    query,
+    sign_in,
+    tab_kept_on_failure,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-SHOTS = ROOT / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "var") / "screenshots"
-FAILURES = ROOT / "var" / "live"
 PASSWORD = f"Pw-{uuid.uuid4().hex[:12]}"
 NORTHWIND, CONTOSO = "Northwind Health", "Contoso Retail"
 HOME, OTHER = "Datacenter Exit 2027", "Clinical Apps Wave"  # Northwind's two engagements
@@ -53,21 +57,8 @@ def stack(shared_stack):
 
 @pytest.fixture
 def page(request, browser):
-    tab = open_tab(browser)
-    yield tab
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        FAILURES.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(FAILURES / f"{request.node.name}.png"), full_page=True)
-
-
-def query(stack, sql: str, **params):
-    engine = create_engine(stack.owner_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(sql), params).all()
-    finally:
-        engine.dispose()
+    with tab_kept_on_failure(request, browser) as tab:
+        yield tab
 
 
 def a_flow_of(stack, engagement: str) -> tuple[str, str, str]:
