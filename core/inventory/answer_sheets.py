@@ -25,7 +25,13 @@ from core.kernel.edge import parse_input
 from core.kernel.errors import BadRequest
 from core.kernel.permissions import Action
 from core.questionnaires.many_answers import check_answers, open_flow_for_answers, write_answers
-from core.questionnaires.open_questions import OpenQuestion, OpenQuestionFilters, with_answers
+from core.questionnaires.open_questions import (
+    OpenQuestion,
+    OpenQuestionFilters,
+    matching_rows,
+    with_answers,
+)
+from core.questionnaires.owners import UNASSIGNED
 from core.storage.unit_of_work import UnitOfWork
 
 SHEET = "Open questions"
@@ -43,7 +49,8 @@ def answer_sheet(uow: UnitOfWork, flow_id: str, **filters: Any) -> bytes:
     wanted = parse_input(OpenQuestionFilters, filters).stored()
     flow = uow.flow(flow_id)
     limit = ImportLimits.from_settings().max_rows  # what can be uploaded back at once
-    questions = with_answers(uow, uow.open_questions.page(flow.id, wanted, limit))
+    rows, _ = matching_rows(uow, flow.id, wanted, limit)
+    questions = with_answers(uow, rows)
     return _workbook(questions)
 
 
@@ -65,7 +72,7 @@ def _workbook(questions: list[OpenQuestion]) -> bytes:
         confidence = None if question.confidence is None else round(question.confidence * 100)
         row = (
             question.question_id, question.asset_name, question.label,
-            priority_label(question.priority), question.owner, question.suggestion,
+            priority_label(question.priority), question.owner or UNASSIGNED, question.suggestion,
             confidence, question.evidence, " / ".join(question.options), question.answer,
         )  # fmt: skip
         sheet.append([xlsx_cell(sheet, value) for value in row])

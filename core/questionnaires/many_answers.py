@@ -16,7 +16,6 @@ from core.kernel.phases import CollectionPhase
 from core.questionnaires.answer_checks import check_answer
 from core.questionnaires.generation import responses_by_question
 from core.questionnaires.open_questions import (
-    TECHNICAL_FIELDS,
     OpenQuestion,
     gap_ids,
     with_answers,
@@ -64,7 +63,7 @@ def check_answers(
     if len(answers) > MAX_ANSWERS_AT_ONCE:
         raise BadRequest(f"at most {MAX_ANSWERS_AT_ONCE:,} answers at once", field="answers")
     given = {str(key): value for key, value in answers.items()}
-    wanted = OpenQuestionFilter(TECHNICAL_FIELDS)
+    wanted = OpenQuestionFilter()
     rows = uow.open_questions.by_gap_ids(flow.id, gap_ids(list(given)), wanted)
     questions = {question.question_id: question for question in with_answers(uow, rows)}
     acceptable: dict[str, tuple[OpenQuestion, Any]] = {}

@@ -11,17 +11,15 @@ from typing import Any
 from pydantic import Field
 
 from config.settings import get_settings
-from core.catalogue.attributes import CATALOGUE, get_attribute
+from core.catalogue.attributes import get_attribute
 from core.kernel.edge import CleanText, InputModel, parse_input
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action
 from core.questionnaires.generation import responses_by_question
-from core.questionnaires.owners import owned_technically
+from core.questionnaires.owners import owner_of_question
 from core.questionnaires.suggestions import offered
 from core.storage.open_questions import OpenQuestionFilter
 from core.storage.unit_of_work import UnitOfWork
-
-TECHNICAL_FIELDS = frozenset(a.name for a in CATALOGUE if owned_technically(a))
 
 
 class OpenQuestionFilters(InputModel):
@@ -37,11 +35,10 @@ class OpenQuestionFilters(InputModel):
 
     def stored(self) -> OpenQuestionFilter:
         return OpenQuestionFilter(
-            TECHNICAL_FIELDS,
             asset_name_contains=self.asset_name_contains,
             field_names=self.field_names,
             priorities=self.priorities,
-            owner=self.owner or None,
+            owner=self.owner.lower() or None,
             without_owner=self.without_owner,
         )
 
@@ -56,7 +53,7 @@ class OpenQuestion:
     kind: str  # select | number | text
     options: tuple[str, ...]
     priority: int
-    owner: str | None
+    owner: str | None  # the owner's email (as requests mail it); None: unassigned
     suggestion: str | None  # offered only from PREDICTION_OFFER_CONFIDENCE up
     confidence: float | None
     evidence: str
@@ -68,6 +65,29 @@ class OpenQuestions:
     rows: list[OpenQuestion]
     matching: int  # how many match the filters; `rows` stops at the grid's limit
     limit: int
+
+
+def _owner_email(field_name: str, row: Any) -> str | None:
+    owner = owner_of_question(field_name, row.technical_owner, row.business_owner, row.assigned_to)
+    return owner.email if owner is not None else None
+
+
+def matching_rows(
+    uow: UnitOfWork, collection_flow_id: uuid.UUID, wanted: OpenQuestionFilter, limit: int
+) -> tuple[list[Any], int]:
+    """Up to `limit` rows of the open questions matching, and how many match; one owner's
+    (or the unassigned) are picked by the owner requests mail to, from what SQL narrowed."""
+    store = uow.open_questions
+    if not wanted.by_owner:
+        rows = store.page(collection_flow_id, wanted, limit)
+        return rows, len(rows) if len(rows) < limit else store.count(collection_flow_id, wanted)
+    ids = [
+        row.id for row in store.owner_keys(collection_flow_id, wanted)
+        if _owner_email(row.field_name, row) == wanted.owner
+    ]  # fmt: skip
+    order = {gap_id: place for place, gap_id in enumerate(ids[:limit])}
+    rows = store.by_gap_ids(collection_flow_id, list(order), wanted)
+    return sorted(rows, key=lambda row: order[row.CollectionDataGap.id]), len(ids)
 
 
 def question_row(row: Any, answer: Any) -> OpenQuestion | None:
@@ -85,7 +105,7 @@ def question_row(row: Any, answer: Any) -> OpenQuestion | None:
         kind=attribute.question_type,
         options=attribute.options,
         priority=gap.priority,
-        owner=row.owner,
+        owner=_owner_email(gap.field_name, row),
         suggestion=gap.predicted_value if suggested else None,
         confidence=gap.confidence_score if suggested else None,
         evidence=str((gap.ai_suggestions or {}).get("evidence") or "") if suggested else "",
@@ -114,15 +134,16 @@ def list_open_questions(uow: UnitOfWork, flow_id: str, **filters: Any) -> OpenQu
     wanted = parse_input(OpenQuestionFilters, filters).stored()
     flow = uow.flow(flow_id)
     limit = get_settings().answer_grid_max_rows
-    rows = uow.open_questions.page(flow.id, wanted, limit)
-    matching = len(rows) if len(rows) < limit else uow.open_questions.count(flow.id, wanted)
+    rows, matching = matching_rows(uow, flow.id, wanted, limit)
     return OpenQuestions(with_answers(uow, rows), matching, limit)
 
 
 def list_owners(uow: UnitOfWork, flow_id: str) -> list[str]:
-    """Everyone who owns an open question of the flow."""
+    """The email of everyone who owns an open question of the flow (as requests mail them)."""
     uow.require(Action.VIEW)
-    return uow.open_questions.owners(uow.flow(flow_id).id, TECHNICAL_FIELDS)
+    keys = uow.open_questions.owner_keys(uow.flow(flow_id).id, OpenQuestionFilter())
+    emails = {_owner_email(row.field_name, row) for row in keys}
+    return sorted(email for email in emails if email is not None)
 
 
 @dataclass(frozen=True)

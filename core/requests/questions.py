@@ -6,9 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.catalogue.attributes import get_attribute
 from core.questionnaires.generation import list_for_flow, responses_by_question
-from core.requests.owners import Owner, question_owner
+from core.requests.owners import Owner, owner_of_question
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
@@ -57,14 +56,13 @@ def flow_questions(
         for question in questionnaire.questions:
             if question["id"] not in pending:
                 continue
-            attribute = get_attribute(question["field_name"])
             assigned = assignments.get(question["id"])
-            if assigned is not None:
-                owner: Owner | None = Owner(assigned.owner_email, None)
-            elif attribute is not None:
-                owner = question_owner(attribute.category, technical, business)
-            else:
-                owner = None
+            owner = owner_of_question(
+                question["field_name"],
+                technical,
+                business,
+                assigned.owner_email if assigned is not None else None,
+            )
             response = responses.get((questionnaire.id, question["id"]))
             given = response.value if response is not None else {}
             questions.append(

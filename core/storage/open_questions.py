@@ -1,24 +1,25 @@
-"""A flow's open questions (pending gaps that have a questionnaire) with their asset and owner.
+"""A flow's open questions (pending gaps that have a questionnaire) with their asset, the asset's
+owners and whom the question was assigned to.
 
-The owner is worked out in SQL, so that filtering by owner pages in the database: the asset's
-technical owner for the attributes given as `technical_fields`, its business owner for the
-others, the other one when that is blank or a placeholder (core/questionnaires/owners.py says
-the same in Python).
+Who owns a question is worked out in Python (core/questionnaires/owners.py, the rule requests
+to owners use too): an address is read from free text as mail headers write it, which SQL does
+not say the same way. A filter by owner narrows in SQL to the questions that may be that
+owner's (see `_may_be_owned`); the exact owner is then checked on those.
 """
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from core.catalogue.text_values import PLACEHOLDERS
 from core.storage.tenant_repository import TenantRepository
 from db.models import (
     Asset,
     CollectionDataGap,
     CollectionFlow,
+    QuestionAssignment,
     Questionnaire,
     QuestionnaireResponse,
 )
@@ -28,42 +29,46 @@ from db.models import (
 class OpenQuestionFilter:
     """Which open questions: empty fields filter nothing."""
 
-    technical_fields: frozenset[str]
     asset_name_contains: str = ""
     field_names: Sequence[str] = ()
     priorities: Sequence[int] = ()
-    owner: str | None = None  # one owner, exactly as shown
+    owner: str | None = None  # one owner's email
     without_owner: bool = False
 
-
-def _named(column: Any) -> ColumnElement[Any]:
-    """The column's text, NULL when blank or a placeholder."""
-    trimmed = func.trim(column)
-    return case((func.lower(func.coalesce(trimmed, "")).in_(PLACEHOLDERS), None), else_=trimmed)
+    @property
+    def by_owner(self) -> bool:
+        return self.without_owner or bool(self.owner)
 
 
-def owner_column(technical_fields: Collection[str]) -> ColumnElement[Any]:
-    technical, business = _named(Asset.technical_owner), _named(Asset.business_owner)
-    if not technical_fields:
-        return func.coalesce(business, technical)
-    return case(
-        (
-            CollectionDataGap.field_name.in_(sorted(technical_fields)),
-            func.coalesce(technical, business),
+def _may_be_owned(wanted: OpenQuestionFilter) -> ColumnElement[bool]:
+    """A superset of the questions the filter's owner owns (or of those nobody owns): assigned
+    to them, or unassigned on an asset whose owner values mention their address."""
+    if wanted.without_owner:
+        return QuestionAssignment.owner_email.is_(None)
+    email = (wanted.owner or "").strip().lower()
+    pattern = "%" + _escaped(email) + "%"
+    return or_(
+        QuestionAssignment.owner_email == email,
+        and_(
+            QuestionAssignment.owner_email.is_(None),
+            or_(
+                func.lower(Asset.technical_owner).like(pattern, escape="\\"),
+                func.lower(Asset.business_owner).like(pattern, escape="\\"),
+            ),
         ),
-        else_=func.coalesce(business, technical),
     )
 
 
 class OpenQuestionRepository(TenantRepository):
     def _matching(self, collection_flow_id: uuid.UUID, wanted: OpenQuestionFilter) -> Select:
-        owner = owner_column(wanted.technical_fields)
         query = self._scoped(
             select(
                 CollectionDataGap,
                 Asset.name.label("asset_name"),
                 Questionnaire.id.label("questionnaire_id"),
-                owner.label("owner"),
+                Asset.technical_owner,
+                Asset.business_owner,
+                QuestionAssignment.owner_email.label("assigned_to"),
             )
             .join(CollectionFlow, CollectionFlow.id == CollectionDataGap.collection_flow_id)
             .join(
@@ -73,7 +78,14 @@ class OpenQuestionRepository(TenantRepository):
                     Questionnaire.asset_id == CollectionDataGap.asset_id,
                 ),
             )
-            .join(Asset, Asset.id == CollectionDataGap.asset_id),
+            .join(Asset, Asset.id == CollectionDataGap.asset_id)
+            .outerjoin(
+                QuestionAssignment,
+                and_(
+                    QuestionAssignment.collection_flow_id == CollectionDataGap.collection_flow_id,
+                    QuestionAssignment.gap_id == CollectionDataGap.id,
+                ),
+            ),
             CollectionFlow,
         ).where(
             CollectionDataGap.collection_flow_id == collection_flow_id,
@@ -86,17 +98,16 @@ class OpenQuestionRepository(TenantRepository):
             query = query.where(CollectionDataGap.field_name.in_(wanted.field_names))
         if wanted.priorities:
             query = query.where(CollectionDataGap.priority.in_(wanted.priorities))
-        if wanted.without_owner:
-            query = query.where(owner.is_(None))
-        elif wanted.owner:
-            query = query.where(owner == literal(wanted.owner))
+        if wanted.by_owner:
+            query = query.where(_may_be_owned(wanted))
         return query
 
     def page(
         self, collection_flow_id: uuid.UUID, wanted: OpenQuestionFilter, limit: int
     ) -> list[Any]:
-        """Up to `limit` rows (gap, asset_name, questionnaire_id, owner), by asset name,
-        priority and attribute."""
+        """Up to `limit` rows (gap, asset_name, questionnaire_id, technical_owner,
+        business_owner, assigned_to), by asset name, priority and attribute; an owner filter
+        only narrows (see `_may_be_owned`)."""
         query = self._matching(collection_flow_id, wanted).order_by(
             Asset.name, CollectionDataGap.priority, CollectionDataGap.field_name
         )
@@ -118,7 +129,7 @@ class OpenQuestionRepository(TenantRepository):
 
     def keys(self, collection_flow_id: uuid.UUID) -> list[Any]:
         """(gap id, questionnaire id, priority) of every open question of the flow."""
-        wanted = OpenQuestionFilter(frozenset())
+        wanted = OpenQuestionFilter()
         query = self._matching(collection_flow_id, wanted).with_only_columns(
             CollectionDataGap.id, Questionnaire.id, CollectionDataGap.priority
         )
@@ -146,17 +157,21 @@ class OpenQuestionRepository(TenantRepository):
         query = self._matching(collection_flow_id, wanted).with_only_columns(func.count())
         return self.db.scalar(query.order_by(None)) or 0
 
-    def owners(self, collection_flow_id: uuid.UUID, technical_fields: frozenset[str]) -> list[str]:
-        """Every owner with open questions in the flow, by name."""
-        wanted = OpenQuestionFilter(technical_fields)
-        owner = owner_column(technical_fields)
+    def owner_keys(self, collection_flow_id: uuid.UUID, wanted: OpenQuestionFilter) -> list[Any]:
+        """(id, field_name, technical_owner, business_owner, assigned_to) of the open questions
+        matching, by asset name, priority and attribute: what working out owners needs."""
         query = (
             self._matching(collection_flow_id, wanted)
-            .with_only_columns(owner.label("owner"))
-            .where(owner.is_not(None))
-            .distinct()
+            .with_only_columns(
+                CollectionDataGap.id,
+                CollectionDataGap.field_name,
+                Asset.technical_owner,
+                Asset.business_owner,
+                QuestionAssignment.owner_email.label("assigned_to"),
+            )
+            .order_by(Asset.name, CollectionDataGap.priority, CollectionDataGap.field_name)
         )
-        return sorted(self.db.scalars(query), key=str.lower)
+        return list(self.db.execute(query))
 
 
 def _escaped(text: str) -> str:

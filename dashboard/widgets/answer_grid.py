@@ -17,6 +17,7 @@ from core.catalogue.schema import priority_label
 from core.questionnaires.answer_checks import check_answer
 from core.questionnaires.many_answers import SavedAnswers, save_many_answers
 from core.questionnaires.open_questions import OpenQuestion
+from core.questionnaires.owners import UNASSIGNED
 from dashboard import shown_text, state
 from dashboard.widgets import answer_grid_report
 
@@ -97,7 +98,7 @@ def frame(questions: list[OpenQuestion], draft: Draft) -> pd.DataFrame:
                 question.asset_name,
                 question.label,
                 priority_label(question.priority),
-                question.owner or "",
+                question.owner or UNASSIGNED,
                 question.suggestion or "",
                 "" if question.confidence is None else f"{round(question.confidence * 100)} %",
                 question.evidence,

@@ -8,9 +8,10 @@ from core.catalogue.attributes import CATALOGUE
 from core.catalogue.schema import PRIORITY_LABELS
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.questionnaires.open_questions import list_owners
+from core.questionnaires.owners import UNASSIGNED
 from dashboard import state
 
-ANY_OWNER, NO_OWNER = "Anyone", "Nobody (no owner on the asset)"
+ANY_OWNER, NO_OWNER = "Anyone", UNASSIGNED  # owners are the emails requests are mailed to
 LABELS = {attribute.name: attribute.label for attribute in CATALOGUE}
 
 

@@ -1,16 +1,15 @@
 """The answer grid's reads and its one Save: every acceptable answer written at once, the rest
-refused with the reason; owners as the assets name them."""
+refused with the reason; owners as requests to owners mail them (a reachable email)."""
 
 import pytest
 from sqlalchemy import select, update
 
-from core.catalogue.attributes import get_attribute
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.kernel.context import RequestContext
 from core.kernel.errors import Conflict, Forbidden, NotFound
 from core.questionnaires.many_answers import save_many_answers
 from core.questionnaires.open_questions import list_open_questions, list_owners
-from core.questionnaires.owners import owner_of
+from core.questionnaires.owners import owner_of_question
 from db.models import CollectionDataGap, QuestionnaireResponse
 from tests.factories import flow_in_manual_collection, in_uow
 
@@ -43,27 +42,31 @@ def test_open_questions_carry_their_owner_and_only_worthwhile_suggestions(db, te
     by_field = {}
     for row in listed.rows:
         by_field.setdefault(row.field_name, []).append(row)
-    # Infrastructure is the technical owner's; environment (business) the business owner's.
-    assert {row.owner for row in by_field["cpu_cores"]} == {"Lee Park <lee@x.org>", None}
-    assert {row.owner for row in by_field["environment"]} == {"Dana Ortiz", None}
+    # Infrastructure is the technical owner's; environment (business) the business owner's,
+    # who is named without an address: the technical owner, reachable, answers instead.
+    assert {row.owner for row in by_field["cpu_cores"]} == {"lee@x.org", None}
+    assert {row.owner for row in by_field["environment"]} == {"lee@x.org", None}
     assert all(row.suggestion is None for row in by_field["environment"])  # 5 %: not offered
     assert {(row.suggestion, row.evidence) for row in by_field["operating_system"]} == {
         ("Linux", "why")
     }
     owners = in_uow(db, tenant, list_owners, collecting)
-    assert owners == ["Dana Ortiz", "Lee Park <lee@x.org>"]
+    assert owners == ["lee@x.org"]
     unowned = in_uow(db, tenant, list_open_questions, collecting, without_owner=True)
     assert len(unowned.rows) == 5
-    lee = in_uow(db, tenant, list_open_questions, collecting, owner="Lee Park <lee@x.org>")
-    assert {row.field_name for row in lee.rows} == {"cpu_cores", "operating_system"}
+    lee = in_uow(db, tenant, list_open_questions, collecting, owner="Lee@X.org")
+    assert lee.matching == 6
+    assert {row.field_name for row in lee.rows} == {"cpu_cores", "operating_system", "environment"}
 
 
-def test_owner_of_falls_back_to_the_other_owner(make_assets, tenant):
-    [asset] = make_assets(tenant, 1, business_owner="n/a", technical_owner="lee@x.org")
-    assert owner_of(asset, get_attribute("environment")) == "lee@x.org"
-    assert owner_of(asset, get_attribute("cpu_cores")) == "lee@x.org"
-    asset.technical_owner = None
-    assert owner_of(asset, get_attribute("cpu_cores")) is None
+def test_the_owner_falls_back_to_the_other_reachable_owner_unless_assigned():
+    assert owner_of_question("environment", "lee@x.org", "n/a", None).email == "lee@x.org"
+    assert owner_of_question("cpu_cores", "Lee <LEE@x.org>", "dana@x.org", None).email == (
+        "lee@x.org"
+    )
+    assert owner_of_question("environment", "lee@x.org", "dana@x.org", None).email == ("dana@x.org")
+    assert owner_of_question("cpu_cores", "Lee Park", "TBD", None) is None
+    assert owner_of_question("cpu_cores", "Lee Park", None, "kim@x.org").email == "kim@x.org"
 
 
 @pytest.mark.both_backends
