@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from openpyxl import load_workbook  # noqa: E402
-from scale import app_database, peak_rss_mb  # noqa: E402
-from scratch import DEFAULT_SERVER  # noqa: E402
 from sqlalchemy import text, update  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
+from bench.scale_estate import estate_database, peak_rss_mb  # noqa: E402
+from bench.scratch import DEFAULT_SERVER  # noqa: E402
 from core.flows.child_flow_service import CollectionChildFlowService  # noqa: E402
 from core.flows.orchestrator import create_flow  # noqa: E402
 from core.inventory.answer_sheets import answer_sheet, import_answer_sheet  # noqa: E402
@@ -119,7 +119,7 @@ def run(questions: int, server: str, analyze: bool = True) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "benchmark": "answer_grid", "questions_asked": questions, "analyzed": analyze,
     }  # fmt: skip
-    with app_database(server) as (owner_url, app_url):
+    with estate_database("postgresql", server) as (owner_url, app_url):
         engine = create_db_engine(app_url)
         make_session = sessionmaker(engine, expire_on_commit=False)
         ctx, flow_id = seed(owner_url, make_session, questions, analyze)
