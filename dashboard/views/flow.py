@@ -60,7 +60,7 @@ links[1].page_link(
 
 st.header("Phases")
 steps = state.call(flow_steps, flow_id, doing="read the flow's phases")
-phase_timeline.show(steps, key="timeline")
+phase_timeline.show(steps, key="timeline", waiting=status)
 
 st.header("Next step")
 phase_run_panel.show(phase_run, phase_run_pass)
