@@ -1,7 +1,14 @@
 """Words that say who acts, figures that fit their column, times with their zone."""
 
+import json
+
+from sqlalchemy import update
+
 from core.flows.health import WAITING_FOR_ANALYST, WAITING_FOR_YOU
+from db.models import GapJob
+from db.session import bind_tenant
 from tests.dashboard.conftest import no_exceptions
+from tests.dashboard.test_job_progress import failed_job
 
 
 def every_text(app) -> list[str]:
@@ -30,3 +37,44 @@ def test_the_stepper_tells_a_manager_who_acts(make_tenant, make_member, open_pag
     assert not any(WAITING_FOR_YOU in text for text in every_text(manager))
     analyst = open_page(make_member(admin, "analyst"), "flow", flow_id)
     assert stepper_states(analyst)[3] == WAITING_FOR_YOU
+
+
+# The grid's width of a column set to a size; None (sized to its contents) is never cut.
+WIDTHS = {"small": 75, "medium": 200, "large": 400}
+# About this many pixels a character in the grid's font, and the cell's padding: generous.
+CHAR_PIXELS, PADDING = 7.5, 16
+
+
+def cut_short(frame) -> dict[str, str]:
+    """The columns given a width too narrow for their header or longest text, with that text."""
+    config = json.loads(frame.proto.columns or "{}")
+    cut = {}
+    for column in frame.value.columns:
+        width = config.get(column, {}).get("width")
+        pixels = WIDTHS.get(width, width) if width is not None else None
+        longest = max([str(column), *map(str, frame.value[column])], key=len)
+        if pixels is not None and len(longest) * CHAR_PIXELS + PADDING > pixels:
+            cut[column] = longest
+    return cut
+
+
+def a_fast_job(db, engine, ctx, flow_id: str) -> None:
+    """A job that ended after working 3791 gaps in a minute: the widest rate a table shows."""
+    failed_job(db, engine, ctx, flow_id)
+    bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
+    db.execute(
+        update(GapJob).values(status="completed", processed=3791, total=3791, running_seconds=60.0)
+    )
+    db.commit()
+
+
+def test_no_job_figure_is_cut_short(db, engine, make_tenant, open_page, flow_with_gaps):
+    admin = make_tenant("admin")
+    flow_id = flow_with_gaps(admin, name="Fast")
+    a_fast_job(db, engine, admin, flow_id)
+    for page, flow in (("admin", None), ("gaps", flow_id)):
+        app = open_page(admin, page, flow)
+        no_exceptions(app)
+        [jobs] = [frame for frame in app.dataframe if "Rate" in frame.value.columns]
+        assert list(jobs.value["Rate"]) == ["3791 gaps/min"]
+        assert [cut_short(frame) for frame in app.dataframe] == [{}] * len(app.dataframe), page
