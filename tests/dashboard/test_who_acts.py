@@ -1,6 +1,7 @@
 """Words that say who acts, figures that fit their column, times with their zone."""
 
 import json
+import re
 
 from sqlalchemy import update
 
@@ -78,3 +79,20 @@ def test_no_job_figure_is_cut_short(db, engine, make_tenant, open_page, flow_wit
         [jobs] = [frame for frame in app.dataframe if "Rate" in frame.value.columns]
         assert list(jobs.value["Rate"]) == ["3791 gaps/min"]
         assert [cut_short(frame) for frame in app.dataframe] == [{}] * len(app.dataframe), page
+
+
+# A time as people read it: to the minute, with its zone (the viewer's; UTC without one).
+ZONED = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d (UTC|[A-Z]{2,5}|[+-]\d{2,4})( \(.+\))?")
+
+
+def test_admin_times_carry_their_zone(db, engine, make_tenant, open_page, flow_with_gaps):
+    admin = make_tenant("admin")
+    failed_job(db, engine, admin, flow_with_gaps(admin, name="Failing"))
+    app = open_page(admin, "admin")
+    no_exceptions(app)
+    incidents, jobs = (frame.value for frame in app.dataframe[:2])
+    assert list(incidents["Flow"]) == ["Failing"]
+    [since] = incidents["Since"]
+    # "2026-12-07 09:07 UTC (3 s ago)": the moment with its zone, and how long ago.
+    assert ZONED.fullmatch(since) and since.endswith(" ago)"), since
+    assert all(ZONED.fullmatch(moment) for moment in jobs["Submitted"]), list(jobs["Submitted"])
