@@ -2,14 +2,19 @@
 
 import json
 import re
+import uuid
 
 from sqlalchemy import update
 
-from core.flows.health import WAITING_FOR_ANALYST, WAITING_FOR_YOU
-from db.models import GapJob
+from core.flows.health import WAITING_FOR_ANALYST, WAITING_FOR_YOU, waiting_on_owners
+from core.questionnaires.generation import list_for_flow
+from core.requests.sending import renew_link
+from db.models import GapJob, OwnerRequest, QuestionnaireResponse
 from db.session import bind_tenant
+from db.types import utcnow
 from tests.dashboard.conftest import no_exceptions
 from tests.dashboard.test_job_progress import failed_job
+from tests.factories import flow_in_manual_collection, in_uow
 
 
 def every_text(app) -> list[str]:
@@ -93,6 +98,53 @@ def test_admin_times_carry_their_zone(db, engine, make_tenant, open_page, flow_w
     incidents, jobs = (frame.value for frame in app.dataframe[:2])
     assert list(incidents["Flow"]) == ["Failing"]
     [since] = incidents["Since"]
-    # "2026-12-07 09:07 UTC (3 s ago)": the moment with its zone, and how long ago.
-    assert ZONED.fullmatch(since) and since.endswith(" ago)"), since
+    # "2026-12-07 09:07 UTC (3 s ago)", "... UTC (just now)": with its zone, and how long ago.
+    assert ZONED.fullmatch(since) and since.endswith(")"), since
     assert all(ZONED.fullmatch(moment) for moment in jobs["Submitted"]), list(jobs["Submitted"])
+
+
+def ask_owners(uow, flow_id: str, answered_by: str) -> None:
+    """Requests sent to two owners of the flow; one of them answered a question by their link."""
+    flow = uow.flow(flow_id)
+    for email in ("lee@x.org", "dana@x.org"):
+        request = OwnerRequest(
+            id=uuid.uuid4(),
+            collection_flow_id=flow.id,
+            owner_email=email,
+            question_ids=[],
+            mails_sent=1,
+        )
+        renew_link(request, utcnow())
+        uow.owner_requests.add(request)
+    questionnaire = list_for_flow(uow, flow)[0]
+    uow.session.add(
+        QuestionnaireResponse(
+            questionnaire_id=questionnaire.id,
+            question_id=questionnaire.questions[0]["id"],
+            value={"answer": "Linux", "answered_via_link": answered_by},
+        )
+    )
+
+
+def test_a_flow_whose_questions_went_to_owners_waits_on_them(
+    db, make_tenant, make_member, open_page, make_assets
+):
+    analyst = make_tenant()
+    holes = {"operating_system": None, "environment": None}
+    asked = flow_in_manual_collection(db, analyst, make_assets(analyst, 1, **holes), name="Asked")
+    flow_in_manual_collection(db, analyst, make_assets(analyst, 1, **holes), name="Not asked")
+    in_uow(db, analyst, ask_owners, asked, "lee@x.org")
+    says = waiting_on_owners(2, 1)
+    assert says == "waiting on owners: 1 of 2 answered"
+    flows = open_page(analyst, "flows")
+    no_exceptions(flows)
+    table = flows.dataframe[0].value
+    assert dict(zip(table["Name"], table["Status"], strict=True)) == {
+        "Asked": says,
+        "Not asked": WAITING_FOR_YOU,
+    }
+    for reader in (analyst, make_member(analyst, "manager")):
+        flow = open_page(reader, "flow", asked)
+        no_exceptions(flow)
+        assert {m.label: m.value for m in flow.metric}["Status"] == says
+        assert stepper_states(flow)[4] == says
