@@ -2,16 +2,13 @@
 
 import json
 import re
-import uuid
 
 from sqlalchemy import update
 
 from core.flows.health import WAITING_FOR_ANALYST, WAITING_FOR_YOU, waiting_on_owners
-from core.questionnaires.generation import list_for_flow
-from core.requests.sending import renew_link
-from db.models import GapJob, OwnerRequest, QuestionnaireResponse
+from db.models import GapJob
 from db.session import bind_tenant
-from db.types import utcnow
+from tests.core.requests.test_waiting import ask_owners
 from tests.dashboard.conftest import no_exceptions
 from tests.dashboard.test_job_progress import failed_job
 from tests.factories import flow_in_manual_collection, in_uow
@@ -101,29 +98,6 @@ def test_admin_times_carry_their_zone(db, engine, make_tenant, open_page, flow_w
     # "2026-12-07 09:07 UTC (3 s ago)", "... UTC (just now)": with its zone, and how long ago.
     assert ZONED.fullmatch(since) and since.endswith(")"), since
     assert all(ZONED.fullmatch(moment) for moment in jobs["Submitted"]), list(jobs["Submitted"])
-
-
-def ask_owners(uow, flow_id: str, answered_by: str) -> None:
-    """Requests sent to two owners of the flow; one of them answered a question by their link."""
-    flow = uow.flow(flow_id)
-    for email in ("lee@x.org", "dana@x.org"):
-        request = OwnerRequest(
-            id=uuid.uuid4(),
-            collection_flow_id=flow.id,
-            owner_email=email,
-            question_ids=[],
-            mails_sent=1,
-        )
-        renew_link(request, utcnow())
-        uow.owner_requests.add(request)
-    questionnaire = list_for_flow(uow, flow)[0]
-    uow.session.add(
-        QuestionnaireResponse(
-            questionnaire_id=questionnaire.id,
-            question_id=questionnaire.questions[0]["id"],
-            value={"answer": "Linux", "answered_via_link": answered_by},
-        )
-    )
 
 
 def test_a_flow_whose_questions_went_to_owners_waits_on_them(
