@@ -4,15 +4,14 @@ import streamlit as st
 
 from core.catalogue import labels
 from core.enhancement.jobs import read_job_progress
-from core.flows.health import activity, is_stuck, may_be_stuck
+from core.flows.health import is_stuck, may_be_stuck
 from core.flows.phase_steps import flow_steps
 from core.kernel.permissions import Action, can
-from core.kernel.phases import CollectionPhase
-from core.requests.waiting import owners_asked
 from dashboard import shown_text, state
 from dashboard.widgets import (
     exports,
     flow_picker,
+    flow_status,
     phase_actions,
     phase_run_panel,
     phase_timeline,
@@ -37,17 +36,7 @@ st.caption(f"Updated {shown_text.local_time(flow.updated_at)}")
 # Each metric as wide as its value, wrapping rather than cut with "…".
 metrics = st.container(horizontal=True, gap="large")
 metrics.metric("Phase", phase_label(flow.current_phase), width="content")
-asked = (
-    state.call(owners_asked, [flow.id], doing="read requests to owners")
-    if flow.current_phase == CollectionPhase.MANUAL_COLLECTION
-    else {}
-)
-status = activity(
-    flow.current_phase,
-    flow.status,
-    may_act=can(ctx, Action.RUN_PHASE),
-    owners=asked.get(flow.id),
-)
+status = flow_status.said(ctx, flow)
 metrics.metric("Status", status, width="content")
 metrics.metric("Tier", labels.tier_label(flow.automation_tier), width="content")
 st.progress(

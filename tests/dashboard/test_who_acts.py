@@ -122,3 +122,6 @@ def test_a_flow_whose_questions_went_to_owners_waits_on_them(
         no_exceptions(flow)
         assert {m.label: m.value for m in flow.metric}["Status"] == says
         assert stepper_states(flow)[4] == says
+    gaps = open_page(analyst, "gaps", asked)
+    no_exceptions(gaps)
+    assert any(caption.value.endswith(f"status: {says}") for caption in gaps.caption)
