@@ -3,7 +3,7 @@ no update for a while (DESIGN.md, Phases). A flow waiting for a person is never 
 
 from datetime import datetime, timedelta
 
-from core.kernel.phases import WAITS_FOR_PEOPLE, FlowStatus
+from core.kernel.phases import WAITS_FOR_PEOPLE, CollectionPhase, FlowStatus
 from db.types import utcnow
 
 STUCK_AFTER = timedelta(minutes=10)
@@ -18,10 +18,19 @@ def waits_for_people(phase: str, status: str) -> bool:
     return status in _WAITING and phase in WAITS_FOR_PEOPLE
 
 
-def activity(phase: str, status: str, *, may_act: bool = True) -> str:
+def waiting_on_owners(owners: int, answered: int) -> str:
+    return f"waiting on owners: {answered} of {owners} answered"
+
+
+def activity(
+    phase: str, status: str, *, may_act: bool = True, owners: tuple[int, int] | None = None
+) -> str:
     """The status as people read it: "waiting for you" where a person must act and the reader
-    may ("waiting for an analyst" where they may not), else the status."""
+    may ("waiting for an analyst" where they may not), else the status. In manual collection
+    with questions sent to owners (`owners`: asked, answered), the flow waits on them."""
     if waits_for_people(phase, status):
+        if phase == CollectionPhase.MANUAL_COLLECTION and owners and owners[0]:
+            return waiting_on_owners(*owners)
         return WAITING_FOR_YOU if may_act else WAITING_FOR_ANALYST
     return str(status)
 

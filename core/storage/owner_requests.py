@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Uuid, any_, bindparam, or_, select
+from sqlalchemy import Uuid, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from core.storage.dialect import is_postgresql
@@ -194,3 +194,34 @@ class OwnerRequestRepository(TenantRepository):
             for value, saved_at in self.db.execute(query)
             if isinstance(value, dict) and value.get("answered_via_link")
         ]
+
+    def owners_asked(
+        self, collection_flow_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[int, int]]:
+        """Per flow: how many owners were sent its questions, and how many of them answered at
+        least one by their link. One grouped read for a whole list of flows."""
+        if not collection_flow_ids:
+            return {}
+        answered = (
+            select(QuestionnaireResponse.id)
+            .join(Questionnaire, Questionnaire.id == QuestionnaireResponse.questionnaire_id)
+            .where(
+                Questionnaire.collection_flow_id == OwnerRequest.collection_flow_id,
+                QuestionnaireResponse.value["answered_via_link"].as_string()
+                == OwnerRequest.owner_email,
+            )
+            .exists()
+        )
+        query = (
+            self._scoped(
+                select(
+                    OwnerRequest.collection_flow_id,
+                    func.count(),
+                    func.count().filter(answered),
+                ),
+                OwnerRequest,
+            )
+            .where(OwnerRequest.collection_flow_id.in_(list(collection_flow_ids)))
+            .group_by(OwnerRequest.collection_flow_id)
+        )
+        return {flow: (owners, replied) for flow, owners, replied in self.db.execute(query)}

@@ -4,13 +4,14 @@ import streamlit as st
 
 from core.catalogue import labels
 from core.enhancement.jobs import read_job_progress
-from core.flows.health import activity, is_stuck, may_be_stuck
+from core.flows.health import is_stuck, may_be_stuck
 from core.flows.phase_steps import flow_steps
 from core.kernel.permissions import Action, can
 from dashboard import shown_text, state
 from dashboard.widgets import (
     exports,
     flow_picker,
+    flow_status,
     phase_actions,
     phase_run_panel,
     phase_timeline,
@@ -35,7 +36,7 @@ st.caption(f"Updated {shown_text.local_time(flow.updated_at)}")
 # Each metric as wide as its value, wrapping rather than cut with "…".
 metrics = st.container(horizontal=True, gap="large")
 metrics.metric("Phase", phase_label(flow.current_phase), width="content")
-status = activity(flow.current_phase, flow.status, may_act=can(ctx, Action.RUN_PHASE))
+status = flow_status.said(ctx, flow)
 metrics.metric("Status", status, width="content")
 metrics.metric("Tier", labels.tier_label(flow.automation_tier), width="content")
 st.progress(
@@ -60,7 +61,7 @@ links[1].page_link(
 
 st.header("Phases")
 steps = state.call(flow_steps, flow_id, doing="read the flow's phases")
-phase_timeline.show(steps, key="timeline")
+phase_timeline.show(steps, key="timeline", waiting=status)
 
 st.header("Next step")
 phase_run_panel.show(phase_run, phase_run_pass)

@@ -9,6 +9,8 @@ from core.flows.orchestrator import create_flow
 from core.flows.reads import list_flows
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
+from core.kernel.phases import CollectionPhase
+from core.requests.waiting import owners_asked
 from dashboard import shown_text, state
 from dashboard.widgets.phase_timeline import phase_label
 
@@ -47,12 +49,20 @@ if not flows:
         else "No flows yet. Create a flow below: give it a name and an automation tier."
     )
 else:
+    # Flows in manual collection may wait on owners rather than on us: one read for them all.
+    collecting = [f.id for f in flows if f.current_phase == CollectionPhase.MANUAL_COLLECTION]
+    asked = (
+        state.call(owners_asked, collecting, doing="read requests to owners") if collecting else {}
+    )
     table = pd.DataFrame(
         {
             "Name": [flow.flow_name for flow in flows],
             "Phase": [phase_label(flow.current_phase) for flow in flows],
             "Status": [
-                activity(flow.current_phase, flow.status, may_act=may_act) for flow in flows
+                activity(
+                    flow.current_phase, flow.status, may_act=may_act, owners=asked.get(flow.id)
+                )
+                for flow in flows
             ],
             "Tier": [labels.tier_label(flow.automation_tier) for flow in flows],
             "Progress": [flow.progress_percentage for flow in flows],

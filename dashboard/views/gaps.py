@@ -7,12 +7,18 @@ from core.catalogue.schema import priority_label
 from core.enhancement.job_history import list_jobs
 from core.enhancement.job_keys import MAX_GAPS_PER_JOB
 from core.enhancement.jobs import submit_gaps
-from core.flows.health import activity
 from core.gaps.listing import page_gaps, selectable_gaps
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from core.kernel.permissions import Action, can
 from dashboard import shown_text, state
-from dashboard.widgets import flow_picker, gap_table, job_history, job_progress, no_gaps
+from dashboard.widgets import (
+    flow_picker,
+    flow_status,
+    gap_table,
+    job_history,
+    job_progress,
+    no_gaps,
+)
 
 PAGE_SIZE = 500
 
@@ -24,8 +30,7 @@ if flow is None:
 flow_id = str(flow.flow_id)
 st.title(f"Gaps · {shown_text.plain(flow.flow_name)}")
 st.caption(
-    f"Phase: {labels.phase_words(flow.current_phase)} · status:"
-    f" {activity(flow.current_phase, flow.status, may_act=can(ctx, Action.RUN_PHASE))}"
+    f"Phase: {labels.phase_words(flow.current_phase)} · status: {flow_status.said(ctx, flow)}"
 )
 
 columns = st.columns([2, 1.6, 1, 1, 2])  # room for "Critical (P1)"

@@ -56,8 +56,9 @@ def show(ctx: RequestContext, incidents: list[Incident]) -> None:
         hide_index=True,
         key="admin_incidents",
         column_config={
+            # As wide as its header: a fixed "small" cut "Job done" short.
             "Job done": st.column_config.ProgressColumn(
-                min_value=0, max_value=100, format="%.0f%%", width="small"
+                min_value=0, max_value=100, format="%.0f%%"
             ),
             "Open": st.column_config.LinkColumn(display_text="Open flow"),
         },

@@ -19,8 +19,6 @@ STATUS_SHOWN = {
     "reset": "Reset by an admin",
 }
 
-NARROW = ("Gaps", "Duration", "Rate", "ETA", "Heartbeat")
-
 
 def _by(job: JobRecord) -> str:
     """Who submitted the job, and who retried it last when someone did."""
@@ -57,17 +55,18 @@ def show(jobs: list[JobRecord], *, key: str, with_flow: bool = True) -> None:
     if not jobs:
         st.info("No gap job has run here yet.")
         return
+    # No fixed width: each column as wide as its header or longest figure ("3791 gaps/min"),
+    # so none is cut short.
     st.dataframe(
         frame(jobs, time.time(), with_flow=with_flow),
         hide_index=True,
         key=key,
         column_config={
             "Progress": st.column_config.ProgressColumn(
-                min_value=0, max_value=100, format="%.0f%%", width="small"
+                min_value=0, max_value=100, format="%.0f%%"
             ),
-            "Errors": st.column_config.NumberColumn(format="%d", width="small"),
-            "Retries": st.column_config.NumberColumn(format="%d", width="small"),
-            **{name: st.column_config.TextColumn(width="small") for name in NARROW},
+            "Errors": st.column_config.NumberColumn(format="%d"),
+            "Retries": st.column_config.NumberColumn(format="%d"),
         },
     )
     failing = [job for job in jobs if job.errors]

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.catalogue import labels
+from core.flows.health import WAITING_FOR_YOU
 from core.flows.phase_steps import PhaseStep, PhaseTry, StepState, TryStart, human_duration
 from dashboard import shown_text
 
@@ -26,26 +27,32 @@ def phase_label(phase: str) -> str:
     return labels.phase_label(phase)
 
 
-def show(steps: list[PhaseStep], key: str) -> None:
-    """One line per phase, top to bottom in the order a flow walks them."""
+def state_words(state: StepState, waiting: str) -> str:
+    """A step's state as the reader reads it: the phase waiting for a person says who acts."""
+    return waiting if state is StepState.WAITING else str(state)
+
+
+def show(steps: list[PhaseStep], key: str, *, waiting: str = WAITING_FOR_YOU) -> None:
+    """One line per phase, top to bottom in the order a flow walks them. `waiting`: what the
+    phase waiting for a person says to this reader ("waiting for an analyst" to a manager)."""
     for number, step in enumerate(steps, start=1):
         icon, colour = LOOK[step.state]
         phase, badge, spent, mover = st.columns([2.4, 1.6, 1, 2.4], vertical_alignment="center")
         phase.markdown(f"**{number}. {phase_label(step.phase)}**")
         with badge:
-            st.badge(str(step.state), icon=icon, color=colour)
+            st.badge(state_words(step.state, waiting), icon=icon, color=colour)
         spent.text(human_duration(step.time_spent))
         if step.moved_by:
             mover.caption(f"by {shown_text.plain(step.moved_by)}")
         if len(step.tries) > 1 or any(t.state is StepState.FAILED for t in step.tries):
-            _tries(step.tries)
+            _tries(step.tries, waiting)
     tried = [(step, one) for step in steps for one in step.tries]
     with st.expander("As a table"):
         st.dataframe(
             pd.DataFrame(
                 {
                     "Phase": [phase_label(step.phase) for step in steps],
-                    "State": [str(step.state) for step in steps],
+                    "State": [state_words(step.state, waiting) for step in steps],
                     "Time spent": [human_duration(step.time_spent) for step in steps],
                     "Moved by": [step.moved_by or "" for step in steps],
                     "Started": [shown_text.local_time(step.started_at) for step in steps],
@@ -59,7 +66,7 @@ def show(steps: list[PhaseStep], key: str) -> None:
                 {
                     "Phase": [phase_label(step.phase) for step, _ in tried],
                     "Try": [one.number for _, one in tried],
-                    "State": [str(one.state) for _, one in tried],
+                    "State": [state_words(one.state, waiting) for _, one in tried],
                     "Time spent": [human_duration(one.time_spent) for _, one in tried],
                     "Started by": [_starter(one) for _, one in tried],
                     "Started": [shown_text.local_time(one.started_at) for _, one in tried],
@@ -76,14 +83,15 @@ def _starter(one: PhaseTry) -> str:
     return f"resumed by {who}" if one.start is TryStart.RESUMED else who
 
 
-def _tries(tries: tuple[PhaseTry, ...]) -> None:
+def _tries(tries: tuple[PhaseTry, ...], waiting: str) -> None:
     """Every try of the phase, the failed ones kept, each with who started it (indented)."""
     for one in tries:
         _, line = st.columns([0.3, 7.1])
         icon, _colour = LOOK[one.state]
         spent = human_duration(one.time_spent)
         how = {StepState.DONE: f"done in {spent}", StepState.FAILED: f"failed after {spent}"}
-        said = f"Try {one.number}: {how.get(one.state, f'{one.state}, {spent} so far')}"
+        ongoing = f"{state_words(one.state, waiting)}, {spent} so far"
+        said = f"Try {one.number}: {how.get(one.state, ongoing)}"
         if one.started_by:
             said += (
                 f", {_starter(one)}" if one.start is TryStart.RESUMED else f", by {one.started_by}"
