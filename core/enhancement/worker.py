@@ -145,7 +145,8 @@ def _enhance_all(
     )
     # Accepted at submission; an engagement archived since is read-only to the job too.
     uow.require(Action.SUBMIT_GAPS)
-    if uow.flows.get_by_id(collection_flow_id) is None:
+    # The flow's row without its selection (megabytes at 100,000 assets): the job needs none.
+    if uow.flows.get_without_selection(collection_flow_id) is None:
         raise LookupError("the flow no longer exists in this engagement")
     uow.commit()  # ends the reads: on SQLite their transaction holds the lock the job key needs
     # Running from the moment a worker holds it: training the engagement's model (seconds on
@@ -202,10 +203,7 @@ def _progress_flow(
     uow: UnitOfWork, collection_flow_id: uuid.UUID, gaps: Sequence[SelectedGap], state: JobState
 ) -> None:
     """Move the flow on after its job, as after a gap scan, if it still stands in gap analysis."""
-    found = uow.flows.get_by_id(collection_flow_id)
-    if found is None:
-        return
-    flow = uow.flows.get_by_master_flow_id(found.flow_id, for_update=True)
+    flow = uow.flows.get_without_selection(collection_flow_id, for_update=True)
     if flow is None or flow.current_phase != CollectionPhase.GAP_ANALYSIS:
         return
     persisted = len(gaps) - len(state.failed_indexes)

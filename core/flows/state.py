@@ -45,7 +45,8 @@ class CollectionFlowStateService:
     ) -> CollectionFlow:
         """Move the flow (child id) to `new_phase`, or raise InvalidTransition and change nothing."""
         with self.uow as uow:
-            child = uow.flows.get_by_id(flow_id)
+            # A phase change reads the row's state; the selection stays unread.
+            child = uow.flows.get_without_selection(flow_id)
             if child is None:
                 raise NotFound("Flow not found")
             current = CollectionPhase(child.current_phase)

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from core.storage.tenant_repository import TenantRepository
 from db.models import CollectionFlow, MasterFlow
@@ -33,6 +34,21 @@ class CollectionFlowRepository(TenantRepository):
         query = self._scoped(select(CollectionFlow), CollectionFlow).where(
             CollectionFlow.id == collection_flow_id
         )
+        return self.db.scalars(query).first()
+
+    def get_without_selection(
+        self, collection_flow_id: uuid.UUID, *, for_update: bool = False
+    ) -> CollectionFlow | None:
+        """`get_by_id` leaving the flow's configuration unread until used: a job or a phase
+        change needs the row's state, not the selection of a whole estate (megabytes of JSON)."""
+        query = (
+            self._scoped(select(CollectionFlow), CollectionFlow)
+            .where(CollectionFlow.id == collection_flow_id)
+            .options(defer(CollectionFlow.collection_config))
+        )
+        if for_update:
+            # Locks the child and its joined master, as `get_by_master_flow_id` does.
+            query = query.with_for_update()
         return self.db.scalars(query).first()
 
     def get_master(self, flow_id: uuid.UUID) -> MasterFlow | None:

@@ -20,6 +20,7 @@ SMALL_RUNS = {
     "rvtools_disks": ["--vms", "100", "--repeat", "1"],
     "access": ["--users", "50", "--repeat", "20", "--sign-ins", "2"],
     "scale": ["--sizes", "200", "--sqlite-sizes", "200", "--engagements", "2"],
+    "job_scale": ["--sizes", "200"],
     "phase_runs": ["--assets", "300", "--inline-limit", "100"],
     "first_job": ["--idle", "2", "--repeat", "1"],
     "page_runs": ["--runs", "1", "--pages", "overview", "gaps", "--seed-args=--assets 50"],
