@@ -5,7 +5,8 @@ VMware Tools) beside them, and the family would be read back from those. Here a 
 loses its OS family, version and every `os_*` column; a domain-controller-like VM
 ("ad-dc-02", placed in another cluster as one VM in ten is) probes whether the name's peers
 are heard. One JSON object per file: OS family accuracy against the peer majority, the
-version's accuracy and calibration error (ECE).
+version's accuracy and calibration error (ECE), and the ECE that a perfectly calibrated model
+would show on as many predictions (`ece_floor`: a few hundred hidden values leave ~0.04).
 """
 
 import random
@@ -19,6 +20,19 @@ from core.enhancement.predictor import PredictionModel
 
 OS_ATTRIBUTES = ("operating_system", "os_version")
 PROBE_NAME = "ad-dc-02"
+# Draws of outcomes from the confidences themselves, to measure the ECE's sampling floor.
+FLOOR_DRAWS = 200
+
+
+def ece_floor(outcomes: list[tuple[float, bool]], seed: int) -> float:
+    """The mean ECE a perfectly calibrated model with these confidences would show on this
+    many predictions: each one right with its own confidence. Below it, ECE is noise."""
+    rng = random.Random(seed)
+    draws = [
+        expected_calibration_error([(c, rng.random() < c) for c, _ in outcomes])
+        for _ in range(FLOOR_DRAWS)
+    ]
+    return sum(draws) / FLOOR_DRAWS if outcomes else 0.0
 
 
 def without_os(record: AssetRecord, name: str | None = None) -> AssetRecord:
@@ -77,6 +91,7 @@ def evaluate_os_hidden(dataset: str, records: list[AssetRecord], share: float, s
             "accuracy": round(sum(r for _, r in ours) / max(1, len(truths)), 3),
             "peer_majority": round(theirs / max(1, len(truths)), 3),
             "ece": round(expected_calibration_error(ours), 3),
+            "ece_floor": round(ece_floor(ours, seed), 3),
         }
     if probe is not None:
         guess = model.predict(probe, "operating_system")

@@ -95,12 +95,14 @@ def features_of(record: AssetRecord, grouping: Iterable[str]) -> list[Feature]:
     """Every feature of an asset; the target attribute's own is dropped by the caller."""
     found: list[Feature] = [(ASSET_TYPE, record.asset_type)]
     found.extend((NAME_TOKEN, token) for token in name_tokens(record.name))
-    found.extend((key, record.context[key]) for key in grouping if key in record.context)
+    # In a fixed order: held-out passes draw which features an asset lacks in this order.
+    keys = sorted(grouping)
+    found.extend((key, record.context[key]) for key in keys if key in record.context)
     known = [
         (name, str(value)) for name, value in record.values.items() if name in _FEATURE_ATTRIBUTES
     ]
     found.extend(known)
-    groups = [(key, record.context[key]) for key in grouping if key in record.context]
+    groups = [(key, record.context[key]) for key in keys if key in record.context]
     found.extend(
         (f"{key}{PAIR}{name}", f"{group.replace(PAIR, ' ')}{PAIR}{value.replace(PAIR, ' ')}")
         for key, group in groups

@@ -122,7 +122,8 @@ class _AttributeModel:
             for f in used
         ]
         logs: dict[Any, float] = {}
-        for value in candidates:
+        # In a fixed order: the score sums over them, and equal scores pool in calibration.
+        for value in sorted(candidates, key=str):
             base = prior(value)
             log_base = math.log(base)
             mine = held and value == own

@@ -91,3 +91,5 @@ def test_the_os_version_held_out_as_an_export_loses_it_is_calibrated():
     assert line["os_version"]["ece"] < 0.07
     assert line["operating_system"]["ece"] < 0.07
     assert line["os_version"]["accuracy"] > line["os_version"]["peer_majority"]
+    # A perfectly calibrated model would show ~0.03-0.04 on as many predictions.
+    assert 0.01 < line["os_version"]["ece_floor"] < line["os_version"]["ece"] + 0.03
