@@ -139,7 +139,10 @@ def test_a_deleted_flow_leaves_no_counts(db, uow_of, tenant, scanned):
     )
     db.execute(delete(MasterFlow).where(MasterFlow.flow_id == uuid.UUID(flow_id)))
     db.commit()
-    assert db.scalar(select(func.count()).select_from(CollectionDataGap)) == 0
+    gaps_left = select(func.count()).where(
+        CollectionDataGap.collection_flow_id == collection_flow_id
+    )
+    assert db.scalar(gaps_left) == 0
     left = db.scalar(select(func.count()).where(GapCount.collection_flow_id == collection_flow_id))
     assert left == 0
 
