@@ -75,8 +75,12 @@ def run_phase_run(
     run_id: str,
     phase_input: dict[str, Any] | None,
     stall_seconds: float,
+    worker: str | None = None,
 ) -> PhaseRun | None:
-    """Run (or, re-delivered, run again) one phase run; its final state, None if superseded."""
+    """Run (or, re-delivered, run again) one phase run; its final state, None if superseded.
+
+    `worker` (host:pid) is written with "running", so a run whose worker dies is seen at once.
+    """
     run = store.get(collection_flow_id)
     if run is None or run.run_id != run_id:
         logger.info("phase run %s is no longer current; nothing to do", run_id)
@@ -86,7 +90,7 @@ def run_phase_run(
     beside = store.writes_beside_transactions
     stop = threading.Event()
     try:
-        recorder.save(status=PhaseRunStatus.RUNNING, started_at=time.time(), done=0)
+        recorder.save(status=PhaseRunStatus.RUNNING, started_at=time.time(), done=0, worker=worker)
         if beside:
             beat = threading.Thread(
                 target=recorder.beat_until, args=(stop, max(stall_seconds / 4, 0.2)), daemon=True
