@@ -18,7 +18,7 @@ from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_runs import run_phase
 from core.kernel.errors import Conflict
 from core.kernel.permissions import Action
-from core.kernel.phases import CollectionPhase
+from core.kernel.phases import CollectionPhase, FlowStatus
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
@@ -55,6 +55,19 @@ def read_phase_runs(
         for key, run in runs.items()
     }
     return {flow_id: progress for flow_id, progress in shown.items() if progress is not None}
+
+
+def current_phase_runs(uow: UnitOfWork) -> dict[str, PhaseRunProgress]:
+    """The running flows' phase runs of the phase each stands in, live or stalled, by flow_id."""
+    flows = uow.flows.list_flows(statuses=[FlowStatus.RUNNING], limit=1000)
+    runs = read_phase_runs(uow, flows)
+    return {
+        str(flow.flow_id): run
+        for flow in flows
+        if (run := runs.get(str(flow.flow_id))) is not None
+        and run.run.status.is_active
+        and flow.current_phase in run.run.phases
+    }
 
 
 def stalled_run(flow: CollectionFlow, progress: PhaseRunProgress | None) -> bool:

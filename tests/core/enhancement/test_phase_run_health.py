@@ -13,6 +13,7 @@ from sqlalchemy import update
 from core.enhancement.incidents import Remedy, Trouble, list_incidents
 from core.enhancement.phase_progress import watch_phase_run
 from core.enhancement.phase_run_health import (
+    current_phase_runs,
     start_phase,
     start_phase_run_again,
     stuck_flow_ids,
@@ -69,6 +70,8 @@ def test_a_long_scan_running_with_a_live_heartbeat_is_never_stuck(db, tenant, fl
     put_run(db, tenant, flow_id, status=PhaseRunStatus.RUNNING, started_at=time.time() - 720)
     assert stuck(db, tenant) == set()
     assert in_uow(db, tenant, list_incidents) == []
+    [(shown_id, run)] = in_uow(db, tenant, current_phase_runs).items()  # the Overview's read
+    assert shown_id == flow_id and run.is_live
 
 
 def test_a_stalled_scan_is_an_incident_started_again_since_its_last_heartbeat(
