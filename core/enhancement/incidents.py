@@ -21,6 +21,8 @@ from core.kernel.phases import FlowStatus
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
+ACTIVE_OR_FAILED = [FlowStatus.FAILED, FlowStatus.RUNNING, FlowStatus.PAUSED]
+
 
 class Trouble(StrEnum):
     FLOW_FAILED = "flow failed"
@@ -63,7 +65,8 @@ def list_incidents(uow: UnitOfWork) -> list[Incident]:
     """The engagement's open incidents, the oldest first."""
     uow.require(Action.VIEW)
     jobs = {job.flow_id: job.progress for job in list_job_states(uow)}
-    flows = uow.flows.list_flows(statuses=[FlowStatus.FAILED, FlowStatus.RUNNING], limit=1000)
+    # Paused too: a flow stands paused in asset selection while a run selects its assets.
+    flows = uow.flows.list_flows(statuses=ACTIVE_OR_FAILED, limit=1000)
     by_id = {str(flow.flow_id): flow for flow in flows}
     runs = read_phase_runs(uow, flows)
     troubled = set(by_id) | {flow_id for flow_id, job in jobs.items() if job.is_retryable}

@@ -58,8 +58,9 @@ def read_phase_runs(
 
 
 def current_phase_runs(uow: UnitOfWork) -> dict[str, PhaseRunProgress]:
-    """The running flows' phase runs of the phase each stands in, live or stalled, by flow_id."""
-    flows = uow.flows.list_flows(statuses=[FlowStatus.RUNNING], limit=1000)
+    """The active flows' phase runs of the phase each stands in, live or stalled, by flow_id
+    (paused too: a flow stands paused in asset selection while a run selects its assets)."""
+    flows = uow.flows.list_flows(statuses=[FlowStatus.RUNNING, FlowStatus.PAUSED], limit=1000)
     runs = read_phase_runs(uow, flows)
     return {
         str(flow.flow_id): run

@@ -20,6 +20,7 @@ from core.enhancement.phase_run_health import (
 )
 from core.enhancement.worker_beats import WorkerBeat, worker_registry_for
 from core.flows.child_flow_service import CollectionChildFlowService
+from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_run import PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_runs import run_phase
@@ -121,3 +122,20 @@ def test_a_scan_whose_worker_went_offline_is_flagged_at_once_and_taken_over(
     answer = in_uow(db, tenant, start_phase, flow_id, "gap_analysis")
     assert answer["mode"] == "queued" and answer["run_id"] != dead.run_id
     assert [sent.get("run_id") for sent in dispatcher.jobs] == [answer["run_id"]]
+
+
+def test_a_selection_run_that_stalled_is_an_incident_of_a_paused_flow_selected_again(db, tenant):
+    # A new flow stands paused in asset selection while its run selects the assets.
+    flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Selecting")
+    phases = ("asset_selection", "gap_analysis")
+    put_run(db, tenant, flow_id, phases=phases, phase=phases[0], heartbeat_at=time.time() - 600)
+    [incident] = in_uow(db, tenant, list_incidents)
+    assert (incident.trouble_words, incident.remedy) == (
+        "asset selection stalled",
+        Remedy.START_AGAIN,
+    )
+    # The selection went with the queued message only: it is made again on the Flow page.
+    with pytest.raises(Conflict, match="select the assets again on the Flow page"):
+        in_uow(db, tenant, start_phase_run_again, flow_id)
+    [(shown_id, run)] = in_uow(db, tenant, current_phase_runs).items()
+    assert shown_id == flow_id and run.stalled
