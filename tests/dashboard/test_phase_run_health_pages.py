@@ -1,6 +1,8 @@
 """Phase runs on the pages: a long scan with a live heartbeat is never "may be stuck" on the
-Flows page; a stalled one is Admin's incident with its one action, Start again."""
+Flows page; a stalled one is Admin's incident with its one action, Start again; one whose
+worker went offline says so on the Flow page at once, and its start button takes it over."""
 
+import json
 import time
 import uuid
 from dataclasses import replace
@@ -8,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from core.enhancement.worker_beats import WorkerBeat, worker_registry_for
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_run import PhaseRun, PhaseRunStatus
@@ -75,3 +78,32 @@ def test_an_admin_starts_a_stalled_scan_again(
     [queued] = dispatcher.jobs
     assert queued["run_id"] == phase_run_store_for(engine).get(key).run_id
     assert "Nothing needs a hand" in texts(app, "success")[-1]
+
+
+def test_a_scan_whose_worker_went_offline_says_so_on_the_flow_page_and_starts_again(
+    db, engine, tenant, open_page, make_assets, dispatcher, monkeypatch
+):
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
+    flow_id, key = flow_scanning(db, tenant, make_assets, "Lost worker")
+    now = time.time()
+    worker_registry_for(engine).beat(WorkerBeat("gone-host:1", now - 120, now - 60))
+    put_scan(engine, key, status=PhaseRunStatus.RUNNING, worker="gone-host:1")
+    app = open_page(tenant, "flow", flow_id)
+    no_exceptions(app)
+    assert "The gap scan stopped: its worker went offline. Start it again below." in texts(
+        app, "warning"
+    )
+    # The bars on the page (the scan's, and the export panel's of a flow this big).
+    bars = [
+        json.loads(element.proto.json)["first"]
+        for element in app.get("bidi_component")
+        if element.proto.component_name.endswith("collection_job_panel")
+    ]
+    [panel] = [bar for bar in bars if bar.get("job")]
+    assert panel["status"] == "worker offline" and not panel["live"]
+    assert not any("looks stuck" in text for text in texts(app, "warning"))
+    # Its heartbeat is fresh: only the worker's silence lets this start take the run over.
+    app.button(key="run_gap_analysis").click().run()
+    no_exceptions(app)
+    [queued] = dispatcher.jobs
+    assert queued["run_id"] == phase_run_store_for(engine).get(key).run_id
