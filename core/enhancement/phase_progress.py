@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from config.settings import get_settings
 from core.enhancement import progress_pass
-from core.enhancement.worker_health import online_checker
+from core.enhancement.worker_health import RunsOnAWorker, online_checker
 from core.flows.phase_run import EXPORT_RUNS, PHASE_RUNS, PhaseRun, PhaseRunProgress, PhaseRunStatus
 from core.flows.phase_run_store import PhaseRunStore, phase_run_store_for
 from core.kernel.permissions import Action
@@ -51,12 +51,17 @@ def _reader(
 
 
 def phase_run_progress(
-    run: PhaseRun | None, now: float, stall_seconds: float, engine: Engine
+    run: PhaseRun | None,
+    now: float,
+    stall_seconds: float,
+    engine: Engine,
+    online: Callable[[RunsOnAWorker], bool] | None = None,
 ) -> PhaseRunProgress | None:
     """The run as people see it; the workers' heartbeats are read only for a running run
-    that names its worker (a worker gone offline stalls it at once)."""
+    that names its worker (a worker gone offline stalls it at once). `online`: a checker
+    shared by several runs, so the heartbeats are read once for all."""
     if run is None:
         return None
     running = run.status is PhaseRunStatus.RUNNING and run.worker is not None
-    online = online_checker(engine)(run) if running else True
-    return PhaseRunProgress.of(run, now, stall_seconds, online)
+    worker_online = (online or online_checker(engine))(run) if running else True
+    return PhaseRunProgress.of(run, now, stall_seconds, worker_online)

@@ -49,9 +49,13 @@ def read_phase_runs(
     by_key = {str(flow.id): str(flow.flow_id) for flow in flows}
     engine = _engine(uow)
     runs = phase_run_store_for(engine).get_many(list(by_key))
-    now, stall_seconds = time.time(), get_settings().job_stall_seconds
+    now, stall_seconds, online = (
+        time.time(),
+        get_settings().job_stall_seconds,
+        online_checker(engine),
+    )
     shown = {
-        by_key[key]: phase_run_progress(run, now, stall_seconds, engine)
+        by_key[key]: phase_run_progress(run, now, stall_seconds, engine, online)
         for key, run in runs.items()
     }
     return {flow_id: progress for flow_id, progress in shown.items() if progress is not None}
