@@ -55,3 +55,13 @@ def test_a_running_run_whose_worker_went_offline_is_stalled_at_once_and_says_so(
     assert not queued().worker_gone(False)
     assert not replace(run, status=PhaseRunStatus.COMPLETED).worker_gone(False)
     assert not replace(run, worker=None).worker_gone(False)
+
+
+def test_a_run_names_its_worker_except_a_long_write_on_sqlite_where_its_beat_waits():
+    from core.flows.phase_run_worker import _named
+
+    for phase in ("asset_selection", "gap_analysis", "questionnaire_generation"):
+        assert _named("host:1", phase, beside=True) == "host:1"  # PostgreSQL
+    assert _named("host:1", "gap_analysis", beside=False) == "host:1"  # commits per batch
+    assert _named("host:1", "asset_selection", beside=False) is None
+    assert _named("host:1", "questionnaire_generation", beside=False) is None
