@@ -2,7 +2,9 @@
 
 One incident per flow, with when it began and its one right action: a failed flow or a stuck
 one is resumed (its phase runs again); a failed job, a stalled one or one whose worker went
-offline is retried (it goes on with the gaps not yet done).
+offline is retried (it goes on with the gaps not yet done); a phase run (a long gap scan, ...)
+that stalled or whose worker went offline is started again. A live phase run keeps its flow
+from being called stuck, however long it takes.
 """
 
 from dataclasses import dataclass
@@ -11,11 +13,15 @@ from enum import StrEnum
 
 from core.enhancement.job_state import JobProgress, JobStatus
 from core.enhancement.jobs import list_job_states
+from core.enhancement.phase_run_health import read_phase_runs, stalled_run
 from core.flows.health import is_stuck
+from core.flows.phase_run import PhaseRunProgress
 from core.kernel.permissions import Action
 from core.kernel.phases import FlowStatus
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
+
+ACTIVE_OR_FAILED = [FlowStatus.FAILED, FlowStatus.RUNNING, FlowStatus.PAUSED]
 
 
 class Trouble(StrEnum):
@@ -23,12 +29,14 @@ class Trouble(StrEnum):
     WORKER_OFFLINE = "worker offline"
     JOB_FAILED = "job failed"
     JOB_STALLED = "job stalled"
+    RUN_STALLED = "stalled"  # shown after the run's words: "gap scan stalled"
     STUCK = "stuck"
 
 
 class Remedy(StrEnum):
     RESUME = "Resume"
     RETRY_JOB = "Retry job"
+    START_AGAIN = "Start again"
 
 
 @dataclass(frozen=True)
@@ -39,27 +47,47 @@ class Incident:
     trouble: Trouble
     since: datetime
     remedy: Remedy
-    percentage: float | None  # the job's share done, for a job's trouble
+    percentage: float | None  # the job's (or run's) share done, for a job's trouble
     detail: str  # the last error, when there is one
+    run: str | None = None  # what the phase run did, for a run's trouble ("gap scan")
+
+    @property
+    def trouble_words(self) -> str:
+        """The trouble as people read it: "gap scan stalled", "gap scan: worker offline"."""
+        if self.run is None:
+            return str(self.trouble)
+        if self.trouble is Trouble.WORKER_OFFLINE:
+            return f"{self.run}: worker offline"
+        return f"{self.run} {self.trouble}"
 
 
 def list_incidents(uow: UnitOfWork) -> list[Incident]:
     """The engagement's open incidents, the oldest first."""
     uow.require(Action.VIEW)
     jobs = {job.flow_id: job.progress for job in list_job_states(uow)}
-    flows = uow.flows.list_flows(statuses=[FlowStatus.FAILED, FlowStatus.RUNNING], limit=1000)
+    # Paused too: a flow stands paused in asset selection while a run selects its assets.
+    flows = uow.flows.list_flows(statuses=ACTIVE_OR_FAILED, limit=1000)
     by_id = {str(flow.flow_id): flow for flow in flows}
+    runs = read_phase_runs(uow, flows)
     troubled = set(by_id) | {flow_id for flow_id, job in jobs.items() if job.is_retryable}
     incidents = [
         incident
         for flow_id in troubled
-        if (incident := _incident(uow, flow_id, by_id.get(flow_id), jobs.get(flow_id)))
+        if (
+            incident := _incident(
+                uow, flow_id, by_id.get(flow_id), jobs.get(flow_id), runs.get(flow_id)
+            )
+        )
     ]
     return sorted(incidents, key=lambda incident: incident.since)
 
 
 def _incident(
-    uow: UnitOfWork, flow_id: str, flow: CollectionFlow | None, job: JobProgress | None
+    uow: UnitOfWork,
+    flow_id: str,
+    flow: CollectionFlow | None,
+    job: JobProgress | None,
+    run: PhaseRunProgress | None,
 ) -> Incident | None:
     if flow is None:
         # A broken job of a flow that has moved on (not failed, not running).
@@ -68,7 +96,9 @@ def _incident(
         return _flow_failed(flow)
     if job is not None and job.is_retryable:
         return _job_trouble(flow, job)
-    live = job is not None and job.is_live
+    if stalled_run(flow, run) and run is not None:
+        return _run_trouble(flow, run)
+    live = (job is not None and job.is_live) or (run is not None and run.is_live)
     if is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase):
         return _make(flow, Trouble.STUCK, flow.updated_at, Remedy.RESUME)
     return None
@@ -81,6 +111,7 @@ def _make(
     remedy: Remedy,
     percentage: float | None = None,
     detail: str = "",
+    run: str | None = None,
 ) -> Incident:
     return Incident(
         str(flow.flow_id),
@@ -91,6 +122,7 @@ def _make(
         remedy,
         percentage,
         detail,
+        run,
     )
 
 
@@ -114,3 +146,18 @@ def _job_trouble(flow: CollectionFlow, job: JobProgress) -> Incident:
     since = job.updated_at.astimezone(UTC)
     detail = job.errors[-1] if job.errors else ""
     return _make(flow, trouble, since, Remedy.RETRY_JOB, job.percentage, detail)
+
+
+def _run_trouble(flow: CollectionFlow, progress: PhaseRunProgress) -> Incident:
+    trouble = Trouble.WORKER_OFFLINE if progress.worker_offline else Trouble.RUN_STALLED
+    run = progress.run
+    # Since its last heartbeat: the last moment its worker was heard.
+    return _make(
+        flow,
+        trouble,
+        progress.since,
+        Remedy.START_AGAIN,
+        run.percentage,
+        run.failure or "",
+        run.words,
+    )

@@ -4,9 +4,12 @@ browser with a pass of the phase-run kind (the same pass, route and panel as a g
 import time
 from collections.abc import Callable
 
+from sqlalchemy import Engine
+
 from config.settings import get_settings
 from core.enhancement import progress_pass
-from core.flows.phase_run import EXPORT_RUNS, PHASE_RUNS, PhaseRunProgress
+from core.enhancement.worker_health import RunsOnAWorker, online_checker
+from core.flows.phase_run import EXPORT_RUNS, PHASE_RUNS, PhaseRun, PhaseRunProgress, PhaseRunStatus
 from core.flows.phase_run_store import PhaseRunStore, phase_run_store_for
 from core.kernel.permissions import Action
 from core.storage.unit_of_work import UnitOfWork
@@ -23,16 +26,42 @@ def watch_phase_run(
     uow.require(Action.EXPORT if exports else Action.VIEW)
     key = str(uow.flow(flow_id).id)
     kind = progress_pass.EXPORT_RUN if exports else progress_pass.PHASE_RUN
-    store = phase_run_store_for(uow.session.get_bind().engine, namespace=NAMESPACES[kind])
-    return _reader(store, key), progress_pass.issue(key, flow_id, uow.ctx, kind=kind)
+    engine = uow.session.get_bind().engine
+    store = phase_run_store_for(engine, namespace=NAMESPACES[kind])
+    return _reader(store, key, engine), progress_pass.issue(key, flow_id, uow.ctx, kind=kind)
 
 
 def read_phase_run_by_pass(granted: progress_pass.ProgressPass) -> PhaseRunProgress | None:
     """The phase-run (or export-run) key a pass names, and nothing else (no SQL on Redis)."""
     namespace = NAMESPACES.get(granted.kind, PHASE_RUNS)
-    return _reader(phase_run_store_for(get_engine(), namespace=namespace), granted.job_key)()
+    store = phase_run_store_for(get_engine(), namespace=namespace)
+    return _reader(store, granted.job_key, get_engine())()
 
 
-def _reader(store: PhaseRunStore, key: str) -> Callable[[], PhaseRunProgress | None]:
+def _reader(
+    store: PhaseRunStore, key: str, engine: Engine
+) -> Callable[[], PhaseRunProgress | None]:
     stall_seconds = get_settings().job_stall_seconds
-    return lambda: PhaseRunProgress.of(store.get(key), time.time(), stall_seconds)
+
+    def read() -> PhaseRunProgress | None:
+        run = store.get(key)
+        return phase_run_progress(run, time.time(), stall_seconds, engine)
+
+    return read
+
+
+def phase_run_progress(
+    run: PhaseRun | None,
+    now: float,
+    stall_seconds: float,
+    engine: Engine,
+    online: Callable[[RunsOnAWorker], bool] | None = None,
+) -> PhaseRunProgress | None:
+    """The run as people see it; the workers' heartbeats are read only for a running run
+    that names its worker (a worker gone offline stalls it at once). `online`: a checker
+    shared by several runs, so the heartbeats are read once for all."""
+    if run is None:
+        return None
+    running = run.status is PhaseRunStatus.RUNNING and run.worker is not None
+    worker_online = (online or online_checker(engine))(run) if running else True
+    return PhaseRunProgress.of(run, now, stall_seconds, worker_online)

@@ -6,6 +6,7 @@ from typing import Any
 from config.settings import get_settings
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.worker import run_gap_enhancement_job
+from core.enhancement.worker_beats import this_worker_id
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_run_worker import run_phase_run
@@ -64,6 +65,7 @@ def run_queued_phase(
             run_id=run_id,
             phase_input=phase_input,
             stall_seconds=get_settings().job_stall_seconds,
+            worker=this_worker_id(),
         )
         return "superseded" if final is None else str(final.status)
     ctx = RequestContext.for_queued_job(client_account_id, engagement_id, user_id)

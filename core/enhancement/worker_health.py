@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import redis
 from sqlalchemy import Engine
 
 from config.settings import get_settings
-from core.enhancement.job_state import JobState
 from core.enhancement.job_store import JobStoreUnavailable
 from core.enhancement.worker_beats import WorkerBeat, worker_registry_for
 from core.kernel.dispatch import QueueGauge, get_dispatcher
@@ -62,12 +62,19 @@ def _beats(engine: Engine) -> list[WorkerBeat]:
         ) from error
 
 
-def online_checker(engine: Engine) -> Callable[[JobState], bool]:
-    """Whether the worker of a job still reports: its heartbeats read at most once."""
+class RunsOnAWorker(Protocol):
+    """A gap job's state or a phase run: the worker (host:pid) running it, if any."""
+
+    @property
+    def worker(self) -> str | None: ...
+
+
+def online_checker(engine: Engine) -> Callable[[RunsOnAWorker], bool]:
+    """Whether the worker of a job (or phase run) still reports: heartbeats read at most once."""
     offline_seconds = get_settings().worker_offline_seconds
     online: set[str] | None = None
 
-    def check(state: JobState) -> bool:
+    def check(state: RunsOnAWorker) -> bool:
         nonlocal online
         if state.worker is None:
             return True

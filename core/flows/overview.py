@@ -81,7 +81,8 @@ def needs_attention(
     """Failed flows, stuck flows and failed or stalled jobs, each with since when; oldest first.
 
     `jobs`: the current job of each flow that has one, by flow_id: its `status` as shown
-    (live, failed, stalled, ...), whether it is `retryable` and `since` (its last heartbeat).
+    (live, failed, stalled, ...), whether it is `retryable` and `since` (its last heartbeat);
+    `what` names it when it is not a gap job ("Gap scan": a long phase run on a worker).
     """
     now = now or utcnow()
     rows = []
@@ -91,7 +92,7 @@ def needs_attention(
         if flow["status"] == FlowStatus.FAILED:
             why = "Flow failed"
         elif job.get("retryable"):
-            why, since = f"Gap job {job['status']}", job["since"]
+            why, since = f"{job.get('what', 'Gap job')} {job['status']}", job["since"]
         elif is_stuck(
             flow["status"],
             flow["updated_at"],

@@ -8,6 +8,7 @@ while one is queued or running (and its worker still reports) is refused.
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -59,6 +60,7 @@ class PhaseRun:
     failure: str | None = None  # one sentence, in people's words
     # What the run makes beside the database's rows (an export: what, format, the file's name).
     output: dict[str, str] = field(default_factory=dict)
+    worker: str | None = None  # host:pid of the worker running it, from when it runs
 
     @classmethod
     def queued(
@@ -87,6 +89,12 @@ class PhaseRun:
 
     def blocks_start(self, now: float, stall_seconds: float) -> bool:
         return self.status.is_active and not self.is_stalled(now, stall_seconds)
+
+    def worker_gone(self, worker_online: bool) -> bool:
+        """Running on a worker that no longer reports: the run will not go on by itself."""
+        return (
+            self.status is PhaseRunStatus.RUNNING and self.worker is not None and not worker_online
+        )
 
     @property
     def percentage(self) -> float:
@@ -126,6 +134,8 @@ class PhaseRunProgress:
 
     run: PhaseRun
     stalled: bool
+    # The worker running it stopped reporting (WORKER_OFFLINE_SECONDS): stalled at once.
+    worker_offline: bool = False
 
     @property
     def is_live(self) -> bool:
@@ -133,10 +143,20 @@ class PhaseRunProgress:
 
     @property
     def shown_status(self) -> str:
+        if self.worker_offline:
+            return "worker offline"
         return "stalled" if self.stalled else str(self.run.status)
+
+    @property
+    def since(self) -> datetime:
+        """Its last word: the last heartbeat of a stalled run, the end of an ended one."""
+        return datetime.fromtimestamp(self.run.heartbeat_at, UTC)
 
     @classmethod
     def of(
-        cls, run: PhaseRun | None, now: float, stall_seconds: float
+        cls, run: PhaseRun | None, now: float, stall_seconds: float, worker_online: bool = True
     ) -> "PhaseRunProgress | None":
-        return None if run is None else cls(run, run.is_stalled(now, stall_seconds))
+        if run is None:
+            return None
+        offline = run.worker_gone(worker_online)
+        return cls(run, offline or run.is_stalled(now, stall_seconds), offline)

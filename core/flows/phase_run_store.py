@@ -30,7 +30,8 @@ local current = redis.call('GET', KEYS[1])
 if current then
   local run = cjson.decode(current)
   if (run.status == 'queued' or run.status == 'running')
-     and (tonumber(ARGV[1]) - tonumber(run.heartbeat_at)) <= tonumber(ARGV[2]) then
+     and (tonumber(ARGV[1]) - tonumber(run.heartbeat_at)) <= tonumber(ARGV[2])
+     and run.run_id ~= ARGV[5] then
     return current
   end
 end
@@ -57,12 +58,25 @@ class PhaseRunStore(ABC):
 
     @abstractmethod
     def claim(
-        self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
+        self,
+        collection_flow_id: str,
+        run: PhaseRun,
+        *,
+        stall_seconds: float,
+        over: str | None = None,
     ) -> PhaseRun | None:
-        """Take the flow's key for `run`: None when taken, else the run that holds it."""
+        """Take the flow's key for `run`: None when taken, else the run that holds it.
+
+        `over`: the id of a run whose worker went offline, taken over even while it looks live.
+        """
 
     @abstractmethod
     def get(self, collection_flow_id: str) -> PhaseRun | None: ...
+
+    def get_many(self, collection_flow_ids: list[str]) -> dict[str, PhaseRun]:
+        """The runs of those flows that have one, by collection flow id."""
+        runs = {key: self.get(key) for key in collection_flow_ids}
+        return {key: run for key, run in runs.items() if run is not None}
 
     @abstractmethod
     def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
@@ -103,7 +117,12 @@ class RedisPhaseRunStore(PhaseRunStore):
         return self.prefix + phase_run_key(collection_flow_id, self.namespace)
 
     def claim(
-        self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
+        self,
+        collection_flow_id: str,
+        run: PhaseRun,
+        *,
+        stall_seconds: float,
+        over: str | None = None,
     ) -> PhaseRun | None:
         with _reachable():
             holder = self._claim(
@@ -113,6 +132,7 @@ class RedisPhaseRunStore(PhaseRunStore):
                     stall_seconds,
                     json.dumps(run.primitives()),
                     PHASE_RUN_TTL_SECONDS,
+                    over or "",
                 ],
             )
         return PhaseRun.from_primitives(json.loads(holder)) if holder else None
@@ -121,6 +141,17 @@ class RedisPhaseRunStore(PhaseRunStore):
         with _reachable():
             stored = self.client.get(self._key(collection_flow_id))
         return PhaseRun.from_primitives(json.loads(str(stored))) if stored else None
+
+    def get_many(self, collection_flow_ids: list[str]) -> dict[str, PhaseRun]:
+        if not collection_flow_ids:
+            return {}
+        with _reachable():
+            stored = self.client.mget([self._key(key) for key in collection_flow_ids])
+        return {
+            key: PhaseRun.from_primitives(json.loads(str(value)))
+            for key, value in zip(collection_flow_ids, stored, strict=True)
+            if value
+        }
 
     def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
         with _reachable():
@@ -162,14 +193,23 @@ class SqlPhaseRunStore(PhaseRunStore):
         )
 
     def claim(
-        self, collection_flow_id: str, run: PhaseRun, *, stall_seconds: float
+        self,
+        collection_flow_id: str,
+        run: PhaseRun,
+        *,
+        stall_seconds: float,
+        over: str | None = None,
     ) -> PhaseRun | None:
         key = phase_run_key(collection_flow_id, self.namespace)
         with self.engine.begin() as connection:
             dialect.advisory_lock(connection, key)
             value = self._row(connection, key)
             holder = PhaseRun.from_primitives(value) if value else None
-            if holder is not None and holder.blocks_start(time.time(), stall_seconds):
+            if (
+                holder is not None
+                and holder.run_id != over
+                and holder.blocks_start(time.time(), stall_seconds)
+            ):
                 return holder
             self._put(connection, key, run.primitives())
         return None
@@ -179,6 +219,21 @@ class SqlPhaseRunStore(PhaseRunStore):
         with reader as connection:
             value = self._row(connection, phase_run_key(collection_flow_id, self.namespace))
         return PhaseRun.from_primitives(value) if value else None
+
+    def get_many(self, collection_flow_ids: list[str]) -> dict[str, PhaseRun]:
+        keys = {phase_run_key(key, self.namespace): key for key in collection_flow_ids}
+        if not keys:
+            return {}
+        query = select(JobKey.key, JobKey.value, JobKey.expires_at).where(JobKey.key.in_(keys))
+        reader = self.engine.connect().execution_options(sqlite_read_only=True)
+        with reader as connection:
+            rows = connection.execute(query).all()
+        now = datetime.now(UTC)
+        return {
+            keys[row.key]: PhaseRun.from_primitives(dict(row.value))
+            for row in rows
+            if _aware(row.expires_at) > now
+        }
 
     def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
         key = phase_run_key(collection_flow_id, self.namespace)

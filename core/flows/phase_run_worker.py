@@ -21,6 +21,7 @@ from core.flows.phase_run import PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import PhaseRunStore
 from core.kernel.context import RequestContext
 from core.kernel.errors import CollectionError
+from core.kernel.phases import CollectionPhase
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5  # a phase reports per batch; the key is written at most this often
@@ -75,8 +76,12 @@ def run_phase_run(
     run_id: str,
     phase_input: dict[str, Any] | None,
     stall_seconds: float,
+    worker: str | None = None,
 ) -> PhaseRun | None:
-    """Run (or, re-delivered, run again) one phase run; its final state, None if superseded."""
+    """Run (or, re-delivered, run again) one phase run; its final state, None if superseded.
+
+    `worker` (host:pid) is written with "running", so a run whose worker dies is seen at once.
+    """
     run = store.get(collection_flow_id)
     if run is None or run.run_id != run_id:
         logger.info("phase run %s is no longer current; nothing to do", run_id)
@@ -86,7 +91,12 @@ def run_phase_run(
     beside = store.writes_beside_transactions
     stop = threading.Event()
     try:
-        recorder.save(status=PhaseRunStatus.RUNNING, started_at=time.time(), done=0)
+        recorder.save(
+            status=PhaseRunStatus.RUNNING,
+            started_at=time.time(),
+            done=0,
+            worker=_named(worker, run.phases[0], beside),
+        )
         if beside:
             beat = threading.Thread(
                 target=recorder.beat_until, args=(stop, max(stall_seconds / 4, 0.2)), daemon=True
@@ -94,7 +104,7 @@ def run_phase_run(
             beat.start()
         for index, phase in enumerate(run.phases):
             if index:
-                recorder.save(phase=phase, done=0)
+                recorder.save(phase=phase, done=0, worker=_named(worker, phase, beside))
             with open_session() as db:
                 CollectionChildFlowService(db, ctx).execute_phase(
                     flow_id,
@@ -121,6 +131,13 @@ def run_phase_run(
     finally:
         stop.set()
     return recorder.run
+
+
+def _named(worker: str | None, phase: str, beside: bool) -> str | None:
+    """The worker, where its silence means it is gone. On SQLite asset selection and
+    questionnaire generation hold the one write lock in one go, which the worker's own
+    heartbeat waits for: their runs keep to the stall limit (the gap scan commits per batch)."""
+    return worker if beside or phase == CollectionPhase.GAP_ANALYSIS else None
 
 
 def _between_batches(db: Session, recorder: RunRecorder) -> Callable[[int, int], None]:

@@ -8,6 +8,7 @@ running is a 409), writes the audit event and queues the run, and answers at onc
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from config.settings import get_settings
@@ -24,6 +25,7 @@ from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
 logger = logging.getLogger(__name__)
+WorkerOnline = Callable[[PhaseRun], bool]
 
 # A phase over more assets than this goes to a worker, so no page waits on it.
 INLINE_SCAN_LIMIT = 2000
@@ -43,12 +45,15 @@ def run_phase(
     phase_input: dict[str, Any] | None = None,
     *,
     then: str | None = None,
+    worker_online: WorkerOnline | None = None,
 ) -> dict[str, Any]:
     """{"mode": "inline", "result": ...}, or {"mode": "queued", ...} for a long phase.
 
     `then` names the phase to run right after it (a gap scan after asset selection): in the
-    same transaction inline, in the same run when queued.
+    same transaction inline, in the same run when queued. `worker_online` says whether a
+    run's worker still reports: a run whose worker went offline is taken over at once.
     """
+    online = worker_online or _always_online
     uow.require(Action.RUN_PHASE)
     phase = parse_phase(phase_name)
     phases = (phase, parse_phase(then)) if then else (phase,)
@@ -56,8 +61,8 @@ def run_phase(
     store = phase_run_store_for(uow.session.get_bind().engine)
     assets = _assets_of(flow, phase, phase_input)
     if phase in LONG_PHASES and assets > INLINE_SCAN_LIMIT:
-        return _start_run(uow, store, flow, phases, phase_input, assets)
-    _refuse_while_running(store, flow)
+        return _start_run(uow, store, flow, phases, phase_input, assets, online)
+    _refuse_while_running(store, flow, online)
     service = CollectionChildFlowService(uow, uow.ctx)
     result = service.execute_phase(flow_id, phase_name, phase_input)
     for following in phases[1:]:
@@ -73,9 +78,19 @@ def _assets_of(flow: CollectionFlow, phase: CollectionPhase, phase_input: Any) -
     return len(flow.collection_config.get("selected_asset_ids", []))
 
 
-def _refuse_while_running(store: PhaseRunStore, flow: CollectionFlow) -> None:
+def _always_online(run: PhaseRun) -> bool:
+    return True
+
+
+def _refuse_while_running(
+    store: PhaseRunStore, flow: CollectionFlow, worker_online: WorkerOnline
+) -> None:
     run = store.get(str(flow.id))
-    if run is not None and run.blocks_start(time.time(), get_settings().job_stall_seconds):
+    if (
+        run is not None
+        and run.blocks_start(time.time(), get_settings().job_stall_seconds)
+        and not run.worker_gone(worker_online(run))
+    ):
         raise Conflict(_busy(run))
 
 
@@ -90,6 +105,7 @@ def _start_run(
     phases: tuple[CollectionPhase, ...],
     phase_input: dict[str, Any] | None,
     assets: int,
+    worker_online: WorkerOnline,
 ) -> dict[str, Any]:
     """Check what can be checked now (400, 409), take the flow's key, audit, queue."""
     if flow.current_phase != phases[0]:
@@ -107,7 +123,14 @@ def _start_run(
     uow.commit()  # SQLite: the claim needs the write lock this unit of work's reads hold
     submitted_by = str(uow.ctx.user_id) if uow.ctx.user_id else None
     run = PhaseRun.queued(tuple(map(str, phases)), assets, submitted_by, time.time())
-    holder = store.claim(collection_flow_id, run, stall_seconds=get_settings().job_stall_seconds)
+    stall_seconds = get_settings().job_stall_seconds
+    holder = store.claim(collection_flow_id, run, stall_seconds=stall_seconds)
+    if holder is not None and holder.worker_gone(worker_online(holder)):
+        # Its worker went offline: taken over now (should it come back, it stops at its next
+        # write, the key no longer being its run's).
+        holder = store.claim(
+            collection_flow_id, run, stall_seconds=stall_seconds, over=holder.run_id
+        )
     if holder is not None:
         raise Conflict(_busy(holder))
     try:

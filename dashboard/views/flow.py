@@ -25,10 +25,13 @@ if flow is None:
 flow_id = str(flow.flow_id)
 phase_run, phase_run_pass = phase_run_panel.watch(flow_id)
 running = phase_run is not None and phase_run.is_live
+# A queued or running phase run says itself how it is (live, stalled, worker offline) and what
+# to do (start it again), rather than "resume".
+run_says_it = phase_run is not None and phase_run.run.status.is_active
 stuck = False
-if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
+if not run_says_it and may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase):
     job = state.call_or_none(read_job_progress, flow_id, doing="read the job")
-    live = running or (job is not None and job.is_live)
+    live = job is not None and job.is_live
     stuck = is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase)
 
 st.title(shown_text.plain(flow.flow_name))

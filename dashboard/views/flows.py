@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from core.catalogue import labels
-from core.flows.health import activity, may_be_stuck
+from core.enhancement.phase_run_health import stuck_flow_ids
+from core.flows.health import activity
 from core.flows.orchestrator import create_flow
 from core.flows.reads import list_flows
 from core.kernel.inputs import MAX_FILTER_LENGTH
@@ -54,6 +55,8 @@ else:
     asked = (
         state.call(owners_asked, collecting, doing="read requests to owners") if collecting else {}
     )
+    # A flow whose gap job or phase run (a long scan) is live is not stuck, however long.
+    stuck = state.call(stuck_flow_ids, flows, doing="check flows for progress")
     table = pd.DataFrame(
         {
             "Name": [flow.flow_name for flow in flows],
@@ -67,12 +70,7 @@ else:
             "Tier": [labels.tier_label(flow.automation_tier) for flow in flows],
             "Progress": [flow.progress_percentage for flow in flows],
             "Updated": [shown_text.local_time(flow.updated_at) for flow in flows],
-            "Attention": [
-                "may be stuck"
-                if may_be_stuck(flow.status, flow.updated_at, phase=flow.current_phase)
-                else ""
-                for flow in flows
-            ],
+            "Attention": ["may be stuck" if str(flow.flow_id) in stuck else "" for flow in flows],
         }
     )
     st.caption(f"{len(flows)} flow{'s' if len(flows) != 1 else ''}. Select a row to open it.")

@@ -6,6 +6,7 @@ import streamlit as st
 from core.access import identity
 from core.enhancement.job_history import list_jobs
 from core.enhancement.jobs import list_job_states
+from core.enhancement.phase_run_health import current_phase_runs
 from core.flows import overview, trend
 from core.requests.progress import response_figures
 from dashboard import palette, shown_text, state
@@ -64,6 +65,18 @@ for label, scoped in contexts.items():
             "status": "live" if flow_job.progress.is_live else flow_job.progress.shown_status,
             "retryable": flow_job.progress.is_retryable,
             "since": flow_job.progress.updated_at,
+        }
+    # A long phase run (a gap scan of 100k assets) keeps its flow live like a gap job does.
+    runs = state.call(current_phase_runs, doing="read the flows' phase runs", ctx=scoped)
+    for flow_id, run in runs.items():
+        held = current_jobs.get(flow_id, {})
+        if held.get("status") == "live" or held.get("retryable"):
+            continue  # the gap job's own trouble or life is said first
+        current_jobs[flow_id] = {
+            "status": "live" if run.is_live else run.shown_status,
+            "retryable": not run.is_live,
+            "since": run.since,
+            "what": run.run.words.capitalize(),
         }
 
 if not flows:

@@ -1,5 +1,5 @@
 """Admin's incident list: what is failed, stalled or stuck, since when, and its one action
-(Resume behind a confirmation, or Retry job)."""
+(Resume behind a confirmation, Retry job, or Start again for a stalled phase run)."""
 
 import time
 from collections import Counter
@@ -10,6 +10,7 @@ import streamlit as st
 from core.enhancement.incidents import Incident, Remedy, Trouble
 from core.enhancement.job_timing import ago
 from core.enhancement.jobs import retry_gap_analysis
+from core.enhancement.phase_run_health import start_phase_run_again
 from core.flows.orchestrator import resume_flow
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
@@ -26,7 +27,7 @@ def frame(incidents: list[Incident], now: float) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Flow": [incident.flow_name for incident in incidents],
-            "Trouble": [str(incident.trouble).capitalize() for incident in incidents],
+            "Trouble": [incident.trouble_words.capitalize() for incident in incidents],
             "Since": [
                 f"{shown_text.local_time(incident.since)} ({ago(now - incident.since.timestamp())})"
                 for incident in incidents
@@ -48,8 +49,10 @@ def show(ctx: RequestContext, incidents: list[Incident]) -> None:
     if not incidents:
         st.success("Nothing needs a hand: no flow or job is failed, stalled or stuck.")
         return
-    kinds = Counter(incident.trouble for incident in incidents)
-    said = ", ".join(f"{kinds[kind]} {kind}" for kind in Trouble if kinds[kind])
+    order = list(Trouble)
+    ordered = sorted(incidents, key=lambda incident: order.index(incident.trouble))
+    kinds = Counter(incident.trouble_words for incident in ordered)
+    said = ", ".join(f"{count} {words}" for words, count in kinds.items())
     st.markdown(f"{len(incidents)} open: {said}")
     st.dataframe(
         frame(incidents, time.time()),
@@ -79,6 +82,18 @@ def show(ctx: RequestContext, incidents: list[Incident]) -> None:
     ):
         outcome = state.call(retry_gap_analysis, incident.flow_id, doing="retry jobs")
         st.session_state[DONE] = (f"Retried: {outcome['message']}.", time.time())
+        st.rerun()
+    elif (
+        incident.remedy is Remedy.START_AGAIN
+        and can(ctx, Action.RUN_PHASE)
+        and st.button("Start again", key="admin_start_again", type="primary")
+    ):
+        state.call(start_phase_run_again, incident.flow_id, doing="start phases")
+        words = incident.run or phase_label(incident.phase).lower()
+        st.session_state[DONE] = (
+            f"Started again: the {words} of {incident.flow_name}.",
+            time.time(),
+        )
         st.rerun()
 
 

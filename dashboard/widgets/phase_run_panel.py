@@ -41,6 +41,8 @@ def _messages(progress: PhaseRunProgress | None) -> None:
     run = progress.run
     if progress.is_live:
         st.caption(f"The {run.words} runs on a worker; this page shows its result when it ends.")
+    elif progress.worker_offline:
+        st.warning(f"The {run.words} stopped: its worker went offline. Start it again below.")
     elif progress.stalled:
         st.warning(f"The {run.words} stopped reporting progress. Start it again below.")
     elif run.status is PhaseRunStatus.FAILED:

@@ -68,6 +68,24 @@ def test_what_needs_a_hand_says_why_and_since_when_oldest_first():
     ]
 
 
+def test_a_long_scan_on_a_worker_keeps_its_flow_live_and_says_itself_when_it_stalls():
+    long_ago = NOW - timedelta(hours=2)
+    flows = [flow("scanning", updated_at=long_ago), flow("stalled", updated_at=long_ago)]
+    jobs = {
+        "scanning-Acme / W1-id": {"status": "live", "retryable": False, "since": NOW},
+        "stalled-Acme / W1-id": {
+            "status": "worker offline",
+            "retryable": True,
+            "since": long_ago,
+            "what": "Gap scan",
+        },
+    }
+    rows = needs_attention(flows, jobs, NOW)
+    assert [(row["flow_name"], row["why"]) for row in rows] == [
+        ("stalled", "Gap scan worker offline")
+    ]
+
+
 def test_flows_of_two_engagements_with_one_name_stay_apart():
     same = [flow("Wave 1", "Acme / W1", flow_id="a" * 36), flow("Wave 1", "Beta / W1")]
     assert flow_labels(same) == ["Wave 1 · Acme / W1", "Wave 1 · Beta / W1"]

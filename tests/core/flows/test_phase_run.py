@@ -41,3 +41,27 @@ def test_progress_says_stalled_and_not_live_when_the_worker_stopped_reporting():
     assert progress is not None and progress.stalled and not progress.is_live
     assert progress.shown_status == "stalled"
     assert PhaseRunProgress.of(None, 0.0, 60) is None
+
+
+def test_a_running_run_whose_worker_went_offline_is_stalled_at_once_and_says_so():
+    run = replace(queued(), status=PhaseRunStatus.RUNNING, worker="host:1", heartbeat_at=1000.0)
+    assert PhaseRun.from_primitives(run.primitives()) == run
+    offline = PhaseRunProgress.of(run, now=1001.0, stall_seconds=600, worker_online=False)
+    assert offline is not None and offline.worker_offline and offline.stalled
+    assert not offline.is_live and offline.shown_status == "worker offline"
+    online = PhaseRunProgress.of(run, now=1001.0, stall_seconds=600, worker_online=True)
+    assert online is not None and online.is_live and not online.worker_offline
+    # Queued (no worker yet) or ended: a worker's absence says nothing of it.
+    assert not queued().worker_gone(False)
+    assert not replace(run, status=PhaseRunStatus.COMPLETED).worker_gone(False)
+    assert not replace(run, worker=None).worker_gone(False)
+
+
+def test_a_run_names_its_worker_except_a_long_write_on_sqlite_where_its_beat_waits():
+    from core.flows.phase_run_worker import _named
+
+    for phase in ("asset_selection", "gap_analysis", "questionnaire_generation"):
+        assert _named("host:1", phase, beside=True) == "host:1"  # PostgreSQL
+    assert _named("host:1", "gap_analysis", beside=False) == "host:1"  # commits per batch
+    assert _named("host:1", "asset_selection", beside=False) is None
+    assert _named("host:1", "questionnaire_generation", beside=False) is None

@@ -1,0 +1,70 @@
+"""A real huey_consumer killed in the middle of a queued phase run (PostgreSQL + Redis): the
+run names its worker, so it reads "worker offline" at once (long before JOB_STALL_SECONDS), is
+Admin's incident to start again, and is taken over by the next start."""
+
+import signal
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from core.enhancement.incidents import Remedy, Trouble, list_incidents
+from core.enhancement.phase_progress import watch_phase_run
+from core.enhancement.phase_run_health import start_phase
+from core.flows.phase_run import PhaseRunStatus
+from core.flows.phase_runs import run_phase
+from core.storage.unit_of_work import engagement_uow
+from db.models import CollectionFlow
+from db.session import get_engine
+from tests.jobs.conftest import wait_for
+from tests.jobs.test_phase_runs import ended, long_phases, new_flow, phase_of, run_of
+from tests.jobs.test_worker_heartbeats import quick_beats
+from tests.processes import stop_group
+
+pytestmark = pytest.mark.postgres_only
+__all__ = ["long_phases", "new_flow", "quick_beats"]
+
+
+def shown(session_maker, ctx, flow_id):
+    with session_maker() as db, engagement_uow(ctx, db) as uow:
+        read, _ = watch_phase_run(uow, flow_id)
+    return read()
+
+
+def test_a_scan_whose_worker_is_killed_reads_worker_offline_at_once_and_starts_again(
+    uow_of, session_maker, tenant, new_flow, long_phases, quick_beats, start_consumer
+):
+    flow_id, ids = new_flow
+    selection = {"selected_asset_ids": ids}
+    with uow_of(tenant) as uow:
+        first = run_phase(uow, flow_id, "asset_selection", selection, then="gap_analysis")
+    # The flow's row lock, held here, keeps the worker inside its run until it is killed.
+    with get_engine().connect() as holder:
+        holder.execute(
+            select(CollectionFlow.id)
+            .where(CollectionFlow.flow_id == uuid.UUID(flow_id))
+            .with_for_update()
+        )
+        consumer = start_consumer(workers=1)
+        running = wait_for(
+            lambda: (run := run_of(session_maker, tenant, flow_id)) and run.worker and run
+        )
+        assert running.status is PhaseRunStatus.RUNNING and running.run_id == first["run_id"]
+        stop_group(consumer, signal.SIGKILL)
+        offline = wait_for(
+            lambda: (p := shown(session_maker, tenant, flow_id)) and p.worker_offline and p
+        )
+        assert offline.shown_status == "worker offline" and not offline.is_live
+        with uow_of(tenant) as uow:
+            [incident] = list_incidents(uow)
+        assert (incident.trouble, incident.remedy) == (Trouble.WORKER_OFFLINE, Remedy.START_AGAIN)
+        holder.rollback()
+
+    # JOB_STALL_SECONDS is 600: only the worker's absence lets the start take the key over.
+    with uow_of(tenant) as uow:
+        again = start_phase(uow, flow_id, "asset_selection", selection, then="gap_analysis")
+    assert again["mode"] == "queued" and again["run_id"] != first["run_id"]
+    start_consumer(workers=1)
+    final = wait_for(lambda: ended(session_maker, tenant, flow_id))
+    assert final.status is PhaseRunStatus.COMPLETED and final.run_id == again["run_id"]
+    assert phase_of(session_maker, tenant, flow_id) == "questionnaire_generation"
