@@ -1,7 +1,15 @@
-"""Overview and Admin: time to first full render in headless Chromium once Plotly has loaded,
-with a history of gap jobs in the database. Prints JSON."""
+"""Each page's time to drawn in headless Chromium once Plotly has loaded (from a click on its
+link until its heading, every table and chart are drawn and no script runs), on the demo data
+with a history of gap jobs. Prints JSON. `--pages Overview Admin` times only those;
+`--compare TREE` also serves another checkout of the code (e.g. `git archive main`) on the same
+database and times each page on both in turns, so that both see the same load."""
 
+import argparse
+import dataclasses
 import json
+import os
+import re
+import subprocess
 import sys
 import time
 import uuid
@@ -15,13 +23,16 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from tests.dashboard.live import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
+    LiveStack,
+    _wait_healthy,
     add_user,
+    free_port,
     live_stack,
     open_tab,
     sign_in,
     wait_idle,
 )
-from tests.processes import interrupt_on_termination  # noqa: E402
+from tests.processes import interrupt_on_termination, start_group, stop_group  # noqa: E402
 
 PASSWORD = f"Bench-{uuid.uuid4().hex[:10]}"
 ENGAGEMENT = "Datacenter Exit 2027"
@@ -50,52 +61,111 @@ with open_session() as db:
                                "started_at": start + 1, "heartbeat_at": start + 20})
             record_attempt_ended(uow, flow.id, done)
 """
-CHARTS_DRAWN = """() => {
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-  return charts.length > 0 && charts.every((chart) => chart.querySelector(".main-svg"));
+# Every shown chart has its SVG, every shown table its canvas (a collapsed expander's are not
+# drawn), and no element still shows a skeleton.
+ALL_DRAWN = """() => {
+  const shown = (id) => [...document.querySelectorAll(`[data-testid="${id}"]`)]
+    .filter((element) => !element.closest("details:not([open])"));
+  const charts = shown("stPlotlyChart");
+  const tables = shown("stDataFrame");
+  return charts.every((chart) => chart.querySelector(".main-svg"))
+    && tables.every((table) => table.querySelector("canvas"))
+    && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0;
 }"""
+# Each page's link and the heading that says it is open (Flow's title is the flow's name).
+HEADINGS = {
+    "Flows": "Flows",
+    "Flow": "Phases",
+    "Gaps": re.compile(r"^Gaps · "),
+    "Questionnaires": re.compile(r"^Questionnaires · "),
+    "Assets": "Assets",
+    "Overview": "Overview",
+    "Admin": "Gap jobs",
+    "People": "People",
+}
 
 
-def render_seconds(page, link: str, drawn) -> float:
-    """From a click on the page's link until it is drawn and no script runs."""
-    page.get_by_role("link", name="Flows", exact=True).click()
-    # The last page's charts and tables gone: what is timed next is drawn anew.
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(0)
-    expect(page.get_by_role("heading", name=link)).to_have_count(0)
+def render_seconds(page, link: str, splits: dict[str, list[float]] | None = None) -> float:
+    """From a click on the page's link until it is drawn and no script runs; `splits` gets the
+    seconds until its heading showed and until the script run ended."""
+    splits = {} if splits is None else splits
+    away = "People" if link == "Flows" else "Flows"
+    page.get_by_role("link", name=away, exact=True).click()
+    # The last page's heading gone and the other page still: what is timed next is drawn anew.
+    expect(page.get_by_role("heading", name=HEADINGS[link])).to_have_count(0)
+    expect(page.get_by_role("heading", name=HEADINGS[away])).to_be_visible()
     wait_idle(page)
+    page.wait_for_function(ALL_DRAWN)
     started = time.perf_counter()
     page.get_by_role("link", name=link, exact=True).click()
-    expect(page.get_by_role("heading", name=link)).to_be_visible()
-    drawn()
+    expect(page.get_by_role("heading", name=HEADINGS[link])).to_be_visible()
+    splits.setdefault("heading", []).append(time.perf_counter() - started)
     wait_idle(page)
+    splits.setdefault("run_ended", []).append(time.perf_counter() - started)
+    page.wait_for_function(ALL_DRAWN)
     return time.perf_counter() - started
 
 
+def serve(stack: LiveStack, tree: Path) -> tuple[LiveStack, subprocess.Popen]:
+    """The dashboard of `tree` served on the stack's database, on a port of its own."""
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {**stack.env, "PYTHONPATH": str(tree)}
+    command = [sys.executable, "-m", "streamlit", "run", "dashboard/server.py"]
+    command += ["--server.port", url.rsplit(":", 1)[1], "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    web = start_group(command, cwd=tree, env=env, stdout=subprocess.DEVNULL)
+    _wait_healthy(url, web)
+    return dataclasses.replace(stack, url=url), web
+
+
+def median(runs: list[float]) -> dict:
+    runs = sorted(runs)
+    return {"median": round(runs[len(runs) // 2], 3), "runs": [round(run, 3) for run in runs]}
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", nargs="+", default=list(HEADINGS), choices=list(HEADINGS))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--compare", type=Path, help="another checkout, timed in turns")
+    args = parser.parse_args()
     interrupt_on_termination()  # a SIGTERM still stops the servers and drops the database
-    result: dict = {"benchmark": "dashboard_overview_admin", "jobs": JOBS, "render_seconds": {}}
+    result: dict = {"benchmark": "dashboard_pages", "jobs": JOBS, "render_seconds": {}}
     with live_stack(worker=False, seed_args=("--assets", "500")) as stack:
         add_user(stack, "bench@demo.local", "admin", "Northwind Health", PASSWORD)
         stack.python("-c", MAKE_HISTORY, str(JOBS), ENGAGEMENT)
-        with sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = open_tab(browser)
-            sign_in(page, stack, "bench@demo.local", PASSWORD, engagement=ENGAGEMENT)
-            pages = {
-                "Overview": lambda: page.wait_for_function(CHARTS_DRAWN),
-                "Admin": lambda: expect(
-                    page.get_by_role("heading", name="Gap jobs")
-                ).to_be_visible(),
-            }
-            for link, drawn in pages.items():
-                render_seconds(page, link, drawn)  # loads Plotly and warms the server
-                runs = [render_seconds(page, link, drawn) for _ in range(3)]
-                result["render_seconds"][link] = {
-                    "median": round(sorted(runs)[1], 3),
-                    "runs": [round(run, 3) for run in runs],
-                }
-            browser.close()
+        stacks = {"this": stack}
+        web = None
+        if args.compare:
+            stacks["compare"], web = serve(stack, args.compare.resolve())
+        try:
+            with sync_playwright() as driver:
+                browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+                tabs = {}
+                for name, served in stacks.items():
+                    tabs[name] = open_tab(browser)  # a context each: cookies ignore the port
+                    sign_in(tabs[name], served, "bench@demo.local", PASSWORD, engagement=ENGAGEMENT)
+                for link in args.pages:
+                    runs: dict[str, list[float]] = {name: [] for name in tabs}
+                    splits: dict[str, list[float]] = {}  # this checkout's only
+                    for tab in tabs.values():
+                        render_seconds(tab, link)  # loads Plotly and warms the server
+                    for _ in range(args.runs):
+                        for name, tab in tabs.items():
+                            kept = splits if name == "this" else None
+                            runs[name].append(render_seconds(tab, link, kept))
+                    result["render_seconds"][link] = median(runs["this"])
+                    result.setdefault("splits", {})[link] = {
+                        name: median(times)["median"] for name, times in splits.items()
+                    }
+                    if args.compare:
+                        result.setdefault("compare", {})[link] = median(runs["compare"])
+                browser.close()
+        finally:
+            if web is not None:
+                stop_group(web)
     result["aim"] = {"render_seconds": 1.0}
+    result["load_average"] = [round(load, 1) for load in os.getloadavg()]
     print(json.dumps(result, indent=2))
 
 
