@@ -327,9 +327,24 @@ def make_assets(db) -> Callable[..., list[Asset]]:
 REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+def delete_redis_keys_of_dead_runs() -> None:
+    """Keys under the prefix of a run whose process is gone (a thread still beating as the
+    process exited writes after its run's own clean-up): deleted by the next run."""
+    client = redis.Redis.from_url(REDIS_SERVER)
+    dead = [
+        key
+        for key in client.scan_iter(match="test-*", count=1000)
+        if (pid := key.decode().split("-")[1]).isdigit() and not _is_running(int(pid))
+    ]
+    if dead:
+        client.delete(*dead)
+    client.close()
+
+
 @pytest.fixture(scope="session")
 def redis_prefix() -> Iterator[str]:
     """This run's own key prefix on the shared Redis; its keys are deleted at the end."""
+    delete_redis_keys_of_dead_runs()
     prefix = f"test-{os.getpid()}-{secrets.token_hex(3)}:"
     yield prefix
     delete_redis_keys(prefix)
