@@ -3,6 +3,7 @@
 import pytest
 
 from core.catalogue.attributes import CATALOGUE
+from core.catalogue.labels import FIELDS
 from core.inventory.column_mapping import (
     CUSTOM_PREFIX,
     export_header,
@@ -10,11 +11,13 @@ from core.inventory.column_mapping import (
     normalize_asset_type,
     normalize_header,
     recognize,
+    target_of,
 )
 from core.inventory.export import ASSET_COLUMNS, CATALOGUE_CUSTOM
 from core.inventory.profiles import detect_profile
 from core.inventory.profiles.vmware import RVTOOLS
 from core.inventory.rows import RowConverter, RowProblem, convert_row, default_asset_type
+from tests.words import identifiers_in
 
 
 def targets(headers):
@@ -264,6 +267,11 @@ def test_the_asset_export_header_is_each_fields_label():
     )  # fmt: skip
     # A key no label can spell is written as the importer keeps it.
     assert header["Weird Key"] == "custom_attributes.Weird Key"
+
+
+def test_every_labelled_field_is_exported_under_words():
+    written = {export_header(target_of(field)) for field in FIELDS}
+    assert identifiers_in(written) == {}
 
 
 def test_a_header_marked_custom_is_a_custom_attribute_whatever_its_words_name():
