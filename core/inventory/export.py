@@ -132,7 +132,7 @@ def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str
 
 def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", flow.flow_name.lower()).strip("-")[:60] or "flow"
-    return f"{slug}-{what}.{fmt}"
+    return f"{slug}-{what.replace('_', '-')}.{fmt}"  # a name people read, as the slug
 
 
 def _gap_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:

@@ -169,7 +169,7 @@ def test_export_filename(db, tenant, finished_flow, make_tenant):
     assert export_filename(flow, "gaps", "xlsx") == "wave-1-servers-gaps.xlsx"
     names = in_uow(db, tenant, export_filenames, finished_flow)
     assert len(names) == 10 and names["assets", "csv"] == "wave-1-servers-assets.csv"
-    assert names["azure_migrate", "csv"] == "wave-1-servers-azure_migrate.csv"
+    assert names["azure_migrate", "csv"] == "wave-1-servers-azure-migrate.csv"
     with pytest.raises(NotFound):
         in_uow(db, make_tenant(), export_filenames, finished_flow)
 
