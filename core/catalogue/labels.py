@@ -133,6 +133,15 @@ VALUE_SOURCES: dict[str, str] = {
     "accepted_prediction": "Accepted prediction",
     "unrecorded": "Not recorded",
 }
+# The files a flow exports (core/inventory/export.What).
+EXPORTS: dict[str, str] = {
+    "gaps": "Gaps",
+    "questionnaires": "Questionnaires",
+    "assets": "Assets",
+    "sources": "Sources",
+    "azure_migrate": "Azure Migrate import",
+    "aws_migration_hub": "AWS Migration Hub import",
+}
 # The columns of the flow exports: what each holds, as its header says it.
 COLUMNS: dict[str, str] = {
     "asset_name": "Asset",
@@ -245,6 +254,10 @@ def question_type_label(question_type: str) -> str:
 
 def source_label(source: str) -> str:
     return VALUE_SOURCES.get(source) or words(source)
+
+
+def export_label(what: str) -> str:
+    return EXPORTS.get(what) or words(what)
 
 
 def column_label(column: str) -> str:

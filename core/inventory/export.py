@@ -106,7 +106,9 @@ def export_flow_to(uow: UnitOfWork, flow_id: str, what: str, fmt: str, target: B
     uow.require(Action.EXPORT)
     request = parse_input(ExportRequest, {"flow_id": flow_id, "what": what, "format": fmt})
     if request.what in CSV_ONLY and request.format != "csv":
-        raise BadRequest(f"the {request.what} template is a CSV file", field="format")
+        raise BadRequest(
+            f"the {labels.export_label(request.what)} template is a CSV file", field="format"
+        )
     flow = uow.flow(request.flow_id)
     header, rows = _TABLES[request.what](uow, flow)
     audit.record(
