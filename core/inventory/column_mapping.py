@@ -252,7 +252,7 @@ def export_header(target: str) -> str:
     beside = [] if target == "name" else [field_label("name")]
     for header in (label, label + CUSTOM_SUFFIX) if custom else (label,):
         column = map_columns([*beside, header])[-1]
-        names_another_field = not column.recognized and candidates(header)
+        names_another_field = not column.recognized and bool(candidates(header))
         if column.target == target and column.unit_factor == 1.0 and not names_another_field:
             return header
     return target
