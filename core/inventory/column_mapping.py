@@ -240,8 +240,8 @@ def _custom_key(shown: str, index: int, used: set[str]) -> str:
 
 
 def export_header(target: str) -> str:
-    """The header under which the asset export writes a field (an asset column or
-    "custom_attributes.<key>"), mapping back to it: its label ("Operating system family",
+    """The header under which the asset export writes a field (an asset column, or a custom
+    attribute as "custom_attributes." and its key), mapping back to it: its label ("Operating system family",
     "Rack"), else its label marked "(custom)" when the label names another field ("OS name
     (custom)"), else the target itself."""
     custom = target.startswith(CUSTOM_PREFIX)
