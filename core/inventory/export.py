@@ -117,7 +117,7 @@ def export_flow_to(uow: UnitOfWork, flow_id: str, what: str, fmt: str, target: B
     if request.format == "csv":
         write_csv(target, header, rows)
     else:
-        write_xlsx(target, request.what, header, rows)
+        write_xlsx(target, labels.export_label(request.what), header, rows)
 
 
 def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str]:

@@ -109,7 +109,9 @@ def test_the_gap_export_has_predictions_resolutions_and_asset_names(db, tenant, 
 
 
 def test_the_questionnaire_export_has_every_question_with_its_answer(db, tenant, finished_flow):
-    rows = read_xlsx(in_uow(db, tenant, export_flow, finished_flow, "questionnaires", "xlsx"))
+    content = in_uow(db, tenant, export_flow, finished_flow, "questionnaires", "xlsx")
+    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["Questionnaires"]
+    rows = read_xlsx(content)
     header, body = rows[0], rows[1:]
     assert header == (
         "Questionnaire", "Asset", "Questionnaire status", "Field", "Question", "Question type",
