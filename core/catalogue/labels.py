@@ -37,7 +37,10 @@ GAP_CATEGORIES: dict[str, str] = {
 }
 GAP_TYPES: dict[str, str] = {"missing": "Missing", "invalid": "Invalid"}
 GAP_STATUSES: dict[str, str] = {"pending": "Pending", "resolved": "Resolved", "skipped": "Skipped"}
-AGENTS: dict[str, str] = {"gap_analysis_specialist": "Gap analysis specialist"}
+AGENTS: dict[str, str] = {
+    "gap_analysis_specialist": "Gap analysis specialist",
+    "critical_attribute_scan": "Critical attribute scan",
+}
 ASSET_TYPES: dict[str, str] = {"virtual_machine": "Virtual machine", "os": "OS"}
 # Fields of an asset: the catalogue's own labels, then the asset's columns and the facts an
 # import keeps beside them.
@@ -53,6 +56,26 @@ FIELDS: dict[str, str] = {
     "power_state": "Power state",
     "serial_number": "Serial number",
     "storage_used_gb": "Storage used (GB)",
+    "cluster": "Cluster",
+    "host": "Host",
+    "application": "Application",
+    "tier": "Tier",
+    "os_name": "OS name",
+    "os_build": "OS build",
+    "os_configuration_file": "OS configuration file",
+    "source_class": "Source class",
+    "cpu_sockets": "CPU sockets",
+    "cores_per_socket": "Cores per socket",
+    "cpu_reservation_mhz": "CPU reservation (MHz)",
+    "memory_reservation_gb": "Memory reservation (GB)",
+    "disk_count": "Disk count",
+    "disk_sizes_gb": "Disk sizes (GB)",
+    "network_adapters": "Network adapters",
+    "mac_addresses": "MAC addresses",
+    "boot_type": "Boot type",
+    "vmware_moref_id": "VMware MoRef ID",
+    "vcenter_uuid": "vCenter UUID",
+    "smbios_uuid": "SMBIOS UUID",
     **{attribute.name: attribute.label for attribute in CATALOGUE},
 }
 CUSTOM_PREFIX = "custom_attributes."
@@ -96,6 +119,68 @@ AUDIT_ACTIONS: dict[str, str] = {
     "password_set": "Password set",
 }
 ROLES: dict[str, str] = {"analyst": "Analyst", "manager": "Manager", "admin": "Admin"}
+QUESTIONNAIRE_STATUSES: dict[str, str] = {
+    "pending": "Pending",
+    "in_progress": "In progress",
+    "completed": "Completed",
+}
+ANSWER_CHECKS: dict[str, str] = {"unchecked": "Not checked", "valid": "Valid", "invalid": "Invalid"}
+QUESTION_TYPES: dict[str, str] = {"text": "Text", "select": "Choice", "number": "Number"}
+# Where a value came from (core/storage/value_sources.SourceKind, and none recorded).
+VALUE_SOURCES: dict[str, str] = {
+    "import": "Imported",
+    "answer": "Answered",
+    "accepted_prediction": "Accepted prediction",
+    "unrecorded": "Not recorded",
+}
+# The files a flow exports (core/inventory/export.What).
+EXPORTS: dict[str, str] = {
+    "gaps": "Gaps",
+    "questionnaires": "Questionnaires",
+    "assets": "Assets",
+    "sources": "Sources",
+    "azure_migrate": "Azure Migrate import",
+    "aws_migration_hub": "AWS Migration Hub import",
+}
+# The columns of the flow exports: what each holds, as its header says it.
+COLUMNS: dict[str, str] = {
+    "asset_name": "Asset",
+    "field_name": "Field",
+    "gap_type": "Gap type",
+    "gap_category": "Category",
+    "priority": "Priority",
+    "impact_on_sixr": "Six-R impact",
+    "description": "Description",
+    "suggested_resolution": "Suggested resolution",
+    "predicted_value": "Predicted value",
+    "confidence_score": "Confidence",
+    "evidence": "Why predicted",
+    "resolution_status": "Status",
+    "resolved_value": "Resolved value",
+    "resolved_at": "Resolved at",
+    "source_agent": "Agent",
+    "asset_id": "Asset ID",
+    "gap_id": "Gap ID",
+    "questionnaire": "Questionnaire",
+    "questionnaire_status": "Questionnaire status",
+    "question": "Question",
+    "question_type": "Question type",
+    "required": "Required",
+    "default": "Default",
+    "confidence": "Confidence",
+    "answer": "Answer",
+    "validation_status": "Validation",
+    "validation_message": "Validation message",
+    "question_id": "Question ID",
+    "questionnaire_id": "Questionnaire ID",
+    "value": "Value",
+    "source": "Source",
+    "source_detail": "Source detail",
+    "source_file": "File",
+    "source_row": "Row",
+    "recorded_by": "Recorded by",
+    "recorded_at": "Recorded at",
+}
 
 
 def phase_label(phase: str) -> str:
@@ -152,3 +237,32 @@ def action_label(action: str) -> str:
 
 def role_label(role: str) -> str:
     return ROLES.get(role) or words(role)
+
+
+def questionnaire_status_label(status: str) -> str:
+    return QUESTIONNAIRE_STATUSES.get(status) or words(status)
+
+
+def answer_check_label(check: str) -> str:
+    """How an answer's check stands: 'Valid', 'Invalid', 'Not checked'."""
+    return ANSWER_CHECKS.get(check) or words(check)
+
+
+def question_type_label(question_type: str) -> str:
+    return QUESTION_TYPES.get(question_type) or words(question_type)
+
+
+def source_label(source: str) -> str:
+    return VALUE_SOURCES.get(source) or words(source)
+
+
+def export_label(what: str) -> str:
+    return EXPORTS.get(what) or words(what)
+
+
+def column_label(column: str) -> str:
+    return COLUMNS.get(column) or words(column)
+
+
+def yes_no(flag: object) -> str:
+    return "Yes" if flag else "No"

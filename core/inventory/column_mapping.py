@@ -8,6 +8,10 @@ import), and the rest is looked up in core.inventory.header_aliases, also split 
 (core.inventory.profiles) may name some columns itself. Catalogue attributes that are not typed
 columns go to `custom_attributes` under their catalogue name; anything else goes there under
 its header in lower case (unicode kept: "Domäne" is "domäne"), so nothing in the file is lost.
+
+The asset export writes each field under its label (core.catalogue.labels): a label reads back
+as its field, and a custom attribute whose label names another field is written "Label
+(custom)", which reads back as that custom attribute.
 """
 
 import re
@@ -16,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELDS
+from core.catalogue.labels import field_label
 from core.catalogue.numbers import GIGABYTES
 from core.inventory.asset_types import normalize_asset_type
 from core.inventory.header_aliases import ALIASES, EXTRA_ALIASES, PREFIXES
@@ -23,6 +28,7 @@ from core.inventory.header_aliases import ALIASES, EXTRA_ALIASES, PREFIXES
 __all__ = ["ALIASES", "normalize_asset_type"]
 
 CUSTOM_PREFIX = "custom_attributes."
+CUSTOM_SUFFIX = " (custom)"
 # Sizes the catalogue does not ask for are read as sizes too (RVTools' in-use storage, and
 # vMemory's reservation), so an export of them reads back the same.
 SIZE_FIELDS = frozenset(
@@ -90,6 +96,19 @@ def custom_key_of(header: object) -> str:
     return "_".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
+# The labels the asset export writes ("Operating system family", "Open security findings"),
+# where no tool's spelling already names that or another field.
+_LABELLED: dict[str, str] = {}
+for _field in (*sorted(_OWN_NAMES), *EXTRA_ALIASES):
+    _spelling = normalize_header(field_label(_field))
+    if _spelling not in _OWN_NAMES and _spelling not in _ALIAS_RANKS:
+        _LABELLED[_spelling] = _field
+
+
+def _marked_custom(header: object) -> bool:
+    return isinstance(header, str) and header.strip().endswith(CUSTOM_SUFFIX.strip())
+
+
 def _variants(header: object) -> list[str]:
     """The spellings a header is looked up under, the plainest first."""
     text = _folded(str(header if header is not None else "").strip())
@@ -120,11 +139,14 @@ def _split_unit(normalized: str) -> tuple[str, str]:
 
 def candidates(header: object) -> list[Candidate]:
     """Every field a header may name, best first (several when an alias names two fields)."""
+    if _marked_custom(header):
+        return []  # "Rack (custom)": a custom attribute, whatever its words name
     for spelling in _variants(header):
         unit = _split_unit(spelling)[1]
-        if spelling in _OWN_NAMES:
-            # A field's own name ("memory_gb") beats every alias: it is what our export writes.
-            return [(spelling, -1, unit if spelling in SIZE_FIELDS else "")]
+        if spelling in _OWN_NAMES or spelling in _LABELLED:
+            # A field's own name ("memory_gb") or label beats every alias: our export writes them.
+            field = _LABELLED.get(spelling, spelling)
+            return [(field, -1, unit if field in SIZE_FIELDS else "")]
         if spelling in _ALIAS_RANKS:
             return [(f, r, unit if f in SIZE_FIELDS else "") for f, r in _ALIAS_RANKS[spelling]]
         base, unit = _split_unit(spelling)
@@ -207,6 +229,8 @@ def _assign(options: list[list[Candidate]]) -> dict[int, Candidate]:
 def _custom_key(shown: str, index: int, used: set[str]) -> str:
     if shown.startswith(CUSTOM_PREFIX) and len(shown) > len(CUSTOM_PREFIX):
         key = shown[len(CUSTOM_PREFIX) :]  # written by our own export: kept verbatim
+    elif _marked_custom(shown):
+        key = custom_key_of(shown.strip()[: -len(CUSTOM_SUFFIX.strip())]) or f"column_{index + 1}"
     else:
         key = custom_key_of(shown) or f"column_{index + 1}"
     candidate, suffix = key, 2
@@ -215,11 +239,20 @@ def _custom_key(shown: str, index: int, used: set[str]) -> str:
     return candidate
 
 
-def export_header(key: str) -> str:
-    """The header under which an export writes a custom attribute, mapping back to `key`."""
-    found = recognize(key)
-    if found is not None and target_of(found[0]) == CUSTOM_PREFIX + key and not found[2]:
-        return key
-    if found is None and custom_key_of(key) == key and normalize_header(key) == key:
-        return key
-    return CUSTOM_PREFIX + key
+def export_header(target: str) -> str:
+    """The header under which the asset export writes a field (an asset column, or a custom
+    attribute as "custom_attributes." and its key), mapping back to it: its label ("Operating system family",
+    "Rack"), else its label marked "(custom)" when the label names another field ("OS name
+    (custom)"), else the target itself."""
+    custom = target.startswith(CUSTOM_PREFIX)
+    label = field_label(target)
+    if custom:
+        label = label.removesuffix(CUSTOM_SUFFIX)
+    # Read as the export has it: after the name column, which takes the name's aliases ("FQDN").
+    beside = [] if target == "name" else [field_label("name")]
+    for header in (label, label + CUSTOM_SUFFIX) if custom else (label,):
+        column = map_columns([*beside, header])[-1]
+        names_another_field = not column.recognized and bool(candidates(header))
+        if column.target == target and column.unit_factor == 1.0 and not names_another_field:
+            return header
+    return target

@@ -3,8 +3,10 @@ assets as the Azure Migrate and AWS Migration Hub import CSVs (core/inventory/mi
 
 The files are written by `core.inventory.spreadsheet`, which keeps formula-like text from running.
 
-The asset export is an inventory the importer reads back unchanged: its headers are the
-asset fields themselves (custom attributes by their key), so a re-import changes nothing.
+Every header and every name the product gives a value (a field, a gap type, a status, an
+asset type) is written in people's words (core.catalogue.labels); what people typed or imported
+(names, answers, values) is written as it is. The asset export is an inventory the importer reads
+back unchanged: each header is a field's label that the column mapping reads as that field.
 """
 
 import io
@@ -16,8 +18,10 @@ from typing import Any, BinaryIO, Literal, get_args
 from pydantic import Field
 
 from core.access import audit
-from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER, get_attribute
-from core.inventory.column_mapping import export_header
+from core.catalogue import labels
+from core.catalogue.attributes import CATALOGUE, TYPED_ASSET_FIELD_ORDER
+from core.catalogue.schema import priority_label
+from core.inventory.column_mapping import CUSTOM_PREFIX, export_header
 from core.inventory.migration_templates import (
     aws_migration_hub_table,
     azure_migrate_table,
@@ -44,7 +48,6 @@ CATALOGUE_CUSTOM = tuple(a.name for a in CATALOGUE if not a.is_typed_column)
 GAP_COLUMNS = (
     "asset_name",
     "field_name",
-    "attribute",
     "gap_type",
     "gap_category",
     "priority",
@@ -53,13 +56,13 @@ GAP_COLUMNS = (
     "suggested_resolution",
     "predicted_value",
     "confidence_score",
+    "evidence",
     "resolution_status",
     "resolved_value",
     "resolved_at",
     "source_agent",
     "asset_id",
     "gap_id",
-    "evidence",
 )
 QUESTION_COLUMNS = (
     "questionnaire",
@@ -78,6 +81,8 @@ QUESTION_COLUMNS = (
     "question_id",
     "questionnaire_id",
 )
+GAP_HEADER = tuple(labels.column_label(column) for column in GAP_COLUMNS)
+QUESTION_HEADER = tuple(labels.column_label(column) for column in QUESTION_COLUMNS)
 Table = tuple[Sequence[str], Iterable[Sequence[Any]]]
 
 
@@ -101,7 +106,9 @@ def export_flow_to(uow: UnitOfWork, flow_id: str, what: str, fmt: str, target: B
     uow.require(Action.EXPORT)
     request = parse_input(ExportRequest, {"flow_id": flow_id, "what": what, "format": fmt})
     if request.what in CSV_ONLY and request.format != "csv":
-        raise BadRequest(f"the {request.what} template is a CSV file", field="format")
+        raise BadRequest(
+            f"the {labels.export_label(request.what)} template is a CSV file", field="format"
+        )
     flow = uow.flow(request.flow_id)
     header, rows = _TABLES[request.what](uow, flow)
     audit.record(
@@ -110,7 +117,7 @@ def export_flow_to(uow: UnitOfWork, flow_id: str, what: str, fmt: str, target: B
     if request.format == "csv":
         write_csv(target, header, rows)
     else:
-        write_xlsx(target, request.what, header, rows)
+        write_xlsx(target, labels.export_label(request.what), header, rows)
 
 
 def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str]:
@@ -127,59 +134,64 @@ def export_filenames(uow: UnitOfWork, flow_id: str) -> dict[tuple[str, str], str
 
 def export_filename(flow: CollectionFlow, what: str, fmt: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", flow.flow_name.lower()).strip("-")[:60] or "flow"
-    return f"{slug}-{what}.{fmt}"
+    return f"{slug}-{what.replace('_', '-')}.{fmt}"  # a name people read, as the slug
 
 
 def _gap_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
     rows = (
         (
             gap.asset_name,
-            gap.field_name,
-            attribute.label if (attribute := get_attribute(gap.field_name)) else gap.field_name,
-            gap.gap_type,
-            gap.gap_category,
-            gap.priority,
-            gap.impact_on_sixr,
+            labels.field_label(gap.field_name),
+            labels.gap_type_label(gap.gap_type),
+            labels.category_label(gap.gap_category),
+            priority_label(gap.priority),
+            _label_or_blank(labels.words, gap.impact_on_sixr),
             gap.description,
             gap.suggested_resolution,
             gap.predicted_value,
             gap.confidence_score,
-            gap.resolution_status,
+            (gap.ai_suggestions or {}).get("evidence"),
+            labels.gap_status_label(gap.resolution_status),
             gap.resolved_value,
             gap.resolved_at,
-            gap.source_agent,
+            labels.agent_label(gap.source_agent),
             gap.asset_id,
             gap.id,
-            (gap.ai_suggestions or {}).get("evidence"),
         )
         for gap in uow.gaps.iter_with_asset_names(flow.id)
     )
-    return GAP_COLUMNS, rows
+    return GAP_HEADER, rows
+
+
+def _label_or_blank(label: Callable[[str], str], name: str | None) -> str:
+    return label(name) if name else ""
 
 
 def _questionnaire_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
-    return QUESTION_COLUMNS, _questionnaire_rows(uow, flow)
+    return QUESTION_HEADER, _questionnaire_rows(uow, flow)
 
 
 def _questionnaire_rows(uow: UnitOfWork, flow: CollectionFlow) -> Iterator[tuple[Any, ...]]:
     for batch in uow.questionnaires.iter_with_asset_names(flow.id):
         responses = responses_by_question(uow.session, [item.id for item in batch])
         for questionnaire in batch:
+            status = labels.questionnaire_status_label(questionnaire.status)
             for question in questionnaire.questions:
                 response = responses.get((questionnaire.id, question["id"]))
+                priority = question.get("priority")
                 yield (
                     questionnaire.title,
                     questionnaire.asset_name or "",
-                    questionnaire.status,
-                    question.get("field_name"),
+                    status,
+                    _label_or_blank(labels.field_label, question.get("field_name")),
                     question.get("label"),
-                    question.get("type"),
-                    question.get("required"),
-                    question.get("priority"),
+                    _label_or_blank(labels.question_type_label, question.get("type")),
+                    labels.yes_no(question.get("required")),
+                    priority_label(priority) if priority is not None else "",
                     question.get("default"),
                     question.get("confidence"),
                     response.value.get("answer") if response else None,
-                    response.validation_status if response else None,
+                    labels.answer_check_label(response.validation_status) if response else "",
                     response.validation_message if response else None,
                     question["id"],
                     questionnaire.id,
@@ -200,10 +212,15 @@ def _asset_table(uow: UnitOfWork, flow: CollectionFlow) -> Table:
         {key for asset in assets for key in (asset.custom_attributes or {})} - set(CATALOGUE_CUSTOM)
     )
     custom_keys = (*CATALOGUE_CUSTOM, *other_keys)
-    header = (*ASSET_COLUMNS, *(export_header(key) for key in custom_keys))
+    header = (
+        *(export_header(column) for column in ASSET_COLUMNS),
+        *(export_header(CUSTOM_PREFIX + key) for key in custom_keys),
+    )
     rows = (
         (
-            *(getattr(asset, column) for column in ASSET_COLUMNS),
+            asset.name,
+            labels.asset_type_label(asset.asset_type),
+            *(getattr(asset, column) for column in TYPED_ASSET_FIELD_ORDER),
             *((asset.custom_attributes or {}).get(key) for key in custom_keys),
         )
         for asset in assets

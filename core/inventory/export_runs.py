@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from sqlalchemy.orm import Session
 
 from config.settings import get_settings
+from core.catalogue.labels import export_label
 from core.flows.phase_run import EXPORT, EXPORT_RUNS, PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import PhaseRunStore, phase_run_store_for
 from core.flows.phase_run_worker import RunRecorder, RunSuperseded
@@ -43,7 +44,7 @@ def start_export(uow: UnitOfWork, flow_id: str, what: str, fmt: str) -> dict[str
     uow.require(Action.EXPORT)
     request = parse_input(ExportRequest, {"flow_id": flow_id, "what": what, "format": fmt})
     if request.what in CSV_ONLY and request.format != "csv":
-        raise BadRequest(f"the {request.what} template is a CSV file", field="format")
+        raise BadRequest(f"the {export_label(request.what)} template is a CSV file", field="format")
     flow = uow.flow(request.flow_id)
     collection_flow_id = str(flow.id)
     name = export_filename(flow, request.what, request.format)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import String
 
 from core.catalogue.attributes import BY_NAME, CATALOGUE
+from core.catalogue.labels import asset_type_label
 from core.catalogue.numbers import GIGABYTES, parse_number
 from core.catalogue.text_values import ValueProblem, clean_value, shown
 from core.inventory.column_mapping import (
@@ -160,7 +161,9 @@ class RowConverter:
                 values[target] = value
         if self.class_index is not None and "source_class" not in custom:
             raw_class = clean_value(cells[self.class_index]) if self.class_index < width else None
-            if raw_class != values.get("asset_type"):  # a type as we write it is no source class
+            asset_type = values.get("asset_type")
+            # A type as our export writes it ("Virtual machine") is no source class.
+            if raw_class != asset_type and raw_class != asset_type_label(asset_type or ""):
                 custom["source_class"] = raw_class
         for added in self.added:
             values.setdefault(added, None)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.catalogue import labels
 from core.catalogue.attributes import attributes_for, read_asset_value
 from core.inventory.provenance import sources_of
 from core.kernel.errors import NotFound
@@ -23,7 +24,6 @@ from db.models import Asset, CollectionFlow, User
 SOURCE_COLUMNS = (
     "asset_name",
     "field_name",
-    "attribute",
     "value",
     "source",
     "source_detail",
@@ -34,6 +34,7 @@ SOURCE_COLUMNS = (
     "confidence",
     "asset_id",
 )
+SOURCE_HEADER = tuple(labels.column_label(column) for column in SOURCE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def asset_value_sources(uow: UnitOfWork, asset_id: str) -> list[SourcedValue]:
 def value_sources_table(
     uow: UnitOfWork, flow: CollectionFlow
 ) -> tuple[Sequence[str], list[tuple[Any, ...]]]:
-    """The export of the flow's assets' values with source and confidence, row per value."""
+    """The export of the flow's assets' values with source and confidence, row per value, in
+    people's words (the field's label, the source's)."""
     selected = [uuid.UUID(value) for value in flow.collection_config.get("selected_asset_ids", [])]
     assets = sorted(
         (asset for batch in uow.assets.iter_by_ids(selected) for asset in batch),
@@ -110,10 +112,9 @@ def value_sources_table(
     rows = [
         (
             item.asset_name,
-            item.field_name,
             item.attribute,
             item.value,
-            item.source,
+            labels.source_label(item.source),
             item.detail,
             item.file,
             item.row,
@@ -124,4 +125,4 @@ def value_sources_table(
         )  # fmt: skip
         for item in sourced_values(uow, assets)
     ]
-    return SOURCE_COLUMNS, rows
+    return SOURCE_HEADER, rows

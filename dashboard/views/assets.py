@@ -13,12 +13,6 @@ from core.inventory.value_sources import asset_value_sources
 from core.kernel.inputs import MAX_FILTER_LENGTH
 from dashboard import shown_text, state
 
-SOURCE_WORDS = {
-    "import": "Imported",
-    "answer": "Answered",
-    "accepted_prediction": "Accepted prediction",
-    "unrecorded": "Not recorded",
-}
 CHOICE = "assets_choice"
 NOT_FOUND = "Asset not found: no asset of this engagement has the address you opened."
 
@@ -70,7 +64,7 @@ else:
             {
                 "Attribute": [labels.field_label(item.attribute) for item in values],
                 "Value": [blank(item.value) for item in values],
-                "Source": [SOURCE_WORDS[item.source] for item in values],
+                "Source": [labels.source_label(item.source) for item in values],
                 "File": [blank(item.file) for item in values],
                 "Row": [item.row for item in values],
                 # An import's detail is its file and row, shown above.

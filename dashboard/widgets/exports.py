@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from core.catalogue.labels import export_label
 from core.flows import phase_runs
 from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
 from core.flows.reads import CollectionFlow
@@ -20,7 +21,6 @@ from core.storage.unit_of_work import engagement_uow
 from dashboard import export_download, state
 from dashboard.widgets import phase_run_panel
 
-LABELS = {"azure_migrate": "Azure Migrate import", "aws_migration_hub": "AWS Migration Hub import"}
 MIME = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -43,7 +43,7 @@ def _choices() -> list[tuple[str, str]]:
 
 
 def _label(what: str, fmt: str) -> str:
-    return f"{LABELS.get(what, what.capitalize())} ({fmt.upper()})"
+    return f"{export_label(what)} ({fmt.upper()})"
 
 
 def show(ctx: RequestContext, flow: CollectionFlow) -> None:

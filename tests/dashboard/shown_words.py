@@ -2,15 +2,14 @@
 cells, chart legends and axes; never widget keys or internal ids."""
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-# A snake_case identifier: lower-case words joined by underscores ("gap_analysis").
-IDENTIFIER = re.compile(r"(?<![\w@./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/-])")
+from tests.words import identifiers_in
+
 TEXT_FIELDS = ("label", "value", "options", "help", "placeholder", "body", "text", "caption")
 # A choice's value is what the code holds; the person reads its options, as formatted.
 CHOICES = ("selectbox", "multiselect", "radio", "select_slider")
@@ -76,4 +75,4 @@ def shown_texts(app: AppTest) -> list[str]:
 
 def identifiers(app: AppTest) -> dict[str, str]:
     """The snake_case identifiers anywhere in what the page shows, each with a text it is in."""
-    return {match: text for text in shown_texts(app) for match in IDENTIFIER.findall(text)}
+    return identifiers_in(shown_texts(app))

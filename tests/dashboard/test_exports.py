@@ -47,9 +47,9 @@ def test_the_flow_pages_csv_downloads_write_formula_like_names_as_text(
 
     marked = {"'" + name for name in FORMULAS}
     for what, column in (
-        ("gaps", "asset_name"),
-        ("questionnaires", "asset_name"),
-        ("assets", "name"),
+        ("gaps", "Asset"),
+        ("questionnaires", "Asset"),
+        ("assets", "Name"),
     ):
         rows = csv_rows(downloaded(app, f"export_{what}_csv"))
         assert rows and starts_like_a_formula(rows) == [], what
@@ -105,7 +105,7 @@ def test_a_big_flows_file_is_prepared_by_a_worker_then_downloaded(
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
     assert 'filename="pick-gaps.csv"' in answer.headers["content-disposition"]
     rows = csv_rows(Path(answer.path).read_bytes())
-    assert len(rows) == 6 and len({row["asset_name"] for row in rows}) == 2  # 3 holes each
+    assert len(rows) == 6 and len({row["Asset"] for row in rows}) == 2  # 3 holes each
 
 
 def test_the_download_route_serves_only_a_genuine_export_pass_of_a_ready_file(

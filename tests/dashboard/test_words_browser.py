@@ -17,6 +17,7 @@ from tests.dashboard.live import (
     tab_kept_on_failure,
     wait_idle,
 )
+from tests.words import IDENTIFIER
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -26,7 +27,6 @@ HOME, OTHER = "Datacenter Exit 2027", "Clinical Apps Wave"  # Northwind's two en
 ANALYST = "words-analyst@demo.local"  # analyst of both Northwind engagements, no Contoso one
 MANAGER = "words-manager@demo.local"  # manager of every engagement of both clients
 ADMIN = "words-admin@demo.local"  # admin of Northwind's engagements
-IDENTIFIER = re.compile(r"(?<![\w@./:-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@/-])")
 # What a person reads in an element: its text, but for icons (a Material icon is written as
 # its name, "check_circle", and drawn as the icon by its font).
 READ_TEXT = """(element) => {

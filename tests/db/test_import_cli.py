@@ -82,7 +82,9 @@ def test_import_then_export_then_reimport_through_the_command_line(sqlite_file, 
         "--client", "Acme Corp", "--engagement", "Wave 1", database_url=url,
     )  # fmt: skip
     assert gaps.returncode == 0, gaps.stderr
-    assert next(csv.reader(io.StringIO(gaps.stdout.lstrip("\ufeff"))))[0] == "asset_name"
+    assert next(csv.reader(io.StringIO(gaps.stdout.lstrip("\ufeff"))))[:3] == [
+        "Asset", "Field", "Gap type",
+    ]  # fmt: skip
 
 
 def test_a_rejected_file_exits_1_and_writes_nothing(sqlite_file, tmp_path):
@@ -143,10 +145,10 @@ def test_exports_from_the_command_line_write_formula_like_text_as_text(sqlite_fi
     assert assets.returncode == 0 and gaps.returncode == 0, assets.stderr + gaps.stderr
     asset_rows = list(csv.DictReader(io.StringIO(exported.read_text("utf-8-sig"), newline="")))
     marked = sorted("'" + name for name in formulas)
-    assert sorted(row["name"] for row in asset_rows) == marked
-    assert {(row["business_owner"], row["cpu_cores"]) for row in asset_rows} == {("'-2+3", "4")}
+    assert sorted(row["Name"] for row in asset_rows) == marked
+    assert {(row["Business owner"], row["CPU cores"]) for row in asset_rows} == {("'-2+3", "4")}
     gap_rows = list(csv.DictReader(io.StringIO(gaps.stdout.lstrip("\ufeff"), newline="")))
-    assert gap_rows and {row["asset_name"] for row in gap_rows} == set(marked)
+    assert gap_rows and {row["Asset"] for row in gap_rows} == set(marked)
     again = run_cli("import-assets", str(exported), *tenant, database_url=url)
     assert "created 0, updated 0, unchanged 3, skipped 0" in again.stdout, again.stderr
 

@@ -184,4 +184,4 @@ def test_a_whole_flows_export_is_queued_by_the_command_line_then_fetched_when_re
     assert capsys.readouterr().err == "error: No export of this flow is ready\n"
     start_consumer()
     wait_for(lambda: command(fetch=True) == 0, every=0.2)
-    assert out.read_text("utf-8-sig").startswith('"name","asset_type"')
+    assert out.read_text("utf-8-sig").startswith('"Name","Asset type"')

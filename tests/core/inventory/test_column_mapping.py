@@ -3,6 +3,7 @@
 import pytest
 
 from core.catalogue.attributes import CATALOGUE
+from core.catalogue.labels import FIELDS
 from core.inventory.column_mapping import (
     CUSTOM_PREFIX,
     export_header,
@@ -10,11 +11,13 @@ from core.inventory.column_mapping import (
     normalize_asset_type,
     normalize_header,
     recognize,
+    target_of,
 )
 from core.inventory.export import ASSET_COLUMNS, CATALOGUE_CUSTOM
 from core.inventory.profiles import detect_profile
 from core.inventory.profiles.vmware import RVTOOLS
 from core.inventory.rows import RowConverter, RowProblem, convert_row, default_asset_type
+from tests.words import identifiers_in
 
 
 def targets(headers):
@@ -232,10 +235,48 @@ def test_a_value_repeated_down_a_column_reads_the_same_in_every_row():
     assert read == [(4, "True"), (4, "1"), "vCPU: 'four' is not a number", (4, "1")]
 
 
+EXPORTED_KEYS = (
+    *CATALOGUE_CUSTOM, "rack", "Weird Key", "name", "os", "memory_mb", "fqdn", "os_name",
+    "smbios_uuid", "cpu_sockets", "memory_reservation_gb", "storage_used_gb", "domäne",
+)  # fmt: skip
+
+
 def test_the_asset_export_header_maps_back_to_the_same_fields():
-    keys = (*CATALOGUE_CUSTOM, "rack", "Weird Key", "name", "os", "memory_mb")
-    header = [*ASSET_COLUMNS, *(export_header(key) for key in keys)]
+    targets = (*ASSET_COLUMNS, *(CUSTOM_PREFIX + key for key in EXPORTED_KEYS))
+    header = [export_header(target) for target in targets]
     mapped = [column.target for column in map_columns(header)]
-    assert mapped == [*ASSET_COLUMNS, *(CUSTOM_PREFIX + key for key in keys)]
+    assert mapped == list(targets)
     assert all(column.unit_factor == 1.0 for column in map_columns(header))
     assert {a.name for a in CATALOGUE} == set(ASSET_COLUMNS[2:]) | set(CATALOGUE_CUSTOM)
+
+
+def test_the_asset_export_header_is_each_fields_label():
+    header = {key: export_header(CUSTOM_PREFIX + key) for key in EXPORTED_KEYS}
+    assert [export_header(field) for field in ASSET_COLUMNS[:5]] == [
+        "Name", "Asset type", "Operating system family", "Operating system version", "CPU cores",
+    ]  # fmt: skip
+    assert (header["rack"], header["fqdn"], header["cpu_sockets"]) == (
+        "Rack", "FQDN", "CPU sockets",
+    )  # fmt: skip
+    assert (header["memory_reservation_gb"], header["domäne"]) == (
+        "Memory reservation (GB)", "Domäne",
+    )  # fmt: skip
+    # A label that names another field is marked as the custom attribute it is.
+    assert (header["os"], header["os_name"], header["name"]) == (
+        "Os (custom)", "OS name (custom)", "Name (custom)",
+    )  # fmt: skip
+    # A key no label can spell is written as the importer keeps it.
+    assert header["Weird Key"] == "custom_attributes.Weird Key"
+
+
+def test_every_labelled_field_is_exported_under_words():
+    written = {export_header(target_of(field)) for field in FIELDS}
+    assert identifiers_in(written) == {}
+
+
+def test_a_header_marked_custom_is_a_custom_attribute_whatever_its_words_name():
+    assert targets(["Name", "OS name (custom)", "Memory (custom)"]) == {
+        "Name": "name",
+        "OS name (custom)": "custom_attributes.os_name",
+        "Memory (custom)": "custom_attributes.memory",
+    }

@@ -1,4 +1,5 @@
-"""Exports of a flow's gaps, questionnaires and assets; the asset export re-imports unchanged."""
+"""Exports of a flow's gaps, questionnaires and assets in people's words; the asset export
+re-imports unchanged."""
 
 import csv
 import io
@@ -11,9 +12,6 @@ from sqlalchemy import select
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.inventory.export import (
-    ASSET_COLUMNS,
-    GAP_COLUMNS,
-    QUESTION_COLUMNS,
     export_filename,
     export_filenames,
     export_flow,
@@ -80,38 +78,52 @@ def test_the_asset_export_of_a_finished_flow_reimports_without_a_change(
 def test_the_asset_export_holds_the_validated_values(db, tenant, finished_flow):
     rows = read_csv(in_uow(db, tenant, export_flow, finished_flow, "assets", "csv"))
     assert len(rows) == 25
-    assert list(rows[0])[: len(ASSET_COLUMNS)] == list(ASSET_COLUMNS)
-    gappy = next(row for row in rows if row["name"] == "srv-00000")
+    assert list(rows[0])[:6] == [
+        "Name", "Asset type", "Operating system family", "Operating system version",
+        "CPU cores", "Memory (GB)",
+    ]  # fmt: skip
+    gappy = next(row for row in rows if row["Name"] == "srv-00000")
     # Owner and environment were gaps, answered in the questionnaire and written back.
-    assert (gappy["business_owner"], gappy["environment"]) == ("Alex Kim", "production")
-    assert gappy["memory_gb"] == "4" and gappy["location"] == "DC1"
-    assert gappy["network_zone"] == "dmz"
+    assert (gappy["Business owner"], gappy["Environment"]) == ("Alex Kim", "production")
+    assert gappy["Memory (GB)"] == "4" and gappy["Location"] == "DC1"
+    assert gappy["Network zone"] == "dmz" and gappy["Asset type"] == "Server"
 
 
 def test_the_gap_export_has_predictions_resolutions_and_asset_names(db, tenant, finished_flow):
     rows = read_csv(in_uow(db, tenant, export_flow, finished_flow, "gaps", "csv"))
-    assert list(rows[0]) == list(GAP_COLUMNS)
-    assert rows and {row["resolution_status"] for row in rows} <= {"resolved", "skipped"}
+    assert list(rows[0]) == [
+        "Asset", "Field", "Gap type", "Category", "Priority", "Six-R impact", "Description",
+        "Suggested resolution", "Predicted value", "Confidence", "Why predicted", "Status",
+        "Resolved value", "Resolved at", "Agent", "Asset ID", "Gap ID",
+    ]  # fmt: skip
+    assert rows and {row["Status"] for row in rows} <= {"Resolved", "Skipped"}
     owner_gap = next(
-        row
-        for row in rows
-        if row["asset_name"] == "srv-00000" and row["field_name"] == "business_owner"
+        row for row in rows if row["Asset"] == "srv-00000" and row["Field"] == "Business owner"
     )
-    assert owner_gap["resolved_value"] == "Alex Kim" and owner_gap["resolved_at"]
-    assert owner_gap["gap_type"] == "missing" and owner_gap["priority"] == "1"
-    names = [row["asset_name"] for row in rows]
+    assert owner_gap["Resolved value"] == "Alex Kim" and owner_gap["Resolved at"]
+    assert owner_gap["Gap type"] == "Missing" and owner_gap["Priority"] == "Critical (P1)"
+    assert (owner_gap["Category"], owner_gap["Six-R impact"]) == ("Business", "High")
+    assert owner_gap["Agent"] == "Critical attribute scan"
+    names = [row["Asset"] for row in rows]
     assert names == sorted(names)
 
 
 def test_the_questionnaire_export_has_every_question_with_its_answer(db, tenant, finished_flow):
-    rows = read_xlsx(in_uow(db, tenant, export_flow, finished_flow, "questionnaires", "xlsx"))
+    content = in_uow(db, tenant, export_flow, finished_flow, "questionnaires", "xlsx")
+    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["Questionnaires"]
+    rows = read_xlsx(content)
     header, body = rows[0], rows[1:]
-    assert header == QUESTION_COLUMNS
+    assert header == (
+        "Questionnaire", "Asset", "Questionnaire status", "Field", "Question", "Question type",
+        "Required", "Priority", "Default", "Confidence", "Answer", "Validation",
+        "Validation message", "Question ID", "Questionnaire ID",
+    )  # fmt: skip
     answers = [dict(zip(header, row, strict=True)) for row in body]
-    assert answers and all(row["answer"] is not None for row in answers)
-    assert {row["validation_status"] for row in answers} == {"valid"}
-    owner = next(row for row in answers if row["field_name"] == "business_owner")
-    assert owner["answer"] == "Alex Kim" and owner["asset_name"] == owner["questionnaire"]
+    assert answers and all(row["Answer"] is not None for row in answers)
+    assert {row["Validation"] for row in answers} == {"Valid"}
+    owner = next(row for row in answers if row["Field"] == "Business owner")
+    assert owner["Answer"] == "Alex Kim" and owner["Asset"] == owner["Questionnaire"]
+    assert (owner["Question type"], owner["Required"]) == ("Text", "Yes")
 
 
 def test_text_that_looks_like_a_formula_stays_text_in_excel(db, tenant):
@@ -159,7 +171,7 @@ def test_export_filename(db, tenant, finished_flow, make_tenant):
     assert export_filename(flow, "gaps", "xlsx") == "wave-1-servers-gaps.xlsx"
     names = in_uow(db, tenant, export_filenames, finished_flow)
     assert len(names) == 10 and names["assets", "csv"] == "wave-1-servers-assets.csv"
-    assert names["azure_migrate", "csv"] == "wave-1-servers-azure_migrate.csv"
+    assert names["azure_migrate", "csv"] == "wave-1-servers-azure-migrate.csv"
     with pytest.raises(NotFound):
         in_uow(db, make_tenant(), export_filenames, finished_flow)
 
@@ -230,18 +242,18 @@ def test_the_gap_export_writes_formula_like_names_and_answers_as_text(db, tenant
     rows = read_csv_cells(in_uow(db, tenant, export_flow, hostile_flow, "gaps", "csv"))
     assert runnable_cells(rows) == []
     gaps = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    assert {gap["asset_name"] for gap in gaps} == {"'" + formula for formula in FORMULAS}
-    owners = [gap for gap in gaps if gap["field_name"] == "business_owner"]
-    assert owners and {gap["resolved_value"] for gap in owners} == {"'" + FORMULAS[0]}
+    assert {gap["Asset"] for gap in gaps} == {"'" + formula for formula in FORMULAS}
+    owners = [gap for gap in gaps if gap["Field"] == "Business owner"]
+    assert owners and {gap["Resolved value"] for gap in owners} == {"'" + FORMULAS[0]}
 
 
 def test_the_questionnaire_export_writes_formula_like_answers_as_text(db, tenant, hostile_flow):
     rows = read_csv_cells(in_uow(db, tenant, export_flow, hostile_flow, "questionnaires", "csv"))
     assert runnable_cells(rows) == []
     answers = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    assert {row["questionnaire"] for row in answers} == {"'" + formula for formula in FORMULAS}
-    owners = [row for row in answers if row["field_name"] == "business_owner"]
-    assert owners and {row["answer"] for row in owners} == {"'" + FORMULAS[0]}
+    assert {row["Questionnaire"] for row in answers} == {"'" + formula for formula in FORMULAS}
+    owners = [row for row in answers if row["Field"] == "Business owner"]
+    assert owners and {row["Answer"] for row in owners} == {"'" + FORMULAS[0]}
 
 
 def test_the_asset_export_writes_formula_like_names_and_values_as_text(db, tenant, hostile_flow):
@@ -250,8 +262,8 @@ def test_the_asset_export_writes_formula_like_names_and_values_as_text(db, tenan
     assert runnable_cells(rows) == []
     assert b'"Dana;=1+1"' in content
     assets = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    assert {asset["name"] for asset in assets} == {"'" + formula for formula in FORMULAS}
-    assert {(asset["notes"], asset["rack"]) for asset in assets} == {
+    assert {asset["Name"] for asset in assets} == {"'" + formula for formula in FORMULAS}
+    assert {(asset["Notes"], asset["Rack"]) for asset in assets} == {
         ("'" + CONTROL_STARTS[0], "'" + CONTROL_STARTS[1])
     }
 
@@ -265,7 +277,7 @@ def test_formula_like_text_is_a_text_cell_that_stays_text_when_edited_in_excel(
     # The text is kept exactly; Excel's own apostrophe (quotePrefix) marks it as text.
     assert sorted(cell.value for cell in names) == sorted(FORMULAS)
     assert all(cell.data_type == "s" and cell.quotePrefix for cell in names)
-    assert not any(cell.quotePrefix for cell in sheet[1] if cell.value == "name")
+    assert not any(cell.quotePrefix for cell in sheet[1] if cell.value == "Name")
 
 
 def test_numbers_stay_numbers(db, tenant, make_assets):
@@ -278,20 +290,20 @@ def test_numbers_stay_numbers(db, tenant, make_assets):
     )
 
     [row] = read_csv(in_uow(db, tenant, export_flow, flow_id, "assets", "csv"))
-    assert (row["cpu_cores"], row["memory_gb"]) == ("4", "2.5")
+    assert (row["CPU cores"], row["Memory (GB)"]) == ("4", "2.5")
     # A plain number, even typed as text, is a number to a spreadsheet and can run nothing.
-    assert (row["delta"], row["offset"], row["typed_delta"]) == ("-2.5", "-3", "-2.5")
-    assert row["sum"] == "'-2+3"
+    assert (row["Delta"], row["Offset"], row["Typed delta"]) == ("-2.5", "-3", "-2.5")
+    assert row["Sum"] == "'-2+3"
 
     header, values = read_xlsx(in_uow(db, tenant, export_flow, flow_id, "assets", "xlsx"))
     cells = dict(zip(header, values, strict=True))
-    assert (cells["cpu_cores"], cells["memory_gb"], cells["delta"], cells["offset"]) == (
+    assert (cells["CPU cores"], cells["Memory (GB)"], cells["Delta"], cells["Offset"]) == (
         4,
         2.5,
         -2.5,
         -3,
     )
-    assert cells["sum"] == "-2+3"
+    assert cells["Sum"] == "-2+3"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -149,5 +149,5 @@ def test_our_export_reimported_into_another_engagement_gives_the_same_assets(
 
 
 def test_the_templates_are_csv_only(db, tenant, rvtools_flow):
-    with pytest.raises(BadRequest, match="template is a CSV file"):
+    with pytest.raises(BadRequest, match="the Azure Migrate import template is a CSV file"):
         in_uow(db, tenant, export_flow, rvtools_flow, "azure_migrate", "xlsx")

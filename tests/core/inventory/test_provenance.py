@@ -185,16 +185,14 @@ def test_the_sources_export_carries_each_values_source(db, tenant):
     asset = stored(db, "web-01")
     flow_id = answer_owner(db, tenant, asset, "Noor Haddad")
     content = in_uow(db, tenant, export_flow, flow_id, "sources", "csv")
-    rows = {
-        row["field_name"]: row for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-    }
-    assert rows["environment"]["source"] == "import"
-    assert rows["environment"]["source_detail"] == "a.csv row 2"
-    assert (rows["environment"]["source_file"], rows["environment"]["source_row"]) == ("a.csv", "2")
-    assert rows["business_owner"]["source_file"] == ""
-    assert rows["business_owner"]["source"] == "answer"
-    assert rows["business_owner"]["value"] == "Noor Haddad"
-    assert "confidence" in rows["business_owner"]
+    rows = {row["Field"]: row for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+    assert rows["Environment"]["Source"] == "Imported"
+    assert rows["Environment"]["Source detail"] == "a.csv row 2"
+    assert (rows["Environment"]["File"], rows["Environment"]["Row"]) == ("a.csv", "2")
+    assert rows["Business owner"]["File"] == ""
+    assert rows["Business owner"]["Source"] == "Answered"
+    assert rows["Business owner"]["Value"] == "Noor Haddad"
+    assert "Confidence" in rows["Business owner"]
 
 
 def test_a_later_file_without_a_column_leaves_that_columns_source_as_it_was(db, tenant):
