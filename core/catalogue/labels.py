@@ -96,6 +96,25 @@ AUDIT_ACTIONS: dict[str, str] = {
     "password_set": "Password set",
 }
 ROLES: dict[str, str] = {"analyst": "Analyst", "manager": "Manager", "admin": "Admin"}
+# A gap job, and each try of it: as a table's cell, and inside a sentence ("Try 1: stalled").
+JOB_STATUSES: dict[str, str] = {
+    "queued": "Queued",
+    "running": "Running",
+    "stalled": "Stalled",
+    "worker offline": "Worker offline",
+    "completed": "Completed",
+    "failed": "Failed",
+    "reset": "Reset by an admin",
+}
+TRY_OUTCOMES: dict[str, str] = {
+    "queued": "waiting for a worker",
+    "running": "running",
+    "stalled": "stalled",
+    "worker offline": "its worker went offline",
+    "completed": "completed",
+    "failed": "failed",
+    "reset": "reset by an admin",
+}
 
 
 def phase_label(phase: str) -> str:
@@ -152,3 +171,12 @@ def action_label(action: str) -> str:
 
 def role_label(role: str) -> str:
     return ROLES.get(role) or words(role)
+
+
+def job_status_label(status: str) -> str:
+    return JOB_STATUSES.get(status) or words(status)
+
+
+def try_outcome_words(status: str) -> str:
+    """How a try of a gap job stands or ended, inside a sentence: 'its worker went offline'."""
+    return TRY_OUTCOMES.get(status) or words(status).lower()

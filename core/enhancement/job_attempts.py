@@ -99,21 +99,13 @@ def take_over(
         _end(row, previous, left_as, _moment(previous.heartbeat_at))
 
 
-def withdraw(
-    repository: GapJobRepository,
-    gap_job_id: uuid.UUID,
-    state: JobState,
-    previous: JobState | None,
-) -> None:
-    """Nothing was queued: the new try goes, and the try it took over is open again."""
+def withdraw(repository: GapJobRepository, gap_job_id: uuid.UUID, state: JobState) -> None:
+    """Nothing was queued: the new try goes. One it took over keeps its ending: the job key
+    that try ran under is gone with the claim, so nothing will go on with it."""
     row = repository.attempt(gap_job_id, number_of(state))
     if row is not None:
         repository.db.delete(row)
         repository.db.flush()  # before its job's row, if that goes too
-    if previous is not None and previous.status.is_active:
-        before = repository.attempt(gap_job_id, number_of(previous))
-        if before is not None:
-            before.status, before.ended_at = str(previous.status), None
 
 
 def reset_attempt(

@@ -136,12 +136,15 @@ def record_withdrawn(uow: UnitOfWork, state: JobState, previous: JobState | None
     row = _row(uow, state)
     if row is None:
         return
-    job_attempts.withdraw(_repository(uow), row.id, state, previous)
+    job_attempts.withdraw(_repository(uow), row.id, state)
     if previous is None:
         uow.session.delete(row)
         return
     row.status, row.retries = str(previous.status), previous.retries
     row.processed, row.finished_at = previous.whole_processed, _moment(previous.heartbeat_at)
+    # Who started the try before is who retried the job last (nobody, for its first try).
+    retrier = previous.submitted_by if previous.retries else None
+    row.retried_by = uuid.UUID(retrier) if retrier else None
 
 
 def record_attempt_ended(uow: UnitOfWork, collection_flow_id: uuid.UUID, state: JobState) -> None:
