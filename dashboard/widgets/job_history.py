@@ -85,7 +85,7 @@ def try_line(attempt: JobAttempt) -> str:
     it did, for how long and on which worker."""
     who = f" by {attempt.started_by}" if attempt.started_by else ""
     how = "submitted" if attempt.number == 1 else "retried"
-    figures = f"{attempt.processed} of {attempt.total} gaps"
+    figures = f"{attempt.processed} of {attempt.total} gap{'s' if attempt.total != 1 else ''}"
     if attempt.failed:
         figures += f", {attempt.failed} failed"
     if attempt.running_seconds is not None:
@@ -105,6 +105,6 @@ def _tries(jobs: list[JobRecord]) -> None:
         for job in jobs:
             st.text(f"{job.flow_name} · {shown_text.local_time(job.submitted_at)}")
             for attempt in job.attempts:
-                st.text(f"  {try_line(attempt)}")
+                st.text(try_line(attempt))
                 if attempt.errors:
-                    st.text(f"    Last error: {attempt.errors[-1]}")
+                    st.text(f"Last error: {attempt.errors[-1]}")
