@@ -103,8 +103,9 @@ def _tries(jobs: list[JobRecord]) -> None:
         return
     with st.expander(f"Tries of {len(jobs)} job{'s' if len(jobs) != 1 else ''}"):
         for job in jobs:
-            st.text(f"{job.flow_name} · {shown_text.local_time(job.submitted_at)}")
+            when = shown_text.local_time(job.submitted_at)
+            st.markdown(f"**{shown_text.plain(job.flow_name)}** · {when}")
             for attempt in job.attempts:
-                st.text(try_line(attempt))
+                st.markdown(shown_text.plain(try_line(attempt)))
                 if attempt.errors:
-                    st.text(f"Last error: {attempt.errors[-1]}")
+                    st.caption(shown_text.plain(f"Last error: {attempt.errors[-1]}"))

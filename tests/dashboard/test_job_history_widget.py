@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.enhancement.job_attempts import JobAttempt
 from core.enhancement.job_history import JobRecord
+from tests.dashboard.conftest import read
 
 QUEUED_AT = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 # Text people typed, shown as typed (st.text renders no markdown).
@@ -87,6 +88,12 @@ ONCE = job(
 )
 
 
+def lines(block) -> list[str]:
+    """What a block shows, one line per element, as a person reads it (markdown rendered)."""
+    shown = (block.children[index] for index in sorted(block.children))
+    return [item.value if item.type == "text" else read(item.value) for item in shown]
+
+
 def script(jobs: "list[JobRecord]") -> None:  # run as a script: names resolve there
     from dashboard.widgets import job_history
 
@@ -103,7 +110,7 @@ def test_a_retried_job_lists_every_try_with_who_started_it():
     # Only the retried job lists its tries; the one that went well at once needs none.
     [tries] = app.expander
     assert tries.label == "Tries of 1 job"
-    assert [element.value for element in tries.text] == [
+    assert lines(tries) == [
         "Wave 1 · 2026-12-07 10:00 UTC",
         "Try 1 by Dana Analyst (submitted 2026-12-07 10:00 UTC): stalled, 1 of 3 gaps,"
         " 1 failed in 2 s on host-a:101",
@@ -127,7 +134,7 @@ def test_a_job_that_failed_at_once_lists_its_one_try_and_a_queued_retry_waits():
     assert not app.exception
     [tries] = app.expander
     assert tries.label == "Tries of 2 jobs"
-    assert [element.value for element in tries.text] == [
+    assert lines(tries) == [
         "Wave 3 · 2026-12-07 10:00 UTC",
         "Try 1 by Dana Analyst (submitted 2026-12-07 10:00 UTC): failed, 0 of 3 gaps",
         "Last error: the database is gone",
