@@ -11,6 +11,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from core.enhancement.job_state import JobState, JobStatus
 from core.storage.gap_jobs import GapJobRepository
@@ -118,14 +121,14 @@ def reset_attempt(
 
 
 def to_attempts(
-    rows: Sequence[tuple[GapJobAttempt, str | None]], live: JobState | None, shown: str | None
+    rows: Sequence[Row[Any]], live: JobState | None, shown: str | None
 ) -> tuple[JobAttempt, ...]:
-    """The tries as people see them; the job key's live try (`shown`: its status in words)
-    over its row."""
+    """The tries as people see them (`rows`: GapJobRepository.attempts_of's); the job key's
+    live try (`shown`: its status in words) over its row."""
     attempts = [
         JobAttempt(
             number=row.number,
-            started_by=who,
+            started_by=row.started_by_name,
             queued_at=row.queued_at,
             started_at=row.started_at,
             ended_at=row.ended_at,
@@ -136,7 +139,7 @@ def to_attempts(
             errors=tuple(row.errors),
             worker=row.worker,
         )
-        for row, who in rows
+        for row in rows
     ]
     if live is None or shown is None:
         return tuple(attempts)

@@ -11,6 +11,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from config.settings import get_settings
 from core.enhancement import job_attempts
@@ -22,7 +25,7 @@ from core.enhancement.worker_health import online_checker
 from core.kernel.permissions import Action
 from core.storage.gap_jobs import GapJobRepository
 from core.storage.unit_of_work import UnitOfWork
-from db.models import GapJob, GapJobAttempt
+from db.models import GapJob
 
 RESET = "reset"  # the outcome of a job an admin forgot before it ended
 ACTIVE = (str(JobStatus.QUEUED), str(JobStatus.RUNNING))
@@ -216,7 +219,7 @@ def to_record(
     stall_seconds: float,
     online: Callable[[JobState], bool] = lambda state: True,
     retried_by: str | None = None,
-    attempts: Sequence[tuple[GapJobAttempt, str | None]] = (),
+    attempts: Sequence[Row[Any]] = (),
 ) -> JobRecord:
     """The row as people see it; the live job key's progress over it if it is this job's."""
     record = JobRecord(

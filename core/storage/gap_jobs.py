@@ -5,7 +5,7 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import aliased
 
 from core.storage.tenant_repository import TenantRepository
@@ -29,20 +29,21 @@ class GapJobRepository(TenantRepository):
         )
         return self.db.scalars(query).first()
 
-    def attempts_of(
-        self, gap_job_ids: Collection[uuid.UUID]
-    ) -> dict[uuid.UUID, list[tuple[GapJobAttempt, str | None]]]:
-        """The tries of those jobs in order, each with who started it (name or email)."""
+    def attempts_of(self, gap_job_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Row[Any]]]:
+        """The tries of those jobs in order (rows with GapJobAttempt's columns), each with
+        `started_by_name`: who started it, by name or email."""
         if not gap_job_ids:
             return {}
-        starter = func.coalesce(User.display_name, User.email)
+        starter = func.coalesce(User.display_name, User.email).label("started_by_name")
         query = self._scoped(
-            select(GapJobAttempt, starter).outerjoin(User, User.id == GapJobAttempt.started_by),
+            select(*GapJobAttempt.__table__.columns, starter).outerjoin(
+                User, User.id == GapJobAttempt.started_by
+            ),
             GapJobAttempt,
         ).where(GapJobAttempt.gap_job_id.in_(list(gap_job_ids)))
-        tries: dict[uuid.UUID, list[tuple[GapJobAttempt, str | None]]] = {}
-        for attempt, who in self.db.execute(query.order_by(GapJobAttempt.number)):
-            tries.setdefault(attempt.gap_job_id, []).append((attempt, who))
+        tries: dict[uuid.UUID, list[Row[Any]]] = {}
+        for row in self.db.execute(query.order_by(GapJobAttempt.number)):
+            tries.setdefault(row.gap_job_id, []).append(row)
         return tries
 
     def list_jobs(
