@@ -181,6 +181,25 @@ COLUMNS: dict[str, str] = {
     "recorded_by": "Recorded by",
     "recorded_at": "Recorded at",
 }
+# A gap job, and each try of it: as a table's cell, and inside a sentence ("Try 1: stalled").
+JOB_STATUSES: dict[str, str] = {
+    "queued": "Queued",
+    "running": "Running",
+    "stalled": "Stalled",
+    "worker offline": "Worker offline",
+    "completed": "Completed",
+    "failed": "Failed",
+    "reset": "Reset by an admin",
+}
+TRY_OUTCOMES: dict[str, str] = {
+    "queued": "waiting for a worker",
+    "running": "running",
+    "stalled": "stalled",
+    "worker offline": "its worker went offline",
+    "completed": "completed",
+    "failed": "failed",
+    "reset": "reset by an admin",
+}
 
 
 def phase_label(phase: str) -> str:
@@ -266,3 +285,12 @@ def column_label(column: str) -> str:
 
 def yes_no(flag: object) -> str:
     return "Yes" if flag else "No"
+
+
+def job_status_label(status: str) -> str:
+    return JOB_STATUSES.get(status) or words(status)
+
+
+def try_outcome_words(status: str) -> str:
+    """How a try of a gap job stands or ended, inside a sentence: 'its worker went offline'."""
+    return TRY_OUTCOMES.get(status) or words(status).lower()

@@ -1,18 +1,23 @@
 """The history of gap jobs: written at submission, retry and each attempt's end; read whole.
 
 The job key holds a running attempt's live progress (written after every gap) and expires;
-the `gap_jobs` row is written only when a job is submitted or retried and when a worker
-ends an attempt, so a tick of progress never costs a database write. Reads lay the live
-progress of a flow's current job over its row.
+the `gap_jobs` row and its tries (`gap_job_attempts`, job_attempts.py) are written only when
+a job is submitted or retried and when a worker ends an attempt, so a tick of progress never
+costs a database write. Reads lay the live progress of a flow's current job over its rows.
 """
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from config.settings import get_settings
+from core.enhancement import job_attempts
+from core.enhancement.job_attempts import JobAttempt
 from core.enhancement.job_state import MAX_ERRORS_KEPT, JobState, JobStatus
 from core.enhancement.job_stores import job_store_for
 from core.enhancement.job_timing import eta_seconds, observed_rate
@@ -45,6 +50,7 @@ class JobRecord:
     running_seconds: float  # the workers' time so far, over every attempt
     heartbeat_at: datetime | None  # the live job's last heartbeat; None once it has ended
     retried_by: str | None = None  # who retried it last, by name
+    attempts: tuple[JobAttempt, ...] = ()  # every try, the failed and stalled ones kept
 
     @property
     def percentage(self) -> float:
@@ -80,9 +86,28 @@ def _moment(timestamp: float) -> datetime:
 
 
 def record_submitted(
+    uow: UnitOfWork,
+    collection_flow_id: uuid.UUID,
+    state: JobState,
+    previous: JobState | None,
+    previous_ended_as: str | None = None,
+) -> None:
+    """A new job gets its row and its first try; a retry (`previous`: the attempt it follows,
+    which ended as `previous_ended_as` when nobody ended it) updates the row and adds a try."""
+    record_id = uuid.UUID(state.record_id or state.job_id)
+    repository = _repository(uow)
+    if previous is not None:
+        job_attempts.take_over(
+            repository, record_id, previous, previous_ended_as or previous.ended_as()
+        )
+    _record_job(uow, collection_flow_id, state, previous)
+    uow.session.flush()  # the job's row before its try's (its foreign key)
+    job_attempts.add_attempt(repository, record_id, state)
+
+
+def _record_job(
     uow: UnitOfWork, collection_flow_id: uuid.UUID, state: JobState, previous: JobState | None
 ) -> None:
-    """A new job gets its row; a retry (`previous`: the attempt it follows) updates it."""
     row = _row(uow, previous) if previous is not None else None
     if row is None:
         _repository(uow).add(
@@ -114,11 +139,15 @@ def record_withdrawn(uow: UnitOfWork, state: JobState, previous: JobState | None
     row = _row(uow, state)
     if row is None:
         return
+    job_attempts.withdraw(_repository(uow), row.id, state)
     if previous is None:
         uow.session.delete(row)
         return
     row.status, row.retries = str(previous.status), previous.retries
     row.processed, row.finished_at = previous.whole_processed, _moment(previous.heartbeat_at)
+    # Who started the try before is who retried the job last (nobody, for its first try).
+    retrier = previous.submitted_by if previous.retries else None
+    row.retried_by = uuid.UUID(retrier) if retrier else None
 
 
 def record_attempt_ended(uow: UnitOfWork, collection_flow_id: uuid.UUID, state: JobState) -> None:
@@ -127,6 +156,9 @@ def record_attempt_ended(uow: UnitOfWork, collection_flow_id: uuid.UUID, state: 
     if row is None or row.collection_flow_id != collection_flow_id:
         return  # submitted before the history existed: nothing to complete
     now = time.time()
+    job_attempts.end_attempt(_repository(uow), row.id, state, _moment(now))
+    if state.retries != row.retries:
+        return  # a try that a retry took over: the job's row is the newer try's
     if state.started_at:
         row.started_at = row.started_at or _moment(state.started_at)
         row.running_seconds += max(state.heartbeat_at - state.started_at, 0.0)
@@ -142,13 +174,16 @@ def record_reset(uow: UnitOfWork, state: JobState) -> None:
     row = _row(uow, state)
     if row is not None and row.status in ACTIVE:
         row.status, row.finished_at = RESET, _moment(time.time())
+        job_attempts.reset_attempt(_repository(uow), row.id, state, row.finished_at)
 
 
 def list_jobs(uow: UnitOfWork, flow_id: str | None = None, *, limit: int = 200) -> list[JobRecord]:
     """The engagement's jobs (or one flow's), newest first, the running ones with live progress."""
     uow.require(Action.VIEW)
     collection_flow_id = uow.flow(flow_id).id if flow_id is not None else None
-    rows = _repository(uow).list_jobs(collection_flow_id=collection_flow_id, limit=limit)
+    repository = _repository(uow)
+    rows = repository.list_jobs(collection_flow_id=collection_flow_id, limit=limit)
+    tries = repository.attempts_of([job.id for job, *_ in rows])
     active = {str(job.collection_flow_id) for job, *_ in rows if job.status in ACTIVE}
     engine = uow.session.get_bind().engine
     live = job_store_for(engine).get_many(sorted(active)) if active else {}
@@ -168,6 +203,7 @@ def list_jobs(uow: UnitOfWork, flow_id: str | None = None, *, limit: int = 200) 
             stall_seconds,
             online,
             retried_by,
+            tries.get(job.id, ()),
         )
         for job, flow, name, who, retried_by in rows
     ]
@@ -183,6 +219,7 @@ def to_record(
     stall_seconds: float,
     online: Callable[[JobState], bool] = lambda state: True,
     retried_by: str | None = None,
+    attempts: Sequence[Row[Any]] = (),
 ) -> JobRecord:
     """The row as people see it; the live job key's progress over it if it is this job's."""
     record = JobRecord(
@@ -201,11 +238,12 @@ def to_record(
         running_seconds=job.running_seconds,
         heartbeat_at=None,
         retried_by=retried_by,
+        attempts=job_attempts.to_attempts(attempts, None, None),
     )
     if live is None or (live.record_id or live.job_id) != str(job.id):
         return record
     if not live.status.is_active and job.status not in ACTIVE:
-        return record  # ended, and its end is written: the row says it all
+        return record  # ended, and its end is written: the rows say it all
     shown = str(live.status)
     if live.worker_gone(online(live)):
         shown = "worker offline"
@@ -223,4 +261,5 @@ def to_record(
         errors=(*record.errors, *live.errors)[-MAX_ERRORS_KEPT:],
         running_seconds=job.running_seconds + attempt_seconds,
         heartbeat_at=_moment(live.heartbeat_at) if live.status.is_active else None,
+        attempts=job_attempts.to_attempts(attempts, live, shown),
     )

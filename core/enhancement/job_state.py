@@ -193,6 +193,13 @@ class JobState:
         """Running on a worker that no longer reports: the attempt will not go on by itself."""
         return self.status is JobStatus.RUNNING and self.worker is not None and not worker_online
 
+    def ended_as(self, worker_online: bool = True) -> str:
+        """How this attempt ended once a retry takes over: as it ended (failed), or, left queued
+        or running, stalled ("worker offline" when its worker stopped reporting)."""
+        if not self.status.is_active:
+            return str(self.status)
+        return "worker offline" if self.worker_gone(worker_online) else "stalled"
+
     def progress(self, now: float, stall_seconds: float, worker_online: bool = True) -> JobProgress:
         offline = self.worker_gone(worker_online)
         return JobProgress(

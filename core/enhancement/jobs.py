@@ -106,7 +106,8 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     state = store.get(str(flow.id))  # a read that takes no lock, even on SQLite
     if state is None:
         raise Conflict("There is no job of this flow to retry; submit gaps instead")
-    worker_gone = state.worker_gone(online_checker(_engine(uow))(state))
+    worker_online = online_checker(_engine(uow))(state)
+    worker_gone = state.worker_gone(worker_online)
     if not worker_gone and not state.is_retryable(time.time(), _stall_seconds()):
         raise Conflict(f"Only failed or stalled jobs can be retried; this one is {state.status}")
     gaps = state.remaining_gaps(store.get_selection(str(flow.id)))
@@ -116,7 +117,13 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     # (and the old worker, if it ever comes back, stops at its next write: the key is not its).
     stall_seconds = 0 if worker_gone else _stall_seconds()
     return _enqueue(
-        uow, flow, gaps, action="job_retried", previous=state, stall_seconds=stall_seconds
+        uow,
+        flow,
+        gaps,
+        action="job_retried",
+        previous=state,
+        previous_ended_as=state.ended_as(worker_online),
+        stall_seconds=stall_seconds,
     )
 
 
@@ -188,11 +195,13 @@ def _enqueue(
     *,
     action: str,
     previous: JobState | None,
+    previous_ended_as: str | None = None,
     stall_seconds: float | None = None,
 ) -> dict[str, Any]:
     """Take the job key atomically (409 before 429), then hand the job to a worker.
 
-    A retry (`previous`: the attempt it follows) continues that job's count and history row.
+    A retry (`previous`: the attempt it follows, which ended as `previous_ended_as`) continues
+    that job's count and history row, and adds its try.
     """
     collection_flow_id, flow_id = str(flow.id), flow.flow_id
     _end_reads(uow)
@@ -214,7 +223,9 @@ def _enqueue(
     # In the history before a worker can end it: the worker completes the row it finds. The
     # audit event goes in the same commit: no job runs that the audit trail does not show.
     try:
-        job_history.record_submitted(uow, uuid.UUID(collection_flow_id), state, previous)
+        job_history.record_submitted(
+            uow, uuid.UUID(collection_flow_id), state, previous, previous_ended_as
+        )
         audit.record(uow, action, flow_id=flow_id, job_id=state.job_id, gaps=len(gaps))
         uow.commit()
     except Exception:

@@ -10,7 +10,7 @@ from db.models.audit import AuditEvent
 from db.models.base import Base, TenantMixin, TimestampMixin
 from db.models.flows import CollectionDataGap, CollectionFlow, MasterFlow
 from db.models.gap_counts import GapCount
-from db.models.gap_jobs import GapJob
+from db.models.gap_jobs import GapJob, GapJobAttempt
 from db.models.job_keys import JobKey
 from db.models.questionnaires import Questionnaire, QuestionnaireResponse
 from db.models.requests import OwnerRequest, QuestionAssignment
@@ -27,6 +27,7 @@ __all__ = [
     "Engagement",
     "GapCount",
     "GapJob",
+    "GapJobAttempt",
     "ImportMapping",
     "JobKey",
     "MasterFlow",

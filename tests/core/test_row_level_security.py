@@ -32,6 +32,7 @@ from db.models import (
     Engagement,
     GapCount,
     GapJob,
+    GapJobAttempt,
     ImportMapping,
     MasterFlow,
     Questionnaire,
@@ -51,6 +52,7 @@ TENANT_TABLES = (
     AuditEvent,
     ImportMapping,
     GapJob,
+    GapJobAttempt,
     GapCount,
 )
 

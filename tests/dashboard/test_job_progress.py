@@ -18,7 +18,7 @@ from core.storage.unit_of_work import engagement_uow
 from db.models import CollectionFlow
 from db.session import bind_tenant
 from db.types import utcnow
-from tests.dashboard.conftest import job_panel, no_exceptions, texts
+from tests.dashboard.conftest import job_panel, no_exceptions, read, texts
 
 GAP = {"field_name": "business_owner", "gap_type": "invalid"}
 
@@ -153,6 +153,13 @@ def test_after_a_retry_the_panel_counts_the_whole_job(
     [jobs] = [frame.value for frame in app.dataframe if "Heartbeat" in frame.value]
     assert list(jobs["Gaps"]) == ["2 / 3"] and list(jobs["Retries"]) == [1]
     assert list(jobs["Status"]) == ["Queued"]
+    # The failed try is kept under the job, and the retry waits as its next try.
+    [tries] = [element for element in app.expander if element.label == "Tries of 1 job"]
+    _, failed_try, retry_try = (read(element.value) for element in tries.markdown)
+    assert failed_try.startswith("Try 1 by member-")
+    assert failed_try.endswith("): failed, 2 of 3 gaps in 4 s")
+    assert retry_try.startswith("Try 2 by member-")
+    assert retry_try.endswith("): waiting for a worker, 0 of 1 gap")
 
 
 def test_a_running_job_shows_elapsed_time_an_eta_and_its_heartbeat(

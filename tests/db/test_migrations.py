@@ -1,10 +1,17 @@
 """Alembic builds exactly the schema the models describe, on both dialects."""
 
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from db.models import Base
+from tests.conftest import PG_SERVER
+from tests.db.test_production_first_run import as_superuser
 
 pytestmark = pytest.mark.both_backends
 
@@ -137,3 +144,119 @@ def test_going_back_before_import_origins_writes_them_as_value_sources(tmp_path)
         ("environment", "import", "cmdb.csv row 7", "cmdb.csv", 7),
         ("name", "import", "cmdb.csv row 7", "cmdb.csv", 7),
     ]
+
+
+@pytest.fixture
+def database_owned_by_a_plain_role(tmp_path, request) -> Iterator[str]:
+    """An empty database, on SQLite or on PostgreSQL owned by a role that row-level security
+    binds (no superuser), as an operator's owner may be."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'upgrade.db'}"
+        return
+    suffix = f"{os.getpid()}_{secrets.token_hex(3)}"
+    owner, database = f"collection_owner_{suffix}", f"collection_tries_{suffix}"
+    as_superuser(f"CREATE ROLE {owner} LOGIN NOSUPERUSER PASSWORD 'owner-password-1'")
+    try:
+        as_superuser(f"CREATE DATABASE {database} OWNER {owner}")
+        server = PG_SERVER.replace("postgresql://", "").split("@", 1)[1]
+        yield f"postgresql+psycopg://{owner}:owner-password-1@{server}/{database}"
+    finally:
+        as_superuser(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        as_superuser(f"DROP ROLE IF EXISTS {owner}")
+
+
+@pytest.mark.parametrize("database_owned_by_a_plain_role", ["sqlite", "postgresql"], indirect=True)
+def test_gap_jobs_from_before_keep_their_last_try(database_owned_by_a_plain_role):
+    """Each job written before its tries were kept becomes one try: its last, numbered after
+    its retries, started by its last retrier (else its submitter), with the job's figures."""
+    from alembic import command
+    from sqlalchemy import inspect, select
+    from sqlalchemy.orm import Session
+
+    from db.migrate import alembic_config, upgrade
+    from db.models import (
+        ClientAccount,
+        CollectionFlow,
+        Engagement,
+        GapJob,
+        GapJobAttempt,
+        MasterFlow,
+    )
+    from db.session import bind_tenant, create_db_engine
+    from db.types import utcnow
+
+    url = database_owned_by_a_plain_role
+    upgrade(url, "0018")
+    engine = create_db_engine(url)
+    dana, ada = uuid.uuid4(), uuid.uuid4()
+    with Session(engine) as db:
+        client = ClientAccount(name="Acme")
+        db.add(client)
+        db.flush()
+        engagement = Engagement(client_account_id=client.id, name="Wave 1")
+        db.add(engagement)
+        db.commit()
+        tenant = {"client_account_id": client.id, "engagement_id": engagement.id}
+        bind_tenant(db, client.id, engagement.id)
+        master = MasterFlow(
+            flow_type="collection", flow_name="Wave", flow_status="running", **tenant
+        )
+        db.add(master)
+        db.flush()
+        flow = CollectionFlow(
+            flow_id=master.flow_id,
+            master_flow_id=master.flow_id,
+            flow_name="Wave",
+            automation_tier="tier_2",
+            status="running",
+            current_phase="gap_analysis",
+            **tenant,
+        )
+        db.add(flow)
+        db.flush()
+        jobs = {
+            "once": GapJob(submitted_by=dana, retries=0, status="completed", processed=3),
+            "twice retried": GapJob(
+                submitted_by=dana,
+                retried_by=ada,
+                retries=2,
+                status="failed",
+                processed=1,
+                failed=1,
+                errors=["srv-1 / environment: the agent timed out"],
+            ),
+        }
+        for job in jobs.values():
+            job.id, job.collection_flow_id, job.submitted_at = uuid.uuid4(), flow.id, utcnow()
+            job.total, job.running_seconds = 3, 1.0
+            job.client_account_id, job.engagement_id = client.id, engagement.id
+            db.add(job)
+        db.commit()
+        ids = {name: job.id for name, job in jobs.items()}
+        tenant_ids = (client.id, engagement.id)
+
+    upgrade(url)
+    with Session(engine) as db:
+        bind_tenant(db, *tenant_ids)
+        tries = {row.gap_job_id: row for row in db.scalars(select(GapJobAttempt))}
+    engine.dispose()
+    once, twice = tries[ids["once"]], tries[ids["twice retried"]]
+    assert (once.id, once.number, once.started_by, once.status) == (
+        ids["once"],
+        1,
+        dana,
+        "completed",
+    )
+    assert (once.processed, once.total, once.failed, once.errors) == (3, 3, 0, [])
+    assert (twice.number, twice.started_by, twice.status) == (3, ada, "failed")
+    assert (twice.processed, twice.failed) == (1, 1)
+    assert twice.errors == ["srv-1 / environment: the agent timed out"]
+
+    # Going back leaves the jobs as they were, without their tries.
+    command.downgrade(alembic_config(url), "0018")
+    engine = create_db_engine(url)
+    assert "gap_job_attempts" not in inspect(engine).get_table_names()
+    with Session(engine) as db:
+        bind_tenant(db, *tenant_ids)
+        assert set(db.scalars(select(GapJob.id))) == set(ids.values())
+    engine.dispose()

@@ -131,3 +131,20 @@ def test_a_running_job_on_an_offline_worker_is_stalled_at_once():
     gone = on_worker.progress(NOW, 60, worker_online=False)
     assert gone.stalled and gone.worker_offline and gone.is_retryable
     assert gone.shown_status == "worker offline"
+
+
+@pytest.mark.parametrize(
+    ("status", "worker", "worker_online", "ended_as"),
+    [
+        (JobStatus.FAILED, "host:1", False, "failed"),
+        (JobStatus.COMPLETED, None, True, "completed"),
+        (JobStatus.RUNNING, "host:1", True, "stalled"),
+        (JobStatus.QUEUED, None, True, "stalled"),
+        (JobStatus.RUNNING, "host:1", False, "worker offline"),
+    ],
+    ids=["failed", "completed", "silent", "never-taken", "worker-gone"],
+)
+def test_a_try_a_retry_takes_over_ends_as_it_ended_or_as_stalled(
+    status, worker, worker_online, ended_as
+):
+    assert replace(state(status), worker=worker).ended_as(worker_online) == ended_as
