@@ -112,6 +112,7 @@ def run(args, consumers: list) -> dict:
     # list in a unit of work of its own) in a loop, each timed.
     polls: list[float] = []
     page_reads: list[float] = []
+    worst_by_phase: dict[str, float] = {}
     seen: list[tuple[float, int, int, str]] = []
     done = threading.Event()
 
@@ -124,10 +125,12 @@ def run(args, consumers: list) -> dict:
                 seen.append((moment, progress.run.done, progress.run.total, progress.run.phase))
                 if not progress.run.status.is_active:
                     done.set()
+            phase = progress.run.phase if progress is not None else "queued"
             moment = time.perf_counter()
             with engagement_uow(ctx) as uow:
                 list_flows(uow)
             page_reads.append(time.perf_counter() - moment)
+            worst_by_phase[phase] = max(worst_by_phase.get(phase, 0.0), page_reads[-1])
             time.sleep(0.2)
 
     if queued["mode"] != "queued":
@@ -154,6 +157,11 @@ def run(args, consumers: list) -> dict:
         "progress_values_seen": len(distinct_progress),
         "progress_poll": millis(polls),
         "page_read_while_running": millis(page_reads),
+        "page_read_max_ms": round(max(page_reads, default=0.0) * 1000, 1),
+        # The worst page read while the run was (last seen) in each phase.
+        "page_read_max_ms_by_phase": {
+            phase: round(seconds * 1000, 1) for phase, seconds in worst_by_phase.items()
+        },
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
