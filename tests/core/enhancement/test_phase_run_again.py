@@ -173,3 +173,14 @@ def test_nothing_stopped_is_nothing_to_run_again(db, admin, dispatcher, long_pha
     with pytest.raises(Conflict, match="nothing to run again"):
         in_uow(db, admin, run_phase_again, scanning)
     assert dispatcher.jobs == []
+
+
+def test_a_flow_keeps_one_input_that_only_its_own_run_reads_or_drops(db, admin, scanning):
+    key, store = key_of(db, admin, scanning), phase_run_store_for(db.get_bind())
+    store.keep_input(key, "older run", {"selected_asset_ids": ["a"]})
+    store.keep_input(key, "newer run", {"selected_asset_ids": ["b"]})
+    store.forget_input(key, "older run")  # the older run ending leaves the newer one's input
+    assert store.kept_input(key, "older run") is None
+    assert store.kept_input(key, "newer run") == {"selected_asset_ids": ["b"]}
+    store.forget_input(key, "newer run")
+    assert store.kept_input(key, "newer run") is None
