@@ -200,7 +200,9 @@ class RedisPhaseRunStore(PhaseRunStore):
         kept = {"run_id": run_id, "phase_input": json.dumps(phase_input)}
         with _reachable():
             pipeline = self.client.pipeline(transaction=True)
-            pipeline.delete(key).hset(key, mapping=kept).expire(key, PHASE_RUN_TTL_SECONDS)
+            pipeline.delete(key)
+            pipeline.hset(key, mapping=kept)
+            pipeline.expire(key, PHASE_RUN_TTL_SECONDS)
             pipeline.execute()
 
     def kept_input(self, collection_flow_id: str, run_id: str) -> dict[str, Any] | None:
