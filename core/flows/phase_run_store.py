@@ -197,11 +197,11 @@ class RedisPhaseRunStore(PhaseRunStore):
 
     def keep_input(self, collection_flow_id: str, run_id: str, phase_input: dict[str, Any]) -> None:
         key = self._input_key(collection_flow_id)
-        kept = {"run_id": run_id, "phase_input": json.dumps(phase_input)}
         with _reachable():
             pipeline = self.client.pipeline(transaction=True)
             pipeline.delete(key)
-            pipeline.hset(key, mapping=kept)
+            pipeline.hset(key, "run_id", run_id)
+            pipeline.hset(key, "phase_input", json.dumps(phase_input))
             pipeline.expire(key, PHASE_RUN_TTL_SECONDS)
             pipeline.execute()
 
