@@ -54,12 +54,11 @@ def run_phase_again(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     shown_status = progress.shown_status
 
     def record(run: PhaseRun) -> None:
-        # In the transaction of the queued event: the flow's new try, and who made it.
-        state = CollectionFlowStateService(uow, uow.ctx)
+        # In the transaction of the queued event: who ran it again, and a failed flow running
+        # again (its run ended). A stalled run's flow rows are left alone: a worker that froze
+        # mid-phase may still hold their lock.
         if flow.status == FlowStatus.FAILED:
-            state.mark_running(flow)
-        else:
-            state.mark_resumed(flow)
+            CollectionFlowStateService(uow, uow.ctx).mark_running(flow)
         audit.record(
             uow,
             "phase_run_again",

@@ -10,14 +10,18 @@ from sqlalchemy import select
 
 from core.enhancement.incidents import Remedy, Trouble, list_incidents
 from core.enhancement.phase_run_again import run_phase_again
+from core.enhancement.worker_beats import WorkerBeat, worker_registry_for
+from core.flows import child_flow_service
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_run import PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
+from core.flows.phase_run_worker import run_phase_run
 from core.flows.phase_runs import run_phase
 from core.flows.state import CollectionFlowStateService
 from core.kernel.errors import Conflict, Forbidden
 from core.kernel.phases import FlowStatus
+from core.storage.unit_of_work import engagement_uow
 from db.models import AuditEvent
 from tests.core.enhancement.test_phase_run_health import put_run
 from tests.factories import in_uow
@@ -184,3 +188,43 @@ def test_a_flow_keeps_one_input_that_only_its_own_run_reads_or_drops(db, admin, 
     assert store.kept_input(key, "newer run") == {"selected_asset_ids": ["b"]}
     store.forget_input(key, "newer run")
     assert store.kept_input(key, "newer run") is None
+
+
+def test_a_replaced_run_whose_worker_comes_back_stops_and_leaves_the_flow_to_the_new_run(
+    db, backend, admin, session_maker, dispatcher, long_phases, scanning, monkeypatch
+):
+    if backend != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the admin's claim would wait on the scan")
+    key, store = key_of(db, admin, scanning), phase_run_store_for(db.get_bind())
+    now = time.time()
+    worker_registry_for(db.get_bind()).beat(WorkerBeat("gone-host:1", now - 120, now - 60))
+    stopped = put_run(db, admin, scanning)
+    scan = child_flow_service.scan_flow_gaps
+    replaced = []
+
+    def scan_while_an_admin_runs_it_again(uow, flow, **options):
+        # The worker was silent long enough to read offline; an admin ran the scan again.
+        with session_maker() as other, engagement_uow(admin, other) as admin_uow:
+            replaced.append(run_phase_again(admin_uow, scanning))
+        return scan(uow, flow, **options)
+
+    monkeypatch.setattr(child_flow_service, "scan_flow_gaps", scan_while_an_admin_runs_it_again)
+    monkeypatch.setattr("core.flows.phase_run_worker.PROGRESS_EVERY_SECONDS", 0)
+    ended = run_phase_run(
+        session_maker,
+        store,
+        client_account_id=str(admin.client_account_id),
+        engagement_id=str(admin.engagement_id),
+        collection_flow_id=key,
+        flow_id=scanning,
+        run_id=stopped.run_id,
+        phase_input=None,
+        stall_seconds=600,
+        worker="gone-host:1",
+    )
+    assert ended is None  # it stopped at its first write after the key became the new run's
+    [again] = replaced
+    assert store.get(key).run_id == again["run_id"]
+    flow = in_uow(db, admin, lambda uow: uow.flow(scanning))
+    assert (flow.status, flow.current_phase) == (FlowStatus.RUNNING, "gap_analysis")
+    assert in_uow(db, admin, lambda uow: uow.gaps.for_flow(flow.id)) == []  # rolled back
