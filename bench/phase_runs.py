@@ -2,7 +2,7 @@
 page's reads wait while the worker selects and scans N assets, and how long the run takes.
 
 Prints one JSON object. Creates and drops its own database, role and Redis keys.
-    python bench/phase_runs.py [--assets 10000] [--inline-limit 2000]
+    python bench/phase_runs.py [--assets 10000] [--inline-limit 2000] [--sqlite] [--read-every 0.2]
 """
 
 import argparse
@@ -32,6 +32,10 @@ def main() -> None:
     parser.add_argument("--inline-limit", type=int, default=None)
     # The embedded default instead: SQLite, SqliteHuey and the job keys in the database.
     parser.add_argument("--sqlite", action="store_true")
+    # Seconds between one round of reads (a progress read, then a page's) and the next.
+    parser.add_argument("--read-every", type=float, default=0.2)
+    # Each round also times a person's write (a new flow, in a unit of work of its own).
+    parser.add_argument("--writes", action="store_true")
     args = parser.parse_args()
     interrupt_on_termination()
     if args.sqlite:
@@ -67,7 +71,7 @@ def run(args, consumers: list) -> dict:
     from config.settings import get_settings
     from core.enhancement.phase_progress import watch_phase_run
     from core.flows import phase_runs
-    from core.flows.orchestrator import MasterFlowOrchestrator
+    from core.flows.orchestrator import MasterFlowOrchestrator, create_flow
     from core.flows.phase_runs import run_phase
     from core.flows.reads import list_flows
     from core.kernel.context import RequestContext
@@ -112,6 +116,9 @@ def run(args, consumers: list) -> dict:
     # list in a unit of work of its own) in a loop, each timed.
     polls: list[float] = []
     page_reads: list[float] = []
+    writes: list[float] = []
+    worst_by_phase: dict[str, float] = {}
+    worst_write_by_phase: dict[str, float] = {}
     seen: list[tuple[float, int, int, str]] = []
     done = threading.Event()
 
@@ -124,11 +131,19 @@ def run(args, consumers: list) -> dict:
                 seen.append((moment, progress.run.done, progress.run.total, progress.run.phase))
                 if not progress.run.status.is_active:
                     done.set()
+            phase = progress.run.phase if progress is not None else "queued"
             moment = time.perf_counter()
             with engagement_uow(ctx) as uow:
                 list_flows(uow)
             page_reads.append(time.perf_counter() - moment)
-            time.sleep(0.2)
+            worst_by_phase[phase] = max(worst_by_phase.get(phase, 0.0), page_reads[-1])
+            if args.writes:
+                moment = time.perf_counter()
+                with engagement_uow(ctx) as uow:
+                    create_flow(uow, f"written while it runs {len(writes)}")
+                writes.append(time.perf_counter() - moment)
+                worst_write_by_phase[phase] = max(worst_write_by_phase.get(phase, 0.0), writes[-1])
+            time.sleep(args.read_every)
 
     if queued["mode"] != "queued":
         return {"benchmark": "phase_runs", "assets": args.assets, "mode": queued["mode"]}
@@ -154,6 +169,23 @@ def run(args, consumers: list) -> dict:
         "progress_values_seen": len(distinct_progress),
         "progress_poll": millis(polls),
         "page_read_while_running": millis(page_reads),
+        "page_read_max_ms": round(max(page_reads, default=0.0) * 1000, 1),
+        # The worst page read while the run was (last seen) in each phase.
+        "page_read_max_ms_by_phase": {
+            phase: round(seconds * 1000, 1) for phase, seconds in worst_by_phase.items()
+        },
+        **(
+            {
+                "write_while_running": millis(writes),
+                "write_max_ms": round(max(writes) * 1000, 1),
+                "write_max_ms_by_phase": {
+                    phase: round(seconds * 1000, 1)
+                    for phase, seconds in worst_write_by_phase.items()
+                },
+            }
+            if writes
+            else {}
+        ),
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 

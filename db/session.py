@@ -60,6 +60,15 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def begin_read(db: Session) -> None:
+    """Begin `db`'s transaction as a read on SQLite: a plain BEGIN, whose WAL snapshot never
+    waits for the one writer (a long phase's batch), where BEGIN IMMEDIATE would queue behind
+    it. For work that only reads; nothing when a transaction is open, or on PostgreSQL."""
+    if db.in_transaction() or db.get_bind().dialect.name != "sqlite":
+        return
+    db.connection(execution_options={"sqlite_read_only": True})
+
+
 @lru_cache
 def get_engine(url: str | None = None) -> Engine:
     return create_db_engine(url or get_settings().database_url)

@@ -91,6 +91,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "phase_transition": "Phase changed",
     "phase_failed": "Phase failed",
     "flow_resumed": "Flow resumed",
+    "phase_run_queued": "Long phase queued",
+    "phase_run_again": "Long phase run again",
     "flow_exported": "Flow exported",
     "answers_saved": "Answers saved",
     "prediction_accepted": "Suggestion accepted",

@@ -3,8 +3,9 @@
 One incident per flow, with when it began and its one right action: a failed flow or a stuck
 one is resumed (its phase runs again); a failed job, a stalled one or one whose worker went
 offline is retried (it goes on with the gaps not yet done); a phase run (a long gap scan, ...)
-that stalled or whose worker went offline is started again. A live phase run keeps its flow
-from being called stuck, however long it takes.
+that failed, stalled or whose worker went offline is run again on a worker (a flow failed by
+its run included: resumed, it would run a long phase in the page). A live phase run keeps its
+flow from being called stuck, however long it takes.
 """
 
 from dataclasses import dataclass
@@ -13,9 +14,9 @@ from enum import StrEnum
 
 from core.enhancement.job_state import JobProgress, JobStatus
 from core.enhancement.jobs import list_job_states
-from core.enhancement.phase_run_health import read_phase_runs, stalled_run
+from core.enhancement.phase_run_health import read_phase_runs, stopped_run
 from core.flows.health import is_stuck
-from core.flows.phase_run import PhaseRunProgress
+from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
 from core.kernel.permissions import Action
 from core.kernel.phases import FlowStatus
 from core.storage.unit_of_work import UnitOfWork
@@ -30,13 +31,14 @@ class Trouble(StrEnum):
     JOB_FAILED = "job failed"
     JOB_STALLED = "job stalled"
     RUN_STALLED = "stalled"  # shown after the run's words: "gap scan stalled"
+    RUN_FAILED = "failed"  # "gap scan failed"
     STUCK = "stuck"
 
 
 class Remedy(StrEnum):
     RESUME = "Resume"
     RETRY_JOB = "Retry job"
-    START_AGAIN = "Start again"
+    RUN_AGAIN = "Run again"
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,13 @@ def _incident(
     if flow is None:
         # A broken job of a flow that has moved on (not failed, not running).
         flow = uow.flow(flow_id)
+    stopped = run if stopped_run(flow, run) else None
     if flow.status == FlowStatus.FAILED:
-        return _flow_failed(flow)
+        return _flow_failed(flow) if stopped is None else _run_trouble(flow, stopped)
     if job is not None and job.is_retryable:
         return _job_trouble(flow, job)
-    if stalled_run(flow, run) and run is not None:
-        return _run_trouble(flow, run)
+    if stopped is not None:
+        return _run_trouble(flow, stopped)
     live = (job is not None and job.is_live) or (run is not None and run.is_live)
     if is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase):
         return _make(flow, Trouble.STUCK, flow.updated_at, Remedy.RESUME)
@@ -149,14 +152,19 @@ def _job_trouble(flow: CollectionFlow, job: JobProgress) -> Incident:
 
 
 def _run_trouble(flow: CollectionFlow, progress: PhaseRunProgress) -> Incident:
-    trouble = Trouble.WORKER_OFFLINE if progress.worker_offline else Trouble.RUN_STALLED
     run = progress.run
-    # Since its last heartbeat: the last moment its worker was heard.
+    if run.status is PhaseRunStatus.FAILED:
+        trouble = Trouble.RUN_FAILED
+    elif progress.worker_offline:
+        trouble = Trouble.WORKER_OFFLINE
+    else:
+        trouble = Trouble.RUN_STALLED
+    # Since its last word: its failure, or the last heartbeat its worker was heard by.
     return _make(
         flow,
         trouble,
         progress.since,
-        Remedy.START_AGAIN,
+        Remedy.RUN_AGAIN,
         run.percentage,
         run.failure or "",
         run.words,

@@ -1,6 +1,7 @@
 """Phase runs as the stuck markers and the incident list read them: a run queued or running
 with a live heartbeat keeps its flow live (never stuck); a run whose heartbeat is older than
-JOB_STALL_SECONDS, or whose worker went offline, is stalled and is started again."""
+JOB_STALL_SECONDS, or whose worker went offline, is stalled; a stalled or failed run of the
+phase its flow stands in has stopped, and is an admin's to run again (`phase_run_again`)."""
 
 import time
 from collections.abc import Iterable
@@ -13,12 +14,11 @@ from core.enhancement.job_stores import job_store_for
 from core.enhancement.phase_progress import phase_run_progress
 from core.enhancement.worker_health import online_checker
 from core.flows.health import is_stuck, may_be_stuck
-from core.flows.phase_run import PhaseRunProgress
+from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_runs import run_phase
-from core.kernel.errors import Conflict
 from core.kernel.permissions import Action
-from core.kernel.phases import CollectionPhase, FlowStatus
+from core.kernel.phases import FlowStatus
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
@@ -75,12 +75,16 @@ def current_phase_runs(uow: UnitOfWork) -> dict[str, PhaseRunProgress]:
     }
 
 
-def stalled_run(flow: CollectionFlow, progress: PhaseRunProgress | None) -> bool:
-    """A queued or running run of the phase the flow stands in, whose worker stopped reporting
-    (an ended or older run is the Flow page's to say, not an incident)."""
-    if progress is None or not progress.run.status.is_active or not progress.stalled:
+def stopped_run(flow: CollectionFlow, progress: PhaseRunProgress | None) -> bool:
+    """A run of the phase the flow stands in that will not go on by itself: queued or running
+    with its worker silent (stalled, or offline), or failed in that phase (an ended run of a
+    phase the flow has left, or a live one, is no incident)."""
+    if progress is None:
         return False
-    return flow.current_phase in progress.run.phases
+    run = progress.run
+    if run.status is PhaseRunStatus.FAILED:
+        return flow.current_phase == run.phase
+    return run.status.is_active and progress.stalled and flow.current_phase in run.phases
 
 
 def stuck_flow_ids(uow: UnitOfWork, flows: Iterable[CollectionFlow]) -> set[str]:
@@ -108,22 +112,3 @@ def stuck_flow_ids(uow: UnitOfWork, flows: Iterable[CollectionFlow]) -> set[str]
         if is_stuck(flow.status, flow.updated_at, live, phase=flow.current_phase):
             stuck.add(flow_id)
     return stuck
-
-
-def start_phase_run_again(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
-    """An admin's remedy for a stalled run: the phase the flow stands in, queued again.
-
-    A selection of assets is not kept once queued (only the message carried it): a run that
-    stalled in asset selection is started again by selecting on the Flow page.
-    """
-    uow.require(Action.RUN_PHASE)
-    flow = uow.flow(flow_id)
-    progress = read_phase_runs(uow, [flow]).get(str(flow.flow_id))
-    if progress is not None and progress.is_live:
-        raise Conflict(f"The {progress.run.words} is running and reporting; wait for it to end")
-    if flow.current_phase == CollectionPhase.ASSET_SELECTION:
-        raise Conflict(
-            "The asset selection is not kept by a run that stopped; select the assets again on"
-            " the Flow page"
-        )
-    return start_phase(uow, flow_id, flow.current_phase)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from config.settings import get_settings
 from core.access import audit
 from core.catalogue.labels import phase_words
+from core.flows.phase_run import RunSuperseded
 from core.flows.state import CollectionFlowStateService, as_engagement_uow
 from core.gaps.scan import scan_flow_gaps
 from core.kernel.context import RequestContext
@@ -95,8 +96,8 @@ class CollectionChildFlowService:
                 child.phase_state = {**child.phase_state, phase.value: _summary(result)}
                 uow.session.flush()  # the phase's database errors surface here, not at commit
                 return result
-            except CollectionError:
-                raise
+            except (CollectionError, RunSuperseded):
+                raise  # a refusal changes nothing; a replaced run leaves the flow to the new one
             except Exception as error:
                 logger.exception("phase %s of flow %s failed", phase, flow_uuid)
                 self._fail(flow_uuid, f"{type(error).__name__}: {error}")

@@ -24,8 +24,18 @@ WORDS = {
 }
 
 
+class RunSuperseded(Exception):
+    """The flow's key is gone or holds a newer run (an admin ran it again): the stopped run
+    stops writing, and its phase is rolled back without failing the flow the new run runs."""
+
+
 def phase_run_key(collection_flow_id: uuid.UUID | str, namespace: str = PHASE_RUNS) -> str:
     return f"{namespace}:{collection_flow_id}"
+
+
+def phase_run_input_key(collection_flow_id: uuid.UUID | str, namespace: str = PHASE_RUNS) -> str:
+    """Where a run's input (the assets an asset selection was given) is kept, beside its key."""
+    return f"{namespace}_input:{collection_flow_id}"
 
 
 def phase_words(phase: str) -> str:

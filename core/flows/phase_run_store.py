@@ -5,6 +5,9 @@ the key in one atomic step (a Lua script on Redis; on SQL a transaction under th
 advisory lock, SQLite's BEGIN IMMEDIATE), so of two simultaneous starts exactly one runs.
 Workers write only while the key still holds their run. Redis with REDIS_URL, else the
 `job_keys` table of the application database (as the gap jobs' store).
+
+A run's input (the assets an asset selection was given) is kept beside its key, as long as the
+run, so that an admin can run a stopped selection again without the queued message.
 """
 
 import json
@@ -20,7 +23,13 @@ import redis
 from sqlalchemy import Connection, Engine, delete, select
 
 from config.settings import Settings, get_settings
-from core.flows.phase_run import PHASE_RUN_TTL_SECONDS, PHASE_RUNS, PhaseRun, phase_run_key
+from core.flows.phase_run import (
+    PHASE_RUN_TTL_SECONDS,
+    PHASE_RUNS,
+    PhaseRun,
+    phase_run_input_key,
+    phase_run_key,
+)
 from core.kernel.errors import ServiceUnavailable
 from core.storage import dialect
 from db.models import JobKey
@@ -47,6 +56,11 @@ if ARGV[2] == '' then
 else
   redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 end
+return 1
+"""
+
+FORGET_INPUT_SCRIPT = """
+if redis.call('HGET', KEYS[1], 'run_id') == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 """
 
@@ -85,6 +99,18 @@ class PhaseRunStore(ABC):
     @abstractmethod
     def delete_if_current(self, collection_flow_id: str, run_id: str) -> None: ...
 
+    @abstractmethod
+    def keep_input(self, collection_flow_id: str, run_id: str, phase_input: dict[str, Any]) -> None:
+        """Keep the input `run_id` was queued with (the one kept input of the flow)."""
+
+    @abstractmethod
+    def kept_input(self, collection_flow_id: str, run_id: str) -> dict[str, Any] | None:
+        """The input kept for `run_id`; None when none is kept for that run."""
+
+    @abstractmethod
+    def forget_input(self, collection_flow_id: str, run_id: str) -> None:
+        """Drop the kept input if it is `run_id`'s (the run has done with it)."""
+
 
 @cache
 def _redis(url: str) -> redis.Redis:
@@ -112,6 +138,7 @@ class RedisPhaseRunStore(PhaseRunStore):
         self.namespace = namespace
         self._claim: Any = client.register_script(CLAIM_SCRIPT)
         self._write: Any = client.register_script(WRITE_IF_CURRENT_SCRIPT)
+        self._forget: Any = client.register_script(FORGET_INPUT_SCRIPT)
 
     def _key(self, collection_flow_id: str) -> str:
         return self.prefix + phase_run_key(collection_flow_id, self.namespace)
@@ -164,6 +191,30 @@ class RedisPhaseRunStore(PhaseRunStore):
     def delete_if_current(self, collection_flow_id: str, run_id: str) -> None:
         with _reachable():
             self._write(keys=[self._key(collection_flow_id)], args=[run_id, "", 0])
+
+    def _input_key(self, collection_flow_id: str) -> str:
+        return self.prefix + phase_run_input_key(collection_flow_id, self.namespace)
+
+    def keep_input(self, collection_flow_id: str, run_id: str, phase_input: dict[str, Any]) -> None:
+        key = self._input_key(collection_flow_id)
+        with _reachable():
+            pipeline = self.client.pipeline(transaction=True)
+            pipeline.delete(key)
+            pipeline.hset(key, "run_id", run_id)
+            pipeline.hset(key, "phase_input", json.dumps(phase_input))
+            pipeline.expire(key, PHASE_RUN_TTL_SECONDS)
+            pipeline.execute()
+
+    def kept_input(self, collection_flow_id: str, run_id: str) -> dict[str, Any] | None:
+        with _reachable():
+            kept_for, kept = self.client.hmget(
+                self._input_key(collection_flow_id), ["run_id", "phase_input"]
+            )
+        return dict(json.loads(str(kept))) if kept_for == run_id and kept else None
+
+    def forget_input(self, collection_flow_id: str, run_id: str) -> None:
+        with _reachable():
+            self._forget(keys=[self._input_key(collection_flow_id)], args=[run_id])
 
 
 class SqlPhaseRunStore(PhaseRunStore):
@@ -251,6 +302,26 @@ class SqlPhaseRunStore(PhaseRunStore):
             dialect.advisory_lock(connection, key)
             value = self._row(connection, key)
             if value is not None and value.get("run_id") == run_id:
+                connection.execute(delete(JobKey).where(JobKey.key == key))
+
+    def keep_input(self, collection_flow_id: str, run_id: str, phase_input: dict[str, Any]) -> None:
+        key = phase_run_input_key(collection_flow_id, self.namespace)
+        with self.engine.begin() as connection:
+            self._put(connection, key, {"run_id": run_id, "phase_input": phase_input})
+
+    def kept_input(self, collection_flow_id: str, run_id: str) -> dict[str, Any] | None:
+        key = phase_run_input_key(collection_flow_id, self.namespace)
+        reader = self.engine.connect().execution_options(sqlite_read_only=True)
+        with reader as connection:
+            kept = self._row(connection, key) or {}
+        return dict(kept["phase_input"]) if kept.get("run_id") == run_id else None
+
+    def forget_input(self, collection_flow_id: str, run_id: str) -> None:
+        key = phase_run_input_key(collection_flow_id, self.namespace)
+        with self.engine.begin() as connection:
+            dialect.advisory_lock(connection, key)
+            kept = self._row(connection, key)
+            if kept is not None and kept.get("run_id") == run_id:
                 connection.execute(delete(JobKey).where(JobKey.key == key))
 
 

@@ -17,18 +17,15 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from core.flows.child_flow_service import CollectionChildFlowService
-from core.flows.phase_run import PhaseRun, PhaseRunStatus
+from core.flows.phase_run import PhaseRun, PhaseRunStatus, RunSuperseded
 from core.flows.phase_run_store import PhaseRunStore
 from core.kernel.context import RequestContext
 from core.kernel.errors import CollectionError
 from core.kernel.phases import CollectionPhase
 
 logger = logging.getLogger(__name__)
+__all__ = ["RunRecorder", "RunSuperseded", "run_phase_run"]
 PROGRESS_EVERY_SECONDS = 0.5  # a phase reports per batch; the key is written at most this often
-
-
-class RunSuperseded(Exception):
-    """The key is gone or holds a newer run: stop writing to it."""
 
 
 class RunRecorder:
@@ -114,6 +111,7 @@ def run_phase_run(
                 )
         stop.set()
         recorder.save(status=PhaseRunStatus.COMPLETED, done=recorder.run.total)
+        _forget_input(store, collection_flow_id, run_id)
     except RunSuperseded:
         logger.warning("phase run %s was replaced; stopping", run_id)
         return None
@@ -150,6 +148,14 @@ def _between_batches(db: Session, recorder: RunRecorder) -> Callable[[int, int],
         recorder.save(done=done, total=total)
 
     return progress
+
+
+def _forget_input(store: PhaseRunStore, collection_flow_id: str, run_id: str) -> None:
+    # Done with: the selection it was given is the flow's now. Left, it expires with the run.
+    try:
+        store.forget_input(collection_flow_id, run_id)
+    except Exception:
+        logger.exception("phase run %s: could not drop its kept input", run_id)
 
 
 def _fail(recorder: RunRecorder, reason: str) -> None:

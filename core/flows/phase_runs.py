@@ -59,9 +59,9 @@ def run_phase(
     phases = (phase, parse_phase(then)) if then else (phase,)
     flow = uow.flow(flow_id)
     store = phase_run_store_for(uow.session.get_bind().engine)
-    assets = _assets_of(flow, phase, phase_input)
+    assets = assets_of(flow, phase, phase_input)
     if phase in LONG_PHASES and assets > INLINE_SCAN_LIMIT:
-        return _start_run(uow, store, flow, phases, phase_input, assets, online)
+        return queue_phase_run(uow, store, flow, phases, phase_input, assets, online)
     _refuse_while_running(store, flow, online)
     service = CollectionChildFlowService(uow, uow.ctx)
     result = service.execute_phase(flow_id, phase_name, phase_input)
@@ -70,7 +70,7 @@ def run_phase(
     return {"mode": "inline", "result": result}
 
 
-def _assets_of(flow: CollectionFlow, phase: CollectionPhase, phase_input: Any) -> int:
+def assets_of(flow: CollectionFlow, phase: CollectionPhase, phase_input: Any) -> int:
     """How many assets the phase goes over (the selection it is given, or the flow's)."""
     if phase is CollectionPhase.ASSET_SELECTION:
         given = phase_input.get("selected_asset_ids") if isinstance(phase_input, dict) else None
@@ -98,7 +98,7 @@ def _busy(run: PhaseRun) -> str:
     return f"A {run.words} of this flow is already {run.status}; wait for it to end"
 
 
-def _start_run(
+def queue_phase_run(
     uow: UnitOfWork,
     store: PhaseRunStore,
     flow: CollectionFlow,
@@ -106,8 +106,15 @@ def _start_run(
     phase_input: dict[str, Any] | None,
     assets: int,
     worker_online: WorkerOnline,
+    *,
+    over: str | None = None,
+    bookkeeping: Callable[[PhaseRun], None] | None = None,
 ) -> dict[str, Any]:
-    """Check what can be checked now (400, 409), take the flow's key, audit, queue."""
+    """Check what can be checked now (400, 409), take the flow's key, audit, queue.
+
+    `over`: the id of a stopped run that this one replaces, even if it still looks live.
+    `bookkeeping(run)` writes a caller's records in the transaction of the queued event.
+    """
     if flow.current_phase != phases[0]:
         raise Conflict(
             f"the flow stands in {phase_words(flow.current_phase)}, not {phase_words(phases[0])}",
@@ -124,7 +131,7 @@ def _start_run(
     submitted_by = str(uow.ctx.user_id) if uow.ctx.user_id else None
     run = PhaseRun.queued(tuple(map(str, phases)), assets, submitted_by, time.time())
     stall_seconds = get_settings().job_stall_seconds
-    holder = store.claim(collection_flow_id, run, stall_seconds=stall_seconds)
+    holder = store.claim(collection_flow_id, run, stall_seconds=stall_seconds, over=over)
     if holder is not None and holder.worker_gone(worker_online(holder)):
         # Its worker went offline: taken over now (should it come back, it stops at its next
         # write, the key no longer being its run's).
@@ -134,7 +141,11 @@ def _start_run(
     if holder is not None:
         raise Conflict(_busy(holder))
     try:
+        if phase_input:
+            store.keep_input(collection_flow_id, run.run_id, phase_input)
         audit.record(uow, "phase_run_queued", flow_id=flow.flow_id, phase=run.phase, assets=assets)
+        if bookkeeping is not None:
+            bookkeeping(run)
         uow.commit()
         ctx = uow.ctx
         get_dispatcher().enqueue_phase(

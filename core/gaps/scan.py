@@ -8,11 +8,10 @@ from core.catalogue.attributes import GapType, attributes_for, read_asset_value
 from core.catalogue.values import classify_value
 from core.gaps.store import upsert_gaps
 from core.kernel.inputs import parse_uuid
-from core.storage.dialect import refresh_statistics
+from core.storage.dialect import refresh_statistics, write_batch_rows
 from core.storage.unit_of_work import UnitOfWork
 from db.models import CollectionFlow
 
-SCAN_BATCH_SIZE = 5000
 SCANNER = "critical_attribute_scan"
 
 
@@ -48,11 +47,13 @@ def scan_flow_gaps(
     uow: UnitOfWork,
     flow: CollectionFlow,
     *,
-    batch_size: int = SCAN_BATCH_SIZE,
+    batch_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Upsert a pending gap for every missing or invalid attribute of the selected assets;
-    `progress(assets scanned, assets selected)` after each batch."""
+    `progress(assets scanned, assets selected)` after each batch of assets read and of gaps
+    written (`batch_size` rows, by default the dialect's: a run on SQLite commits there)."""
+    batch_size = batch_size or write_batch_rows(uow.session)
     selected = [
         parse_uuid(value, "selected_asset_ids")
         for value in flow.collection_config.get("selected_asset_ids", [])
@@ -71,6 +72,8 @@ def scan_flow_gaps(
             if len(pending_rows) >= batch_size:
                 persisted += upsert_gaps(uow.session, pending_rows)
                 pending_rows = []
+                if progress is not None:
+                    progress(scanned, len(selected))
         if progress is not None:
             progress(scanned, len(selected))
     persisted += upsert_gaps(uow.session, pending_rows)

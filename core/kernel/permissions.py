@@ -22,6 +22,8 @@ class Action(StrEnum):
     IMPORT_ASSETS = "import_assets"
     EXPORT = "export"
     RESUME_FLOW = "resume_flow"
+    # Queue again a long phase whose run failed, stalled or lost its worker (Admin's incidents).
+    RERUN_PHASE = "rerun_phase"
     RESET_JOB = "reset_job"
     VIEW_AUDIT = "view_audit"
     MANAGE_PEOPLE = "manage_people"  # invite, change roles, remove, deactivate, unlock

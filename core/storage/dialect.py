@@ -1,5 +1,5 @@
-"""Where PostgreSQL and SQLite differ for core: the upsert statement, the advisory lock and the
-planner's statistics after a bulk write."""
+"""Where PostgreSQL and SQLite differ for core: the upsert statement, the advisory lock, the
+rows of one write of a long phase, and the planner's statistics after a bulk write."""
 
 from typing import Any
 
@@ -30,6 +30,17 @@ def advisory_lock(connection: Connection | Session, key: str) -> None:
         connection.execute(
             text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
         )
+
+
+# Rows of gaps a scan writes in one statement. SQLite has one writer, and a long phase there
+# commits after each write (core/flows/phase_run_worker.py): a batch small enough to be
+# written in a fraction of a second lets a person's save through between two of them.
+WRITE_BATCH_ROWS = 5000
+SQLITE_WRITE_BATCH_ROWS = 500
+
+
+def write_batch_rows(bind: Bind) -> int:
+    return WRITE_BATCH_ROWS if is_postgresql(bind) else SQLITE_WRITE_BATCH_ROWS
 
 
 # Fewer rows than this leave the statistics to autovacuum: a plan is not wrong by that much.

@@ -27,7 +27,7 @@ from core.storage.open_questions import OpenQuestionRepository
 from core.storage.owner_requests import OwnerRequestRepository
 from core.storage.questionnaires import QuestionnaireRepository
 from db.models import CollectionFlow
-from db.session import bind_tenant
+from db.session import begin_read, bind_tenant
 
 
 class UnitOfWork(AccountUnitOfWork):
@@ -50,8 +50,10 @@ class UnitOfWork(AccountUnitOfWork):
     def __init__(self, ctx: RequestContext, session: Session | None = None) -> None:
         super().__init__(session)
         self.ctx = ctx
+        self._checked = False  # whether the open block has checked the caller yet
 
     def _opened(self, session: Session) -> None:
+        self._checked = False
         ids = (self.ctx.client_account_id, self.ctx.engagement_id)
         bind_tenant(session, *ids)
         self.flows = CollectionFlowRepository(session, *ids)
@@ -81,7 +83,14 @@ class UnitOfWork(AccountUnitOfWork):
         return found
 
     def require(self, action: Action) -> None:
-        """Refuse (403) unless the caller, as the database knows them now, may do `action`."""
+        """Refuse (403) unless the caller, as the database knows them now, may do `action`.
+
+        Work whose first check is to view only reads: on SQLite its transaction is a read,
+        which a long phase's write lock never holds up (see `begin_read`).
+        """
+        if action is Action.VIEW and not self._checked:
+            begin_read(self.session)
+        self._checked = True
         require(self.session, self.ctx, action)
 
     def require_client_wide(self, action: Action) -> None:

@@ -1,5 +1,5 @@
 """Admin's incident list: what is failed, stalled or stuck, since when, and its one action
-(Resume behind a confirmation, Retry job, or Start again for a stalled phase run)."""
+(Resume behind a confirmation, Retry job, or Run again for a phase run that stopped)."""
 
 import time
 from collections import Counter
@@ -10,7 +10,7 @@ import streamlit as st
 from core.enhancement.incidents import Incident, Remedy, Trouble
 from core.enhancement.job_timing import ago
 from core.enhancement.jobs import retry_gap_analysis
-from core.enhancement.phase_run_health import start_phase_run_again
+from core.enhancement.phase_run_again import run_phase_again
 from core.flows.orchestrator import resume_flow
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
@@ -84,14 +84,14 @@ def show(ctx: RequestContext, incidents: list[Incident]) -> None:
         st.session_state[DONE] = (f"Retried: {outcome['message']}.", time.time())
         st.rerun()
     elif (
-        incident.remedy is Remedy.START_AGAIN
-        and can(ctx, Action.RUN_PHASE)
-        and st.button("Start again", key="admin_start_again", type="primary")
+        incident.remedy is Remedy.RUN_AGAIN
+        and can(ctx, Action.RERUN_PHASE)
+        and st.button("Run again", key="admin_run_again", type="primary")
     ):
-        state.call(start_phase_run_again, incident.flow_id, doing="start phases")
+        state.call(run_phase_again, incident.flow_id, doing="run phases again")
         words = incident.run or phase_label(incident.phase).lower()
         st.session_state[DONE] = (
-            f"Started again: the {words} of {incident.flow_name}.",
+            f"Queued again: the {words} of {incident.flow_name}; a worker runs it.",
             time.time(),
         )
         st.rerun()

@@ -226,6 +226,7 @@ def test_the_matrix_agrees_with_the_role_table():
     }
     assert ROLE_ACTIONS["admin"] - ROLE_ACTIONS["analyst"] == {
         Action.RESUME_FLOW,
+        Action.RERUN_PHASE,
         Action.RESET_JOB,
         Action.VIEW_AUDIT,
         Action.MANAGE_PEOPLE,

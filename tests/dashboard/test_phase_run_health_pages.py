@@ -1,5 +1,5 @@
 """Phase runs on the pages: a long scan with a live heartbeat is never "may be stuck" on the
-Flows page; a stalled one is Admin's incident with its one action, Start again; one whose
+Flows page; a stalled one is Admin's incident with its one action, Run again; one whose
 worker went offline says so on the Flow page at once, and its start button takes it over."""
 
 import json
@@ -60,7 +60,7 @@ def test_a_long_scan_with_a_live_heartbeat_is_not_marked_stuck_on_the_flows_page
     }
 
 
-def test_an_admin_starts_a_stalled_scan_again(
+def test_an_admin_runs_a_stalled_scan_again_and_the_incident_leaves(
     db, engine, make_tenant, open_page, make_assets, dispatcher, monkeypatch
 ):
     monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
@@ -71,10 +71,10 @@ def test_an_admin_starts_a_stalled_scan_again(
     no_exceptions(app)
     incidents = app.dataframe[0].value
     assert list(incidents["Trouble"]) == ["Gap scan stalled"]
-    assert list(incidents["Action"]) == ["Start again"]
-    app.button(key="admin_start_again").click().run()
+    assert list(incidents["Action"]) == ["Run again"]
+    app.button(key="admin_run_again").click().run()
     no_exceptions(app)
-    assert "Started again: the gap scan of Big wave." in texts(app, "success")
+    assert "Queued again: the gap scan of Big wave; a worker runs it." in texts(app, "success")
     [queued] = dispatcher.jobs
     assert queued["run_id"] == phase_run_store_for(engine).get(key).run_id
     assert "Nothing needs a hand" in texts(app, "success")[-1]

@@ -1,6 +1,6 @@
 """Phase runs in the stuck markers and the incident list: a live run (a long scan) keeps its
-flow from being stuck; a stalled one, or one whose worker went offline, is an incident that is
-started again (the offline one at once, taking the dead run's key over)."""
+flow from being stuck; a stalled one, or one whose worker went offline, is an incident to run
+again (the offline one at once; tests/core/enhancement/test_phase_run_again.py runs them)."""
 
 import time
 import uuid
@@ -15,7 +15,6 @@ from core.enhancement.phase_progress import watch_phase_run
 from core.enhancement.phase_run_health import (
     current_phase_runs,
     start_phase,
-    start_phase_run_again,
     stuck_flow_ids,
 )
 from core.enhancement.worker_beats import WorkerBeat, worker_registry_for
@@ -75,25 +74,17 @@ def test_a_long_scan_running_with_a_live_heartbeat_is_never_stuck(db, tenant, fl
     assert shown_id == flow_id and run.is_live
 
 
-def test_a_stalled_scan_is_an_incident_started_again_since_its_last_heartbeat(
-    db, tenant, dispatcher, long_phases, flow_in_gap_analysis
+def test_a_stalled_scan_is_an_incident_to_run_again_since_its_last_heartbeat(
+    db, tenant, flow_in_gap_analysis
 ):
     flow_id, _ = flow_in_gap_analysis
     last_heard = time.time() - 600
-    run = put_run(
-        db, tenant, flow_id, status=PhaseRunStatus.RUNNING, heartbeat_at=last_heard, done=1
-    )
+    put_run(db, tenant, flow_id, status=PhaseRunStatus.RUNNING, heartbeat_at=last_heard, done=1)
     [incident] = in_uow(db, tenant, list_incidents)
-    assert (incident.trouble, incident.remedy) == (Trouble.RUN_STALLED, Remedy.START_AGAIN)
+    assert (incident.trouble, incident.remedy) == (Trouble.RUN_STALLED, Remedy.RUN_AGAIN)
     assert incident.trouble_words == "gap scan stalled"
     assert incident.since == datetime.fromtimestamp(last_heard, UTC)
     assert incident.percentage == pytest.approx(33.3)
-
-    answer = in_uow(db, tenant, start_phase_run_again, flow_id)
-    assert answer["mode"] == "queued" and answer["run_id"] != run.run_id
-    assert in_uow(db, tenant, list_incidents) == []  # the new run is live
-    with pytest.raises(Conflict, match="running and reporting"):
-        in_uow(db, tenant, start_phase_run_again, flow_id)
 
 
 def test_a_scan_whose_worker_went_offline_is_flagged_at_once_and_taken_over(
@@ -113,7 +104,7 @@ def test_a_scan_whose_worker_went_offline_is_flagged_at_once_and_taken_over(
     shown = read()
     assert shown is not None and shown.shown_status == "worker offline" and not shown.is_live
     [incident] = in_uow(db, tenant, list_incidents)
-    assert (incident.trouble, incident.remedy) == (Trouble.WORKER_OFFLINE, Remedy.START_AGAIN)
+    assert (incident.trouble, incident.remedy) == (Trouble.WORKER_OFFLINE, Remedy.RUN_AGAIN)
     assert incident.trouble_words == "gap scan: worker offline"
 
     # Told nothing of the workers, a start still waits for it; the page's start takes it over.
@@ -124,7 +115,7 @@ def test_a_scan_whose_worker_went_offline_is_flagged_at_once_and_taken_over(
     assert [sent.get("run_id") for sent in dispatcher.jobs] == [answer["run_id"]]
 
 
-def test_a_selection_run_that_stalled_is_an_incident_of_a_paused_flow_selected_again(db, tenant):
+def test_a_selection_run_that_stalled_is_an_incident_of_a_paused_flow(db, tenant):
     # A new flow stands paused in asset selection while its run selects the assets.
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Selecting")
     phases = ("asset_selection", "gap_analysis")
@@ -132,10 +123,7 @@ def test_a_selection_run_that_stalled_is_an_incident_of_a_paused_flow_selected_a
     [incident] = in_uow(db, tenant, list_incidents)
     assert (incident.trouble_words, incident.remedy) == (
         "asset selection stalled",
-        Remedy.START_AGAIN,
+        Remedy.RUN_AGAIN,
     )
-    # The selection went with the queued message only: it is made again on the Flow page.
-    with pytest.raises(Conflict, match="select the assets again on the Flow page"):
-        in_uow(db, tenant, start_phase_run_again, flow_id)
     [(shown_id, run)] = in_uow(db, tenant, current_phase_runs).items()
     assert shown_id == flow_id and run.stalled
