@@ -146,19 +146,24 @@ class ValueSourceRepository(TenantRepository):
             _UPDATED,
         )
 
-    def import_files(self) -> dict[uuid.UUID, str]:
-        """The file each imported asset came from (its last import), by asset id."""
-        query = self._scoped(
-            select(AssetValueSource.asset_id, AssetValueSource.source_file), AssetValueSource
-        ).where(
-            AssetValueSource.source_kind == SourceKind.IMPORT.value,
-            AssetValueSource.source_file.is_not(None),
-        )
-        files = {asset_id: file for asset_id, file in self.db.execute(query)}
-        origins = self._scoped(select(Asset.id, Asset.import_file), Asset).where(
-            Asset.import_file.is_not(None)
-        )
-        files.update((asset_id, file) for asset_id, file in self.db.execute(origins))
+    def import_files(self, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The file each of these assets was imported from (its last import), by asset id."""
+        files: dict[uuid.UUID, str] = {}
+        ids = list(asset_ids)
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            chunk = ids[start : start + IN_LIST_CHUNK]
+            query = self._scoped(
+                select(AssetValueSource.asset_id, AssetValueSource.source_file), AssetValueSource
+            ).where(
+                AssetValueSource.source_kind == SourceKind.IMPORT.value,
+                AssetValueSource.source_file.is_not(None),
+                AssetValueSource.asset_id.in_(chunk),
+            )
+            files.update((asset_id, file) for asset_id, file in self.db.execute(query))
+            origins = self._scoped(select(Asset.id, Asset.import_file), Asset).where(
+                Asset.import_file.is_not(None), Asset.id.in_(chunk)
+            )
+            files.update((asset_id, file) for asset_id, file in self.db.execute(origins))
         return files
 
     def for_assets(
