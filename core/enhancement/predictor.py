@@ -7,9 +7,9 @@ most likely (naive Bayes, counts smoothed toward the asset type's mix), and its 
 the feature that backs it most: "14 of 16 VMs in cluster PROD-A have operating system
 version RHEL 8". Held-out passes (leave-one-out, cheap with counts) choose the kinds of
 feature that make predictions righter, and calibrate scores into the probability of being
-right. Each attribute is trained when first needed (a job trains those of its gaps), from
-its own draw of held-out assets, so what it predicts does not depend on what was trained
-before it.
+right. Each attribute is trained when first needed (a job trains those of its gaps); its
+held-out draws are those it would have had with every attribute trained, so what it predicts
+does not depend on what was trained before it.
 """
 
 import random
@@ -25,6 +25,7 @@ from core.enhancement.evidence import Prediction, basis_of, sentence_of
 from core.enhancement.feature_selection import useful_kinds
 from core.enhancement.features import (
     AssetRecord,
+    Feature,
     features_of,
     grouping_keys,
     leans_on,
@@ -63,6 +64,9 @@ class PredictionModel:
         self._measured: dict[str, AttributeModel | None] = {}
         self._pooled: Calibration | None = None
         self._known_sets: list[frozenset[str]] | None = None
+        self._stream = random.Random(seed)
+        self._next_draw = 0  # the catalogue's attributes drawn for so far
+        self._drawn: dict[str, tuple[list[int], dict[int, list[Feature]]]] = {}
         # The pool's agent serves several jobs of the engagement, each perhaps on a thread.
         self._lock = threading.RLock()
 
@@ -112,24 +116,10 @@ class PredictionModel:
         self._measured[name] = part
         if part is None:
             return None
-        # One draw per attribute, from the model's seed and its name: the same held-out assets
-        # in every process, whichever attributes were trained before it.
-        rng = random.Random(f"{self.seed}/{name}")
-        sample = self._held_out(name, rng)
-        missing = self.extra_gaps(name)
-        # An asset with a gap often lacks other values and columns too (an export
-        # without its OS lacks every OS column): drop them as much more often as assets
-        # with this gap lack them, for choosing kinds as for calibrating.
-        feats = self._feats
-        held = list(feats)
-        for index in sample:
-            lacking = {
-                f[0] for f in feats[index] if f[0] in missing and rng.random() < missing[f[0]]
-            }
-            if lacking:
-                held[index] = [
-                    f for f in feats[index] if not any(p[0] in lacking for p in parts_of(f))
-                ]
+        sample, lacking = self._draws(name)
+        held = list(self._feats)
+        for index, features in lacking.items():
+            held[index] = features
         part.kinds = useful_kinds(part, sample, self.records, held)
         for index in sample:
             record = self.records[index]
@@ -139,6 +129,44 @@ class PredictionModel:
                 part.outcomes.append((best[0], best[3] == own))
                 part.outcomes_by_kind.setdefault(best[2][0], []).append(part.outcomes[-1])
         return part
+
+    def _draws(self, name: str) -> tuple[list[int], dict[int, list[Feature]]]:
+        """The attribute's held-out assets, and the features some of them lack while held out.
+
+        One random stream from the model's seed is drawn over the catalogue's attributes in
+        order, as if every one were trained: an attribute's draws are the same whichever
+        attributes were trained before it, and the same in every process."""
+        while name not in self._drawn and self._next_draw < len(CATALOGUE):
+            attribute = CATALOGUE[self._next_draw]
+            self._next_draw += 1
+            if self._has_values(attribute):
+                self._drawn[attribute.name] = self._draw(attribute.name)
+        return self._drawn.get(name, ([], {}))
+
+    def _draw(self, name: str) -> tuple[list[int], dict[int, list[Feature]]]:
+        rng = self._stream
+        indexes = [i for i, r in enumerate(self.records) if name in r.values]
+        # In random order: feature selection tries its kinds on the first of them.
+        sample = rng.sample(indexes, min(len(indexes), MAX_HELD_OUT))
+        missing = self.extra_gaps(name)
+        # An asset with a gap often lacks other values and columns too (an export
+        # without its OS lacks every OS column): drop them as much more often as assets
+        # with this gap lack them, for choosing kinds as for calibrating.
+        dropped: dict[int, list[Feature]] = {}
+        for index in sample:
+            feats = self._feats[index]
+            lacking = {f[0] for f in feats if f[0] in missing and rng.random() < missing[f[0]]}
+            if lacking:
+                dropped[index] = [f for f in feats if not any(p[0] in lacking for p in parts_of(f))]
+        return sample, dropped
+
+    def _has_values(self, attribute: CriticalAttribute) -> bool:
+        """Whether any asset has a usable value of the attribute (so it has counts)."""
+        return any(
+            record.values.get(attribute.name) is not None
+            and attribute.applies_to(record.asset_type)
+            for record in self.records
+        )
 
     def _counted(self, attribute: CriticalAttribute) -> AttributeModel | None:
         part = AttributeModel(attribute)
@@ -162,11 +190,6 @@ class PredictionModel:
                 [o for part in measured if part is not None for o in part.outcomes]
             )
         return self._pooled
-
-    def _held_out(self, name: str, rng: random.Random) -> list[int]:
-        indexes = [i for i, r in enumerate(self.records) if name in r.values]
-        # In random order: feature selection tries its kinds on the first of them.
-        return rng.sample(indexes, min(len(indexes), MAX_HELD_OUT))
 
     def extra_gaps(self, target: str) -> dict[str, float]:
         """Per other attribute or column: how much more often an asset lacking the target
