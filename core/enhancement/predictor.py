@@ -63,7 +63,7 @@ class PredictionModel:
         self._feats = [features_of(record, grouping) for record in records]
         self._measured: dict[str, AttributeModel | None] = {}
         self._pooled: Calibration | None = None
-        self._known_sets: list[frozenset[str]] | None = None
+        self._known_sets: Counter[tuple[str, frozenset[str]]] | None = None
         self._stream = random.Random(seed)
         self._next_draw = 0  # the catalogue's attributes drawn for so far
         self._drawn: dict[str, tuple[list[int], dict[int, list[Feature]]]] = {}
@@ -201,19 +201,22 @@ class PredictionModel:
         if attribute is None:
             return {}
         if self._known_sets is None:
-            self._known_sets = [frozenset(r.values) | frozenset(r.context) for r in self.records]
+            # What assets know repeats (one tool's export, one layout): counted once per kind.
+            self._known_sets = Counter(
+                (r.asset_type, frozenset(r.values) | frozenset(r.context)) for r in self.records
+            )
         having: Counter = Counter()
         lacking: Counter = Counter()
         with_target = without_target = 0
-        for record, known in zip(self.records, self._known_sets, strict=True):
-            if not attribute.applies_to(record.asset_type):
+        for (asset_type, known), assets in self._known_sets.items():
+            if not attribute.applies_to(asset_type):
                 continue
             if target in known:
-                with_target += 1
-                having.update(known)
+                with_target += assets
+                having.update(dict.fromkeys(known, assets))
             else:
-                without_target += 1
-                lacking.update(known)
+                without_target += assets
+                lacking.update(dict.fromkeys(known, assets))
         if not with_target or not without_target:
             return {}
         drops = {}
