@@ -1,7 +1,8 @@
 """Which of an engagement's assets its prediction model learns from: all of them, or a sample.
 
-Counts settle long before 100,000 assets, and held-out passes are bounded anyway; past a
-limit the model learns from a sample, so a worker's first job costs the same at any size.
+Past a limit (PREDICTION_TRAINING_ASSETS) the model learns from a sample, so a worker's first
+job costs the same at any size; held-out passes are bounded anyway. Large groups keep their
+peers in a sample; a small group (a folder of a dozen VMs) keeps a few.
 The sample is the assets whose ids rank lowest under a keyed hash: the same assets in every
 process and whatever order the database returns them in, and an asset added to the
 engagement changes the sample by at most one asset.
@@ -17,7 +18,7 @@ from core.storage.assets import IN_LIST_CHUNK, AssetRepository
 from core.storage.value_sources import ValueSourceRepository
 
 _SALT = b"prediction training sample"
-# Assets read and turned into records at a time (one query for rows, one for their files).
+# Assets read and turned into records at a time (a query for their rows, two for their files).
 READ_BATCH = IN_LIST_CHUNK
 
 
