@@ -6,6 +6,9 @@ with the conditional model and with peer majority (the previous method), and pri
 object per dataset and attribute, then, per given file, one with its OS hidden as a real
 export loses it (bench/os_hidden.py), then one summary object.
     python bench/predictions.py [--hosts 3000] [--hide 0.2] [--file inventory.xlsx ...]
+                                [--train-sample N]
+`--train-sample N` learns from a sample of N of each dataset's assets, as a worker does past
+PREDICTION_TRAINING_ASSETS, and predicts the hidden values of all of them.
 """
 
 import argparse
@@ -30,6 +33,7 @@ from core.enhancement.agents import predict_from_peers  # noqa: E402
 from core.enhancement.calibration import expected_calibration_error  # noqa: E402
 from core.enhancement.features import AssetRecord, record_from_row  # noqa: E402
 from core.enhancement.predictor import PredictionModel  # noqa: E402
+from core.enhancement.training_sample import training_sample  # noqa: E402
 from core.inventory.files import read_table  # noqa: E402
 from core.inventory.rows import RowConverter, RowProblem, default_asset_type  # noqa: E402
 
@@ -105,11 +109,23 @@ def scores(outcomes: list[tuple[float, bool]], hidden: int) -> dict[str, Any]:
     }
 
 
-def evaluate(dataset: str, records: list[AssetRecord], share: float, seed: int) -> list[dict]:
+def evaluate(
+    dataset: str,
+    records: list[AssetRecord],
+    share: float,
+    seed: int,
+    train_sample: int | None = None,
+) -> list[dict]:
     rng = random.Random(seed)
     visible, hidden = hide(records, share, rng)
     started = time.perf_counter()
-    model = PredictionModel.train(visible)
+    learnt_from = visible
+    if train_sample is not None:
+        # As a worker learns from a big engagement: from a sample, predicting for every asset.
+        by_id = {record.asset_id: record for record in visible}
+        chosen, _ = training_sample(by_id, train_sample)
+        learnt_from = [by_id[asset_id] for asset_id in chosen]
+    model = PredictionModel.train(learnt_from, sampled=len(learnt_from) < len(visible))
     trained_seconds = time.perf_counter() - started
     majority = peer_majority(visible)
     by_attribute: dict[str, dict[str, list[tuple[float, bool]]]] = {}
@@ -141,6 +157,7 @@ def evaluate(dataset: str, records: list[AssetRecord], share: float, seed: int) 
                 "accuracy_gain": gain,
                 "train_seconds": round(trained_seconds, 2),
                 "assets": len(records),
+                "trained_on": len(learnt_from),
             }  # fmt: skip
         )
     return lines
@@ -169,6 +186,9 @@ def main() -> None:
     parser.add_argument("--hide", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--file", action="append", default=[], help="an inventory to measure on")
+    parser.add_argument(
+        "--train-sample", type=int, default=None, help="learn from a sample of this many assets"
+    )
     args = parser.parse_args()
     datasets: list[tuple[str, list[AssetRecord]]] = []
     mixed: list[AssetRecord] = []
@@ -181,7 +201,7 @@ def main() -> None:
         datasets.append((Path(path).name, records_of(Path(path).read_bytes(), path)))
     lines = []
     for dataset, records in datasets:
-        lines.extend(evaluate(dataset, records, args.hide, args.seed))
+        lines.extend(evaluate(dataset, records, args.hide, args.seed, args.train_sample))
     # A given file is also measured as a real export loses its OS: every OS column of a
     # quarter of its VMs blank.
     checks = [evaluate_os_hidden(dataset, records, 0.25, args.seed) for dataset, records in datasets[len(LAYOUTS) + 1 :]]  # fmt: skip

@@ -16,11 +16,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from config.settings import get_settings
 from core.catalogue.attributes import CriticalAttribute, get_attribute
 from core.enhancement.evidence import Prediction
-from core.enhancement.features import AssetRecord, record_from_row
+from core.enhancement.features import AssetRecord, grouping_keys
 from core.enhancement.predictor import PredictionModel
 from core.enhancement.selection import SelectedGap
+from core.enhancement.training_sample import records_of, training_sample
 from core.gaps.store import clamp_confidence
 from core.storage.assets import AssetRepository
 from core.storage.unit_of_work import UnitOfWork
@@ -78,33 +80,39 @@ class GapAnalysisSpecialist:
         return uow.assets
 
     def prepare(self, uow: UnitOfWork, gaps: Sequence[SelectedGap]) -> None:
-        """Train the engagement's model once per job, again only when its assets changed
-        (answers written back, an import) or it is old."""
+        """Train what the job's gaps need: the engagement's model once (again only when its
+        assets changed, by answers written back or an import, or it is old), and in it the
+        attributes of these gaps; read the gaps' assets."""
         assets = self._assets_of(uow)
         fingerprint = assets.fingerprint()
+        sources = ValueSourceRepository(uow.session, self.client_account_id, self.engagement_id)
         with self._lock:
             age = time.monotonic() - self._trained_at
-            if self._model is not None and fingerprint == self._trained_on and age < MODEL_MAX_AGE:
-                return
-            files = ValueSourceRepository(
-                uow.session, self.client_account_id, self.engagement_id
-            ).import_files()
-            records = [
-                record_from_row(row, files.get(row.id))
-                for batch in assets.iter_all_scan_rows()
-                for row in batch
-            ]
-            self._model = PredictionModel.train(records)
-            self._records = {record.asset_id: record for record in records}
-            self._trained_on, self._trained_at = fingerprint, time.monotonic()
+            if self._model is None or fingerprint != self._trained_on or age >= MODEL_MAX_AGE:
+                chosen, of = training_sample(
+                    assets.iter_ids(), get_settings().prediction_training_assets
+                )
+                records = list(records_of(assets, sources, chosen))
+                self._model = PredictionModel(
+                    records, grouping_keys(records), sampled=len(chosen) < of
+                )
+                self._records = {record.asset_id: record for record in records}
+                self._trained_on, self._trained_at = fingerprint, time.monotonic()
+            unread = [gap.asset_id for gap in gaps if gap.asset_id not in self._records]
+            self._records.update(
+                (record.asset_id, record) for record in records_of(assets, sources, unread)
+            )
+            model = self._model
+        model.prepare(sorted({gap.field_name for gap in gaps}))
 
     def _record(self, uow: UnitOfWork, asset_id: uuid.UUID) -> AssetRecord:
         record = self._records.get(asset_id)
         if record is None:
-            asset = self._assets_of(uow).get(asset_id)
-            if asset is None:
+            sources = ValueSourceRepository(uow.session, self.client_account_id, self.engagement_id)
+            found = list(records_of(self._assets_of(uow), sources, [asset_id]))
+            if not found:
                 raise ValueError("the asset no longer exists in this engagement")
-            record = record_from_row(asset)
+            record = found[0]
         return record
 
     def enhance_gap(self, uow: UnitOfWork, gap: SelectedGap) -> dict[str, Any]:

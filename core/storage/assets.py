@@ -94,12 +94,11 @@ class AssetRepository(TenantRepository):
             query = self._scoped(select(*_SCAN_COLUMNS), Asset).where(self._ids_in(Asset.id, chunk))
             yield list(self.db.execute(query))
 
-    def iter_all_scan_rows(self, batch_size: int = 2000) -> Iterator[list[Any]]:
-        """Every asset of the engagement as plain rows, in batches (the prediction model)."""
-        query = self._scoped(select(*_SCAN_COLUMNS), Asset)
-        result = self.db.execute(query.execution_options(yield_per=batch_size))
-        for partition in result.partitions():
-            yield list(partition)
+    def iter_ids(self, batch_size: int = 10_000) -> Iterator[uuid.UUID]:
+        """Every asset id of the engagement, from a server-side cursor (the prediction model's
+        sample is drawn from them)."""
+        query = self._scoped(select(Asset.id), Asset)
+        yield from self.db.scalars(query.execution_options(yield_per=batch_size))
 
     def fingerprint(self) -> tuple[int, Any]:
         """(how many assets, when one last changed): a model trained on them is still current

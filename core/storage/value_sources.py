@@ -146,19 +146,25 @@ class ValueSourceRepository(TenantRepository):
             _UPDATED,
         )
 
-    def import_files(self) -> dict[uuid.UUID, str]:
-        """The file each imported asset came from (its last import), by asset id."""
-        query = self._scoped(
-            select(AssetValueSource.asset_id, AssetValueSource.source_file), AssetValueSource
-        ).where(
-            AssetValueSource.source_kind == SourceKind.IMPORT.value,
-            AssetValueSource.source_file.is_not(None),
-        )
-        files = {asset_id: file for asset_id, file in self.db.execute(query)}
-        origins = self._scoped(select(Asset.id, Asset.import_file), Asset).where(
-            Asset.import_file.is_not(None)
-        )
-        files.update((asset_id, file) for asset_id, file in self.db.execute(origins))
+    def import_files(self, asset_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The file each of these assets was imported from (its last import), by asset id."""
+        files: dict[uuid.UUID, str] = {}
+        ids = list(asset_ids)
+        postgres = is_postgresql(self.db)
+        for start in range(0, len(ids), IN_LIST_CHUNK):
+            chunk = ids[start : start + IN_LIST_CHUNK]
+            query = self._scoped(
+                select(AssetValueSource.asset_id, AssetValueSource.source_file), AssetValueSource
+            ).where(
+                AssetValueSource.source_kind == SourceKind.IMPORT.value,
+                AssetValueSource.source_file.is_not(None),
+                _among(AssetValueSource.asset_id, chunk, postgres),
+            )
+            files.update((asset_id, file) for asset_id, file in self.db.execute(query))
+            origins = self._scoped(select(Asset.id, Asset.import_file), Asset).where(
+                Asset.import_file.is_not(None), _among(Asset.id, chunk, postgres)
+            )
+            files.update((asset_id, file) for asset_id, file in self.db.execute(origins))
         return files
 
     def for_assets(
@@ -275,3 +281,11 @@ def _origin_source(asset_id: uuid.UUID, field: str, stored: Any) -> ValueSource:
         asset_id, field, SourceKind.IMPORT, detail, stored.imported_by, None,
         stored.imported_at, file, row,
     )  # fmt: skip
+
+
+def _among(column: Any, ids: Sequence[uuid.UUID], postgres: bool) -> Any:
+    """`column IN ids`; on PostgreSQL one array parameter, looked up by index, not an IN list
+    of 1,000 parameters (a scan of the engagement's rows under a generic plan)."""
+    if postgres:
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Uuid)))
+    return column.in_(ids)

@@ -89,3 +89,42 @@ def test_the_platform_follows_the_tool_an_asset_was_imported_from(db, tenant, uo
     assert enhanced["ai_suggestions"]["evidence"] == (
         "4 of 4 VMs in source file aws_instances.csv have virtualization platform kvm"
     )
+
+
+def test_a_large_engagement_is_learnt_from_a_sample_and_only_for_the_job_s_attributes(
+    db, tenant, make_assets, uow_of, monkeypatch
+):
+    from config.settings import get_settings
+    from core.enhancement.training_sample import training_sample
+
+    monkeypatch.setenv("PREDICTION_TRAINING_ASSETS", "1000")
+    get_settings.cache_clear()
+    make_assets(tenant, 700, business_owner="Noor Haddad", custom_attributes={"cluster": "A"})
+    make_assets(tenant, 400, business_owner="Tom Becker", custom_attributes={"cluster": "B"})
+    everyone = db.scalars(select(Asset.id)).all()
+    chosen, _ = training_sample(everyone, 1000)
+    # A gap on an asset the sample left out: it is read for the job all the same.
+    outside = next(
+        asset_id
+        for asset_id in sorted(set(everyone) - set(chosen))
+        if db.get(Asset, asset_id).custom_attributes["cluster"] == "B"
+    )
+    db.get(Asset, outside).business_owner = None
+    db.commit()
+    agent = GapAnalysisSpecialist(tenant.client_account_id, tenant.engagement_id)
+    gap = SelectedGap(field_name="business_owner", gap_type="missing", asset_id=outside)
+
+    try:
+        with uow_of(tenant) as uow:
+            agent.prepare(uow, [gap])
+            enhanced = agent.enhance_gap(uow, gap)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    model = agent._model
+    assert model is not None and model.sampled
+    assert [record.asset_id for record in model.records] == chosen
+    assert set(model.attributes) == {"business_owner"}
+    assert enhanced["predicted_value"] == "Tom Becker"
+    assert "sampled servers in cluster B" in enhanced["ai_suggestions"]["evidence"]

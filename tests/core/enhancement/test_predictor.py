@@ -152,11 +152,11 @@ def test_held_out_assets_lose_the_values_that_go_missing_together_with_the_targe
     ]
     bare = [vm(f"b{i}", {"network_zone": "dmz"}) for i in range(20)]
 
-    gaps = PredictionModel.train(full + bare)._extra_gaps()
+    model = PredictionModel.train(full + bare)
 
     # An asset lacking an owner lacks its environment too: held out, owners' assets lose it.
-    assert gaps["business_owner"]["environment"] == 1.0
-    assert "network_zone" not in gaps["business_owner"]  # known everywhere
+    assert model.extra_gaps("business_owner")["environment"] == 1.0
+    assert "network_zone" not in model.extra_gaps("business_owner")  # known everywhere
 
 
 def test_a_name_is_heard_where_the_os_columns_that_go_with_the_os_are_missing_too():
@@ -175,6 +175,27 @@ def test_a_name_is_heard_where_the_os_columns_that_go_with_the_os_are_missing_to
     assets += [vm(f"app{i:02d}", cluster="CL-LNX") for i in range(40)]  # no OS columns
     model = PredictionModel.train(assets)
 
-    assert model._extra_gaps()["operating_system"]["os_name"] == 1.0
+    assert model.extra_gaps("operating_system")["os_name"] == 1.0
     guess = model.predict(vm("ad-dc-02", cluster="CL-LNX"), "operating_system")
     assert guess is not None and guess.value == "Windows"
+
+
+def test_an_attribute_is_trained_when_first_asked_for_and_predicts_as_if_trained_with_all():
+    rng = random.Random(8)
+    records = [
+        vm(
+            f"{app}-{env}-{i}",
+            {"environment": env, "business_owner": f"owner of {app}"},
+            application=app,
+        )
+        for i in range(300)
+        for app, env in [(rng.choice(("crm", "hr")), rng.choice(("production", "test")))]
+    ]
+    asked = vm("crm-new", application="crm")
+
+    model = PredictionModel.train(records, attributes=["environment"])
+
+    assert set(model.attributes) == {"environment"}
+    alone = model.predict(asked, "business_owner")
+    assert set(model.attributes) == {"environment", "business_owner"}
+    assert alone == PredictionModel.train(records).predict(asked, "business_owner")
