@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     # Below this confidence a prediction is not offered at all: a guess that weak helps nobody.
     prediction_offer_confidence: float = Field(default=0.1, ge=0, le=1)
     # The assets an engagement's prediction model learns from: past this many, a sample of
-    # them, the same in every process, so a worker's first job costs the same at any size.
-    prediction_training_assets: int = Field(default=20_000, ge=1_000)
+    # them, the same in every process, so a worker's first job costs the same at any size;
+    # half of a 100,000-asset estate still keeps the peers of small groups (folders, applications).
+    prediction_training_assets: int = Field(default=50_000, ge=1_000)
     # Open questions the answer grid shows at once (and a spreadsheet of answers holds); past
     # it the page asks to narrow the filters. 5,000 rows draw in about a second.
     answer_grid_max_rows: int = Field(default=5_000, ge=1, le=100_000)
