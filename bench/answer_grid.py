@@ -23,8 +23,8 @@ from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import text, update  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
-from bench.scale_estate import estate_database, peak_rss_mb  # noqa: E402
-from bench.scratch import DEFAULT_SERVER  # noqa: E402
+from bench.scale_estate import estate_database, make_engagement, peak_rss_mb  # noqa: E402
+from bench.scratch import DEFAULT_SERVER, servers  # noqa: E402
 from core.flows.child_flow_service import CollectionChildFlowService  # noqa: E402
 from core.flows.orchestrator import create_flow  # noqa: E402
 from core.inventory.answer_sheets import answer_sheet, import_answer_sheet  # noqa: E402
@@ -33,7 +33,7 @@ from core.questionnaires.many_answers import save_many_answers  # noqa: E402
 from core.questionnaires.open_questions import list_open_questions  # noqa: E402
 from core.storage.unit_of_work import engagement_uow  # noqa: E402
 from dashboard.widgets.answer_grid import Draft, frame  # noqa: E402
-from db.models import Asset, ClientAccount, CollectionDataGap, Engagement  # noqa: E402
+from db.models import CollectionDataGap  # noqa: E402
 from db.session import create_db_engine  # noqa: E402
 
 QUESTIONS_PER_ASSET = 3  # CPU cores, memory, operating system
@@ -54,36 +54,27 @@ def in_uow(make_session: Any, ctx: RequestContext, use_case: Any, *args: Any, **
 def seed(
     owner_url: str, make_session: Any, questions: int, analyze: bool = True
 ) -> tuple[RequestContext, str]:
+    ctx = make_engagement(owner_url)
     owner = sessionmaker(create_db_engine(owner_url))
     with owner() as db:
-        client = ClientAccount(name="Bench client")
-        db.add(client)
-        db.flush()
-        engagement = Engagement(client_account_id=client.id, name="Bench")
-        db.add(engagement)
-        db.flush()
-        ctx = RequestContext(client.id, engagement.id, role="admin")
-        assets = [
-            Asset(
-                client_account_id=client.id,
-                engagement_id=engagement.id,
-                name=f"host-{n:06d}",
-                asset_type="server",
-                os_version="8",
-                storage_gb=100.0,
-                environment="production",
-                business_criticality="high",
-                business_owner="Dana Ortiz",
-                technical_owner=f"owner{n % 200}@example.org",
-                custom_attributes={
-                    "network_zone": "dmz",
-                    "virtualization_platform": "vmware",
-                    "end_of_support_date": "2030-01-01",
-                    "known_vulnerabilities": 0,
-                },
-            )  # fmt: skip
-            for n in range(max(1, questions // QUESTIONS_PER_ASSET))
-        ]
+        assets = servers(
+            ctx,
+            max(1, questions // QUESTIONS_PER_ASSET),
+            name="host-{:06d}",
+            os_version="8",
+            storage_gb=100.0,
+            environment="production",
+            business_criticality="high",
+            business_owner="Dana Ortiz",
+            custom_attributes={
+                "network_zone": "dmz",
+                "virtualization_platform": "vmware",
+                "end_of_support_date": "2030-01-01",
+                "known_vulnerabilities": 0,
+            },
+        )
+        for n, asset in enumerate(assets):
+            asset.technical_owner = f"owner{n % 200}@example.org"
         db.add_all(assets)
         db.commit()
         asset_ids = [str(asset.id) for asset in assets]

@@ -10,7 +10,6 @@ import json
 import os
 import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.processes import interrupt_on_termination, start_group, stop_group  # noqa: E402
+from bench.scratch import start_consumer, tenant_with_flows  # noqa: E402
+from tests.processes import interrupt_on_termination, stop_group  # noqa: E402
 
 BIN = Path(sys.executable).parent
 MISSING = ("business_owner", "environment")
@@ -35,17 +35,13 @@ def without_polling_flags(command: str) -> str:
     return re.sub(r"\s--(delay|max-delay|backoff)\s+\S+", "", command)
 
 
-def prepare(folder: Path) -> tuple:
-    """An embedded database with one tenant, its assets and flows; the dispatcher set."""
+def prepare() -> tuple:
+    """An embedded database with one tenant, its servers and flows; the dispatcher set."""
     from sqlalchemy.orm import sessionmaker
 
     from config.settings import get_settings
-    from core.flows.orchestrator import MasterFlowOrchestrator
-    from core.kernel.context import RequestContext
     from core.kernel.dispatch import set_dispatcher
-    from db.demo import DemoRandom, create_tenants
     from db.migrate import upgrade
-    from db.models import Asset
     from db.session import get_engine
     from jobs.huey_app import make_huey
     from jobs.tasks import register_tasks
@@ -53,33 +49,9 @@ def prepare(folder: Path) -> tuple:
     upgrade(os.environ["DATABASE_URL"])
     set_dispatcher(register_tasks(make_huey(get_settings())))
     make_session = sessionmaker(get_engine(), expire_on_commit=False)
-    with make_session() as db:
-        tenant = create_tenants(db, DemoRandom(5))[0]
-        db.commit()
-        ctx = RequestContext(tenant.client_account_id, tenant.engagement_id, role="analyst")
-        assets = [
-            Asset(
-                client_account_id=ctx.client_account_id,
-                engagement_id=ctx.engagement_id,
-                name=f"srv-{i:02d}",
-                asset_type="server",
-            )
-            for i in range(5)
-        ]
-        db.add_all(assets)
-        db.commit()
-        gaps = [
-            {
-                "field_name": field,
-                "gap_type": "missing",
-                "asset_id": str(a.id),
-                "asset_name": a.name,
-            }
-            for a in assets
-            for field in MISSING
-        ]
-        orchestrator = MasterFlowOrchestrator(db, ctx)
-        flows = [orchestrator.create_flow(flow_name=f"first job {i}") for i in range(20)]
+    ctx, gaps, flows = tenant_with_flows(
+        make_session, assets=5, missing=MISSING, flows=20, flow_name="first job"
+    )
     return make_session, ctx, gaps, flows
 
 
@@ -116,19 +88,12 @@ def main() -> None:
     )
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("MIGRATION_DATABASE_URL", None)
-    make_session, ctx, gaps, flows = prepare(folder)
+    make_session, ctx, gaps, flows = prepare()
     commands = {"procfile": procfile_worker()}
     commands["huey_defaults"] = without_polling_flags(commands["procfile"])
     result: dict = {"benchmark": "first_job", "queue": "SqliteHuey", "idle_s": args.idle}
     for name, command in commands.items():
-        env = {**os.environ, "WORKERS": "2", "WORKER_TYPE": "thread"}
-        consumer = start_group(
-            ["sh", "-c", command],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        consumer = start_consumer(["sh", "-c", command], WORKERS="2", WORKER_TYPE="thread")
         try:
             waits = []
             for _ in range(args.repeat):

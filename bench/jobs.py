@@ -6,9 +6,7 @@ Prints one JSON object. Creates and drops its own database, role and Redis keys.
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -19,11 +17,20 @@ ROOT = Path(__file__).resolve().parents[1]
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
-from bench.scratch import scratch_deployment  # noqa: E402
-from tests.processes import interrupt_on_termination, start_group  # noqa: E402
+from bench.scratch import scratch_deployment, start_consumer, tenant_with_flows  # noqa: E402
+from tests.processes import interrupt_on_termination  # noqa: E402
 
-# The consumers' output, for when a run goes wrong.
-CONSUMER_LOG = open(os.environ.get("BENCH_CONSUMER_LOG", os.devnull), "a")  # noqa: SIM115
+HUEY_CONSUMER = str(Path(sys.executable).parent / "huey_consumer")
+CONSUMER = [
+    HUEY_CONSUMER,
+    "jobs.huey_app.huey",
+    "--workers",
+    "2",
+    "--delay",
+    "0.01",
+    "--max-delay",
+    "0.05",
+]
 MISSING = ("business_owner", "technical_owner", "business_criticality", "environment", "os_version")
 
 
@@ -52,39 +59,14 @@ def main() -> None:
         print(json.dumps(run(args, consumers)))
 
 
-def start_consumer(worker_type: str) -> subprocess.Popen:
-    return start_group(
-        [
-            str(Path(sys.executable).parent / "huey_consumer"),
-            "jobs.huey_app.huey",
-            "--workers",
-            "2",
-            "--worker-type",
-            worker_type,
-            "--delay",
-            "0.01",
-            "--max-delay",
-            "0.05",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=CONSUMER_LOG,
-        stderr=subprocess.STDOUT,
-    )
-
-
 def run(args, consumers: list) -> dict:
     from sqlalchemy.orm import sessionmaker
 
     from config.settings import get_settings
     from core.enhancement import jobs as gap_jobs
-    from core.flows.orchestrator import MasterFlowOrchestrator
-    from core.kernel.context import RequestContext
     from core.kernel.dispatch import set_dispatcher
     from core.storage.unit_of_work import engagement_uow
-    from db.demo import DemoRandom, create_tenants
-    from db.models import Asset
-    from db.session import bind_tenant, get_engine
+    from db.session import get_engine
     from jobs.huey_app import make_huey
     from jobs.tasks import register_tasks
 
@@ -92,39 +74,16 @@ def run(args, consumers: list) -> dict:
     huey = make_huey(settings)
     set_dispatcher(register_tasks(huey))
     make_session = sessionmaker(get_engine(), expire_on_commit=False)
-    flows_needed = args.submissions + args.jobs + 2
-    with make_session() as db:
-        # Tenants are created as the owner would; rows of the tenant through its binding.
-        tenant = create_tenants(db, DemoRandom(5))[0]
-        db.commit()
-        ctx = RequestContext(tenant.client_account_id, tenant.engagement_id, role="analyst")
-        bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
-        assets = [
-            Asset(
-                client_account_id=ctx.client_account_id,
-                engagement_id=ctx.engagement_id,
-                name=f"srv-{i:03d}",
-                asset_type="server",
-                operating_system="Linux",
-                cpu_cores=4,
-                memory_gb=16.0,
-            )
-            for i in range(40)
-        ]
-        db.add_all(assets)
-        db.commit()
-        gaps = [
-            {
-                "field_name": field,
-                "gap_type": "missing",
-                "asset_id": str(asset.id),
-                "asset_name": asset.name,
-            }
-            for asset in assets
-            for field in MISSING
-        ]
-        orchestrator = MasterFlowOrchestrator(db, ctx)
-        flows = [orchestrator.create_flow(flow_name=f"bench {i}") for i in range(flows_needed)]
+    ctx, gaps, flows = tenant_with_flows(
+        make_session,
+        assets=40,
+        missing=MISSING,
+        flows=args.submissions + args.jobs + 2,
+        flow_name="bench",
+        operating_system="Linux",
+        cpu_cores=4,
+        memory_gb=16.0,
+    )
 
     # Submission latency: one full 200-gap submission to each of many flows (queue not drained).
     submit_times = []
@@ -150,7 +109,7 @@ def run(args, consumers: list) -> dict:
             gap_jobs.get_gap_analysis_progress(db, ctx, flows[0])
             use_case_times.append(time.perf_counter() - started)
 
-    consumers.append(start_consumer(args.worker_type))
+    consumers.append(start_consumer([*CONSUMER, "--worker-type", args.worker_type]))
     throughput(make_session, gap_jobs, ctx, [flows[-2]], gaps[:5])  # warm-up: workers started
     single_job = throughput(make_session, gap_jobs, ctx, [flows[-1]], gaps)
     many_jobs = throughput(make_session, gap_jobs, ctx, flows[args.submissions : -2], gaps)

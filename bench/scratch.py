@@ -1,13 +1,17 @@
-"""A PostgreSQL database of one benchmark run: created, migrated, dropped."""
+"""What one benchmark run stands on: a PostgreSQL database (or a whole deployment on PostgreSQL
+and Redis) created, migrated and dropped; a tenant with servers, gaps and flows; consumers."""
 
 import os
 import secrets
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import psycopg
 
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SERVER = os.environ.get("BENCH_POSTGRES_SERVER", "postgresql://postgres@127.0.0.1:5432")
 
 
@@ -75,3 +79,74 @@ def scratch_deployment(name: str, **settings: str) -> Iterator[list[subprocess.P
             client.delete(*keys)
         admin(DEFAULT_SERVER, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         admin(DEFAULT_SERVER, f'DROP ROLE IF EXISTS "{role}"')
+
+
+def start_consumer(command: Sequence[str], **env: str) -> subprocess.Popen:
+    """A Huey consumer, or the command that runs one, leading a process group of its own, run
+    from the project's folder in this process's settings with `env` on top. Its output goes to
+    BENCH_CONSUMER_LOG, for when a run goes wrong. Stop it with tests.processes.stop_group."""
+    from tests.processes import start_group
+
+    with open(os.environ.get("BENCH_CONSUMER_LOG", os.devnull), "a") as log:
+        return start_group(
+            list(command),
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def servers(ctx: Any, count: int, name: str = "srv-{:03d}", **values: Any) -> list[Any]:
+    """`count` servers of the tenant, named `name` with their index, each holding `values`."""
+    from db.models import Asset
+
+    return [
+        Asset(
+            client_account_id=ctx.client_account_id,
+            engagement_id=ctx.engagement_id,
+            name=name.format(index),
+            asset_type="server",
+            **values,
+        )
+        for index in range(count)
+    ]
+
+
+def tenant_with_flows(
+    make_session: Any,
+    assets: int,
+    missing: Sequence[str],
+    flows: int,
+    flow_name: str,
+    **values: Any,
+) -> tuple[Any, list[dict], list[str]]:
+    """A demo tenant with `assets` servers holding `values`, the gaps of the `missing` attributes
+    on every one, and `flows` flows named `flow_name` and a number: (its context, the gaps, the
+    flows' ids). The tenant is created as the owner would; its rows through its binding."""
+    from core.flows.orchestrator import MasterFlowOrchestrator
+    from core.kernel.context import RequestContext
+    from db.demo import DemoRandom, create_tenants
+    from db.session import bind_tenant
+
+    with make_session() as db:
+        tenant = create_tenants(db, DemoRandom(5))[0]
+        db.commit()
+        ctx = RequestContext(tenant.client_account_id, tenant.engagement_id, role="analyst")
+        bind_tenant(db, ctx.client_account_id, ctx.engagement_id)
+        added = servers(ctx, assets, **values)
+        db.add_all(added)
+        db.commit()
+        gaps = [
+            {
+                "field_name": field,
+                "gap_type": "missing",
+                "asset_id": str(asset.id),
+                "asset_name": asset.name,
+            }
+            for asset in added
+            for field in missing
+        ]
+        orchestrator = MasterFlowOrchestrator(db, ctx)
+        ids = [orchestrator.create_flow(flow_name=f"{flow_name} {i}") for i in range(flows)]
+    return ctx, gaps, ids
