@@ -80,7 +80,7 @@ SEED = [
     Seed(
         "core.flows.orchestrator:MasterFlowOrchestrator",
         ("db", "context"),
-        added=("flow_configs",),
+        added=("flow_configs", "worker_online"),
     ),
     Seed(
         "core.flows.orchestrator:MasterFlowOrchestrator.resume_flow",

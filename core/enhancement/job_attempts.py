@@ -102,13 +102,22 @@ def take_over(
         _end(row, previous, left_as, _moment(previous.heartbeat_at))
 
 
-def withdraw(repository: GapJobRepository, gap_job_id: uuid.UUID, state: JobState) -> None:
-    """Nothing was queued: the new try goes. One it took over keeps its ending: the job key
-    that try ran under is gone with the claim, so nothing will go on with it."""
+def withdraw(
+    repository: GapJobRepository,
+    gap_job_id: uuid.UUID,
+    state: JobState,
+    previous: JobState | None = None,
+) -> None:
+    """Nothing was queued: the new try goes, and a try it took over (`previous`, back in the
+    job key) is open again, as its key says it is; a failed one kept its ending."""
     row = repository.attempt(gap_job_id, number_of(state))
     if row is not None:
         repository.db.delete(row)
         repository.db.flush()  # before its job's row, if that goes too
+    if previous is not None and previous.status.is_active:
+        taken_over = repository.attempt(gap_job_id, number_of(previous))
+        if taken_over is not None:
+            taken_over.status, taken_over.ended_at = str(previous.status), None
 
 
 def reset_attempt(

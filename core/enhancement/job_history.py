@@ -135,16 +135,19 @@ def _record_job(
 
 
 def record_withdrawn(uow: UnitOfWork, state: JobState, previous: JobState | None) -> None:
-    """Nothing was queued after all: a new job's row goes, a retry's row is as it was."""
+    """Nothing was queued after all: a new job's row goes, a retry's row is as it was (its job
+    is back in the job key, failed or stalled, to be retried again)."""
     row = _row(uow, state)
     if row is None:
         return
-    job_attempts.withdraw(_repository(uow), row.id, state)
+    job_attempts.withdraw(_repository(uow), row.id, state, previous)
     if previous is None:
         uow.session.delete(row)
         return
     row.status, row.retries = str(previous.status), previous.retries
-    row.processed, row.finished_at = previous.whole_processed, _moment(previous.heartbeat_at)
+    row.processed = previous.whole_processed
+    # A stalled job never recorded an end; a failed one ended at its last word.
+    row.finished_at = None if previous.status.is_active else _moment(previous.heartbeat_at)
     # Who started the try before is who retried the job last (nobody, for its first try).
     retrier = previous.submitted_by if previous.retries else None
     row.retried_by = uuid.UUID(retrier) if retrier else None

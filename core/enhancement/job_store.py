@@ -72,6 +72,18 @@ class JobKeyStore(ABC):
     def delete(self, collection_flow_id: str, job_id: str | None = None) -> None:
         """Forget the job (only if it is still `job_id`, when given) and its rate limit."""
 
+    @abstractmethod
+    def put_back(
+        self,
+        collection_flow_id: str,
+        job_id: str,
+        state: JobState,
+        selection: Sequence[SelectedGap],
+    ) -> None:
+        """Put `state` and its selection back in place of job `job_id` (only if the key still
+        holds it) and forget the rate limit: a retry that was never queued leaves the job it
+        followed as it was, to be retried again."""
+
 
 def new_job_id() -> str:
     return str(uuid.uuid4())

@@ -110,7 +110,8 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
     worker_gone = state.worker_gone(worker_online)
     if not worker_gone and not state.is_retryable(time.time(), _stall_seconds()):
         raise Conflict(f"Only failed or stalled jobs can be retried; this one is {state.status}")
-    gaps = state.remaining_gaps(store.get_selection(str(flow.id)))
+    selection = store.get_selection(str(flow.id))
+    gaps = state.remaining_gaps(selection)
     if not gaps:
         raise Conflict("Every gap of that job is done; nothing to retry")
     # A job whose worker is offline is taken over at once: its key no longer blocks the claim
@@ -123,6 +124,7 @@ def retry_gap_analysis(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
         action="job_retried",
         previous=state,
         previous_ended_as=state.ended_as(worker_online),
+        previous_selection=selection,
         stall_seconds=stall_seconds,
     )
 
@@ -196,12 +198,14 @@ def _enqueue(
     action: str,
     previous: JobState | None,
     previous_ended_as: str | None = None,
+    previous_selection: Sequence[SelectedGap] = (),
     stall_seconds: float | None = None,
 ) -> dict[str, Any]:
     """Take the job key atomically (409 before 429), then hand the job to a worker.
 
-    A retry (`previous`: the attempt it follows, which ended as `previous_ended_as`) continues
-    that job's count and history row, and adds its try.
+    A retry (`previous`: the attempt it follows, which ended as `previous_ended_as`, over
+    `previous_selection`) continues that job's count and history row, and adds its try; if it
+    cannot be queued, that job goes back in its key as it was, to be retried again.
     """
     collection_flow_id, flow_id = str(flow.id), flow.flow_id
     _end_reads(uow)
@@ -229,7 +233,7 @@ def _enqueue(
         audit.record(uow, action, flow_id=flow_id, job_id=state.job_id, gaps=len(gaps))
         uow.commit()
     except Exception:
-        store.delete(collection_flow_id, state.job_id)
+        _give_back(store, collection_flow_id, state, previous, previous_selection)
         raise
     try:
         get_dispatcher().enqueue_gap_enhancement(
@@ -242,7 +246,7 @@ def _enqueue(
         )
     except Exception as error:
         # Nothing was queued: give the key back so the person can simply try again.
-        store.delete(collection_flow_id, state.job_id)
+        _give_back(store, collection_flow_id, state, previous, previous_selection)
         job_history.record_withdrawn(uow, state, previous)
         audit.record(uow, "job_withdrawn", flow_id=flow_id, job_id=state.job_id)
         uow.commit()
@@ -253,3 +257,18 @@ def _enqueue(
         "message": f"Gap analysis enqueued ({len(gaps)} gaps)",
         "job_id": state.job_id,
     }
+
+
+def _give_back(
+    store: JobKeyStore,
+    collection_flow_id: str,
+    state: JobState,
+    previous: JobState | None,
+    previous_selection: Sequence[SelectedGap],
+) -> None:
+    """A job that was never queued leaves its key free; a retry's leaves the job it followed
+    there as it was (failed or stalled), else the job would read running with no key."""
+    if previous is None:
+        store.delete(collection_flow_id, state.job_id)
+    else:
+        store.put_back(collection_flow_id, state.job_id, previous, previous_selection)

@@ -14,6 +14,7 @@ from core.enhancement.job_stores import job_store_for
 from core.enhancement.phase_progress import phase_run_progress
 from core.enhancement.worker_health import online_checker
 from core.flows.health import is_stuck, may_be_stuck
+from core.flows.orchestrator import resume_flow
 from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_runs import run_phase
@@ -39,6 +40,12 @@ def start_phase(
     return run_phase(
         uow, flow_id, phase_name, phase_input, then=then, worker_online=online_checker(_engine(uow))
     )
+
+
+def resume_stopped_flow(uow: UnitOfWork, flow_id: str) -> dict[str, Any]:
+    """`resume_flow` (inline, or a long phase queued), taking over at once a run whose worker
+    went offline."""
+    return resume_flow(uow, flow_id, worker_online=online_checker(_engine(uow)))
 
 
 def read_phase_runs(

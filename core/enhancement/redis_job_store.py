@@ -65,6 +65,16 @@ redis.call('DEL', KEYS[2])
 return 1
 """
 
+PUT_BACK_SCRIPT = """
+if redis.call('HGET', KEYS[1], 'job_id') == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+end
+redis.call('DEL', KEYS[2])
+return 1
+"""
+
 
 @cache
 def redis_client(url: str) -> redis.Redis:
@@ -100,6 +110,7 @@ class RedisJobStore(JobKeyStore):
         self._claim: Callable[..., Any] = client.register_script(CLAIM_SCRIPT)
         self._update: Callable[..., Any] = client.register_script(UPDATE_IF_CURRENT_SCRIPT)
         self._delete: Callable[..., Any] = client.register_script(DELETE_IF_CURRENT_SCRIPT)
+        self._put_back: Callable[..., Any] = client.register_script(PUT_BACK_SCRIPT)
 
     def _job_key(self, collection_flow_id: str) -> str:
         return self.prefix + job_key(collection_flow_id)
@@ -169,6 +180,20 @@ class RedisJobStore(JobKeyStore):
             self._delete(
                 keys=self._keys(collection_flow_id),
                 args=[json.dumps(job_id) if job_id else ""],
+            )
+
+    def put_back(
+        self,
+        collection_flow_id: str,
+        job_id: str,
+        state: JobState,
+        selection: Sequence[SelectedGap],
+    ) -> None:
+        values = {**state.primitives(), SELECTION_FIELD: [gap.primitives() for gap in selection]}
+        with _reachable():
+            self._put_back(
+                keys=self._keys(collection_flow_id),
+                args=[json.dumps(job_id), JOB_KEY_TTL_SECONDS, *_fields(values)],
             )
 
 

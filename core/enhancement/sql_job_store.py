@@ -119,3 +119,22 @@ class SqlJobStore(JobKeyStore):
             if row is not None and (job_id is None or row.value.get("job_id") == job_id):
                 connection.execute(delete(JobKey).where(JobKey.key == job))
             connection.execute(delete(JobKey).where(JobKey.key == rate))
+
+    def put_back(
+        self,
+        collection_flow_id: str,
+        job_id: str,
+        state: JobState,
+        selection: Sequence[SelectedGap],
+    ) -> None:
+        job, rate = job_key(collection_flow_id), rate_limit_key(collection_flow_id)
+        with self.engine.begin() as connection:
+            dialect.advisory_lock(connection, job)
+            row = self._read(connection, [job]).get(job)
+            if row is not None and row.value.get("job_id") == job_id:
+                value = {
+                    **state.primitives(),
+                    SELECTION_FIELD: [gap.primitives() for gap in selection],
+                }
+                self._put(connection, job, value, JOB_KEY_TTL_SECONDS)
+            connection.execute(delete(JobKey).where(JobKey.key == rate))

@@ -53,21 +53,26 @@ def run_phase(
     same transaction inline, in the same run when queued. `worker_online` says whether a
     run's worker still reports: a run whose worker went offline is taken over at once.
     """
-    online = worker_online or _always_online
+    online = worker_online or always_online
     uow.require(Action.RUN_PHASE)
     phase = parse_phase(phase_name)
     phases = (phase, parse_phase(then)) if then else (phase,)
     flow = uow.flow(flow_id)
     store = phase_run_store_for(uow.session.get_bind().engine)
     assets = assets_of(flow, phase, phase_input)
-    if phase in LONG_PHASES and assets > INLINE_SCAN_LIMIT:
+    if runs_on_a_worker(phase, assets):
         return queue_phase_run(uow, store, flow, phases, phase_input, assets, online)
-    _refuse_while_running(store, flow, online)
+    refuse_while_running(store, flow, online)
     service = CollectionChildFlowService(uow, uow.ctx)
     result = service.execute_phase(flow_id, phase_name, phase_input)
     for following in phases[1:]:
         result = service.execute_phase(flow_id, following)
     return {"mode": "inline", "result": result}
+
+
+def runs_on_a_worker(phase: CollectionPhase, assets: int) -> bool:
+    """A long phase over more than INLINE_SCAN_LIMIT assets is queued; any other runs inline."""
+    return phase in LONG_PHASES and assets > INLINE_SCAN_LIMIT
 
 
 def assets_of(flow: CollectionFlow, phase: CollectionPhase, phase_input: Any) -> int:
@@ -78,13 +83,16 @@ def assets_of(flow: CollectionFlow, phase: CollectionPhase, phase_input: Any) ->
     return len(flow.collection_config.get("selected_asset_ids", []))
 
 
-def _always_online(run: PhaseRun) -> bool:
+def always_online(run: PhaseRun) -> bool:
+    """Without a reading of the workers' heartbeats: a run is taken as its status says."""
     return True
 
 
-def _refuse_while_running(
-    store: PhaseRunStore, flow: CollectionFlow, worker_online: WorkerOnline
+def refuse_while_running(
+    store: PhaseRunStore, flow: CollectionFlow, worker_online: WorkerOnline | None = None
 ) -> None:
+    """409 while a run of the flow is queued or running and its worker reports."""
+    worker_online = worker_online or always_online
     run = store.get(str(flow.id))
     if (
         run is not None

@@ -11,7 +11,7 @@ from core.enhancement.incidents import Incident, Remedy, Trouble
 from core.enhancement.job_timing import ago
 from core.enhancement.jobs import retry_gap_analysis
 from core.enhancement.phase_run_again import run_phase_again
-from core.flows.orchestrator import resume_flow
+from core.enhancement.phase_run_health import resume_stopped_flow
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
 from dashboard import shown_text, state
@@ -112,9 +112,14 @@ def _resume(incident: Incident) -> None:
     if yes.button("Yes, resume", type="primary", key="admin_resume_confirm"):
         st.session_state.pop(state.PENDING_RESUME, None)
         with st.spinner("Resuming…"):
-            outcome = state.call(resume_flow, flow_id, doing="resume flows")
+            outcome = state.call(resume_stopped_flow, flow_id, doing="resume flows")
         phase = phase_label(outcome["current_phase"]).lower()
-        st.session_state[DONE] = (f"Resumed: the flow ran {phase} again.", time.time())
+        said = (
+            f"Resumed: the {phase} of {incident.flow_name} is queued; a worker runs it."
+            if outcome.get("mode") == "queued"
+            else f"Resumed: the flow ran {phase} again."
+        )
+        st.session_state[DONE] = (said, time.time())
         st.rerun()
     if no.button("Cancel", key="admin_resume_cancel"):
         st.session_state.pop(state.PENDING_RESUME, None)

@@ -15,6 +15,7 @@ from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_run import PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
+from core.flows.state import CollectionFlowStateService
 from db.models import CollectionFlow
 from db.session import bind_tenant
 from db.types import utcnow
@@ -94,12 +95,7 @@ def test_a_scan_whose_worker_went_offline_says_so_on_the_flow_page_and_starts_ag
         app, "warning"
     )
     # The bars on the page (the scan's, and the export panel's of a flow this big).
-    bars = [
-        json.loads(element.proto.json)["first"]
-        for element in app.get("bidi_component")
-        if element.proto.component_name.endswith("collection_job_panel")
-    ]
-    [panel] = [bar for bar in bars if bar.get("job")]
+    [panel] = [bar for bar in panel_firsts(app) if bar.get("job")]
     assert panel["status"] == "worker offline" and not panel["live"]
     assert not any("looks stuck" in text for text in texts(app, "warning"))
     # Its heartbeat is fresh: only the worker's silence lets this start take the run over.
@@ -107,3 +103,44 @@ def test_a_scan_whose_worker_went_offline_says_so_on_the_flow_page_and_starts_ag
     no_exceptions(app)
     [queued] = dispatcher.jobs
     assert queued["run_id"] == phase_run_store_for(engine).get(key).run_id
+
+
+def test_an_admin_resumes_a_big_failed_scan_and_the_flow_page_follows_it_with_its_bar(
+    db, engine, make_tenant, open_page, make_assets, dispatcher, monkeypatch
+):
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 1)
+    admin = make_tenant(role="admin")
+    flow_id, key = flow_scanning(db, admin, make_assets, "Big wave")
+    service = CollectionChildFlowService(db, admin)
+    CollectionFlowStateService(db, admin).mark_failed(
+        service.get_by_master_flow_id(flow_id), "OperationalError: the server went away"
+    )
+    db.commit()
+    app = open_page(admin, "admin")
+    no_exceptions(app)
+    assert list(app.dataframe[0].value["Action"]) == ["Resume"]
+    app.button(key="admin_resume").click().run()
+    app.button(key="admin_resume_confirm").click().run()
+    no_exceptions(app)
+    assert "Resumed: the gap analysis of Big wave is queued; a worker runs it." in texts(
+        app, "success"
+    )
+    [queued] = dispatcher.jobs
+    assert queued["run_id"] == phase_run_store_for(engine).get(key).run_id
+
+    flow_page = open_page(admin, "flow", flow_id)
+    no_exceptions(flow_page)
+    [panel] = [bar for bar in panel_firsts(flow_page) if bar.get("job")]
+    assert panel["live"] and panel["status"] == "queued"
+    assert panel["line"].startswith("Gap scan queued: 0%")
+    # The run is the next step: no button starts the scan a second time meanwhile.
+    assert not [button for button in flow_page.button if button.key == "run_gap_analysis"]
+
+
+def panel_firsts(app) -> list[dict]:
+    """What the page run hands each job panel in the browser (the scan's, the exports')."""
+    return [
+        json.loads(element.proto.json)["first"]
+        for element in app.get("bidi_component")
+        if element.proto.component_name.endswith("collection_job_panel")
+    ]

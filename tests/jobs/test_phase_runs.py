@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from cli.inventory import ExportArguments, export
 from config.settings import get_settings
+from core.enhancement.phase_run_health import resume_stopped_flow
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.phase_run import PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import phase_run_store_for
 from core.flows.phase_runs import run_phase
+from core.flows.state import CollectionFlowStateService
 from core.kernel.errors import Conflict
 from core.storage.unit_of_work import engagement_uow
 from db.models import AuditEvent, Engagement
@@ -114,6 +116,33 @@ def test_a_failure_reads_as_a_sentence_and_the_phase_can_be_started_again(
         )
     )
     assert done.status is PhaseRunStatus.COMPLETED and gaps_of(session_maker, tenant, flow_id) == 3
+
+
+def test_a_resumed_failed_scan_of_a_big_flow_completes_on_the_worker(
+    db, uow_of, session_maker, make_member, tenant, new_flow, long_phases, start_consumer
+):
+    flow_id, ids = new_flow
+    with uow_of(tenant) as uow:
+        service = CollectionChildFlowService(uow, tenant)
+        service.execute_phase(flow_id, "asset_selection", {"selected_asset_ids": ids})
+        CollectionFlowStateService(uow, tenant).mark_failed(
+            uow.flow(flow_id), "OperationalError: the server went away"
+        )
+    admin = make_member(tenant, "admin")
+    with uow_of(admin) as uow:
+        resumed = resume_stopped_flow(uow, flow_id)
+    assert (resumed["mode"], resumed["current_phase"]) == ("queued", "gap_analysis")
+    assert gaps_of(session_maker, tenant, flow_id) == 0  # nothing ran in the page
+
+    start_consumer()
+    final = wait_for(lambda: ended(session_maker, tenant, flow_id))
+    assert (final.run_id, final.status, final.submitted_by) == (
+        resumed["run_id"],
+        PhaseRunStatus.COMPLETED,
+        str(admin.user_id),
+    )
+    assert phase_of(session_maker, tenant, flow_id) == "questionnaire_generation"
+    assert gaps_of(session_maker, tenant, flow_id) == 3
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)

@@ -180,6 +180,49 @@ def test_a_retry_that_could_not_be_queued_adds_no_try(db, tenant, dispatcher, da
     assert job.retried_by is None
 
 
+@pytest.mark.parametrize(
+    ("left", "shown"),
+    [
+        (
+            {"status": JobStatus.RUNNING, "processed": 1, "heartbeat_at": time.time() - 60},
+            "stalled",
+        ),
+        ({"status": JobStatus.FAILED, "processed": 1, "failed_indexes": (0,)}, "failed"),
+    ],
+    ids=["stalled", "failed"],
+)
+def test_a_retry_that_could_not_be_queued_leaves_the_job_as_it_was_and_retryable(
+    db, tenant, dispatcher, dana_submitted, left, shown
+):
+    flow_id, key, ada = dana_submitted
+    state = leave_job(db, key, **left)
+    if not state.status.is_active:
+        with engagement_uow(tenant, db) as uow:  # the worker's last word on a failed try
+            record_attempt_ended(uow, uow.flow(flow_id).id, state)
+    [before] = in_uow(db, tenant, list_jobs)
+
+    class Unreachable:
+        def enqueue_gap_enhancement(self, **primitives):
+            raise ConnectionError("queue down")
+
+    set_dispatcher(Unreachable())
+    try:
+        with pytest.raises(ServiceUnavailable):
+            in_uow(db, ada, gap_jobs.retry_gap_analysis, flow_id)
+    finally:
+        set_dispatcher(dispatcher)
+    [job] = in_uow(db, tenant, list_jobs)
+    assert (job.status, job.processed, job.retries, job.retried_by) == (shown, 1, 0, None)
+    assert [(one.number, one.status) for one in job.attempts] == [(1, shown)]
+    assert (job.finished_at is None) == (before.finished_at is None) == (shown == "stalled")
+
+    in_uow(db, ada, gap_jobs.retry_gap_analysis, flow_id)  # retryable again, at once
+    run_recorded(db, dispatcher.jobs[-1])
+    [job] = in_uow(db, tenant, list_jobs)
+    assert (job.status, job.retries, job.retried_by) == ("completed", 1, "Ada Admin")
+    assert [(one.number, one.status) for one in job.attempts] == [(1, shown), (2, "completed")]
+
+
 def test_a_reset_job_ends_its_open_try_reset(db, tenant, dispatcher, dana_submitted):
     flow_id, key, ada = dana_submitted
     leave_job(db, key, status=JobStatus.RUNNING, processed=1, heartbeat_at=time.time() - 60)

@@ -121,6 +121,21 @@ def test_only_the_changed_fields_are_written(store):
     assert store.get(flow) == replace(written, failed_indexes=())
 
 
+def test_put_back_restores_a_job_only_over_the_one_it_replaced(store):
+    flow = str(uuid.uuid4())
+    stalled = job(status=JobStatus.RUNNING, heartbeat_at=time.time() - STALL - 1)
+    claim(store, flow, stalled)
+    store.delete(flow, "not-the-current-job")  # drops the rate limit, keeps the job key
+    retry = job()  # over the one gap the stalled job had left
+    assert store.claim(flow, retry, SELECTION[1:], stall_seconds=STALL)[0] == ACCEPTED
+    store.put_back(flow, "some-other-job", replace(stalled, processed=9), SELECTION)
+    assert store.get(flow) == retry  # a key holding another job is left alone
+    store.put_back(flow, retry.job_id, stalled, SELECTION)
+    assert store.get(flow) == stalled
+    assert store.get_selection(flow) == SELECTION
+    assert claim(store, flow, job())[0] == ACCEPTED  # stalled, and no rate limit left
+
+
 def test_get_many_reads_several_keys_at_once(store):
     flows = [str(uuid.uuid4()) for _ in range(3)]
     states = {flow: job() for flow in flows[:2]}
