@@ -164,34 +164,51 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("backend", BACKENDS, indirect=True, scope="session")
 
 
-@pytest.fixture(scope="session")
+# Looked up per test, from the `backend` that test sees (tests/dashboard defines its own): a
+# session-scoped URL or engine made under one definition is not renewed when the other's value
+# changes, so a test on SQLite could write to the file while its tables were emptied on
+# PostgreSQL, and leave its rows to the next tests on the file.
+@pytest.fixture
 def database_url(request, backend) -> str:
     """What the application connects with (on PostgreSQL, a role bound by row-level security)."""
     return request.getfixturevalue(f"{backend}_database_url")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def owner_database_url(request, backend) -> str:
     return request.getfixturevalue(f"{backend}_owner_url")
 
 
 @pytest.fixture(scope="session")
-def engine(database_url) -> Iterator[Engine]:
-    engine = create_db_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def owner_engine(owner_database_url) -> Iterator[Engine]:
-    """Sees every row (the owner is a superuser here): for emptying tables and checksums."""
-    engine = create_db_engine(owner_database_url)
-    yield engine
-    engine.dispose()
+def _engines() -> Iterator[dict[tuple[str, str], Engine]]:
+    """One engine per URL and use for the whole run, disposed at its end."""
+    engines: dict[tuple[str, str], Engine] = {}
+    yield engines
+    for made in engines.values():
+        made.dispose()
 
 
 @pytest.fixture
-def session_maker(engine, owner_engine) -> Iterator[sessionmaker[Session]]:
+def engine(database_url, _engines) -> Engine:
+    if ("app", database_url) not in _engines:
+        _engines["app", database_url] = create_db_engine(database_url)
+    return _engines["app", database_url]
+
+
+@pytest.fixture
+def owner_engine(owner_database_url, _engines) -> Engine:
+    """Sees every row (the owner is a superuser here): for emptying tables and checksums."""
+    if ("owner", owner_database_url) not in _engines:
+        _engines["owner", owner_database_url] = create_db_engine(owner_database_url)
+    return _engines["owner", owner_database_url]
+
+
+@pytest.fixture
+def session_maker(backend, engine, owner_engine) -> Iterator[sessionmaker[Session]]:
+    # The test writes and its tables are emptied on the one database of its backend.
+    assert engine.dialect.name == owner_engine.dialect.name == backend, (
+        f"a test on {backend} got engines on {engine.dialect.name} and {owner_engine.dialect.name}"
+    )
     # Emptied before too: a test that wrote through a process or engine of its own and failed
     # before its teardown, or a module-scoped fixture's rows, never reach the next test.
     empty_database(owner_engine)
