@@ -16,8 +16,11 @@ PHASE_RUN_TTL_SECONDS = 24 * 3600  # how long an ended run (and its failure) sta
 PHASE_RUNS = "flow_phase_run"  # the phases that move a flow on: one at a time per flow
 EXPORT_RUNS = "flow_export_run"  # a whole flow's exports: one at a time per flow, beside them
 EXPORT = "export"  # the "phase" an export run runs
+SEND_RUNS = "flow_request_send"  # mailing a flow's owners their requests: one at a time per flow
+SEND_REQUESTS = "send_requests"  # the "phase" a send run runs
 WORDS = {
     EXPORT: "export",
+    SEND_REQUESTS: "sending of requests",
     "asset_selection": "asset selection",
     "gap_analysis": "gap scan",
     "questionnaire_generation": "questionnaire generation",
@@ -26,6 +29,10 @@ WORDS = {
 
 def phase_run_key(collection_flow_id: uuid.UUID | str, namespace: str = PHASE_RUNS) -> str:
     return f"{namespace}:{collection_flow_id}"
+
+
+# What a run counts, done of total (an export counts nothing: one file).
+UNITS = {EXPORT: "", SEND_REQUESTS: "owners"}
 
 
 def phase_words(phase: str) -> str:
@@ -106,6 +113,11 @@ class PhaseRun:
     def words(self) -> str:
         """What the run does, as people say it ("gap scan")."""
         return phase_words(self.phase)
+
+    @property
+    def unit(self) -> str:
+        """What done and total count ("assets", "owners"); empty when the run counts nothing."""
+        return UNITS.get(self.phase, "assets")
 
     def primitives(self) -> dict[str, Any]:
         values = asdict(self)

@@ -33,6 +33,16 @@ class OwnerRequestRepository(TenantRepository):
         )
         return list(self.db.scalars(query.order_by(OwnerRequest.owner_email)))
 
+    def for_owners(
+        self, collection_flow_id: uuid.UUID, emails: Sequence[str]
+    ) -> list[OwnerRequest]:
+        """The flow's requests of these owners (a batch of a send)."""
+        query = self._scoped(select(OwnerRequest), OwnerRequest).where(
+            OwnerRequest.collection_flow_id == collection_flow_id,
+            OwnerRequest.owner_email.in_(list(emails)),
+        )
+        return list(self.db.scalars(query))
+
     def of_engagement(self) -> list[OwnerRequest]:
         query = self._scoped(select(OwnerRequest), OwnerRequest)
         return list(self.db.scalars(query.order_by(OwnerRequest.owner_email)))

@@ -17,6 +17,7 @@ def test_send_prints_owners_mailed_and_questions_without_an_owner_then_mails_nob
     done = run_cli(*send, database_url=database_url, env=env)
 
     assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["owners prepared: 0 of 2", "owners prepared: 2 of 2"]
     lines = done.stdout.splitlines()
     assert lines[0] == "owners mailed: 2"
     assert lines[2].startswith("questions without a reachable owner: ")
