@@ -10,10 +10,7 @@ Workers write only while the key still holds their run. Redis with REDIS_URL, el
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 import redis
@@ -21,8 +18,8 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from config.settings import Settings, get_settings
 from core.flows.phase_run import PHASE_RUN_TTL_SECONDS, PHASE_RUNS, PhaseRun, phase_run_key
-from core.kernel.errors import ServiceUnavailable
 from core.storage import dialect
+from core.storage.redis_connection import reachable, redis_client
 from db.models import JobKey
 
 CLAIM_SCRIPT = """
@@ -86,23 +83,6 @@ class PhaseRunStore(ABC):
     def delete_if_current(self, collection_flow_id: str, run_id: str) -> None: ...
 
 
-@cache
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(
-        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
-    )
-
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except redis.RedisError as error:
-        raise ServiceUnavailable(
-            f"The job store is unreachable ({type(error).__name__})."
-        ) from error
-
-
 class RedisPhaseRunStore(PhaseRunStore):
     """One JSON string per flow key."""
 
@@ -124,7 +104,7 @@ class RedisPhaseRunStore(PhaseRunStore):
         stall_seconds: float,
         over: str | None = None,
     ) -> PhaseRun | None:
-        with _reachable():
+        with reachable():
             holder = self._claim(
                 keys=[self._key(collection_flow_id)],
                 args=[
@@ -138,14 +118,14 @@ class RedisPhaseRunStore(PhaseRunStore):
         return PhaseRun.from_primitives(json.loads(holder)) if holder else None
 
     def get(self, collection_flow_id: str) -> PhaseRun | None:
-        with _reachable():
+        with reachable():
             stored = self.client.get(self._key(collection_flow_id))
         return PhaseRun.from_primitives(json.loads(str(stored))) if stored else None
 
     def get_many(self, collection_flow_ids: list[str]) -> dict[str, PhaseRun]:
         if not collection_flow_ids:
             return {}
-        with _reachable():
+        with reachable():
             stored = self.client.mget([self._key(key) for key in collection_flow_ids])
         return {
             key: PhaseRun.from_primitives(json.loads(str(value)))
@@ -154,7 +134,7 @@ class RedisPhaseRunStore(PhaseRunStore):
         }
 
     def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
-        with _reachable():
+        with reachable():
             written = self._write(
                 keys=[self._key(collection_flow_id)],
                 args=[run.run_id, json.dumps(run.primitives()), PHASE_RUN_TTL_SECONDS],
@@ -162,7 +142,7 @@ class RedisPhaseRunStore(PhaseRunStore):
         return bool(written)
 
     def delete_if_current(self, collection_flow_id: str, run_id: str) -> None:
-        with _reachable():
+        with reachable():
             self._write(keys=[self._key(collection_flow_id)], args=[run_id, "", 0])
 
 
@@ -266,6 +246,6 @@ def phase_run_store_for(
     `namespace` picks the flow's phase runs or its export runs."""
     settings = settings or get_settings()
     if settings.redis_url:
-        client = _redis(settings.redis_url)
+        client = redis_client(settings.redis_url)
         return RedisPhaseRunStore(client, settings.redis_key_prefix, namespace)
     return SqlPhaseRunStore(engine, namespace)
