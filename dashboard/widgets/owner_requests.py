@@ -46,7 +46,7 @@ def _owners_table(rows: list[OwnerProgress]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key="owner_requests_table")
 
 
-def said(summary: SendSummary) -> str:
+def _said(summary: SendSummary) -> str:
     return (
         f"Mailed {summary.owners_mailed} owner(s); {summary.owners_up_to_date} already had"
         f" these questions; {summary.unassigned_questions} question(s) have no reachable owner."
@@ -59,7 +59,7 @@ def _sending(flow_id: str) -> None:
     phase_run_panel.show(progress, token, key="send_run_panel")
     summary = summary_of(progress.run) if progress is not None else None
     if progress is not None and summary is not None:
-        st.success(f"{said(summary)} Finished {shown_text.local_time(progress.since)}.")
+        st.success(f"{_said(summary)} Finished {shown_text.local_time(progress.since)}.")
 
 
 def _send_form(flow_id: str) -> None:

@@ -1,6 +1,7 @@
-"""The Flow page's panel of a long phase run (asset selection, gap scan, questionnaire
-generation on a worker): a bar the browser keeps current by polling, as the Gaps page's job
-panel is; the page runs once when the run starts or ends, and says how it ended."""
+"""The panel of a run on a worker: a long phase run on the Flow page (asset selection, gap scan,
+questionnaire generation), an export, the sending of requests on the Questionnaires page. A bar
+the browser keeps current by polling, as the Gaps page's job panel is; the page runs once when
+the run starts or ends, and says how it ended."""
 
 import streamlit as st
 
