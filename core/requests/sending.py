@@ -28,7 +28,8 @@ from db.models import CollectionFlow, OwnerRequest
 from db.types import utcnow
 
 MAILS_PER_TASK = 200  # one SMTP connection serves a task's mails
-OWNERS_PER_BATCH = 500  # owners prepared per transaction: a step of the progress bar
+# Owners prepared per transaction, a step of the progress bar: whole mail tasks when all are mailed.
+OWNERS_PER_BATCH = 3 * MAILS_PER_TASK
 Progress = Callable[[int, int], None]  # owners prepared, of owners with open questions
 
 
