@@ -130,10 +130,15 @@ def _prepare(
 ) -> tuple[list[uuid.UUID], int]:
     """A batch of owners' requests written (not committed): the ones to mail, and how many
     owners were up to date already."""
-    existing = {
-        request.owner_email: request
-        for request in uow.owner_requests.for_owners(flow.id, list(owned))
-    }
+    emails = list(owned)  # in order: the batch is a range of addresses
+    existing = (
+        {
+            request.owner_email: request
+            for request in uow.owner_requests.for_owner_range(flow.id, emails[0], emails[-1])
+        }
+        if emails
+        else {}
+    )
     now = utcnow()
     to_mail: list[uuid.UUID] = []
     up_to_date = 0

@@ -151,3 +151,21 @@ def test_an_unreachable_queue_gives_the_key_back(db, owned_flow, mailbox):
         set_dispatcher(None)
     run, _ = the_run(db, owned)
     assert run is None
+
+
+def test_a_batch_finds_its_owners_requests_and_a_resend_mails_them_again(
+    db, owned_flow, queued, mailbox, monkeypatch
+):
+    owned = owned_flow()
+    monkeypatch.setattr(sending, "OWNERS_PER_BATCH", 2)  # dana@ and lee@ in one batch
+    in_uow(db, owned.ctx, start_send, owned.flow_id)
+    assert as_the_worker(db, queued.runs.pop()) == "completed"
+
+    in_uow(db, owned.ctx, start_send, owned.flow_id, resend=True)
+    assert as_the_worker(db, queued.runs.pop()) == "completed"
+
+    summary = summary_of(the_run(db, owned)[0])
+    assert summary is not None and summary.owners_mailed == 2
+    rows = in_uow(db, owned.ctx, owner_progress, owned.flow_id)
+    assert sorted(row.owner_email for row in rows) == ["dana@x.org", "lee@x.org"]
+    assert len(mailbox.messages) == 4
