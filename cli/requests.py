@@ -2,6 +2,7 @@
 requests remind --client C --engagement E"""
 
 import argparse
+import sys
 import uuid
 from datetime import date
 
@@ -12,7 +13,7 @@ from cli.errors import BAD_INPUT, BAD_SETUP
 from cli.inventory import TenantArguments, operator_context
 from core.kernel.errors import CollectionError, ServiceUnavailable
 from core.requests.reminders import remind_owners
-from core.requests.sending import send_requests
+from core.requests.send_runs import send_here
 from core.storage.unit_of_work import engagement_uow
 
 
@@ -50,11 +51,20 @@ def _code(error: CollectionError) -> int:
     return BAD_SETUP if isinstance(error, ServiceUnavailable) else BAD_INPUT
 
 
+def _prepared(done: int, owners: int) -> None:
+    # On stderr: what stdout says stays the three lines scripts read.
+    print(f"owners prepared: {done} of {owners}", file=sys.stderr, flush=True)
+
+
 def send_command(arguments: SendArguments) -> int:
     try:
         with engagement_uow(operator_context(arguments)) as uow:
-            summary = send_requests(
-                uow, str(arguments.flow_id), due_on=arguments.due, resend=arguments.resend
+            summary = send_here(
+                uow,
+                str(arguments.flow_id),
+                due_on=arguments.due,
+                resend=arguments.resend,
+                progress=_prepared,
             )
     except CollectionError as error:
         return refused(error, _code(error))

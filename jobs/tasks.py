@@ -13,13 +13,14 @@ from huey.api import Task
 from huey.signals import SIGNAL_INTERRUPTED
 
 from core.enhancement.queued_tasks import run_queued_gap_enhancement, run_queued_phase
-from core.flows.phase_run import EXPORT
+from core.flows.phase_run import EXPORT, SEND_REQUESTS
 from core.inventory.export_runs import run_queued_export
 from core.requests.queued_tasks import (
     remind_every_engagement,
     run_queued_escalation,
     run_queued_owner_mail,
 )
+from core.requests.send_runs import run_queued_send
 from jobs.heartbeats import report_heartbeats
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,15 @@ def run_flow_phase(
             collection_flow_id=collection_flow_id,
             flow_id=flow_id,
             run_id=run_id,
+        )
+    if phase_name == SEND_REQUESTS and run_id is not None and collection_flow_id is not None:
+        return run_queued_send(
+            client_account_id=client_account_id,
+            engagement_id=engagement_id,
+            collection_flow_id=collection_flow_id,
+            flow_id=flow_id,
+            run_id=run_id,
+            phase_input=phase_input,
         )
     return run_queued_phase(
         client_account_id=client_account_id,

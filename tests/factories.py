@@ -11,12 +11,12 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from config.settings import get_settings
-from core.enhancement.redis_job_store import redis_client
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.flows.reads import list_questionnaires
 from core.kernel.context import RequestContext
 from core.storage.account_unit_of_work import account_uow
+from core.storage.redis_connection import redis_client
 from core.storage.unit_of_work import engagement_uow
 from db.models import Base, SignInSession
 from db.types import utcnow

@@ -213,6 +213,19 @@ def phase_words(phase: str) -> str:
     return phase_label(phase).lower()
 
 
+# What a run on a worker does, inside a sentence, where it is not its phase's name.
+RUNS: dict[str, str] = {
+    P.GAP_ANALYSIS: "gap scan",
+    "export": "export",
+    "send_requests": "sending of requests",
+}
+
+
+def run_words(phase: str) -> str:
+    """What a run of that phase does, inside a sentence: 'a gap scan of this flow'."""
+    return RUNS.get(phase) or phase_words(phase)
+
+
 def status_label(status: str) -> str:
     return STATUSES.get(status) or words(status)
 

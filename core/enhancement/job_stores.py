@@ -4,8 +4,9 @@ from sqlalchemy import Engine
 
 from config.settings import Settings, get_settings
 from core.enhancement.job_store import JobKeyStore
-from core.enhancement.redis_job_store import RedisJobStore, redis_client
+from core.enhancement.redis_job_store import RedisJobStore
 from core.enhancement.sql_job_store import SqlJobStore
+from core.storage.redis_connection import redis_client
 
 
 def job_store_for(engine: Engine, settings: Settings | None = None) -> JobKeyStore:

@@ -9,23 +9,35 @@ from sqlalchemy import Engine
 from config.settings import get_settings
 from core.enhancement import progress_pass
 from core.enhancement.worker_health import RunsOnAWorker, online_checker
-from core.flows.phase_run import EXPORT_RUNS, PHASE_RUNS, PhaseRun, PhaseRunProgress, PhaseRunStatus
+from core.flows.phase_run import (
+    EXPORT_RUNS,
+    PHASE_RUNS,
+    SEND_RUNS,
+    PhaseRun,
+    PhaseRunProgress,
+    PhaseRunStatus,
+)
 from core.flows.phase_run_store import PhaseRunStore, phase_run_store_for
 from core.kernel.permissions import Action
 from core.storage.unit_of_work import UnitOfWork
 from db.session import get_engine
 
-NAMESPACES = {progress_pass.PHASE_RUN: PHASE_RUNS, progress_pass.EXPORT_RUN: EXPORT_RUNS}
+NAMESPACES = {
+    progress_pass.PHASE_RUN: PHASE_RUNS,
+    progress_pass.EXPORT_RUN: EXPORT_RUNS,
+    progress_pass.SEND_RUN: SEND_RUNS,
+}
+# Who may watch each kind: an export's file is for those who may export.
+WATCHERS = {progress_pass.EXPORT_RUN: Action.EXPORT}
 
 
 def watch_phase_run(
-    uow: UnitOfWork, flow_id: str, *, exports: bool = False
+    uow: UnitOfWork, flow_id: str, *, kind: str = progress_pass.PHASE_RUN
 ) -> tuple[Callable[[], PhaseRunProgress | None], str]:
-    """Check tenancy once: the reader of the flow's phase-run key (its export-run key with
-    `exports`), and a pass to poll it."""
-    uow.require(Action.EXPORT if exports else Action.VIEW)
+    """Check tenancy once: the reader of the flow's phase-run key (its export-run or send-run
+    key, by `kind`), and a pass to poll it."""
+    uow.require(WATCHERS.get(kind, Action.VIEW))
     key = str(uow.flow(flow_id).id)
-    kind = progress_pass.EXPORT_RUN if exports else progress_pass.PHASE_RUN
     engine = uow.session.get_bind().engine
     store = phase_run_store_for(engine, namespace=NAMESPACES[kind])
     return _reader(store, key, engine), progress_pass.issue(key, flow_id, uow.ctx, kind=kind)

@@ -24,7 +24,8 @@ MAX_PASS_LENGTH = 512
 GAP_JOB = "gap_job"  # the flow's gap job key
 PHASE_RUN = "phase_run"  # the flow's phase-run key (core/flows/phase_run.py)
 EXPORT_RUN = "export_run"  # the flow's export-run key
-KINDS = frozenset({GAP_JOB, PHASE_RUN, EXPORT_RUN})
+SEND_RUN = "send_run"  # the flow's send-run key (mailing its owners their requests)
+KINDS = frozenset({GAP_JOB, PHASE_RUN, EXPORT_RUN, SEND_RUN})
 
 
 @dataclass(frozen=True)

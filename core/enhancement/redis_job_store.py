@@ -6,9 +6,7 @@ re-sends the submitted selection. Any Redis failure is a 503 (JobStoreUnavailabl
 
 import json
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
-from functools import cache
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import redis
@@ -28,6 +26,7 @@ from core.enhancement.job_store import (
     JobStoreUnavailable,
 )
 from core.enhancement.selection import SelectedGap
+from core.storage.redis_connection import reachable
 
 # Atomic claim: the active-job check first (409), then the rate limit (429), then both keys.
 # The statuses are ACTIVE_JOB_STATUSES as JSON (the contract suite checks each of them).
@@ -76,23 +75,6 @@ return 1
 """
 
 
-@cache
-def redis_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(
-        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
-    )
-
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except redis.RedisError as error:
-        raise JobStoreUnavailable(
-            f"The job store is unreachable ({type(error).__name__})."
-        ) from error
-
-
 def _fields(values: dict[str, Any]) -> list[str]:
     return [item for name, value in values.items() for item in (name, json.dumps(value))]
 
@@ -127,7 +109,7 @@ class RedisJobStore(JobKeyStore):
         stall_seconds: float,
     ) -> Claim:
         values = {**state.primitives(), SELECTION_FIELD: [gap.primitives() for gap in selection]}
-        with _reachable():
+        with reachable(JobStoreUnavailable):
             outcome, wait_ms = self._claim(
                 keys=self._keys(collection_flow_id),
                 args=[
@@ -141,14 +123,14 @@ class RedisJobStore(JobKeyStore):
         return Claim(ClaimOutcome(_text(outcome)), int(_text(wait_ms)) / 1000)
 
     def get(self, collection_flow_id: str) -> JobState | None:
-        with _reachable():
+        with reachable(JobStoreUnavailable):
             return _state(self.client.hmget(self._job_key(collection_flow_id), FIELD_NAMES))
 
     def get_many(self, collection_flow_ids: Sequence[str]) -> dict[str, JobState]:
         pipeline = self.client.pipeline(transaction=False)
         for flow in collection_flow_ids:
             pipeline.hmget(self._job_key(flow), FIELD_NAMES)
-        with _reachable():
+        with reachable(JobStoreUnavailable):
             answers = pipeline.execute()
         states = {
             flow: _state(values) for flow, values in zip(collection_flow_ids, answers, strict=True)
@@ -156,7 +138,7 @@ class RedisJobStore(JobKeyStore):
         return {flow: state for flow, state in states.items() if state is not None}
 
     def get_selection(self, collection_flow_id: str) -> tuple[SelectedGap, ...]:
-        with _reachable():
+        with reachable(JobStoreUnavailable):
             stored = self.client.hget(self._job_key(collection_flow_id), SELECTION_FIELD)
         gaps = json.loads(stored) if stored else []
         return tuple(SelectedGap.model_validate(gap) for gap in gaps)
@@ -164,7 +146,7 @@ class RedisJobStore(JobKeyStore):
     def update_if_current(
         self, collection_flow_id: str, state: JobState, changed: Collection[str]
     ) -> bool:
-        with _reachable():
+        with reachable(JobStoreUnavailable):
             written = self._update(
                 keys=[self._job_key(collection_flow_id)],
                 args=[
@@ -176,7 +158,7 @@ class RedisJobStore(JobKeyStore):
         return bool(written)
 
     def delete(self, collection_flow_id: str, job_id: str | None = None) -> None:
-        with _reachable():
+        with reachable(JobStoreUnavailable):
             self._delete(
                 keys=self._keys(collection_flow_id),
                 args=[json.dumps(job_id) if job_id else ""],
@@ -190,7 +172,7 @@ class RedisJobStore(JobKeyStore):
         selection: Sequence[SelectedGap],
     ) -> None:
         values = {**state.primitives(), SELECTION_FIELD: [gap.primitives() for gap in selection]}
-        with _reachable():
+        with reachable():
             self._put_back(
                 keys=self._keys(collection_flow_id),
                 args=[json.dumps(job_id), JOB_KEY_TTL_SECONDS, *_fields(values)],

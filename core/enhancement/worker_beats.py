@@ -17,8 +17,8 @@ import redis
 from sqlalchemy import Engine, delete, select
 
 from config.settings import Settings, get_settings
-from core.enhancement.redis_job_store import redis_client
 from core.storage import dialect
+from core.storage.redis_connection import redis_client
 from db.models import JobKey
 
 REGISTRY_KEY = "collection:workers"  # the Redis hash of every worker's last beat

@@ -12,16 +12,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from core.catalogue.labels import run_words
+
 PHASE_RUN_TTL_SECONDS = 24 * 3600  # how long an ended run (and its failure) stays shown
 PHASE_RUNS = "flow_phase_run"  # the phases that move a flow on: one at a time per flow
 EXPORT_RUNS = "flow_export_run"  # a whole flow's exports: one at a time per flow, beside them
 EXPORT = "export"  # the "phase" an export run runs
-WORDS = {
-    EXPORT: "export",
-    "asset_selection": "asset selection",
-    "gap_analysis": "gap scan",
-    "questionnaire_generation": "questionnaire generation",
-}
+SEND_RUNS = "flow_request_send"  # mailing a flow's owners their requests: one at a time per flow
+SEND_REQUESTS = "send_requests"  # the "phase" a send run runs
 
 
 class RunSuperseded(Exception):
@@ -38,8 +36,8 @@ def phase_run_input_key(collection_flow_id: uuid.UUID | str, namespace: str = PH
     return f"{namespace}_input:{collection_flow_id}"
 
 
-def phase_words(phase: str) -> str:
-    return WORDS.get(phase, phase.replace("_", " "))
+# What a run counts, done of total (an export counts nothing: one file).
+UNITS = {EXPORT: "", SEND_REQUESTS: "owners"}
 
 
 class PhaseRunStatus(StrEnum):
@@ -115,7 +113,12 @@ class PhaseRun:
     @property
     def words(self) -> str:
         """What the run does, as people say it ("gap scan")."""
-        return phase_words(self.phase)
+        return run_words(self.phase)
+
+    @property
+    def unit(self) -> str:
+        """What done and total count ("assets", "owners"); empty when the run counts nothing."""
+        return UNITS.get(self.phase, "assets")
 
     def primitives(self) -> dict[str, Any]:
         values = asdict(self)

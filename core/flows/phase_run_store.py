@@ -13,10 +13,7 @@ run, so that an admin can run a stopped selection again without the queued messa
 import json
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
 import redis
@@ -30,8 +27,8 @@ from core.flows.phase_run import (
     phase_run_input_key,
     phase_run_key,
 )
-from core.kernel.errors import ServiceUnavailable
 from core.storage import dialect
+from core.storage.redis_connection import reachable, redis_client
 from db.models import JobKey
 
 CLAIM_SCRIPT = """
@@ -112,23 +109,6 @@ class PhaseRunStore(ABC):
         """Drop the kept input if it is `run_id`'s (the run has done with it)."""
 
 
-@cache
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(
-        url, decode_responses=True, socket_timeout=5, socket_connect_timeout=5
-    )
-
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    try:
-        yield
-    except redis.RedisError as error:
-        raise ServiceUnavailable(
-            f"The job store is unreachable ({type(error).__name__})."
-        ) from error
-
-
 class RedisPhaseRunStore(PhaseRunStore):
     """One JSON string per flow key."""
 
@@ -151,7 +131,7 @@ class RedisPhaseRunStore(PhaseRunStore):
         stall_seconds: float,
         over: str | None = None,
     ) -> PhaseRun | None:
-        with _reachable():
+        with reachable():
             holder = self._claim(
                 keys=[self._key(collection_flow_id)],
                 args=[
@@ -165,14 +145,14 @@ class RedisPhaseRunStore(PhaseRunStore):
         return PhaseRun.from_primitives(json.loads(holder)) if holder else None
 
     def get(self, collection_flow_id: str) -> PhaseRun | None:
-        with _reachable():
+        with reachable():
             stored = self.client.get(self._key(collection_flow_id))
         return PhaseRun.from_primitives(json.loads(str(stored))) if stored else None
 
     def get_many(self, collection_flow_ids: list[str]) -> dict[str, PhaseRun]:
         if not collection_flow_ids:
             return {}
-        with _reachable():
+        with reachable():
             stored = self.client.mget([self._key(key) for key in collection_flow_ids])
         return {
             key: PhaseRun.from_primitives(json.loads(str(value)))
@@ -181,7 +161,7 @@ class RedisPhaseRunStore(PhaseRunStore):
         }
 
     def update_if_current(self, collection_flow_id: str, run: PhaseRun) -> bool:
-        with _reachable():
+        with reachable():
             written = self._write(
                 keys=[self._key(collection_flow_id)],
                 args=[run.run_id, json.dumps(run.primitives()), PHASE_RUN_TTL_SECONDS],
@@ -189,7 +169,7 @@ class RedisPhaseRunStore(PhaseRunStore):
         return bool(written)
 
     def delete_if_current(self, collection_flow_id: str, run_id: str) -> None:
-        with _reachable():
+        with reachable():
             self._write(keys=[self._key(collection_flow_id)], args=[run_id, "", 0])
 
     def _input_key(self, collection_flow_id: str) -> str:
@@ -197,7 +177,7 @@ class RedisPhaseRunStore(PhaseRunStore):
 
     def keep_input(self, collection_flow_id: str, run_id: str, phase_input: dict[str, Any]) -> None:
         key = self._input_key(collection_flow_id)
-        with _reachable():
+        with reachable():
             pipeline = self.client.pipeline(transaction=True)
             pipeline.delete(key)
             pipeline.hset(key, "run_id", run_id)
@@ -206,14 +186,14 @@ class RedisPhaseRunStore(PhaseRunStore):
             pipeline.execute()
 
     def kept_input(self, collection_flow_id: str, run_id: str) -> dict[str, Any] | None:
-        with _reachable():
+        with reachable():
             kept_for, kept = self.client.hmget(
                 self._input_key(collection_flow_id), ["run_id", "phase_input"]
             )
         return dict(json.loads(str(kept))) if kept_for == run_id and kept else None
 
     def forget_input(self, collection_flow_id: str, run_id: str) -> None:
-        with _reachable():
+        with reachable():
             self._forget(keys=[self._input_key(collection_flow_id)], args=[run_id])
 
 
@@ -337,6 +317,6 @@ def phase_run_store_for(
     `namespace` picks the flow's phase runs or its export runs."""
     settings = settings or get_settings()
     if settings.redis_url:
-        client = _redis(settings.redis_url)
+        client = redis_client(settings.redis_url)
         return RedisPhaseRunStore(client, settings.redis_key_prefix, namespace)
     return SqlPhaseRunStore(engine, namespace)

@@ -47,6 +47,14 @@ class RunRecorder:
                 self.superseded = True
                 raise RunSuperseded(self.run.run_id)
 
+    def fail(self, reason: str) -> None:
+        """Write how the run failed (one sentence); a failure that cannot be written is logged:
+        the run then reads as stalled."""
+        try:
+            self.save(status=PhaseRunStatus.FAILED, failure=reason)
+        except Exception:
+            logger.exception("run %s: could not record its failure", self.run.run_id)
+
     def progress(self, done: int, total: int) -> None:
         """The phase's own count (assets scanned of selected, ...), written now and then."""
         if time.time() - self.written_at >= PROGRESS_EVERY_SECONDS:
@@ -116,15 +124,14 @@ def run_phase_run(
         logger.warning("phase run %s was replaced; stopping", run_id)
         return None
     except CollectionError as refused:
-        _fail(recorder, _sentence(refused.message))
+        recorder.fail(as_sentence(refused.message))
     except (OperationalError, DBAPIError):
         logger.exception("phase run %s: the database is unreachable", run_id)
-        _fail(recorder, "The database could not be reached.")
+        recorder.fail("The database could not be reached.")
     except Exception as error:
         logger.exception("phase run %s failed", run_id)
-        _fail(
-            recorder,
-            f"The {recorder.run.words} stopped on an unexpected error ({type(error).__name__}).",
+        recorder.fail(
+            f"The {recorder.run.words} stopped on an unexpected error ({type(error).__name__})."
         )
     finally:
         stop.set()
@@ -158,14 +165,8 @@ def _forget_input(store: PhaseRunStore, collection_flow_id: str, run_id: str) ->
         logger.exception("phase run %s: could not drop its kept input", run_id)
 
 
-def _fail(recorder: RunRecorder, reason: str) -> None:
-    try:
-        recorder.save(status=PhaseRunStatus.FAILED, failure=reason)
-    except Exception:
-        logger.exception("phase run %s: could not record its failure", recorder.run.run_id)
-
-
-def _sentence(message: str) -> str:
+def as_sentence(message: str) -> str:
+    """A refusal's message as the sentence a failed run shows."""
     text = message.strip() or "It was refused"
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."

@@ -13,8 +13,9 @@ from typing import Any
 
 from config.settings import get_settings
 from core.access import audit
+from core.catalogue.labels import phase_words, run_words
 from core.flows.child_flow_service import CollectionChildFlowService
-from core.flows.phase_run import PhaseRun, phase_words
+from core.flows.phase_run import PhaseRun
 from core.flows.phase_run_store import PhaseRunStore, phase_run_store_for
 from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import BadRequest, Conflict, ServiceUnavailable
@@ -173,6 +174,6 @@ def queue_phase_run(
             raise
         logger.exception("queueing phase run %s failed", run.run_id)
         raise ServiceUnavailable(
-            f"The worker queue is unreachable; the {phase_words(run.phase)} was not started."
+            f"The worker queue is unreachable; the {run_words(run.phase)} was not started."
         ) from error
     return {"mode": "queued", "assets": assets, "run_id": run.run_id}

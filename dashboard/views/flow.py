@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.catalogue import labels
+from core.catalogue.labels import phase_label
 from core.enhancement.jobs import read_job_progress
 from core.flows.health import is_stuck, may_be_stuck
 from core.flows.phase_steps import flow_steps
@@ -16,7 +17,6 @@ from dashboard.widgets import (
     phase_run_panel,
     phase_timeline,
 )
-from dashboard.widgets.phase_timeline import phase_label
 
 ctx = state.require_context()
 flow = flow_picker.show(key="flow_page_picker")

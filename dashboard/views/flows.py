@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.catalogue import labels
+from core.catalogue.labels import phase_label
 from core.enhancement.phase_run_health import stuck_flow_ids
 from core.flows.health import activity
 from core.flows.orchestrator import create_flow
@@ -13,7 +14,6 @@ from core.kernel.permissions import Action, can
 from core.kernel.phases import CollectionPhase
 from core.requests.waiting import owners_asked
 from dashboard import shown_text, state
-from dashboard.widgets.phase_timeline import phase_label
 
 ctx = state.require_context()
 options = state.filter_options()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core.catalogue.labels import phase_label
 from core.flows.reads import list_questionnaires
 from core.kernel.permissions import Action, can
 from core.kernel.phases import CollectionPhase
@@ -18,7 +19,6 @@ from dashboard.widgets import (
     phase_actions,
     validation_report,
 )
-from dashboard.widgets.phase_timeline import phase_label
 
 GRID, ONE_ASSET = "All open questions", "One asset at a time"
 ctx = state.require_context()

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from core.catalogue.labels import export_label
+from core.enhancement.progress_pass import EXPORT_RUN
 from core.flows import phase_runs
 from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
 from core.flows.reads import CollectionFlow
@@ -72,7 +73,7 @@ def show(ctx: RequestContext, flow: CollectionFlow) -> None:
 
 def _show_prepared(ctx: RequestContext, flow_id: str) -> None:
     """A worker writes the file; the bar follows it; the download serves what it wrote."""
-    progress, token = phase_run_panel.watch(flow_id, exports=True)
+    progress, token = phase_run_panel.watch(flow_id, EXPORT_RUN)
     phase_run_panel.show(progress, token, key="export_run_panel")
     busy = progress is not None and progress.is_live
     _ready(progress, token)

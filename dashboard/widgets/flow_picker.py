@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from core.catalogue.labels import phase_label
 from core.flows.reads import CollectionFlow, find_flow, list_flows
 from dashboard import state
-from dashboard.widgets.phase_timeline import phase_label
 
 NOT_FOUND = "Flow not found: no flow of this engagement has the address you opened."
 

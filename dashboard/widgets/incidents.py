@@ -7,6 +7,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
+from core.catalogue.labels import phase_label
 from core.enhancement.incidents import Incident, Remedy, Trouble
 from core.enhancement.job_timing import ago
 from core.enhancement.jobs import retry_gap_analysis
@@ -15,7 +16,6 @@ from core.enhancement.phase_run_health import resume_stopped_flow
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
 from dashboard import shown_text, state
-from dashboard.widgets.phase_timeline import phase_label
 
 # What the admin just did stays said through the panel's refreshes for a while.
 DONE = "admin_incident_done"

@@ -1,6 +1,7 @@
 """Owners and requests of a flow, on the Questionnaires page: per owner, questions, answered,
 last mailed, link opened, overdue and how the last mail fared; the questions nobody reachable
-owns, and assigning them; sending the requests (analysts, admins)."""
+owns, and assigning them; sending the requests (analysts, admins) as a run on a worker, whose
+bar the browser keeps current (owners prepared of owners)."""
 
 from datetime import date
 
@@ -8,13 +9,16 @@ import pandas as pd
 import streamlit as st
 
 from core.catalogue.labels import field_label
+from core.enhancement.progress_pass import SEND_RUN
 from core.kernel.context import RequestContext
 from core.kernel.permissions import Action, can
 from core.requests.assignment import QuestionFilter, assign_owner
 from core.requests.progress import OwnerProgress, UnassignedQuestion, owner_progress
 from core.requests.progress import unassigned_questions as list_unassigned
-from core.requests.sending import mail_is_set_up, send_requests
+from core.requests.send_runs import start_send, summary_of
+from core.requests.sending import SendSummary, mail_is_set_up
 from dashboard import shown_text, state
+from dashboard.widgets import phase_run_panel
 
 SAID = "owner_requests_said"  # what the last action did, said after the rerun
 DELIVERY = {"queued": "queued", "sent": "sent", "retrying": "retrying", "failed": "failed"}
@@ -42,6 +46,22 @@ def _owners_table(rows: list[OwnerProgress]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key="owner_requests_table")
 
 
+def _said(summary: SendSummary) -> str:
+    return (
+        f"Mailed {summary.owners_mailed} owner(s); {summary.owners_up_to_date} already had"
+        f" these questions; {summary.unassigned_questions} question(s) have no reachable owner."
+    )
+
+
+def _sending(flow_id: str) -> None:
+    """The flow's last send run: its bar while it runs, what it did once it completed."""
+    progress, token = phase_run_panel.watch(flow_id, SEND_RUN)
+    phase_run_panel.show(progress, token, key="send_run_panel")
+    summary = summary_of(progress.run) if progress is not None else None
+    if progress is not None and summary is not None:
+        st.success(f"{_said(summary)} Finished {shown_text.local_time(progress.since)}.")
+
+
 def _send_form(flow_id: str) -> None:
     if not state.call_without_uow(mail_is_set_up, doing="check the mail setup"):
         st.info("Mail is not set up: set SMTP_HOST (and SMTP_FROM) to send owners their questions.")
@@ -51,16 +71,15 @@ def _send_form(flow_id: str) -> None:
         resend = st.checkbox(
             "Mail everyone again (their old links stop working)", key="send_requests_resend"
         )
+        # Offered while a send runs too: a second one is refused in a sentence (409).
         sent = st.form_submit_button("Send requests", type="primary")
     if sent:
-        summary = state.call(
-            send_requests, flow_id, due_on=due, resend=resend, doing="send requests"
+        started = state.call_or_none(
+            start_send, flow_id, due_on=due, resend=resend, doing="send requests"
         )
-        st.session_state[SAID] = (
-            f"Mailed {summary.owners_mailed} owner(s); {summary.owners_up_to_date} already had"
-            f" these questions; {summary.unassigned_questions} question(s) have no reachable owner."
-        )
-        st.rerun()
+        if started is not None:
+            st.session_state[SAID] = "Sending the requests on a worker; the bar below follows it."
+            st.rerun()
 
 
 def _assign_form(flow_id: str, unassigned: list[UnassignedQuestion]) -> None:
@@ -105,6 +124,7 @@ def show(ctx: RequestContext, flow_id: str, collecting: bool) -> None:
         _owners_table(rows)
     else:
         st.caption("No owner has been mailed yet.")
+    _sending(flow_id)
     if collecting and can(ctx, Action.SEND_REQUESTS):
         _send_form(flow_id)
     st.markdown(f"**Questions without a reachable owner: {len(unassigned)}**")

@@ -4,9 +4,8 @@ from typing import Any
 
 import streamlit as st
 
-from core.catalogue.labels import phase_label
+from core.catalogue.labels import phase_label, run_words
 from core.enhancement.phase_run_health import start_phase
-from core.flows.phase_run import phase_words
 from core.flows.reads import CollectionFlow
 from core.kernel.phases import CollectionPhase as P
 from core.questionnaires.open_questions import Unanswered, count_unanswered
@@ -17,12 +16,12 @@ from dashboard.widgets import asset_picker, validation_report
 def run_phase_shown(
     flow_id: str, phase: str, phase_input: dict | None = None, then: str | None = None
 ) -> dict[str, Any]:
-    with st.spinner(f"Running {phase_words(phase)}…"):
+    with st.spinner(f"Running {run_words(phase)}…"):
         outcome = state.call(
             start_phase, flow_id, phase, phase_input, then=then, doing="run phases"
         )
     if outcome.get("mode") == "queued":
-        st.toast(f"{phase_words(phase).capitalize()} queued; a worker is on it.")
+        st.toast(f"{run_words(phase).capitalize()} queued; a worker is on it.")
     return outcome
 
 

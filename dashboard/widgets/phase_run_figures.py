@@ -42,6 +42,7 @@ def shown(progress: PhaseRunProgress | None, now: float | None = None) -> dict[s
 
 def _figures(progress: PhaseRunProgress) -> str:
     run = progress.run
-    if run.total:
-        return f"{min(run.done, run.total):,} / {run.total:,} assets"
-    return progress.shown_status.capitalize()  # an export: one file, no count
+    if run.total and run.unit:
+        return f"{min(run.done, run.total):,} / {run.total:,} {run.unit}"
+    # An export (one file, no count), or a send run before it knows how many owners.
+    return progress.shown_status.capitalize()

@@ -1,10 +1,12 @@
-"""The Flow page's panel of a long phase run (asset selection, gap scan, questionnaire
-generation on a worker): a bar the browser keeps current by polling, as the Gaps page's job
-panel is; the page runs once when the run starts or ends, and says how it ended."""
+"""The panel of a run on a worker: a long phase run on the Flow page (asset selection, gap scan,
+questionnaire generation), an export, the sending of requests on the Questionnaires page. A bar
+the browser keeps current by polling, as the Gaps page's job panel is; the page runs once when
+the run starts or ends, and says how it ended."""
 
 import streamlit as st
 
 from core.enhancement.phase_progress import watch_phase_run
+from core.enhancement.progress_pass import PHASE_RUN
 from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
 from dashboard import progress_endpoint, state
 from dashboard.widgets import job_panel, phase_run_figures
@@ -14,10 +16,11 @@ EVERY_SECONDS = 2
 IDLE_SECONDS = max(state.POLL_CHOICES.values())
 
 
-def watch(flow_id: str, exports: bool = False) -> tuple[PhaseRunProgress | None, str]:
-    """The flow's phase run (or export run) and the pass the browser polls it with."""
+def watch(flow_id: str, kind: str = PHASE_RUN) -> tuple[PhaseRunProgress | None, str]:
+    """The flow's phase run (or export or send run, by `kind`) and the pass the browser
+    polls it with."""
     read, token = state.call(
-        watch_phase_run, flow_id, exports=exports, doing="read the flow's phase runs"
+        watch_phase_run, flow_id, kind=kind, doing="read the flow's phase runs"
     )
     return state.call_without_uow(read, doing="read the flow's phase runs"), token
 

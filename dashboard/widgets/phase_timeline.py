@@ -23,10 +23,6 @@ LOOK: dict[StepState, tuple[str, BadgeColour]] = {
 }
 
 
-def phase_label(phase: str) -> str:
-    return labels.phase_label(phase)
-
-
 def state_words(state: StepState, waiting: str) -> str:
     """A step's state as the reader reads it: the phase waiting for a person says who acts."""
     return waiting if state is StepState.WAITING else str(state)
@@ -38,7 +34,7 @@ def show(steps: list[PhaseStep], key: str, *, waiting: str = WAITING_FOR_YOU) ->
     for number, step in enumerate(steps, start=1):
         icon, colour = LOOK[step.state]
         phase, badge, spent, mover = st.columns([2.4, 1.6, 1, 2.4], vertical_alignment="center")
-        phase.markdown(f"**{number}. {phase_label(step.phase)}**")
+        phase.markdown(f"**{number}. {labels.phase_label(step.phase)}**")
         with badge:
             st.badge(state_words(step.state, waiting), icon=icon, color=colour)
         spent.text(human_duration(step.time_spent))
@@ -51,7 +47,7 @@ def show(steps: list[PhaseStep], key: str, *, waiting: str = WAITING_FOR_YOU) ->
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Phase": [phase_label(step.phase) for step in steps],
+                    "Phase": [labels.phase_label(step.phase) for step in steps],
                     "State": [state_words(step.state, waiting) for step in steps],
                     "Time spent": [human_duration(step.time_spent) for step in steps],
                     "Moved by": [step.moved_by or "" for step in steps],
@@ -64,7 +60,7 @@ def show(steps: list[PhaseStep], key: str, *, waiting: str = WAITING_FOR_YOU) ->
         st.dataframe(
             pd.DataFrame(
                 {
-                    "Phase": [phase_label(step.phase) for step, _ in tried],
+                    "Phase": [labels.phase_label(step.phase) for step, _ in tried],
                     "Try": [one.number for _, one in tried],
                     "State": [state_words(one.state, waiting) for _, one in tried],
                     "Time spent": [human_duration(one.time_spent) for _, one in tried],

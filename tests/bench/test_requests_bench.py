@@ -19,5 +19,6 @@ def test_sending_and_reminding_a_few_owners_prints_its_figures():
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["owners_mailed"] == figures["mails_accepted"] == 20
+    assert figures["send_run_ended"] == "completed"
     assert figures["send_again_mailed"] == 0
     assert figures["reminded"] == figures["reminders_accepted"] == 20

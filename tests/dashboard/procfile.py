@@ -106,7 +106,8 @@ class JobKeyWriter:
 
     def __init__(self, stack: LiveStack, collection_flow_id: str, total: int) -> None:
         from core.enhancement.job_state import JobState, JobStatus
-        from core.enhancement.redis_job_store import RedisJobStore, redis_client
+        from core.enhancement.redis_job_store import RedisJobStore
+        from core.storage.redis_connection import redis_client
 
         self.store = RedisJobStore(redis_client(stack.env["REDIS_URL"]), stack.redis_prefix)
         self.key, self.total, self.processed = collection_flow_id, total, 0

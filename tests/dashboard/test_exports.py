@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from config.settings import get_settings
 from core.enhancement.phase_progress import watch_phase_run
+from core.enhancement.progress_pass import EXPORT_RUN
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator
 from core.storage.unit_of_work import engagement_uow
@@ -114,7 +115,7 @@ def test_the_download_route_serves_only_a_genuine_export_pass_of_a_ready_file(
     flow_id = flow_with_gaps(tenant, count=1)
     with engagement_uow(tenant) as uow:
         progress_pass = watch_phase_run(uow, flow_id)[1]
-        export_pass = watch_phase_run(uow, flow_id, exports=True)[1]
+        export_pass = watch_phase_run(uow, flow_id, kind=EXPORT_RUN)[1]
 
     def status(token: str) -> int:
         scope = {"type": "http", "method": "GET", "path": "/_export", "headers": []}

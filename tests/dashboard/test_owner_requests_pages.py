@@ -2,6 +2,7 @@
 Overview's response figures (AppTest, PostgreSQL)."""
 
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -11,10 +12,25 @@ from config.settings import get_settings
 from core.kernel.dispatch import set_dispatcher
 from core.requests.link_answers import REFUSED
 from core.requests.sending import send_requests
+from db.session import get_engine
+from jobs.tasks import run_flow_phase
 from tests.core.requests.conftest import HOLES, OWNERS, InlineWorkers
-from tests.dashboard.conftest import APP, no_exceptions, texts
+from tests.dashboard.conftest import APP, job_panel, no_exceptions, texts
 from tests.factories import flow_in_manual_collection, in_uow
 from tests.mail import Mailbox, link_in, smtp_server
+
+SEND = "FormSubmitter:send_requests-Send requests"
+
+
+class SendRunsKept(InlineWorkers):
+    """The queue: send runs kept for the test to run as the worker; mails delivered at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: list[dict[str, Any]] = []
+
+    def enqueue_phase(self, **primitives: Any) -> None:
+        self.runs.append(primitives)
 
 
 @pytest.fixture
@@ -26,6 +42,13 @@ def mail(app_settings, monkeypatch) -> Iterator[Mailbox]:
         get_settings.cache_clear()
         set_dispatcher(InlineWorkers())
         yield box
+
+
+@pytest.fixture
+def send_runs(mail) -> SendRunsKept:
+    kept = SendRunsKept()
+    set_dispatcher(kept)
+    return kept
 
 
 @pytest.fixture
@@ -58,13 +81,43 @@ def owner_page(token: str) -> AppTest:
     return app.run()
 
 
-def test_an_analyst_sends_requests_and_sees_each_owner(db, tenant, owned, open_page, mail):
+def test_send_is_queued_a_bar_follows_it_and_a_second_send_is_one_sentence(
+    db, tenant, owned, open_page, mail, send_runs
+):
     app = open_page(tenant, "questionnaires", owned)
+    other_tab = open_page(tenant, "questionnaires", owned)
     no_exceptions(app)
     assert "Owners and requests" in [h.value for h in app.subheader]
-    app.button(key="FormSubmitter:send_requests-Send requests").click().run()
+
+    app.button(key=SEND).click().run()  # the page answers at once: nothing is mailed yet
+
     no_exceptions(app)
-    assert any(text.startswith("Mailed 2 owner(s)") for text in texts(app, "success"))
+    [task] = send_runs.runs
+    assert texts(app, "success") == ["Sending the requests on a worker; the bar below follows it."]
+    panel = job_panel(app)  # the bar the browser keeps current, with its pass
+    assert panel["first"]["live"] and panel["first"]["line"].startswith("Sending of requests")
+    assert panel["token"]
+    assert mail.messages == []
+    other_tab.button(key=SEND).click().run()
+    assert texts(other_tab, "warning") == [
+        "Requests of this flow are already being sent; wait for it to end."
+    ]
+    assert len(send_runs.runs) == 1
+
+    db.rollback()  # SQLite: the worker's sessions need the write lock
+    get_engine.cache_clear()  # the worker opens its sessions on this test's settings
+    try:
+        assert run_flow_phase(**task) == "completed"
+    finally:
+        get_engine().dispose()
+        get_engine.cache_clear()
+    app.run()  # the run the browser asks for when the bar ends
+
+    no_exceptions(app)
+    [said] = texts(app, "success")
+    assert said.startswith("Mailed 2 owner(s); 0 already had these questions;")
+    panel = job_panel(app)["first"]
+    assert not panel["live"] and panel["figures"] == "2 / 2 owners"
     table = frame_with(app, "Mail")
     assert sorted(table["Owner"]) == ["Lee Park <lee@x.org>", "dana@x.org"]
     assert set(table["Mail"]) == {"sent"}

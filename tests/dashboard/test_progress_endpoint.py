@@ -12,9 +12,11 @@ from starlette.requests import Request
 from config.settings import get_settings
 from core.enhancement.jobs import watch_job
 from core.enhancement.phase_progress import watch_phase_run
-from core.flows.phase_run import PhaseRun
+from core.enhancement.progress_pass import SEND_RUN
+from core.flows.phase_run import SEND_REQUESTS, PhaseRun
 from core.flows.phase_run_store import phase_run_store_for
 from core.kernel.errors import NotFound
+from core.requests.send_runs import send_store
 from core.storage.unit_of_work import engagement_uow
 from dashboard import progress_endpoint
 from dashboard.poll_limits import TokenBuckets
@@ -166,3 +168,22 @@ def test_a_phase_run_pass_reads_the_flows_phase_run_and_a_job_pass_its_job(
     assert status == 200 and body["job"] == run.run_id and body["live"]
     assert body["line"].startswith("Questionnaire generation queued: 0%")
     assert poll(pass_for(tenant, flow_id))[1] == {"job": None, "live": False}
+
+
+def test_a_send_run_pass_reads_the_flows_send_run_in_owners_and_nothing_else(
+    db, secret, tenant, flow_with_gaps
+):
+    flow_id = flow_with_gaps(tenant, count=2)
+    with engagement_uow(tenant) as uow:
+        key = str(uow.flow(flow_id).id)
+        store = send_store(uow.session.get_bind().engine)
+        send_pass = watch_phase_run(uow, flow_id, kind=SEND_RUN)[1]
+        phase_pass = watch_phase_run(uow, flow_id)[1]
+    run = PhaseRun.queued((SEND_REQUESTS,), 0, None, time.time())
+    assert store.claim(key, run, stall_seconds=60) is None
+    assert store.update_if_current(key, run.with_changes(time.time(), done=500, total=1200))
+    status, body, _ = poll(send_pass)
+    assert status == 200 and body["job"] == run.run_id and body["live"]
+    assert body["figures"] == "500 / 1,200 owners"
+    assert body["line"].startswith("Sending of requests queued: 42%")
+    assert poll(phase_pass)[1] == {"job": None, "live": False}  # the flow's phase runs: none

@@ -1,6 +1,12 @@
 """python -m db requests send | remind: what they print, and one sentence when refused."""
 
+import time
+
+from core.flows.phase_run import SEND_REQUESTS, PhaseRun
+from core.requests.send_runs import send_store
+from db.session import get_engine
 from tests.db.cli import run_cli
+from tests.factories import in_uow
 
 
 def tenant_args(ctx):
@@ -17,6 +23,7 @@ def test_send_prints_owners_mailed_and_questions_without_an_owner_then_mails_nob
     done = run_cli(*send, database_url=database_url, env=env)
 
     assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == ["owners prepared: 0 of 2", "owners prepared: 2 of 2"]
     lines = done.stdout.splitlines()
     assert lines[0] == "owners mailed: 2"
     assert lines[2].startswith("questions without a reachable owner: ")
@@ -56,3 +63,23 @@ def test_refusals_are_one_sentence(owned_flow, workers, mailbox, database_url):
     )  # fmt: skip
     assert no_mail.returncode == 2
     assert "SMTP_HOST" in no_mail.stderr
+
+
+def test_a_send_while_the_flows_send_run_is_live_is_refused_in_one_sentence(
+    db, owned_flow, workers, mailbox, database_url
+):
+    owned = owned_flow()
+    key = str(in_uow(db, owned.ctx, lambda uow: uow.flow(owned.flow_id).id))
+    db.rollback()  # SQLite: the claim needs the write lock
+    running = PhaseRun.queued((SEND_REQUESTS,), 0, None, time.time())
+    assert send_store(get_engine()).claim(key, running, stall_seconds=60) is None
+
+    busy = run_cli(
+        "requests", "send", owned.flow_id, *tenant_args(owned.ctx), database_url=database_url
+    )
+
+    assert busy.returncode == 1
+    assert (
+        busy.stderr == "error: Requests of this flow are already being sent; wait for it to end\n"
+    )
+    assert busy.stdout == "" and mailbox.messages == []
