@@ -173,8 +173,8 @@ def browser_times(
     splits: dict[str, dict[str, float]] = {}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        tab = open_tab(browser)
         try:
-            tab = open_tab(browser)
             sign_in(tab, stack, EMAIL, PASSWORD, engagement=engagement)
             tab.get_by_role("link", name="Overview", exact=True).click()
             expect(tab.get_by_role("heading", name="Overview")).to_be_visible()
