@@ -27,7 +27,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from bench.page_runs import StatementCount, open_app, signed_in_state, timed_run  # noqa: E402
-from bench.pages import ALL_DRAWN, render_seconds  # noqa: E402
+from bench.pages import ALL_DRAWN, BUSY_SINCE, render_seconds  # noqa: E402
 from tests.dashboard.live import (  # noqa: E402
     BIN,
     CHROMIUM,
@@ -133,14 +133,19 @@ def server_runs(
     return figures
 
 
-def run_ended_after(tab: Page, click) -> float:
-    """Seconds from `click()` until the run it started has ended and everything is drawn."""
+def run_ended_after(tab: Page, click, busy: list[float]) -> float:
+    """Seconds from `click()` until the run it started has ended and everything is drawn; the
+    seconds of it the browser's main thread was busy go to `busy`."""
     ends = tab.evaluate(RUN_ENDS)
+    tab.evaluate(BUSY_SINCE, 0)
+    mark = tab.evaluate("performance.now()")
     started = time.perf_counter()
     click()
     tab.wait_for_function("(ends) => window.runEnds > ends", arg=ends)
     tab.wait_for_function(ALL_DRAWN)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    busy.append(tab.evaluate(BUSY_SINCE, mark))
+    return seconds
 
 
 def matching(tab: Page) -> str:
@@ -212,20 +217,26 @@ def gaps_changes(tab: Page, runs: int) -> dict[str, Any]:
     chosen = chips(tab, "Priority")
     picked: list[float] = []
     cleared: list[float] = []
+    busy: dict[str, list[float]] = {
+        "gaps_filter_change": [],
+        "gaps_filter_cleared": [],
+        "gaps_next_page": [],
+    }
     critical = everything
     for _ in range(runs + 1):
         wait_idle(tab)
         priority.click()
         option = tab.get_by_role("option", name=CRITICAL, exact=True)
         expect(option).to_be_visible()
-        picked.append(run_ended_after(tab, option.click))
+        picked.append(run_ended_after(tab, option.click, busy["gaps_filter_change"]))
         tab.keyboard.press("Escape")
         expect(chosen).to_have_count(1)
         critical = matching(tab)
         assert critical != everything, (critical, everything)
         wait_idle(tab)
         clear = tab.get_by_test_id("stMultiSelect").filter(has=tab.get_by_text("Priority"))
-        cleared.append(run_ended_after(tab, clear.get_by_role("button", name="Clear all").click))
+        clear_all = clear.get_by_role("button", name="Clear all").click
+        cleared.append(run_ended_after(tab, clear_all, busy["gaps_filter_cleared"]))
         expect(chosen).to_have_count(0)
         assert matching(tab) == everything, (matching(tab), everything)
     pager = tab.get_by_test_id("stNumberInput").filter(has_text="Page (of")
@@ -233,13 +244,16 @@ def gaps_changes(tab: Page, runs: int) -> dict[str, Any]:
     pages: list[float] = []
     for number in range(2, runs + 3):
         wait_idle(tab)
-        pages.append(run_ended_after(tab, step.click))
+        pages.append(run_ended_after(tab, step.click, busy["gaps_next_page"]))
         expect(pager.get_by_role("spinbutton")).to_have_value(str(number))
     return {
         "gaps_filter_change": summary(picked[0], picked[1:], AIMS["gaps_filter_change"]),
         "gaps_filter_cleared": summary(cleared[0], cleared[1:], AIMS["gaps_filter_cleared"]),
         "gaps_next_page": summary(pages[0], pages[1:], AIMS["gaps_next_page"]),
         "gaps_matching": {"all": everything, "critical": critical},
+        "browser_busy_median_s": {
+            name: round(statistics.median(times[1:]), 3) for name, times in busy.items()
+        },
     }
 
 
