@@ -12,10 +12,10 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from core.kernel.context import RequestContext
+from core.kernel.context import RequestContext, Role
 from core.kernel.errors import NotFound
 from core.kernel.inputs import parse_uuid
-from core.kernel.permissions import Action, require, require_client_wide
+from core.kernel.permissions import Action, require, require_client_wide, standing
 from core.storage.account_unit_of_work import AccountUnitOfWork
 from core.storage.assets import AssetRepository
 from core.storage.audit import AuditRepository
@@ -50,8 +50,10 @@ class UnitOfWork(AccountUnitOfWork):
     def __init__(self, ctx: RequestContext, session: Session | None = None) -> None:
         super().__init__(session)
         self.ctx = ctx
+        self._standing: tuple[Role, bool | None] | None = None
 
     def _opened(self, session: Session) -> None:
+        self._standing = None
         ids = (self.ctx.client_account_id, self.ctx.engagement_id)
         bind_tenant(session, *ids)
         self.flows = CollectionFlowRepository(session, *ids)
@@ -81,8 +83,20 @@ class UnitOfWork(AccountUnitOfWork):
         return found
 
     def require(self, action: Action) -> None:
-        """Refuse (403) unless the caller, as the database knows them now, may do `action`."""
-        require(self.session, self.ctx, action)
+        """Refuse (403) unless the caller, as the database knows them now, may do `action`.
+        The caller's standing is read once per transaction: a page that makes its reads of an
+        engagement in one unit of work checks the person once, not once per read."""
+        if self._standing is None:
+            self._standing = standing(self.session, self.ctx)
+        require(self.session, self.ctx, action, known=self._standing)
+
+    def commit(self) -> None:
+        super().commit()
+        self._standing = None  # the next transaction reads the caller's standing anew
+
+    def rollback(self) -> None:
+        super().rollback()
+        self._standing = None
 
     def require_client_wide(self, action: Action) -> None:
         """`require`, by an admin of all the client's engagements (403 for one of one)."""
