@@ -13,7 +13,7 @@ memory is the export's. `--pages` also times the pages on PostgreSQL as a person
 in Chromium, and each page's script run on the server (bench/scale_pages.py, in a process of
 its own, over the same database).
     python bench/scale.py [--sizes 10000,30000] [--sqlite-sizes 10000] [--engagements 4]
-        [--pages] [--page-runs 3] [--profile-page gaps]
+        [--pages] [--page-runs 3] [--profile-page gaps] [--explain]
 """
 
 import argparse
@@ -383,7 +383,8 @@ def run_size(size: int, kind: str, args) -> dict[str, Any]:
         [sys.executable, __file__, "--one-size", str(size), "--kind", kind, "--server",
          args.server, "--engagements", str(args.engagements),
          *(["--pages", "--page-runs", str(args.page_runs)] if args.pages else []),
-         *(["--profile-page", args.profile_page] if args.profile_page else [])],
+         *(["--profile-page", args.profile_page] if args.profile_page else []),
+         *(["--explain"] if args.explain else [])],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.stderr.strip():
@@ -401,6 +402,7 @@ def main() -> None:
     parser.add_argument("--pages", action="store_true", help="pages in Chromium, PostgreSQL")
     parser.add_argument("--page-runs", type=int, default=3, help="timed runs of each page")
     parser.add_argument("--profile-page", help="cProfile this page's run to stderr (gaps, ...)")
+    parser.add_argument("--explain", action="store_true", help="plans of the pages' slowest")
     parser.add_argument("--server", default=DEFAULT_SERVER)
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--kind", default="postgresql", help=argparse.SUPPRESS)
@@ -414,7 +416,7 @@ def main() -> None:
     if args.one_size:
         pages = None
         if args.pages:
-            pages = {"runs": args.page_runs, "profile": args.profile_page}
+            pages = {"runs": args.page_runs, "profile": args.profile_page, "explain": args.explain}
         print(json.dumps(one_size(args.one_size, args.server, args.kind, args.engagements, pages)))
         return
     sizes = [run_size(int(size), "postgresql", args) for size in args.sizes.split(",") if size]

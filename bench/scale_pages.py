@@ -25,6 +25,7 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from sqlalchemy import Engine, event  # noqa: E402
 
 from bench.page_runs import StatementCount, open_app, signed_in_state, timed_run  # noqa: E402
 from bench.pages import ALL_DRAWN, BUSY_SINCE, render_seconds  # noqa: E402
@@ -96,7 +97,12 @@ def summary(first: float, runs: list[float], aim: float | None) -> dict[str, Any
 
 
 def server_runs(
-    session: dict, flow_id: str, runs: int, profile: str | None, engagement_ids: list[str]
+    session: dict,
+    flow_id: str,
+    runs: int,
+    profile: str | None,
+    engagement_ids: list[str],
+    explain: bool,
 ) -> dict[str, Any]:
     """Each page's script run (AppTest), cold and warm; the Overview over every engagement."""
     import uuid
@@ -106,13 +112,17 @@ def server_runs(
 
     session = {**session, state.OVERVIEW_ENGAGEMENTS: [uuid.UUID(e) for e in engagement_ids]}
     figures: dict[str, Any] = {}
+    ctx = session[state.CONTEXT]
     for page in ("gaps", "overview", "flow", "flows", "assets"):
+        statements = SlowStatements()
         figures[page] = {**page_figures(page, session, flow_id, runs, page == profile)}
         figures[page]["load_average"] = load()
+        figures[page]["slowest_statements"] = slowest(page, statements.stop(), ctx, explain)
     app = open_app("gaps", session, flow_id)
     app.run()
     changes: dict[str, list[float]] = {"filter_change": [], "filter_cleared": [], "next_page": []}
     statements = StatementCount()
+    timed = SlowStatements()
     for _ in range(runs):
         app.multiselect(key="gf_prio").select(1)
         changes["filter_change"].append(timed_run(app))
@@ -130,7 +140,57 @@ def server_runs(
         }
     figures["gaps_next_page"]["page_reached"] = app.number_input(key="gaps_page_number").value
     figures["gaps_changes_sql_statements"] = statements.count
+    figures["gaps_changes_slowest_statements"] = slowest("gaps changes", timed.stop(), ctx, explain)
     return figures
+
+
+class SlowStatements:
+    """Each statement run while listening, with its seconds and parameters."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[float, str, Any]] = []
+        event.listen(Engine, "before_cursor_execute", self._before)
+        event.listen(Engine, "after_cursor_execute", self._after)
+
+    def _before(self, connection, cursor, statement, parameters, context, executemany) -> None:
+        connection.info["statement_started"] = time.perf_counter()
+
+    def _after(self, connection, cursor, statement, parameters, context, executemany) -> None:
+        took = time.perf_counter() - connection.info.pop("statement_started", time.perf_counter())
+        self.seen.append((took, statement, parameters))
+
+    def stop(self) -> list[tuple[float, str, Any]]:
+        event.remove(Engine, "before_cursor_execute", self._before)
+        event.remove(Engine, "after_cursor_execute", self._after)
+        return sorted(self.seen, key=lambda seen: -seen[0])
+
+
+def explained(ctx, statement: str, parameters: Any) -> str:
+    """PostgreSQL's plan of `statement`, run (EXPLAIN ANALYZE), as the application's role
+    bound to the engagement, as the page ran it."""
+    from core.storage.unit_of_work import engagement_uow
+
+    with engagement_uow(ctx) as uow:
+        rows = uow.session.connection().exec_driver_sql(
+            f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters
+        )
+        return "\n".join(row[0] for row in rows)
+
+
+def slowest(page: str, seen, ctx, explain: bool) -> list[dict[str, Any]]:
+    """The page's three slowest statements of its runs (each statement once), and with
+    `explain` their plans to stderr."""
+    shown: list[dict[str, Any]] = []
+    for took, statement, parameters in seen:
+        if any(statement == each["sql"] for each in shown) or statement.startswith("SELECT set_"):
+            continue
+        shown.append({"ms": round(took * 1000, 1), "sql": statement})
+        if explain and statement.lstrip().upper().startswith("SELECT"):
+            plan = explained(ctx, statement, parameters)
+            print(f"== {page}: {took * 1000:.1f} ms\n{statement}\n{plan}\n", file=sys.stderr)
+        if len(shown) == 3:
+            break
+    return [{**each, "sql": " ".join(each["sql"].split())[:240]} for each in shown]
 
 
 def run_ended_after(tab: Page, click, busy: list[float]) -> float:
@@ -296,7 +356,12 @@ def measure(arguments: dict[str, Any]) -> dict[str, Any]:
     get_engine.cache_clear()
     session = signed_in_state(EMAIL, PASSWORD, engagement)
     figures["server_page_runs"] = server_runs(
-        session, flow_id, runs, arguments.get("profile"), engagement_ids
+        session,
+        flow_id,
+        runs,
+        arguments.get("profile"),
+        engagement_ids,
+        arguments.get("explain", False),
     )
     get_engine().dispose()
     with live_stack(worker=True, database_of=running) as stack:
