@@ -186,7 +186,10 @@ def slowest(page: str, seen, ctx, explain: bool) -> list[dict[str, Any]]:
             continue
         shown.append({"ms": round(took * 1000, 1), "sql": statement})
         if explain and statement.lstrip().upper().startswith("SELECT"):
-            plan = explained(ctx, statement, parameters)
+            try:
+                plan = explained(ctx, statement, parameters)
+            except Exception as error:  # a plan is a help, never the figures' end
+                plan = f"(no plan: {error})"
             print(f"== {page}: {took * 1000:.1f} ms\n{statement}\n{plan}\n", file=sys.stderr)
         if len(shown) == 3:
             break
