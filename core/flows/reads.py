@@ -62,6 +62,12 @@ def get_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
     return uow.flow(flow_id)
 
 
+def selected_asset_count(uow: UnitOfWork, flow_id: str) -> int:
+    """How many assets the flow's selection holds (a listed flow leaves its selection unread)."""
+    uow.require(Action.VIEW)
+    return len(uow.flow(flow_id).collection_config.get("selected_asset_ids", []))
+
+
 def find_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow | None:
     """The flow an address names, or None when it names none of this engagement (unknown,
     malformed, or another tenant's: all three read the same)."""

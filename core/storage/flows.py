@@ -65,7 +65,11 @@ class CollectionFlowRepository(TenantRepository):
         limit: int = 200,
         offset: int = 0,
     ) -> list[CollectionFlow]:
-        query = self._scoped(select(CollectionFlow), CollectionFlow)
+        # The selection of a whole estate (megabytes of JSON) is left unread: a list shows the
+        # flows' state, and a flow's page asks for its selection on its own.
+        query = self._scoped(select(CollectionFlow), CollectionFlow).options(
+            defer(CollectionFlow.collection_config)
+        )
         if phases:
             query = query.where(CollectionFlow.current_phase.in_(phases))
         if statuses:
