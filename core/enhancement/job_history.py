@@ -147,7 +147,7 @@ def record_reset(uow: UnitOfWork, state: JobState) -> None:
 def list_jobs(uow: UnitOfWork, flow_id: str | None = None, *, limit: int = 200) -> list[JobRecord]:
     """The engagement's jobs (or one flow's), newest first, the running ones with live progress."""
     uow.require(Action.VIEW)
-    collection_flow_id = uow.flow(flow_id).id if flow_id is not None else None
+    collection_flow_id = uow.collection_flow_id(flow_id) if flow_id is not None else None
     rows = _repository(uow).list_jobs(collection_flow_id=collection_flow_id, limit=limit)
     active = {str(job.collection_flow_id) for job, *_ in rows if job.status in ACTIVE}
     engine = uow.session.get_bind().engine

@@ -24,7 +24,7 @@ def watch_phase_run(
     """Check tenancy once: the reader of the flow's phase-run key (its export-run key with
     `exports`), and a pass to poll it."""
     uow.require(Action.EXPORT if exports else Action.VIEW)
-    key = str(uow.flow(flow_id).id)
+    key = str(uow.collection_flow_id(flow_id))
     kind = progress_pass.EXPORT_RUN if exports else progress_pass.PHASE_RUN
     engine = uow.session.get_bind().engine
     store = phase_run_store_for(engine, namespace=NAMESPACES[kind])

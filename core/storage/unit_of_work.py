@@ -74,6 +74,14 @@ class UnitOfWork(AccountUnitOfWork):
             raise NotFound("Flow not found")
         return flow
 
+    def flow_without_selection(self, flow_id: str | uuid.UUID) -> CollectionFlow:
+        """`flow(flow_id)` leaving its selection unread until used: for reads of the flow's
+        state (its phase, status, history)."""
+        flow = self.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"), selection=False)
+        if flow is None:
+            raise NotFound("Flow not found")
+        return flow
+
     def collection_flow_id(self, flow_id: str | uuid.UUID) -> uuid.UUID:
         """`flow(flow_id).id` without reading the flow's row: for reads that need only the id
         (a page of gaps, a job's progress); 404 as `flow`."""
