@@ -92,8 +92,8 @@ class UnitOfWork(AccountUnitOfWork):
 
     def require(self, action: Action) -> None:
         """Refuse (403) unless the caller, as the database knows them now, may do `action`.
-        The caller's standing is read once per transaction: a page that makes its reads of an
-        engagement in one unit of work checks the person once, not once per read."""
+        The caller's standing is read once per transaction: several reads made in one unit of
+        work check the person once, not once each."""
         if self._standing is None:
             self._standing = standing(self.session, self.ctx)
         require(self.session, self.ctx, action, known=self._standing)
