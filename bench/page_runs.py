@@ -58,7 +58,9 @@ class StatementCount:
         self.count += 1
 
 
-def signed_in_state() -> dict:
+def signed_in_state(
+    email: str = "bench@demo.local", password: str = "", engagement: str = ENGAGEMENT
+) -> dict:
     """The session state the sign-in form leaves: the user, their sign-in session, the
     engagement's context."""
     from core.access import identity, sessions
@@ -66,14 +68,14 @@ def signed_in_state() -> dict:
     from dashboard import state
 
     with account_uow() as uow:
-        user = identity.authenticate(uow, "bench@demo.local", PASSWORD)
+        user = identity.authenticate(uow, email, password or PASSWORD)
     with account_uow() as uow:
         started = sessions.start_session(uow, user.user_id, "password")
     with account_uow() as uow:
         [choice] = [
             c
             for c in identity.list_engagements(uow, user.user_id)
-            if c.engagement_name == ENGAGEMENT
+            if c.engagement_name == engagement
         ]
     with account_uow() as uow:
         ctx = identity.context_for(

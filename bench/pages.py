@@ -72,6 +72,17 @@ ALL_DRAWN = """() => {
     && tables.every((table) => table.querySelector("canvas"))
     && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0;
 }"""
+# The browser's main thread busy (tasks of 50 ms or more: scripts, layout, drawing) since a
+# moment of performance.now(), in seconds; the first call starts watching.
+BUSY_SINCE = """(since) => {
+  if (window.longTasks === undefined) {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries()))
+      .observe({ type: "longtask" });
+  }
+  return window.longTasks.filter((task) => task.startTime >= since)
+    .reduce((sum, task) => sum + task.duration, 0) / 1000;
+}"""
 # Each page's link and the heading that says it is open (Flow's title is the flow's name).
 HEADINGS = {
     "Flows": "Flows",
@@ -87,7 +98,8 @@ HEADINGS = {
 
 def render_seconds(page, link: str, splits: dict[str, list[float]] | None = None) -> float:
     """From a click on the page's link until it is drawn and no script runs; `splits` gets the
-    seconds until its heading showed and until the script run ended."""
+    seconds until its heading showed and until the script run ended, and those of them the
+    browser's main thread was busy."""
     splits = {} if splits is None else splits
     away = "People" if link == "Flows" else "Flows"
     page.get_by_role("link", name=away, exact=True).click()
@@ -96,6 +108,8 @@ def render_seconds(page, link: str, splits: dict[str, list[float]] | None = None
     expect(page.get_by_role("heading", name=HEADINGS[away])).to_be_visible()
     wait_idle(page)
     page.wait_for_function(ALL_DRAWN)
+    page.evaluate(BUSY_SINCE, 0)
+    mark = page.evaluate("performance.now()")
     started = time.perf_counter()
     page.get_by_role("link", name=link, exact=True).click()
     expect(page.get_by_role("heading", name=HEADINGS[link])).to_be_visible()
@@ -103,7 +117,9 @@ def render_seconds(page, link: str, splits: dict[str, list[float]] | None = None
     wait_idle(page)
     splits.setdefault("run_ended", []).append(time.perf_counter() - started)
     page.wait_for_function(ALL_DRAWN)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    splits.setdefault("browser_busy", []).append(page.evaluate(BUSY_SINCE, mark))
+    return seconds
 
 
 def serve(stack: LiveStack, tree: Path) -> tuple[LiveStack, subprocess.Popen]:

@@ -9,8 +9,11 @@ database, role and Redis keys are dropped when the size ends. `--sqlite-sizes` r
 the embedded default (a SQLite file, SQL job keys; no worker, no baseline, one engagement).
 Page times are the server's time of the core calls a page run makes (a fresh unit of work each,
 as a page run opens), not a browser's. Each export runs in a process of its own: its peak
-memory is the export's.
+memory is the export's. `--pages` also times the pages on PostgreSQL as a person waits for them
+in Chromium, and each page's script run on the server (bench/scale_pages.py, in a process of
+its own, over the same database).
     python bench/scale.py [--sizes 10000,30000] [--sqlite-sizes 10000] [--engagements 4]
+        [--pages] [--page-runs 3] [--profile-page gaps] [--explain]
 """
 
 import argparse
@@ -88,7 +91,7 @@ def overview_calls() -> tuple:
     )
 
 
-def one_size(assets: int, server: str, kind: str, engagements: int) -> dict[str, Any]:
+def one_size(assets: int, server: str, kind: str, engagements: int, pages: dict | None) -> dict:
     figures: dict[str, Any] = {"assets": assets, "database": kind}
     with estate_database(kind, server) as (owner_url, app_url):
         prefix = f"bench-scale-{os.getpid()}:"
@@ -102,7 +105,7 @@ def one_size(assets: int, server: str, kind: str, engagements: int) -> dict[str,
 
         get_settings.cache_clear()  # read again, with this size's environment
         try:
-            measure(figures, assets, owner_url, app_url, kind, engagements)
+            measure(figures, assets, owner_url, app_url, kind, engagements, pages)
         finally:
             if kind == "postgresql":
                 drop_redis_keys(prefix)
@@ -110,7 +113,7 @@ def one_size(assets: int, server: str, kind: str, engagements: int) -> dict[str,
     return figures
 
 
-def measure(figures, assets, owner_url, app_url, kind, engagements) -> None:
+def measure(figures, assets, owner_url, app_url, kind, engagements, pages) -> None:
     from sqlalchemy.orm import sessionmaker
 
     from core.flows.child_flow_service import CollectionChildFlowService
@@ -190,10 +193,13 @@ def measure(figures, assets, owner_url, app_url, kind, engagements) -> None:
         f"{what}.{fmt}": export_in_a_process(app_url, ctx, flow_id, what, fmt)
         for what, fmt in EXPORTS
     }
+    contexts = [ctx]
     if kind == "postgresql" and engagements > 1:
         figures[f"overview_{engagements}_engagements"] = overview_of_many(
-            owner_url, make_session, ctx, engagements
+            owner_url, make_session, contexts, engagements
         )
+    if kind == "postgresql" and pages is not None:
+        figures["pages"] = pages_in_a_process(owner_url, app_url, contexts, flow_id, pages)
 
     with make_session() as db, engagement_uow(ctx, db) as uow:
         collection_flow_id = uow.flow(flow_id).id
@@ -286,12 +292,12 @@ def submit_and_watch(make_session, ctx, flow_id) -> dict[str, Any]:
     }
 
 
-def overview_of_many(owner_url, make_session, ctx, engagements) -> dict[str, Any]:
+def overview_of_many(owner_url, make_session, contexts, engagements) -> dict[str, Any]:
     """The Overview with `engagements` engagements chosen: each one's calls, as the page makes
-    them for each context; the others are copies of the first."""
-    contexts, copy_seconds = [ctx], 0.0
+    them for each context; the others are copies of the first, added to `contexts`."""
+    copy_seconds = 0.0
     for _ in range(engagements - 1):
-        copied, seconds = copy_engagement(owner_url, ctx)
+        copied, seconds = copy_engagement(owner_url, contexts[0])
         contexts.append(copied)
         copy_seconds += seconds
 
@@ -305,6 +311,26 @@ def overview_of_many(owner_url, make_session, ctx, engagements) -> dict[str, Any
         "best_s": round(min(times), 3),
         "copying_the_others_s": round(copy_seconds, 1),
     }
+
+
+def pages_in_a_process(owner_url, app_url, contexts, flow_id, pages: dict) -> dict[str, Any]:
+    arguments = {
+        "owner_url": owner_url,
+        "app_url": app_url,
+        "client": str(contexts[0].client_account_id),
+        "engagements": [str(each.engagement_id) for each in contexts],
+        "flow": flow_id,
+        **pages,
+    }
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "scale_pages.py"), json.dumps(arguments)],
+        capture_output=True, text=True, check=False, env={**os.environ},
+    )  # fmt: skip
+    if done.stderr.strip():
+        sys.stderr.write(done.stderr)
+    if done.returncode:
+        return {"error": done.stderr.strip().splitlines()[-3:]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def export_in_a_process(app_url, ctx, flow_id, what, fmt) -> dict[str, Any]:
@@ -355,11 +381,15 @@ def run_size(size: int, kind: str, args) -> dict[str, Any]:
     # One process per size: its peak memory is that size's alone.
     done = subprocess.run(
         [sys.executable, __file__, "--one-size", str(size), "--kind", kind, "--server",
-         args.server, "--engagements", str(args.engagements)],
+         args.server, "--engagements", str(args.engagements),
+         *(["--pages", "--page-runs", str(args.page_runs)] if args.pages else []),
+         *(["--profile-page", args.profile_page] if args.profile_page else []),
+         *(["--explain"] if args.explain else [])],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
+    if done.stderr.strip():
+        sys.stderr.write(done.stderr)  # a page's profile, a failed size's traceback
     if done.returncode:
-        sys.stderr.write(done.stderr)
         raise SystemExit(f"size {size} on {kind} failed")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -369,6 +399,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,30000")
     parser.add_argument("--sqlite-sizes", default="10000")
     parser.add_argument("--engagements", type=int, default=4, help="the Overview's, PostgreSQL")
+    parser.add_argument("--pages", action="store_true", help="pages in Chromium, PostgreSQL")
+    parser.add_argument("--page-runs", type=int, default=3, help="timed runs of each page")
+    parser.add_argument("--profile-page", help="cProfile this page's run to stderr (gaps, ...)")
+    parser.add_argument("--explain", action="store_true", help="plans of the pages' slowest")
     parser.add_argument("--server", default=DEFAULT_SERVER)
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--kind", default="postgresql", help=argparse.SUPPRESS)
@@ -380,7 +414,10 @@ def main() -> None:
         print(json.dumps(export_once(*args.export)))
         return
     if args.one_size:
-        print(json.dumps(one_size(args.one_size, args.server, args.kind, args.engagements)))
+        pages = None
+        if args.pages:
+            pages = {"runs": args.page_runs, "profile": args.profile_page, "explain": args.explain}
+        print(json.dumps(one_size(args.one_size, args.server, args.kind, args.engagements, pages)))
         return
     sizes = [run_size(int(size), "postgresql", args) for size in args.sizes.split(",") if size]
     sizes += [run_size(int(size), "sqlite", args) for size in args.sqlite_sizes.split(",") if size]

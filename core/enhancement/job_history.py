@@ -183,7 +183,7 @@ def record_reset(uow: UnitOfWork, state: JobState) -> None:
 def list_jobs(uow: UnitOfWork, flow_id: str | None = None, *, limit: int = 200) -> list[JobRecord]:
     """The engagement's jobs (or one flow's), newest first, the running ones with live progress."""
     uow.require(Action.VIEW)
-    collection_flow_id = uow.flow(flow_id).id if flow_id is not None else None
+    collection_flow_id = uow.collection_flow_id(flow_id) if flow_id is not None else None
     repository = _repository(uow)
     rows = repository.list_jobs(collection_flow_id=collection_flow_id, limit=limit)
     tries = repository.attempts_of([job.id for job, *_ in rows])

@@ -37,7 +37,7 @@ def watch_phase_run(
     """Check tenancy once: the reader of the flow's phase-run key (its export-run or send-run
     key, by `kind`), and a pass to poll it."""
     uow.require(WATCHERS.get(kind, Action.VIEW))
-    key = str(uow.flow(flow_id).id)
+    key = str(uow.collection_flow_id(flow_id))
     engine = uow.session.get_bind().engine
     store = phase_run_store_for(engine, namespace=NAMESPACES[kind])
     return _reader(store, key, engine), progress_pass.issue(key, flow_id, uow.ctx, kind=kind)

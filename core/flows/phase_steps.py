@@ -198,7 +198,7 @@ def _current_state(phase: CollectionPhase, flow_status: str) -> StepState:
 def flow_steps(uow: UnitOfWork, flow_id: str) -> list[PhaseStep]:
     """The stepper of a flow of this engagement, with the people who moved it named."""
     uow.require(Action.VIEW)
-    flow = uow.flow(flow_id)
+    flow = uow.flow_without_selection(flow_id)
     master = flow.master_flow
     steps = build_steps(master.phase_transitions, flow.status, errors=master.error_history)
     movers = {step.moved_by for step in steps} | {t.started_by for s in steps for t in s.tries}

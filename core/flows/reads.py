@@ -6,7 +6,7 @@ from pydantic import Field
 
 from core.flows.orchestrator import AutomationTier
 from core.kernel.edge import CleanText, InputModel, parse_input
-from core.kernel.errors import BadRequest
+from core.kernel.errors import BadRequest, NotFound
 from core.kernel.inputs import MAX_FILTER_LENGTH, parse_uuid
 from core.kernel.permissions import Action
 from core.kernel.phases import CollectionPhase, FlowStatus
@@ -60,6 +60,15 @@ def get_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow:
     """The flow of this engagement with that master flow_id, or a 404."""
     uow.require(Action.VIEW)
     return uow.flow(flow_id)
+
+
+def selected_asset_count(uow: UnitOfWork, flow_id: str) -> int:
+    """How many assets the flow's selection holds (a listed flow leaves its selection unread)."""
+    uow.require(Action.VIEW)
+    size = uow.flows.selection_size(parse_uuid(flow_id, "flow_id"))
+    if size is None:
+        raise NotFound("Flow not found")
+    return size
 
 
 def find_flow(uow: UnitOfWork, flow_id: str) -> CollectionFlow | None:

@@ -17,9 +17,9 @@ def asset_gaps(uow: UnitOfWork, asset_id: str) -> list[dict[str, Any]]:
         raise NotFound("Asset not found")
     return [
         {
-            "flow_id": str(flow.flow_id),
-            "flow_name": flow.flow_name,
-            "phase": flow.current_phase,
+            "flow_id": str(flow_id),
+            "flow_name": flow_name,
+            "phase": phase,
             "field_name": gap.field_name,
             "gap_type": gap.gap_type,
             "priority": gap.priority,
@@ -27,7 +27,7 @@ def asset_gaps(uow: UnitOfWork, asset_id: str) -> list[dict[str, Any]]:
             "predicted_value": gap.predicted_value,
             "resolved_value": gap.resolved_value,
         }
-        for gap, flow in uow.gaps.for_asset(asset_uuid)
+        for gap, (flow_id, flow_name, phase) in uow.gaps.for_asset(asset_uuid)
     ]
 
 

@@ -131,22 +131,24 @@ def session_is_live(db: Session, ctx: RequestContext) -> bool:
     return ended_at is None and expires_at > utcnow()
 
 
-def require(db: Session, ctx: RequestContext, action: Action) -> None:
+def require(
+    db: Session,
+    ctx: RequestContext,
+    action: Action,
+    *,
+    known: tuple[Role, bool | None] | None = None,
+) -> None:
     """Refuse (403) unless the caller may do `action` now.
 
-    A context naming a user is checked against the database on every call, in one indexed
-    query: its sign-in session must be live (a 403 that signs the tab out) and its memberships
+    A context naming a user is checked against the database in every transaction, in one
+    indexed query: its sign-in session must be live (a 403 that signs the tab out) and its memberships
     give the role, so Sign out in another tab, a new password, a deactivation, a removed
     membership or a lowered role takes effect at the next action of an open tab. A context
     without a user is the operator (command line, benchmarks); one built for a queued job was
-    checked when the job was submitted.
+    checked when the job was submitted. `known`: the `standing` read earlier in the same
+    transaction (a unit of work reads it once, however many use cases it runs).
     """
-    role: Role = ctx.role
-    if ctx.user_id is not None and not ctx.checked_at_submit:
-        found, archived = _standing(db, ctx)
-        role = found
-    else:
-        archived = None
+    role, archived = standing(db, ctx) if known is None else known
     if action in ROLE_ACTIONS[role]:
         if action not in READ_ONLY_ACTIONS and (
             _archived(db, ctx.engagement_id) if archived is None else archived
@@ -157,6 +159,14 @@ def require(db: Session, ctx: RequestContext, action: Action) -> None:
     if role != ctx.role:
         raise Forbidden(f"Your role on this engagement is now {role}; it may not {doing}")
     raise Forbidden(f"the {role} role may not {doing}")
+
+
+def standing(db: Session, ctx: RequestContext) -> tuple[Role, bool | None]:
+    """The role the context acts with now and whether its engagement is archived (None: not
+    read, for a context without a person, whose role is its own)."""
+    if ctx.user_id is not None and not ctx.checked_at_submit:
+        return _standing(db, ctx)
+    return ctx.role, None
 
 
 def _standing(db: Session, ctx: RequestContext) -> tuple[Role, bool]:

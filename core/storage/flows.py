@@ -6,21 +6,40 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer
 
+from core.storage.dialect import is_postgresql
 from core.storage.tenant_repository import TenantRepository
 from db.models import CollectionFlow, MasterFlow
 
 
 class CollectionFlowRepository(TenantRepository):
     def get_by_master_flow_id(
-        self, flow_id: uuid.UUID, *, for_update: bool = False
+        self, flow_id: uuid.UUID, *, for_update: bool = False, selection: bool = True
     ) -> CollectionFlow | None:
+        """The flow; `selection=False` leaves its configuration (the selection of a whole
+        estate, megabytes of JSON) unread until used."""
         query = self._scoped(select(CollectionFlow), CollectionFlow).where(
             CollectionFlow.flow_id == flow_id
         )
+        if not selection:
+            query = query.options(defer(CollectionFlow.collection_config))
         if for_update:
             # Locks the child and its joined master: executions of one flow never interleave.
             query = query.with_for_update()
         return self.db.scalars(query).first()
+
+    def selection_size(self, flow_id: uuid.UUID) -> int | None:
+        """How many assets the flow's selection holds, counted by the database (None: no such
+        flow)."""
+        config = CollectionFlow.collection_config
+        if is_postgresql(self.db):
+            size = func.jsonb_array_length(config["selected_asset_ids"])
+        else:
+            size = func.json_array_length(config, "$.selected_asset_ids")
+        query = self._scoped(select(func.coalesce(size, 0)), CollectionFlow).where(
+            CollectionFlow.flow_id == flow_id
+        )
+        found = self.db.execute(query).first()
+        return None if found is None else int(found[0])
 
     def id_of(self, flow_id: uuid.UUID) -> uuid.UUID | None:
         """The collection flow's own id for a master flow_id, reading nothing else of the row
@@ -65,7 +84,11 @@ class CollectionFlowRepository(TenantRepository):
         limit: int = 200,
         offset: int = 0,
     ) -> list[CollectionFlow]:
-        query = self._scoped(select(CollectionFlow), CollectionFlow)
+        # The selection of a whole estate (megabytes of JSON) is left unread: a list shows the
+        # flows' state, and a flow's page asks for its selection on its own.
+        query = self._scoped(select(CollectionFlow), CollectionFlow).options(
+            defer(CollectionFlow.collection_config)
+        )
         if phases:
             query = query.where(CollectionFlow.current_phase.in_(phases))
         if statuses:

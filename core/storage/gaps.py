@@ -129,13 +129,16 @@ class GapRepository(TenantRepository):
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    def for_asset(self, asset_id: uuid.UUID) -> list[tuple[CollectionDataGap, CollectionFlow]]:
-        """Every gap of one asset in this tenant's flows, with its flow, by flow then priority."""
+    def for_asset(self, asset_id: uuid.UUID) -> list[tuple[CollectionDataGap, Any]]:
+        """Every gap of one asset in this tenant's flows, with its flow's flow_id, name and
+        phase (not the flow's row, whose selection is megabytes of JSON at a whole estate),
+        by flow then priority."""
+        flow = (CollectionFlow.flow_id, CollectionFlow.flow_name, CollectionFlow.current_phase)
         query = self._scoped(
-            select(CollectionDataGap, CollectionFlow).join(
+            select(CollectionDataGap, *flow).join(
                 CollectionFlow, CollectionFlow.id == CollectionDataGap.collection_flow_id
             ),
             CollectionFlow,
         ).where(CollectionDataGap.asset_id == asset_id)
         order = (CollectionFlow.flow_name, CollectionDataGap.priority, CollectionDataGap.field_name)
-        return [(row[0], row[1]) for row in self.db.execute(query.order_by(*order))]
+        return [(row[0], row[1:]) for row in self.db.execute(query.order_by(*order))]

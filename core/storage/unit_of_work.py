@@ -12,10 +12,10 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from core.kernel.context import RequestContext
+from core.kernel.context import RequestContext, Role
 from core.kernel.errors import NotFound
 from core.kernel.inputs import parse_uuid
-from core.kernel.permissions import Action, require, require_client_wide
+from core.kernel.permissions import Action, require, require_client_wide, standing
 from core.storage.account_unit_of_work import AccountUnitOfWork
 from core.storage.assets import AssetRepository
 from core.storage.audit import AuditRepository
@@ -51,9 +51,11 @@ class UnitOfWork(AccountUnitOfWork):
         super().__init__(session)
         self.ctx = ctx
         self._checked = False  # whether the open block has checked the caller yet
+        self._standing: tuple[Role, bool | None] | None = None
 
     def _opened(self, session: Session) -> None:
         self._checked = False
+        self._standing = None
         ids = (self.ctx.client_account_id, self.ctx.engagement_id)
         bind_tenant(session, *ids)
         self.flows = CollectionFlowRepository(session, *ids)
@@ -74,6 +76,14 @@ class UnitOfWork(AccountUnitOfWork):
             raise NotFound("Flow not found")
         return flow
 
+    def flow_without_selection(self, flow_id: str | uuid.UUID) -> CollectionFlow:
+        """`flow(flow_id)` leaving its selection unread until used: for reads of the flow's
+        state (its phase, status, history)."""
+        flow = self.flows.get_by_master_flow_id(parse_uuid(flow_id, "flow_id"), selection=False)
+        if flow is None:
+            raise NotFound("Flow not found")
+        return flow
+
     def collection_flow_id(self, flow_id: str | uuid.UUID) -> uuid.UUID:
         """`flow(flow_id).id` without reading the flow's row: for reads that need only the id
         (a page of gaps, a job's progress); 404 as `flow`."""
@@ -86,12 +96,24 @@ class UnitOfWork(AccountUnitOfWork):
         """Refuse (403) unless the caller, as the database knows them now, may do `action`.
 
         Work whose first check is to view only reads: on SQLite its transaction is a read,
-        which a long phase's write lock never holds up (see `begin_read`).
+        which a long phase's write lock never holds up (see `begin_read`). The caller's
+        standing is read once per transaction: several reads made in one unit of work check
+        the person once, not once each.
         """
         if action is Action.VIEW and not self._checked:
             begin_read(self.session)
         self._checked = True
-        require(self.session, self.ctx, action)
+        if self._standing is None:
+            self._standing = standing(self.session, self.ctx)
+        require(self.session, self.ctx, action, known=self._standing)
+
+    def commit(self) -> None:
+        super().commit()
+        self._standing = None  # the next transaction reads the caller's standing anew
+
+    def rollback(self) -> None:
+        super().rollback()
+        self._standing = None
 
     def require_client_wide(self, action: Action) -> None:
         """`require`, by an admin of all the client's engagements (403 for one of one)."""

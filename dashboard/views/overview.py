@@ -9,6 +9,7 @@ from core.enhancement.jobs import list_job_states
 from core.enhancement.phase_run_health import current_phase_runs
 from core.flows import overview, trend
 from core.requests.progress import response_figures
+from core.storage.unit_of_work import UnitOfWork
 from dashboard import palette, shown_text, state
 from dashboard.widgets import overview_charts, owner_responses
 
@@ -42,32 +43,57 @@ if user is not None:
                 sign_in_session_id=ctx.sign_in_session_id,
                 doing="open that engagement",
             )
+
+
+def engagement_reads(uow: UnitOfWork) -> tuple:
+    """What the Overview reads of one engagement, in one unit of work: one connection, one
+    tenant binding and one check of the person's standing, not one of each per read."""
+    return (
+        overview.flow_summaries(uow),
+        overview.pending_gaps_by_attribute(uow),
+        trend.resolution_weeks(uow),
+        overview.phase_histories(uow),
+        list_jobs(uow),
+        response_figures(uow),
+        list_job_states(uow),
+        current_phase_runs(uow),
+    )
+
+
 flows, pending, resolution_weeks, histories, job_rows, current_jobs = [], [], [], [], [], {}
 responses = []
 for label, scoped in contexts.items():
+    (
+        flow_rows,
+        pending_rows,
+        weeks,
+        transitions_of_flows,
+        jobs,
+        response,
+        flow_jobs,
+        runs,
+    ) = state.call(engagement_reads, doing="read the engagement", ctx=scoped)
     # Names go into plotly labels, which read a few HTML tags: escaped, they show as typed.
     shown = shown_text.chart_text(label)
-    for row in state.call(overview.flow_summaries, doing="read flows", ctx=scoped):
+    for row in flow_rows:
         flows.append(
             {**row, "flow_name": shown_text.chart_text(row["flow_name"]), "engagement": shown}
         )
-    for row in state.call(overview.pending_gaps_by_attribute, doing="read gaps", ctx=scoped):
-        pending.append(row)
-    for week in state.call(trend.resolution_weeks, doing="read gaps", ctx=scoped):
+    pending.extend(pending_rows)
+    for week in weeks:
         resolution_weeks.append((shown, *week))
-    for transitions in state.call(overview.phase_histories, doing="read flows", ctx=scoped):
+    for transitions in transitions_of_flows:
         histories.append((shown, transitions))
-    for job in state.call(list_jobs, doing="read the job history", ctx=scoped):
+    for job in jobs:
         job_rows.append((shown, job.finished_at or job.submitted_at, job.processed))
-    responses.append((label, state.call(response_figures, doing="read requests", ctx=scoped)))
-    for flow_job in state.call(list_job_states, doing="read job states", ctx=scoped):
+    responses.append((label, response))
+    for flow_job in flow_jobs:
         current_jobs[flow_job.flow_id] = {
             "status": "live" if flow_job.progress.is_live else flow_job.progress.shown_status,
             "retryable": flow_job.progress.is_retryable,
             "since": flow_job.progress.updated_at,
         }
     # A long phase run (a gap scan of 100k assets) keeps its flow live like a gap job does.
-    runs = state.call(current_phase_runs, doing="read the flows' phase runs", ctx=scoped)
     for flow_id, run in runs.items():
         held = current_jobs.get(flow_id, {})
         if held.get("status") == "live" or held.get("retryable"):

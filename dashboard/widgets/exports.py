@@ -14,7 +14,7 @@ from core.catalogue.labels import export_label
 from core.enhancement.progress_pass import EXPORT_RUN
 from core.flows import phase_runs
 from core.flows.phase_run import PhaseRunProgress, PhaseRunStatus
-from core.flows.reads import CollectionFlow
+from core.flows.reads import CollectionFlow, selected_asset_count
 from core.inventory.export import CSV_ONLY, FORMATS, WHATS, export_filenames, export_flow
 from core.inventory.export_runs import start_export
 from core.kernel.context import RequestContext
@@ -50,7 +50,8 @@ def _label(what: str, fmt: str) -> str:
 def show(ctx: RequestContext, flow: CollectionFlow) -> None:
     st.header("Export")
     flow_id = str(flow.flow_id)
-    if len(flow.collection_config.get("selected_asset_ids", [])) > phase_runs.INLINE_SCAN_LIMIT:
+    selected = state.call(selected_asset_count, flow_id, doing="read the flow's selection")
+    if selected > phase_runs.INLINE_SCAN_LIMIT:
         _show_prepared(ctx, flow_id)
         return
     names = state.call(export_filenames, flow_id, doing="export this flow")

@@ -25,6 +25,7 @@ from core.kernel.context import ROLES, RequestContext
 from core.kernel.errors import Forbidden
 from core.kernel.permissions import ROLE_ACTIONS, Action
 from core.questionnaires.answers import save_answers
+from core.storage.unit_of_work import engagement_uow
 from db.models import Membership, User
 from tests.factories import (
     fingerprint,
@@ -263,6 +264,25 @@ def test_revoked_access_stops_every_use_case(
     assert (raised.value.status, raised.value.message) == (403, REVOKED)
     assert (fingerprint(db, owner_engine), job_keys()) == before
     assert len(dispatcher.jobs) == queued
+
+
+def test_a_unit_of_work_reads_the_persons_standing_once_per_transaction(
+    db, owner_engine, setup, make_member
+):
+    """A page's reads of one engagement share one unit of work and one check; access removed
+    meanwhile stops the next transaction."""
+    admin, _ = setup
+    ctx = make_member(admin, "admin")
+    with engagement_uow(ctx, db) as uow:
+        uow.require(Action.VIEW)
+        with owner_engine.begin() as elsewhere:  # another tab's admin removes the membership
+            elsewhere.execute(delete(Membership).where(Membership.user_id == ctx.user_id))
+        uow.require(Action.EXPORT)
+        assert flows.list_flows(uow, limit=10) is not None
+        uow.commit()
+        with pytest.raises(Forbidden) as raised:
+            uow.require(Action.VIEW)
+    assert raised.value.message == REVOKED
 
 
 def test_a_demoted_admin_acts_as_an_analyst_from_the_next_action(db, setup, make_member):
