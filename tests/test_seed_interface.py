@@ -95,7 +95,7 @@ SEED = [
     Seed(
         "core.storage.flows:CollectionFlowRepository.get_by_master_flow_id",
         ("self", "flow_id"),
-        added=("for_update",),
+        added=("for_update", "selection"),
     ),
     Seed("core.storage.flows:CollectionFlowRepository.get_by_id", ("self", "collection_flow_id")),
     Seed(

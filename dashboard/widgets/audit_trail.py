@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.access.audit import MAX_PAGE_SIZE
 from core.access.audit_trail import list_actions, list_trail
-from core.catalogue import labels
+from core.catalogue import audit_labels
 from core.inventory.spreadsheet import csv_file
 from dashboard import shown_text, state
 
@@ -19,7 +19,9 @@ def show() -> None:
     action = action_filter.selectbox(
         "Action",
         [ANY_ACTION, *known],
-        format_func=lambda name: "Any action" if name == ANY_ACTION else labels.action_label(name),
+        format_func=lambda name: (
+            "Any action" if name == ANY_ACTION else audit_labels.action_label(name)
+        ),
         key="audit_action",
     )
     limit = limit_filter.number_input(
@@ -37,7 +39,7 @@ def show() -> None:
     audit = pd.DataFrame(
         {
             "When": [shown_text.local_time(event.occurred_at) for event in events],
-            "Action": [labels.action_label(event.action) for event in events],
+            "Action": [audit_labels.action_label(event.action) for event in events],
             "User": [event.user_name for event in events],
             "Flow": [event.flow_name for event in events],
             "Open": [state.page_url("flow", event.flow_id) for event in events],
