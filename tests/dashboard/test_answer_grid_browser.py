@@ -244,6 +244,9 @@ def test_the_spreadsheet_round_trip(stack, page, tmp_path):
     bad = tmp_path / "answers-bad.xlsx"
     workbook.save(bad)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+    # The button is drawn by the rerun the upload starts; a click before that rerun ends is lost.
+    expect(page.get_by_role("button", name="Check and save the answers")).to_be_visible()
+    wait_idle(page)
     page.get_by_role("button", name="Check and save the answers").click()
     expect(page.get_by_text("Nothing saved: 1 row(s) refused")).to_be_visible()
     assert answers(stack, flow_id) == []
@@ -251,6 +254,9 @@ def test_the_spreadsheet_round_trip(stack, page, tmp_path):
     good = tmp_path / "answers.xlsx"
     workbook.save(good)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(good))
+    # The upload reruns the page, which clears the last check's report: only once that rerun
+    # has ended does a click on the button reach the new file (a click during it is lost).
+    expect(page.get_by_text("Nothing saved: 1 row(s) refused")).to_be_hidden()
     wait_idle(page)
     page.get_by_role("button", name="Check and save the answers").click()
     expect(page.get_by_text("Saved 180 answer(s) from the spreadsheet.")).to_be_visible()
