@@ -10,7 +10,8 @@ still holds its run.
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -24,7 +25,7 @@ from core.kernel.errors import CollectionError
 from core.kernel.phases import CollectionPhase
 
 logger = logging.getLogger(__name__)
-__all__ = ["RunRecorder", "RunSuperseded", "run_phase_run"]
+__all__ = ["RunRecorder", "RunSuperseded", "current_recorder", "run_phase_run"]
 PROGRESS_EVERY_SECONDS = 0.5  # a phase reports per batch; the key is written at most this often
 
 
@@ -60,6 +61,20 @@ class RunRecorder:
         if time.time() - self.written_at >= PROGRESS_EVERY_SECONDS:
             self.save(done=done, total=total)
 
+    @contextmanager
+    def beating(self, stall_seconds: float) -> Iterator[None]:
+        """While the block runs, a heartbeat from a thread of its own, four per stall limit,
+        where the store writes beside the work's transactions (on SQLite the work's own
+        batches are its heartbeat: a thread's write would wait on their lock)."""
+        stop = threading.Event()
+        if self.store.writes_beside_transactions:
+            every = max(stall_seconds / 4, 0.2)
+            threading.Thread(target=self.beat_until, args=(stop, every), daemon=True).start()
+        try:
+            yield
+        finally:
+            stop.set()
+
     def beat_until(self, stop: threading.Event, every: float) -> None:
         while not stop.wait(every) and not self.superseded:
             try:
@@ -68,6 +83,18 @@ class RunRecorder:
                 return
             except Exception:  # the next beat tries again; a run that never beats stalls
                 logger.exception("phase run %s: a heartbeat failed", self.run.run_id)
+
+
+def current_recorder(
+    store: PhaseRunStore, collection_flow_id: str, run_id: str
+) -> RunRecorder | None:
+    """The recorder of run `run_id`, None when the flow's key holds another run or none (a
+    message delivered again after its run ended or was replaced: nothing to do)."""
+    run = store.get(collection_flow_id)
+    if run is None or run.run_id != run_id:
+        logger.info("run %s is no longer current; nothing to do", run_id)
+        return None
+    return RunRecorder(store, collection_flow_id, run)
 
 
 def run_phase_run(
@@ -87,14 +114,12 @@ def run_phase_run(
 
     `worker` (host:pid) is written with "running", so a run whose worker dies is seen at once.
     """
-    run = store.get(collection_flow_id)
-    if run is None or run.run_id != run_id:
-        logger.info("phase run %s is no longer current; nothing to do", run_id)
+    recorder = current_recorder(store, collection_flow_id, run_id)
+    if recorder is None:
         return None
-    recorder = RunRecorder(store, collection_flow_id, run)
+    run = recorder.run
     ctx = RequestContext.for_queued_job(client_account_id, engagement_id, run.submitted_by)
     beside = store.writes_beside_transactions
-    stop = threading.Event()
     try:
         recorder.save(
             status=PhaseRunStatus.RUNNING,
@@ -102,22 +127,17 @@ def run_phase_run(
             done=0,
             worker=_named(worker, run.phases[0], beside),
         )
-        if beside:
-            beat = threading.Thread(
-                target=recorder.beat_until, args=(stop, max(stall_seconds / 4, 0.2)), daemon=True
-            )
-            beat.start()
-        for index, phase in enumerate(run.phases):
-            if index:
-                recorder.save(phase=phase, done=0, worker=_named(worker, phase, beside))
-            with open_session() as db:
-                CollectionChildFlowService(db, ctx).execute_phase(
-                    flow_id,
-                    phase,
-                    phase_input if index == 0 else None,
-                    progress=recorder.progress if beside else _between_batches(db, recorder),
-                )
-        stop.set()
+        with recorder.beating(stall_seconds):
+            for index, phase in enumerate(run.phases):
+                if index:
+                    recorder.save(phase=phase, done=0, worker=_named(worker, phase, beside))
+                with open_session() as db:
+                    CollectionChildFlowService(db, ctx).execute_phase(
+                        flow_id,
+                        phase,
+                        phase_input if index == 0 else None,
+                        progress=recorder.progress if beside else _between_batches(db, recorder),
+                    )
         recorder.save(status=PhaseRunStatus.COMPLETED, done=recorder.run.total)
         _forget_input(store, collection_flow_id, run_id)
     except RunSuperseded:
@@ -133,8 +153,6 @@ def run_phase_run(
         recorder.fail(
             f"The {recorder.run.words} stopped on an unexpected error ({type(error).__name__})."
         )
-    finally:
-        stop.set()
     return recorder.run
 
 

@@ -8,7 +8,6 @@ under a temporary name and renamed when whole, so a download never reads half a 
 
 import logging
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from config.settings import get_settings
 from core.catalogue.labels import export_label
 from core.flows.phase_run import EXPORT, EXPORT_RUNS, PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import PhaseRunStore, phase_run_store_for
-from core.flows.phase_run_worker import RunRecorder, RunSuperseded
+from core.flows.phase_run_worker import RunRecorder, RunSuperseded, current_recorder
 from core.inventory.export import CSV_ONLY, ExportRequest, export_filename, export_flow_to
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import get_dispatcher
@@ -108,21 +107,19 @@ def run_export_run(
     run_id: str,
 ) -> PhaseRun | None:
     """Write the export a run asked for; its final state, None when no longer current."""
-    store = export_store(get_engine())
-    run = store.get(collection_flow_id)
-    if run is None or run.run_id != run_id:
+    recorder = current_recorder(export_store(get_engine()), collection_flow_id, run_id)
+    if recorder is None:
         return None
-    recorder = RunRecorder(store, collection_flow_id, run)
+    run = recorder.run
     ctx = RequestContext.for_queued_job(client_account_id, engagement_id, run.submitted_by)
-    stop = threading.Event()
     try:
         recorder.save(status=PhaseRunStatus.RUNNING, started_at=time.time())
-        if store.writes_beside_transactions:
-            every = max(get_settings().job_stall_seconds / 4, 0.2)
-            threading.Thread(target=recorder.beat_until, args=(stop, every), daemon=True).start()
-        with open_session() as db, engagement_uow(ctx, db) as uow:
+        with (
+            recorder.beating(get_settings().job_stall_seconds),
+            open_session() as db,
+            engagement_uow(ctx, db) as uow,
+        ):
             _write(uow, flow_id, run)
-        stop.set()
         recorder.save(status=PhaseRunStatus.COMPLETED, done=1, total=1)
     except RunSuperseded:
         return None
@@ -133,8 +130,6 @@ def run_export_run(
         _fail(
             recorder, f"The export could not be written ({type(error).__name__}); prepare it again"
         )
-    finally:
-        stop.set()
     return recorder.run
 
 

@@ -9,7 +9,6 @@ mails nobody twice whose request was already mailed.
 """
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Session
 from config.settings import get_settings
 from core.flows.phase_run import SEND_REQUESTS, SEND_RUNS, PhaseRun, PhaseRunStatus
 from core.flows.phase_run_store import PhaseRunStore, phase_run_store_for
-from core.flows.phase_run_worker import RunRecorder, RunSuperseded, as_sentence
+from core.flows.phase_run_worker import RunRecorder, RunSuperseded, as_sentence, current_recorder
 from core.kernel.context import RequestContext
 from core.kernel.dispatch import get_dispatcher
 from core.kernel.errors import CollectionError, Conflict, ServiceUnavailable
@@ -111,7 +110,6 @@ def _send(
 ) -> SendSummary | None:
     """The send, its progress and its end written to the key; None when the key went to
     another run. A refusal or error is written as the run's failure, then raised."""
-    stop = threading.Event()
 
     def prepared(done: int, total: int) -> None:
         recorder.save(done=done, total=total)
@@ -120,22 +118,16 @@ def _send(
 
     try:
         recorder.save(status=PhaseRunStatus.RUNNING, started_at=time.time(), done=0)
-        if recorder.store.writes_beside_transactions:  # else each batch's progress is its heartbeat
-            every = max(get_settings().job_stall_seconds / 4, 0.2)
-            threading.Thread(target=recorder.beat_until, args=(stop, every), daemon=True).start()
-        summary = send_requests(uow, flow_id, due_on=due_on, resend=resend, progress=prepared)
-        stop.set()
+        with recorder.beating(get_settings().job_stall_seconds):
+            summary = send_requests(uow, flow_id, due_on=due_on, resend=resend, progress=prepared)
         recorder.save(status=PhaseRunStatus.COMPLETED, output=_output(summary))
     except RunSuperseded:
         uow.rollback()
         return None
     except Exception as error:
-        stop.set()
         uow.rollback()  # SQLite: the failure is written under the write lock the batch held
         recorder.fail(_reason(error))
         raise
-    finally:
-        stop.set()
     return summary
 
 
@@ -152,13 +144,10 @@ def run_send_run(
 ) -> PhaseRun | None:
     """On a worker: run (or, delivered again, run again) the send run of that id; its final
     state, None when the key holds another run."""
-    store = send_store(get_engine())
-    run = store.get(collection_flow_id)
-    if run is None or run.run_id != run_id:
-        logger.info("send run %s is no longer current; nothing to do", run_id)
+    recorder = current_recorder(send_store(get_engine()), collection_flow_id, run_id)
+    if recorder is None:
         return None
-    recorder = RunRecorder(store, collection_flow_id, run)
-    ctx = RequestContext.for_queued_job(client_account_id, engagement_id, run.submitted_by)
+    ctx = RequestContext.for_queued_job(client_account_id, engagement_id, recorder.run.submitted_by)
     try:
         with open_session() as db, engagement_uow(ctx, db) as uow:
             if _send(recorder, uow, flow_id, due_on, resend) is None:
