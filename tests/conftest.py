@@ -424,3 +424,16 @@ def dispatcher(app_settings) -> Iterator[RecordingDispatcher]:
     set_dispatcher(recorder)
     yield recorder
     set_dispatcher(None)
+
+
+@pytest.fixture
+def admin(make_tenant) -> RequestContext:
+    """An admin of a client's engagement of their own."""
+    return make_tenant(role="admin")
+
+
+@pytest.fixture
+def long_phases(monkeypatch) -> None:
+    """Three assets stand for a hundred thousand: every long phase over two assets goes to a
+    worker as a phase run."""
+    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 2)

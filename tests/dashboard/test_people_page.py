@@ -1,8 +1,6 @@
 """The People page through AppTest: invite with a password shown once, change a role, and the
 last admin kept."""
 
-import pytest
-
 from core.access.identity import authenticate
 from tests.dashboard.conftest import no_exceptions, texts
 from tests.factories import on_accounts
@@ -21,11 +19,6 @@ def invite(app, email: str, role: str):
     field(app, "text_input", "Email").input(email)
     field(app, "selectbox", "Role").select(role)
     return button(app, "Invite").click().run()
-
-
-@pytest.fixture
-def admin(make_tenant):
-    return make_tenant(role="admin")
 
 
 def test_an_invited_analyst_gets_a_password_shown_once_and_can_sign_in(db, admin, open_page):

@@ -27,12 +27,6 @@ pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
-def long_phases(monkeypatch):
-    # Three assets stand for a hundred thousand: every phase over two goes to a worker.
-    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 2)
-
-
-@pytest.fixture
 def new_flow(db, tenant, make_assets):
     assets = make_assets(tenant, 3, business_owner=None)
     flow_id = MasterFlowOrchestrator(db, tenant).create_flow(flow_name="Long phases")

@@ -21,11 +21,6 @@ from db.models import AuditEvent, Membership, User
 from tests.factories import on_accounts
 
 
-@pytest.fixture
-def admin(make_tenant):
-    return make_tenant(role="admin")
-
-
 def members(uow_of, ctx) -> dict[str, people.Member]:
     with uow_of(ctx) as uow:
         return {member.email: member for member in people.list_members(uow)}

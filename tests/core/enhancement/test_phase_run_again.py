@@ -30,17 +30,6 @@ pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
-def admin(make_tenant):
-    return make_tenant(role="admin")
-
-
-@pytest.fixture
-def long_phases(monkeypatch):
-    # Three assets stand for a hundred thousand: the phases go to a worker.
-    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 2)
-
-
-@pytest.fixture
 def scanning(db, admin, make_assets) -> str:
     """A flow of the admin's engagement standing in the gap scan (three assets)."""
     assets = make_assets(admin, 3, business_owner=None)

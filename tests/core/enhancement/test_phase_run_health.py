@@ -33,12 +33,6 @@ pytestmark = pytest.mark.both_backends
 __all__ = ["flow_in_gap_analysis"]
 
 
-@pytest.fixture
-def long_phases(monkeypatch):
-    # Three assets stand for a hundred thousand: the gap scan goes to a worker.
-    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 2)
-
-
 def unchanged_for_hours(db, flow_id: str) -> None:
     db.execute(
         update(CollectionFlow)

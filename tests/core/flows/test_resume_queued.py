@@ -21,17 +21,6 @@ pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
-def admin(make_tenant):
-    return make_tenant(role="admin")
-
-
-@pytest.fixture
-def long_phases(monkeypatch):
-    # Three assets stand for a hundred thousand: the long phases go to a worker.
-    monkeypatch.setattr("core.flows.phase_runs.INLINE_SCAN_LIMIT", 2)
-
-
-@pytest.fixture
 def failed_scan(db, admin, make_assets) -> str:
     """A flow of three assets whose gap scan failed, run in the page before it grew."""
     assets = make_assets(admin, 3, business_owner=None)
