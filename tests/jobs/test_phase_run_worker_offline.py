@@ -20,12 +20,12 @@ from core.storage.unit_of_work import engagement_uow
 from db.models import AuditEvent, CollectionFlow
 from db.session import get_engine
 from tests.jobs.conftest import wait_for
-from tests.jobs.test_phase_runs import ended, long_phases, new_flow, phase_of, run_of
+from tests.jobs.test_phase_runs import ended, new_flow, phase_of, run_of
 from tests.jobs.test_worker_heartbeats import quick_beats
 from tests.processes import stop_group
 
 pytestmark = pytest.mark.postgres_only
-__all__ = ["long_phases", "new_flow", "quick_beats"]
+__all__ = ["new_flow", "quick_beats"]
 
 
 def shown(session_maker, ctx, flow_id):
