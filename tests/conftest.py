@@ -6,6 +6,7 @@ so row-level security binds every test; migrations and emptying run as the owner
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 
@@ -344,14 +345,20 @@ def make_assets(db) -> Callable[..., list[Asset]]:
 REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+# A run's keys: its own, and the queues Huey names "huey.<kind>.<name>" after them.
+_RUN_KEY_PATTERNS = ("{prefix}*", "huey.*.{prefix}*")
+_RUN_PID = re.compile(r"(?:^|\.)test-(\d+)-")
+
+
 def delete_redis_keys_of_dead_runs() -> None:
     """Keys under the prefix of a run whose process is gone (a thread still beating as the
     process exited writes after its run's own clean-up): deleted by the next run."""
     client = redis.Redis.from_url(REDIS_SERVER)
     dead = [
         key
-        for key in client.scan_iter(match="test-*", count=1000)
-        if (pid := key.decode().split("-")[1]).isdigit() and not _is_running(int(pid))
+        for pattern in _RUN_KEY_PATTERNS
+        for key in client.scan_iter(match=pattern.format(prefix="test-"), count=1000)
+        if (run := _RUN_PID.search(key.decode())) and not _is_running(int(run.group(1)))
     ]
     if dead:
         client.delete(*dead)
@@ -369,7 +376,11 @@ def redis_prefix() -> Iterator[str]:
 
 def delete_redis_keys(prefix: str) -> int:
     client = redis.Redis.from_url(REDIS_SERVER)
-    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    keys = [
+        key
+        for pattern in _RUN_KEY_PATTERNS
+        for key in client.scan_iter(match=pattern.format(prefix=prefix), count=1000)
+    ]
     if keys:
         client.delete(*keys)
     client.close()
