@@ -18,7 +18,7 @@ from core.kernel.context import RequestContext
 from core.storage.account_unit_of_work import account_uow
 from core.storage.redis_connection import redis_client
 from core.storage.unit_of_work import engagement_uow
-from db.models import Base, SignInSession
+from db.models import AuditEvent, Base, SignInSession
 from db.types import utcnow
 
 T = TypeVar("T")
@@ -124,3 +124,16 @@ def job_keys(prefix: str | None = None) -> dict[str, object]:
         else:  # a rate limit
             found[key] = client.get(key)
     return found
+
+
+def flow_key_of(db: Session, ctx: RequestContext, flow_id: str) -> str:
+    """The flow's key in the phase runs' store (its collection flow's id)."""
+    key = str(CollectionChildFlowService(db, ctx).get_by_master_flow_id(flow_id).id)
+    db.rollback()  # on SQLite an open transaction holds the lock the store needs
+    return key
+
+
+def audit_events(db: Session, ctx: RequestContext, action: str) -> list[AuditEvent]:
+    """The engagement's audit events of one action."""
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return in_uow(db, ctx, lambda uow: list(uow.session.scalars(query)))

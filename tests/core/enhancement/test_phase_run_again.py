@@ -6,7 +6,6 @@ import time
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
 
 from core.enhancement.incidents import Remedy, Trouble, list_incidents
 from core.enhancement.phase_run_again import run_phase_again
@@ -22,9 +21,8 @@ from core.flows.state import CollectionFlowStateService
 from core.kernel.errors import Conflict, Forbidden
 from core.kernel.phases import FlowStatus
 from core.storage.unit_of_work import engagement_uow
-from db.models import AuditEvent
 from tests.core.enhancement.test_phase_run_health import put_run
-from tests.factories import in_uow
+from tests.factories import audit_events, flow_key_of, in_uow
 
 pytestmark = pytest.mark.both_backends
 
@@ -40,17 +38,6 @@ def scanning(db, admin, make_assets) -> str:
     return flow_id
 
 
-def key_of(db, ctx, flow_id: str) -> str:
-    key = str(CollectionChildFlowService(db, ctx).get_by_master_flow_id(flow_id).id)
-    db.rollback()  # on SQLite an open transaction holds the lock the store needs
-    return key
-
-
-def events(db, ctx, action: str) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.action == action)
-    return in_uow(db, ctx, lambda uow: list(uow.session.scalars(query)))
-
-
 def test_an_admin_runs_a_stalled_scan_again_and_its_incident_leaves(
     db, admin, dispatcher, long_phases, scanning
 ):
@@ -64,12 +51,12 @@ def test_an_admin_runs_a_stalled_scan_again_and_its_incident_leaves(
     assert (answer["mode"], answer["phase"], answer["assets"]) == ("queued", "gap_analysis", 3)
     [queued] = dispatcher.jobs
     assert (queued["run_id"], queued["phase_name"]) == (answer["run_id"], "gap_analysis")
-    run = phase_run_store_for(db.get_bind()).get(key_of(db, admin, scanning))
+    run = phase_run_store_for(db.get_bind()).get(flow_key_of(db, admin, scanning))
     # The stopped run ended here: the flow's key holds the new one, queued.
     assert run.run_id == answer["run_id"] != stalled.run_id
     assert run.status is PhaseRunStatus.QUEUED and run.submitted_by == str(admin.user_id)
     assert in_uow(db, admin, list_incidents) == []
-    [event] = events(db, admin, "phase_run_again")
+    [event] = audit_events(db, admin, "phase_run_again")
     assert event.user_id == admin.user_id
     assert event.details == {
         "phase": "gap_analysis",
@@ -100,7 +87,7 @@ def test_an_analyst_may_not_run_a_phase_again(
         "the analyst role may not rerun phase",
     )
     assert dispatcher.jobs == []
-    assert phase_run_store_for(db.get_bind()).get(key_of(db, admin, scanning)) == stalled
+    assert phase_run_store_for(db.get_bind()).get(flow_key_of(db, admin, scanning)) == stalled
 
 
 def test_a_stalled_selection_runs_again_with_the_assets_it_was_given(
@@ -109,7 +96,7 @@ def test_a_stalled_selection_runs_again_with_the_assets_it_was_given(
     selection = {"selected_asset_ids": [str(a.id) for a in make_assets(admin, 3)]}
     flow_id = MasterFlowOrchestrator(db, admin).create_flow(flow_name="Selecting")
     first = in_uow(db, admin, run_phase, flow_id, "asset_selection", selection, then="gap_analysis")
-    key = key_of(db, admin, flow_id)
+    key = flow_key_of(db, admin, flow_id)
     store = phase_run_store_for(db.get_bind())
     # Its worker took it and fell silent (no worker named: the stall limit tells).
     silent = replace(store.get(key), status=PhaseRunStatus.RUNNING, heartbeat_at=time.time() - 900)
@@ -130,7 +117,7 @@ def test_a_selection_whose_assets_are_no_longer_kept_is_selected_again_on_the_fl
     selection = {"selected_asset_ids": [str(a.id) for a in make_assets(admin, 3)]}
     flow_id = MasterFlowOrchestrator(db, admin).create_flow(flow_name="Selecting")
     first = in_uow(db, admin, run_phase, flow_id, "asset_selection", selection)
-    key = key_of(db, admin, flow_id)
+    key = flow_key_of(db, admin, flow_id)
     store = phase_run_store_for(db.get_bind())
     store.forget_input(key, first["run_id"])  # as after a day, when it expired
     assert store.update_if_current(key, replace(store.get(key), heartbeat_at=time.time() - 900))
@@ -169,7 +156,7 @@ def test_nothing_stopped_is_nothing_to_run_again(db, admin, dispatcher, long_pha
 
 
 def test_a_flow_keeps_one_input_that_only_its_own_run_reads_or_drops(db, admin, scanning):
-    key, store = key_of(db, admin, scanning), phase_run_store_for(db.get_bind())
+    key, store = flow_key_of(db, admin, scanning), phase_run_store_for(db.get_bind())
     store.keep_input(key, "older run", {"selected_asset_ids": ["a"]})
     store.keep_input(key, "newer run", {"selected_asset_ids": ["b"]})
     store.forget_input(key, "older run")  # the older run ending leaves the newer one's input
@@ -184,7 +171,7 @@ def test_a_replaced_run_whose_worker_comes_back_stops_and_leaves_the_flow_to_the
 ):
     if backend != "postgresql":
         pytest.skip("SQLite runs one writer at a time: the admin's claim would wait on the scan")
-    key, store = key_of(db, admin, scanning), phase_run_store_for(db.get_bind())
+    key, store = flow_key_of(db, admin, scanning), phase_run_store_for(db.get_bind())
     now = time.time()
     worker_registry_for(db.get_bind()).beat(WorkerBeat("gone-host:1", now - 120, now - 60))
     stopped = put_run(db, admin, scanning)

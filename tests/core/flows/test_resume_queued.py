@@ -3,7 +3,6 @@ phase run for a worker, as starting the phase would be (a 409 while one is live,
 trail naming who resumed it); a small flow still resumes inline."""
 
 import pytest
-from sqlalchemy import select
 
 from core.flows.child_flow_service import CollectionChildFlowService
 from core.flows.orchestrator import MasterFlowOrchestrator, resume_flow
@@ -14,8 +13,7 @@ from core.flows.state import CollectionFlowStateService
 from core.kernel.dispatch import set_dispatcher
 from core.kernel.errors import Conflict, ServiceUnavailable
 from core.kernel.phases import FlowStatus
-from db.models import AuditEvent
-from tests.factories import in_uow
+from tests.factories import audit_events, flow_key_of, in_uow
 
 pytestmark = pytest.mark.both_backends
 
@@ -34,17 +32,6 @@ def failed_scan(db, admin, make_assets) -> str:
     )
     db.commit()
     return flow_id
-
-
-def key_of(db, ctx, flow_id: str) -> str:
-    key = str(CollectionChildFlowService(db, ctx).get_by_master_flow_id(flow_id).id)
-    db.rollback()  # on SQLite an open transaction holds the lock the store needs
-    return key
-
-
-def events(db, ctx, action: str) -> list[AuditEvent]:
-    query = select(AuditEvent).where(AuditEvent.action == action)
-    return in_uow(db, ctx, lambda uow: list(uow.session.scalars(query)))
 
 
 def test_resuming_a_big_failed_scan_queues_it_for_a_worker_and_the_worker_ends_it(
@@ -67,22 +54,24 @@ def test_resuming_a_big_failed_scan_queues_it_for_a_worker_and_the_worker_ends_i
         "gap_analysis",
         1,
     )
-    key, store = key_of(db, admin, failed_scan), phase_run_store_for(db.get_bind())
+    key, store = flow_key_of(db, admin, failed_scan), phase_run_store_for(db.get_bind())
     run = store.get(key)
     assert (run.run_id, run.status, run.submitted_by) == (
         answer["run_id"],
         PhaseRunStatus.QUEUED,
         str(admin.user_id),
     )
-    [resumed] = events(db, admin, "flow_resumed")
+    [resumed] = audit_events(db, admin, "flow_resumed")
     assert resumed.user_id == admin.user_id
     assert resumed.details == {"phase": "gap_analysis", "run_id": answer["run_id"]}
-    assert [event.user_id for event in events(db, admin, "phase_run_queued")] == [admin.user_id]
+    assert [event.user_id for event in audit_events(db, admin, "phase_run_queued")] == [
+        admin.user_id
+    ]
 
     # Queued and reporting: a second resume is refused and queues nothing.
     with pytest.raises(Conflict, match="A gap scan of this flow is already queued"):
         in_uow(db, admin, resume_flow, failed_scan)
-    assert len(dispatcher.jobs) == 1 and len(events(db, admin, "flow_resumed")) == 1
+    assert len(dispatcher.jobs) == 1 and len(audit_events(db, admin, "flow_resumed")) == 1
 
     ended = run_phase_run(  # what the worker does with the queued message
         session_maker,
@@ -120,7 +109,7 @@ def test_a_resume_that_cannot_be_queued_leaves_the_flow_failed_and_its_key_free(
     # Failed still, saying why, rather than running with nothing to move it on.
     assert flow.status == FlowStatus.FAILED
     assert "the gap scan was not started" in flow.master_flow.error_history[-1]["error"]
-    assert phase_run_store_for(db.get_bind()).get(key_of(db, admin, failed_scan)) is None
+    assert phase_run_store_for(db.get_bind()).get(flow_key_of(db, admin, failed_scan)) is None
 
     assert in_uow(db, admin, resume_flow, failed_scan)["mode"] == "queued"  # once it is back
 
